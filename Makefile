@@ -1,0 +1,62 @@
+# Self-documenting: `make help` lists every target with the text after its ##.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON_BIN ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+STAMPS := .stamps
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test test-fast lint check system-deps frontend migrate demo worker bench bench-quick clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: requirements.lock | $(STAMPS)
+	@command -v $(PYTHON_BIN) >/dev/null || { echo "$(PYTHON_BIN) is needed (set PYTHON_BIN to another Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(STAMPS)/frontend: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	@touch $@
+
+system-deps: ## Install the Debian packages the platform is faster or testable with (where allowed)
+	@bash scripts/system-deps.sh
+
+frontend: $(STAMPS)/frontend ## Build GOV.UK / MoJ Frontend assets from the npm registry
+
+migrate: $(STAMPS)/venv ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Load demo content and accounts (idempotent)
+	$(MANAGE) load_demo
+
+run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000
+	@echo "Starting the background worker (certificates) and the web server on http://$(HOST):$(PORT)/"
+	@$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	 $(MANAGE) load_demo --logins-only; \
+	 $(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+worker: $(STAMPS)/venv ## Run the background task worker on its own
+	$(MANAGE) db_worker
+
+test: system-deps $(STAMPS)/venv frontend ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing migrations
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check --fail-level ERROR
+
+clean: ## Remove the virtual environment, built assets and the local database
+	rm -rf $(VENV) $(STAMPS) node_modules frontend/build var static_build

@@ -1,0 +1,27 @@
+"""Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language and title)."""
+
+import segno
+import weasyprint
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+def verification_url(*, certificate):
+    return settings.SITE_URL + reverse("certificates:verify", kwargs={"code": certificate.code})
+
+
+def certificate_pdf_render(*, certificate):
+    """Render once, at issue; downloads serve the stored bytes and never call this again."""
+    url = verification_url(certificate=certificate)
+    context = {
+        "certificate": certificate,
+        "verification_url": url,
+        "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
+        "organisation_name": settings.ORGANISATION_NAME,
+    }
+    html = render_to_string("certificates/certificate_pdf.html", context)
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant="pdf/a-3a", pdf_identifier=certificate.code.encode()
+    )

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+
+
+class Team(models.Model):
+    """A unit of the organisation; teams nest so that assignments to a team reach its sub-teams."""
+
+    name = models.CharField(max_length=150, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sub_teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    """Someone who learns on the platform, and where they sit in the reporting line.
+
+    The account (``user``) says who may log in; the person says who they are at work.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person")
+    employee_number = models.CharField(max_length=30, unique=True, null=True, blank=True)
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    job_title = models.CharField(max_length=150, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True, help_text="Set when the person leaves; records are kept.")
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(line_manager=models.F("id")), name="person_not_own_manager"
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return self.user.get_full_name() or self.user.get_username()

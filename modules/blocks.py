@@ -1,0 +1,102 @@
+"""The steps an L&D author puts into a module. Each block renders with a template in templates/blocks/."""
+
+from django.core.exceptions import ValidationError
+
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+
+class NarrativeBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=200)
+    body = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol", "link"])
+    image = ImageChooserBlock(required=False)
+    image_alt = blocks.CharBlock(required=False, help_text="Describe the image for people who cannot see it.")
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/narrative_block.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("image") and not value.get("image_alt"):
+            raise StructBlockValidationError({"image_alt": ValidationError("An image needs alternative text.")})
+        return value
+
+
+class PolicyExtractBlock(blocks.StructBlock):
+    clause = SnippetChooserBlock("modules.PolicyClause")
+    commentary = blocks.TextBlock(required=False, help_text="Why this clause matters here.")
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/policy_extract_block.html"
+
+
+class ChoiceBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=500, help_text="What the member of staff does.")
+    consequence = blocks.TextBlock(help_text="What happens next.")
+    feedback = blocks.TextBlock(help_text="Why this is right or wrong, in plain words.")
+    clause = SnippetChooserBlock("modules.PolicyClause", help_text="The clause that makes it right or wrong.")
+    is_correct = blocks.BooleanBlock(required=False, label="Policy-correct choice")
+    branch_to = blocks.CharBlock(
+        required=False, max_length=50, help_text="Optional: the key of a later decision this choice leads to."
+    )
+
+    class Meta:
+        icon = "radio-full"
+
+
+class DecisionBlock(blocks.StructBlock):
+    key = blocks.CharBlock(max_length=50, help_text="A short name for this decision, unique in the module.")
+    heading = blocks.CharBlock(max_length=200)
+    situation = blocks.RichTextBlock(features=["bold", "italic", "ul"])
+    choices = blocks.ListBlock(ChoiceBlock(), min_num=2, max_num=5)
+
+    class Meta:
+        icon = "help"
+        template = "blocks/decision_block.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        correct = sum(1 for choice in value["choices"] if choice["is_correct"])
+        if correct != 1:
+            raise StructBlockValidationError(
+                {"choices": ValidationError("Mark exactly one choice as the policy-correct choice.")}
+            )
+        return value
+
+
+class ReflectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=200)
+    prompt = blocks.TextBlock()
+
+    class Meta:
+        icon = "pick"
+        template = "blocks/reflection_block.html"
+
+
+class KeyRuleBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=500)
+    clause = SnippetChooserBlock("modules.PolicyClause")
+
+
+class KeyRulesBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=200, default="Key rules")
+    rules = blocks.ListBlock(KeyRuleBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/key_rules_block.html"
+
+
+class ModuleStepBlock(blocks.StreamBlock):
+    narrative = NarrativeBlock()
+    policy_extract = PolicyExtractBlock()
+    decision = DecisionBlock()
+    reflection = ReflectionBlock()
+    key_rules = KeyRulesBlock()
+
+    class Meta:
+        min_num = 1

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from modules.content_import import CONTENT_DIR, content_load
+from quizzes.content_import import ContentError
+
+
+class Command(BaseCommand):
+    help = "Load the shipped policy library, modules and quizzes. Safe to run again: it only adds what is missing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--directory", default=str(CONTENT_DIR))
+
+    def handle(self, *args, directory, **options):
+        try:
+            summary = content_load(directory=directory)
+        except ContentError as error:
+            raise CommandError(f"Content not loaded: {error}") from error
+        self.stdout.write(
+            f"Content: {summary['documents']} policy documents, {summary['clauses']} clauses, "
+            f"{summary['modules']} modules and {summary['questions']} questions added."
+        )
+        for question_type, count in summary["skipped_questions"].items():
+            self.stderr.write(f"  {count} questions of type {question_type!r} skipped: that type is not supported yet.")

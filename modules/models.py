@@ -1,0 +1,162 @@
+from django.contrib.auth.views import redirect_to_login
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, Revision
+from wagtail.search import index
+
+from .blocks import ModuleStepBlock
+
+
+class PolicyDocument(index.Indexed, models.Model):
+    """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses."""
+
+    title = models.CharField(max_length=255)
+    organisation = models.CharField(max_length=255)
+    owner = models.CharField(max_length=255, blank=True)
+    version = models.CharField(max_length=30)
+    approved_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    source_url = models.URLField(blank=True)
+
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("organisation"),
+        index.AutocompleteField("title"),
+    ]
+
+    class Meta:
+        ordering = ["organisation", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title", "version"], name="unique_policy_version")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.title} (v{self.version})"
+
+
+class PolicyClause(index.Indexed, models.Model):
+    """One version of one clause. A clause that changes meaning gets a new row with a higher
+    version, and the old row stays, because attempts and certificates cite the version they rested on."""
+
+    document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="clauses")
+    reference = models.CharField(max_length=30, help_text='As printed in the policy, e.g. "2.19".')
+    heading = models.CharField(max_length=255)
+    summary = models.TextField(help_text="What the clause requires, in plain words written by the author.")
+    version = models.PositiveIntegerField(default=1)
+
+    search_fields = [
+        index.SearchField("reference"),
+        index.SearchField("heading"),
+        index.SearchField("summary"),
+        index.AutocompleteField("heading"),
+        index.FilterField("document"),
+    ]
+
+    class Meta:
+        ordering = ["document", "reference", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "reference", "version"], name="unique_clause_version")
+        ]
+
+    def __str__(self):
+        return f"{self.document.organisation} {self.document.title} {self.reference} (v{self.version}): {self.heading}"
+
+    @property
+    def citation(self):
+        """The short form shown beside an answer: document, clause reference and version."""
+        return f"{self.document.title} v{self.document.version}, clause {self.reference}"
+
+
+class ModuleIndexPage(Page):
+    """The catalogue of modules that staff browse."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["modules.ModulePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = ModulePage.objects.child_of(self).live().specific().order_by("path")
+        return context
+
+
+class ModulePage(RoutablePageMixin, Page):
+    """A scenario-based module: ordered steps a member of staff works through, then a quiz."""
+
+    summary = models.TextField()
+    learning_outcomes = RichTextField(blank=True, features=["ul", "bold", "italic"])
+    estimated_minutes = models.PositiveIntegerField(default=20)
+    validity_months = models.PositiveIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How long a certificate for this module stays valid.",
+    )
+    base_competence = models.BooleanField(
+        default=True, help_text="Part of base competence in social media."
+    )
+    steps = StreamField(ModuleStepBlock(), use_json_field=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("validity_months"), FieldPanel("base_competence")],
+            heading="Completion",
+        ),
+        FieldPanel("steps"),
+    ]
+    parent_page_types = ["modules.ModuleIndexPage"]
+    subpage_types = []
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    @path("")
+    def overview(self, request):
+        from .views import module_overview
+
+        return module_overview(request, page=self)
+
+    @path("step/<int:number>/")
+    def step(self, request, number):
+        from .views import module_step
+
+        return module_step(request, page=self, number=number)
+
+
+class ModuleProgress(models.Model):
+    """How far one person has got through one module, pinned to the revision they started on,
+    so that publishing an edit never moves the ground under someone part-way through."""
+
+    person = models.ForeignKey("lms.Person", on_delete=models.CASCADE, related_name="module_progress")
+    module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="progress")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    steps_completed = models.PositiveIntegerField(default=0)
+    decisions = models.JSONField(default=dict, blank=True)
+    steps_finished_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One run through a module at a time; a finished run stays as history when they recertify.
+            models.UniqueConstraint(
+                fields=["person", "module"],
+                condition=models.Q(completed_at__isnull=True),
+                name="one_open_progress_per_module",
+            )
+        ]
+        verbose_name_plural = "module progress"
+
+    def __str__(self):
+        return f"{self.person} – {self.module}"

@@ -1,0 +1,86 @@
+"""Staff working through a module. Called from ModulePage's routes."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from lms.access import current_person
+
+from .selectors import module_progress_current, module_steps
+from .services import (
+    ProgressError,
+    module_decision_record,
+    module_progress_start,
+    module_step_complete,
+)
+
+
+def module_overview(request, *, page):
+    person = current_person(request)
+    progress = module_progress_current(person=person, module=page)
+    if request.method == "POST":
+        try:
+            progress = module_progress_start(person=person, module=page)
+        except ProgressError as error:
+            messages.error(request, str(error))
+            return redirect(page.url)
+        resume_at = min(progress.steps_completed + 1, len(module_steps(progress=progress)))
+        return redirect(_step_url(page, resume_at))
+    quiz = getattr(page, "quiz", None)
+    return TemplateResponse(
+        request,
+        "modules/module_page.html",
+        {"page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": len(page.steps)},
+    )
+
+
+def module_step(request, *, page, number):
+    person = current_person(request)
+    progress = module_progress_current(person=person, module=page)
+    if progress is None:
+        return redirect(page.url)
+    steps = module_steps(progress=progress)
+    if not 1 <= number <= len(steps):
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            if "choice" in request.POST:
+                module_decision_record(progress=progress, number=number, choice_index=_int(request.POST["choice"]))
+                return redirect(_step_url(page, number) + "#feedback")
+            next_number = module_step_complete(progress=progress, number=number)
+        except ProgressError as problem:
+            error = str(problem)
+        else:
+            if next_number is None:
+                return redirect(page.url + "#quiz")
+            return redirect(_step_url(page, next_number))
+    elif number > progress.steps_completed + 1:
+        return redirect(_step_url(page, progress.steps_completed + 1))
+    step = steps[number - 1]
+    chosen_index = progress.decisions.get(step.id)
+    context = {
+        "page": page,
+        "self": page,
+        "progress": progress,
+        "step": step,
+        "number": number,
+        "step_count": len(steps),
+        "chosen_index": chosen_index,
+        "chosen": step.value["choices"][chosen_index] if chosen_index is not None else None,
+        "error": error,
+        "previous_url": _step_url(page, number - 1) if number > 1 else page.url,
+    }
+    return TemplateResponse(request, "modules/module_step.html", context, status=400 if error else 200)
+
+
+def _step_url(page, number):
+    return page.url + page.reverse_subpage("step", kwargs={"number": number})
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -1,0 +1,84 @@
+import pytest
+
+from lms import roles
+from lms.services import person_create, roles_sync, team_get_or_create
+from tests.factories import (
+    PolicyClauseFactory,
+    QuizFactory,
+    module_page_create,
+    single_choice_create,
+    true_false_create,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    # Polymorphic lookups cache ContentTypes; ids differ between test databases.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def role_groups(db):
+    return roles_sync()
+
+
+def _person(username, role_names, manager=None, team="Family court team"):
+    return person_create(
+        username=username, first_name=username.split(".")[0].title(), last_name=username.split(".")[-1].title(),
+        email=f"{username}@example.org", password=PASSWORD, roles_held=role_names, line_manager=manager,
+        team=team_get_or_create(name=team),
+    )
+
+
+@pytest.fixture
+def people(role_groups):
+    """A small organisation: manager -> (staff, lead -> (deep)), and people outside that line."""
+    manager = _person("maria.manager", [roles.STAFF, roles.LINE_MANAGERS])
+    staff = _person("sam.staff", [roles.STAFF], manager)
+    lead = _person("lee.lead", [roles.STAFF, roles.LINE_MANAGERS], manager)
+    deep = _person("rita.report", [roles.STAFF], lead)
+    other_manager = _person("olu.other", [roles.STAFF, roles.LINE_MANAGERS], team="Other team")
+    other_staff = _person("oscar.other", [roles.STAFF], other_manager, team="Other team")
+    author = _person("alex.author", [roles.AUTHORS], team="L&D")
+    auditor = _person("ada.auditor", [roles.AUDITORS], team="QA")
+    return {
+        "manager": manager, "staff": staff, "lead": lead, "deep": deep, "other_manager": other_manager,
+        "other_staff": other_staff, "author": author, "auditor": auditor,
+    }
+
+
+@pytest.fixture
+def clause(db):
+    return PolicyClauseFactory(reference="2.19")
+
+
+@pytest.fixture
+def module(clause):
+    return module_page_create(clause=clause)
+
+
+@pytest.fixture
+def quiz(module, clause):
+    """Three questions of two types; option 0 is right in each single-choice question, True in the true/false."""
+    quiz = QuizFactory(module=module)
+    single_choice_create(quiz=quiz, clause=clause, text="First question?", sort_order=0)
+    single_choice_create(quiz=quiz, clause=clause, text="Second question?", sort_order=1)
+    true_false_create(quiz=quiz, clause=clause, answer=True, sort_order=2)
+    return quiz
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a person: ``client_for(people['staff'])``."""
+
+    def login(person):
+        client.force_login(person.user)
+        return client
+
+    return login
