@@ -1,0 +1,40 @@
+import pytest
+
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from lms import roles
+from lms.services import roles_sync
+
+
+def test_roles_sync_is_idempotent(db):
+    roles_sync()
+    first = {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    roles_sync()
+    second = {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    assert first == second
+    assert set(roles.ALL_ROLES) <= set(first)
+
+
+def test_authors_may_edit_modules_quizzes_and_policies_and_nothing_else(people):
+    user = people["author"].user
+    assert user.has_perm("wagtailadmin.access_admin")
+    for permission in ["modules.change_policyclause", "modules.add_policydocument", "quizzes.change_quiz",
+                       "quizzes.add_singlechoicequestion", "quizzes.change_truefalsequestion"]:
+        assert user.has_perm(permission), permission
+    for permission in ["auth.change_user", "auth.change_group", "lms.change_person", "certificates.view_certificate",
+                       "quizzes.view_attempt", "wagtailcore.change_site"]:
+        assert not user.has_perm(permission), permission
+
+
+def test_author_reaches_the_admin_but_not_user_management(client_for, people):
+    client = client_for(people["author"])
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/snippets/modules/policyclause/").status_code == 200
+    assert client.get("/admin/users/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("who", ["staff", "manager", "auditor"])
+def test_other_roles_have_no_admin_access(client_for, people, who):
+    response = client_for(people[who]).get("/admin/")
+    assert response.status_code == 302 and reverse("wagtailadmin_login") in response.url
