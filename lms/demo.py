@@ -22,7 +22,7 @@ DEMO_PEOPLE = [
 
 DEMO_LOGINS = [
     ("Staff member", "sam.staff"),
-    ("Line manager (4 reports, one with reports of their own)", "maria.manager"),
+    ("Line manager (3 direct reports; Lee has reports of their own)", "maria.manager"),
     ("L&D author (Wagtail admin at /admin/)", "alex.author"),
     ("Auditor", "ada.auditor"),
     ("Administrator (Wagtail superuser)", "admin"),
