@@ -40,9 +40,10 @@ migrate: $(STAMPS)/venv ## Apply database migrations
 demo: migrate ## Load demo content and accounts (idempotent)
 	$(MANAGE) load_demo
 
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000
-	@echo "Starting the background worker (certificates) and the web server on http://$(HOST):$(PORT)/"
-	@$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	@echo "Starting the background worker (it issues certificates; log in var/worker.log) and the web server on http://$(HOST):$(PORT)/"
+	@$(MANAGE) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	 $(MANAGE) load_demo --logins-only; \
 	 $(MANAGE) runserver $(HOST):$(PORT) --noreload
