@@ -24,7 +24,7 @@ $(STAMPS)/venv: requirements.lock | $(STAMPS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-$(STAMPS)/frontend: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js | $(STAMPS)
+$(STAMPS)/frontend: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js frontend/js-enabled.js | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

@@ -21,6 +21,7 @@ const result = sass.compile(join(here, "app.scss"), {
 writeFileSync(join(out, "app.css"), result.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(here, "init.js"), join(out, "init.js"));
+cpSync(join(here, "js-enabled.js"), join(out, "js-enabled.js"));
 cpSync(join(govuk, "assets/images"), join(out, "assets/images"), { recursive: true });
 cpSync(join(govuk, "assets/manifest.json"), join(out, "assets/manifest.json"));
 cpSync(join(moj, "moj-frontend.min.js"), join(out, "moj-frontend.min.js"));
