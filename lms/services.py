@@ -4,7 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import GroupPagePermission
+
+from modules.services import wagtail_root_ensure
 
 from . import roles
 from .models import Person, Team
@@ -27,7 +29,7 @@ def roles_sync():
             )
         )
     authors.permissions.set(wanted)
-    root = Page.get_first_root_node()
+    root = wagtail_root_ensure()
     for codename in roles.AUTHOR_PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
         GroupPagePermission.objects.get_or_create(group=authors, page=root, permission=permission)

@@ -1,9 +1,11 @@
 """Writes for modules: a person's progress through a module's steps."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import ModuleIndexPage, ModuleProgress
 from .selectors import module_steps
@@ -95,7 +97,7 @@ def module_index_ensure():
     """The module catalogue, made the site's root so that modules live at /learn/<slug>/."""
     index = ModuleIndexPage.objects.first()
     if index is None:
-        root = Page.get_first_root_node()
+        root = wagtail_root_ensure()
         index = root.add_child(
             instance=ModuleIndexPage(
                 title="Social media: base competence",
@@ -111,3 +113,13 @@ def module_index_ensure():
         site.root_page = index
         site.save()
     return index
+
+
+def wagtail_root_ensure():
+    """Wagtail's tree root. Migrations create it, but a database flushed between transactional
+    tests (or restored from a partial dump) has none, and the services must still work."""
+    root = Page.get_first_root_node()
+    if root is None:
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
