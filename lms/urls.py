@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import audit_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("team/", views.team_dashboard, name="team_dashboard"),
     path("team/<int:person_id>/", views.team_member, name="team_member"),
+    path("audit/", audit_views.audit_trail, name="audit_trail"),
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
