@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import audit_views, views
+from . import audit_views, privacy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("team/", views.team_dashboard, name="team_dashboard"),
     path("team/<int:person_id>/", views.team_member, name="team_member"),
     path("audit/", audit_views.audit_trail, name="audit_trail"),
+    path("my-data/", privacy_views.my_data, name="my_data"),
+    path("my-data/download/", privacy_views.my_data_download, name="my_data_download"),
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),

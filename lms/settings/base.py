@@ -225,3 +225,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Retention: personal details of people who left are removed this many days after leaving
+# (python manage.py apply_retention, run by cron). Six years by default.
+RETENTION_DAYS_AFTER_LEAVING = int(os.environ.get("RETENTION_DAYS_AFTER_LEAVING", str(6 * 365)))
