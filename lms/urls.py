@@ -1,17 +1,20 @@
+from allauth.account import views as account_views
+
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from . import account_views as account_views_local
 from . import audit_views, privacy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
     path("team/", views.team_dashboard, name="team_dashboard"),
     path("team/<int:person_id>/", views.team_member, name="team_member"),
     path("audit/", audit_views.audit_trail, name="audit_trail"),
@@ -19,6 +22,7 @@ urlpatterns = [
     path("my-data/download/", privacy_views.my_data_download, name="my_data_download"),
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
+    path("admin/login/", account_views_local.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

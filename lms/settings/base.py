@@ -1,6 +1,7 @@
 """Settings shared by every environment. Anything secret or machine-specific comes from the environment."""
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -55,8 +56,12 @@ INSTALLED_APPS = [
     "polymorphic",
     "django_tasks",
     "django_tasks_db",
-    "axes",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,8 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
-    "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -126,24 +130,66 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Counts failed logins and refuses further tries once the limits below are reached.
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Login throttling: at most AXES_FAILURE_LIMIT failed logins per account, and separately per
-# client address, within the cool-off period; counted in the database so every server agrees.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "100"))
-AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_VERBOSE = False
-# Behind a proxy, the client address comes from X-Forwarded-For (set TRUSTED_PROXY_COUNT).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Sign-in goes through django-allauth: local passwords (which can be turned off), single sign-on
+# with Microsoft Entra ID (OpenID Connect) when configured, and multi-factor authentication.
+ACCOUNT_ADAPTER = "lms.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "lms.sso.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "lms.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# Throttling: at most LOGIN_FAILURE_LIMIT failed logins an hour per account ("key") and,
+# separately, per client address; counted in the shared cache so every server agrees.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "100"))
+# Behind a proxy, the client address comes from X-Forwarded-For: set how many proxies add to it.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILURE_LIMIT}/h/ip,{LOGIN_FAILURE_LIMIT}/h/key",
+    # All sign-ins from one address (a whole office behind one NAT): generous.
+    "login": "600/m/ip",
+}
+# Local passwords: on by default. Off (LOCAL_PASSWORD_LOGIN=false) leaves single sign-on as the
+# only way in, except for superusers, the break-glass administrators, who should use MFA.
+LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", True)
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+ENTRA_TENANT_ID = os.environ.get("ENTRA_TENANT_ID", "")
+ENTRA_CLIENT_ID = os.environ.get("ENTRA_CLIENT_ID", "")
+ENTRA_CLIENT_SECRET = os.environ.get("ENTRA_CLIENT_SECRET", "")
+# JSON object: Entra group object id -> role name, e.g. {"6f1c...": "Line managers"}.
+ENTRA_GROUP_ROLES = json.loads(os.environ.get("ENTRA_GROUP_ROLES", "{}"))
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "entra",
+                "name": "Microsoft",
+                "client_id": ENTRA_CLIENT_ID,
+                "secret": ENTRA_CLIENT_SECRET,
+                "settings": {
+                    "server_url": os.environ.get(
+                        "ENTRA_SERVER_URL", f"https://login.microsoftonline.com/{ENTRA_TENANT_ID}/v2.0"
+                    ),
+                    # The ID token carries the groups claim; Entra's userinfo endpoint does not.
+                    "fetch_userinfo": False,
+                    "token_auth_method": "client_secret_post",
+                },
+            }
+        ]
+        if ENTRA_CLIENT_ID
+        else [],
+    }
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services") + " learning"
+WAGTAILADMIN_LOGIN_URL = "admin_login"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after login
 # whatever happens (lms.middleware.SessionLimitsMiddleware); the cookie never outlives the latter.

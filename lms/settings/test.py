@@ -24,6 +24,3 @@ SITE_URL = "https://learning.example.org"
 WAGTAILADMIN_BASE_URL = SITE_URL
 # Static files are not built for most test runs; whitenoise would only warn about it.
 MIDDLEWARE = [entry for entry in MIDDLEWARE if "whitenoise" not in entry]  # noqa: F405
-# Throttling is tested on its own (tests/lms/test_sessions_and_throttling.py); elsewhere the test
-# client's login() must work without a request object.
-AXES_ENABLED = False

@@ -36,5 +36,12 @@ def test_author_reaches_the_admin_but_not_user_management(client_for, people):
 
 @pytest.mark.parametrize("who", ["staff", "manager", "auditor"])
 def test_other_roles_have_no_admin_access(client_for, people, who):
-    response = client_for(people[who]).get("/admin/")
-    assert response.status_code == 302 and reverse("wagtailadmin_login") in response.url
+    client = client_for(people[who])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 404
+
+
+def test_the_admin_sends_visitors_to_the_one_login(client, db):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login") + "?next=/admin/"

@@ -1,0 +1,63 @@
+"""Single sign-on with Microsoft Entra ID: accounts, people and roles from the identity provider.
+
+No self-registration: an account comes from the HR import or from the organisation's own
+identity provider. Roles follow the Entra groups named in ENTRA_GROUP_ROLES at every sign-in."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from . import roles
+from .audit import ROLES_CHANGED, audit_record
+from .models import Person
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        return False
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin):
+        return True
+
+    def pre_social_login(self, request, sociallogin):
+        """Sign an HR-imported person in to their existing account (matched on email: the tenant
+        is the organisation's own, so its email claim is trusted), and keep roles in step."""
+        if not sociallogin.is_existing:
+            email = (sociallogin.user.email or "").strip()
+            existing = get_user_model().objects.filter(email__iexact=email).first() if email else None
+            if existing is not None:
+                sociallogin.connect(request, existing)
+        if sociallogin.is_existing:
+            sso_roles_sync(user=sociallogin.user, claims=_claims(sociallogin), request=request)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        Person.objects.get_or_create(user=user)
+        sso_roles_sync(user=user, claims=_claims(sociallogin), request=request)
+        return user
+
+
+def _claims(sociallogin):
+    data = sociallogin.account.extra_data or {}
+    return data.get("id_token") or data.get("userinfo") or data
+
+
+def sso_roles_sync(*, user, claims, request=None):
+    """Set the user's roles to those their Entra groups map to. Everyone signing in is Staff;
+    roles not mapped from any group are left to the administrators (never removed here
+    unless a mapped group says otherwise)."""
+    mapping = settings.ENTRA_GROUP_ROLES
+    group_ids = set(claims.get("groups") or [])
+    wanted = {roles.STAFF} | {role for group_id, role in mapping.items() if group_id in group_ids}
+    managed = set(mapping.values()) | {roles.STAFF}
+    current = set(user.groups.values_list("name", flat=True))
+    target = (current - managed) | wanted
+    if target != current:
+        user.groups.set(Group.objects.filter(name__in=target))
+        audit_record(action=ROLES_CHANGED, summary=f"Roles of {user.get_username()} set from Entra groups: "
+                     f"{', '.join(sorted(target))}", target=user, data={"roles": sorted(target)}, request=request)
