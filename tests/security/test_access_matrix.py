@@ -1,0 +1,159 @@
+"""Every URL the project serves, requested as every kind of person.
+
+Each row says what each role gets: 200 (the page), LOGIN (sent to sign in), 404 (does not exist
+for them, exactly like a missing object) or another status. A URL of ours with no row fails
+``test_every_url_has_a_row``: add its row when you add the URL."""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from certificates.models import Certificate
+from quizzes.services import attempt_start, attempt_submit
+
+PROJECT_APPS = ("lms", "modules", "quizzes", "certificates")
+ROLES = ("anonymous", "owner", "other_staff", "owner_manager", "other_manager", "author", "auditor")
+LOGIN = "login"
+# Views of ours that are not pages a role could be refused: sign-in plumbing.
+NOT_IN_MATRIX = {"admin_login"}
+
+
+@dataclass
+class Row:
+    url: callable  # world -> path
+    expect: dict  # role -> expected outcome
+    missing: callable = None  # world -> path of the same kind of object that does not exist
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def everyone(outcome, **overrides):
+    return {role: overrides.get(role, outcome) for role in ROLES}
+
+
+def signed_in(outcome, **overrides):
+    return everyone(outcome, **{"anonymous": LOGIN, **overrides})
+
+
+ONLY_AUDITORS = signed_in(404, auditor=200)
+ONLY_MANAGERS = signed_in(404, owner_manager=200, other_manager=200)
+
+MATRIX = {
+    "home": Row(lambda w: reverse("home"), signed_in(200)),
+    "login": Row(lambda w: reverse("login"), everyone(302, anonymous=200)),
+    "logout": Row(lambda w: reverse("logout"), signed_in(200)),
+    "team_dashboard": Row(lambda w: reverse("team_dashboard"), ONLY_MANAGERS),
+    "team_member": Row(
+        lambda w: reverse("team_member", args=[w["owner"].pk]),
+        signed_in(404, owner_manager=200),
+        missing=lambda w: reverse("team_member", args=[999999]),
+    ),
+    "audit_trail": Row(lambda w: reverse("audit_trail"), ONLY_AUDITORS),
+    "my_data": Row(lambda w: reverse("my_data"), signed_in(200, author=200, auditor=200)),
+    "my_data_download": Row(lambda w: reverse("my_data_download"), signed_in(200)),
+    "quizzes:start": Row(lambda w: reverse("quizzes:start", args=[w["quiz"].pk]), signed_in(405)),
+    "quizzes:attempt": Row(
+        lambda w: reverse("quizzes:attempt", args=[w["attempt"].pk]),
+        signed_in(404, owner=200),
+        missing=lambda w: reverse("quizzes:attempt", args=[999999]),
+    ),
+    "certificates:verify": Row(
+        lambda w: reverse("certificates:verify", args=[w["certificate"].code]),
+        everyone(200),
+        missing=lambda w: reverse("certificates:verify", args=["no-such-code-at-all"]),
+    ),
+    "certificates:auditor_list": Row(lambda w: reverse("certificates:auditor_list"), ONLY_AUDITORS),
+    "certificates:download": Row(
+        lambda w: reverse("certificates:download", args=[w["certificate"].serial]),
+        signed_in(404, owner=200, auditor=200),
+        missing=lambda w: reverse("certificates:download", args=["2000-999999"]),
+    ),
+    # Wagtail serves the module pages; they are rows too. Everyone with a learner record may learn
+    # (authors and auditors are staff too); a step before starting sends them to the overview.
+    "module_page": Row(lambda w: w["module"].url, signed_in(200)),
+    "module_step": Row(lambda w: w["module"].url + "step/1/", signed_in(302)),
+}
+
+
+def _project_url_names(patterns=None, namespace=None):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from _project_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.callback.__module__.split(".")[0] in PROJECT_APPS:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    missing = sorted(set(_project_url_names()) - set(MATRIX) - NOT_IN_MATRIX)
+    assert missing == [], f"URLs with no row in the access matrix: {missing}"
+
+
+@pytest.fixture
+def world(people, quiz, module, django_capture_on_commit_callbacks):
+    owner = people["staff"]
+    attempt = attempt_start(person=owner, quiz=quiz)
+    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(attempt=attempt, answers=answers)
+    return {
+        "owner": owner,
+        "attempt": attempt,
+        "certificate": Certificate.objects.get(attempt=attempt),
+        "quiz": quiz,
+        "module": module,
+        "people": {
+            "owner": owner,
+            "other_staff": people["other_staff"],
+            "owner_manager": people["manager"],
+            "other_manager": people["other_manager"],
+            "author": people["author"],
+            "auditor": people["auditor"],
+        },
+    }
+
+
+def _request(client, world, role, row, path):
+    if role != "anonymous":
+        client.force_login(world["people"][role].user)
+    return getattr(client, row.method)(path, row.data)
+
+
+def _outcome(response):
+    if response.status_code == 302 and response.url.startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
+
+
+CELLS = [(name, role) for name, row in MATRIX.items() for role in ROLES]
+
+
+@pytest.mark.parametrize("name, role", CELLS, ids=[f"{name}-{role}" for name, role in CELLS])
+def test_access(client, world, name, role):
+    row = MATRIX[name]
+    response = _request(client, world, role, row, row.url(world))
+    assert _outcome(response) == row.expect[role]
+
+
+MISSING = [name for name, row in MATRIX.items() if row.missing]
+
+
+@pytest.mark.parametrize("name", MISSING)
+def test_someone_elses_object_and_a_missing_one_look_the_same(client, world, name):
+    row = MATRIX[name]
+    refused_role = next((role for role in ROLES if row.expect[role] == 404), "anonymous")
+    missing = _request(client, world, refused_role, row, row.missing(world))
+    assert missing.status_code == 404
+    if row.expect[refused_role] == 404:
+        refused = _request(client, world, refused_role, row, row.url(world))
+        assert refused.status_code == 404
+        assert _without_csrf(refused.content) == _without_csrf(missing.content)
+
+
+def _without_csrf(content):
+    # Each response carries its own masked CSRF token; everything else must match.
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
