@@ -6,6 +6,8 @@ from django.db import transaction
 
 from wagtail.models import GroupPagePermission, Page
 
+from modules.services import module_workflow_ensure
+
 from . import roles
 from .models import Person, Team
 
@@ -31,6 +33,8 @@ def roles_sync():
     for codename in roles.AUTHOR_PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
         GroupPagePermission.objects.get_or_create(group=authors, page=root, permission=permission)
+    # Authors review each other's modules before they go live.
+    module_workflow_ensure()
     return groups
 
 

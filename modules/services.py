@@ -1,16 +1,83 @@
-"""Writes for modules: a person's progress through a module's steps."""
+"""Writes for modules: the policy library, the review workflow and a person's progress through a module."""
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wagtail.models import Page, Site
+from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
-from .models import ModuleIndexPage, ModuleProgress
+from lms import roles
+
+from .models import ModuleIndexPage, ModuleProgress, PolicyClause
 from .selectors import module_steps
+
+MODULE_WORKFLOW_NAME = "Module review"
+MODULE_REVIEW_TASK_NAME = "L&D review"
 
 
 class ProgressError(Exception):
     pass
+
+
+class PolicyError(Exception):
+    pass
+
+
+def policy_clause_revise(*, clause, heading, summary, user):
+    """Publish a new version of a clause whose meaning has changed, and return it.
+
+    The old row stays exactly as it was: attempts and certificates cite the version they rested on.
+    Module steps and questions keep citing the old version until an author moves them on
+    (``modules.selectors.policy_clause_citations`` lists them)."""
+    with transaction.atomic():
+        # Lock the clause's versions so two authors revising at once cannot both take version n+1.
+        versions = list(
+            PolicyClause.objects.select_for_update()
+            .filter(document_id=clause.document_id, reference=clause.reference)
+            .order_by("-version")
+        )
+        current = versions[0]
+        if current.pk != clause.pk:
+            raise PolicyError(
+                f"Clause {clause.reference} has a newer version (version {current.version}); revise that one instead."
+            )
+        new_clause = PolicyClause(
+            document_id=clause.document_id,
+            reference=clause.reference,
+            heading=heading.strip(),
+            summary=summary.strip(),
+            version=current.version + 1,
+        )
+        try:
+            new_clause.full_clean()
+        except ValidationError as error:
+            raise PolicyError(" ".join(error.messages)) from error
+        new_clause.save()
+        new_clause.save_revision(user=user, log_action=True).publish(user=user)
+        # MERGE: the lead calls the certificates hook here once issue 4's branch is in:
+        #   from certificates.services import certificates_mark_recertification_due
+        #   certificates_mark_recertification_due(replaced_clause=clause)
+        # It must stay inside this transaction, so a failed revision leaves no certificate changed.
+    return new_clause
+
+
+def module_workflow_ensure():
+    """The draft -> review -> publish workflow for modules: one L&D review task, assigned to the
+    module catalogue so that it covers every module. Idempotent, and it never overrides a workflow
+    that an administrator has since assigned to the catalogue by hand."""
+    reviewers = Group.objects.get_or_create(name=roles.AUTHORS)[0]
+    task = GroupApprovalTask.objects.filter(name=MODULE_REVIEW_TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=MODULE_REVIEW_TASK_NAME)
+        task.groups.add(reviewers)
+    workflow, created = Workflow.objects.get_or_create(name=MODULE_WORKFLOW_NAME)
+    if created:
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    index = ModuleIndexPage.objects.first()
+    if index is not None and not WorkflowPage.objects.filter(page=index).exists():
+        WorkflowPage.objects.create(workflow=workflow, page=index)
+    return workflow
 
 
 def module_progress_start(*, person, module):
@@ -110,4 +177,5 @@ def module_index_ensure():
     elif site.root_page_id != index.pk:
         site.root_page = index
         site.save()
+    module_workflow_ensure()
     return index

@@ -1,7 +1,15 @@
+from django.urls import path
+
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import (
+    PolicyClauseCitationsView,
+    PolicyClauseEditView,
+    PolicyClauseIndexView,
+    PolicyClauseReviseView,
+)
 from .models import PolicyClause, PolicyDocument
 
 
@@ -24,13 +32,42 @@ class PolicyDocumentViewSet(SnippetViewSet):
 
 
 class PolicyClauseViewSet(SnippetViewSet):
+    """Clauses are edited in place only for wording that keeps their meaning. A change of meaning is
+    a new version ("Publish a new version"), which lists everything that cites the old one."""
+
     model = PolicyClause
     icon = "openquote"
     menu_label = "Policy clauses"
     list_display = ["reference", "heading", "document", "version"]
     list_filter = ["document"]
     search_fields = ["reference", "heading", "summary"]
-    panels = [FieldPanel("document"), FieldPanel("reference"), FieldPanel("version"), FieldPanel("heading"), FieldPanel("summary")]
+    index_view_class = PolicyClauseIndexView
+    edit_view_class = PolicyClauseEditView
+    panels = [
+        FieldPanel("document"),
+        FieldPanel("reference"),
+        # Versions are numbered by policy_clause_revise, never typed in.
+        FieldPanel("version", read_only=True),
+        FieldPanel("heading"),
+        FieldPanel("summary"),
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            revise_url_name=self.get_url_name("revise"),
+            citations_url_name=self.get_url_name("citations"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("revise/<str:pk>/", self.construct_view(PolicyClauseReviseView), name="revise"),
+            path(
+                "citations/<str:pk>/",
+                self.construct_view(PolicyClauseCitationsView),
+                name="citations",
+            ),
+        ]
 
 
 class PolicyLibraryGroup(SnippetViewSetGroup):
