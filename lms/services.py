@@ -25,7 +25,7 @@ def roles_sync():
             Permission.objects.filter(
                 content_type__app_label=app_label,
                 content_type__model__in=model_names,
-                codename__regex=r"^(add|change|delete|view|choose)_",
+                codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
             )
         )
     authors.permissions.set(wanted)

@@ -3,6 +3,7 @@ cites a clause version so that authors can move modules and questions on to the 
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -62,6 +63,13 @@ class PolicyClauseReviseView(ClauseViewMixin, FormView):
 
     permission_required = "add"
     template_name = "modules/admin/policy_clause_revise.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # A new version is created and published in one step, so it needs both permissions.
+        if not self.user_has_permission("publish"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     form_class = PolicyClauseReviseForm
 
     def get_page_title(self):
@@ -120,7 +128,10 @@ class ClauseButtonsMixin:
 
     def clause_buttons(self, clause, button_class):
         buttons = []
-        if self.permission_policy.user_has_permission(self.request.user, "add"):
+        user = self.request.user
+        if self.permission_policy.user_has_permission(
+            user, "add"
+        ) and self.permission_policy.user_has_permission(user, "publish"):
             buttons.append(
                 button_class(
                     "Publish a new version",

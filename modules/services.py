@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from lms import roles
@@ -54,7 +55,11 @@ def policy_clause_revise(*, clause, heading, summary, user):
         except ValidationError as error:
             raise PolicyError(" ".join(error.messages)) from error
         new_clause.save()
-        new_clause.save_revision(user=user, log_action=True).publish(user=user)
+        try:
+            new_clause.save_revision(user=user, log_action=True).publish(user=user)
+        except PublishPermissionError as error:
+            raise PolicyError("You do not have permission to publish policy clauses.") from error
+        new_clause.refresh_from_db()
         # MERGE: the lead calls the certificates hook here once issue 4's branch is in:
         #   from certificates.services import certificates_mark_recertification_due
         #   certificates_mark_recertification_due(replaced_clause=clause)

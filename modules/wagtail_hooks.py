@@ -13,13 +13,14 @@ from .admin_views import (
 from .models import PolicyClause, PolicyDocument
 
 
+# No search_fields on these viewsets: the admin search then uses the models' own search_fields,
+# which (unlike a per-field search) works with the database backend on SQLite as on PostgreSQL.
 class PolicyDocumentViewSet(SnippetViewSet):
     model = PolicyDocument
     icon = "doc-full"
     menu_label = "Policy documents"
     list_display = ["title", "organisation", "version", "review_on"]
     list_filter = ["organisation"]
-    search_fields = ["title", "organisation"]
     panels = [
         FieldPanel("title"),
         FieldPanel("organisation"),
@@ -40,7 +41,6 @@ class PolicyClauseViewSet(SnippetViewSet):
     menu_label = "Policy clauses"
     list_display = ["reference", "heading", "document", "version"]
     list_filter = ["document"]
-    search_fields = ["reference", "heading", "summary"]
     index_view_class = PolicyClauseIndexView
     edit_view_class = PolicyClauseEditView
     panels = [
