@@ -95,30 +95,38 @@ def _same_id(value, clause_id):
 
 def _question_citations(*, clause):
     """Questions found through every relation that points at PolicyClause, whatever the model:
-    question types (and their options) are added without this code having to know them."""
-    from quizzes.models import Question
+    question types (and their options) are added without this code having to know them. A fixed
+    number of queries whatever the number of questions: one per relation, one per question type."""
+    from quizzes.models import Question, Quiz
 
-    questions = {}
+    places_by_question = {}
     others = []
     for relation in PolicyClause._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
             continue
         model = relation.related_model
-        for obj in model._default_manager.filter(**{relation.field.name: clause}):
-            question = obj if isinstance(obj, Question) else _question_of(obj, Question)
-            if question is None:
-                others.append(obj)
-                continue
-            if hasattr(question, "get_real_instance"):
-                question = question.get_real_instance()
-            entry = questions.setdefault(question.pk, {"question": question, "places": []})
-            entry["places"].append("the question" if isinstance(obj, Question) else f"{obj._meta.verbose_name}: {obj}")
-    ordered = sorted(questions.values(), key=lambda entry: (entry["question"].quiz_id, entry["question"].sort_order))
-    return ordered + [{"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others]
+        citing = model._base_manager.filter(**{relation.field.name: clause})
+        if issubclass(model, Question):
+            for question_id in citing.values_list("pk", flat=True):
+                places_by_question.setdefault(question_id, []).append("the question")
+            continue
+        link = _foreign_key_to(model, Question)
+        if link is None:
+            others += list(citing)
+            continue
+        for obj in citing:
+            places_by_question.setdefault(getattr(obj, link.attname), []).append(f"{model._meta.verbose_name}: {obj}")
+    questions = list(Question.objects.filter(pk__in=places_by_question).order_by("quiz_id", "sort_order", "pk"))
+    quizzes = Quiz.objects.in_bulk({question.quiz_id for question in questions})
+    for question in questions:
+        question.quiz = quizzes[question.quiz_id]  # saves a query per row in the admin listing
+    return [{"question": question, "places": places_by_question[question.pk]} for question in questions] + [
+        {"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others
+    ]
 
 
-def _question_of(obj, question_model):
-    for field in obj._meta.get_fields():
-        if field.many_to_one and field.related_model and issubclass(field.related_model, question_model):
-            return getattr(obj, field.name)
+def _foreign_key_to(model, target):
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.concrete and field.related_model and issubclass(field.related_model, target):
+            return field
     return None

@@ -282,3 +282,26 @@ def test_questions_and_blocks_choose_clauses_with_the_snippet_chooser(author_cli
     assert reverse("wagtailsnippetchoosers_modules_policyclause:choose") in page
     chooser = author_client.get(reverse("wagtailsnippetchoosers_modules_policyclause:choose"))
     assert chooser.status_code == 200
+
+
+@pytest.mark.django_db
+def test_finding_citations_takes_the_same_queries_for_one_question_or_many():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cited = PolicyClauseFactory(reference="4.3")
+    module = module_page_create(clause=cited)
+    quiz = QuizFactory(module=module)
+    single_choice_create(quiz=quiz, clause=cited, sort_order=0)
+    true_false_create(quiz=quiz, clause=cited, sort_order=1)
+    with CaptureQueriesContext(connection) as few:
+        assert len(policy_clause_citations(clause=cited)["questions"]) == 2
+
+    for sort_order in range(2, 8):
+        single_choice_create(quiz=quiz, clause=cited, sort_order=sort_order)
+        true_false_create(quiz=quiz, clause=cited, sort_order=sort_order)
+    with CaptureQueriesContext(connection) as many:
+        citations = policy_clause_citations(clause=cited)
+        assert len(citations["questions"]) == 14
+        assert all(entry["question"].quiz.title for entry in citations["questions"])
+    assert len(many.captured_queries) == len(few.captured_queries)
