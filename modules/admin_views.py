@@ -17,7 +17,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.snippets.views.snippets import EditView, IndexView
 
 from .models import PolicyClause
-from .selectors import policy_clause_citations, policy_clause_versions
+from .selectors import policy_clause_citations, policy_clause_versions, policy_clauses_with_currency
 from .services import PolicyError, policy_clause_revise
 
 
@@ -152,6 +152,9 @@ class ClauseButtonsMixin:
 
 
 class PolicyClauseIndexView(ClauseButtonsMixin, IndexView):
+    def get_base_queryset(self):
+        return policy_clauses_with_currency(queryset=super().get_base_queryset())
+
     def get_list_more_buttons(self, instance):
         return super().get_list_more_buttons(instance) + self.clause_buttons(instance, MenuItem)
 

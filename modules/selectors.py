@@ -2,7 +2,7 @@
 
 import json
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from .models import ModulePage, ModuleProgress, PolicyClause
 
@@ -29,6 +29,14 @@ def modules_live():
 def policy_clause_versions(*, clause):
     """Every version of the clause, newest first."""
     return PolicyClause.objects.filter(document_id=clause.document_id, reference=clause.reference).order_by("-version")
+
+
+def policy_clauses_with_currency(*, queryset):
+    """Annotates ``is_current``: no newer version of the same clause exists. One query for a whole listing."""
+    newer = PolicyClause.objects.filter(
+        document_id=OuterRef("document_id"), reference=OuterRef("reference"), version__gt=OuterRef("version")
+    )
+    return queryset.annotate(is_current=~Exists(newer))
 
 
 def policy_clause_citations(*, clause):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -39,7 +40,13 @@ class PolicyClauseViewSet(SnippetViewSet):
     model = PolicyClause
     icon = "openquote"
     menu_label = "Policy clauses"
-    list_display = ["reference", "heading", "document", "version"]
+    list_display = [
+        "reference",
+        "heading",
+        "document",
+        "version",
+        BooleanColumn("is_current", label="Current version"),
+    ]
     list_filter = ["document"]
     index_view_class = PolicyClauseIndexView
     edit_view_class = PolicyClauseEditView

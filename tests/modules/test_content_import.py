@@ -192,6 +192,13 @@ def test_a_missing_field_loads_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_page_field_out_of_range_loads_nothing(tmp_path):
+    data = _module_spec()
+    data["validity_months"] = 99
+    _expect_file_rejected(tmp_path, data, message="less than or equal to 60")
+
+
+@pytest.mark.django_db
 def test_a_single_choice_question_with_two_correct_options_loads_nothing(tmp_path):
     data = _module_spec()
     data["quiz"]["questions"][0]["options"][1]["correct"] = True

@@ -305,3 +305,19 @@ def test_finding_citations_takes_the_same_queries_for_one_question_or_many():
         assert len(citations["questions"]) == 14
         assert all(entry["question"].quiz.title for entry in citations["questions"])
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_clause_listing_shows_which_versions_are_current(author_client):
+    old = PolicyClauseFactory(reference="4.3", heading="Old wording")
+    policy_clause_revise(clause=old, heading="New wording", summary="New meaning.", user=None)
+
+    response = author_client.get(reverse("wagtailsnippets_modules_policyclause:list"))
+
+    rows = {clause.heading: clause.is_current for clause in response.context["object_list"]}
+    assert rows == {"Old wording": False, "New wording": True}
+    assert "Current version" in response.content.decode()
+    searched = author_client.get(
+        reverse("wagtailsnippets_modules_policyclause:list"), {"q": "wording"}
+    )
+    assert sorted(clause.is_current for clause in searched.context["object_list"]) == [False, True]

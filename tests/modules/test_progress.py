@@ -160,7 +160,7 @@ def test_a_choice_branches_forward_to_its_decision(people, clause):
 
 @pytest.mark.django_db
 def test_republishing_a_module_never_moves_the_ground_under_someone_part_way(
-    people, clause, staff_client
+    people, clause, staff_client, client_for
 ):
     module = module_page_create(clause=clause, steps=_branching_steps(clause))
     staff_client.post(module.url)
@@ -199,10 +199,15 @@ def test_republishing_a_module_never_moves_the_ground_under_someone_part_way(
     progress.refresh_from_db()
     assert progress.steps_finished_at is not None and len(progress.decisions) == 3
 
+    assert "5 steps, then a short quiz" in staff_client.get(module.url).content.decode()
+
     # Someone starting now gets the new version.
     other = module_progress_start(person=people["lead"], module=module)
     assert other.revision_id == module.live_revision_id
     assert [step.value.get("key") for step in module_steps(progress=other)] == ["d3", "d2", None]
+    assert (
+        "3 steps, then a short quiz" in client_for(people["lead"]).get(module.url).content.decode()
+    )
 
 
 @pytest.mark.django_db
