@@ -1,9 +1,14 @@
 """L&D authors write modules in the Wagtail admin: create, review, preview; and nothing else there."""
 
+from datetime import timedelta
+from io import StringIO
+
 import pytest
 
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.admin.menu import admin_menu
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
@@ -243,7 +248,21 @@ def test_an_author_can_schedule_a_module_to_go_live(people, author_client, index
     assert response.status_code == 302
     page = ModulePage.objects.get(slug="working-with-whatsapp")
     assert not page.live
-    assert page.latest_revision.approved_go_live_at is not None
+    revision = page.latest_revision
+    assert revision.approved_go_live_at is not None
+
+    # The cron job (manage.py publish_scheduled) publishes it once the time has come.
+    call_command("publish_scheduled", stdout=StringIO())
+    page.refresh_from_db()
+    assert not page.live
+    # Time passes: move the scheduled moment into the past.
+    past = timezone.now() - timedelta(minutes=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled", stdout=StringIO())
+    page.refresh_from_db()
+    assert page.live and page.live_revision_id == revision.pk
 
 
 def _menu_names(user):

@@ -113,6 +113,8 @@ def test_preview_shows_the_overview_and_every_step_with_the_feedback_of_every_ch
     assert html.count("clause 4.3") >= 4  # extract, two choices, key rule
     assert "pass mark 75%" in html
     assert 'type="radio"' not in html  # nothing to answer in a preview
+    assert html.count("<h1") == 1  # the module title; every step heading sits below it
+    assert '<h2 class="govuk-heading-l">Meet Jade</h2>' in html
 
 
 @pytest.mark.django_db
