@@ -54,7 +54,14 @@ def policy_clause_revise(*, clause, heading, summary, user):
             new_clause.full_clean()
         except ValidationError as error:
             raise PolicyError(" ".join(error.messages)) from error
-        new_clause.save()
+        try:
+            with transaction.atomic():
+                new_clause.save()
+        except IntegrityError as error:
+            # Only reachable where the row lock is not honoured: the unique version constraint still holds.
+            raise PolicyError(
+                f"Version {new_clause.version} of clause {clause.reference} was just published by someone else."
+            ) from error
         try:
             new_clause.save_revision(user=user, log_action=True).publish(user=user)
         except PublishPermissionError as error:
@@ -89,7 +96,9 @@ def module_progress_start(*, person, module):
     """Start the module, or return the run already under way (a second click resumes it).
 
     Progress is pinned to the live revision, so later edits do not change what this person sees."""
-    progress = ModuleProgress.objects.filter(person=person, module=module, completed_at__isnull=True).first()
+    progress = ModuleProgress.objects.filter(
+        person=person, module=module, completed_at__isnull=True
+    ).first()
     if progress:
         return progress
     revision = module.live_revision
@@ -129,7 +138,9 @@ def module_step_complete(*, progress, number):
         if step.id not in progress.decisions:
             raise ProgressError("Choose what you would do before you continue.")
         choice = step.value["choices"][progress.decisions[step.id]]
-        next_number = _branch_target(steps=steps, key=choice["branch_to"], after=number) or next_number
+        next_number = (
+            _branch_target(steps=steps, key=choice["branch_to"], after=number) or next_number
+        )
     progress.steps_completed = max(progress.steps_completed, next_number - 1)
     fields = ["steps_completed"]
     if progress.steps_completed >= len(steps) and progress.steps_finished_at is None:
@@ -178,7 +189,9 @@ def module_index_ensure():
         index.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", root_page=index, is_default_site=True, site_name="Learning")
+        Site.objects.create(
+            hostname="localhost", root_page=index, is_default_site=True, site_name="Learning"
+        )
     elif site.root_page_id != index.pk:
         site.root_page = index
         site.save()

@@ -280,8 +280,13 @@ def test_questions_and_blocks_choose_clauses_with_the_snippet_chooser(author_cli
         reverse("wagtailsnippets_quizzes_truefalsequestion:edit", args=[question.pk])
     ).content.decode()
     assert reverse("wagtailsnippetchoosers_modules_policyclause:choose") in page
-    chooser = author_client.get(reverse("wagtailsnippetchoosers_modules_policyclause:choose"))
-    assert chooser.status_code == 200
+    PolicyClauseFactory(reference="7.1", heading="Court orders for viewing")
+    results = author_client.get(
+        reverse("wagtailsnippetchoosers_modules_policyclause:choose_results"), {"q": "court"}
+    )
+    assert results.status_code == 200
+    assert "Court orders for viewing" in results.content.decode()
+    assert "Contacting children on WhatsApp" not in results.content.decode()
 
 
 @pytest.mark.django_db
