@@ -192,15 +192,13 @@ def _module_load(*, data, index, clauses, summary):
         if key in seen_keys:
             raise ContentError(f"question key {key!r} is used twice")
         seen_keys.add(key)
-        _question_check(spec=spec, clause_for=clause_for)
-        if key in existing_keys:
-            continue
-        if spec["type"] not in QUESTION_CREATORS:
-            summary["skipped_questions"].setdefault(spec["type"], []).append(key)
-            continue
         try:
-            question_create_from_spec(
-                spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for
+            created = _question_load(
+                spec=spec,
+                quiz=quiz,
+                sort_order=sort_order,
+                clause_for=clause_for,
+                exists=key in existing_keys,
             )
         except (ContentError, KeyError, ValidationError) as error:
             detail = (
@@ -209,8 +207,22 @@ def _module_load(*, data, index, clauses, summary):
                 else str(error)
             )
             raise ContentError(f"question {key}: {detail}") from error
-        summary["questions"] += 1
+        if created is None:
+            summary["skipped_questions"].setdefault(spec["type"], []).append(key)
+        elif created:
+            summary["questions"] += 1
     return page
+
+
+def _question_load(*, spec, quiz, sort_order, clause_for, exists):
+    """True when created, False when it was already there, None when its type cannot be created yet."""
+    _question_check(spec=spec, clause_for=clause_for)
+    if exists:
+        return False
+    if spec["type"] not in QUESTION_CREATORS:
+        return None
+    question_create_from_spec(spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for)
+    return True
 
 
 def _question_check(*, spec, clause_for):
@@ -218,13 +230,13 @@ def _question_check(*, spec, clause_for):
     only clauses of the one policy it names, so that no answer mixes two organisations' rules."""
     cited = list(_clause_keys(spec))
     if not cited:
-        raise ContentError(f"question {spec['key']}: cites no clause")
+        raise ContentError("cites no clause")
+    policy = spec["policy"]
     for key in cited:
         clause_for(key)
-        policy = spec.get("policy")
-        if policy and key.split(":", 1)[0] != policy:
+        if key.split(":", 1)[0] != policy:
             raise ContentError(
-                f"question {spec['key']}: asks about {policy} but cites {key}; a question keeps to one policy"
+                f"asks about {policy} but cites {key}; a question keeps to one policy"
             )
 
 
