@@ -201,7 +201,9 @@ def test_a_missing_field_loads_nothing(tmp_path):
 def test_a_question_must_name_its_policy(tmp_path):
     data = _module_spec()
     del data["quiz"]["questions"][1]["policy"]
-    _expect_file_rejected(tmp_path, data, message="question q2: a required field is missing: 'policy'")
+    _expect_file_rejected(
+        tmp_path, data, message="question q2: a required field is missing: 'policy'"
+    )
 
 
 @pytest.mark.django_db

@@ -326,3 +326,26 @@ def test_the_clause_listing_shows_which_versions_are_current(author_client):
         reverse("wagtailsnippets_modules_policyclause:list"), {"q": "wording"}
     )
     assert sorted(clause.is_current for clause in searched.context["object_list"]) == [False, True]
+
+
+@pytest.mark.django_db
+def test_revising_an_old_version_in_the_admin_explains_why_not(author_client):
+    old = PolicyClauseFactory(reference="4.3")
+    policy_clause_revise(clause=old, heading="Second", summary="Second meaning.", user=None)
+
+    response = author_client.post(
+        reverse("wagtailsnippets_modules_policyclause:revise", args=[old.pk]),
+        {"heading": "Third", "summary": "Third meaning."},
+    )
+
+    assert response.status_code == 200
+    assert "has a newer version (version 2); revise that one instead." in response.content.decode()
+    assert PolicyClause.objects.filter(reference="4.3").count() == 2
+    citations = author_client.get(
+        reverse("wagtailsnippets_modules_policyclause:citations", args=[old.pk])
+    )
+    page = citations.content.decode()
+    assert "The current version is 2." in page
+    assert (
+        "No module step cites this version." in page and "No question cites this version." in page
+    )
