@@ -6,7 +6,7 @@ from django.db import transaction
 
 from wagtail.models import GroupPagePermission
 
-from modules.services import wagtail_root_ensure
+from modules.services import module_workflow_ensure, wagtail_root_ensure
 
 from . import roles
 from .models import Person, Team
@@ -25,7 +25,7 @@ def roles_sync():
             Permission.objects.filter(
                 content_type__app_label=app_label,
                 content_type__model__in=model_names,
-                codename__regex=r"^(add|change|delete|view|choose)_",
+                codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
             )
         )
     authors.permissions.set(wanted)
@@ -33,6 +33,8 @@ def roles_sync():
     for codename in roles.AUTHOR_PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
         GroupPagePermission.objects.get_or_create(group=authors, page=root, permission=permission)
+    # Authors review each other's modules before they go live.
+    module_workflow_ensure()
     return groups
 
 

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 
 from wagtail import blocks
+from wagtail.blocks.list_block import ListBlockValidationError
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -100,3 +102,42 @@ class ModuleStepBlock(blocks.StreamBlock):
 
     class Meta:
         min_num = 1
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = decision_key_errors(value)
+        if errors:
+            raise StreamBlockValidationError(block_errors=errors)
+        return value
+
+
+def decision_key_errors(steps):
+    """Errors in decision keys and branches, by step index: keys must be unique, and a choice may
+    only branch forward to a decision that exists (staff work through steps in order, so a branch
+    back or to nowhere would trap them or skip the rest of the module)."""
+    decisions = [(index, step.value) for index, step in enumerate(steps) if step.block_type == "decision"]
+    first_index_of_key = {}
+    errors = {}
+    for index, value in decisions:
+        if value["key"] in first_index_of_key:
+            errors[index] = StructBlockValidationError(
+                {"key": ValidationError(f"Another decision already uses the key “{value['key']}”.")}
+            )
+        else:
+            first_index_of_key[value["key"]] = index
+    for index, value in decisions:
+        choice_errors = {}
+        for choice_index, choice in enumerate(value["choices"]):
+            target = choice["branch_to"]
+            if not target:
+                continue
+            if target not in first_index_of_key:
+                message = f"There is no decision with the key “{target}” in this module."
+            elif first_index_of_key[target] <= index:
+                message = f"A choice can only branch to a later decision, and “{target}” is not after this one."
+            else:
+                continue
+            choice_errors[choice_index] = StructBlockValidationError({"branch_to": ValidationError(message)})
+        if choice_errors and index not in errors:
+            errors[index] = StructBlockValidationError({"choices": ListBlockValidationError(block_errors=choice_errors)})
+    return errors

@@ -1,18 +1,22 @@
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, Revision
+from wagtail.models import DraftStateMixin, LockableMixin, Page, Revision, RevisionMixin
 from wagtail.search import index
 
 from .blocks import ModuleStepBlock
 
 
-class PolicyDocument(index.Indexed, models.Model):
-    """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses."""
+class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+    """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses.
+
+    A snippet with drafts, revisions and locking, so that L&D authors can prepare a new edition
+    without it showing until they publish it."""
 
     title = models.CharField(max_length=255)
     organisation = models.CharField(max_length=255)
@@ -21,6 +25,10 @@ class PolicyDocument(index.Indexed, models.Model):
     approved_on = models.DateField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True)
     source_url = models.URLField(blank=True)
+    revisions = GenericRelation(
+        "wagtailcore.Revision", content_type_field="base_content_type", object_id_field="object_id",
+        related_query_name="policy_document", for_concrete_model=False,
+    )
 
     search_fields = [
         index.SearchField("title"),
@@ -38,15 +46,21 @@ class PolicyDocument(index.Indexed, models.Model):
         return f"{self.organisation}: {self.title} (v{self.version})"
 
 
-class PolicyClause(index.Indexed, models.Model):
+class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
     """One version of one clause. A clause that changes meaning gets a new row with a higher
-    version, and the old row stays, because attempts and certificates cite the version they rested on."""
+    version (``modules.services.policy_clause_revise``), and the old row stays, because attempts and
+    certificates cite the version they rested on. Editing a row in place is for wording that keeps
+    its meaning (a typo, a clearer summary); its revisions keep the history of those edits."""
 
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="clauses")
     reference = models.CharField(max_length=30, help_text='As printed in the policy, e.g. "2.19".')
     heading = models.CharField(max_length=255)
     summary = models.TextField(help_text="What the clause requires, in plain words written by the author.")
     version = models.PositiveIntegerField(default=1)
+    revisions = GenericRelation(
+        "wagtailcore.Revision", content_type_field="base_content_type", object_id_field="object_id",
+        related_query_name="policy_clause", for_concrete_model=False,
+    )
 
     search_fields = [
         index.SearchField("reference"),
@@ -54,6 +68,7 @@ class PolicyClause(index.Indexed, models.Model):
         index.SearchField("summary"),
         index.AutocompleteField("heading"),
         index.FilterField("document"),
+        index.FilterField("live"),
     ]
 
     class Meta:
@@ -120,6 +135,13 @@ class ModulePage(RoutablePageMixin, Page):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        # The staff routes need a Person and their pinned progress; an author previewing a draft
+        # needs to see the overview and every step, with every choice's feedback, on one page.
+        from .views import module_preview
+
+        return module_preview(request, page=self)
 
     @path("")
     def overview(self, request):

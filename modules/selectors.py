@@ -1,8 +1,10 @@
 """Reads for modules and the policy library."""
 
-from django.db.models import F
+import json
 
-from .models import ModulePage, ModuleProgress
+from django.db.models import Exists, F, OuterRef
+
+from .models import ModulePage, ModuleProgress, PolicyClause
 
 
 def module_steps(*, progress):
@@ -22,3 +24,117 @@ def module_progress_current(*, person, module):
 
 def modules_live():
     return ModulePage.objects.live().specific().order_by("path")
+
+
+def policy_clause_versions(*, clause):
+    """Every version of the clause, newest first."""
+    return PolicyClause.objects.filter(document_id=clause.document_id, reference=clause.reference).order_by("-version")
+
+
+def policy_clauses_with_currency(*, queryset):
+    """Annotates ``is_current``: no newer version of the same clause exists. One query for a whole listing."""
+    newer = PolicyClause.objects.filter(
+        document_id=OuterRef("document_id"), reference=OuterRef("reference"), version__gt=OuterRef("version")
+    )
+    return queryset.annotate(is_current=~Exists(newer))
+
+
+def policy_clause_citations(*, clause):
+    """Everything that cites this clause version: module steps (in a module's published version or
+    its latest draft) and quiz questions. Authors use it to move content on to a new version."""
+    return {
+        "module_steps": _module_step_citations(clause=clause),
+        "questions": _question_citations(clause=clause),
+    }
+
+
+def _module_step_citations(*, clause):
+    """Searches the steps' raw StreamField data, so no block is rendered and no clause fetched."""
+    citations = []
+    pages = ModulePage.objects.select_related("live_revision", "latest_revision").order_by("path")
+    for page in pages:
+        versions = {}
+        if page.live_revision is not None:
+            versions["published"] = page.live_revision
+        if page.latest_revision is not None and page.latest_revision_id != page.live_revision_id:
+            versions["latest draft"] = page.latest_revision
+        found = {}
+        for label, revision in versions.items():
+            for number, step_type, heading, places in _steps_citing(_raw_steps(revision.content.get("steps")), clause.pk):
+                entry = found.setdefault(
+                    (number, heading), {"number": number, "type": step_type, "heading": heading, "places": places, "in": []}
+                )
+                entry["in"].append(label)
+        if not versions:
+            for number, step_type, heading, places in _steps_citing(page.steps.raw_data, clause.pk):
+                found[(number, heading)] = {"number": number, "type": step_type, "heading": heading, "places": places, "in": ["unpublished page"]}
+        citations += [{"page": page, **entry} for entry in sorted(found.values(), key=lambda entry: entry["number"])]
+    return citations
+
+
+def _raw_steps(value):
+    if isinstance(value, str):
+        return json.loads(value or "[]")
+    return value or []
+
+
+def _steps_citing(raw_steps, clause_id):
+    """(step number, step type, heading, [where in the step]) for each step citing ``clause_id``."""
+    for number, step in enumerate(raw_steps, start=1):
+        value = step.get("value") or {}
+        places = []
+        if step.get("type") == "policy_extract" and _same_id(value.get("clause"), clause_id):
+            places.append("policy extract")
+        for index, choice in enumerate(value.get("choices") or [], start=1):
+            choice = choice.get("value", choice)  # ListBlock items are stored as {"type", "value", "id"}
+            if _same_id(choice.get("clause"), clause_id):
+                places.append(f"choice {index}")
+        for index, rule in enumerate(value.get("rules") or [], start=1):
+            rule = rule.get("value", rule)
+            if _same_id(rule.get("clause"), clause_id):
+                places.append(f"key rule {index}")
+        if places:
+            yield number, step.get("type"), value.get("heading") or value.get("key") or "", places
+
+
+def _same_id(value, clause_id):
+    return value is not None and str(value) == str(clause_id)
+
+
+def _question_citations(*, clause):
+    """Questions found through every relation that points at PolicyClause, whatever the model:
+    question types (and their options) are added without this code having to know them. A fixed
+    number of queries whatever the number of questions: one per relation, one per question type."""
+    from quizzes.models import Question, Quiz
+
+    places_by_question = {}
+    others = []
+    for relation in PolicyClause._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        model = relation.related_model
+        citing = model._base_manager.filter(**{relation.field.name: clause})
+        if issubclass(model, Question):
+            for question_id in citing.values_list("pk", flat=True):
+                places_by_question.setdefault(question_id, []).append("the question")
+            continue
+        link = _foreign_key_to(model, Question)
+        if link is None:
+            others += list(citing)
+            continue
+        for obj in citing:
+            places_by_question.setdefault(getattr(obj, link.attname), []).append(f"{model._meta.verbose_name}: {obj}")
+    questions = list(Question.objects.filter(pk__in=places_by_question).order_by("quiz_id", "sort_order", "pk"))
+    quizzes = Quiz.objects.in_bulk({question.quiz_id for question in questions})
+    for question in questions:
+        question.quiz = quizzes[question.quiz_id]  # saves a query per row in the admin listing
+    return [{"question": question, "places": places_by_question[question.pk]} for question in questions] + [
+        {"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others
+    ]
+
+
+def _foreign_key_to(model, target):
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.concrete and field.related_model and issubclass(field.related_model, target):
+            return field
+    return None

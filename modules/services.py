@@ -1,25 +1,114 @@
-"""Writes for modules: a person's progress through a module's steps."""
+"""Writes for modules: the policy library, the review workflow and a person's progress through a module."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import (
+    GroupApprovalTask,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
-from .models import ModuleIndexPage, ModuleProgress
+from lms import roles
+
+from .models import ModuleIndexPage, ModuleProgress, PolicyClause
 from .selectors import module_steps
+
+MODULE_WORKFLOW_NAME = "Module review"
+MODULE_REVIEW_TASK_NAME = "L&D review"
 
 
 class ProgressError(Exception):
     pass
 
 
+class PolicyError(Exception):
+    pass
+
+
+def policy_clause_revise(*, clause, heading, summary, user):
+    """Publish a new version of a clause whose meaning has changed, and return it.
+
+    The old row stays exactly as it was: attempts and certificates cite the version they rested on.
+    Module steps and questions keep citing the old version until an author moves them on
+    (``modules.selectors.policy_clause_citations`` lists them)."""
+    with transaction.atomic():
+        # Lock the clause's versions so two authors revising at once cannot both take version n+1.
+        versions = list(
+            PolicyClause.objects.select_for_update()
+            .filter(document_id=clause.document_id, reference=clause.reference)
+            .order_by("-version")
+        )
+        current = versions[0]
+        if current.pk != clause.pk:
+            raise PolicyError(
+                f"Clause {clause.reference} has a newer version (version {current.version}); revise that one instead."
+            )
+        new_clause = PolicyClause(
+            document_id=clause.document_id,
+            reference=clause.reference,
+            heading=heading.strip(),
+            summary=summary.strip(),
+            version=current.version + 1,
+        )
+        try:
+            new_clause.full_clean()
+        except ValidationError as error:
+            raise PolicyError(" ".join(error.messages)) from error
+        try:
+            with transaction.atomic():
+                new_clause.save()
+        except IntegrityError as error:
+            # Only reachable where the row lock is not honoured: the unique version constraint still holds.
+            raise PolicyError(
+                f"Version {new_clause.version} of clause {clause.reference} was just published by someone else."
+            ) from error
+        try:
+            new_clause.save_revision(user=user, log_action=True).publish(user=user)
+        except PublishPermissionError as error:
+            raise PolicyError("You do not have permission to publish policy clauses.") from error
+        new_clause.refresh_from_db()
+        # MERGE: the lead calls the certificates hook here once issue 4's branch is in:
+        #   from certificates.services import certificates_mark_recertification_due
+        #   certificates_mark_recertification_due(replaced_clause=clause)
+        # It must stay inside this transaction, so a failed revision leaves no certificate changed.
+    return new_clause
+
+
+def module_workflow_ensure():
+    """The draft -> review -> publish workflow for modules: one L&D review task, assigned to the
+    module catalogue so that it covers every module. Idempotent, and it never overrides a workflow
+    that an administrator has since assigned to the catalogue by hand."""
+    reviewers = Group.objects.get_or_create(name=roles.AUTHORS)[0]
+    task = GroupApprovalTask.objects.filter(name=MODULE_REVIEW_TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=MODULE_REVIEW_TASK_NAME)
+        task.groups.add(reviewers)
+    workflow, created = Workflow.objects.get_or_create(name=MODULE_WORKFLOW_NAME)
+    if created:
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    index = ModuleIndexPage.objects.first()
+    if index is not None and not WorkflowPage.objects.filter(page=index).exists():
+        WorkflowPage.objects.create(workflow=workflow, page=index)
+    return workflow
+
+
 def module_progress_start(*, person, module):
     """Start the module, or return the run already under way (a second click resumes it).
 
     Progress is pinned to the live revision, so later edits do not change what this person sees."""
-    progress = ModuleProgress.objects.filter(person=person, module=module, completed_at__isnull=True).first()
+    progress = ModuleProgress.objects.filter(
+        person=person, module=module, completed_at__isnull=True
+    ).first()
     if progress:
         return progress
     revision = module.live_revision
@@ -59,7 +148,9 @@ def module_step_complete(*, progress, number):
         if step.id not in progress.decisions:
             raise ProgressError("Choose what you would do before you continue.")
         choice = step.value["choices"][progress.decisions[step.id]]
-        next_number = _branch_target(steps=steps, key=choice["branch_to"], after=number) or next_number
+        next_number = (
+            _branch_target(steps=steps, key=choice["branch_to"], after=number) or next_number
+        )
     progress.steps_completed = max(progress.steps_completed, next_number - 1)
     fields = ["steps_completed"]
     if progress.steps_completed >= len(steps) and progress.steps_finished_at is None:
@@ -108,10 +199,13 @@ def module_index_ensure():
         index.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", root_page=index, is_default_site=True, site_name="Learning")
+        Site.objects.create(
+            hostname="localhost", root_page=index, is_default_site=True, site_name="Learning"
+        )
     elif site.root_page_id != index.pk:
         site.root_page = index
         site.save()
+    module_workflow_ensure()
     return index
 
 

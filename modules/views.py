@@ -28,10 +28,13 @@ def module_overview(request, *, page):
         resume_at = min(progress.steps_completed + 1, len(module_steps(progress=progress)))
         return redirect(_step_url(page, resume_at))
     quiz = getattr(page, "quiz", None)
+    # Someone part-way through sees the step count of the version they started on.
+    under_way = progress is not None and progress.completed_at is None
+    step_count = len(module_steps(progress=progress)) if under_way else len(page.steps)
     return TemplateResponse(
         request,
         "modules/module_page.html",
-        {"page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": len(page.steps)},
+        {"page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": step_count},
     )
 
 
@@ -46,8 +49,9 @@ def module_step(request, *, page, number):
     error = None
     if request.method == "POST":
         try:
-            if "choice" in request.POST:
-                module_decision_record(progress=progress, number=number, choice_index=_int(request.POST["choice"]))
+            if "decide" in request.POST or "choice" in request.POST:
+                # No radio ticked sends no "choice" at all: that is an error to show, not a "continue".
+                module_decision_record(progress=progress, number=number, choice_index=_int(request.POST.get("choice")))
                 return redirect(_step_url(page, number) + "#feedback")
             next_number = module_step_complete(progress=progress, number=number)
         except ProgressError as problem:
@@ -73,6 +77,38 @@ def module_step(request, *, page, number):
         "previous_url": _step_url(page, number - 1) if number > 1 else page.url,
     }
     return TemplateResponse(request, "modules/module_step.html", context, status=400 if error else 200)
+
+
+def module_preview(request, *, page):
+    """What an author sees in Wagtail's preview: the overview, then every step in order, with each
+    decision's choices laid out and the consequence, feedback and clause of every one of them."""
+    steps = list(page.steps)
+    decision_numbers = {
+        step.value["key"]: number for number, step in enumerate(steps, start=1) if step.block_type == "decision"
+    }
+    return TemplateResponse(
+        request,
+        "modules/module_preview.html",
+        {
+            "page": page,
+            "self": page,
+            "steps": [
+                {"number": number, "step": step, "choices": _preview_choices(step, decision_numbers)}
+                for number, step in enumerate(steps, start=1)
+            ],
+            "step_count": len(steps),
+            "quiz": getattr(page, "quiz", None) if page.pk else None,
+        },
+    )
+
+
+def _preview_choices(step, decision_numbers):
+    if step.block_type != "decision":
+        return []
+    return [
+        {"choice": choice, "branch_number": decision_numbers.get(choice["branch_to"])}
+        for choice in step.value["choices"]
+    ]
 
 
 def _step_url(page, number):

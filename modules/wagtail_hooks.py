@@ -1,17 +1,27 @@
+from django.urls import path
+
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import (
+    PolicyClauseCitationsView,
+    PolicyClauseEditView,
+    PolicyClauseIndexView,
+    PolicyClauseReviseView,
+)
 from .models import PolicyClause, PolicyDocument
 
 
+# No search_fields on these viewsets: the admin search then uses the models' own search_fields,
+# which (unlike a per-field search) works with the database backend on SQLite as on PostgreSQL.
 class PolicyDocumentViewSet(SnippetViewSet):
     model = PolicyDocument
     icon = "doc-full"
     menu_label = "Policy documents"
     list_display = ["title", "organisation", "version", "review_on"]
     list_filter = ["organisation"]
-    search_fields = ["title", "organisation"]
     panels = [
         FieldPanel("title"),
         FieldPanel("organisation"),
@@ -24,13 +34,47 @@ class PolicyDocumentViewSet(SnippetViewSet):
 
 
 class PolicyClauseViewSet(SnippetViewSet):
+    """Clauses are edited in place only for wording that keeps their meaning. A change of meaning is
+    a new version ("Publish a new version"), which lists everything that cites the old one."""
+
     model = PolicyClause
     icon = "openquote"
     menu_label = "Policy clauses"
-    list_display = ["reference", "heading", "document", "version"]
+    list_display = [
+        "reference",
+        "heading",
+        "document",
+        "version",
+        BooleanColumn("is_current", label="Current version"),
+    ]
     list_filter = ["document"]
-    search_fields = ["reference", "heading", "summary"]
-    panels = [FieldPanel("document"), FieldPanel("reference"), FieldPanel("version"), FieldPanel("heading"), FieldPanel("summary")]
+    index_view_class = PolicyClauseIndexView
+    edit_view_class = PolicyClauseEditView
+    panels = [
+        FieldPanel("document"),
+        FieldPanel("reference"),
+        # Versions are numbered by policy_clause_revise, never typed in.
+        FieldPanel("version", read_only=True),
+        FieldPanel("heading"),
+        FieldPanel("summary"),
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            revise_url_name=self.get_url_name("revise"),
+            citations_url_name=self.get_url_name("citations"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("revise/<str:pk>/", self.construct_view(PolicyClauseReviseView), name="revise"),
+            path(
+                "citations/<str:pk>/",
+                self.construct_view(PolicyClauseCitationsView),
+                name="citations",
+            ),
+        ]
 
 
 class PolicyLibraryGroup(SnippetViewSetGroup):

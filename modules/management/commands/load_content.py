@@ -5,7 +5,10 @@ from quizzes.content_import import ContentError
 
 
 class Command(BaseCommand):
-    help = "Load the shipped policy library, modules and quizzes. Safe to run again: it only adds what is missing."
+    help = (
+        "Load the shipped policy library, modules and quizzes. Safe to run again: it only adds what is "
+        "missing and never overwrites an author's edits. A bad file loads nothing and is reported."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--directory", default=str(CONTENT_DIR))
@@ -19,5 +22,12 @@ class Command(BaseCommand):
             f"Content: {summary['documents']} policy documents, {summary['clauses']} clauses, "
             f"{summary['modules']} modules and {summary['questions']} questions added."
         )
-        for question_type, count in summary["skipped_questions"].items():
-            self.stderr.write(f"  {count} questions of type {question_type!r} skipped: that type is not supported yet.")
+        for question_type, keys in summary["skipped_questions"].items():
+            self.stderr.write(
+                f"  {len(keys)} questions of type {question_type!r} not created, because this version cannot "
+                f"create that type yet: {', '.join(keys)}"
+            )
+        if summary["errors"]:
+            for error in summary["errors"]:
+                self.stderr.write(f"  Not loaded: {error}")
+            raise CommandError(f"{len(summary['errors'])} content file(s) not loaded; see the errors above.")
