@@ -1,10 +1,13 @@
 """Creating quiz questions from the shipped content files (see modules/content_import.py and
 /work/briefs/content-schema.md). A question the file gets wrong raises ContentError naming it."""
 
+from django.db import transaction
+
 from .models import (
     MultipleResponseQuestion,
     Option,
     OrderingQuestion,
+    PartialCredit,
     ScenarioJudgementQuestion,
     SingleChoiceQuestion,
     TrueFalseQuestion,
@@ -73,9 +76,12 @@ def _multiple_response(*, spec, quiz, sort_order, clause_for):
     options, correct = _correct_count(spec, "options", "correct")
     if correct < 1:
         raise ContentError(f"question {spec['key']}: a multiple-response question needs at least one correct option")
-    question = MultipleResponseQuestion.objects.create(
-        **_common(spec, quiz, sort_order), partial_credit=spec.get("partial_credit", "")
-    )
+    partial_credit = spec.get("partial_credit", "")
+    if partial_credit not in ("", *PartialCredit.values):
+        raise ContentError(
+            f"question {spec['key']}: “partial_credit” must be one of {', '.join(PartialCredit.values)}"
+        )
+    question = MultipleResponseQuestion.objects.create(**_common(spec, quiz, sort_order), partial_credit=partial_credit)
     return _options_create(question=question, key=spec["key"], entries=options, correct_field="correct", clause_for=clause_for)
 
 
@@ -125,4 +131,5 @@ def question_create_from_spec(*, spec, quiz, sort_order, clause_for):
             f"question {spec.get('key', '?')}: unknown question type “{spec['type']}” "
             f"(known: {', '.join(sorted(QUESTION_CREATORS))})"
         )
-    return creator(spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for)
+    with transaction.atomic():  # a bad option leaves no half-made question
+        return creator(spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for)
