@@ -99,10 +99,19 @@ def attempt_start(*, person, quiz, rng=None, now=None):
 
 
 def _shown(snapshot, *, quiz, rng):
+    if snapshot["type"] == "true_false":
+        return snapshot
     if snapshot["type"] == "ordering":
         snapshot["options"] = items_shuffle(options=snapshot["options"], rng=rng)
-    elif snapshot["type"] != "true_false":
+    else:
         snapshot["options"] = options_order(options=snapshot["options"], shuffle=quiz.shuffle_options, rng=rng)
+    # Database ids follow the authored order (for ordering questions, the answer): the page gets
+    # opaque ones, and the evidence keeps the real id beside each.
+    labels = set()
+    while len(labels) < len(snapshot["options"]):
+        labels.add(f"{rng.getrandbits(40):010x}")
+    for option, label in zip(snapshot["options"], sorted(labels, key=lambda _: rng.random()), strict=True):
+        option["option_id"], option["id"] = option["id"], label
     return snapshot
 
 

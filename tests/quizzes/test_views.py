@@ -56,6 +56,15 @@ def test_the_quiz_page_never_contains_the_answer_key_or_feedback(sitting):
     shown = [html.index(option["text"]) for option in sorted(ordering["options"], key=lambda o: o["position"])]
     assert shown != sorted(shown)
     assert f'name="q-{ordering["id"]}.{ordering["options"][0]["id"]}"' in html
+    # Option ids in the page are opaque: database ids would give away the authored order.
+    database_ids = {
+        option["option_id"] for question in attempt.questions if question["type"] != "true_false"
+        for option in question["options"]
+    }
+    item_ids = {item for _, item in re.findall(r'name="q-(\d+)\.([^"]+)"', html)}
+    option_values = set(re.findall(r'name="q-\d+" type="(?:radio|checkbox)" value="([^"]+)"', html))
+    assert len(item_ids) == 6 and len(option_values) == 3 + 4 + 2
+    assert not (item_ids | option_values) & database_ids
 
 
 def test_answers_saved_to_come_back_later_survive_a_reload(sitting):
