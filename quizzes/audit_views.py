@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from lms import roles
 from lms.access import require_role
 
-from .evidence import attempt_evidence_pdf, evidence_csv_lines
+from .evidence import attempt_evidence_pdf, csv_text, evidence_csv_lines
 from .models import Quiz
 from .selectors import attempt_for_audit, quiz_attempts_for_audit
 
@@ -25,6 +25,13 @@ def audit_quiz_list(request):
         )
         .order_by("title")
     )
+    if request.GET.get("format") == "csv":
+        rows = [["quiz", "module", "attempts", "passed"]] + [
+            [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count] for quiz in quizzes
+        ]
+        response = HttpResponse(csv_text(rows=rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="quizzes.csv"'
+        return response
     return render(request, "quizzes/audit_quiz_list.html", {"quizzes": quizzes})
 
 

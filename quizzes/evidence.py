@@ -36,6 +36,11 @@ def evidence_csv_lines(*, attempts):
             yield writer.writerow([_cell(value) for value in row])
 
 
+def csv_text(*, rows):
+    writer = csv.writer(_Echo())
+    return "".join(writer.writerow([_cell(value) for value in row]) for row in rows)
+
+
 def attempt_evidence_pdf(*, attempt):
     context = {
         "attempt": attempt,

@@ -98,6 +98,17 @@ def test_the_auditors_lists_link_every_export(client_for, people, quiz):
     assert "Sam Staff" in page and "Passed" in page
 
 
+def test_the_quiz_list_exports_as_csv(client_for, people, quiz):
+    _submitted(people["staff"], quiz)
+    _submitted(people["deep"], quiz, wrong={question.pk for question in quiz.questions.all()})
+    response = client_for(people["auditor"]).get(reverse("quizzes:audit_quiz_list") + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert _csv_rows(response.content.decode()) == [
+        {"quiz": quiz.title, "module": quiz.module.title, "attempts": "2", "passed": "1"}
+    ]
+    assert client_for(people["staff"]).get(reverse("quizzes:audit_quiz_list") + "?format=csv").status_code == 404
+
+
 def test_the_attempts_list_does_not_grow_queries_with_attempts(client_for, people, quiz):
     client = client_for(people["auditor"])
     url = reverse("quizzes:audit_quiz_attempts", args=[quiz.pk])

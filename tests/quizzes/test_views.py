@@ -225,3 +225,22 @@ def test_nobody_else_reaches_an_attempt(sitting, client_for, people):
     other = client_for(people["manager"])
     assert other.get(url).status_code == 404
     assert other.post(url, {}).status_code == 404
+
+
+def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(client_for, people, clause, mixed_quiz):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small_quiz = QuizFactory(module=module_page_create(clause=clause, title="Other", slug="other"))
+    single_choice_create(quiz=small_quiz, clause=clause)
+    counts = []
+    for person, each_quiz in ((people["staff"], small_quiz), (people["deep"], mixed_quiz)):
+        client = client_for(person)
+        attempt, url = _start(client, each_quiz)
+        with CaptureQueriesContext(connection) as form_queries:
+            html = client.get(url).content.decode()
+        client.post(url, post_data(attempt, answers_for(attempt), form_token=_token(html)))
+        with CaptureQueriesContext(connection) as result_queries:
+            client.get(url)
+        counts.append((len(form_queries), len(result_queries)))
+    assert counts[0] == counts[1]
