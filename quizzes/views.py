@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -108,6 +108,8 @@ def _attempt_post(request, attempt):
             error="This form does not belong to this attempt. Nothing was saved; please answer on this page.",
         )
     saving = request.POST.get(ACTION) == "save"
+    if saving and _wants_json(request):
+        return _autosave(attempt, answers=answers, revision=revision)
     try:
         if saving:
             attempt_save_progress(attempt=attempt, answers=answers, revision=revision)
@@ -128,6 +130,21 @@ def _attempt_post(request, attempt):
     if saving:
         messages.success(request, "Your answers are saved. You can come back and finish this quiz later.")
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _autosave(attempt, *, answers, revision):
+    """The page's script saves as the person answers; it swaps in the new form token so that the
+    next save or the submission is not taken for a stale copy."""
+    try:
+        attempt = attempt_save_progress(attempt=attempt, answers=answers, revision=revision)
+    except AttemptError as error:
+        return JsonResponse({"saved": False, "message": error.message}, status=400)
+    saved_at = timezone.localtime(attempt.saved_at)
+    return JsonResponse({"saved": True, "form_token": form_token_for(attempt), "saved_at": f"{saved_at:%H:%M}"})
 
 
 def _attempt_form(request, attempt, *, shown, error=None, field_errors=None, status=200, time_up=False):

@@ -244,3 +244,19 @@ def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(client_for
             client.get(url)
         counts.append((len(form_queries), len(result_queries)))
     assert counts[0] == counts[1]
+
+
+def test_the_pages_script_saves_as_you_go_and_gets_the_next_form_token(sitting):
+    client, attempt, url, html = sitting
+    assert "data-autosave" in html
+    first = attempt.questions[0]
+    data = post_data(attempt, {str(first["id"]): right_values(first)}, form_token=_token(html), action="save")
+    response = client.post(url, data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["saved"] is True
+    assert Attempt.objects.get(pk=attempt.pk).draft == {str(first["id"]): right_values(first)}
+    # The swapped-in token is current; the old one is now stale, and a stale save saves nothing.
+    stale = client.post(url, data, HTTP_ACCEPT="application/json")
+    assert stale.status_code == 400 and "out of date" in stale.json()["message"]
+    next_data = post_data(attempt, answers_for(attempt), form_token=response.json()["form_token"], action="submit")
+    assert client.post(url, next_data).status_code == 302
+    assert Attempt.objects.get(pk=attempt.pk).passed is True
