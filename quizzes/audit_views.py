@@ -2,7 +2,6 @@
 else gets a 404, as for a page that does not exist."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -11,20 +10,13 @@ from lms.access import require_role
 
 from .evidence import attempt_evidence_pdf, csv_text, evidence_csv_lines
 from .models import Quiz
-from .selectors import attempt_for_audit, quiz_attempts_for_audit
+from .selectors import attempt_for_audit, quiz_attempts_for_audit, quizzes_for_audit
 
 
 @login_required
 def audit_quiz_list(request):
     require_role(request.user, roles.AUDITORS)
-    quizzes = (
-        Quiz.objects.select_related("module")
-        .annotate(
-            attempt_count=Count("attempts"),
-            passed_count=Count("attempts", filter=Q(attempts__passed=True)),
-        )
-        .order_by("title")
-    )
+    quizzes = quizzes_for_audit()
     if request.GET.get("format") == "csv":
         rows = [["quiz", "module", "attempts", "passed"]] + [
             [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count] for quiz in quizzes

@@ -2,10 +2,11 @@
 
 import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .drawing import BankEntry, draw_problems
-from .models import Attempt, Question
+from .models import Attempt, Question, Quiz
 
 
 def quiz_bank(*, quiz):
@@ -65,6 +66,18 @@ def attempt_for_person(*, person, attempt_id):
 
 def attempt_for_audit(*, attempt_id):
     return Attempt.objects.select_related("quiz__module", "person__user").filter(pk=attempt_id).first()
+
+
+def quizzes_for_audit():
+    """Every quiz with how many attempts it has had and how many passed."""
+    return (
+        Quiz.objects.select_related("module")
+        .annotate(
+            attempt_count=Count("attempts"),
+            passed_count=Count("attempts", filter=Q(attempts__passed=True)),
+        )
+        .order_by("title")
+    )
 
 
 def quiz_attempts_for_audit(*, quiz):
