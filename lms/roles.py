@@ -10,7 +10,8 @@ ALL_ROLES = (STAFF, LINE_MANAGERS, AUTHORS, AUDITORS)
 # Model permissions an L&D author needs to write modules, quizzes and policies, and nothing else.
 AUTHOR_MODEL_PERMISSIONS = {
     "modules": ["policydocument", "policyclause"],
-    "quizzes": ["quiz", "singlechoicequestion", "truefalsequestion", "option"],
+    "quizzes": ["quiz", "singlechoicequestion", "truefalsequestion", "option", "multipleresponsequestion",
+                "orderingquestion", "scenariojudgementquestion", "topicdraw"],
     "wagtailimages": ["image"],
     "wagtaildocs": ["document"],
 }

@@ -1,3 +1,6 @@
+import hashlib
+import json
+
 from polymorphic.models import PolymorphicModel
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -5,21 +8,62 @@ from django.db import models
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
 
-class Quiz(index.Indexed, models.Model):
-    """The assessment that follows a module's steps; passing it completes the module."""
+class PartialCredit(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", "All or nothing: every right option and no wrong one"
+    PER_OPTION = "per_option", "Per option: credit for each right pick, less one for each wrong pick (never below zero)"
+
+
+class Quiz(index.Indexed, ClusterableModel):
+    """The assessment that follows a module's steps; passing it completes the module.
+
+    Its settings decide what each attempt draws from the question bank and how often a person may
+    try; ``quizzes.services.attempt_start`` freezes them into the attempt."""
 
     module = models.OneToOneField("modules.ModulePage", on_delete=models.PROTECT, related_name="quiz")
     title = models.CharField(max_length=255)
     pass_mark = models.PositiveIntegerField(
         default=80, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percentage needed to pass."
     )
+    questions_per_attempt = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How many questions each attempt draws at random from the bank. Leave empty to ask every "
+        "question. Critical questions are always asked.",
+    )
+    shuffle_questions = models.BooleanField(default=False, help_text="Show the questions in a random order.")
+    shuffle_options = models.BooleanField(
+        default=False, help_text="Show each question's options in a random order. Ordering questions are always shuffled."
+    )
+    partial_credit = models.CharField(
+        max_length=20,
+        choices=PartialCredit.choices,
+        default=PartialCredit.ALL_OR_NOTHING,
+        help_text="How multiple-response questions are scored, unless a question says otherwise.",
+    )
+    attempts_before_cooldown = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Failed attempts allowed in a row before the person must wait. Leave empty for no limit.",
+    )
+    cooldown_hours = models.PositiveIntegerField(
+        default=24, help_text="How long the person waits after using up their attempts."
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty for no time limit."
+    )
+    grace_seconds = models.PositiveIntegerField(
+        default=60,
+        validators=[MaxValueValidator(600)],
+        help_text="Extra seconds accepted after the time limit, for a slow connection.",
+    )
 
-    panels = [FieldPanel("module"), FieldPanel("title"), FieldPanel("pass_mark")]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
     class Meta:
@@ -27,6 +71,20 @@ class Quiz(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class TopicDraw(Orderable):
+    """How many questions an attempt draws from one topic of the bank."""
+
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="topic_draws")
+    topic = models.CharField(max_length=100, help_text="Exactly as written on the questions.")
+    count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["quiz", "topic"], name="unique_topic_draw_per_quiz")]
+
+    def __str__(self):
+        return f"{self.count} from {self.topic}"
 
 
 class Question(ClusterableModel, PolymorphicModel):
@@ -44,6 +102,7 @@ class Question(ClusterableModel, PolymorphicModel):
     critical = models.BooleanField(
         default=False, help_text="A wrong answer fails the attempt whatever the total."
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     search_fields = [index.SearchField("text"), index.FilterField("quiz")]
 
@@ -58,17 +117,29 @@ class Question(ClusterableModel, PolymorphicModel):
     def __str__(self):
         return self.text[:80]
 
-    def snapshot(self):
-        """What the learner is shown and the key it is scored against, frozen into the attempt."""
-        return {
+    def snapshot(self, *, quiz=None):
+        """What the learner is shown and the key it is scored against, frozen into the attempt.
+
+        ``version`` is a fingerprint of that content: two attempts that saw the same version of a
+        question saw the same words, options, key, feedback and clause versions."""
+        snapshot = {
             "id": self.pk,
             "type": self.question_type,
             "topic": self.topic,
             "text": self.text,
             "explanation": self.explanation,
             "critical": self.critical,
+            **self.snapshot_rules(quiz=quiz or self.quiz),
             "options": self.snapshot_options(),
         }
+        content = json.dumps(snapshot, sort_keys=True, default=str).encode()
+        snapshot["version"] = hashlib.sha256(content).hexdigest()[:16]
+        snapshot["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
+        return snapshot
+
+    def snapshot_rules(self, *, quiz):
+        """Scoring rules the type needs beside its options (e.g. a partial-credit rule)."""
+        return {}
 
     def snapshot_options(self):
         raise NotImplementedError
@@ -89,29 +160,75 @@ def clause_snapshot(clause):
 class SingleChoiceQuestion(Question):
     question_type = "single_choice"
 
-    panels = [
-        FieldPanel("quiz"),
-        FieldPanel("text"),
-        FieldPanel("topic"),
-        FieldPanel("critical"),
-        FieldPanel("explanation"),
-        InlinePanel("options", min_num=2, max_num=6, label="Options"),
-    ]
-
     class Meta:
         verbose_name = "single-choice question"
 
     def snapshot_options(self):
+        return [option_snapshot(option) for option in self.options.all()]
+
+
+def option_snapshot(option, **extra):
+    return {
+        "id": str(option.pk),
+        "text": option.text,
+        "correct": option.is_correct,
+        "feedback": option.feedback,
+        "clause": clause_snapshot(option.clause),
+        **extra,
+    }
+
+
+class MultipleResponseQuestion(Question):
+    """Pick every option that applies."""
+
+    question_type = "multiple_response"
+
+    partial_credit = models.CharField(
+        max_length=20,
+        choices=PartialCredit.choices,
+        blank=True,
+        help_text="Leave empty to use the quiz's rule.",
+    )
+
+    class Meta:
+        verbose_name = "multiple-response question"
+
+    def snapshot_rules(self, *, quiz):
+        return {"partial_credit": self.partial_credit or quiz.partial_credit, "wrong_pick_penalty": "1"}
+
+    def snapshot_options(self):
+        return [option_snapshot(option) for option in self.options.all()]
+
+
+class OrderingQuestion(Question):
+    """Put the steps of a procedure in order. The options' order in the admin is the correct order;
+    the learner always sees them shuffled."""
+
+    question_type = "ordering"
+
+    class Meta:
+        verbose_name = "ordering question"
+
+    def snapshot_options(self):
+        options = sorted(self.options.all(), key=lambda option: (option.sort_order or 0, option.pk))
+        # Every step belongs in the procedure; what is keyed is its position.
         return [
-            {
-                "id": str(option.pk),
-                "text": option.text,
-                "correct": option.is_correct,
-                "feedback": option.feedback,
-                "clause": clause_snapshot(option.clause),
-            }
-            for option in self.options.all()
+            option_snapshot(option, correct=True, position=position)
+            for position, option in enumerate(options, start=1)
         ]
+
+
+class ScenarioJudgementQuestion(Question):
+    """Rate each of several actions as appropriate or not. An option's ``is_correct`` means
+    "appropriate"."""
+
+    question_type = "scenario_judgement"
+
+    class Meta:
+        verbose_name = "scenario judgement question"
+
+    def snapshot_options(self):
+        return [option_snapshot(option, appropriate=option.is_correct) for option in self.options.all()]
 
 
 class TrueFalseQuestion(Question):
@@ -120,19 +237,9 @@ class TrueFalseQuestion(Question):
     correct_answer = models.BooleanField(help_text="Tick if the statement is true.")
     feedback_true = models.TextField(help_text='Feedback for someone who answers "True".')
     feedback_false = models.TextField(help_text='Feedback for someone who answers "False".')
-    clause = models.ForeignKey("modules.PolicyClause", on_delete=models.PROTECT, related_name="+")
-
-    panels = [
-        FieldPanel("quiz"),
-        FieldPanel("text"),
-        FieldPanel("topic"),
-        FieldPanel("critical"),
-        FieldPanel("correct_answer"),
-        FieldPanel("feedback_true"),
-        FieldPanel("feedback_false"),
-        FieldPanel("clause"),
-        FieldPanel("explanation"),
-    ]
+    clause = models.ForeignKey(
+        "modules.PolicyClause", on_delete=models.PROTECT, related_name="true_false_questions"
+    )
 
     class Meta:
         verbose_name = "true/false question"
@@ -152,9 +259,7 @@ class Option(Orderable):
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
     feedback = models.TextField()
-    clause = models.ForeignKey("modules.PolicyClause", on_delete=models.PROTECT, related_name="+")
-
-    panels = [FieldPanel("text"), FieldPanel("is_correct"), FieldPanel("feedback"), FieldPanel("clause")]
+    clause = models.ForeignKey("modules.PolicyClause", on_delete=models.PROTECT, related_name="quiz_options")
 
     def __str__(self):
         return self.text
@@ -176,6 +281,20 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True)
+    deadline = models.DateTimeField(null=True, blank=True, help_text="When the time limit runs out, if there is one.")
+    submit_by = models.DateTimeField(
+        null=True, blank=True, help_text="The deadline plus the grace period: later submissions are refused."
+    )
+    draft = models.JSONField(
+        default=dict, blank=True, help_text="Answers saved along the way, as submitted, before the attempt is submitted."
+    )
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Counts saves, so that a stale copy of the form cannot overwrite newer answers."
+    )
+    saved_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(
+        default=False, help_text="Closed because the time limit ran out; scored from the saved answers, never passed."
+    )
 
     class Meta:
         ordering = ["-started_at"]

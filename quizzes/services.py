@@ -1,12 +1,21 @@
-"""Writes for quizzes: starting and submitting attempts."""
+"""Writes for quizzes: starting, saving, submitting and closing attempts.
+
+A submitted attempt is evidence and is never changed again: every write below is a conditional
+UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row."""
+
+import datetime
+import random
 
 from django.db import transaction
 from django.utils import timezone
 
+from lms.models import Person
 from modules.services import module_progress_complete
 
+from .drawing import items_shuffle, options_order, questions_draw
 from .models import Attempt, Question
-from .scoring import ResponseError, attempt_score, response_parse
+from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
+from .selectors import attempt_retry_at, quiz_bank, quiz_draw_problems, quiz_topic_counts
 
 
 class AttemptError(Exception):
@@ -22,73 +31,225 @@ class AttemptAlreadySubmitted(AttemptError):
     pass
 
 
-def attempt_start(*, person, quiz):
+class AttemptStale(AttemptError):
+    """The form was older than the answers saved since (another tab, the back button, a replay)."""
+
+
+class AttemptTimeUp(AttemptError):
+    pass
+
+
+STALE_MESSAGE = (
+    "This copy of the quiz is out of date: your answers were saved from another window or an earlier "
+    "page since. Nothing was saved from it. The page now shows your latest saved answers."
+)
+
+
+def attempt_is_overdue(*, attempt, now=None):
+    return attempt.submit_by is not None and (now or timezone.now()) > attempt.submit_by
+
+
+def attempt_start(*, person, quiz, rng=None, now=None):
     """Start an attempt, or return the one the person already has open (a reload must not
-    draw a second set of questions). The questions shown are frozen into the attempt."""
-    open_attempt = Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=True).first()
-    if open_attempt:
-        return open_attempt
-    questions = (
-        Question.objects.filter(quiz=quiz)
-        .prefetch_related("options__clause__document")
-        .order_by("sort_order", "id")
+    draw a second set of questions). What is shown is frozen into the attempt: the questions
+    drawn, each one's version, and the order of questions and options."""
+    now = now or timezone.now()
+    rng = rng or random.SystemRandom()
+    with transaction.atomic():
+        # One start at a time per person, so two tabs cannot open two attempts.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        open_attempt = Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=True).first()
+        if open_attempt and not attempt_is_overdue(attempt=open_attempt, now=now):
+            return open_attempt
+        if open_attempt:
+            attempt_close_overdue(attempt=open_attempt, now=now)
+        retry_at = attempt_retry_at(person=person, quiz=quiz, now=now)
+        if retry_at is not None:
+            raise AttemptError(
+                f"You have used the attempts allowed for now. You can try again from "
+                f"{timezone.localtime(retry_at):%-d %B %Y at %H:%M}."
+            )
+        problems = quiz_draw_problems(quiz=quiz)
+        if problems:
+            raise AttemptError(
+                "This quiz cannot be started: its settings do not match its questions. "
+                "Please tell your learning and development team."
+            )
+        drawn = questions_draw(
+            bank=quiz_bank(quiz=quiz),
+            total=quiz.questions_per_attempt,
+            per_topic=quiz_topic_counts(quiz=quiz),
+            shuffle=quiz.shuffle_questions,
+            rng=rng,
+        )
+        questions = Question.objects.filter(pk__in=[entry.id for entry in drawn]).prefetch_related(
+            "options__clause__document"
+        )
+        by_id = {question.pk: question for question in questions}
+        snapshots = [_shown(by_id[entry.id].snapshot(quiz=quiz), quiz=quiz, rng=rng) for entry in drawn]
+        deadline = now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+        return Attempt.objects.create(
+            person=person,
+            quiz=quiz,
+            pass_mark=quiz.pass_mark,
+            questions=snapshots,
+            deadline=deadline,
+            submit_by=deadline + datetime.timedelta(seconds=quiz.grace_seconds) if deadline else None,
+        )
+
+
+def _shown(snapshot, *, quiz, rng):
+    if snapshot["type"] == "true_false":
+        return snapshot
+    if snapshot["type"] == "ordering":
+        snapshot["options"] = items_shuffle(options=snapshot["options"], rng=rng)
+    else:
+        snapshot["options"] = options_order(options=snapshot["options"], shuffle=quiz.shuffle_options, rng=rng)
+    # Database ids follow the authored order (for ordering questions, the answer): the page gets
+    # opaque ones, and the evidence keeps the real id beside each.
+    labels = set()
+    while len(labels) < len(snapshot["options"]):
+        labels.add(f"{rng.getrandbits(40):010x}")
+    for option, label in zip(snapshot["options"], sorted(labels, key=lambda _: rng.random()), strict=True):
+        option["option_id"], option["id"] = option["id"], label
+    return snapshot
+
+
+def _questions_by_id(attempt):
+    return {str(question["id"]): question for question in attempt.questions}
+
+
+def _check_open(*, attempt, now, revision):
+    """Refuse a write to a submitted, overdue or stale attempt, before anything is parsed."""
+    if attempt.is_submitted:
+        raise AttemptAlreadySubmitted("This attempt has already been submitted. Nothing was changed.")
+    if attempt_is_overdue(attempt=attempt, now=now):
+        raise AttemptTimeUp(
+            f"The time for this attempt ran out at {timezone.localtime(attempt.deadline):%H:%M}. "
+            "Answers sent after the time limit are not accepted, so nothing was saved."
+        )
+    if revision is not None and revision != attempt.revision:
+        raise AttemptStale(STALE_MESSAGE)
+
+
+def _check_questions(*, attempt, answers):
+    strangers = sorted(set(answers) - set(_questions_by_id(attempt)))
+    if strangers:
+        raise AttemptError("The answers include a question that is not part of this attempt. Nothing was saved.")
+
+
+def _written_or_why_not(*, attempt, updated):
+    """After a conditional UPDATE matched nothing: say why, from the row as it is now."""
+    if updated:
+        return
+    current = Attempt.objects.get(pk=attempt.pk)
+    if current.is_submitted:
+        raise AttemptAlreadySubmitted("This attempt has already been submitted. Nothing was changed.")
+    raise AttemptStale(STALE_MESSAGE)
+
+
+def attempt_save_progress(*, attempt, answers, revision=None, now=None):
+    """Keep what the person has answered so far, to come back to later. Incomplete answers are
+    fine; anything naming an option or question the attempt does not offer is refused whole."""
+    now = now or timezone.now()
+    _check_open(attempt=attempt, now=now, revision=revision)
+    _check_questions(attempt=attempt, answers=answers)
+    questions = _questions_by_id(attempt)
+    errors = {}
+    for question_id, values in answers.items():
+        try:
+            draft_check(question=questions[question_id], values=values)
+        except InvalidResponse as error:
+            errors[question_id] = str(error)
+    if errors:
+        raise AttemptError("Some answers were not recognised, so nothing was saved.", errors)
+    draft = {question_id: list(values) for question_id, values in answers.items() if any(v != "" for v in values)}
+    updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision).update(
+        draft=draft, revision=attempt.revision + 1, saved_at=now
     )
-    snapshots = [question.snapshot() for question in questions]
-    if not snapshots:
-        raise AttemptError("This quiz has no questions yet. Please tell your learning and development team.")
-    return Attempt.objects.create(person=person, quiz=quiz, pass_mark=quiz.pass_mark, questions=snapshots)
+    _written_or_why_not(attempt=attempt, updated=updated)
+    attempt.refresh_from_db()
+    return attempt
 
 
-def attempt_submit(*, attempt, answers):
+def attempt_submit(*, attempt, answers, revision=None, now=None):
     """Score and record a submission, exactly once.
 
     ``answers`` maps question id (string) to the list of raw values submitted for it. Anything
     wrong (a missing answer, an option the question does not offer, a question not in this
-    attempt, a second submission) raises AttemptError and saves nothing."""
-    if attempt.is_submitted:
-        raise AttemptAlreadySubmitted("This attempt has already been submitted.")
-    questions = {str(question["id"]): question for question in attempt.questions}
-    strangers = sorted(set(answers) - set(questions))
-    if strangers:
-        raise AttemptError("The answers include a question that is not part of this attempt.")
+    attempt, a second submission, time run out, a stale form when ``revision`` is given) raises
+    AttemptError and saves nothing."""
+    now = now or timezone.now()
+    _check_open(attempt=attempt, now=now, revision=revision)
+    _check_questions(attempt=attempt, answers=answers)
 
     responses, errors = {}, {}
-    for question_id, question in questions.items():
+    for question_id, question in _questions_by_id(attempt).items():
         try:
             responses[question_id] = response_parse(question=question, values=answers.get(question_id, []))
         except ResponseError as error:
             errors[question_id] = str(error)
     if errors:
-        raise AttemptError("Some answers need your attention.", errors)
+        raise AttemptError("Some answers need your attention. Nothing has been submitted yet.", errors)
 
     score = attempt_score(questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark)
-    results = [
+    with transaction.atomic():
+        # The conditional update is the lock: of two concurrent submissions, only one matches.
+        updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision).update(
+            submitted_at=now,
+            answers=responses,
+            draft={question_id: list(values) for question_id, values in answers.items()},
+            results=_results(attempt=attempt, score=score),
+            score=score.points,
+            max_score=score.max_points,
+            percent=score.percent,
+            passed=score.passed,
+        )
+        _written_or_why_not(attempt=attempt, updated=updated)
+        if score.passed:
+            module_progress_complete(person=attempt.person, module=attempt.quiz.module)
+            transaction.on_commit(lambda: _certificate_issue_enqueue(attempt_id=attempt.pk))
+    attempt.refresh_from_db()
+    return attempt
+
+
+def attempt_close_overdue(*, attempt, now=None):
+    """Close an attempt whose time ran out without a submission: it is scored from the answers
+    saved in time, for the record, and never passes. Returns the attempt, closed or not."""
+    now = now or timezone.now()
+    if attempt.is_submitted or not attempt_is_overdue(attempt=attempt, now=now):
+        return attempt
+    responses = {}
+    for question_id, question in _questions_by_id(attempt).items():
+        try:
+            responses[question_id] = response_parse(question=question, values=attempt.draft.get(question_id, []))
+        except ResponseError:
+            continue  # unanswered or half-answered when time ran out: no credit
+    score = attempt_score(questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark)
+    Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+        submitted_at=attempt.submit_by,
+        timed_out=True,
+        answers=responses,
+        results=_results(attempt=attempt, score=score),
+        score=score.points,
+        max_score=score.max_points,
+        percent=score.percent,
+        passed=False,
+    )
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _results(*, attempt, score):
+    return [
         {
             "question": question_id,
             "points": str(score.by_question[question_id].points),
             "max_points": str(score.by_question[question_id].max_points),
             "correct": score.by_question[question_id].correct,
         }
-        for question_id in questions
+        for question_id in _questions_by_id(attempt)
     ]
-    with transaction.atomic():
-        # The conditional update is the lock: of two concurrent submissions, only one matches.
-        updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-            submitted_at=timezone.now(),
-            answers=responses,
-            results=results,
-            score=score.points,
-            max_score=score.max_points,
-            percent=score.percent,
-            passed=score.passed,
-        )
-        if not updated:
-            raise AttemptAlreadySubmitted("This attempt has already been submitted.")
-        if score.passed:
-            module_progress_complete(person=attempt.person, module=attempt.quiz.module)
-            transaction.on_commit(lambda: _certificate_issue_enqueue(attempt_id=attempt.pk))
-    attempt.refresh_from_db()
-    return attempt
 
 
 def _certificate_issue_enqueue(*, attempt_id):

@@ -1,17 +1,35 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core import signing
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lms.access import current_person
 
-from .models import Quiz
-from .selectors import attempt_for_person, attempt_result_rows
-from .services import AttemptAlreadySubmitted, AttemptError, attempt_start, attempt_submit
+from .models import Attempt, Quiz
+from .scoring import APPROPRIATE, NOT_APPROPRIATE
+from .selectors import attempt_for_person, attempt_result_rows, attempt_retry_at
+from .services import (
+    AttemptAlreadySubmitted,
+    AttemptError,
+    AttemptStale,
+    AttemptTimeUp,
+    attempt_close_overdue,
+    attempt_is_overdue,
+    attempt_save_progress,
+    attempt_start,
+    attempt_submit,
+)
 
 ANSWER_PREFIX = "q-"
+ITEM_SEPARATOR = "."
+FORM_STAMP_FIELD = "form_token"
+ACTION = "action"
+EXPECTED_FIELDS = {"csrfmiddlewaretoken", FORM_STAMP_FIELD, ACTION}
+FORM_STAMP_NAMESPACE = "quizzes.attempt-form"
 
 
 @login_required
@@ -34,56 +52,155 @@ def attempt_detail(request, attempt_id):
     if attempt is None:
         raise Http404
     if request.method == "POST":
-        return _attempt_submit(request, attempt)
+        return _attempt_post(request, attempt)
+    if not attempt.is_submitted and attempt_is_overdue(attempt=attempt):
+        attempt = attempt_close_overdue(attempt=attempt)
     if attempt.is_submitted:
         return _attempt_result(request, attempt)
-    return _attempt_form(request, attempt)
+    return _attempt_form(request, attempt, shown=attempt.draft)
 
 
-def _attempt_submit(request, attempt):
-    unexpected = sorted(key for key in request.POST if key != "csrfmiddlewaretoken" and not key.startswith(ANSWER_PREFIX))
+def form_token_for(attempt):
+    """Ties a copy of the form to this attempt as it was saved when the form was shown."""
+    return signing.dumps({"attempt": attempt.pk, "revision": attempt.revision}, salt=FORM_STAMP_NAMESPACE)
+
+
+def _form_revision(request, attempt):
+    """The revision of the attempt the posted form was built from, or None if the form is not one
+    this attempt's page produced."""
+    try:
+        token = signing.loads(request.POST.get(FORM_STAMP_FIELD, ""), salt=FORM_STAMP_NAMESPACE)
+    except signing.BadSignature:
+        return None
+    if token.get("attempt") != attempt.pk:
+        return None
+    return token.get("revision")
+
+
+def answers_from_post(post):
+    """Question id -> raw values. Per-item fields (``q-<question>.<option>``) become
+    ``"<option>=<value>"`` values of their question, as quizzes.scoring expects."""
+    answers = {}
+    for key in post:
+        if not key.startswith(ANSWER_PREFIX):
+            continue
+        question_id, _, item = key.removeprefix(ANSWER_PREFIX).partition(ITEM_SEPARATOR)
+        values = post.getlist(key)
+        answers.setdefault(question_id, []).extend([f"{item}={value}" for value in values] if item else values)
+    return answers
+
+
+def _attempt_post(request, attempt):
+    unexpected = sorted(key for key in request.POST if key not in EXPECTED_FIELDS and not key.startswith(ANSWER_PREFIX))
+    answers = answers_from_post(request.POST)
+    if attempt.is_submitted:
+        messages.error(request, "This attempt has already been submitted. Nothing was changed.")
+        return _attempt_result(request, attempt, status=400)
     if unexpected:
         return _attempt_form(
-            request, attempt, error="The form contained fields it should not. Nothing was saved; please answer again.", status=400
+            request, attempt, shown=attempt.draft, status=400,
+            error="The form contained fields it should not. Nothing was saved; please check your answers and try again.",
         )
-    answers = {key.removeprefix(ANSWER_PREFIX): request.POST.getlist(key) for key in request.POST if key.startswith(ANSWER_PREFIX)}
+    revision = _form_revision(request, attempt)
+    if revision is None:
+        return _attempt_form(
+            request, attempt, shown=attempt.draft, status=400,
+            error="This form does not belong to this attempt. Nothing was saved; please answer on this page.",
+        )
+    saving = request.POST.get(ACTION) == "save"
+    if saving and _wants_json(request):
+        return _autosave(attempt, answers=answers, revision=revision)
     try:
-        attempt_submit(attempt=attempt, answers=answers)
+        if saving:
+            attempt_save_progress(attempt=attempt, answers=answers, revision=revision)
+        else:
+            attempt_submit(attempt=attempt, answers=answers, revision=revision)
     except AttemptAlreadySubmitted as error:
         messages.error(request, error.message)
-        response = _attempt_result(request, attempt.__class__.objects.get(pk=attempt.pk))
-        response.status_code = 400
-        return response
+        return _attempt_result(request, Attempt.objects.get(pk=attempt.pk), status=400)
+    except AttemptStale as error:
+        attempt.refresh_from_db()
+        return _attempt_form(request, attempt, shown=attempt.draft, error=error.message, status=400)
+    except AttemptTimeUp as error:
+        return _attempt_form(request, attempt, shown={}, error=error.message, status=400, time_up=True)
     except AttemptError as error:
-        return _attempt_form(request, attempt, error=error.message, field_errors=error.errors, submitted=answers, status=400)
+        return _attempt_form(
+            request, attempt, shown=answers, error=error.message, field_errors=error.errors, status=400
+        )
+    if saving:
+        messages.success(request, "Your answers are saved. You can come back and finish this quiz later.")
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
 
-def _attempt_form(request, attempt, *, error=None, field_errors=None, submitted=None, status=200):
-    submitted = submitted or {}
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _autosave(attempt, *, answers, revision):
+    """The page's script saves as the person answers; it swaps in the new form token so that the
+    next save or the submission is not taken for a stale copy."""
+    try:
+        attempt = attempt_save_progress(attempt=attempt, answers=answers, revision=revision)
+    except AttemptError as error:
+        return JsonResponse({"saved": False, "message": error.message}, status=400)
+    saved_at = timezone.localtime(attempt.saved_at)
+    return JsonResponse({"saved": True, "form_token": form_token_for(attempt), "saved_at": f"{saved_at:%H:%M}"})
+
+
+def _attempt_form(request, attempt, *, shown, error=None, field_errors=None, status=200, time_up=False):
     field_errors = field_errors or {}
     questions = [
-        {
-            "id": str(question["id"]),
-            "number": number,
-            "text": question["text"],
-            # Only what the learner needs to answer: never the key or the feedback.
-            "options": [{"id": option["id"], "text": option["text"]} for option in question["options"]],
-            "error": field_errors.get(str(question["id"])),
-            "chosen": submitted.get(str(question["id"]), []),
-        }
+        _question_for_form(question, number=number, values=shown.get(str(question["id"]), []),
+                           error=field_errors.get(str(question["id"])))
         for number, question in enumerate(attempt.questions, start=1)
     ]
-    context = {"attempt": attempt, "quiz": attempt.quiz, "questions": questions, "error": error}
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "questions": questions,
+        "error": error,
+        "time_up": time_up,
+        "form_token": form_token_for(attempt),
+        "now": timezone.now(),
+    }
     return TemplateResponse(request, "quizzes/attempt_form.html", context, status=status)
 
 
-def _attempt_result(request, attempt):
+def _question_for_form(question, *, number, values, error):
+    """Only what the learner needs to answer: never the key, the feedback or the clause."""
+    question_id = str(question["id"])
+    by_item = dict(str(value).partition("=")[::2] for value in values if "=" in str(value))
+    options = [
+        {
+            "id": option["id"],
+            "text": option["text"],
+            "checked": option["id"] in values,
+            "value": by_item.get(option["id"], ""),
+            "field": f"{ANSWER_PREFIX}{question_id}{ITEM_SEPARATOR}{option['id']}",
+        }
+        for option in question["options"]
+    ]
+    return {
+        "id": question_id,
+        "field": f"{ANSWER_PREFIX}{question_id}",
+        "type": question["type"],
+        "number": number,
+        "text": question["text"],
+        "options": options,
+        "positions": [str(position) for position in range(1, len(options) + 1)],
+        "judgements": [(APPROPRIATE, "Appropriate"), (NOT_APPROPRIATE, "Not appropriate")],
+        "error": error,
+    }
+
+
+def _attempt_result(request, attempt, *, status=200):
     certificate = getattr(attempt, "certificate", None) if attempt.passed else None
+    retry_at = None if attempt.passed else attempt_retry_at(person=attempt.person, quiz=attempt.quiz)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "rows": attempt_result_rows(attempt=attempt),
         "certificate": certificate,
+        "retry_at": retry_at,
     }
-    return TemplateResponse(request, "quizzes/attempt_result.html", context)
+    return TemplateResponse(request, "quizzes/attempt_result.html", context, status=status)

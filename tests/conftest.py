@@ -34,7 +34,22 @@ def _empty_cache():
 
 
 @pytest.fixture
-def role_groups(db):
+def wagtail_root(db):
+    """Wagtail's default locale and root page come from its data migrations. A transactional
+    test's flush deletes them, so tests that run after one (e.g. the PostgreSQL concurrency
+    tests) put them back."""
+    from django.conf import settings
+
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node()
+    return root or Page.add_root(instance=Page(title="Root", slug="root"))
+
+
+@pytest.fixture
+def role_groups(wagtail_root):
     return roles_sync()
 
 
@@ -69,7 +84,7 @@ def clause(db):
 
 
 @pytest.fixture
-def module(clause):
+def module(clause, wagtail_root):
     return module_page_create(clause=clause)
 
 

@@ -122,3 +122,41 @@ def true_false_create(*, quiz, clause, answer=True, critical=False, sort_order=0
         quiz=quiz, text="Under-16s may always use WhatsApp.", correct_answer=answer, critical=critical,
         feedback_true="Feedback true", feedback_false="Feedback false", clause=clause, sort_order=sort_order,
     )
+
+
+def _options_create(*, question, clause, texts, correct):
+    for index, text in enumerate(texts):
+        Option.objects.create(
+            question=question, sort_order=index, text=text, is_correct=index in correct,
+            feedback=f"Feedback on {text}", clause=clause,
+        )
+    return question
+
+
+def multiple_response_create(*, quiz, clause, correct=(0, 1), n_options=4, partial_credit="", critical=False, sort_order=0, topic=""):
+    from quizzes.models import MultipleResponseQuestion
+
+    question = MultipleResponseQuestion.objects.create(
+        quiz=quiz, text="Which apply?", partial_credit=partial_credit, critical=critical, sort_order=sort_order, topic=topic
+    )
+    return _options_create(question=question, clause=clause, texts=[f"Choice {i}" for i in range(n_options)], correct=set(correct))
+
+
+def ordering_create(*, quiz, clause, n_items=3, critical=False, sort_order=0, topic=""):
+    """Items ``Step 1`` .. ``Step n``, authored in the correct order."""
+    from quizzes.models import OrderingQuestion
+
+    question = OrderingQuestion.objects.create(quiz=quiz, text="Put these in order.", critical=critical, sort_order=sort_order, topic=topic)
+    return _options_create(question=question, clause=clause, texts=[f"Step {i + 1}" for i in range(n_items)], correct=set())
+
+
+def scenario_judgement_create(*, quiz, clause, appropriate=(True, False, True), critical=False, sort_order=0, topic=""):
+    from quizzes.models import ScenarioJudgementQuestion
+
+    question = ScenarioJudgementQuestion.objects.create(
+        quiz=quiz, text="Rate each action.", critical=critical, sort_order=sort_order, topic=topic
+    )
+    return _options_create(
+        question=question, clause=clause, texts=[f"Action {i}" for i in range(len(appropriate))],
+        correct={i for i, value in enumerate(appropriate) if value},
+    )

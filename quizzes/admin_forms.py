@@ -1,0 +1,55 @@
+"""Admin forms that check what a single field cannot: draw settings against the bank, and a
+question's options against its type."""
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .selectors import quiz_draw_problems
+
+
+def _kept_forms(formset):
+    return [
+        form
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class QuizAdminForm(WagtailAdminModelForm):
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        quiz = self.instance
+        if not quiz.pk or not quiz.questions.exists():
+            return True  # nothing to draw from yet; starting an attempt says so
+        per_topic = {}
+        for form in _kept_forms(self.formsets["topic_draws"]):
+            topic = form.cleaned_data["topic"]
+            if topic in per_topic:
+                self.add_error("questions_per_attempt", f"The topic “{topic}” is listed twice.")
+                return False
+            per_topic[topic] = form.cleaned_data["count"]
+        problems = quiz_draw_problems(
+            quiz=quiz, total=self.cleaned_data.get("questions_per_attempt"), per_topic=per_topic
+        )
+        for problem in problems:
+            self.add_error("questions_per_attempt", problem)
+        return not problems
+
+
+class QuestionAdminForm(WagtailAdminModelForm):
+    """Single choice: exactly one right option. Multiple response: at least one."""
+
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        question_type = self._meta.model.question_type
+        if question_type not in ("single_choice", "multiple_response"):
+            return True
+        correct = sum(bool(form.cleaned_data.get("is_correct")) for form in _kept_forms(self.formsets["options"]))
+        if question_type == "single_choice" and correct != 1:
+            self.add_error(None, "Mark exactly one option as correct.")
+            return False
+        if question_type == "multiple_response" and correct < 1:
+            self.add_error(None, "Mark at least one option as correct.")
+            return False
+        return True
