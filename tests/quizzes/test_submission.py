@@ -7,6 +7,7 @@ from django.urls import reverse
 from certificates.models import Certificate
 from quizzes.models import Attempt
 from quizzes.services import attempt_start
+from quizzes.views import form_token_for
 
 
 @pytest.fixture
@@ -20,7 +21,12 @@ def staff_client(client_for, people):
 
 
 def _answers(attempt, pick=lambda question: next(o["id"] for o in question["options"] if o["correct"])):
-    return {f"q-{question['id']}": pick(question) for question in attempt.questions}
+    attempt.refresh_from_db()
+    return {
+        "form_token": form_token_for(attempt),
+        "action": "submit",
+        **{f"q-{question['id']}": pick(question) for question in attempt.questions},
+    }
 
 
 def _assert_nothing_saved(attempt):

@@ -40,6 +40,10 @@ def signed_in(outcome, **overrides):
 
 ONLY_AUDITORS = signed_in(404, auditor=200)
 ONLY_MANAGERS = signed_in(404, owner_manager=200, other_manager=200)
+# Wagtail's admin turns away anyone without admin access by sending them to its login, which
+# sends visitors to the one login and answers 404 to signed-in people (lms.account_views).
+ADMIN = "admin login"
+ADMIN_AUTHORS = everyone(ADMIN, author=200)
 
 MATRIX = {
     "home": Row(lambda w: reverse("home"), signed_in(200)),
@@ -71,6 +75,34 @@ MATRIX = {
         signed_in(404, owner=200, auditor=200),
         missing=lambda w: reverse("certificates:download", args=["2000-999999"]),
     ),
+    "quizzes:audit_quiz_list": Row(lambda w: reverse("quizzes:audit_quiz_list"), ONLY_AUDITORS),
+    "quizzes:audit_quiz_attempts": Row(
+        lambda w: reverse("quizzes:audit_quiz_attempts", args=[w["quiz"].pk]), ONLY_AUDITORS,
+        missing=lambda w: reverse("quizzes:audit_quiz_attempts", args=[999999]),
+    ),
+    "quizzes:audit_quiz_attempts_csv": Row(
+        lambda w: reverse("quizzes:audit_quiz_attempts_csv", args=[w["quiz"].pk]), ONLY_AUDITORS,
+        missing=lambda w: reverse("quizzes:audit_quiz_attempts_csv", args=[999999]),
+    ),
+    "quizzes:audit_attempt_csv": Row(
+        lambda w: reverse("quizzes:audit_attempt_csv", args=[w["attempt"].pk]), ONLY_AUDITORS,
+        missing=lambda w: reverse("quizzes:audit_attempt_csv", args=[999999]),
+    ),
+    "quizzes:audit_attempt_pdf": Row(
+        lambda w: reverse("quizzes:audit_attempt_pdf", args=[w["attempt"].pk]), ONLY_AUDITORS,
+        missing=lambda w: reverse("quizzes:audit_attempt_pdf", args=[999999]),
+    ),
+    # The policy library's admin views (ours, inside Wagtail's admin): L&D authors only.
+    "wagtailsnippets_modules_policyclause:list": Row(
+        lambda w: reverse("wagtailsnippets_modules_policyclause:list"), ADMIN_AUTHORS),
+    "wagtailsnippets_modules_policyclause:list_results": Row(
+        lambda w: reverse("wagtailsnippets_modules_policyclause:list_results"), ADMIN_AUTHORS),
+    "wagtailsnippets_modules_policyclause:edit": Row(
+        lambda w: reverse("wagtailsnippets_modules_policyclause:edit", args=[w["clause"].pk]), ADMIN_AUTHORS),
+    "wagtailsnippets_modules_policyclause:revise": Row(
+        lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]), ADMIN_AUTHORS),
+    "wagtailsnippets_modules_policyclause:citations": Row(
+        lambda w: reverse("wagtailsnippets_modules_policyclause:citations", args=[w["clause"].pk]), ADMIN_AUTHORS),
     # Wagtail serves the module pages; they are rows too. Everyone with a learner record may learn
     # (authors and auditors are staff too); a step before starting sends them to the overview.
     "module_page": Row(lambda w: w["module"].url, signed_in(200)),
@@ -94,7 +126,7 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def world(people, quiz, module, django_capture_on_commit_callbacks):
+def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
     owner = people["staff"]
     attempt = attempt_start(person=owner, quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
@@ -106,6 +138,7 @@ def world(people, quiz, module, django_capture_on_commit_callbacks):
         "certificate": Certificate.objects.get(attempt=attempt),
         "quiz": quiz,
         "module": module,
+        "clause": clause,
         "people": {
             "owner": owner,
             "other_staff": people["other_staff"],
@@ -126,6 +159,8 @@ def _request(client, world, role, row, path):
 def _outcome(response):
     if response.status_code == 302 and response.url.startswith(reverse("login")):
         return LOGIN
+    if response.status_code == 302 and response.url.startswith(reverse("admin_login")):
+        return ADMIN
     return response.status_code
 
 
