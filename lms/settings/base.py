@@ -167,3 +167,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Certificates (issue 5): optional PAdES signing (PEM text or file paths), and the public
+# verification pages' rate limit per client address and upload size limit.
+CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
+CERTIFICATE_SIGNING_KEY_PASSWORD = os.environ.get("CERTIFICATE_SIGNING_KEY_PASSWORD", "")
+CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30"))
+CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS", "60"))
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+CERTIFICATE_VERIFY_TRUSTED_PROXIES = int(os.environ.get("CERTIFICATE_VERIFY_TRUSTED_PROXIES", "0"))
+CERTIFICATE_CHECK_MAX_BYTES = int(os.environ.get("CERTIFICATE_CHECK_MAX_BYTES", str(5 * 1024 * 1024)))
