@@ -60,27 +60,35 @@ def certificates_xlsx_bytes(*, certificates):
 def certificates_zip_stream(*, certificates, user):
     """Yield a ZIP of the stored PDFs (never re-rendered) followed by a manifest of exactly the
     files sent. Each file is streamed from storage as it is added, and the manifest waits in a
-    spooled temporary file, so neither the PDFs nor the manifest are held in memory. Downloads
-    are logged in batches as they are sent."""
+    spooled temporary file, so neither the PDFs nor the manifest are held in memory.
+
+    Each batch is logged before it is sent: if the download is cut short, the log may name a
+    certificate that never arrived, but never misses one that did."""
     archive = ZipStream(compress_type=ZIP_STORED)  # PDFs are compressed already
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as manifest:
         manifest.write(_csv_line(MANIFEST_HEADER).encode())
-        sent = []
-        for certificate in certificates.iterator(chunk_size=CHUNK_SIZE):
-            if not certificate.pdf:
-                continue
-            file_name = f"{certificate.serial}.pdf"
-            archive.add(_stored_chunks(certificate.pdf), file_name)
-            yield from archive.all_files()
-            manifest.write(_csv_line(_manifest_row(certificate, file_name)).encode())
-            sent.append(certificate.pk)
-            if len(sent) >= CHUNK_SIZE:
-                certificates_bulk_download_record(certificate_ids=sent, user=user)
-                sent = []
-        certificates_bulk_download_record(certificate_ids=sent, user=user)
+        for batch in _batches(certificates.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+            batch = [certificate for certificate in batch if certificate.pdf]
+            certificates_bulk_download_record(certificate_ids=[certificate.pk for certificate in batch], user=user)
+            for certificate in batch:
+                file_name = f"{certificate.serial}.pdf"
+                archive.add(_stored_chunks(certificate.pdf), file_name)
+                yield from archive.all_files()
+                manifest.write(_csv_line(_manifest_row(certificate, file_name)).encode())
         manifest.seek(0)
         archive.add(iter(lambda: manifest.read(READ_BUFFER), b""), MANIFEST_NAME)
         yield from archive.finalize()
+
+
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _manifest_row(certificate, file_name):

@@ -49,6 +49,10 @@ def certificate_events(*, certificate):
     return certificate.events.order_by("at", "pk")
 
 
+def certificate_access_log(*, certificate):
+    return certificate.access_log.order_by("-at", "-pk")
+
+
 def certificates_for_auditor(
     *, issued_from=None, issued_to=None, certifies="", team=None, status="", person_name=""
 ):

@@ -18,6 +18,7 @@ from .exports import certificates_csv_lines, certificates_xlsx_bytes, certificat
 from .forms import CertificateFileForm, CertificateFilterForm, RevokeForm
 from .ratelimit import rate_limit_exceeded, rate_limited, too_many_requests
 from .selectors import (
+    certificate_access_log,
     certificate_by_code,
     certificate_by_sha256,
     certificate_events,
@@ -157,7 +158,12 @@ def auditor_certificate_revoke(request, serial):
             else:
                 messages.success(request, f"Certificate {certificate.serial} has been revoked.")
                 return redirect("certificates:auditor_list")
-    context = {"certificate": certificate, "form": form, "events": certificate_events(certificate=certificate)}
+    context = {
+        "certificate": certificate,
+        "form": form,
+        "events": certificate_events(certificate=certificate),
+        "access_log": certificate_access_log(certificate=certificate),
+    }
     return render(request, "certificates/auditor_revoke.html", context, status=status)
 
 

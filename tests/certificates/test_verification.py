@@ -49,6 +49,29 @@ def test_a_superseded_certificate_stays_verifiable_and_names_its_successor(clien
 
 
 @pytest.mark.django_db
+def test_a_base_competence_certificate_shows_the_modules_it_covers(client, people, quiz, second_quiz, fast_pdf):
+    from certificates.services import certificate_issue_base_competence
+
+    first = module_certificate_for(person=people["staff"], quiz=quiz)
+    second = module_certificate_for(person=people["staff"], quiz=second_quiz)
+    base = certificate_issue_base_competence(person=people["staff"])
+    page = client.get(reverse("certificates:verify", args=[base.code])).content.decode()
+    assert "This certificate is valid" in page and "Base competence in social media" in page
+    for module_certificate in (first, second):
+        assert f"{module_certificate.title} (certificate {module_certificate.serial})" in page
+
+
+@pytest.mark.django_db
+def test_a_recertification_due_certificate_says_why(client, certificate, clause):
+    from certificates.services import certificates_mark_recertification_due
+
+    certificates_mark_recertification_due(replaced_clause=clause)
+    page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+    assert "This certificate is not valid: recertification due" in page
+    assert "A policy this certificate was assessed against has changed" in page
+
+
+@pytest.mark.django_db
 def test_a_revoked_certificate_says_so(client, certificate, people):
     certificate_revoke(certificate=certificate, by=people["auditor"].user, reason="Fraud")
     page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
