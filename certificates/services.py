@@ -286,7 +286,7 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
             clauses=replaced_clause,
         ).values("pk")
         module_certificates = list(
-            Certificate.objects.select_for_update().filter(pk__in=affected_ids)
+            Certificate.objects.select_for_update(of=("self",)).filter(pk__in=affected_ids)
             .select_related("person", "module").order_by("pk")
         )
         base_ids = Certificate.objects.filter(
