@@ -96,6 +96,10 @@ def test_filters_narrow_the_list(client_for, people, issued, quiz):
     assert listed(certifies=str(quiz.module.pk)) == {issued[name].serial for name in ("sam_first", "oscar", "rita")}
     assert listed(team=str(people["other_staff"].team.pk)) == {issued["oscar"].serial}
     assert listed(status="expired") == {issued["rita"].serial}
+    kept = client.get(LIST_URL, {"status": "expired", "team": people["deep"].team.pk, "certifies": "base_competence"}).content.decode()
+    assert '<option value="expired" selected>' in kept
+    assert f'<option value="{people["deep"].team.pk}" selected>' in kept
+    assert '<option value="base_competence" selected>' in kept
     assert issued["rita"].serial not in listed(status="valid")
     assert listed(person="sam") == {issued[name].serial for name in ("sam_first", "sam_second", "sam_base")}
     assert listed(person="oscar OTHER") == {issued["oscar"].serial}
