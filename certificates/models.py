@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
@@ -17,7 +18,8 @@ def new_verification_code():
 class Certificate(models.Model):
     """What an auditor relies on: who passed what, against which policy versions, and when.
 
-    Immutable once issued; only ``status`` (and ``superseded_by``) change afterwards."""
+    Immutable once issued; only ``status`` (and ``superseded_by``) change afterwards, each change
+    recorded as a ``CertificateEvent``."""
 
     class Kind(models.TextChoices):
         MODULE = "module", "Module"
@@ -39,6 +41,23 @@ class Certificate(models.Model):
     attempt = models.OneToOneField(
         "quizzes.Attempt", null=True, blank=True, on_delete=models.PROTECT, related_name="certificate"
     )
+    basis_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="For a base-competence certificate: a SHA-256 of the module certificates it rests "
+        "on, so that one set of passes can never earn two certificates.",
+    )
+    based_on = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="base_certificates",
+        help_text="The module certificates a base-competence certificate rests on.",
+    )
+    clauses = models.ManyToManyField(
+        "modules.PolicyClause", blank=True, related_name="+",
+        help_text="The clause versions behind the questions the assessment showed.",
+    )
     holder_name = models.CharField(max_length=255)
     title = models.CharField(max_length=255, help_text="What the certificate attests.")
     scope = models.JSONField(help_text="Modules, scores and the policy versions the assessment rested on.")
@@ -57,13 +76,26 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind="module") | models.Q(module__isnull=False),
+                condition=~models.Q(kind="module") | models.Q(module__isnull=False, attempt__isnull=False),
                 name="module_certificate_names_module",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="base_competence")
+                | models.Q(basis_key__isnull=False, attempt__isnull=True),
+                name="base_certificate_names_basis",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="superseded") | models.Q(superseded_by__isnull=False),
+                name="superseded_certificate_names_successor",
+            ),
         ]
 
     def __str__(self):
         return f"{self.serial} – {self.holder_name} – {self.title}"
+
+    @property
+    def is_base_competence(self):
+        return self.kind == self.Kind.BASE_COMPETENCE
 
     @property
     def is_expired(self):
@@ -79,3 +111,49 @@ class Certificate(models.Model):
     @property
     def is_currently_valid(self):
         return self.status == self.Status.VALID and not self.is_expired
+
+
+class CertificateEvent(models.Model):
+    """One change of a certificate's status: who, when, from what to what, and why. Append-only:
+    the services only ever add rows, so the history of a certificate can be read back in full."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the record still names the person after their account is gone.
+    actor_name = models.CharField(max_length=255)
+    from_status = models.CharField(max_length=30, blank=True, help_text="Empty for the issuing event.")
+    to_status = models.CharField(max_length=30, choices=Certificate.Status.choices)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.certificate.serial}: {self.from_status or 'issued'} -> {self.to_status} ({self.actor_name})"
+
+
+class CertificateAccessLog(models.Model):
+    """Who downloaded or revoked which certificate, and when. Append-only, like the event log."""
+
+    class Action(models.TextChoices):
+        DOWNLOAD = "download", "Downloaded"
+        BULK_DOWNLOAD = "bulk_download", "Downloaded in a bulk ZIP"
+        REVOKE = "revoke", "Revoked"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="access_log")
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(max_length=255)
+    action = models.CharField(max_length=20, choices=Action.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "certificate access record"
+
+    def __str__(self):
+        return f"{self.user_name} {self.get_action_display().lower()} {self.certificate.serial} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,7 @@
-"""Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language and title)."""
+"""Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language, title and
+fonts bundled in the project, so the output does not depend on the machine's fonts)."""
+
+from pathlib import Path
 
 import segno
 import weasyprint
@@ -6,6 +9,8 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 
 
 def verification_url(*, certificate):
@@ -20,6 +25,8 @@ def certificate_pdf_render(*, certificate):
         "verification_url": url,
         "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
+        "font_regular": (FONTS_DIR / "DejaVuSans.ttf").as_uri(),
+        "font_bold": (FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri(),
     }
     html = render_to_string("certificates/certificate_pdf.html", context)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

@@ -1,8 +1,23 @@
 """Reads for certificates. Each returns only what the asking role may see."""
 
+from django.db.models import Q
+from django.utils import timezone
+
 from lms.access import is_auditor
+from lms.models import Team
 
 from .models import Certificate
+
+# The statuses an auditor filters by: the stored ones, with "expired" derived from the date.
+STATUS_EXPIRED = "expired"
+FILTER_STATUSES = [
+    (Certificate.Status.VALID.value, "Valid"),
+    (STATUS_EXPIRED, "Expired"),
+    (Certificate.Status.REVOKED.value, "Revoked"),
+    (Certificate.Status.SUPERSEDED.value, "Superseded"),
+    (Certificate.Status.RECERTIFICATION_DUE.value, "Recertification due"),
+]
+CERTIFIES_BASE_COMPETENCE = "base_competence"
 
 
 def certificates_for_person(*, person):
@@ -10,7 +25,8 @@ def certificates_for_person(*, person):
 
 
 def certificate_for_download(*, user, serial):
-    """The holder may download their own certificate and an auditor any; anyone else gets None."""
+    """The holder may download their own certificate and an auditor any; anyone else gets None.
+    (A line manager sees their reporting line's status and dates, never the PDFs.)"""
     certificates = Certificate.objects.select_related("person")
     if not is_auditor(user):
         certificates = certificates.filter(person__user=user)
@@ -21,5 +37,67 @@ def certificate_by_code(*, code):
     return Certificate.objects.select_related("superseded_by").filter(code=code).first()
 
 
-def certificates_for_auditor():
-    return Certificate.objects.select_related("person__user", "person__team", "module").order_by("-issued_at")
+def certificate_by_sha256(*, sha256):
+    return Certificate.objects.select_related("superseded_by").filter(sha256=sha256).first()
+
+
+def certificate_for_auditor(*, serial):
+    return Certificate.objects.select_related("person__team", "module", "superseded_by").filter(serial=serial).first()
+
+
+def certificate_events(*, certificate):
+    return certificate.events.order_by("at", "pk")
+
+
+def certificate_access_log(*, certificate):
+    return certificate.access_log.order_by("-at", "-pk")
+
+
+def certificates_for_auditor(
+    *, issued_from=None, issued_to=None, certifies="", team=None, status="", person_name=""
+):
+    """The auditor's list, filtered. ``certifies`` is "base_competence", a module id, or empty;
+    ``team`` includes its sub-teams; ``status`` may be "expired", which is derived from the date."""
+    certificates = Certificate.objects.select_related("person__user", "person__team", "module").order_by(
+        "-issued_at", "-pk"
+    )
+    if issued_from:
+        certificates = certificates.filter(issued_at__date__gte=issued_from)
+    if issued_to:
+        certificates = certificates.filter(issued_at__date__lte=issued_to)
+    if certifies == CERTIFIES_BASE_COMPETENCE:
+        certificates = certificates.filter(kind=Certificate.Kind.BASE_COMPETENCE)
+    elif certifies:
+        certificates = certificates.filter(kind=Certificate.Kind.MODULE, module_id=certifies)
+    if team is not None:
+        certificates = certificates.filter(person__team_id__in=team_and_sub_team_ids(team=team))
+    if status:
+        certificates = certificates.filter(_status_condition(status))
+    if person_name:
+        for word in person_name.split():
+            certificates = certificates.filter(holder_name__icontains=word)
+    return certificates
+
+
+def _status_condition(status):
+    today = timezone.localdate()
+    if status == STATUS_EXPIRED:
+        return Q(status=Certificate.Status.VALID, expires_on__lt=today)
+    if status == Certificate.Status.VALID:
+        return Q(status=Certificate.Status.VALID, expires_on__gte=today)
+    return Q(status=status)
+
+
+def team_and_sub_team_ids(*, team):
+    """Teams nest; walk the (small) tree in memory from one query."""
+    children = {}
+    for team_id, parent_id in Team.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    found, queue = [], [team.pk]
+    while queue:
+        current = queue.pop()
+        if current in found:
+            continue
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found

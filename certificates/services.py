@@ -1,32 +1,51 @@
-"""Writes for certificates: issuing from a passed attempt."""
+"""Writes for certificates: issuing, the status lifecycle, and the access log.
+
+An issued certificate never changes except for its status (and, when superseded, the certificate
+that replaced it). Every status change goes through ``_status_change``, which updates only those
+columns and records a ``CertificateEvent``."""
 
 import calendar
 import datetime
 import hashlib
+import secrets
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lms.models import Person
+from modules.models import ModulePage, PolicyClause
 from quizzes.models import Attempt
 
-from .models import Certificate
+from .models import Certificate, CertificateAccessLog, CertificateEvent
 from .pdf import certificate_pdf_render
+from .signing import pdf_sign_if_configured
+
+SYSTEM_ACTOR = "System"
+BASE_COMPETENCE_TITLE = "Base competence in social media"
+# A certificate that still stands: its holder has not passed again, nobody revoked it, and no
+# policy change has called it into question.
+STANDING = (Certificate.Status.VALID,)
+REPLACEABLE = (Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE)
 
 
 class CertificateError(Exception):
     pass
 
 
+# Issuing ---------------------------------------------------------------------------------------
+
+
 def certificate_issue_for_attempt(*, attempt_id):
     """Issue the module certificate for a passed attempt, exactly once.
 
     Safe to retry: a second call (a retried task, a crash after commit) returns the certificate
-    the first one issued. Everything happens in one transaction, so a crash mid-render leaves
-    no half certificate behind."""
+    the first one issued; the unique attempt column stops a concurrent twin. Everything happens
+    in one transaction, so a crash mid-render leaves no half certificate behind."""
     existing = Certificate.objects.filter(attempt_id=attempt_id).first()
     if existing:
         return existing
+    stored_files = []
     try:
         with transaction.atomic():
             attempt = (
@@ -34,19 +53,59 @@ def certificate_issue_for_attempt(*, attempt_id):
                 .select_related("person__user", "quiz__module")
                 .get(pk=attempt_id)
             )
+            # Whoever held the lock before us may have issued it meanwhile.
+            existing = Certificate.objects.filter(attempt_id=attempt_id).first()
+            if existing:
+                return existing
             if not attempt.passed:
                 raise CertificateError("Only a passed attempt earns a certificate.")
-            return _certificate_create(attempt=attempt)
+            return _module_certificate_create(attempt=attempt, stored_files=stored_files)
     except IntegrityError:
-        # Another worker issued it between our check and our insert.
+        _files_discard(stored_files)
         return Certificate.objects.get(attempt_id=attempt_id)
+    except BaseException:
+        _files_discard(stored_files)
+        raise
 
 
-def _certificate_create(*, attempt):
+def certificate_issue_base_competence(*, person):
+    """Issue the base-competence certificate if the person now holds a standing, unexpired pass
+    for every live base-competence module; return it (or the one already issued for exactly
+    these passes), or None when a module is still missing.
+
+    The certificate's ``basis_key`` is built from the module certificates it rests on and is
+    unique, so retries and concurrent workers can never issue two for the same passes."""
+    basis = _base_competence_basis(person=person)
+    if basis is None:
+        return None
+    basis_key = _basis_key(certificates=basis)
+    existing = Certificate.objects.filter(basis_key=basis_key).first()
+    if existing:
+        return existing
+    stored_files = []
+    try:
+        with transaction.atomic():
+            # One base-competence issue per person at a time; the unique key is the backstop.
+            Person.objects.select_for_update().filter(pk=person.pk).first()
+            existing = Certificate.objects.filter(basis_key=basis_key).first()
+            if existing:
+                return existing
+            return _base_certificate_create(
+                person=person, basis=basis, basis_key=basis_key, stored_files=stored_files
+            )
+    except IntegrityError:
+        _files_discard(stored_files)
+        return Certificate.objects.get(basis_key=basis_key)
+    except BaseException:
+        _files_discard(stored_files)
+        raise
+
+
+def _module_certificate_create(*, attempt, stored_files):
     module = attempt.quiz.module
     issued_at = timezone.now()
     certificate = Certificate.objects.create(
-        serial=f"pending-{attempt.pk}",
+        serial=_pending_serial(),
         person=attempt.person,
         kind=Certificate.Kind.MODULE,
         module=module,
@@ -64,15 +123,94 @@ def _certificate_create(*, attempt):
         issued_at=issued_at,
         expires_on=_add_months(timezone.localdate(issued_at), module.validity_months),
     )
-    certificate.serial = f"{issued_at:%Y}-{certificate.pk:06d}"
-    pdf_bytes = certificate_pdf_render(certificate=certificate)
+    clause_ids = _clause_ids_cited(questions=attempt.questions)
+    certificate.clauses.set(PolicyClause.objects.filter(pk__in=clause_ids))
+    _certificate_finish(certificate=certificate, stored_files=stored_files)
+    predecessors = Certificate.objects.filter(
+        person=attempt.person, module=module, kind=Certificate.Kind.MODULE, status__in=REPLACEABLE
+    ).exclude(pk=certificate.pk)
+    _supersede(predecessors=predecessors, successor=certificate, reason=f"{module.title} passed again.")
+    return certificate
+
+
+def _base_certificate_create(*, person, basis, basis_key, stored_files):
+    certificate = Certificate.objects.create(
+        serial=_pending_serial(),
+        person=person,
+        kind=Certificate.Kind.BASE_COMPETENCE,
+        basis_key=basis_key,
+        holder_name=person.full_name,
+        title=BASE_COMPETENCE_TITLE,
+        scope={
+            "modules": [
+                {
+                    "title": module_certificate.title,
+                    "certificate": module_certificate.serial,
+                    "score": str(module_certificate.score),
+                    "pass_mark": module_certificate.pass_mark,
+                    "expires_on": module_certificate.expires_on.isoformat(),
+                }
+                for module_certificate in basis
+            ],
+            "policies": _policies_merged(certificates=basis),
+        },
+        expires_on=min(module_certificate.expires_on for module_certificate in basis),
+    )
+    certificate.based_on.set(basis)
+    _certificate_finish(certificate=certificate, stored_files=stored_files)
+    predecessors = Certificate.objects.filter(
+        person=person, kind=Certificate.Kind.BASE_COMPETENCE, status__in=REPLACEABLE
+    ).exclude(pk=certificate.pk)
+    _supersede(
+        predecessors=predecessors, successor=certificate,
+        reason="A new base-competence certificate was issued on newer module passes.",
+    )
+    return certificate
+
+
+def _certificate_finish(*, certificate, stored_files):
+    """Give the certificate its serial, render, sign and store the PDF once, and record the issue."""
+    # The primary key is unique under any concurrency, so a serial built from it is too.
+    certificate.serial = f"{certificate.issued_at:%Y}-{certificate.pk:06d}"
+    pdf_bytes = pdf_sign_if_configured(pdf_bytes=certificate_pdf_render(certificate=certificate))
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf_bytes), save=False)
+    stored_files.append((certificate.pdf.storage, certificate.pdf.name))
+    # The hash is of the final bytes as stored: after signing, if any.
     certificate.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     certificate.save(update_fields=["serial", "pdf", "sha256"])
-    Certificate.objects.filter(
-        person=attempt.person, module=module, kind=Certificate.Kind.MODULE, status=Certificate.Status.VALID
-    ).exclude(pk=certificate.pk).update(status=Certificate.Status.SUPERSEDED, superseded_by=certificate)
-    return certificate
+    CertificateEvent.objects.create(
+        certificate=certificate, actor_name=SYSTEM_ACTOR, from_status="",
+        to_status=Certificate.Status.VALID, reason=f"Issued: {certificate.title}.",
+    )
+
+
+def _files_discard(stored_files):
+    """A rolled-back issue must not leave a PDF behind that no certificate row points to."""
+    for storage, name in stored_files:
+        storage.delete(name)
+
+
+def _pending_serial():
+    return f"pending-{secrets.token_hex(8)}"
+
+
+def _base_competence_basis(*, person):
+    modules = list(ModulePage.objects.live().filter(base_competence=True).order_by("path"))
+    if not modules:
+        return None
+    standing = Certificate.objects.filter(
+        person=person, kind=Certificate.Kind.MODULE, status__in=STANDING,
+        expires_on__gte=timezone.localdate(), module__in=modules,
+    ).order_by("issued_at", "pk")
+    latest_by_module = {certificate.module_id: certificate for certificate in standing}
+    if any(module.pk not in latest_by_module for module in modules):
+        return None
+    return [latest_by_module[module.pk] for module in modules]
+
+
+def _basis_key(*, certificates):
+    ids = ",".join(str(pk) for pk in sorted(certificate.pk for certificate in certificates))
+    return hashlib.sha256(f"base_competence:{ids}".encode()).hexdigest()
 
 
 def _policies_cited(*, questions):
@@ -86,7 +224,131 @@ def _policies_cited(*, questions):
     return [seen[key] for key in sorted(seen)]
 
 
+def _clause_ids_cited(*, questions):
+    return {option["clause"]["id"] for question in questions for option in question["options"]}
+
+
+def _policies_merged(*, certificates):
+    seen = {}
+    for certificate in certificates:
+        for policy in certificate.scope.get("policies", []):
+            seen[(policy["organisation"], policy["title"], policy["version"])] = policy
+    return [seen[key] for key in sorted(seen)]
+
+
 def _add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# Lifecycle -------------------------------------------------------------------------------------
+
+
+def certificate_revoke(*, certificate, by, reason):
+    """An auditor withdraws a certificate. Base-competence certificates resting on it fall with it,
+    because they would otherwise attest a pass that no longer stands."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Enter why the certificate is being revoked.")
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status == Certificate.Status.REVOKED:
+            raise CertificateError(f"Certificate {locked.serial} has already been revoked.")
+        _status_change(certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason)
+        certificate_access_record(certificate=locked, user=by, action=CertificateAccessLog.Action.REVOKE)
+        dependants = Certificate.objects.select_for_update().filter(
+            pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
+        )
+        for dependant in dependants:
+            _status_change(
+                certificate=dependant, to_status=Certificate.Status.REVOKED, by=by,
+                reason=f"Rests on certificate {locked.serial}, which was revoked: {reason}",
+            )
+            certificate_access_record(certificate=dependant, user=by, action=CertificateAccessLog.Action.REVOKE)
+    locked.refresh_from_db()
+    return locked
+
+
+def certificates_mark_recertification_due(*, replaced_clause, by=None):
+    """A clause version was replaced: every standing, unexpired certificate whose assessment
+    showed it (and every base-competence certificate resting on one of those) becomes
+    "recertification due". Returns the module certificates marked, so that the caller can
+    assign those modules to their holders again."""
+    reason = (
+        f"{replaced_clause.document.title} clause {replaced_clause.reference} "
+        f"(version {replaced_clause.version}) was replaced by a new version."
+    )
+    today = timezone.localdate()
+    with transaction.atomic():
+        affected_ids = Certificate.objects.filter(
+            kind=Certificate.Kind.MODULE, status__in=STANDING, expires_on__gte=today,
+            clauses=replaced_clause,
+        ).values("pk")
+        module_certificates = list(
+            Certificate.objects.select_for_update(of=("self",)).filter(pk__in=affected_ids)
+            .select_related("person", "module").order_by("pk")
+        )
+        base_ids = Certificate.objects.filter(
+            kind=Certificate.Kind.BASE_COMPETENCE, status__in=STANDING, expires_on__gte=today,
+            based_on__in=[certificate.pk for certificate in module_certificates],
+        ).values("pk")
+        base_certificates = list(Certificate.objects.select_for_update().filter(pk__in=base_ids).order_by("pk"))
+        for certificate in [*module_certificates, *base_certificates]:
+            _status_change(
+                certificate=certificate, to_status=Certificate.Status.RECERTIFICATION_DUE, by=by, reason=reason
+            )
+    return module_certificates
+
+
+def _supersede(*, predecessors, successor, reason):
+    for predecessor in predecessors.select_for_update():
+        _status_change(
+            certificate=predecessor, to_status=Certificate.Status.SUPERSEDED, by=None,
+            reason=f"Superseded by certificate {successor.serial}: {reason}", superseded_by=successor,
+        )
+
+
+def _status_change(*, certificate, to_status, by, reason, superseded_by=None):
+    """Change the status and nothing else, only from the status we read, and record who and why."""
+    changes = {"status": to_status}
+    if superseded_by is not None:
+        changes["superseded_by"] = superseded_by
+    updated = Certificate.objects.filter(pk=certificate.pk, status=certificate.status).update(**changes)
+    if not updated:
+        raise CertificateError(f"Certificate {certificate.serial} changed while we were updating it; try again.")
+    CertificateEvent.objects.create(
+        certificate=certificate, actor=by, actor_name=_actor_name(by), from_status=certificate.status,
+        to_status=to_status, reason=reason,
+    )
+    certificate.status = to_status
+    if superseded_by is not None:
+        certificate.superseded_by = superseded_by
+
+
+def _actor_name(user):
+    if user is None:
+        return SYSTEM_ACTOR
+    return user.get_full_name() or user.get_username()
+
+
+# Access log ------------------------------------------------------------------------------------
+
+
+def certificate_access_record(*, certificate, user, action=CertificateAccessLog.Action.DOWNLOAD):
+    return CertificateAccessLog.objects.create(
+        certificate=certificate, user=user, user_name=_actor_name(user), action=action
+    )
+
+
+def certificates_bulk_download_record(*, certificate_ids, user):
+    """Log a batch of certificates as they go into a bulk ZIP (the ZIP logs in batches as it
+    streams, so the log says exactly what was sent and memory stays flat)."""
+    user_name, now = _actor_name(user), timezone.now()
+    CertificateAccessLog.objects.bulk_create(
+        CertificateAccessLog(
+            certificate_id=certificate_id, user=user, user_name=user_name, at=now,
+            action=CertificateAccessLog.Action.BULK_DOWNLOAD,
+        )
+        for certificate_id in certificate_ids
+    )

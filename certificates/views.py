@@ -1,18 +1,45 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from lms import roles
 from lms.access import require_role
 
-from .selectors import certificate_by_code, certificate_for_download, certificates_for_auditor
+from .exports import certificates_csv_lines, certificates_xlsx_bytes, certificates_zip_stream
+from .forms import CertificateFileForm, CertificateFilterForm, RevokeForm
+from .ratelimit import rate_limit_exceeded, rate_limited, too_many_requests
+from .selectors import (
+    certificate_access_log,
+    certificate_by_code,
+    certificate_by_sha256,
+    certificate_events,
+    certificate_for_auditor,
+    certificate_for_download,
+    certificates_for_auditor,
+)
+from .services import CertificateError, certificate_access_record, certificate_revoke
+
+VERIFY_SCOPE = "certificate-verify"
+PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 def certificate_download(request, serial):
+    """Serve the stored file exactly as issued (its SHA-256 is on record); never re-render."""
     certificate = certificate_for_download(user=request.user, serial=serial)
     if certificate is None or not certificate.pdf:
         raise Http404
+    certificate_access_record(certificate=certificate, user=request.user)
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,
@@ -21,15 +48,132 @@ def certificate_download(request, serial):
     )
 
 
+# Public verification -----------------------------------------------------------------------------
+
+
+@rate_limited(VERIFY_SCOPE)
 def certificate_verify(request, code):
     """Public: anyone holding the code can check it. Shows no more personal data than needed."""
     certificate = certificate_by_code(code=code)
     if certificate is None:
-        raise Http404
+        return _not_found(request)
     return render(request, "certificates/verify.html", {"certificate": certificate})
+
+
+@require_http_methods(["GET", "POST"])
+def certificate_check_file(request):
+    """Public: is this file, byte for byte, a certificate we issued?"""
+    if request.method == "GET":
+        return _check_file_form(request, CertificateFileForm())
+    if rate_limit_exceeded(request=request, scope=VERIFY_SCOPE):
+        return too_many_requests()
+    form = CertificateFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _check_file_form(request, form, status=400)
+    digest = hashlib.sha256()
+    for chunk in form.cleaned_data["file"].chunks():
+        digest.update(chunk)
+    certificate = certificate_by_sha256(sha256=digest.hexdigest())
+    if certificate is None:
+        return _not_found(request)
+    return render(request, "certificates/verify.html", {"certificate": certificate, "matched_file": True})
+
+
+def _check_file_form(request, form, status=200):
+    context = {"form": form, "max_size": filesizeformat(settings.CERTIFICATE_CHECK_MAX_BYTES)}
+    return render(request, "certificates/check_file.html", context, status=status)
+
+
+def _not_found(request):
+    # One answer for an unknown code and an unknown file, so probing learns nothing.
+    return render(request, "certificates/verify_not_found.html", status=404)
+
+
+# Auditor's workspace ---------------------------------------------------------------------------
 
 
 @login_required
 def auditor_certificate_list(request):
     require_role(request.user, roles.AUDITORS)
-    return render(request, "certificates/auditor_list.html", {"certificates": certificates_for_auditor()})
+    form = CertificateFilterForm(request.GET or None)
+    context = {"form": form, "query": request.GET.urlencode()}
+    if form.is_bound and not form.is_valid():
+        return render(request, "certificates/auditor_list.html", context, status=400)
+    arguments = form.selector_arguments() if form.is_bound else {}
+    page = Paginator(certificates_for_auditor(**arguments), PAGE_SIZE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    context.update(page=page, certificates=page.object_list, query=query_without_page.urlencode())
+    return render(request, "certificates/auditor_list.html", context)
+
+
+@login_required
+def auditor_certificate_export(request, export_format):
+    require_role(request.user, roles.AUDITORS)
+    certificates = _filtered_or_none(request)
+    if certificates is None:
+        return redirect(_list_url(request))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export_format == "csv":
+        response = StreamingHttpResponse(certificates_csv_lines(certificates=certificates), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.csv"'
+        return response
+    if export_format == "xlsx":
+        response = HttpResponse(certificates_xlsx_bytes(certificates=certificates), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.xlsx"'
+        return response
+    raise Http404
+
+
+@login_required
+def auditor_certificate_zip(request):
+    require_role(request.user, roles.AUDITORS)
+    certificates = _filtered_or_none(request)
+    if certificates is None:
+        return redirect(_list_url(request))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        certificates_zip_stream(certificates=certificates, user=request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.zip"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def auditor_certificate_revoke(request, serial):
+    require_role(request.user, roles.AUDITORS)
+    certificate = certificate_for_auditor(serial=serial)
+    if certificate is None:
+        raise Http404
+    form = RevokeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                certificate_revoke(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
+            except CertificateError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Certificate {certificate.serial} has been revoked.")
+                return redirect("certificates:auditor_list")
+    context = {
+        "certificate": certificate,
+        "form": form,
+        "events": certificate_events(certificate=certificate),
+        "access_log": certificate_access_log(certificate=certificate),
+    }
+    return render(request, "certificates/auditor_revoke.html", context, status=status)
+
+
+def _filtered_or_none(request):
+    form = CertificateFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return None
+    return certificates_for_auditor(**(form.selector_arguments() if form.is_bound else {}))
+
+
+def _list_url(request):
+    query = request.GET.urlencode()
+    return reverse("certificates:auditor_list") + (f"?{query}" if query else "")

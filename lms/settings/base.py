@@ -275,3 +275,14 @@ LOGGING = {
 # Retention: personal details of people who left are removed this many days after leaving
 # (python manage.py apply_retention, run by cron). Six years by default.
 RETENTION_DAYS_AFTER_LEAVING = int(os.environ.get("RETENTION_DAYS_AFTER_LEAVING", str(6 * 365)))
+
+# Certificates (issue 5): optional PAdES signing (PEM text or file paths), and the public
+# verification pages' rate limit per client address and upload size limit.
+CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
+CERTIFICATE_SIGNING_KEY_PASSWORD = os.environ.get("CERTIFICATE_SIGNING_KEY_PASSWORD", "")
+CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30"))
+CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS", "60"))
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+CERTIFICATE_VERIFY_TRUSTED_PROXIES = int(os.environ.get("CERTIFICATE_VERIFY_TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXY_COUNT", "0")))
+CERTIFICATE_CHECK_MAX_BYTES = int(os.environ.get("CERTIFICATE_CHECK_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -1,0 +1,96 @@
+"""Forms for the auditor's workspace and the public file check. Validation only; the work is in
+services and selectors."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from lms.models import Team
+from modules.models import ModulePage
+
+from .selectors import CERTIFIES_BASE_COMPETENCE, FILTER_STATUSES
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
+DATE_ERROR = "Enter a real date, for example 31/3/2026"
+PDF_MAGIC = b"%PDF-"
+
+
+class CertificateFilterForm(forms.Form):
+    issued_from = forms.DateField(
+        required=False, label="Issued from", input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": f"Issued from: {DATE_ERROR}"},
+    )
+    issued_to = forms.DateField(
+        required=False, label="Issued to", input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": f"Issued to: {DATE_ERROR}"},
+    )
+    certifies = forms.ChoiceField(required=False, label="What it certifies")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, label="Team", empty_label="Any team",
+        error_messages={"invalid_choice": "Select a team from the list"},
+    )
+    status = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *FILTER_STATUSES],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    person = forms.CharField(required=False, label="Person's name", max_length=100, strip=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        modules = ModulePage.objects.order_by("title").values_list("pk", "title")
+        self.fields["certifies"].choices = [
+            ("", "Anything"),
+            (CERTIFIES_BASE_COMPETENCE, "Base competence in social media"),
+            *[(str(pk), f"Module: {title}") for pk, title in modules],
+        ]
+        self.fields["certifies"].error_messages["invalid_choice"] = "Select what the certificate certifies from the list"
+
+    def clean(self):
+        cleaned = super().clean()
+        issued_from, issued_to = cleaned.get("issued_from"), cleaned.get("issued_to")
+        if issued_from and issued_to and issued_to < issued_from:
+            self.add_error("issued_to", "Issued to must be the same as or after issued from")
+        return cleaned
+
+    def selector_arguments(self):
+        data = self.cleaned_data
+        return {
+            "issued_from": data.get("issued_from"),
+            "issued_to": data.get("issued_to"),
+            "certifies": data.get("certifies") or "",
+            "team": data.get("team"),
+            "status": data.get("status") or "",
+            "person_name": data.get("person") or "",
+        }
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you revoking this certificate?",
+        help_text="This is recorded with your name and shown to anyone who checks the certificate's history.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        strip=True,
+        error_messages={
+            "required": "Enter why you are revoking this certificate",
+            "max_length": "Reason must be 2000 characters or fewer",
+        },
+    )
+
+
+class CertificateFileForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a certificate PDF",
+        error_messages={"required": "Select a PDF file", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CERTIFICATE_CHECK_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"The selected file must be smaller than {filesizeformat(limit)}")
+        upload.seek(0)
+        if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+            raise forms.ValidationError("The selected file must be a PDF")
+        upload.seek(0)
+        return upload

@@ -1,0 +1,129 @@
+"""The certificate PDF: what it says, that it is PDF/A-3a and tagged, its stored hash, and that
+downloads serve the stored bytes without rendering again."""
+
+import hashlib
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from django.urls import reverse
+
+from certificates import pdf, services
+from certificates.services import certificate_issue_base_competence
+from tests.certificates.conftest import module_certificate_for
+
+PDFA_ID = "http://www.aiim.org/pdfa/ns/id/"
+
+
+def _reader(certificate):
+    with certificate.pdf.open("rb") as stored:
+        return PdfReader(io.BytesIO(stored.read()))
+
+
+def _text(reader):
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def _structure(node, found):
+    node = node.get_object()
+    if "/S" in node:
+        found.append((str(node["/S"]), node.get("/Alt")))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        if hasattr(kid.get_object(), "get"):
+            _structure(kid, found)
+    return found
+
+
+@pytest.fixture
+def certificate(people, quiz):
+    return module_certificate_for(person=people["staff"], quiz=quiz)
+
+
+@pytest.mark.django_db
+def test_the_pdf_names_the_person_scope_policies_serial_and_verification_link(certificate, clause):
+    text = _text(_reader(certificate))
+    assert "Sam Staff" in text
+    assert "has passed the assessment for the module" in text and certificate.title in text
+    assert f"{clause.document.title}, version {clause.document.version}" in text
+    assert "Score 100% (pass mark 60%)" in text
+    assert f"Serial number {certificate.serial}" in text
+    assert certificate.expires_on.strftime("%-d %B %Y") in text
+    link = pdf.verification_url(certificate=certificate)
+    assert link == f"https://learning.example.org/certificates/verify/{certificate.code}/"
+    assert link in re.sub(r"\s+", "", text)
+
+
+@pytest.mark.django_db
+def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
+    page = _reader(certificate).pages[0]
+    uris = {annotation.get_object()["/A"]["/URI"] for annotation in page["/Annots"]}
+    assert uris == {pdf.verification_url(certificate=certificate)}
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bundled_fonts(certificate):
+    reader = _reader(certificate)
+    catalog = reader.trailer["/Root"]
+    description = reader.xmp_metadata.rdf_root.getElementsByTagNameNS(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Description"
+    )
+    pdfa = {(node.getAttributeNS(PDFA_ID, "part"), node.getAttributeNS(PDFA_ID, "conformance")) for node in description}
+    assert ("3", "A") in pdfa
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en-GB"
+    assert reader.metadata.title == f"Certificate {certificate.serial}: {certificate.title}"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+
+    tags = _structure(catalog["/StructTreeRoot"], [])
+    assert {"/H1", "/Table", "/TH", "/Link"} <= {tag for tag, _ in tags}
+    figures = [alt for tag, alt in tags if tag == "/Figure"]
+    assert figures == [f"QR code linking to the verification page for certificate {certificate.serial}"]
+
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    for key in fonts:
+        font = fonts[key].get_object()
+        # The @font-face family name proves the project's bundled files were used, not the machine's.
+        assert "Certificate-DejaVu-Sans" in font["/BaseFont"]
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor
+
+
+@pytest.mark.django_db
+def test_the_stored_sha256_is_the_hash_of_the_stored_file(certificate):
+    with certificate.pdf.open("rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == certificate.sha256
+    assert certificate.pdf.storage is services.Certificate._meta.get_field("pdf").storage
+    # (The test storage outlives each test, so a reused serial may get a suffix there.)
+    assert re.fullmatch(rf"certificates/{certificate.issued_at:%Y}/{certificate.serial}(_\w+)?\.pdf", certificate.pdf.name)
+
+
+@pytest.mark.django_db
+def test_the_base_competence_pdf_lists_the_modules_it_covers(people, quiz, second_quiz):
+    first = module_certificate_for(person=people["staff"], quiz=quiz)
+    second = module_certificate_for(person=people["staff"], quiz=second_quiz)
+    base = certificate_issue_base_competence(person=people["staff"])
+    text = _text(_reader(base))
+    assert "Certificate of base competence" in text and "base competence in social media" in text
+    for module_certificate in (first, second):
+        assert module_certificate.title in text and module_certificate.serial in text
+    assert "Information sharing policy, version 3.0" in text
+    assert f"Serial number {base.serial}" in text
+
+
+@pytest.mark.django_db
+def test_a_download_serves_the_stored_file_and_never_renders(certificate, people, client_for, monkeypatch):
+    def must_not_render(**kwargs):
+        raise AssertionError("a download rendered the PDF again")
+
+    monkeypatch.setattr(pdf, "certificate_pdf_render", must_not_render)
+    monkeypatch.setattr(services, "certificate_pdf_render", must_not_render)
+    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", must_not_render)
+
+    response = client_for(people["staff"]).get(reverse("certificates:download", args=[certificate.serial]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == certificate.sha256
