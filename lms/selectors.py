@@ -1,12 +1,19 @@
 """Reads about people: reporting lines and what a manager may see of them."""
 
+import datetime
 from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from certificates.models import Certificate
 from modules.models import ModulePage, ModuleProgress
 from quizzes.models import Attempt
 
-from .models import Person
+from .models import Assignment, Person, Team
+from .status import CertificateFacts, relative_due_on, status_compute
 
 
 def reporting_line_ids(*, manager):
@@ -30,68 +37,188 @@ def reporting_line_ids(*, manager):
 
 
 def reporting_line(*, manager):
-    return Person.objects.filter(pk__in=reporting_line_ids(manager=manager)).select_related(
-        "user", "team", "line_manager__user"
+    """Everyone below ``manager`` to any depth, as a queryset: one recursive query in the
+    database, so it stays a single query (and a subquery for others) however big the line is.
+    UNION (not UNION ALL) drops repeats, which also ends the walk if bad data has a loop. People
+    who have left are not in anyone's line."""
+    table = Person._meta.db_table
+    walk = RawSQL(  # noqa: S611  (no user input: our table name and a bound id)
+        f"""WITH RECURSIVE line(id) AS (
+                SELECT id FROM {table} WHERE line_manager_id = %s AND left_on IS NULL
+                UNION
+                SELECT p.id FROM {table} p JOIN line ON p.line_manager_id = line.id WHERE p.left_on IS NULL
+            ) SELECT id FROM line""",  # noqa: S608  (the table name is ours, the id a parameter)
+        [manager.pk],
+    )
+    return (
+        Person.objects.filter(pk__in=walk)
+        .exclude(pk=manager.pk)
+        .select_related("user", "team", "line_manager__user")
     )
 
 
 def person_in_reporting_line(*, manager, person_id):
-    if int(person_id) not in reporting_line_ids(manager=manager):
-        return None
-    return Person.objects.select_related("user", "team").filter(pk=person_id).first()
+    return reporting_line(manager=manager).filter(pk=person_id).first()
 
 
-def module_status_grid(*, people, modules):
-    """Status of each person for each module: what a manager may see (status, dates, best
-    score), never answers. A fixed number of queries however many people there are."""
+def attempt_retry_on(*, person_id, module_id, last_submitted_at):
+    """When a person who failed may try the module's quiz again; None means now.
+
+    The lead wires this to ``quizzes.selectors.attempt_retry_at`` at merge time. It is called once
+    per failed cell, so the wired version must not query per call (pass the quiz's cooldown in)."""
+    return None
+
+
+def team_descendant_ids(*, teams, team_id):
+    """A team and its sub-teams to any depth, from an already-read list of teams."""
+    children = defaultdict(list)
+    for team in teams:
+        children[team.parent_id].append(team.pk)
+    found, frontier = {team_id}, [team_id]
+    while frontier:
+        frontier = [child for parent in frontier for child in children[parent] if child not in found]
+        found.update(frontier)
+    return found
+
+
+def _team_ancestors(*, teams):
+    parent_of = {team.pk: team.parent_id for team in teams}
+    ancestors = {}
+    for team_id in parent_of:
+        chain, current = [], team_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parent_of.get(current)
+        ancestors[team_id] = set(chain)
+    return ancestors
+
+
+def _person_filter(people):
+    """A subquery when given a queryset (so the database does the work for big reporting lines),
+    else the ids of a list."""
+    if isinstance(people, QuerySet):
+        return people.values("pk")
+    return [person.pk for person in people]
+
+
+def module_status_grid(*, people, modules, today=None):
+    """Status of each person for each module: what a manager may see (status, dates, attempts,
+    best score), never answers. A fixed number of queries however many people there are.
+
+    Returns ``[{"person": person, "cells": [Cell, ...]}]`` in the order of ``people``."""
+    today = today or timezone.localdate()
+    people = people if isinstance(people, QuerySet) else list(people)
+    person_filter = _person_filter(people)
     people = list(people)
     modules = list(modules)
-    person_ids = [person.pk for person in people]
     module_ids = [module.pk for module in modules]
+    teams = list(Team.objects.only("id", "parent_id"))
+    ancestors = _team_ancestors(teams=teams)
+    assignments = list(
+        Assignment.objects.filter(module_id__in=module_ids).filter(
+            Q(person__isnull=True) | Q(person_id__in=person_filter)
+        )
+    )
     certificates = {}
     for certificate in Certificate.objects.filter(
-        person_id__in=person_ids, module_id__in=module_ids, kind=Certificate.Kind.MODULE
-    ).order_by("issued_at"):
+        person_id__in=person_filter,
+        module_id__in=module_ids,
+        kind=Certificate.Kind.MODULE,
+        status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
+    ).order_by("issued_at").defer("scope"):
         certificates[(certificate.person_id, certificate.module_id)] = certificate
-    attempts = defaultdict(list)
-    for person_id, module_id, passed, percent in Attempt.objects.filter(
-        person_id__in=person_ids, quiz__module_id__in=module_ids, submitted_at__isnull=False
-    ).values_list("person_id", "quiz__module_id", "passed", "percent"):
-        attempts[(person_id, module_id)].append((passed, percent))
+    attempts = {
+        (row["person_id"], row["quiz__module_id"]): row
+        for row in Attempt.objects.filter(
+            person_id__in=person_filter, quiz__module_id__in=module_ids, submitted_at__isnull=False
+        )
+        .values("person_id", "quiz__module_id")
+        .annotate(
+            count=Count("id"),
+            best=Max("percent"),
+            last_submitted_at=Max("submitted_at"),
+            passed_pending=Count("id", filter=Q(passed=True, certificate__isnull=True)),
+        )
+        .order_by()
+    }
     started = set(
-        ModuleProgress.objects.filter(person_id__in=person_ids, module_id__in=module_ids).values_list(
+        ModuleProgress.objects.filter(person_id__in=person_filter, module_id__in=module_ids).values_list(
             "person_id", "module_id"
         )
     )
+    by_module = defaultdict(list)
+    for assignment in assignments:
+        by_module[assignment.module_id].append(assignment)
+    window = settings.LMS_EXPIRING_SOON_DAYS
     rows = []
     for person in people:
+        person_teams = ancestors.get(person.team_id, set())
         cells = []
         for module in modules:
             key = (person.pk, module.pk)
+            due_on, recertify_by, assigned = _due_dates(
+                person=person, person_teams=person_teams, module=module, assignments=by_module[module.pk]
+            )
+            certificate = certificates.get(key)
+            attempt = attempts.get(key)
+            retry_on = None
+            if attempt and not attempt["passed_pending"] and certificate is None:
+                retry_on = attempt_retry_on(
+                    person_id=person.pk, module_id=module.pk, last_submitted_at=attempt["last_submitted_at"]
+                )
+                if isinstance(retry_on, datetime.datetime):
+                    retry_on = timezone.localdate(retry_on)
             cells.append(
-                _status_cell(
+                status_compute(
                     module=module,
-                    certificate=certificates.get(key),
-                    attempts=attempts.get(key, []),
+                    assigned=assigned,
+                    due_on=due_on,
+                    certificate=CertificateFacts(certificate.status, certificate.expires_on) if certificate else None,
+                    certificate_object=certificate,
+                    recertify_by=recertify_by,
+                    attempts=attempt["count"] if attempt else 0,
+                    best_score=attempt["best"] if attempt else None,
+                    passed_pending=bool(attempt and attempt["passed_pending"]),
                     started=key in started,
+                    retry_on=retry_on,
+                    today=today,
+                    expiring_window_days=window,
                 )
             )
         rows.append({"person": person, "cells": cells})
     return rows
 
 
-def _status_cell(*, module, certificate, attempts, started):
-    best = max((percent for _, percent in attempts), default=None)
-    cell = {"module": module, "best_score": best, "attempts": len(attempts), "certificate": certificate}
-    if certificate and certificate.is_currently_valid:
-        return {**cell, "status": "passed", "label": f"Passed, valid until {certificate.expires_on:%-d %B %Y}"}
-    if certificate and certificate.is_expired:
-        return {**cell, "status": "expired", "label": "Expired"}
-    if attempts:
-        return {**cell, "status": "failed", "label": "Failed, can retry"}
-    if started:
-        return {**cell, "status": "in_progress", "label": "In progress"}
-    return {**cell, "status": "not_started", "label": "Not started"}
+def _due_dates(*, person, person_teams, module, assignments):
+    """(due date, recertification due date, assigned?) for one person and module.
+
+    The earliest due date of the assignments that reach the person wins. A base-competence module
+    with no assignment reaching the person is assigned to all staff by default."""
+    due_dates, recertify_by = [], None
+    for assignment in assignments:
+        if assignment.audience == Assignment.Audience.PERSON and assignment.person_id != person.pk:
+            continue
+        if assignment.audience == Assignment.Audience.TEAM and assignment.team_id not in person_teams:
+            continue
+        due_on = assignment.due_on or relative_due_on(
+            start_date=person.start_date, assigned_on=assignment.assigned_on, within_days=assignment.due_within_days
+        )
+        if assignment.reason == Assignment.Reason.RECERTIFICATION:
+            recertify_by = max(filter(None, [recertify_by, due_on]))
+        else:
+            due_dates.append(due_on)
+    if due_dates:
+        return min(due_dates), recertify_by, True
+    if getattr(module, "base_competence", False):
+        published = module.first_published_at
+        assigned_on = timezone.localdate(published) if published else None
+        due_on = relative_due_on(
+            start_date=person.start_date,
+            assigned_on=assigned_on,
+            within_days=settings.LMS_BASE_COMPETENCE_DUE_DAYS,
+        ) if (person.start_date or assigned_on) else None
+        return due_on, recertify_by, True
+    return None, recertify_by, recertify_by is not None
 
 
 def modules_for_tracking():

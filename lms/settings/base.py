@@ -167,3 +167,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Line-manager tracking: status windows, reminders and the HR import.
+LMS_EXPIRING_SOON_DAYS = int(os.environ.get("LMS_EXPIRING_SOON_DAYS", "60"))
+LMS_BASE_COMPETENCE_DUE_DAYS = int(os.environ.get("LMS_BASE_COMPETENCE_DUE_DAYS", "30"))
+LMS_RECERTIFICATION_DUE_DAYS = int(os.environ.get("LMS_RECERTIFICATION_DUE_DAYS", "30"))
+LMS_REMINDER_DUE_SOON_DAYS = int(os.environ.get("LMS_REMINDER_DUE_SOON_DAYS", "7"))
+LMS_ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("LMS_ESCALATE_OVERDUE_AFTER_DAYS", "14"))
+LMS_HR_IMPORT_MAX_BYTES = int(os.environ.get("LMS_HR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+LMS_DASHBOARD_PAGE_SIZE = int(os.environ.get("LMS_DASHBOARD_PAGE_SIZE", "100"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "learning@example.org")
