@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 from . import status as statuses
 
@@ -36,7 +37,7 @@ class PeopleImportForm(forms.Form):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("The file must be a CSV file (ending .csv).")
         if upload.size > self.max_bytes:
-            raise forms.ValidationError(f"The file must be smaller than {self.max_bytes // (1024 * 1024)} MB.")
+            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(self.max_bytes)}.")
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload
