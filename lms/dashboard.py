@@ -39,8 +39,8 @@ class Dashboard:
 
 def _sort_key(sort, module_index):
     def by_name(row):
-        user = row["person"].user
-        return (user.last_name.lower(), user.first_name.lower(), row["person"].pk)
+        person = row["person"]
+        return (person.last_name.lower(), person.first_name.lower(), person.pk)
 
     if sort == "team":
         return lambda row: (row["team_name"].lower(), by_name(row))
@@ -93,7 +93,7 @@ def dashboard_build(*, manager, teams, all_modules, status="", module_id=None, t
         rows = [row for row in rows if any(cell.status == status for cell in row["cells"])]
     for row in rows:
         person = row["person"]
-        row["team_name"] = person.team.name if person.team else "No team"
+        row["team_name"] = person.team_name or "No team"
         row["values"] = [person.full_name, row["team_name"], *(cell.label for cell in row["cells"])]
     module_index = None
     if sort.startswith("module-"):

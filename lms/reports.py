@@ -11,7 +11,7 @@ from .selectors import module_status_grid, modules_for_tracking
 
 def organisation_grid(*, today=None):
     """Every current person against every live module (people who have left are not counted)."""
-    people = Person.objects.filter(left_on__isnull=True).select_related("user", "team", "line_manager__user")
+    people = Person.objects.filter(left_on__isnull=True)
     return module_status_grid(people=people, modules=modules_for_tracking(), today=today)
 
 
@@ -45,7 +45,7 @@ class PersonModuleLine:
 def completion_by_team_and_module(*, today=None):
     totals = {}
     for row in organisation_grid(today=today):
-        team = row["person"].team.name if row["person"].team else "No team"
+        team = row["person"].team_name or "No team"
         for cell in row["cells"]:
             if not cell.is_assigned:
                 continue
@@ -59,11 +59,10 @@ def completion_by_team_and_module(*, today=None):
 
 
 def _line(person, cell, days):
-    manager = person.line_manager
     return PersonModuleLine(
         name=person.full_name, employee_number=person.employee_number or "",
-        team=person.team.name if person.team else "No team",
-        line_manager=manager.full_name if manager else "", module=cell.module.title, status=cell.label,
+        team=person.team_name or "No team",
+        line_manager=person.line_manager_name, module=cell.module.title, status=cell.label,
         due_on=cell.due_on, valid_until=cell.valid_until, days=days,
     )
 

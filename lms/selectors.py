@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
@@ -93,6 +94,48 @@ def _team_ancestors(*, teams):
     return ancestors
 
 
+@dataclass(frozen=True)
+class PersonRow:
+    """What a grid row needs of a person, read with ``values()``: building tens of thousands of
+    model instances (person, user, team) costs far more than the query itself."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    username: str
+    employee_number: str | None
+    job_title: str
+    start_date: datetime.date | None
+    team_id: int | None
+    team_name: str | None
+    line_manager_id: int | None
+    line_manager_first_name: str | None
+    line_manager_last_name: str | None
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    @property
+    def line_manager_name(self):
+        if self.line_manager_id is None:
+            return ""
+        return f"{self.line_manager_first_name or ''} {self.line_manager_last_name or ''}".strip()
+
+
+PERSON_ROW_FIELDS = {
+    "pk": "pk", "first_name": "user__first_name", "last_name": "user__last_name", "username": "user__username",
+    "employee_number": "employee_number", "job_title": "job_title", "start_date": "start_date",
+    "team_id": "team_id", "team_name": "team__name", "line_manager_id": "line_manager_id",
+    "line_manager_first_name": "line_manager__user__first_name",
+    "line_manager_last_name": "line_manager__user__last_name",
+}
+
+
+def person_rows(*, people):
+    return [PersonRow(*values) for values in people.values_list(*PERSON_ROW_FIELDS.values())]
+
+
 def _person_filter(people):
     """A subquery when given a queryset (so the database does the work for big reporting lines),
     else the ids of a list."""
@@ -105,11 +148,11 @@ def module_status_grid(*, people, modules, today=None):
     """Status of each person for each module: what a manager may see (status, dates, attempts,
     best score), never answers. A fixed number of queries however many people there are.
 
-    Returns ``[{"person": person, "cells": [Cell, ...]}]`` in the order of ``people``."""
+    Returns ``[{"person": person, "cells": [Cell, ...]}]`` in the order of ``people``; given a
+    queryset, each person is a ``PersonRow``."""
     today = today or timezone.localdate()
-    people = people if isinstance(people, QuerySet) else list(people)
     person_filter = _person_filter(people)
-    people = list(people)
+    people = person_rows(people=people) if isinstance(people, QuerySet) else list(people)
     modules = list(modules)
     module_ids = [module.pk for module in modules]
     teams = list(Team.objects.only("id", "parent_id"))
@@ -119,14 +162,15 @@ def module_status_grid(*, people, modules, today=None):
             Q(person__isnull=True) | Q(person_id__in=person_filter)
         )
     )
+    # Values, not instances: a big line has a certificate per person and module.
     certificates = {}
-    for certificate in Certificate.objects.filter(
+    for person_id, module_id, certificate_id, status, expires_on in Certificate.objects.filter(
         person_id__in=person_filter,
         module_id__in=module_ids,
         kind=Certificate.Kind.MODULE,
         status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
-    ).order_by("issued_at").defer("scope"):
-        certificates[(certificate.person_id, certificate.module_id)] = certificate
+    ).order_by("issued_at").values_list("person_id", "module_id", "pk", "status", "expires_on"):
+        certificates[(person_id, module_id)] = (certificate_id, CertificateFacts(status, expires_on))
     attempts = {
         (row["person_id"], row["quiz__module_id"]): row
         for row in Attempt.objects.filter(
@@ -150,16 +194,21 @@ def module_status_grid(*, people, modules, today=None):
     for assignment in assignments:
         by_module[assignment.module_id].append(assignment)
     window = settings.LMS_EXPIRING_SOON_DAYS
+    published_on = {
+        module.pk: timezone.localdate(module.first_published_at) if module.first_published_at else None
+        for module in modules
+    }
     rows = []
     for person in people:
         person_teams = ancestors.get(person.team_id, set())
         cells = []
-        for module in modules:
-            key = (person.pk, module.pk)
+        for module, module_id in zip(modules, module_ids, strict=True):
+            key = (person.pk, module_id)
             due_on, recertify_by, assigned = _due_dates(
-                person=person, person_teams=person_teams, module=module, assignments=by_module[module.pk]
+                person=person, person_teams=person_teams, module=module, assignments=by_module[module_id],
+                published_on=published_on[module_id],
             )
-            certificate = certificates.get(key)
+            certificate_id, certificate = certificates.get(key, (None, None))
             attempt = attempts.get(key)
             retry_on = None
             if attempt and not attempt["passed_pending"] and certificate is None:
@@ -173,8 +222,8 @@ def module_status_grid(*, people, modules, today=None):
                     module=module,
                     assigned=assigned,
                     due_on=due_on,
-                    certificate=CertificateFacts(certificate.status, certificate.expires_on) if certificate else None,
-                    certificate_object=certificate,
+                    certificate=certificate,
+                    certificate_id=certificate_id,
                     recertify_by=recertify_by,
                     attempts=attempt["count"] if attempt else 0,
                     best_score=attempt["best"] if attempt else None,
@@ -189,7 +238,7 @@ def module_status_grid(*, people, modules, today=None):
     return rows
 
 
-def _due_dates(*, person, person_teams, module, assignments):
+def _due_dates(*, person, person_teams, module, assignments, published_on):
     """(due date, recertification due date, assigned?) for one person and module.
 
     The earliest due date of the assignments that reach the person wins. A base-competence module
@@ -210,13 +259,11 @@ def _due_dates(*, person, person_teams, module, assignments):
     if due_dates:
         return min(due_dates), recertify_by, True
     if getattr(module, "base_competence", False):
-        published = module.first_published_at
-        assigned_on = timezone.localdate(published) if published else None
         due_on = relative_due_on(
             start_date=person.start_date,
-            assigned_on=assigned_on,
+            assigned_on=published_on,
             within_days=settings.LMS_BASE_COMPETENCE_DUE_DAYS,
-        ) if (person.start_date or assigned_on) else None
+        ) if (person.start_date or published_on) else None
         return due_on, recertify_by, True
     return None, recertify_by, recertify_by is not None
 

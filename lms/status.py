@@ -6,6 +6,7 @@ recertification due); without one, a passed due date makes the person overdue; o
 in progress or not started."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,7 +59,7 @@ class Cell:
     retry_on: datetime.date | None = None
     attempts: int = 0
     best_score: Decimal | None = None
-    certificate: object = None
+    certificate_id: int | None = None
 
     @property
     def is_assigned(self):
@@ -77,6 +78,7 @@ class Cell:
         return URGENCY.index(self.status)
 
 
+@functools.lru_cache(maxsize=4096)
 def date_text(value):
     return f"{value.day} {value:%B %Y}"
 
@@ -89,7 +91,7 @@ def relative_due_on(*, start_date, assigned_on, within_days):
 
 def status_compute(
     *, module, assigned, due_on, certificate, recertify_by, attempts, best_score, passed_pending,
-    started, retry_on, today, expiring_window_days, certificate_object=None,
+    started, retry_on, today, expiring_window_days, certificate_id=None,
 ):
     """The cell for one person and module.
 
@@ -97,7 +99,7 @@ def status_compute(
     ``due_on``: the assignment's due date, which applies while there is no current certificate.
     ``recertify_by``: the due date of the recertification assignment, if one was made.
     ``passed_pending``: a passed attempt whose certificate is still being issued."""
-    common = {"module": module, "attempts": attempts, "best_score": best_score, "certificate": certificate_object}
+    common = {"module": module, "attempts": attempts, "best_score": best_score, "certificate_id": certificate_id}
     if certificate is not None:
         valid_until = certificate.expires_on
         if certificate.status == "recertification_due":

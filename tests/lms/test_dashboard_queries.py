@@ -65,3 +65,10 @@ def test_the_command(role_groups, module):
     call_command("generate_organisation", "--people", "30", "--seed", "2", stdout=out)
     assert "30 new people (30 in all)" in out.getvalue()
     assert Person.objects.get(employee_number="GEN-000001").user.groups.filter(name="Line managers").exists()
+
+
+def test_the_benchmark_command_runs(role_groups, module):
+    out = io.StringIO()
+    call_command("bench_tracking", "--people", "20", "--repeat", "1", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if "queries" in line]
+    assert len(lines) == 3

@@ -18,7 +18,7 @@ def test_demo_accounts_keep_their_roles_and_get_assignments(module):
     line = reporting_line(manager=maria)
     assert {person.user.username for person in line} == {"sam.staff", "amy.adviser", "lee.lead", "rita.report",
                                                           "tom.trainee"}
-    statuses = {row["person"].user.username: row["cells"][0].status
+    statuses = {row["person"].username: row["cells"][0].status
                 for row in module_status_grid(people=line, modules=[module])}
     assert statuses["tom.trainee"] == "overdue" and statuses["sam.staff"] == "not_started"
     demo_load()  # idempotent
