@@ -224,8 +224,10 @@ def reminder_send(*, person_id, module_id, reason, about_date):
     if isinstance(about_date, str):
         about_date = datetime.date.fromisoformat(about_date)
     to_manager = reason == Reminder.Reason.ESCALATION
-    recipient = person.line_manager.user.email if to_manager and person.line_manager else person.user.email
-    if not recipient:
+    if to_manager and (person.line_manager is None or person.line_manager.left_on is not None):
+        return False
+    recipient = person.line_manager.user.email if to_manager else person.user.email
+    if not recipient or person.left_on is not None:
         return False
     context = {
         "person": person, "module": module, "about_date": about_date, "reason": reason,

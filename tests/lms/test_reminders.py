@@ -119,3 +119,12 @@ def test_a_failed_send_leaves_no_record_so_the_next_run_tries_again(people, modu
     assert not Reminder.objects.exists()
     monkeypatch.undo()
     assert reminder_send(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon", about_date=days(5))
+
+
+def test_no_escalation_goes_to_a_manager_who_has_left(people, module):
+    assignment_create(module=module, due_on=days(-30))
+    people["manager"].left_on = days(-1)
+    people["manager"].save()
+    run()
+    assert sent_to("maria.manager@example.org") == []
+    assert any("Rita Report" in m.subject for m in sent_to("lee.lead@example.org"))
