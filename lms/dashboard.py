@@ -74,9 +74,17 @@ def headline_compute(*, rows, today):
     return headline
 
 
-def dashboard_choices():
-    """The teams and modules a dashboard can be filtered by."""
-    return list(Team.objects.all()), list(modules_for_tracking())
+def dashboard_choices(*, manager):
+    """The teams (all of them, for walking sub-teams), the teams a manager can filter by (those
+    of their reporting line and the teams above them) and the modules."""
+    teams = list(Team.objects.all())
+    parent_of = {team.pk: team.parent_id for team in teams}
+    shown = set()
+    for team_id in reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by():
+        while team_id is not None and team_id not in shown:
+            shown.add(team_id)
+            team_id = parent_of.get(team_id)
+    return teams, [team for team in teams if team.pk in shown], list(modules_for_tracking())
 
 
 def dashboard_build(*, manager, teams, all_modules, status="", module_id=None, team_id=None, sort="name",

@@ -18,41 +18,27 @@ from .status import CertificateFacts, relative_due_on, status_compute
 
 
 def reporting_line_ids(*, manager):
-    """Ids of everyone below ``manager`` in the reporting line, to any depth.
-
-    One query whatever the depth: the (id, manager) pairs are read once and walked here, which
-    also copes safely with a loop in bad data."""
-    reports_of = defaultdict(list)
-    for person_id, manager_id in Person.objects.filter(left_on__isnull=True).values_list("id", "line_manager_id"):
-        reports_of[manager_id].append(person_id)
-    found, frontier = set(), [manager.pk]
-    while frontier:
-        next_frontier = []
-        for person_id in frontier:
-            for report_id in reports_of.get(person_id, ()):
-                if report_id not in found and report_id != manager.pk:
-                    found.add(report_id)
-                    next_frontier.append(report_id)
-        frontier = next_frontier
-    return found
+    """Ids of everyone below ``manager`` in the reporting line, to any depth (one query)."""
+    return set(reporting_line(manager=manager).values_list("pk", flat=True))
 
 
 def reporting_line(*, manager):
     """Everyone below ``manager`` to any depth, as a queryset: one recursive query in the
     database, so it stays a single query (and a subquery for others) however big the line is.
     UNION (not UNION ALL) drops repeats, which also ends the walk if bad data has a loop. People
-    who have left are not in anyone's line."""
+    who have left are not shown, but the walk goes through them, so that the reports of a manager
+    who left stay visible until HR gives them a new manager."""
     table = Person._meta.db_table
     walk = RawSQL(  # noqa: S611  (no user input: our table name and a bound id)
         f"""WITH RECURSIVE line(id) AS (
-                SELECT id FROM {table} WHERE line_manager_id = %s AND left_on IS NULL
+                SELECT id FROM {table} WHERE line_manager_id = %s
                 UNION
-                SELECT p.id FROM {table} p JOIN line ON p.line_manager_id = line.id WHERE p.left_on IS NULL
+                SELECT p.id FROM {table} p JOIN line ON p.line_manager_id = line.id
             ) SELECT id FROM line""",  # noqa: S608  (the table name is ours, the id a parameter)
         [manager.pk],
     )
     return (
-        Person.objects.filter(pk__in=walk)
+        Person.objects.filter(pk__in=walk, left_on__isnull=True)
         .exclude(pk=manager.pk)
         .select_related("user", "team", "line_manager__user")
     )

@@ -34,8 +34,8 @@ def team_dashboard(request):
     string, so the export is exactly the table on the screen (every page of it)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
-    teams, all_modules = dashboard_choices()
-    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams)
+    teams, teams_in_line, all_modules = dashboard_choices(manager=manager)
+    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams_in_line)
     chosen = {}
     if form.is_bound:
         form.is_valid()

@@ -66,13 +66,14 @@ def test_the_manager_sees_their_whole_reporting_line_to_any_depth_and_nobody_els
     assert sorted(names_on(response)) == ["Lee Lead", "Rita Report", "Sam Staff"]
 
 
-def test_people_who_have_left_drop_out_of_the_line(people, client_for, module):
+def test_people_who_have_left_drop_out_of_the_line_but_their_reports_stay(people, client_for, module):
     people["lead"].left_on = days(-1)
     people["lead"].save()
-    # Lee has left, and Rita (who reported to Lee) is no longer reachable until HR re-assigns her.
-    assert names_on(client_for(people["manager"]).get(reverse("team_dashboard"))) == ["Sam Staff"]
+    # Lee has left; Rita, who reported to Lee, is still in Maria's line until HR re-assigns her.
+    assert names_on(client_for(people["manager"]).get(reverse("team_dashboard"))) == ["Rita Report", "Sam Staff"]
     response = client_for(people["manager"]).get(reverse("team_member", args=[people["lead"].pk]))
     assert response.status_code == 404
+    assert client_for(people["manager"]).get(reverse("team_member", args=[people["deep"].pk])).status_code == 200
 
 
 def test_a_middle_manager_sees_only_their_own_part(people, client_for, module):
@@ -212,3 +213,11 @@ def test_a_person_assignment_shows_on_the_dashboard(people, client_for, clause):
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Sam Staff"][2].startswith("Not started, due")
     assert by_name["Lee Lead"][2] == "Not assigned"
+
+
+def test_the_team_filter_offers_only_teams_of_the_line_and_the_teams_above_them(people, client_for, module):
+    region = team_get_or_create(name="Region")
+    people["deep"].team = team_get_or_create(name="Patch", parent=region)
+    people["deep"].save()
+    form = client_for(people["lead"]).get(reverse("team_dashboard")).context["form"]
+    assert [label for value, label in form.fields["team"].choices] == ["All teams", "Patch", "Region"]
