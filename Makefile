@@ -61,3 +61,12 @@ lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing
 
 clean: ## Remove the virtual environment, built assets and the local database
 	rm -rf $(VENV) $(STAMPS) node_modules frontend/build var static_build
+
+.PHONY: reminders bench-tracking
+BENCH_PEOPLE ?= 50000
+
+reminders: $(STAMPS)/venv ## Queue today's reminder e-mails (cron: daily; safe to run again, each is sent once)
+	$(MANAGE) send_reminders
+
+bench-tracking: migrate ## Time the manager dashboard and reports on a generated organisation (BENCH_PEOPLE=50000)
+	$(MANAGE) bench_tracking --people $(BENCH_PEOPLE)

@@ -1,9 +1,13 @@
 """The demo organisation that `make run` serves: one account per role and a small reporting line."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from . import roles
-from .services import person_create, roles_sync, team_get_or_create
+from .models import Assignment
+from .services import assignment_create, person_create, roles_sync, team_get_or_create
 
 DEMO_PASSWORD = "learn-social-media"  # noqa: S105  (demo accounts only, printed by make run)
 
@@ -52,4 +56,31 @@ def demo_load():
         )
     if not users.filter(username="admin").exists():
         users.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
+    demo_assignments_load(people=people)
     return people
+
+
+# How long ago each demo person started, so the dashboard shows a spread of due dates: Tom
+# started 40 days ago and is overdue; Sam started last week.
+DEMO_STARTED_DAYS_AGO = {"sam.staff": 7, "tom.trainee": 40, "amy.adviser": 400, "rita.report": 900}
+
+
+def demo_assignments_load(*, people):
+    """Every live module is due within 30 days of starting for everyone, and the Adoption team
+    must also complete the first module by a fixed date. Idempotent."""
+    from modules.models import ModulePage
+
+    today = timezone.localdate()
+    for username, days_ago in DEMO_STARTED_DAYS_AGO.items():
+        person = people.get(username)
+        if person is not None and person.start_date is None:
+            person.start_date = today - datetime.timedelta(days=days_ago)
+            person.save(update_fields=["start_date"])
+    modules = list(ModulePage.objects.live().order_by("path"))
+    for module in modules:
+        if not Assignment.objects.filter(module=module, audience=Assignment.Audience.EVERYONE).exists():
+            assignment_create(module=module, due_within_days=30, assigned_on=today - datetime.timedelta(days=60))
+    adoption = team_get_or_create(name="Adoption team")
+    if modules and not Assignment.objects.filter(team=adoption).exists():
+        assignment_create(module=modules[0], audience=Assignment.Audience.TEAM, team=adoption,
+                          due_on=today + datetime.timedelta(days=5))

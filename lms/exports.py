@@ -1,4 +1,45 @@
-"""Helpers for streamed exports."""
+"""CSV and XLSX downloads of a table exactly as it is shown: the same headers and cell text."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+# A spreadsheet treats a cell starting with one of these as a formula; a leading apostrophe
+# keeps a name like "=HYPERLINK(...)" as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def table_csv_response(*, filename, headers, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_safe(value) for value in headers])
+    writer.writerows([_safe(value) for value in row] for row in rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def table_xlsx_response(*, filename, headers, rows, title="Export"):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([_safe(value) for value in headers])
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
 
 
 class Echo:

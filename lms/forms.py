@@ -3,6 +3,48 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
+
+from . import status as statuses
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters and sort for the manager's dashboard, all in the query string so that a filtered
+    view can be bookmarked and exported."""
+
+    status = forms.ChoiceField(required=False, label="Status")
+    module = forms.TypedChoiceField(required=False, label="Module", coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(required=False, label="Team (with its sub-teams)", coerce=int, empty_value=None)
+    sort = forms.CharField(required=False, max_length=40)
+    order = forms.ChoiceField(required=False, choices=[("asc", "Ascending"), ("desc", "Descending")])
+
+    def __init__(self, *args, modules, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *statuses.STATUS_NAMES.items()]
+        self.fields["module"].choices = [("", "All modules"), *((m.pk, m.title) for m in modules)]
+        self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(
+        label="HR file (CSV)",
+        help_text="One row per person: employee_number, first_name, last_name, email, team, job_title, "
+        "line_manager_employee_number, start_date.",
+    )
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be a CSV file (ending .csv).")
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(self.max_bytes)}.")
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return upload
 
 
 class LoginForm(AllauthLoginForm):

@@ -16,3 +16,6 @@ AUTHOR_MODEL_PERMISSIONS = {
     "wagtaildocs": ["document"],
 }
 AUTHOR_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
+
+# L&D authors decide who must complete which module, by when.
+AUTHOR_MODEL_PERMISSIONS["lms"] = ["assignment"]

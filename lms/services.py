@@ -1,15 +1,24 @@
 """Writes about people and roles."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from wagtail.models import GroupPagePermission
 
 from modules.services import module_workflow_ensure, wagtail_root_ensure
 
 from . import roles
-from .models import Person, Team
+from .hr_csv import hr_file_decode, hr_rows_check
+from .models import Assignment, Person, Reminder, Team
 
 
 def roles_sync():
@@ -28,7 +37,14 @@ def roles_sync():
                 codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
             )
         )
+    wanted += list(Permission.objects.filter(content_type__app_label="lms", codename="view_compliance_reports"))
     authors.permissions.set(wanted)
+    # Auditors read the compliance reports in the Wagtail admin and nothing else there: no page
+    # or snippet permissions, so they cannot edit content.
+    groups[roles.AUDITORS].permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        Permission.objects.get(content_type__app_label="lms", codename="view_compliance_reports"),
+    )
     root = wagtail_root_ensure()
     for codename in roles.AUTHOR_PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
@@ -61,3 +77,176 @@ def person_create(
 
 def team_get_or_create(*, name, parent=None):
     return Team.objects.get_or_create(name=name, defaults={"parent": parent})[0]
+
+
+class PeopleImportError(Exception):
+    """The file was refused; ``errors`` lists every problem (with its line) and nothing was saved."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PeopleImportResult:
+    created: int
+    updated: int
+    left: int
+
+
+def _emails_taken_by_others(emails_to_numbers):
+    """E-mails in the file that belong to an account other than the row's own person."""
+    taken = {}
+    emails = list(emails_to_numbers)
+    users = get_user_model().objects.filter(Q(email__in=emails) | Q(username__in=emails)).select_related("person")
+    for user in users:
+        email = user.email.lower() if user.email.lower() in emails_to_numbers else user.username.lower()
+        person = getattr(user, "person", None)
+        number = emails_to_numbers.get(email)
+        if person is None or (person.employee_number and person.employee_number != number):
+            taken[email] = number
+    return taken
+
+
+def people_import(*, data, today=None):
+    """Bring people and the reporting line into line with an HR file (CSV bytes).
+
+    The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
+    nothing is saved. People are matched by employee number, or else by e-mail for an account
+    that has no employee number yet. Anyone with an employee number who is not in the file is
+    marked as left (their account is switched off; their records stay)."""
+    today = today or timezone.localdate()
+    text, error = hr_file_decode(data=data)
+    if error:
+        raise PeopleImportError([error])
+    rows, errors = hr_rows_check(text=text, emails_taken_by_others=_emails_taken_by_others)
+    if errors:
+        raise PeopleImportError(errors)
+    with transaction.atomic():
+        return _people_save(rows=rows, today=today)
+
+
+def _people_save(*, rows, today):
+    users = get_user_model().objects
+    numbers = [row.employee_number for row in rows]
+    by_number = {
+        person.employee_number: person
+        for person in Person.objects.filter(employee_number__in=numbers).select_related("user")
+    }
+    by_email = {
+        user.email.lower(): user.person
+        for user in users.filter(email__in=[row.email for row in rows], person__employee_number__isnull=True)
+        .select_related("person")
+    }
+    teams = {}
+    staff_group = Group.objects.filter(name=roles.STAFF).first()
+    manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
+    created = updated = 0
+    people = {}
+    for row in rows:
+        if row.team not in teams:
+            teams[row.team] = team_get_or_create(name=row.team)
+        person = by_number.get(row.employee_number) or by_email.get(row.email)
+        if person is None:
+            user = users.create_user(
+                username=row.email, email=row.email, first_name=row.first_name, last_name=row.last_name
+            )
+            if staff_group:
+                user.groups.add(staff_group)
+            person = Person(user=user)
+            created += 1
+        else:
+            user = person.user
+            user.first_name, user.last_name, user.email, user.is_active = row.first_name, row.last_name, row.email, True
+            user.save(update_fields=["first_name", "last_name", "email", "is_active"])
+            updated += 1
+        person.employee_number = row.employee_number
+        person.team = teams[row.team]
+        person.job_title = row.job_title
+        person.start_date = row.start_date
+        person.left_on = None
+        person.line_manager = None
+        person.save()
+        people[row.employee_number] = person
+    managers = set()
+    for row in rows:
+        if row.line_manager_employee_number:
+            manager = people[row.line_manager_employee_number]
+            Person.objects.filter(pk=people[row.employee_number].pk).update(line_manager=manager)
+            managers.add(manager.user)
+    if manager_group:
+        manager_group.user_set.add(*managers)
+    leavers = Person.objects.filter(employee_number__isnull=False, left_on__isnull=True).exclude(
+        employee_number__in=numbers
+    )
+    leaver_users = list(leavers.values_list("user_id", flat=True))
+    left = leavers.update(left_on=today)
+    users.filter(pk__in=leaver_users).update(is_active=False)
+    return PeopleImportResult(created=created, updated=updated, left=left)
+
+
+def assignment_create(
+    *, module, audience=Assignment.Audience.EVERYONE, team=None, person=None, due_on=None,
+    due_within_days=None, assigned_on=None, reason=Assignment.Reason.ASSIGNED,
+):
+    """Assign a module to everyone, a team (with its sub-teams) or a person; ValidationError if
+    the due date or the target does not make sense."""
+    assignment = Assignment(
+        module=module, audience=audience, team=team, person=person, due_on=due_on,
+        due_within_days=due_within_days, assigned_on=assigned_on or timezone.localdate(), reason=reason,
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def assignment_recertify(*, person, module, today=None):
+    """A new due date for someone whose certificate became "recertification due" (a policy it
+    rests on changed): due within LMS_RECERTIFICATION_DUE_DAYS. Idempotent while one is open."""
+    today = today or timezone.localdate()
+    existing = Assignment.objects.filter(
+        person=person, module=module, reason=Assignment.Reason.RECERTIFICATION, assigned_on__lte=today,
+        due_on__gte=today,
+    ).first()
+    if existing:
+        return existing
+    return assignment_create(
+        module=module, audience=Assignment.Audience.PERSON, person=person, assigned_on=today,
+        due_on=today + datetime.timedelta(days=settings.LMS_RECERTIFICATION_DUE_DAYS),
+        reason=Assignment.Reason.RECERTIFICATION,
+    )
+
+
+def reminder_send(*, person_id, module_id, reason, about_date):
+    """Send one reminder, at most once ever: the row is claimed and the mail sent in one
+    transaction, so a second run (or a second worker) finds the row and sends nothing, and a
+    failed send leaves no row behind. Returns whether a mail was sent."""
+    from modules.models import ModulePage
+
+    person = Person.objects.select_related("user", "line_manager__user").get(pk=person_id)
+    module = ModulePage.objects.get(pk=module_id)
+    if isinstance(about_date, str):
+        about_date = datetime.date.fromisoformat(about_date)
+    to_manager = reason == Reminder.Reason.ESCALATION
+    if to_manager and (person.line_manager is None or person.line_manager.left_on is not None):
+        return False
+    recipient = person.line_manager.user.email if to_manager else person.user.email
+    if not recipient or person.left_on is not None:
+        return False
+    context = {
+        "person": person, "module": module, "about_date": about_date, "reason": reason,
+        "module_url": settings.SITE_URL + (module.url or ""),
+        "organisation_name": settings.ORGANISATION_NAME,
+    }
+    subject = render_to_string(f"lms/email/{reason}_subject.txt", context).strip()
+    body = render_to_string(f"lms/email/{reason}.txt", context)
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                person=person, module=module, reason=reason, about_date=about_date, recipient=recipient
+            )
+            send_mail(subject, body, None, [recipient])
+    except IntegrityError:
+        return False
+    return True
+

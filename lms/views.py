@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -7,12 +9,10 @@ from modules.selectors import modules_live
 
 from . import roles
 from .access import current_person, has_role, require_role
-from .selectors import (
-    module_status_grid,
-    modules_for_tracking,
-    person_in_reporting_line,
-    reporting_line,
-)
+from .dashboard import dashboard_build, dashboard_choices
+from .exports import table_csv_response, table_xlsx_response
+from .forms import DashboardFilterForm
+from .selectors import module_status_grid, modules_for_tracking, person_in_reporting_line
 
 
 @login_required
@@ -30,15 +30,69 @@ def home(request):
 
 @login_required
 def team_dashboard(request):
+    """The manager's whole reporting line: filters, sort and export all come from the query
+    string, so the export is exactly the table on the screen (every page of it)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
-    modules = list(modules_for_tracking())
-    rows = module_status_grid(people=reporting_line(manager=manager), modules=modules)
-    return render(request, "lms/team_dashboard.html", {"modules": modules, "rows": rows})
+    teams, teams_in_line, all_modules = dashboard_choices(manager=manager)
+    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams_in_line)
+    chosen = {}
+    if form.is_bound:
+        form.is_valid()
+        chosen = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+    dashboard = dashboard_build(
+        manager=manager,
+        teams=teams,
+        all_modules=all_modules,
+        status=chosen.get("status") or "",
+        module_id=chosen.get("module"),
+        team_id=chosen.get("team"),
+        sort=chosen.get("sort") or "name",
+        descending=chosen.get("order") == "desc",
+    )
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        rows = [row["values"] for row in dashboard.rows]
+        respond = table_csv_response if export == "csv" else table_xlsx_response
+        return respond(filename="reporting-line", headers=dashboard.headers, rows=rows)
+    page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lms/team_dashboard.html", {
+        "form": form,
+        "dashboard": dashboard,
+        "page": page,
+        "columns": _sortable_columns(request, dashboard),
+        "query_without_page": _query(request, drop=("page", "export")),
+    })
+
+
+def _query(request, *, drop=(), **changes):
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    for name, value in changes.items():
+        params[name] = value
+    return params.urlencode()
+
+
+def _sortable_columns(request, dashboard):
+    """Each column heading with the link that sorts by it and its aria-sort state."""
+    keys = ["name", "team", *(f"module-{module.pk}" for module in dashboard.modules)]
+    columns = []
+    for heading, key in zip(dashboard.headers, keys, strict=True):
+        current = key == dashboard.sort
+        aria_sort = ("descending" if dashboard.descending else "ascending") if current else "none"
+        order = "asc" if current and dashboard.descending else ("desc" if current else "asc")
+        columns.append({
+            "heading": heading,
+            "aria_sort": aria_sort,
+            "url": "?" + _query(request, drop=("page", "export"), sort=key, order=order),
+        })
+    return columns
 
 
 @login_required
 def team_member(request, person_id):
+    """One person in the manager's line: statuses, dates, attempts and best scores; never answers."""
     require_role(request.user, roles.LINE_MANAGERS)
     person = person_in_reporting_line(manager=current_person(request), person_id=person_id)
     if person is None:

@@ -291,3 +291,13 @@ CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("CERTIFICATE_VERIFY_
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 CERTIFICATE_VERIFY_TRUSTED_PROXIES = int(os.environ.get("CERTIFICATE_VERIFY_TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXY_COUNT", "0")))
 CERTIFICATE_CHECK_MAX_BYTES = int(os.environ.get("CERTIFICATE_CHECK_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# Line-manager tracking: status windows, reminders and the HR import.
+LMS_EXPIRING_SOON_DAYS = int(os.environ.get("LMS_EXPIRING_SOON_DAYS", "60"))
+LMS_BASE_COMPETENCE_DUE_DAYS = int(os.environ.get("LMS_BASE_COMPETENCE_DUE_DAYS", "30"))
+LMS_RECERTIFICATION_DUE_DAYS = int(os.environ.get("LMS_RECERTIFICATION_DUE_DAYS", "30"))
+LMS_REMINDER_DUE_SOON_DAYS = int(os.environ.get("LMS_REMINDER_DUE_SOON_DAYS", "7"))
+LMS_ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("LMS_ESCALATE_OVERDUE_AFTER_DAYS", "14"))
+LMS_HR_IMPORT_MAX_BYTES = int(os.environ.get("LMS_HR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+LMS_DASHBOARD_PAGE_SIZE = int(os.environ.get("LMS_DASHBOARD_PAGE_SIZE", "100"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "learning@example.org")

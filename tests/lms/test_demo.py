@@ -1,37 +1,26 @@
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+import pytest
 
 from lms import roles
-from lms.demo import DEMO_PASSWORD, demo_load
-from lms.models import Person
-from lms.selectors import reporting_line_ids
+from lms.demo import DEMO_PEOPLE, demo_load
+from lms.models import Assignment, Person
+from lms.selectors import module_status_grid, reporting_line
+
+pytestmark = pytest.mark.django_db
 
 
-def _counts():
-    return (get_user_model().objects.count(), Person.objects.count(), Group.objects.count())
-
-
-def test_demo_load_twice_duplicates_nothing(db):
-    demo_load()
-    first = _counts()
-    demo_load()
-    assert _counts() == first
-
-
-def test_one_account_per_role_with_the_printed_password(db):
-    demo_load()
-    for role, username in [(roles.STAFF, "sam.staff"), (roles.LINE_MANAGERS, "maria.manager"),
-                           (roles.AUTHORS, "alex.author"), (roles.AUDITORS, "ada.auditor")]:
-        user = get_user_model().objects.get(username=username)
-        assert user.groups.filter(name=role).exists()
-        assert user.check_password(DEMO_PASSWORD)
-
-
-def test_demo_manager_has_three_reports_one_of_whom_manages(db):
-    demo_load()
-    manager = Person.objects.get(user__username="maria.manager")
-    direct = list(manager.direct_reports.all())
-    assert len(direct) >= 3
-    assert any(report.direct_reports.exists() for report in direct)
-    # The whole reporting line includes the reports' reports.
-    assert len(reporting_line_ids(manager=manager)) > len(direct)
+def test_demo_accounts_keep_their_roles_and_get_assignments(module):
+    people = demo_load()
+    for username, _first, _last, role_names, _manager, _team, _job in DEMO_PEOPLE:
+        assert set(people[username].user.groups.values_list("name", flat=True)) == set(role_names)
+    assert Assignment.objects.filter(module=module, audience="everyone", due_within_days=30).exists()
+    assert Assignment.objects.filter(team__name="Adoption team").exists()
+    maria = Person.objects.get(user__username="maria.manager")
+    line = reporting_line(manager=maria)
+    assert {person.user.username for person in line} == {"sam.staff", "amy.adviser", "lee.lead", "rita.report",
+                                                          "tom.trainee"}
+    statuses = {row["person"].username: row["cells"][0].status
+                for row in module_status_grid(people=line, modules=[module])}
+    assert statuses["tom.trainee"] == "overdue" and statuses["sam.staff"] == "not_started"
+    demo_load()  # idempotent
+    assert Assignment.objects.count() == 2
+    assert roles.LINE_MANAGERS in set(maria.user.groups.values_list("name", flat=True))

@@ -1,0 +1,148 @@
+"""Reading and checking an HR file of people, before anything is saved.
+
+Pure apart from the one question it must ask the database (which e-mail addresses belong to
+other accounts), so every rule about a bad row is tested without a web request."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+COLUMNS = [
+    "employee_number", "first_name", "last_name", "email", "team", "job_title",
+    "line_manager_employee_number", "start_date",
+]
+REQUIRED = ["employee_number", "first_name", "last_name", "email", "team", "job_title", "start_date"]
+COLUMN_NAMES = {
+    "employee_number": "employee number", "first_name": "first name", "last_name": "last name",
+    "email": "email", "team": "team", "job_title": "job title",
+    "line_manager_employee_number": "line manager's employee number", "start_date": "start date",
+}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class HrRow:
+    line: int
+    employee_number: str
+    first_name: str
+    last_name: str
+    email: str
+    team: str
+    job_title: str
+    line_manager_employee_number: str
+    start_date: datetime.date
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None  # None for a problem with the whole file
+    message: str
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+def hr_file_decode(*, data):
+    """The text of an uploaded file, or a RowError saying why it cannot be read."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, RowError(None, "The file is not a UTF-8 CSV file. Save it from your spreadsheet as “CSV UTF-8”.")
+
+
+def _parse_date(value):
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, date_format).date()
+        except ValueError:
+            continue
+    return None
+
+
+def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
+    """Every row of the file, checked as a whole: ``(rows, errors)``.
+
+    ``emails_taken_by_others(emails)`` returns, for the e-mail addresses given, those used by an
+    account that is not the person with the row's employee number, as ``{email: employee_number}``.
+    The file is the whole organisation: a line manager must be a row of the same file."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing_columns = [name for name in COLUMNS if name not in header]
+    if not header:
+        return [], [RowError(None, "The file is empty.")]
+    if missing_columns:
+        return [], [RowError(None, "The file has no column for: " + ", ".join(missing_columns)
+                             + ". The first row must name the columns: " + ",".join(COLUMNS) + ".")]
+    reader.fieldnames = header
+    errors, rows, seen_numbers, seen_emails = [], [], {}, {}
+    try:
+        for raw in reader:
+            line = reader.line_num
+            values = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+            if not any(values.values()):
+                continue
+            row_errors = [f"the {COLUMN_NAMES[name]} is missing" for name in REQUIRED if not values[name]]
+            start_date = None
+            if values["start_date"]:
+                start_date = _parse_date(values["start_date"])
+                if start_date is None:
+                    row_errors.append(f"the start date “{values['start_date']}” is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+            if values["email"]:
+                try:
+                    validate_email(values["email"])
+                except ValidationError:
+                    row_errors.append(f"the email “{values['email']}” is not a valid email address")
+            number = values["employee_number"]
+            if number:
+                if number in seen_numbers:
+                    row_errors.append(f"the employee number {number} is already used on line {seen_numbers[number]}")
+                else:
+                    seen_numbers[number] = line
+            email = values["email"].lower()
+            if email:
+                if email in seen_emails:
+                    row_errors.append(f"the email {values['email']} is already used on line {seen_emails[email]}")
+                else:
+                    seen_emails[email] = line
+            errors += [RowError(line, message) for message in row_errors]
+            if not row_errors:
+                rows.append(HrRow(line=line, **{**values, "email": email, "start_date": start_date}))
+    except csv.Error as error:
+        return [], [RowError(reader.line_num, f"the file cannot be read as CSV ({error})")]
+    if not rows and not errors:
+        return [], [RowError(None, "The file has no people in it.")]
+    errors += _manager_errors(rows=rows, all_numbers=seen_numbers)
+    taken = emails_taken_by_others({row.email: row.employee_number for row in rows})
+    errors += [
+        RowError(row.line, f"the email {row.email} belongs to another account")
+        for row in rows if row.email in taken
+    ]
+    return rows, sorted(errors, key=lambda error: (error.line or 0, error.message))
+
+
+def _manager_errors(*, rows, all_numbers):
+    errors = []
+    manager_of = {row.employee_number: row.line_manager_employee_number for row in rows}
+    line_of = {row.employee_number: row.line for row in rows}
+    for row in rows:
+        manager = row.line_manager_employee_number
+        if manager and manager not in all_numbers:
+            errors.append(RowError(row.line, f"the line manager {manager} is not in the file"))
+    reported = set()
+    for row in rows:
+        chain, current = [], row.employee_number
+        while current and current in manager_of and current not in chain:
+            chain.append(current)
+            current = manager_of[current]
+        if current and current in chain:
+            loop = chain[chain.index(current):]
+            for number in loop:
+                if number not in reported:
+                    reported.add(number)
+                    path = " → ".join(loop[loop.index(number):] + loop[: loop.index(number)] + [number])
+                    errors.append(RowError(line_of[number], f"the line manager chain loops: {path}"))
+    return errors
