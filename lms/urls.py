@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -17,6 +18,11 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="lms/accessibility_statement.html"),
+        name="accessibility_statement",
+    ),
     path("documents/", include(wagtaildocs_urls)),
 ]
 
