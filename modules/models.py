@@ -1,6 +1,7 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.response import TemplateResponse
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -132,6 +133,11 @@ class ModulePage(RoutablePageMixin, Page):
         from .views import module_step
 
         return module_step(request, page=self, number=number)
+
+    def serve_preview(self, request, mode_name):
+        # An author checking an edit needs every step, decisions and feedback included, on one page;
+        # the routed views would show only the overview and need a run through the module.
+        return TemplateResponse(request, "modules/module_page_preview.html", {"page": self, "self": self})
 
 
 class ModuleProgress(models.Model):

@@ -15,6 +15,7 @@ SHARED_TITLES = {"Page not found"}
 
 
 def axe_violations(page):
+    """``page`` may be a Playwright Page or Frame: axe runs in that document."""
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -61,6 +62,13 @@ class AccessibilityAudit:
         if violations:
             pytest.fail(violations_report(url, violations), pytrace=False)
         self._check_title(url, page.title())
+
+    def check_frame(self, frame):
+        """Run axe inside an embedded page of ours, such as the module preview in the admin."""
+        violations = axe_violations(frame)
+        if violations:
+            pytest.fail(violations_report(frame.url, violations), pytrace=False)
+        self._check_title(frame.url, frame.title())
 
     def _check_title(self, url, title):
         match = TITLE_SUFFIX.match(title)
