@@ -76,8 +76,33 @@ def frontend_built():
     return FRONTEND_BUILD
 
 
+def _serialized_rollback_prepare(connection, serialized):
+    """Make serialized rollback (which puts back Wagtail's root page, site and collections after
+    each live-server test's flush) work on ``connection`` whatever ran before.
+
+    Three things break it: the snapshot taken at database set-up lives on the connection object
+    of the context it was taken in, and Playwright's sync API gives the browser tests another one;
+    a transactional test without serialized rollback leaves the rows its flush's post_migrate
+    recreated (content types, permissions) under new ids; and Wagtail's Task models look up
+    (creating if missing) their ContentType while being rebuilt. So the snapshot is carried over,
+    and the restore starts from empty tables and loads content types first."""
+    from django.core.management import call_command
+
+    if serialized is not None:
+        connection._test_serialized_contents = serialized
+    restore = connection.creation.deserialize_db_from_string
+
+    def restore_from_empty(data):
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True, database=connection.alias)
+        rows = json.loads(data)
+        rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+        restore(json.dumps(rows))
+
+    connection.creation.deserialize_db_from_string = restore_from_empty
+
+
 @pytest.fixture(scope="session")
-def browser(frontend_built):
+def browser(frontend_built, django_db_setup):
     unavailable = _browser_tests_unavailable()
     if unavailable:
         action, reason = unavailable
@@ -87,9 +112,13 @@ def browser(frontend_built):
     # Playwright's sync API keeps an event loop running in this thread; the tests' own ORM calls
     # (and pytest-django's database set-up) are still plain synchronous code, so Django's
     # async-safety guard, which only looks for a running loop, must stand aside while it is open.
+    from django.db import connections
+
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    before = connections["default"]
     playwright = sync_playwright().start()
+    _serialized_rollback_prepare(connections["default"], getattr(before, "_test_serialized_contents", None))
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -102,23 +131,8 @@ def browser(frontend_built):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
-def _content_types_restored_first(django_db_setup):
-    """Serialized rollback reloads the migrated rows in model order, but Wagtail's Task models look
-    up their ContentType (creating it if missing) as they are built: load content types first,
-    or the reload collides with the rows that lookup created."""
-    from django.db import connections
-
-    connection = connections["default"]
-    serialized = getattr(connection, "_test_serialized_contents", None)
-    if serialized:
-        rows = json.loads(serialized)
-        rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
-        connection._test_serialized_contents = json.dumps(rows)
-
-
 @pytest.fixture
-def new_page(browser, live_server, django_db_serialized_rollback, _content_types_restored_first):
+def new_page(browser, live_server, django_db_serialized_rollback):
     """Open a page in a fresh browser context (a new person at a new computer).
 
     The live server needs a transactional database, whose flush after each test would take
