@@ -19,6 +19,13 @@ HORIZONTAL_OVERFLOW_JS = """() => {
 def test_skip_link_and_accessibility_statement_by_keyboard(page, people):
     page.goto("/accounts/login/")
     page.audit.check()
+    # The organisation's own name, typeface and colours: not GOV.UK's crown, font or blue.
+    header = page.get_by_role("banner")
+    assert header.get_by_role("link", name="Northmoor Children's Services").is_visible()
+    assert header.locator("svg").count() == 0 and "GOV.UK" not in header.inner_text()
+    fonts = page.evaluate("() => [...document.querySelectorAll('body, h1, .govuk-button')].map(el => getComputedStyle(el).fontFamily)")
+    assert all(font.startswith("arial") for font in fonts), fonts
+    assert page.locator(".app-header").evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(16, 96, 90)"
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to main content")
     assert skip_link.evaluate("el => el === document.activeElement"), "the skip link is not the first thing Tab reaches"
