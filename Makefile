@@ -10,7 +10,7 @@ STAMPS := .stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast lint check system-deps frontend migrate demo worker bench bench-quick clean
+.PHONY: help run test test-browser test-fast lint check system-deps frontend migrate demo worker bench bench-quick clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -24,7 +24,8 @@ $(STAMPS)/venv: requirements.lock | $(STAMPS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-$(STAMPS)/frontend: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js frontend/js-enabled.js | $(STAMPS)
+# The built stylesheet itself is the target, so a deleted frontend/build/ is rebuilt.
+frontend/build/app.css: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js frontend/js-enabled.js
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@
@@ -32,7 +33,7 @@ $(STAMPS)/frontend: package.json package-lock.json frontend/app.scss frontend/bu
 system-deps: ## Install the Debian packages the platform is faster or testable with (where allowed)
 	@bash scripts/system-deps.sh
 
-frontend: $(STAMPS)/frontend ## Build GOV.UK / MoJ Frontend assets from the npm registry
+frontend: frontend/build/app.css ## Build GOV.UK / MoJ Frontend assets from the npm registry
 
 migrate: $(STAMPS)/venv ## Apply database migrations
 	$(MANAGE) migrate --noinput
@@ -53,6 +54,9 @@ worker: $(STAMPS)/venv ## Run the background task worker on its own
 
 test: system-deps $(STAMPS)/venv frontend ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: system-deps $(STAMPS)/venv frontend ## Only the real-browser journeys and accessibility checks (Chromium)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing migrations
 	$(VENV)/bin/ruff check .

@@ -140,27 +140,39 @@ def _assignments_ensure(*, modules, units, today):
 
 
 def _records_make(*, people, modules, rng, today):
+    """Some people passed (a passed attempt and its certificate), some failed, the rest not yet."""
     quizzes = {quiz.module_id: quiz for quiz in Quiz.objects.filter(module__in=modules)}
-    certificates, attempts = [], []
     now = timezone.now()
+    passes, failures = [], []
     for person in people:
         for module in modules:
+            quiz = quizzes.get(module.pk)
+            if quiz is None:
+                continue
             roll = rng.random()
             if roll < 0.5:
-                certificates.append(Certificate(
-                    serial=f"{PREFIX}{person.pk}-{module.pk}", person=person, kind=Certificate.Kind.MODULE,
-                    module=module, holder_name="Generated person", title=module.title, scope={},
-                    issued_at=now, expires_on=today + datetime.timedelta(days=rng.randint(-60, 365)),
-                ))
-            elif roll < 0.7 and module.pk in quizzes:
-                quiz = quizzes[module.pk]
-                attempts.append(Attempt(
+                attempt = Attempt(person=person, quiz=quiz, pass_mark=quiz.pass_mark, questions=[], answers={},
+                                  submitted_at=now, passed=True, percent=100, score=1, max_score=1)
+                passes.append((attempt, person, module, today + datetime.timedelta(days=rng.randint(-60, 365))))
+            elif roll < 0.7:
+                failures.append(Attempt(
                     person=person, quiz=quiz, pass_mark=quiz.pass_mark, questions=[], answers={},
                     submitted_at=now, passed=False, percent=rng.randint(0, quiz.pass_mark - 1), score=0, max_score=1,
                 ))
-    Certificate.objects.bulk_create(certificates, batch_size=2000)
-    Attempt.objects.bulk_create(attempts, batch_size=2000)
-    return len(certificates), len(attempts)
+    # A module certificate rests on a passed attempt (a database constraint), so attempts go first.
+    Attempt.objects.bulk_create([attempt for attempt, *_ in passes] + failures, batch_size=2000)
+    Certificate.objects.bulk_create(
+        [
+            Certificate(
+                serial=f"{PREFIX}{person.pk}-{module.pk}", person=person, kind=Certificate.Kind.MODULE,
+                module=module, attempt=attempt, holder_name="Generated person", title=module.title, scope={},
+                issued_at=now, expires_on=expires_on,
+            )
+            for attempt, person, module, expires_on in passes
+        ],
+        batch_size=2000,
+    )
+    return len(passes), len(failures)
 
 
 FIRST_NAMES = ["Aisha", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hamza", "Isla", "Jack", "Kemi", "Liam",

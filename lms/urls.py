@@ -2,6 +2,7 @@ from allauth.account import views as account_views
 
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -24,6 +25,11 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("admin/login/", account_views_local.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="lms/accessibility_statement.html"),
+        name="accessibility_statement",
+    ),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

@@ -20,7 +20,7 @@ def _correct_answers(attempt):
     }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_staff_member_passes_a_module_and_anyone_can_verify_the_certificate(client, people, quiz, module):
     staff, manager, auditor = people["staff"], people["manager"], people["auditor"]
 

@@ -16,8 +16,15 @@ from lms.selectors import reporting_line
 pytestmark = pytest.mark.django_db
 
 
-def dashboard_queries(client, person, params=None):
+def _sign_in(client, person):
+    # One request first, so that the session's own first-request writes (lms.middleware) are
+    # not counted against the dashboard.
     client.force_login(person.user)
+    client.get(reverse("home"))
+
+
+def dashboard_queries(client, person, params=None):
+    _sign_in(client, person)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("team_dashboard"), params)
     assert response.status_code == 200
@@ -34,7 +41,7 @@ def test_query_count_does_not_grow_with_the_reporting_line(role_groups, module, 
     assert baselines[0] <= 15
     for size in (1_000, 10_000):
         big = organisation_generate(people=size, seed=3)
-        client.force_login(big.top_manager.user)
+        _sign_in(client, big.top_manager)
         for params, baseline in zip(VIEWS, baselines, strict=True):
             with django_assert_num_queries(baseline):
                 response = client.get(reverse("team_dashboard"), params)

@@ -43,7 +43,10 @@ ONLY_MANAGERS = signed_in(404, owner_manager=200, other_manager=200)
 # Wagtail's admin turns away anyone without admin access by sending them to its login, which
 # sends visitors to the one login and answers 404 to signed-in people (lms.account_views).
 ADMIN = "admin login"
-ADMIN_AUTHORS = everyone(ADMIN, author=200)
+# Auditors reach the admin (for the compliance reports) but Wagtail turns them away from content.
+ADMIN_REFUSED = "admin refused"
+ADMIN_AUTHORS = everyone(ADMIN, author=200, auditor=ADMIN_REFUSED)
+ADMIN_REPORTS = everyone(ADMIN, author=200, auditor=200)
 
 MATRIX = {
     "home": Row(lambda w: reverse("home"), signed_in(200)),
@@ -92,6 +95,22 @@ MATRIX = {
         lambda w: reverse("quizzes:audit_attempt_pdf", args=[w["attempt"].pk]), ONLY_AUDITORS,
         missing=lambda w: reverse("quizzes:audit_attempt_pdf", args=[999999]),
     ),
+    "certificates:check_file": Row(lambda w: reverse("certificates:check_file"), everyone(200)),
+    "certificates:auditor_export": Row(lambda w: reverse("certificates:auditor_export", args=["csv"]), ONLY_AUDITORS),
+    "certificates:auditor_zip": Row(lambda w: reverse("certificates:auditor_zip"), ONLY_AUDITORS),
+    "certificates:auditor_revoke": Row(
+        lambda w: reverse("certificates:auditor_revoke", args=[w["certificate"].serial]), ONLY_AUDITORS,
+        missing=lambda w: reverse("certificates:auditor_revoke", args=["2000-999999"]),
+    ),
+    # Compliance reports in the admin: L&D authors and auditors. The HR import: only those given
+    # lms.import_people (no role has it by default).
+    "lms_report_completion": Row(lambda w: reverse("lms_report_completion"), ADMIN_REPORTS),
+    "lms_report_completion_results": Row(lambda w: reverse("lms_report_completion_results"), ADMIN_REPORTS),
+    "lms_report_overdue": Row(lambda w: reverse("lms_report_overdue"), ADMIN_REPORTS),
+    "lms_report_overdue_results": Row(lambda w: reverse("lms_report_overdue_results"), ADMIN_REPORTS),
+    "lms_report_expiring": Row(lambda w: reverse("lms_report_expiring"), ADMIN_REPORTS),
+    "lms_report_expiring_results": Row(lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS),
+    "lms_people_import": Row(lambda w: reverse("lms_people_import"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
     # The policy library's admin views (ours, inside Wagtail's admin): L&D authors only.
     "wagtailsnippets_modules_policyclause:list": Row(
         lambda w: reverse("wagtailsnippets_modules_policyclause:list"), ADMIN_AUTHORS),
@@ -161,6 +180,8 @@ def _outcome(response):
         return LOGIN
     if response.status_code == 302 and response.url.startswith(reverse("admin_login")):
         return ADMIN
+    if response.status_code == 302 and response.url == reverse("wagtailadmin_home"):
+        return ADMIN_REFUSED
     return response.status_code
 
 

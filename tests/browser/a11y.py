@@ -1,0 +1,92 @@
+"""Accessibility checks run on every page a journey reaches: axe-core with the WCAG 2.0, 2.1 and 2.2
+A and AA rules, plus the page-title rules axe cannot know (clear, distinct, named for the service)."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TITLE_SUFFIX = re.compile(r"^(?P<name>.+\S) – .+ learning$")
+# Pages that are not ours to fix; the Wagtail admin has its own accessibility programme.
+THIRD_PARTY_PATHS = ("/admin/",)
+# Every missing (or refused) page is the same page.
+SHARED_TITLES = {"Page not found"}
+
+
+def axe_violations(page):
+    """``page`` may be a Playwright Page or Frame: axe runs in that document."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def violations_report(url, violations):
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]")
+        for node in violation["nodes"]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+class AccessibilityAudit:
+    """Follows one browser page: every document it loads must be checked before the test ends."""
+
+    def __init__(self, page):
+        self.page = page
+        self.loaded = []
+        self.checked_count = 0
+        self.titles = {}
+        page.on("load", self._loaded)
+
+    def _loaded(self, page):
+        self.loaded.append(page.url)
+
+    def check(self):
+        """Run axe and the title rules on the page as it is now; fail listing every violation."""
+        page = self.page
+        page.wait_for_load_state("load")
+        url = page.url
+        skipped = self._unchecked()[:-1]
+        if skipped:
+            pytest.fail(f"the journey left {skipped[0]} without an accessibility check", pytrace=False)
+        self.checked_count = len(self.loaded)
+        if urlsplit(url).path.startswith(THIRD_PARTY_PATHS):
+            return
+        violations = axe_violations(page)
+        if violations:
+            pytest.fail(violations_report(url, violations), pytrace=False)
+        self._check_title(url, page.title())
+
+    def check_frame(self, frame):
+        """Run axe inside an embedded page of ours, such as the module preview in the admin."""
+        violations = axe_violations(frame)
+        if violations:
+            pytest.fail(violations_report(frame.url, violations), pytrace=False)
+        self._check_title(frame.url, frame.title())
+
+    def _check_title(self, url, title):
+        match = TITLE_SUFFIX.match(title)
+        assert match, f"{url}: the title {title!r} does not say what the page is and which service it belongs to"
+        # Two kinds of page (paths with their ids ignored) must not share a title.
+        kind = re.sub(r"\d+", "N", urlsplit(url).path)
+        name = match["name"].removeprefix("Error: ")
+        if name in SHARED_TITLES:
+            return
+        for other_kind, other_name in self.titles.items():
+            if other_kind != kind and other_name == name:
+                pytest.fail(f"{url} and a page at {other_kind} share the title {title!r}", pytrace=False)
+        self.titles[kind] = name
+
+    def _unchecked(self):
+        return [url for url in self.loaded[self.checked_count :] if not urlsplit(url).path.startswith(THIRD_PARTY_PATHS)]
+
+    def assert_every_page_checked(self):
+        unchecked = self._unchecked()
+        if unchecked:
+            pytest.fail(f"the journey reached {unchecked[-1]} without an accessibility check", pytrace=False)

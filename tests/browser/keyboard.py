@@ -1,0 +1,78 @@
+"""Driving pages with the keyboard alone, as someone who cannot use a mouse would: Tab to move,
+arrow keys within a radio group, Space to choose, Enter to follow or submit. Every element reached
+must show where the focus is."""
+
+import pytest
+
+DESCRIBE_FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "nothing";
+  const name = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 60);
+  return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${name}"`;
+}"""
+
+# GOV.UK Frontend draws focus as a yellow box-shadow (links, buttons) or a thick outline; a radio's
+# input is hidden and its focus ring is drawn on the label's ::before.
+FOCUS_VISIBLE_JS = """el => {
+  const shows = style => (style.boxShadow && style.boxShadow !== "none")
+    || (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+        && !["transparent", "rgba(0, 0, 0, 0)"].includes(style.outlineColor));
+  if (shows(getComputedStyle(el))) return true;
+  if (el.matches("input[type=radio], input[type=checkbox]") && el.labels.length) {
+    return shows(getComputedStyle(el.labels[0], "::before"));
+  }
+  return false;
+}"""
+
+
+def focused_description(page):
+    return page.evaluate(DESCRIBE_FOCUS_JS)
+
+
+def _has_focus(locator):
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def tab_to(page, locator, *, max_presses=60):
+    """Press Tab until ``locator`` has the focus, and check that the focus can be seen."""
+    locator.wait_for(state="attached")
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if _has_focus(locator):
+            assert locator.evaluate(FOCUS_VISIBLE_JS), f"focus on {focused_description(page)} cannot be seen"
+            return locator
+    pytest.fail(f"could not reach {locator} with the Tab key; focus ended on {focused_description(page)}", pytrace=False)
+
+
+def activate(page, locator, *, key="Enter", navigates=True):
+    """Tab to a link or button and press Enter (or Space); by default, wait for the page it leads to."""
+    tab_to(page, locator)
+    press(page, key, navigates=navigates)
+
+
+def press(page, key, *, navigates=True):
+    if not navigates:
+        page.keyboard.press(key)
+        return
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press(key)
+
+
+def choose_radio(page, *, name, index):
+    """Tab into the radio group ``name``, move to option ``index`` with the arrow keys, and choose it with Space."""
+    group = page.locator(f"input[type=radio][name='{name}']")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("name => document.activeElement && document.activeElement.name === name", name):
+            break
+    else:
+        pytest.fail(f"could not reach the radio group {name!r} with the Tab key", pytrace=False)
+    current = page.evaluate("name => [...document.getElementsByName(name)].indexOf(document.activeElement)", name)
+    step = "ArrowDown" if index > current else "ArrowUp"
+    for _ in range(abs(index - current)):
+        page.keyboard.press(step)
+    target = group.nth(index)
+    assert _has_focus(target), f"the arrow keys did not reach option {index} of {name!r}"
+    assert target.evaluate(FOCUS_VISIBLE_JS), f"focus on option {index} of {name!r} cannot be seen"
+    page.keyboard.press("Space")
+    assert target.is_checked(), f"Space did not choose option {index} of {name!r}"

@@ -1,0 +1,41 @@
+"""Steps that several journeys share. Each step that lands on a page of the service checks it with axe."""
+
+import re
+
+from .keyboard import activate, press, tab_to
+
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in(page, username, *, password=PASSWORD, start_at="/"):
+    """Go to ``start_at``, get sent to the sign-in page, and sign in with the keyboard alone."""
+    page.goto(start_at)
+    page.audit.check()
+    assert "/accounts/login/" in page.url
+    tab_to(page, page.get_by_label("Username"))
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    press(page, "Enter")
+    page.audit.check()
+
+
+def sign_out(page):
+    activate(page, page.get_by_role("button", name="Sign out"))
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.audit.check()
+
+
+def assert_refused(page, *paths):
+    """Another role's pages: not found, exactly like a page that does not exist."""
+    for path in paths:
+        response = page.goto(path)
+        page.audit.check()
+        assert response.status == 404, f"{path} answered {response.status}, not 404"
+        assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+
+
+def assert_admin_refused(page):
+    """The content admin is only for L&D authors: anyone else is sent to its sign-in page."""
+    page.goto("/admin/")
+    assert "/admin/login/" in page.url
