@@ -214,7 +214,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        # 'self', not 'none': Wagtail's preview frames the page it renders (through the whole
+        # middleware stack, under the page's own path) inside the admin, on the same origin.
+        "frame-ancestors": ["'self'"],
     },
 }
 

@@ -39,3 +39,9 @@ def assert_admin_refused(page):
     """The content admin is only for L&D authors: anyone else is sent to its sign-in page."""
     page.goto("/admin/")
     assert "/admin/login/" in page.url
+
+
+def assert_content_admin_refused(page, module):
+    """Auditors open the admin for the compliance reports only: editing content is refused."""
+    page.goto(f"/admin/pages/{module.pk}/edit/")
+    assert page.url.rstrip("/").endswith("/admin")

@@ -12,7 +12,7 @@ from certificates.models import Certificate
 from quizzes.services import attempt_start, attempt_submit
 
 from .keyboard import activate
-from .steps import assert_admin_refused, assert_refused, sign_in
+from .steps import assert_admin_refused, assert_content_admin_refused, assert_refused, sign_in
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def passed_certificate(people, quiz):
         for question in attempt.questions
     }
     attempt_submit(attempt=attempt, answers=answers)
-    return Certificate.objects.get(person=people["staff"])
+    return Certificate.objects.get(person=people["staff"], kind=Certificate.Kind.MODULE)
 
 
 def test_manager_sees_the_new_status_of_their_reporting_line(page, people, module, passed_certificate):
@@ -65,4 +65,4 @@ def test_auditor_lists_and_downloads_certificates(page, people, module, passed_c
     assert "Sam Staff" in text and module.title in text
 
     assert_refused(page, reverse("team_dashboard"))
-    assert_admin_refused(page)
+    assert_content_admin_refused(page, module)

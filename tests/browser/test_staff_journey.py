@@ -74,7 +74,7 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     page.audit.check()
     assert page.title().startswith("Error: ")
     error_link = _error_summary_links(page).first
-    assert error_link.inner_text() == "Choose what you would do before you continue."
+    assert error_link.inner_text() == "Choose one of the options shown."
     # The summary's link takes the focus to the first option of the question.
     activate(page, error_link, navigates=False)
     assert page.locator("#choice-0").evaluate("el => el === document.activeElement")
@@ -115,8 +115,8 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     results = page.locator(".govuk-summary-card")
     assert results.count() == 3
     # Right and wrong are said in words, never by colour alone, with the feedback and clause.
-    assert "not correct" in results.first.inner_text()
-    assert "The answer the policy expects: Option 0" in results.first.inner_text()
+    assert "not right" in results.first.inner_text()
+    assert "The answer the policy expects: “Option 0”" in results.first.inner_text()
     assert "clause 2.19" in results.first.inner_text()
     assert not Certificate.objects.filter(person=staff).exists()
 
@@ -135,7 +135,7 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     assert page.get_by_role("heading", level=1).inner_text() == "You passed"
 
     # The certificate: downloaded from My learning, its text read back from the PDF.
-    certificate = Certificate.objects.get(person=staff)
+    certificate = Certificate.objects.get(person=staff, kind=Certificate.Kind.MODULE)
     activate(page, page.get_by_role("link", name="My learning"))
     page.wait_for_url(re.compile(r"/$"))
     page.audit.check()
