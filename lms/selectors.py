@@ -12,6 +12,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from modules.models import ModulePage, ModuleProgress
 from quizzes.models import Attempt
+from quizzes.selectors import attempts_retry_at
 
 from .models import Assignment, Person, Team
 from .status import CertificateFacts, relative_due_on, status_compute
@@ -46,14 +47,6 @@ def reporting_line(*, manager):
 
 def person_in_reporting_line(*, manager, person_id):
     return reporting_line(manager=manager).filter(pk=person_id).first()
-
-
-def attempt_retry_on(*, person_id, module_id, last_submitted_at):
-    """When a person who failed may try the module's quiz again; None means now.
-
-    The lead wires this to ``quizzes.selectors.attempt_retry_at`` at merge time. It is called once
-    per failed cell, so the wired version must not query per call (pass the quiz's cooldown in)."""
-    return None
 
 
 def team_descendant_ids(*, teams, team_id):
@@ -171,6 +164,8 @@ def module_status_grid(*, people, modules, today=None):
         )
         .order_by()
     }
+    # The quiz cooldown, for "failed (can retry on ...)": two queries at most, whatever the size.
+    waits = attempts_retry_at(person_ids=person_filter, module_ids=module_ids)
     started = set(
         ModuleProgress.objects.filter(person_id__in=person_filter, module_id__in=module_ids).values_list(
             "person_id", "module_id"
@@ -198,11 +193,8 @@ def module_status_grid(*, people, modules, today=None):
             attempt = attempts.get(key)
             retry_on = None
             if attempt and not attempt["passed_pending"] and certificate is None:
-                retry_on = attempt_retry_on(
-                    person_id=person.pk, module_id=module.pk, last_submitted_at=attempt["last_submitted_at"]
-                )
-                if isinstance(retry_on, datetime.datetime):
-                    retry_on = timezone.localdate(retry_on)
+                retry_at = waits.get(key)
+                retry_on = timezone.localdate(retry_at) if retry_at else None
             cells.append(
                 status_compute(
                     module=module,

@@ -77,10 +77,14 @@ def policy_clause_revise(*, clause, heading, summary, user):
         except PublishPermissionError as error:
             raise PolicyError("You do not have permission to publish policy clauses.") from error
         new_clause.refresh_from_db()
-        # MERGE: the lead calls the certificates hook here once issue 4's branch is in:
-        #   from certificates.services import certificates_mark_recertification_due
-        #   certificates_mark_recertification_due(replaced_clause=clause)
-        # It must stay inside this transaction, so a failed revision leaves no certificate changed.
+        # Certificates that rested on the old version now need recertification, and their holders
+        # get the module assigned again; inside this transaction, so a failed revision changes none.
+        # Imported here: certificates and tracking both build on modules.
+        from certificates.services import certificates_mark_recertification_due
+        from lms.services import assignment_recertify
+
+        for certificate in certificates_mark_recertification_due(replaced_clause=clause, by=user):
+            assignment_recertify(person=certificate.person, module=certificate.module)
     return new_clause
 
 

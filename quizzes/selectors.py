@@ -1,6 +1,7 @@
 """Reads for quizzes."""
 
 import datetime
+from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -38,23 +39,54 @@ def attempt_retry_at(*, person, quiz, now=None):
 
     After every ``attempts_before_cooldown`` failed attempts in a row, the person waits
     ``cooldown_hours`` from the last of them. A pass starts the count again."""
-    limit = quiz.attempts_before_cooldown
-    if not limit or not quiz.cooldown_hours:
+    if not quiz.attempts_before_cooldown or not quiz.cooldown_hours:
         return None
-    cooldown = datetime.timedelta(hours=quiz.cooldown_hours)
-    failures, retry_at = 0, None
-    for passed, submitted_at in (
+    history = (
         Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=False)
         .order_by("submitted_at", "pk")
         .values_list("passed", "submitted_at")
+    )
+    return retry_at_from_history(history=history, quiz=quiz, now=now or timezone.now())
+
+
+def attempts_retry_at(*, person_ids, module_ids, now=None):
+    """``attempt_retry_at`` for many people and modules at once, in at most two queries however
+    many there are: {(person_id, module_id): datetime} for those who must still wait."""
+    quizzes = {
+        quiz.pk: quiz
+        for quiz in Quiz.objects.filter(module_id__in=module_ids)
+        if quiz.attempts_before_cooldown and quiz.cooldown_hours
+    }
+    if not quizzes:
+        return {}
+    histories = defaultdict(list)
+    for person_id, quiz_id, passed, submitted_at in (
+        Attempt.objects.filter(person_id__in=person_ids, quiz_id__in=quizzes, submitted_at__isnull=False)
+        .order_by("submitted_at", "pk")
+        .values_list("person_id", "quiz_id", "passed", "submitted_at")
     ):
+        histories[(person_id, quiz_id)].append((passed, submitted_at))
+    now = now or timezone.now()
+    waits = {}
+    for (person_id, quiz_id), history in histories.items():
+        retry_at = retry_at_from_history(history=history, quiz=quizzes[quiz_id], now=now)
+        if retry_at is not None:
+            waits[(person_id, quizzes[quiz_id].module_id)] = retry_at
+    return waits
+
+
+def retry_at_from_history(*, history, quiz, now):
+    """The cooldown rule on a person's (passed, submitted_at) history, oldest first."""
+    cooldown = datetime.timedelta(hours=quiz.cooldown_hours)
+    failures, retry_at = 0, None
+    for passed, submitted_at in history:
         if passed:
             failures, retry_at = 0, None
             continue
         failures += 1
-        if failures >= limit:
+        if failures >= quiz.attempts_before_cooldown:
             failures, retry_at = 0, submitted_at + cooldown
-    if retry_at is not None and retry_at > (now or timezone.now()):
+    if retry_at is not None and retry_at > now:
         return retry_at
     return None
 
