@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lms import audit
+from lms.audit import audit_record
 from lms.models import Person
 from modules.models import ModulePage, PolicyClause
 from quizzes.models import Attempt
@@ -182,6 +184,8 @@ def _certificate_finish(*, certificate, stored_files):
         certificate=certificate, actor_name=SYSTEM_ACTOR, from_status="",
         to_status=Certificate.Status.VALID, reason=f"Issued: {certificate.title}.",
     )
+    audit_record(action=audit.CERTIFICATE_ISSUED, summary=f"Certificate {certificate.serial} issued: {certificate.title}",
+                 subject=certificate.person, target=certificate)
 
 
 def _files_discard(stored_files):
@@ -257,6 +261,8 @@ def certificate_revoke(*, certificate, by, reason):
             raise CertificateError(f"Certificate {locked.serial} has already been revoked.")
         _status_change(certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason)
         certificate_access_record(certificate=locked, user=by, action=CertificateAccessLog.Action.REVOKE)
+        audit_record(action=audit.CERTIFICATE_REVOKED, summary=f"Certificate {locked.serial} revoked: {reason}",
+                     actor=by, subject=locked.person, target=locked)
         dependants = Certificate.objects.select_for_update().filter(
             pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
         )
@@ -336,6 +342,9 @@ def _actor_name(user):
 
 
 def certificate_access_record(*, certificate, user, action=CertificateAccessLog.Action.DOWNLOAD):
+    if action == CertificateAccessLog.Action.DOWNLOAD:
+        audit_record(action=audit.CERTIFICATE_DOWNLOADED, summary=f"Certificate {certificate.serial} downloaded",
+                     actor=user, subject=certificate.person, target=certificate)
     return CertificateAccessLog.objects.create(
         certificate=certificate, user=user, user_name=_actor_name(user), action=action
     )
@@ -345,6 +354,10 @@ def certificates_bulk_download_record(*, certificate_ids, user):
     """Log a batch of certificates as they go into a bulk ZIP (the ZIP logs in batches as it
     streams, so the log says exactly what was sent and memory stays flat)."""
     user_name, now = _actor_name(user), timezone.now()
+    certificate_ids = list(certificate_ids)
+    audit_record(action=audit.CERTIFICATE_DOWNLOADED,
+                 summary=f"{len(certificate_ids)} certificates downloaded in a bulk ZIP", actor=user,
+                 data={"certificate_ids": certificate_ids})
     CertificateAccessLog.objects.bulk_create(
         CertificateAccessLog(
             certificate_id=certificate_id, user=user, user_name=user_name, at=now,

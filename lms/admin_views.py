@@ -37,7 +37,7 @@ class PeopleImportView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         try:
-            result = people_import(data=form.cleaned_data["file"].read())
+            result = people_import(data=form.cleaned_data["file"].read(), by=self.request.user)
         except PeopleImportError as error:
             return self.render_to_response(self.get_context_data(form=form, import_errors=error.errors))
         messages.success(

@@ -11,7 +11,7 @@ from certificates.models import Certificate
 from modules.models import ModuleProgress
 from quizzes.models import Attempt
 
-from .models import AuditEvent
+from .models import Assignment, AuditEvent, Reminder
 
 
 def person_data_collect(*, person):
@@ -68,6 +68,16 @@ def person_data_collect(*, person):
                 "file": f"certificates/{certificate.serial}.pdf" if certificate.pdf else None,
             }
             for certificate in Certificate.objects.filter(person=person)
+        ],
+        "assignments": [
+            {"module": assignment.module.title, "due_on": assignment.due_on,
+             "due_within_days_of_starting": assignment.due_within_days, "assigned_on": assignment.assigned_on,
+             "reason": assignment.get_reason_display()}
+            for assignment in Assignment.objects.filter(person=person).select_related("module")
+        ],
+        "reminders_sent": [
+            {"module": reminder.module.title, "reason": reminder.reason, "sent_at": reminder.sent_at}
+            for reminder in Reminder.objects.filter(person=person).select_related("module")
         ],
         "audit_events": [
             {"at": event.at, "action": event.action, "summary": event.summary, "done_by": event.actor_name or "System"}

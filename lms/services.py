@@ -17,6 +17,7 @@ from wagtail.models import GroupPagePermission
 from modules.services import module_workflow_ensure, wagtail_root_ensure
 
 from . import roles
+from .audit import PEOPLE_IMPORTED, audit_record
 from .hr_csv import hr_file_decode, hr_rows_check
 from .models import Assignment, Person, Reminder, Team
 
@@ -108,7 +109,7 @@ def _emails_taken_by_others(emails_to_numbers):
     return taken
 
 
-def people_import(*, data, today=None):
+def people_import(*, data, today=None, by=None):
     """Bring people and the reporting line into line with an HR file (CSV bytes).
 
     The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
@@ -123,7 +124,11 @@ def people_import(*, data, today=None):
     if errors:
         raise PeopleImportError(errors)
     with transaction.atomic():
-        return _people_save(rows=rows, today=today)
+        result = _people_save(rows=rows, today=today)
+        audit_record(action=PEOPLE_IMPORTED, actor=by, data={"created": result.created, "updated": result.updated,
+                     "left": result.left}, summary=f"People imported: {result.created} new, {result.updated} updated, "
+                     f"{result.left} marked as left")
+        return result
 
 
 def _people_save(*, rows, today):

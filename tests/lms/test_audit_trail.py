@@ -92,3 +92,37 @@ def test_publishing_in_the_admin_writes_an_event(client_for, people, module):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=audit.CONTENT_PUBLISHED)
     assert event.summary == 'Published page "Passwords"' and event.actor_name == people["author"].full_name
+
+
+def test_certificate_issue_download_and_revocation_are_in_the_trail(client_for, people, quiz,
+                                                                     django_capture_on_commit_callbacks):
+    from certificates.models import Certificate
+    from certificates.services import certificate_revoke
+    from quizzes.services import attempt_start, attempt_submit
+
+    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(attempt=attempt, answers=answers)
+    certificate = Certificate.objects.get(kind=Certificate.Kind.MODULE)
+    assert AuditEvent.objects.filter(action=audit.CERTIFICATE_ISSUED, target_id=str(certificate.pk),
+                                     subject_person_id=people["staff"].pk).exists()
+    client_for(people["auditor"]).get(reverse("certificates:download", args=[certificate.serial]))
+    download = AuditEvent.objects.get(action=audit.CERTIFICATE_DOWNLOADED)
+    assert download.actor_name == people["auditor"].full_name and certificate.serial in download.summary
+    certificate_revoke(certificate=certificate, by=people["auditor"].user, reason="Issued in error")
+    revoked = AuditEvent.objects.get(action=audit.CERTIFICATE_REVOKED, target_id=str(certificate.pk))
+    assert "Issued in error" in revoked.summary and revoked.actor_name == people["auditor"].full_name
+
+
+def test_a_people_import_is_in_the_trail_and_a_refused_one_is_not(people):
+    from lms.services import PeopleImportError, people_import
+
+    header = "employee_number,first_name,last_name,email,team,job_title,line_manager_employee_number,start_date\n"
+    people_import(data=(header + "E1,Jo,Bloggs,jo@example.org,Family court team,Adviser,,2026-01-05\n").encode(),
+                  by=people["author"].user)
+    event = AuditEvent.objects.get(action=audit.PEOPLE_IMPORTED)
+    assert event.data["created"] == 1 and event.actor_name == people["author"].full_name
+    with pytest.raises(PeopleImportError):
+        people_import(data=(header + "E2,,,bad,,,,\n").encode(), by=people["author"].user)
+    assert AuditEvent.objects.filter(action=audit.PEOPLE_IMPORTED).count() == 1

@@ -36,6 +36,8 @@ def test_a_person_downloads_everything_held_about_them(client_for, people, passe
     attempt = data["quiz_attempts"][0]
     assert attempt["passed"] is True and len(attempt["questions_shown"]) == 3 and attempt["answers"]
     assert passed.serial in [certificate["serial"] for certificate in data["certificates"]]
+    assert {assignment["module"] for assignment in data["assignments"]} <= {passed.module.title}
+    assert data["reminders_sent"] == []
     with passed.pdf.open("rb") as stored:
         assert archive.read(f"certificates/{passed.serial}.pdf") == stored.read()
     assert AuditEvent.objects.filter(action=audit.PERSONAL_DATA_EXPORTED, subject_person_id=people["staff"].pk).exists()
