@@ -10,7 +10,7 @@ STAMPS := .stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-browser test-fast lint check system-deps frontend migrate demo worker bench bench-quick clean
+.PHONY: help run test test-browser lint system-deps frontend migrate demo worker clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
