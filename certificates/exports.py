@@ -8,6 +8,8 @@ import tempfile
 import openpyxl
 from zipstream import ZIP_STORED, ZipStream
 
+from lms.exports import spreadsheet_cell
+
 from .services import certificates_bulk_download_record
 
 LIST_HEADER = [
@@ -18,8 +20,6 @@ MANIFEST_HEADER = ["File", "Serial", "Person", "Scope", "Issued", "Expires", "St
 MANIFEST_NAME = "manifest.csv"
 CHUNK_SIZE = 200
 READ_BUFFER = 64 * 1024
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def certificate_list_row(certificate):
@@ -51,7 +51,7 @@ def certificates_xlsx_bytes(*, certificates):
     sheet = workbook.create_sheet("Certificates")
     sheet.append(LIST_HEADER)
     for certificate in certificates.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append([_cell_safe(value) for value in certificate_list_row(certificate)])
+        sheet.append([spreadsheet_cell(value) for value in certificate_list_row(certificate)])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -119,13 +119,7 @@ def _policies_text(certificate):
     )
 
 
-def _cell_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def _csv_line(values):
     line = io.StringIO()
-    csv.writer(line).writerow([_cell_safe(value) for value in values])
+    csv.writer(line).writerow([spreadsheet_cell(value) for value in values])
     return line.getvalue()

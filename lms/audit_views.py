@@ -10,7 +10,7 @@ from django.shortcuts import render
 from . import roles
 from .access import require_role
 from .audit import ACTIONS, audit_events
-from .exports import Echo
+from .exports import Echo, spreadsheet_cell
 
 PAGE_SIZE = 200
 
@@ -56,8 +56,9 @@ def _csv(events):
     def rows():
         yield writer.writerow(["When", "Action", "Done by", "Summary", "Target", "Target id", "Address"])
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([event.at.isoformat(), ACTIONS.get(event.action, event.action), event.actor_name
-                                   or "System", event.summary, event.target_type, event.target_id, event.ip_address or ""])
+            yield writer.writerow([spreadsheet_cell(value) for value in (
+                event.at.isoformat(), ACTIONS.get(event.action, event.action), event.actor_name or "System",
+                event.summary, event.target_type, event.target_id, event.ip_address or "")])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'

@@ -10,9 +10,16 @@ from django.http import HttpResponse
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def spreadsheet_cell(value):
+    """A value made safe for a spreadsheet: text that would run as a formula gets a leading
+    apostrophe; anything else (numbers, dates, None) passes unchanged. Every export uses this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _safe(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def table_csv_response(*, filename, headers, rows):

@@ -8,28 +8,19 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .selectors import EVIDENCE_COLUMNS, attempt_evidence_rows, attempt_result_rows
+from lms.exports import Echo, spreadsheet_cell
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .selectors import EVIDENCE_COLUMNS, attempt_evidence_rows, attempt_result_rows
 
 
 def _cell(value):
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def evidence_csv_lines(*, attempts):
     """CSV lines (header first) for the attempts, produced one at a time so a module's whole
     history can be streamed without holding it in memory."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(EVIDENCE_COLUMNS)
     for attempt in attempts:
         for row in attempt_evidence_rows(attempt=attempt):
@@ -37,7 +28,7 @@ def evidence_csv_lines(*, attempts):
 
 
 def csv_text(*, rows):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     return "".join(writer.writerow([_cell(value) for value in row]) for row in rows)
 
 

@@ -126,3 +126,11 @@ def test_a_people_import_is_in_the_trail_and_a_refused_one_is_not(people):
     with pytest.raises(PeopleImportError):
         people_import(data=(header + "E2,,,bad,,,,\n").encode(), by=people["author"].user)
     assert AuditEvent.objects.filter(action=audit.PEOPLE_IMPORTED).count() == 1
+
+
+def test_the_export_cannot_smuggle_a_spreadsheet_formula(client_for, people):
+    audit.audit_record(action=audit.CERTIFICATE_REVOKED, summary='=HYPERLINK("http://evil.example","click")',
+                       actor=people["auditor"].user)
+    response = client_for(people["auditor"]).get(reverse("audit_trail"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][3] == '\'=HYPERLINK("http://evil.example","click")'
