@@ -5,6 +5,7 @@ from polymorphic.models import PolymorphicModel
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -312,3 +313,22 @@ class Attempt(models.Model):
     @property
     def is_submitted(self):
         return self.submitted_at is not None
+
+
+class RetryAllowance(models.Model):
+    """An override of the cooldown: from ``granted_at`` on, earlier failed attempts no longer count
+    towards making this person wait. Granted by an administrator with a reason (and audited),
+    e.g. when an attempt failed because of a technical fault."""
+
+    person = models.ForeignKey("lms.Person", on_delete=models.CASCADE, related_name="retry_allowances")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="retry_allowances")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by_name = models.CharField(max_length=255)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        permissions = [("grant_retry", "Can let a person retry a quiz before the cooldown ends")]
+
+    def __str__(self):
+        return f"{self.person} may retry {self.quiz} (from {self.granted_at:%Y-%m-%d %H:%M})"

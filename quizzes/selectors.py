@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .drawing import BankEntry, draw_problems
-from .models import Attempt, Question, Quiz
+from .models import Attempt, Question, Quiz, RetryAllowance
 
 
 def quiz_bank(*, quiz):
@@ -41,16 +41,16 @@ def attempt_retry_at(*, person, quiz, now=None):
     ``cooldown_hours`` from the last of them. A pass starts the count again."""
     if not quiz.attempts_before_cooldown or not quiz.cooldown_hours:
         return None
-    history = (
-        Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=False)
-        .order_by("submitted_at", "pk")
-        .values_list("passed", "submitted_at")
-    )
+    attempts = Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=False)
+    allowance = RetryAllowance.objects.filter(person=person, quiz=quiz).order_by("-granted_at").first()
+    if allowance is not None:
+        attempts = attempts.filter(submitted_at__gt=allowance.granted_at)
+    history = attempts.order_by("submitted_at", "pk").values_list("passed", "submitted_at")
     return retry_at_from_history(history=history, quiz=quiz, now=now or timezone.now())
 
 
 def attempts_retry_at(*, person_ids, module_ids, now=None):
-    """``attempt_retry_at`` for many people and modules at once, in at most two queries however
+    """``attempt_retry_at`` for many people and modules at once, in at most three queries however
     many there are: {(person_id, module_id): datetime} for those who must still wait."""
     quizzes = {
         quiz.pk: quiz
@@ -59,13 +59,23 @@ def attempts_retry_at(*, person_ids, module_ids, now=None):
     }
     if not quizzes:
         return {}
+    allowed_from = {
+        (person_id, quiz_id): granted_at
+        for person_id, quiz_id, granted_at in RetryAllowance.objects.filter(
+            person_id__in=person_ids, quiz_id__in=quizzes
+        )
+        .order_by("granted_at")
+        .values_list("person_id", "quiz_id", "granted_at")
+    }
     histories = defaultdict(list)
     for person_id, quiz_id, passed, submitted_at in (
         Attempt.objects.filter(person_id__in=person_ids, quiz_id__in=quizzes, submitted_at__isnull=False)
         .order_by("submitted_at", "pk")
         .values_list("person_id", "quiz_id", "passed", "submitted_at")
     ):
-        histories[(person_id, quiz_id)].append((passed, submitted_at))
+        allowed = allowed_from.get((person_id, quiz_id))
+        if allowed is None or submitted_at > allowed:
+            histories[(person_id, quiz_id)].append((passed, submitted_at))
     now = now or timezone.now()
     waits = {}
     for (person_id, quiz_id), history in histories.items():

@@ -9,11 +9,13 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from lms import audit
+from lms.audit import audit_record
 from lms.models import Person
 from modules.services import module_progress_complete
 
 from .drawing import items_shuffle, options_order, questions_draw
-from .models import Attempt, Question
+from .models import Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import attempt_retry_at, quiz_bank, quiz_draw_problems, quiz_topic_counts
 
@@ -256,3 +258,21 @@ def _certificate_issue_enqueue(*, attempt_id):
     from certificates.tasks import certificate_issue_task
 
     certificate_issue_task.enqueue(attempt_id=attempt_id)
+
+
+def retry_allow(*, person, quiz, by, reason):
+    """Let a person try again before their cooldown ends (an override, so it needs a reason and
+    goes into the audit trail). Refused for someone who is not waiting."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AttemptError("Say why this person may try again early.")
+    if attempt_retry_at(person=person, quiz=quiz) is None:
+        raise AttemptError(f"{person.full_name} is not waiting: they may already start {quiz.title}.")
+    with transaction.atomic():
+        allowance = RetryAllowance.objects.create(
+            person=person, quiz=quiz, granted_by_name=(by.get_full_name() or by.get_username()) if by else "System",
+            reason=reason,
+        )
+        audit_record(action=audit.ATTEMPT_RESET, summary=f"{person.full_name} may retry {quiz.title} now: {reason}",
+                     actor=by, subject=person, target=allowance)
+    return allowance

@@ -38,7 +38,8 @@ def test_query_count_does_not_grow_with_the_reporting_line(role_groups, module, 
                                                            django_assert_num_queries):
     small = organisation_generate(people=10, seed=3)
     baselines = [dashboard_queries(client, small.top_manager, params)[0] for params in VIEWS]
-    assert baselines[0] <= 15
+    # A small fixed budget: the grid's bulk reads, incl. the quiz cooldown and its overrides.
+    assert baselines[0] <= 16
     for size in (1_000, 10_000):
         big = organisation_generate(people=size, seed=3)
         _sign_in(client, big.top_manager)
