@@ -19,6 +19,7 @@ from wagtail.models import (
 )
 
 from lms import roles
+from lms.audit import CONTENT_PUBLISHED, audit_record
 
 from .models import ModuleIndexPage, ModuleProgress, PolicyClause
 from .selectors import module_steps
@@ -85,6 +86,10 @@ def policy_clause_revise(*, clause, heading, summary, user):
 
         for certificate in certificates_mark_recertification_due(replaced_clause=clause, by=user):
             assignment_recertify(person=certificate.person, module=certificate.module)
+        audit_record(
+            action=CONTENT_PUBLISHED, actor=user, target=new_clause,
+            summary=f"Published version {new_clause.version} of {clause.document.title} clause {clause.reference}",
+        )
     return new_clause
 
 

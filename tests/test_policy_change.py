@@ -2,8 +2,9 @@
 recertification, and their holders get the module assigned again."""
 
 from certificates.models import Certificate
+from lms import audit
 from lms import status as statuses
-from lms.models import Assignment
+from lms.models import Assignment, AuditEvent
 from lms.selectors import module_status_grid
 from modules.services import policy_clause_revise
 from quizzes.services import attempt_start, attempt_submit
@@ -30,6 +31,7 @@ def test_a_new_clause_version_sends_certificates_for_recertification(
     )
 
     assert new_version.version == clause.version + 1
+    assert AuditEvent.objects.filter(action=audit.CONTENT_PUBLISHED, target_id=str(new_version.pk)).exists()
     assert set(Certificate.objects.values_list("status", flat=True)) == {Certificate.Status.RECERTIFICATION_DUE}
     assignment = Assignment.objects.get(person=staff, module=module)
     assert assignment.reason == Assignment.Reason.RECERTIFICATION
