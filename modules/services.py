@@ -9,6 +9,7 @@ from django.utils import timezone
 from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
+    Collection,
     GroupApprovalTask,
     Locale,
     Page,
@@ -225,4 +226,6 @@ def wagtail_root_ensure():
     if root is None:
         Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
         root = Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     return root

@@ -35,17 +35,12 @@ def _empty_cache():
 
 @pytest.fixture
 def wagtail_root(db):
-    """Wagtail's default locale and root page come from its data migrations. A transactional
-    test's flush deletes them, so tests that run after one (e.g. the PostgreSQL concurrency
-    tests) put them back."""
-    from django.conf import settings
+    """Wagtail's default locale, root page and root collection come from its data migrations. A
+    transactional test's flush deletes them (Django's flush re-creates only content types and
+    permissions), so the services put them back when they are missing."""
+    from modules.services import wagtail_root_ensure
 
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    root = Page.get_first_root_node()
-    return root or Page.add_root(instance=Page(title="Root", slug="root"))
+    return wagtail_root_ensure()
 
 
 @pytest.fixture
@@ -107,3 +102,4 @@ def client_for(client):
         return client
 
     return login
+

@@ -232,7 +232,7 @@ def _in_threads(target, arguments):
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="Needs PostgreSQL: SQLite serialises all writers, so no race can happen",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_issuing_gives_unique_serials_and_one_certificate_per_pass(people, quiz, second_quiz, fast_pdf):
     learners = [people[name] for name in ("staff", "lead", "deep", "other_staff", "manager", "other_manager")]
     attempts = [attempt_passed(person=person, quiz=quiz) for person in learners]

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection, connections
 
@@ -20,22 +19,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def migration_data_restored(django_db_setup, django_db_blocker):
-    """A transactional test ends by emptying every table, including the rows migrations made
-    (Wagtail's root page, locale and collection) that later tests rely on. With serialized
-    rollback the flush leaves the tables quite empty; set up before ``transactional_db``, this
-    tears down after that flush and puts the rows back, as Django's serialized rollback would."""
-    with django_db_blocker.unblock():
-        saved = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(saved)
-        ContentType.objects.clear_cache()
-
-
 def test_two_workers_racing_send_one_email(
-    migration_data_restored, django_db_serialized_rollback, transactional_db, people, module
+    transactional_db, people, module
 ):
     barrier = threading.Barrier(4)
     results = []
