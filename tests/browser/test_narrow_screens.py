@@ -1,10 +1,14 @@
 """The manager's and the auditor's wide tables at 320 CSS pixels (400% zoom of a 1280 pixel window):
 each row stacks into a block with its cells labelled, so nothing in the main content scrolls sideways."""
 
+import re
+
+from django.urls import reverse
+
 from lms.services import assignment_create
 from tests.lms.helpers import days
 
-from .keyboard import activate
+from .keyboard import activate, tab_to
 from .steps import sign_in
 from .test_layout import HORIZONTAL_OVERFLOW_JS
 from .test_oversight_exports import _pass_quiz
@@ -42,3 +46,16 @@ def test_auditor_list_reflows_at_320_pixels(new_page, people, module, quiz):
     _assert_no_horizontal_scrolling(page)
     status = page.locator("tbody tr").first.locator("td[data-label='Status']")
     assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status: "'
+
+
+def test_hidden_column_headings_show_while_their_sort_links_have_the_focus(new_page, people, module):
+    page = new_page(width=320, height=640)
+    sign_in(page, "maria.manager", start_at=reverse("team_dashboard"))
+    headings = page.locator("#reporting-line thead")
+    sort_by_name = headings.get_by_role("link", name=re.compile(r"^Name"))
+    assert headings.bounding_box()["width"] <= 1  # stacked: the headings are hidden
+    tab_to(page, sort_by_name)
+    assert headings.bounding_box()["width"] > 200  # and shown while one of their links has the focus
+    box = sort_by_name.bounding_box()
+    assert box["width"] > 20 and box["height"] > 10 and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    _assert_no_horizontal_scrolling(page)
