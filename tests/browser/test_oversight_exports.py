@@ -17,7 +17,7 @@ from lms.services import assignment_create
 from tests.lms.helpers import days
 
 from .keyboard import activate, choose_option, tab_to
-from .steps import pass_quiz, sign_in, sign_out
+from .steps import assert_refused, pass_quiz, sign_in, sign_out
 
 
 def _body_rows(table):
@@ -61,6 +61,13 @@ def test_manager_filters_to_overdue_and_exports_the_table(page, people, module, 
     exported = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert exported[0] == ["Name", "Team", module.title]
     assert exported[1:] == shown
+
+    # The auditor's exports are not for managers.
+    assert_refused(
+        page,
+        reverse("certificates:auditor_export", args=["csv"]),
+        reverse("certificates:auditor_zip") + "?person=Sam",
+    )
 
 
 @pytest.fixture
@@ -106,6 +113,11 @@ def test_auditor_filters_downloads_a_zip_and_a_file_is_checked_signed_out(page, 
     original.write_bytes(pdf_bytes)
     edited = tmp_path / "certificate-edited.pdf"
     edited.write_bytes(pdf_bytes.replace(b"Sam Staff", b"Sam Stuff") if b"Sam Staff" in pdf_bytes else pdf_bytes + b"\n%")
+
+    # The manager's export is not for auditors.
+    assert_refused(page, reverse("team_dashboard") + "?status=overdue&export=csv")
+    page.goto(reverse("certificates:auditor_list"))
+    page.audit.check()
 
     # Signed out, anyone can check a file: the certificate as issued matches, an edited copy does not.
     sign_out(page)
