@@ -76,3 +76,15 @@ def choose_radio(page, *, name, index):
     assert target.evaluate(FOCUS_VISIBLE_JS), f"focus on option {index} of {name!r} cannot be seen"
     page.keyboard.press("Space")
     assert target.is_checked(), f"Space did not choose option {index} of {name!r}"
+
+
+def choose_option(page, select, *, label):
+    """Tab to a drop-down and move through its options with the arrow keys until ``label`` is chosen."""
+    tab_to(page, select)
+    labels = select.locator("option").all_inner_texts()
+    assert label in labels, f"{label!r} is not one of {labels}"
+    current = select.evaluate("el => el.selectedIndex")
+    target = labels.index(label)
+    for _ in range(abs(target - current)):
+        page.keyboard.press("ArrowDown" if target > current else "ArrowUp")
+    assert select.evaluate("el => el.options[el.selectedIndex].text") == label, f"the arrow keys did not reach {label!r}"
