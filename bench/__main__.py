@@ -58,11 +58,11 @@ def _log(message):
 
 
 def _machine():
-    model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        cpuinfo = []
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
     return f"{os.cpu_count()} cores{', ' + model if model else ''}, {platform.system()} {platform.release()}"
 
 
@@ -87,7 +87,12 @@ def main(argv=None):
     import django
 
     django.setup()
-    from .certificates import bulk_certificates_ensure, bulk_measure, certificate_sample, render_measure
+    from .certificates import (
+        bulk_certificates_ensure,
+        bulk_measure,
+        certificate_sample,
+        render_measure,
+    )
     from .data import data_prepare
     from .pages import concurrency_measure, pages_measure, wrk_available
     from .queries import queries_measure

@@ -18,8 +18,8 @@ from lms.organisation_generator import organisation_generate
 from lms.services import roles_sync
 from modules.models import ModulePage
 from quizzes.models import Attempt, Quiz
-from quizzes.services import attempt_start
 from quizzes.scoring import APPROPRIATE
+from quizzes.services import attempt_start
 from quizzes.views import ANSWER_PREFIX, FORM_STAMP_FIELD, ITEM_SEPARATOR, form_token_for
 
 SUBMITTER_PREFIX = "bench-submitter-"

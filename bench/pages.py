@@ -29,7 +29,8 @@ def _wrk(*, port, requests_file, once, seconds, connections):
         "wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(LOAD_SCRIPT),
         f"http://{HOST}:{port}", "--", str(requests_file), "once" if once else "cycle", str(WRK_THREADS),
     ]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    output = subprocess.run(command,  # noqa: S603 (a fixed argument list, no shell)
+                             capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line.removeprefix("BENCH "))
     result["errors"] = sum(result[key] for key in result if key.startswith("errors_"))
@@ -55,7 +56,7 @@ def pages_measure(*, data, port, work_dir, rounds, seconds, connections, log):
         "manager dashboard": [("GET", "/team/", cookie_header(manager), "")],
     }
     files = {name: _requests_file(work_dir / f"{name.replace(' ', '-')}.tsv", lines) for name, lines in targets.items()}
-    for name, requests_file in files.items():  # warm both workers' caches and connections
+    for requests_file in files.values():  # warm both workers' caches and connections
         _wrk(port=port, requests_file=requests_file, once=False, seconds=1, connections=connections)
     results = {name: [] for name in [*targets, "quiz submission"]}
     expected_rate = None

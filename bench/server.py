@@ -28,7 +28,7 @@ def gunicorn_running(*, log_path, startup_seconds=60):
     ]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=log, env=os.environ.copy())
+        process = subprocess.Popen(command, stdout=log, stderr=log, env=os.environ.copy())  # noqa: S603 (fixed, no shell)
         try:
             _wait_ready(port, process, startup_seconds)
             yield port

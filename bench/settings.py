@@ -17,6 +17,8 @@ from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
 BENCH_VAR = Path(os.environ.get("BENCH_VAR", BASE_DIR / "var" / "bench"))
 
 ROOT_URLCONF = "bench.urls"
+STATIC_ROOT = BENCH_VAR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]  # testserver: the in-process query counts
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
