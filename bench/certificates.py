@@ -1,7 +1,7 @@
 """Figures 3 and 4: one certificate's render time and memory over many renders, and the
 auditor's streamed ZIP of stored certificates against reading the same files."""
 
-import ctypes.util
+import logging
 import resource
 import time
 import tracemalloc
@@ -52,11 +52,15 @@ def _minimal():
 def _without_harfbuzz_subset():
     """What WeasyPrint does where libharfbuzz-subset is missing: it subsets fonts with fontTools."""
     saved = weasyprint_fonts.harfbuzz_subset
+    logger = logging.getLogger("weasyprint")
+    saved_level = logger.level
     weasyprint_fonts.harfbuzz_subset = None
+    logger.setLevel(logging.ERROR)  # its "install HarfBuzz-Subset" warning, once per font per render
     try:
         yield
     finally:
         weasyprint_fonts.harfbuzz_subset = saved
+        logger.setLevel(saved_level)
 
 
 def render_measure(*, certificate, rounds, rounds_without, renders_for_memory, log):
@@ -178,6 +182,3 @@ def bulk_measure(*, ids, user, rounds, log):
                extra={"reading_peak_mb": read_peak}),
     ]
 
-
-def harfbuzz_subset_installed():
-    return bool(ctypes.util.find_library("harfbuzz-subset"))

@@ -97,6 +97,7 @@ def _page_figures(results, *, exhausted):
         if name == "bare view":
             continue
         errors = sum(run["errors"] for run in runs)
+        kinds = {key: sum(run[key] for run in runs) for key in runs[0] if key.startswith("errors_")}
         note = f"{errors} errors in wrk's counts. " if errors else ""
         if name == "quiz submission" and exhausted:
             note += "wrk ran out of fresh attempts in some rounds (the rate is then understated). "
@@ -104,7 +105,7 @@ def _page_figures(results, *, exhausted):
         throughput = Figure(
             name=f"{name}: requests/s", unit="req/s", rounds=rates, yardstick="bare view",
             yardstick_rounds=[run["rate"] for run in bare], goal="ratio >= 0.5", note=note.strip(),
-            extra={"errors": errors},
+            extra={"errors": errors, **kinds},
         )
         throughput.passed = throughput.value >= 0.5 * throughput.yardstick_value
         figures.append(throughput)
