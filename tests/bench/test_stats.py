@@ -97,3 +97,16 @@ def test_table_has_a_line_per_figure_with_the_verdict():
     assert len(lines) == 2 + len(figures)
     assert "MISSED" in lines[2] and "0.20" in lines[2]
     assert lines[3].rstrip().endswith("ok")
+
+
+def test_rss_is_the_memory_in_use_now_not_the_all_time_peak():
+    from bench.certificates import rss_mb
+
+    before = rss_mb()
+    ballast = bytearray(64 * 2**20)
+    ballast[:: 4096] = b"x" * len(range(0, len(ballast), 4096))  # touch every page
+    during = rss_mb()
+    del ballast
+    after = rss_mb()
+    assert during - before > 50
+    assert after < during - 50
