@@ -74,3 +74,13 @@ reminders: $(STAMPS)/venv ## Queue today's reminder e-mails (cron: daily; safe t
 
 bench-tracking: migrate ## Time the manager dashboard and reports on a generated organisation (BENCH_PEOPLE=50000)
 	$(MANAGE) bench_tracking --people $(BENCH_PEOPLE)
+
+# Benchmarks (issue 9): PostgreSQL at BENCH_DATABASE_URL when it answers (bench-quick adds _quick
+# to its name), else SQLite under var/bench*/. Sizes: the BENCH_* variables in bench/__main__.py.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lms_bench
+
+bench: system-deps $(STAMPS)/venv frontend ## Measure pages, queries, certificates, ZIP, reports, concurrency against yardsticks (< 10 min)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
+
+bench-quick: system-deps $(STAMPS)/venv frontend ## The same figures once each at small sizes (< 2 min)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench --quick

@@ -1,0 +1,174 @@
+"""`python -m bench [--quick]`: every figure of issue 9 beside its yardstick, in one run.
+
+Sizes come from environment variables (see SIZES; README "Benchmarks"). Prints a table and
+writes bench/results.json."""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from .database import database_choose
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).with_name("results.json")
+
+# name: (full, quick)
+SIZES = {
+    "BENCH_PEOPLE": ("50000", "2000"),
+    "BENCH_LINE_SIZES": ("10,1000,10000", "10,100,1000"),
+    "BENCH_MODULE_STEPS": ("5,50", "5,50"),
+    "BENCH_DASHBOARD_LINE": ("155", "155"),
+    "BENCH_ROUNDS": ("5", "1"),
+    "BENCH_SECONDS": ("5", "2"),
+    "BENCH_CONNECTIONS": ("4", "4"),
+    "BENCH_SUBMITTERS": ("50", "50"),
+    "BENCH_SIMULTANEOUS": ("50", "50"),
+    "BENCH_CONCURRENCY_ROUNDS": ("3", "1"),
+    "BENCH_RENDER_ROUNDS": ("9", "3"),
+    "BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ": ("3", "1"),
+    "BENCH_RENDERS": ("500", "20"),
+    "BENCH_ZIP_CERTIFICATES": ("1000", "100"),
+    "BENCH_ZIP_ROUNDS": ("3", "1"),
+    "BENCH_REPORT_ROUNDS": ("3", "1"),
+}
+
+
+def sizes_read(*, quick, environ):
+    chosen = {name: environ.get(name, values[1] if quick else values[0]) for name, values in SIZES.items()}
+    parsed = {}
+    for name, value in chosen.items():
+        try:
+            parsed[name] = [int(part) for part in value.split(",")] if "," in SIZES[name][0] else int(value)
+        except ValueError:
+            raise SystemExit(f"{name} must be {'a list of whole numbers' if ',' in SIZES[name][0] else 'a whole number'}, not {value!r}") from None
+    if parsed["BENCH_PEOPLE"] < max(parsed["BENCH_LINE_SIZES"]) + 1:
+        parsed["BENCH_PEOPLE"] = max(parsed["BENCH_LINE_SIZES"]) + 1
+    return parsed
+
+
+def _log(message):
+    print(message, flush=True)
+
+
+def _machine():
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        cpuinfo = []
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    return f"{os.cpu_count()} cores{', ' + model if model else ''}, {platform.system()} {platform.release()}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="each figure once, at small sizes")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    options = parser.parse_args(argv)
+    sizes = sizes_read(quick=options.quick, environ=os.environ)
+    var_dir = ROOT / "var" / ("bench-quick" if options.quick else "bench")
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if options.quick and "BENCH_DATABASE_URL" in os.environ:
+        os.environ["BENCH_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"].rstrip("/") + "_quick"
+    elif options.quick:
+        from .database import DEFAULT_URL
+        os.environ["BENCH_DATABASE_URL"] = DEFAULT_URL + "_quick"
+    url, database = database_choose(var_dir=var_dir)
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_VAR=str(var_dir))
+    started = time.monotonic()
+    _log(f"Benchmarks ({'quick' if options.quick else 'full'}) on {database}, {_machine()}")
+
+    import django
+
+    django.setup()
+    from .certificates import (
+        bulk_certificates_ensure,
+        bulk_measure,
+        certificate_sample,
+        render_measure,
+    )
+    from .data import data_prepare
+    from .pages import concurrency_measure, pages_measure, wrk_available
+    from .queries import queries_measure
+    from .reports import reports_measure
+    from .server import gunicorn_running
+    from .stats import results_document, results_validate, table_lines
+
+    data = data_prepare(people=sizes["BENCH_PEOPLE"], dashboard_line=sizes["BENCH_DASHBOARD_LINE"],
+                        submitters=sizes["BENCH_SUBMITTERS"], log=_log)
+    _log(f"data ready after {time.monotonic() - started:.0f} s")
+    figures, failed = [], []
+
+    def section(title, run):
+        _log(title)
+        section_started = time.monotonic()
+        try:
+            figures.extend(run())
+        except Exception:  # one broken section must not hide the others' figures
+            failed.append(title)
+            traceback.print_exc()
+        _log(f"  ({time.monotonic() - section_started:.0f} s)")
+
+    section("2. queries per request", lambda: queries_measure(
+        data=data, line_sizes=sizes["BENCH_LINE_SIZES"], module_steps=sizes["BENCH_MODULE_STEPS"], log=_log))
+    sample = certificate_sample(data=data)
+    section("3. certificate rendering", lambda: render_measure(
+        certificate=sample, rounds=sizes["BENCH_RENDER_ROUNDS"],
+        rounds_without=sizes["BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ"], renders_for_memory=sizes["BENCH_RENDERS"],
+        log=_log))
+    section("4. bulk ZIP", lambda: bulk_measure(
+        ids=bulk_certificates_ensure(certificate=sample, count=sizes["BENCH_ZIP_CERTIFICATES"], log=_log),
+        user=data.admin, rounds=sizes["BENCH_ZIP_ROUNDS"], log=_log))
+    section("5. compliance report export", lambda: reports_measure(
+        admin=data.admin, rounds=sizes["BENCH_REPORT_ROUNDS"], people=_current_people(), log=_log))
+    if wrk_available():
+        with tempfile.TemporaryDirectory() as work_dir, gunicorn_running(log_path=var_dir / "gunicorn.log") as port:
+            section("1. pages under load (gunicorn, 2 workers; wrk)", lambda: pages_measure(
+                data=data, port=port, work_dir=Path(work_dir), rounds=sizes["BENCH_ROUNDS"],
+                seconds=sizes["BENCH_SECONDS"], connections=sizes["BENCH_CONNECTIONS"], log=_log))
+            section("6. simultaneous quiz submissions", lambda: concurrency_measure(
+                data=data, port=port, rounds=sizes["BENCH_CONCURRENCY_ROUNDS"],
+                simultaneous=sizes["BENCH_SIMULTANEOUS"], log=_log))
+    else:
+        failed.append("1. pages and 6. concurrency: wrk is not installed (make system-deps installs it)")
+    meta = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if options.quick else "full",
+        "machine": _machine(),
+        "database": database,
+        "python": platform.python_version(),
+        "sizes": sizes,
+        "dashboard_manager_line": data.manager_line,
+        "seconds": round(time.monotonic() - started),
+        "failed_sections": failed,
+    }
+    document = results_validate(results_document(figures=figures, meta=meta)) if figures else None
+    if document:
+        options.output.write_text(json.dumps(document, indent=2) + "\n")
+    _log("")
+    for line in table_lines(figures):
+        _log(line)
+    for figure in figures:
+        if figure.note:
+            _log(f"note: {figure.name}: {figure.note}")
+    _log(f"\n{database}; {meta['machine']}; {meta['seconds']} s; results in {options.output}")
+    if failed:
+        _log("FAILED sections: " + "; ".join(failed))
+        return 1
+    return 0
+
+
+def _current_people():
+    from lms.models import Person
+
+    return Person.objects.filter(left_on__isnull=True).count()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The benchmark's data: the demo content (four modules with quizzes), a generated organisation
+(lms.organisation_generator) and a few bench-only accounts. Idempotent, so a second run reuses
+the database and only tops it up."""
+
+import copy
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils.crypto import get_random_string
+
+from lms import roles
+from lms.models import Person
+from lms.organisation_generator import organisation_generate
+from lms.services import roles_sync
+from modules.models import ModulePage
+from quizzes.models import Attempt, Quiz
+from quizzes.scoring import APPROPRIATE
+from quizzes.services import attempt_start
+from quizzes.views import ANSWER_PREFIX, FORM_STAMP_FIELD, ITEM_SEPARATOR, form_token_for
+
+SUBMITTER_PREFIX = "bench-submitter-"
+ADMIN_USERNAME = "bench-admin"
+
+
+@dataclass
+class Session:
+    """What a load generator needs to act as one person: cookies and the CSRF token."""
+
+    user_id: int
+    cookie: str
+    csrf: str
+
+
+@dataclass
+class BenchData:
+    module: ModulePage
+    quiz: Quiz
+    viewer: Person
+    manager: Person
+    manager_line: int
+    submitters: list
+    admin: object
+
+
+def data_prepare(*, people, dashboard_line, submitters, log):
+    call_command("migrate", verbosity=0, interactive=False)
+    if not ModulePage.objects.live().exists():
+        log("loading the demo content")
+        call_command("load_content", verbosity=0)
+    roles_sync()
+    existing = Person.objects.filter(employee_number__startswith="GEN-").count()
+    if existing < people:
+        log(f"generating the organisation: {people:,} people ({existing:,} there already)")
+    organisation_generate(people=people)
+    _statistics_refresh()
+    quiz = Quiz.objects.select_related("module").filter(module__live=True).order_by("module__path").first()
+    line_sizes = _line_sizes()
+    manager_pk, size = min(line_sizes.items(), key=lambda item: (abs(item[1] - dashboard_line), item[0]))
+    manager = Person.objects.select_related("user").get(pk=manager_pk)
+    viewer = Person.objects.select_related("user").get(employee_number="GEN-000002")
+    return BenchData(
+        module=quiz.module.specific, quiz=quiz, viewer=viewer, manager=manager, manager_line=size,
+        submitters=_submitters_ensure(count=submitters), admin=_admin_ensure(),
+    )
+
+
+def _statistics_refresh():
+    """PostgreSQL plans from table statistics, which a bulk load leaves stale until autovacuum
+    gets round to it; a live system has them, so the benchmark does too."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _line_sizes():
+    """Everyone's reporting-line size, from one read of the manager column."""
+    manager_of = dict(Person.objects.filter(left_on__isnull=True).values_list("pk", "line_manager_id"))
+    sizes = dict.fromkeys(manager_of, 0)
+    for person in manager_of:
+        manager, seen = manager_of.get(person), set()
+        while manager is not None and manager not in seen:
+            seen.add(manager)
+            if manager in sizes:
+                sizes[manager] += 1
+            manager = manager_of.get(manager)
+    return {pk: size for pk, size in sizes.items() if size}
+
+
+def _submitters_ensure(*, count):
+    user_model = get_user_model()
+    staff = Group.objects.get(name=roles.STAFF)
+    unusable = make_password(None)
+    for number in range(count):
+        username = f"{SUBMITTER_PREFIX}{number:04d}"
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"password": unusable, "first_name": "Bench", "last_name": f"Submitter {number}",
+                                         "email": f"{username}@example.invalid"},
+        )
+        if created:
+            user.groups.add(staff)
+            Person.objects.create(user=user, employee_number=f"BENCH-{number:04d}")
+    return list(Person.objects.filter(user__username__startswith=SUBMITTER_PREFIX).select_related("user")
+                .order_by("user__username")[:count])
+
+
+def _admin_ensure():
+    user_model = get_user_model()
+    admin, created = user_model.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"password": make_password(None), "is_superuser": True, "is_staff": True,
+                                           "email": "bench-admin@example.invalid"},
+    )
+    admin.groups.add(*Group.objects.filter(name__in=[roles.AUDITORS, roles.STAFF]))
+    return admin
+
+
+def session_for(user):
+    """Log in as Django does (a real database session) and pair it with a CSRF secret; Django
+    accepts the unmasked 32-character secret as the form token."""
+    client = Client()
+    client.force_login(user)
+    return Session(user_id=user.pk, cookie=client.cookies["sessionid"].value, csrf=get_random_string(32))
+
+
+def cookie_header(session):
+    return f"sessionid={session.cookie}; csrftoken={session.csrf}"
+
+
+def attempts_open(*, quiz, people, per_person):
+    """Open attempts to submit: one started through the service, cloned for the rest (a bench
+    shortcut past the attempt limits, which would stop a person after a few tries)."""
+    already_open = set(Attempt.objects.filter(person=people[0], quiz=quiz, submitted_at__isnull=True)
+                       .values_list("pk", flat=True))
+    # attempt_start hands back an attempt that is already open: that one is someone else's to use.
+    prototype = attempt_start(person=people[0], quiz=quiz)
+    clones = []
+    for person in people:
+        for _ in range(per_person):
+            clone = copy.copy(prototype)
+            clone.pk = None
+            clone.id = None
+            clone._state = copy.copy(prototype._state)
+            clone._state.adding = True
+            clone.person = person
+            clones.append(clone)
+    created = Attempt.objects.bulk_create(clones, batch_size=1000)
+    if prototype.pk not in already_open:
+        prototype.delete()
+    return created
+
+
+def submission_body(*, attempt, csrf):
+    """The form a learner posts, as (field, value) pairs: a valid answer to every question (the
+    first option, or every item in its shown order / rated appropriate), the form token, and the
+    CSRF token when one is given."""
+    fields = [(FORM_STAMP_FIELD, form_token_for(attempt)), ("action", "submit")]
+    if csrf:
+        fields.append(("csrfmiddlewaretoken", csrf))
+    for question in attempt.questions:
+        field = f"{ANSWER_PREFIX}{question['id']}"
+        options = question.get("options") or []
+        if question["type"] == "ordering":
+            fields += [(f"{field}{ITEM_SEPARATOR}{option['id']}", str(position))
+                       for position, option in enumerate(options, start=1)]
+        elif question["type"] == "scenario_judgement":
+            fields += [(f"{field}{ITEM_SEPARATOR}{option['id']}", APPROPRIATE) for option in options]
+        else:
+            fields.append((field, options[0]["id"]))
+    return fields

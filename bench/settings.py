@@ -1,0 +1,47 @@
+"""Production settings with safe local values, for benchmarks on loopback only.
+
+Everything that shapes a request stays as in production (DEBUG off, middleware, templates,
+database sessions, the database task backend); only what cannot work on a plain-HTTP loopback
+server without secrets is changed: HTTPS redirects and secure cookies, the secret key, and the
+file locations. Never deploy this module."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from lms.settings.production import *  # noqa: E402, F403
+from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
+
+BENCH_VAR = Path(os.environ.get("BENCH_VAR", BASE_DIR / "var" / "bench"))
+
+ROOT_URLCONF = "bench.urls"
+STATIC_ROOT = BENCH_VAR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]  # testserver: the in-process query counts
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SITE_URL = "http://127.0.0.1"
+WAGTAILADMIN_BASE_URL = SITE_URL
+# The manifest storage needs `collectstatic`; the pages under test are measured without their
+# assets, so the plain storage (same URLs but for the hash) keeps the harness independent of it.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(BENCH_VAR / "media")}},
+    "certificates": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                     "OPTIONS": {"location": str(BENCH_VAR / "certificates")}},
+}
+# Each gunicorn worker keeps its own; nothing measured here depends on a shared cache.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

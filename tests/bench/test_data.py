@@ -1,0 +1,60 @@
+"""The harness's own builders, against the real views and models (no timing)."""
+
+from urllib.parse import urlencode
+
+from bench.data import attempts_open, submission_body
+from bench.queries import _line_limit, steps_build
+from lms.organisation_generator import organisation_generate
+from lms.selectors import reporting_line_ids
+from quizzes.models import Attempt
+from tests.factories import ordering_create, scenario_judgement_create
+
+
+def test_submission_body_is_a_complete_valid_submission_of_every_question_type(people, quiz, clause, client_for):
+    ordering_create(quiz=quiz, clause=clause, sort_order=3)
+    scenario_judgement_create(quiz=quiz, clause=clause, sort_order=4)
+    attempt = attempts_open(quiz=quiz, people=[people["staff"]], per_person=1)[0]
+    client = client_for(people["staff"])
+    response = client.post(f"/quizzes/attempts/{attempt.pk}/", urlencode(submission_body(attempt=attempt, csrf=None)),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+    assert len(attempt.answers) == 5
+
+
+def test_submission_body_carries_the_csrf_token_when_given(people, quiz):
+    attempt = attempts_open(quiz=quiz, people=[people["staff"]], per_person=1)[0]
+    assert ("csrfmiddlewaretoken", "s" * 32) in submission_body(attempt=attempt, csrf="s" * 32)
+
+
+def test_attempts_open_gives_each_person_fresh_open_attempts_and_leaves_no_prototype(people, quiz):
+    staff, deep = people["staff"], people["deep"]
+    attempts = attempts_open(quiz=quiz, people=[staff, deep], per_person=3)
+    assert len(attempts) == 6 == len({attempt.pk for attempt in attempts})
+    assert Attempt.objects.filter(quiz=quiz).count() == 6
+    assert Attempt.objects.filter(person=deep, submitted_at__isnull=True).count() == 3
+    assert all(attempt.questions == attempts[0].questions for attempt in attempts)
+
+
+def test_steps_build_makes_that_many_steps_with_a_decision_every_fifth(clause):
+    steps = steps_build(count=50, clause=clause)
+    assert len(steps) == 50
+    assert [step["type"] for step in steps].count("decision") == 10
+    assert steps[4]["value"]["choices"][0]["clause"] == clause.pk
+
+
+def test_line_limit_leaves_exactly_that_many_people_below_the_top(role_groups):
+    organisation = organisation_generate(people=40)
+    _line_limit(size=10)
+    assert len(reporting_line_ids(manager=organisation.top_manager)) == 10
+
+
+def test_attempts_open_leaves_an_attempt_the_person_already_had_open(people, quiz):
+    from quizzes.services import attempt_start
+
+    in_use = attempt_start(person=people["staff"], quiz=quiz)
+    attempts = attempts_open(quiz=quiz, people=[people["staff"]], per_person=2)
+    assert Attempt.objects.filter(pk=in_use.pk).exists()
+    assert in_use.pk not in {attempt.pk for attempt in attempts}
+    assert Attempt.objects.filter(person=people["staff"], submitted_at__isnull=True).count() == 3
