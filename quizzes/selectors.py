@@ -178,10 +178,11 @@ def quiz_attempts_for_audit(*, quiz):
 
 
 def attempt_result_rows(*, attempt, every_option=False):
-    """What the result page and the evidence record show for each question: the answer given,
-    whether it was right, and for each part of it the feedback and clause. The result page picks
-    out the option chosen and the right one; the evidence (``every_option``) lists every option
-    shown. Only ever called on a submitted attempt."""
+    """Every question with the answer key: the answer given, whether it was right, and for each
+    part of it the expected answer, feedback and clause. For auditors' evidence (``every_option``
+    lists every option shown) and, only through ``attempt_review`` when it ``shows_key``, the
+    learner's result page (the option chosen and the right one). Only ever called on a submitted
+    attempt."""
     results = {row["question"]: row for row in attempt.results}
     rows = []
     for number, question in enumerate(attempt.questions, start=1):
