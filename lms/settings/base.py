@@ -266,6 +266,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Background work is finished or visibly given up on (lms/background.py, `manage.py recover_tasks`):
+# a task RUNNING for longer than TASK_STALE_AFTER_SECONDS lost its worker and is queued again (a
+# certificate renders in about a second; a reminder e-mail in a few). Retryable tasks that fail are
+# queued again after TASK_RETRY_BASE_SECONDS, four times longer after each failure up to
+# TASK_RETRY_MAX_SECONDS, for at most TASK_MAX_ATTEMPTS attempts in all. Only idempotent tasks may
+# be listed. The worker restarts itself after WORKER_MAX_TASKS tasks (`manage.py run_worker`), which
+# returns the memory WeasyPrint keeps after each render.
+TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", str(30 * 60)))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))
+TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))
+TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 60)))
+TASK_RETRYABLE = [
+    "certificates.tasks.certificate_issue_task",
+    "lms.tasks.reminder_send_task",
+]
+WORKER_MAX_TASKS = int(os.environ.get("WORKER_MAX_TASKS", "500"))
 
 WAGTAIL_SITE_NAME = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services")
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
