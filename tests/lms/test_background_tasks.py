@@ -11,8 +11,10 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from certificates import services as certificate_services
@@ -190,3 +192,22 @@ def test_recovery_retries_a_failure_the_worker_did_not_get_to_schedule():
     assert [each.pk for each in recovery.retried] == [row.pk]
     assert row.status == TaskResultStatus.READY
     assert row.run_after == NOW - datetime.timedelta(minutes=5) + task_retry_delay(attempt=1)
+
+
+# What an administrator sees.
+
+def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_not(people, client):
+    final = _running(started_at=NOW - datetime.timedelta(hours=1), worker_ids=["w1", "w2", "w3"])
+    waiting = _running(started_at=NOW - datetime.timedelta(hours=1), worker_ids=["w1"])
+    tasks_recover(now=NOW)
+    admin = get_user_model().objects.create_superuser("root.admin", "root@example.org", "a-long-password-1")
+    client.force_login(admin)
+    page = client.get(reverse("lms_report_failed-tasks")).content.decode()
+    assert str(final.pk) in page and "The worker stopped while running this task" in page
+    assert str(waiting.pk) not in page  # queued again: not failed
+    menu = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Failed background tasks" in menu
+
+    for who in ("auditor", "author", "staff"):
+        client.force_login(people[who].user)
+        assert client.get(reverse("lms_report_failed-tasks")).status_code in (302, 403)
