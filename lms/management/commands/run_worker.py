@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 "--max-tasks", str(max_tasks), "--interval", str(interval), "--worker-id", worker_id,
                 "--queue-name", queue_name,
             ])
+            if self.stopping:  # the signal came while the worker was being started
+                self.child.send_signal(signal.SIGTERM)
             while True:
                 try:
                     returncode = self.child.wait(timeout=recover_every)
