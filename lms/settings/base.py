@@ -280,6 +280,10 @@ TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 6
 TASK_RETRYABLE = [
     "certificates.tasks.certificate_issue_task",
     "lms.tasks.reminder_send_task",
+    # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
+    # the same however often they run.
+    "wagtail.tasks.update_reference_index_task",
+    "wagtail.tasks.delete_file_from_storage_task",
 ]
 WORKER_MAX_TASKS = int(os.environ.get("WORKER_MAX_TASKS", "500"))
 

@@ -13,6 +13,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -22,7 +23,11 @@ from certificates import services as certificate_services
 from certificates.models import Certificate
 from certificates.tasks import certificate_issue_task
 from lms.background import WorkerLost, task_retry_delay, tasks_failed_for_good, tasks_recover
+from lms.models import Reminder
+from lms.services import assignment_create
+from lms.tasks import reminder_send_task
 from quizzes.services import attempt_start, attempt_submit
+from tests.lms.helpers import days
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -218,3 +223,40 @@ def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_no
     for who in ("auditor", "author", "staff"):
         client.force_login(people[who].user)
         assert client.get(reverse("lms_report_failed-tasks")).status_code in (302, 403)
+
+
+def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(people, module, monkeypatch):
+    from lms import services
+
+    assignment_create(module=module, due_on=days(5))
+    result = reminder_send_task.enqueue(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon",
+                                        about_date=days(5).isoformat())
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "send_mail", mail_server_down)
+        _run_worker()
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+    assert not Reminder.objects.exists() and mail.outbox == []
+
+    DBTaskResult.objects.filter(pk=result.id).update(run_after=timezone.now())  # the delay has passed
+    _run_worker()
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
+    assert [message.to for message in mail.outbox] == [[people["staff"].user.email]]
+    # Run again by mistake (a duplicate in the queue): the database refuses a second mail.
+    reminder_send_task.enqueue(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon",
+                               about_date=days(5).isoformat())
+    _run_worker()
+    assert len(mail.outbox) == 1 and Reminder.objects.count() == 1
+
+
+def test_every_retryable_task_names_a_task():
+    from django_tasks_db.compat import Task
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    for path in settings.TASK_RETRYABLE:
+        assert isinstance(import_string(path), Task), path

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--no-reload",
                 "--max-tasks", str(max_tasks), "--interval", str(interval), "--worker-id", worker_id,
                 "--queue-name", queue_name,
-            ])
+            ], start_new_session=True)  # a terminal's Ctrl+C reaches the supervisor only, which passes on one SIGTERM
             if self.stopping:  # the signal came while the worker was being started
                 self.child.send_signal(signal.SIGTERM)
             while True:
