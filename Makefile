@@ -44,13 +44,13 @@ demo: migrate ## Load demo content and accounts (idempotent)
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000
 	@echo "Starting the background worker (it issues certificates; log in var/worker.log) and the web server on http://$(HOST):$(PORT)/"
-	@$(MANAGE) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
+	@$(MANAGE) run_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	 $(MANAGE) load_demo --logins-only; \
 	 $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
-worker: $(STAMPS)/venv ## Run the background task worker on its own
-	$(MANAGE) db_worker
+worker: $(STAMPS)/venv ## Run the background task worker on its own (restarted after WORKER_MAX_TASKS tasks; recovers dead and failed tasks)
+	$(MANAGE) run_worker
 
 test: system-deps $(STAMPS)/venv frontend ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""Wagtail admin screens of the lms app: the HR import and the compliance reports."""
+"""Wagtail admin screens of the lms app: the HR import, the compliance reports and failed background tasks."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +12,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
+from .background import tasks_failed_for_good
 from .forms import PeopleImportForm
 from .reports import completion_by_team_and_module, expiring_list, overdue_list
 from .services import PeopleImportError, people_import
@@ -118,3 +119,38 @@ class ExpiringReportView(ComplianceReportView):
 
     def rows(self):
         return expiring_list()
+
+
+class FailedTasksReportView(ComplianceReportView):
+    """Background tasks that failed for good (out of attempts, or not retryable): a certificate
+    that never came, a reminder never sent. Superusers only: an error may quote personal details."""
+
+    page_title = "Failed background tasks"
+    header_icon = "warning"
+    index_url_name = "lms_report_failed-tasks"
+    index_results_url_name = "lms_report_failed-tasks_results"
+    export_filename = "failed-background-tasks"
+    export_headings = {
+        "finished_at": "Failed at", "task": "Task", "arguments": "Arguments", "attempts": "Attempts",
+        "error": "Last error", "id": "Task id",
+    }
+    list_export = ["finished_at", "task", "arguments", "attempts", "error", "id"]
+    columns = _columns(list_export, export_headings)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super(ComplianceReportView, self).dispatch(request, *args, **kwargs)
+
+    def rows(self):
+        return [
+            {
+                "finished_at": timezone.localtime(db_result.finished_at) if db_result.finished_at else None,
+                "task": db_result.task_name,
+                "arguments": ", ".join(f"{key}={value}" for key, value in db_result.args_kwargs.get("kwargs", {}).items()),
+                "attempts": len(db_result.worker_ids),
+                "error": (db_result.traceback.strip().splitlines() or [db_result.exception_class_path])[-1],
+                "id": str(db_result.pk),
+            }
+            for db_result in tasks_failed_for_good()
+        ]

@@ -6,4 +6,9 @@ class LmsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self):
+        from django_tasks_db.compat import task_finished
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .background import task_finished_receiver
+
+        task_finished.connect(task_finished_receiver, dispatch_uid="lms.background.task_finished")

@@ -13,6 +13,7 @@ from .admin_views import (
     REPORTS_PERMISSION,
     CompletionReportView,
     ExpiringReportView,
+    FailedTasksReportView,
     OverdueReportView,
     PeopleImportView,
 )
@@ -24,6 +25,7 @@ REPORTS = [
     ("overdue", "Overdue training", OverdueReportView, "warning"),
     ("expiring", "Certificates expiring soon", ExpiringReportView, "time"),
 ]
+SUPERUSER_REPORTS = [("failed-tasks", "Failed background tasks", FailedTasksReportView, "warning")]
 
 
 class AssignmentViewSet(SnippetViewSet):
@@ -60,7 +62,7 @@ class PermissionMenuItem(MenuItem):
 @hooks.register("register_admin_urls")
 def register_tracking_urls():
     urls = [path("people/import/", PeopleImportView.as_view(), name="lms_people_import")]
-    for slug, _title, view, _icon in REPORTS:
+    for slug, _title, view, _icon in REPORTS + SUPERUSER_REPORTS:
         urls += [
             path(f"reports/{slug}/", view.as_view(), name=f"lms_report_{slug}"),
             path(f"reports/{slug}/results/", view.as_view(results_only=True), name=f"lms_report_{slug}_results"),
@@ -84,6 +86,17 @@ def _report_menu_item(slug, title, icon, order):
 
 for number, (slug, title, _view, icon) in enumerate(REPORTS):
     hooks.register("register_reports_menu_item", _report_menu_item(slug, title, icon, 1300 + number))
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_reports_menu_item")
+def register_failed_tasks_menu_item():
+    return SuperuserMenuItem("Failed background tasks", reverse("lms_report_failed-tasks"), name="lms-failed-tasks",
+                             icon_name="warning", order=1390)
 
 @hooks.register("after_publish_page")
 def audit_page_published(request, page):

@@ -118,8 +118,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Waiting for a lock beats failing a learner's submission while the worker writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite (the demo, `make run`) must wait for a lock, never fail a learner's request with
+    # "database is locked". A transaction that starts by reading and then writes cannot wait: when
+    # another writer got in first SQLite refuses the upgrade at once, whatever the timeout. So every
+    # transaction takes the write lock when it begins (IMMEDIATE) and queues for it for up to
+    # `timeout` seconds. WAL lets readers carry on while one connection writes; synchronous=NORMAL
+    # is WAL's safe setting (a power cut may lose the last commits, never corrupts the file).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("SQLITE_TIMEOUT_SECONDS", "20")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -255,6 +266,26 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Background work is finished or visibly given up on (lms/background.py, `manage.py recover_tasks`):
+# a task RUNNING for longer than TASK_STALE_AFTER_SECONDS lost its worker and is queued again (a
+# certificate renders in about a second; a reminder e-mail in a few). Retryable tasks that fail are
+# queued again after TASK_RETRY_BASE_SECONDS, four times longer after each failure up to
+# TASK_RETRY_MAX_SECONDS, for at most TASK_MAX_ATTEMPTS attempts in all. Only idempotent tasks may
+# be listed. The worker restarts itself after WORKER_MAX_TASKS tasks (`manage.py run_worker`), which
+# returns the memory WeasyPrint keeps after each render.
+TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", str(30 * 60)))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))
+TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))
+TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 60)))
+TASK_RETRYABLE = [
+    "certificates.tasks.certificate_issue_task",
+    "lms.tasks.reminder_send_task",
+    # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
+    # the same however often they run.
+    "wagtail.tasks.update_reference_index_task",
+    "wagtail.tasks.delete_file_from_storage_task",
+]
+WORKER_MAX_TASKS = int(os.environ.get("WORKER_MAX_TASKS", "500"))
 
 WAGTAIL_SITE_NAME = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services")
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

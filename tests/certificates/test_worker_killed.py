@@ -1,76 +1,100 @@
-"""A worker process killed in the middle of rendering leaves no half certificate, and the retry
-issues it (PostgreSQL: a real second process, killed with SIGKILL while it holds the transaction)."""
+"""A worker killed in the middle of issuing a certificate (SIGKILL: no clean-up of any kind) leaves
+no half certificate; `recover_tasks` queues the task again and the next worker issues exactly one.
+
+Everything runs as it does in production: django-tasks-db's `db_worker` and `recover_tasks` in
+their own processes, on a database they share with this test (PostgreSQL, or a SQLite file)."""
 
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from django_tasks_db.compat import TaskResultStatus
 
-from django.db import connection
+from django.test import override_settings
 
-from certificates.models import Certificate
-from certificates.services import certificate_issue_for_attempt
+from certificates.tasks import certificate_issue_task
 from quizzes.models import Attempt
 from quizzes.services import attempt_start, attempt_submit
+from tests.worker_processes import Database, finish, line_starting
 
 ROOT = Path(__file__).resolve().parents[2]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
-WORKER = textwrap.dedent(
+# Runs a management command with the database task backend (the test settings run tasks
+# immediately). With "--doomed" first, the certificate renderer announces itself and then hangs,
+# so the worker can be killed while it holds the certificate's transaction open.
+SCRIPT = textwrap.dedent(
     """
     import sys, time, django
+    from django.conf import settings
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     django.setup()
-    import certificates.services as services
+    from django.core.management import call_command
+    from django.db import connection
+    args = sys.argv[1:]
+    if args[0] == "--doomed":
+        args = args[1:]
+        import certificates.services as services
 
-    def render_forever(*, certificate):
-        print("rendering", flush=True)  # the certificate row exists, uncommitted, inside the transaction
-        time.sleep(120)
+        def render_forever(*, certificate):
+            backend_pid = connection.connection.info.backend_pid if connection.vendor == "postgresql" else 0
+            print(f"rendering {backend_pid}", flush=True)
+            time.sleep(600)
 
-    services.certificate_pdf_render = render_forever
-    services.certificate_issue_for_attempt(attempt_id=int(sys.argv[1]))
+        services.certificate_pdf_render = render_forever
+    call_command(*args)
     """
 )
+WORKER = ["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"]
 
 
-def test_a_worker_killed_mid_render_leaves_nothing_and_the_retry_issues_once(people, quiz, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs a second process on a shared database server: PostgreSQL (CI runs it).")
+def _run(database, *args, timeout=180):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test", "DATABASE_URL": database.url}
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env,  # noqa: S603
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_worker_killed_mid_certificate_is_recovered_and_issues_exactly_one(people, quiz, monkeypatch, tmp_path):
     attempt = attempt_start(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
-    # Submit without queueing the task: the worker below plays the task.
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
     attempt = attempt_submit(attempt=attempt, answers=answers)
     assert Attempt.objects.get(pk=attempt.pk).passed
+    with override_settings(TASKS=DATABASE_TASKS):
+        task_id = str(certificate_issue_task.enqueue(attempt_id=attempt.pk).id)
+    database = Database(tmp_path)
 
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(attempt.pk)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
+    doomed = _run(database, "--doomed", *WORKER, "--worker-id", "doomed")
     try:
-        assert worker.stdout.readline().strip() == "rendering"
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
+        backend_pid = int(line_starting(doomed, "rendering").split()[1])
+        doomed.send_signal(signal.SIGKILL)
+        assert doomed.wait(timeout=30) == -signal.SIGKILL
     finally:
-        if worker.poll() is None:
-            worker.kill()
-    # The server rolls the dead connection's transaction back: no certificate, no half row.
-    deadline = time.monotonic() + 30
-    while Certificate.objects.filter(attempt=attempt).exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not Certificate.objects.filter(attempt=attempt).exists()
+        if doomed.poll() is None:
+            doomed.kill()
+        doomed.communicate()
+    database.wait_until_backend_gone(backend_pid)
 
-    certificate = certificate_issue_for_attempt(attempt_id=attempt.pk)
-    assert certificate.sha256 and certificate.pdf
-    assert certificate_issue_for_attempt(attempt_id=attempt.pk) == certificate
-    assert Certificate.objects.filter(attempt=attempt).count() == 1
+    # The dead worker's claim stays RUNNING; its certificate was never committed.
+    assert database.task(task_id) == (TaskResultStatus.RUNNING, ["doomed"])
+    assert database.certificates(attempt.pk) == 0
+
+    # No worker runs now, so every RUNNING task is abandoned: recover without waiting for the timeout.
+    recovered = finish(_run(database, "recover_tasks", "--stale-after", "0"))
+    assert f"Queued again (its worker stopped): certificate_issue_task {task_id}" in recovered
+    assert database.task(task_id)[0] == TaskResultStatus.READY
+
+    finish(_run(database, *WORKER, "--worker-id", "second"))
+    assert database.task(task_id) == (TaskResultStatus.SUCCESSFUL, ["doomed", "second"])
+    assert database.certificates(attempt.pk) == 1
+
+    # Another recovery and another worker change nothing.
+    finish(_run(database, "recover_tasks"))
+    finish(_run(database, *WORKER, "--worker-id", "third"))
+    assert database.certificates(attempt.pk) == 1
