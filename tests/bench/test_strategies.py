@@ -1,0 +1,127 @@
+"""The simulated learners of `make bench`: what they read from pages and downloads, and that the
+harness can tell a leaking platform from a sound one (no timing here)."""
+
+import io
+import json
+import random
+import zipfile
+
+import pytest
+
+from django.core.management import call_command
+
+from bench.strategies import (
+    STRATEGIES,
+    Memory,
+    ShownQuestion,
+    answers_first,
+    answers_random,
+    form_parse,
+    keys_from_data,
+    keys_from_result_page,
+    keys_from_zip,
+    result_marks,
+    strategies_measure,
+)
+from quizzes.services import attempt_start
+from tests.factories import ordering_create, scenario_judgement_create
+
+
+def _shown_form(client, quiz, person):
+    attempt = attempt_start(person=person, quiz=quiz)
+    return attempt, form_parse(client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode())
+
+
+def test_form_parse_reads_every_question_and_field_a_browser_would_send(people, quiz, clause, client_for):
+    ordering_create(quiz=quiz, clause=clause, sort_order=3)
+    scenario_judgement_create(quiz=quiz, clause=clause, sort_order=4)
+    client = client_for(people["staff"])
+    attempt, form = _shown_form(client, quiz, people["staff"])
+    assert form.form_token
+    assert [question.text for question in form.questions] == [question["text"] for question in attempt.questions]
+    for question, snapshot in zip(form.questions, attempt.questions, strict=True):
+        assert question.question_id == str(snapshot["id"])
+        option_ids = {option["id"] for option in snapshot["options"]}
+        if snapshot["type"] in ("single_choice", "true_false"):
+            assert set(question.radios[f"q-{snapshot['id']}"]) == option_ids
+        elif snapshot["type"] == "multiple_response":
+            assert set(question.checkboxes[f"q-{snapshot['id']}"]) == option_ids
+        elif snapshot["type"] == "ordering":
+            assert set(question.selects) == {f"q-{snapshot['id']}.{option}" for option in option_ids}
+        else:
+            assert set(question.radios) == {f"q-{snapshot['id']}.{option}" for option in option_ids}
+
+
+def test_every_strategy_answers_every_question_validly(people, quiz, clause, client_for):
+    ordering_create(quiz=quiz, clause=clause, sort_order=3)
+    scenario_judgement_create(quiz=quiz, clause=clause, sort_order=4)
+    client = client_for(people["staff"])
+    attempt, form = _shown_form(client, quiz, people["staff"])
+    rng = random.Random(1)
+    for answer in (answers_random, answers_first, Memory().answer):
+        data = {"form_token": form.form_token, "action": "save"}
+        for question in form.questions:
+            data.update(answer(question, rng))
+        response = client.post(f"/quizzes/attempts/{attempt.pk}/", data, headers={"accept": "application/json"})
+        assert response.json()["saved"] is True, response.json()
+        data["form_token"] = form.form_token = response.json()["form_token"]
+
+
+def test_keys_are_found_in_any_json_that_marks_options():
+    leaked = {"quiz_attempts": [{"questions_shown": [
+        {"id": 7, "type": "single_choice", "options": [{"id": "70", "correct": False}, {"id": "71", "correct": True}]},
+        {"id": 8, "type": "ordering", "options": [{"id": "81", "position": 2}, {"id": "80", "position": 1}]},
+        {"id": 9, "type": "scenario_judgement", "options": [{"id": "90", "appropriate": True}]},
+    ]}]}
+    assert keys_from_data(leaked) == {
+        "7": {"q-7": ["71"]},
+        "8": {"q-8.81": ["2"], "q-8.80": ["1"]},
+        "9": {"q-9.90": ["appropriate"]},
+    }
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as writer:
+        writer.writestr("my-data.json", json.dumps(leaked))
+    assert keys_from_zip(archive.getvalue())["7"] == {"q-7": ["71"]}
+    # What a learner may see (their own answers, texts) is not a key.
+    assert keys_from_data({"questions": [{"id": 7, "type": "single_choice", "options": [{"id": "70", "text": "A"}]}]}) == {}
+
+
+def test_result_marks_read_right_and_wrong_near_each_question():
+    questions = [ShownQuestion(text="Is it allowed?"), ShownQuestion(text="Who decides?"), ShownQuestion(text="Unmarked?")]
+    html = """<main><div><h3>Question 1: not right</h3><p><strong>Is it allowed?</strong></p></div>
+    <div><h3>Question 2: right</h3><p><strong>Who decides?</strong></p></div>
+    <div><p>Unmarked?</p><p>Your answer: A</p></div></main>"""
+    assert result_marks(html, questions=questions) == {"Is it allowed?": False, "Who decides?": True}
+
+
+def test_a_page_that_names_the_expected_option_gives_the_key_away():
+    question = ShownQuestion(text="Q", radios={"q-5": ["50", "51"]}, labels={("q-5", "50"): "Yes", ("q-5", "51"): "No"})
+    question_id = question.question_id
+    assert keys_from_result_page('<p>The answer the policy expects: “No”.</p>', questions=[question]) == {question_id: {"q-5": ["51"]}}
+    assert keys_from_result_page("<p>Re-read clause 2.1.</p>", questions=[question]) == {}
+
+
+def test_memory_reuses_what_was_right_and_never_repeats_what_was_wrong():
+    question = ShownQuestion(text="Q", radios={"q-5": ["50", "51", "52"]})
+    memory = Memory(wrong={"Q": [{"q-5": ["50"]}, {"q-5": ["51"]}]})
+    rng = random.Random(3)
+    assert {memory.answer(question, rng)["q-5"][0] for _ in range(20)} == {"52"}
+    memory.right["Q"] = {"q-5": ["51"]}
+    assert memory.answer(question, rng) == {"q-5": ["51"]}
+    memory.keys["5"] = {"q-5": ["50"]}
+    assert memory.answer(question, rng) == {"q-5": ["50"]}
+
+
+@pytest.mark.django_db(transaction=False)
+def test_measure_on_the_shipped_quizzes_reports_every_strategy_against_a_learner_who_knows_the_key(wagtail_root):
+    call_command("load_content", verbosity=0)
+    figures = strategies_measure(attempts=12, cooldowns=1, log=lambda message: None)
+    assert [figure.name for figure in figures] == [f"quiz strategy: {name}: pass rate" for name in STRATEGIES]
+    for figure in figures:
+        assert figure.yardstick_value == 1.0  # the harness can pass: the yardstick always does
+        assert figure.extra["attempts"] >= 12
+        assert 0 <= figure.value <= 1
+        assert figure.passed == (figure.value <= float(figure.goal.removeprefix("<= ")))
+    from quizzes.models import Attempt
+
+    assert not Attempt.objects.exists()  # everything it did was rolled back
