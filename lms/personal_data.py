@@ -9,14 +9,15 @@ from django.db.models import Q
 
 from certificates.models import Certificate
 from modules.models import ModuleProgress
-from quizzes.models import Attempt
+from quizzes.selectors import person_attempt_reviews
 
 from .models import Assignment, AuditEvent, Reminder
 
 
 def person_data_collect(*, person):
-    """The person's records as plain data: profile, progress, attempts (the full evidence of
-    what they were shown and answered), certificates and the audit events about them."""
+    """The person's records as plain data: profile, progress, attempts (what they were shown and
+    answered, times and scores; the answer key only where the quiz's review options allow),
+    certificates and the audit events about them."""
     user = person.user
     return {
         "profile": {
@@ -43,20 +44,10 @@ def person_data_collect(*, person):
             }
             for progress in ModuleProgress.objects.filter(person=person).select_related("module")
         ],
-        "quiz_attempts": [
-            {
-                "quiz": attempt.quiz.title,
-                "started_at": attempt.started_at,
-                "submitted_at": attempt.submitted_at,
-                "questions_shown": attempt.questions,
-                "answers": attempt.answers,
-                "results": attempt.results,
-                "score_percent": attempt.percent,
-                "pass_mark": attempt.pass_mark,
-                "passed": attempt.passed,
-            }
-            for attempt in Attempt.objects.filter(person=person).select_related("quiz")
-        ],
+        # Each attempt as the quiz's review options let its owner see it: all of it once the key
+        # may be shown, else what they were shown and answered but not the key of a quiz they
+        # have not passed (quizzes.selectors.attempt_review).
+        "quiz_attempts": [review.data() for review in person_attempt_reviews(person=person)],
         "certificates": [
             {
                 "serial": certificate.serial,

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from quizzes.content_checks import quiz_content_problems
 from quizzes.content_import import QUESTION_CREATORS, ContentError, question_create_from_spec
 from quizzes.models import Question, Quiz
 
@@ -161,6 +162,7 @@ def _module_load(*, data, index, clauses, summary):
                 f"clause {key} is not in the policy library (policies.json)"
             ) from error
 
+    _quiz_checked(quiz_spec=data["quiz"], clauses=clauses)
     page = ModulePage.objects.filter(slug=data["slug"]).first()
     if page is None:
         steps = _steps_checked(
@@ -212,6 +214,17 @@ def _module_load(*, data, index, clauses, summary):
         elif created:
             summary["questions"] += 1
     return page
+
+
+def _quiz_checked(*, quiz_spec, clauses):
+    """A quiz that could be passed without knowing the policy (keys piled in one position, a bank
+    too small for a retry to differ, another organisation's rules) loads nothing."""
+    organisation_of = {
+        key.split(":", 1)[0]: clause.document.organisation for key, clause in clauses.items()
+    }
+    problems = quiz_content_problems(quiz=quiz_spec, organisation_of=organisation_of)
+    if problems:
+        raise ContentError("the quiz fails the content check: " + " ".join(problems))
 
 
 def _question_load(*, spec, quiz, sort_order, clause_for, exists):

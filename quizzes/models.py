@@ -18,6 +18,20 @@ class PartialCredit(models.TextChoices):
     PER_OPTION = "per_option", "Per option: credit for each right pick, less one for each wrong pick (never below zero)"
 
 
+class Review(models.TextChoices):
+    """How much of a submitted attempt a learner may see (as Moodle's review options). Only FULL
+    shows the answer key: which option is right, the positions, option feedback and explanations."""
+
+    SCORE = "score", "Score only: the score and whether they passed"
+    WRONG_QUESTIONS = "wrong_questions", (
+        "Score, which questions were not right and the policy clause to re-read for each (never the answers)"
+    )
+    FULL = "full", "Everything: the right answers, the feedback on every option and the explanations"
+
+
+FAILED_REVIEW_CHOICES = [(Review.SCORE.value, Review.SCORE.label), (Review.WRONG_QUESTIONS.value, Review.WRONG_QUESTIONS.label)]
+
+
 class Quiz(index.Indexed, ClusterableModel):
     """The assessment that follows a module's steps; passing it completes the module.
 
@@ -55,6 +69,32 @@ class Quiz(index.Indexed, ClusterableModel):
     )
     cooldown_hours = models.PositiveIntegerField(
         default=24, help_text="How long the person waits after using up their attempts."
+    )
+    max_attempts = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Attempts allowed in total without passing (an administrator's retry allowance starts the count "
+        "again). Leave empty for no limit.",
+    )
+    review_after_failure = models.CharField(
+        max_length=20,
+        choices=FAILED_REVIEW_CHOICES,
+        default=Review.WRONG_QUESTIONS,
+        help_text="What a person sees of an attempt they did not pass while they may still try again. The answer "
+        "key is never shown here: it would let them pass the next attempt without knowing the policy.",
+    )
+    review_after_pass = models.CharField(
+        max_length=20,
+        choices=Review.choices,
+        default=Review.FULL,
+        help_text="What a person sees of each of their attempts once they have passed this quiz.",
+    )
+    full_review_when_no_attempts_remain = models.BooleanField(
+        default=False,
+        help_text="Show the right answers, feedback and explanations once a person has used every attempt allowed "
+        "in total (above) without passing. Off by default: if they are later allowed to retry, they would "
+        "know the key.",
     )
     time_limit_minutes = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty for no time limit."
@@ -99,7 +139,7 @@ class Question(ClusterableModel, PolymorphicModel):
     key = models.CharField(max_length=50, blank=True, help_text="Stable name used by content imports.")
     topic = models.CharField(max_length=100, blank=True)
     text = models.TextField()
-    explanation = models.TextField(blank=True, help_text="Shown with the result, after submission.")
+    explanation = models.TextField(blank=True, help_text="Shown with the right answers when the quiz's review options allow: by default once the person has passed.")
     critical = models.BooleanField(
         default=False, help_text="A wrong answer fails the attempt whatever the total."
     )

@@ -2,12 +2,13 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from .drawing import BankEntry, draw_problems
-from .models import Attempt, Question, Quiz, RetryAllowance
+from .models import Attempt, Question, Quiz, RetryAllowance, Review
 
 
 def quiz_bank(*, quiz):
@@ -41,12 +42,54 @@ def attempt_retry_at(*, person, quiz, now=None):
     ``cooldown_hours`` from the last of them. A pass starts the count again."""
     if not quiz.attempts_before_cooldown or not quiz.cooldown_hours:
         return None
-    attempts = Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=False)
+    return quiz_standing(person=person, quiz=quiz, now=now).retry_at
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """Where a person stands with a quiz: whether they have passed it, whether an attempt is open,
+    and how many attempts they have left before a cooldown and in total (None: no limit)."""
+
+    passed: bool
+    has_open_attempt: bool
+    retry_at: datetime.datetime | None
+    left_before_cooldown: int | None
+    left_in_total: int | None
+
+    @property
+    def out_of_attempts(self):
+        return self.left_in_total == 0
+
+
+def quiz_standing(*, person, quiz, now=None):
+    """The person's standing with the quiz, in two queries. Attempts submitted before the latest
+    retry allowance do not count towards the cooldown or the limit in total."""
+    now = now or timezone.now()
     allowance = RetryAllowance.objects.filter(person=person, quiz=quiz).order_by("-granted_at").first()
-    if allowance is not None:
-        attempts = attempts.filter(submitted_at__gt=allowance.granted_at)
-    history = attempts.order_by("submitted_at", "pk").values_list("passed", "submitted_at")
-    return retry_at_from_history(history=history, quiz=quiz, now=now or timezone.now())
+    passed, has_open, history = False, False, []
+    for was_passed, submitted_at in (
+        Attempt.objects.filter(person=person, quiz=quiz).order_by("submitted_at", "pk").values_list("passed", "submitted_at")
+    ):
+        if submitted_at is None:
+            has_open = True
+            continue
+        passed = passed or was_passed
+        if allowance is None or submitted_at > allowance.granted_at:
+            history.append((was_passed, submitted_at))
+    retry_at, failures_in_row = _cooldown_state(history=history, quiz=quiz, now=now)
+    left_before_cooldown = None
+    if quiz.attempts_before_cooldown and quiz.cooldown_hours:
+        left_before_cooldown = 0 if retry_at else quiz.attempts_before_cooldown - failures_in_row
+    left_in_total = None
+    if quiz.max_attempts:
+        failures_since_pass = 0
+        for was_passed, _ in history:
+            failures_since_pass = 0 if was_passed else failures_since_pass + 1
+        left_in_total = max(quiz.max_attempts - failures_since_pass, 0)
+    return QuizStanding(
+        passed=passed, has_open_attempt=has_open, retry_at=retry_at, left_before_cooldown=left_before_cooldown,
+        left_in_total=left_in_total,
+    )
 
 
 def attempts_retry_at(*, person_ids, module_ids, now=None):
@@ -87,6 +130,13 @@ def attempts_retry_at(*, person_ids, module_ids, now=None):
 
 def retry_at_from_history(*, history, quiz, now):
     """The cooldown rule on a person's (passed, submitted_at) history, oldest first."""
+    return _cooldown_state(history=history, quiz=quiz, now=now)[0]
+
+
+def _cooldown_state(*, history, quiz, now):
+    """(when the person may retry or None, failed attempts in a row that count towards the next wait)."""
+    if not quiz.attempts_before_cooldown or not quiz.cooldown_hours:
+        return None, 0
     cooldown = datetime.timedelta(hours=quiz.cooldown_hours)
     failures, retry_at = 0, None
     for passed, submitted_at in history:
@@ -97,8 +147,8 @@ def retry_at_from_history(*, history, quiz, now):
         if failures >= quiz.attempts_before_cooldown:
             failures, retry_at = 0, submitted_at + cooldown
     if retry_at is not None and retry_at > now:
-        return retry_at
-    return None
+        return retry_at, failures
+    return None, failures
 
 
 def attempt_for_person(*, person, attempt_id):
@@ -128,10 +178,11 @@ def quiz_attempts_for_audit(*, quiz):
 
 
 def attempt_result_rows(*, attempt, every_option=False):
-    """What the result page and the evidence record show for each question: the answer given,
-    whether it was right, and for each part of it the feedback and clause. The result page picks
-    out the option chosen and the right one; the evidence (``every_option``) lists every option
-    shown. Only ever called on a submitted attempt."""
+    """Every question with the answer key: the answer given, whether it was right, and for each
+    part of it the expected answer, feedback and clause. For auditors' evidence (``every_option``
+    lists every option shown) and, only through ``attempt_review`` when it ``shows_key``, the
+    learner's result page (the option chosen and the right one). Only ever called on a submitted
+    attempt."""
     results = {row["question"]: row for row in attempt.results}
     rows = []
     for number, question in enumerate(attempt.questions, start=1):
@@ -246,6 +297,158 @@ _ITEMS = {
     "ordering": _order_items,
     "scenario_judgement": _judgement_items,
 }
+
+
+# What the person sees of an attempt still open: never the key (the quiz page and the download).
+OPEN = "open"
+# The fields of a question or option snapshot that are the answer key, or point to it: the
+# flags, the feedback and explanation that say why, the clause each option rests on (the right
+# option often cites a clause of its own) and the database ids that follow the authored order.
+KEYED_QUESTION_FIELDS = ("explanation",)
+KEYED_OPTION_FIELDS = ("correct", "appropriate", "position", "feedback", "clause", "option_id")
+
+
+@dataclass(frozen=True)
+class AttemptReview:
+    """What the attempt's owner may see of it: the one rule every learner-facing page, download,
+    JSON answer and e-mail goes through. ``level`` is OPEN for an attempt not yet submitted, else
+    a ``Review`` value; only ``Review.FULL`` shows the key."""
+
+    attempt: Attempt
+    level: str
+    standing: QuizStanding
+
+    @property
+    def shows_key(self):
+        return self.level == Review.FULL
+
+    @property
+    def shows_questions(self):
+        """Whether the person sees which questions they got right (and, for the rest, what to re-read)."""
+        return self.level in (Review.WRONG_QUESTIONS, Review.FULL)
+
+    def rows(self):
+        """The result page's questions: the full rows with the key, or without it only the
+        question, the person's own answer, whether it was right and what to re-read."""
+        if not self.attempt.is_submitted or not self.shows_questions:
+            return []
+        rows = attempt_result_rows(attempt=self.attempt)
+        if self.shows_key:
+            return rows
+        return [
+            {
+                "number": row["number"],
+                "text": row["question"]["text"],
+                "critical": row["question"]["critical"],
+                "answer_text": row["answer_text"],
+                "correct": row["correct"],
+                "points": row["points"],
+                "max_points": row["max_points"],
+                "reread": [] if row["correct"] else question_clauses(question=row["question"]),
+            }
+            for row in rows
+        ]
+
+    def data(self):
+        """The attempt for the person's own download: all of it when the key may be shown, else
+        what they were shown and answered, and (as the review level allows) how each question went."""
+        attempt = self.attempt
+        record = {
+            "quiz": attempt.quiz.title,
+            "started_at": attempt.started_at,
+            "submitted_at": attempt.submitted_at,
+            "timed_out": attempt.timed_out,
+            "answers": attempt.answers if attempt.is_submitted else attempt.draft,
+            "score_percent": attempt.percent,
+            "pass_mark": attempt.pass_mark,
+            "passed": attempt.passed,
+            "review": REVIEW_NOTES[self.level],
+        }
+        if self.shows_key:
+            return record | {"questions_shown": attempt.questions, "results": attempt.results}
+        record["questions_shown"] = [question_without_key(question=question) for question in attempt.questions]
+        if self.shows_questions:
+            record["results"] = [
+                {
+                    "number": row["number"],
+                    "points": row["points"],
+                    "max_points": row["max_points"],
+                    "answered_right": row["correct"],
+                    "clauses_to_reread": row["reread"],
+                }
+                for row in self.rows()
+            ]
+        return record
+
+
+REVIEW_NOTES = {
+    OPEN: "Not yet submitted: the questions and your answers saved so far.",
+    Review.SCORE: "Your score and result. The quiz's settings show no more until you pass it.",
+    Review.WRONG_QUESTIONS: "Your score, which questions you got right, and the policy clauses to re-read. "
+    "The answers the policy expects are shown once you pass the quiz.",
+    Review.FULL: "Everything: the questions as shown with the answers the policy expects, feedback and explanations.",
+}
+
+
+def attempt_review(*, attempt, standing=None, now=None):
+    """What the attempt's owner may see of it (``AttemptReview``).
+
+    - An open attempt: the questions and the person's own answers, never the key.
+    - While any attempt at the quiz is open, every attempt at it is reviewed as a failed one, so
+      that an earlier pass cannot hand over the key of the questions being answered.
+    - Once they have passed the quiz: the quiz's ``review_after_pass`` (by default everything).
+    - Not passed, and every attempt allowed in total used, when the quiz says so: everything.
+    - Otherwise (not passed, may try again): the quiz's ``review_after_failure`` (by default the
+      score, which questions were not right and the clauses to re-read), never the key.
+
+    ``standing`` (from ``quiz_standing``) saves its queries when reviewing many attempts."""
+    quiz = attempt.quiz
+    standing = standing or quiz_standing(person=attempt.person, quiz=quiz, now=now)
+    if not attempt.is_submitted:
+        level = OPEN
+    elif standing.has_open_attempt:
+        level = quiz.review_after_failure
+    elif standing.passed:
+        level = quiz.review_after_pass
+    elif quiz.full_review_when_no_attempts_remain and standing.out_of_attempts:
+        level = Review.FULL
+    else:
+        level = quiz.review_after_failure
+    return AttemptReview(attempt=attempt, level=level, standing=standing)
+
+
+def person_attempt_reviews(*, person):
+    """``attempt_review`` for each of the person's attempts, newest first, in a few queries."""
+    attempts = list(Attempt.objects.filter(person=person).select_related("quiz", "person"))
+    standings = {}
+    for attempt in attempts:
+        if attempt.quiz_id not in standings:
+            standings[attempt.quiz_id] = quiz_standing(person=person, quiz=attempt.quiz)
+    return [attempt_review(attempt=attempt, standing=standings[attempt.quiz_id]) for attempt in attempts]
+
+
+def question_without_key(*, question):
+    """A question snapshot as the person was shown it: its words and options, none of the key."""
+    shown = {name: value for name, value in question.items() if name not in KEYED_QUESTION_FIELDS}
+    shown["options"] = [
+        {name: value for name, value in option.items() if name not in KEYED_OPTION_FIELDS}
+        for option in question["options"]
+    ]
+    return shown
+
+
+def question_clauses(*, question):
+    """The clauses a question rests on, once each and in the library's order (never the order of
+    the options, which would say which option cites which)."""
+    clauses = {option["clause"]["id"]: option["clause"] for option in question["options"]}
+    return sorted(
+        clauses.values(),
+        key=lambda clause: (clause["organisation"], clause["document"], _natural(clause["reference"]), clause["id"]),
+    )
+
+
+def _natural(reference):
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in str(reference).split(".")]
 
 
 EVIDENCE_COLUMNS = [

@@ -17,7 +17,13 @@ from modules.services import module_progress_complete
 from .drawing import items_shuffle, options_order, questions_draw
 from .models import Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
-from .selectors import attempt_retry_at, quiz_bank, quiz_draw_problems, quiz_topic_counts
+from .selectors import (
+    attempt_retry_at,
+    quiz_bank,
+    quiz_draw_problems,
+    quiz_standing,
+    quiz_topic_counts,
+)
 
 
 class AttemptError(Exception):
@@ -70,6 +76,11 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             raise AttemptError(
                 f"You have used the attempts allowed for now. You can try again from "
                 f"{timezone.localtime(retry_at):%-d %B %Y at %H:%M}."
+            )
+        if quiz.max_attempts and quiz_standing(person=person, quiz=quiz, now=now).out_of_attempts:
+            raise AttemptError(
+                f"You have used all {quiz.max_attempts} attempts allowed at this quiz. "
+                "Your learning and development team can allow you another."
             )
         problems = quiz_draw_problems(quiz=quiz)
         if problems:
@@ -261,12 +272,14 @@ def _certificate_issue_enqueue(*, attempt_id):
 
 
 def retry_allow(*, person, quiz, by, reason):
-    """Let a person try again before their cooldown ends (an override, so it needs a reason and
-    goes into the audit trail). Refused for someone who is not waiting."""
+    """Let a person try again before their cooldown ends, or after they used every attempt allowed
+    in total (an override, so it needs a reason and goes into the audit trail). Refused for someone
+    who is not waiting."""
     reason = (reason or "").strip()
     if not reason:
         raise AttemptError("Say why this person may try again early.")
-    if attempt_retry_at(person=person, quiz=quiz) is None:
+    standing = quiz_standing(person=person, quiz=quiz)
+    if standing.retry_at is None and not standing.out_of_attempts:
         raise AttemptError(f"{person.full_name} is not waiting: they may already start {quiz.title}.")
     with transaction.atomic():
         allowance = RetryAllowance.objects.create(

@@ -11,7 +11,7 @@ from lms.access import current_person
 
 from .models import Attempt, Quiz
 from .scoring import APPROPRIATE, NOT_APPROPRIATE
-from .selectors import attempt_for_person, attempt_result_rows, attempt_retry_at
+from .selectors import attempt_for_person, attempt_review
 from .services import (
     AttemptAlreadySubmitted,
     AttemptError,
@@ -194,13 +194,16 @@ def _question_for_form(question, *, number, values, error):
 
 
 def _attempt_result(request, attempt, *, status=200):
+    """The result, as much of it as the quiz's review options let the person see now."""
+    review = attempt_review(attempt=attempt)
     certificate = getattr(attempt, "certificate", None) if attempt.passed else None
-    retry_at = None if attempt.passed else attempt_retry_at(person=attempt.person, quiz=attempt.quiz)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "rows": attempt_result_rows(attempt=attempt),
+        "review": review,
+        "rows": review.rows(),
+        "standing": review.standing,
         "certificate": certificate,
-        "retry_at": retry_at,
+        "retry_at": None if attempt.passed else review.standing.retry_at,
     }
     return TemplateResponse(request, "quizzes/attempt_result.html", context, status=status)

@@ -37,7 +37,16 @@ class QuizViewSet(SnippetViewSet):
             ),
             FieldPanel("partial_credit"),
             MultiFieldPanel(
-                [FieldPanel("attempts_before_cooldown"), FieldPanel("cooldown_hours")], heading="Attempts"
+                [FieldPanel("attempts_before_cooldown"), FieldPanel("cooldown_hours"), FieldPanel("max_attempts")],
+                heading="Attempts",
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("review_after_failure"),
+                    FieldPanel("review_after_pass"),
+                    FieldPanel("full_review_when_no_attempts_remain"),
+                ],
+                heading="What a person sees after submitting",
             ),
             MultiFieldPanel([FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")], heading="Time limit"),
         ],

@@ -1,12 +1,24 @@
-"""The manager's and the auditor's wide tables at 320 CSS pixels (400% zoom of a 1280 pixel window):
-each row stacks into a block with its cells labelled, so nothing in the main content scrolls sideways."""
+"""Wide content at 320 CSS pixels (400% zoom of a 1280 pixel window): the manager's and the
+auditor's tables stack each row into a block with its cells labelled, and quiz results are blocks
+and summary lists, so nothing in the main content scrolls sideways."""
 
 import re
 
 from django.urls import reverse
 
 from lms.services import assignment_create
+from quizzes.models import Question
+from quizzes.services import attempt_start, attempt_submit
+from tests.factories import (
+    QuizFactory,
+    multiple_response_create,
+    ordering_create,
+    scenario_judgement_create,
+    single_choice_create,
+    true_false_create,
+)
 from tests.lms.helpers import days
+from tests.quizzes.answers import answers_for
 
 from .keyboard import activate, tab_to
 from .steps import pass_quiz, sign_in
@@ -58,3 +70,41 @@ def test_hidden_column_headings_show_while_their_sort_links_have_the_focus(new_p
     box = sort_by_name.bounding_box()
     assert box["width"] > 20 and box["height"] > 10 and box["x"] >= 0 and box["x"] + box["width"] <= 320
     _assert_no_horizontal_scrolling(page)
+
+
+def _result_quiz(module, clause):
+    """One question of each type, each with an explanation that only a full review shows."""
+    quiz = QuizFactory(module=module, pass_mark=60)
+    for sort_order, create in enumerate((single_choice_create, multiple_response_create, true_false_create,
+                                         ordering_create, scenario_judgement_create)):
+        question = create(quiz=quiz, clause=clause, sort_order=sort_order)
+        Question.objects.filter(pk=question.pk).update(explanation=f"Why question {sort_order + 1}: the policy says so.")
+    return quiz
+
+
+def _sit(person, quiz, *, passing):
+    attempt = attempt_start(person=person, quiz=quiz)
+    wrong = set() if passing else {question["id"] for question in attempt.questions}
+    return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
+
+
+def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(new_page, people, module, clause):
+    quiz = _result_quiz(module, clause)
+    failed = _sit(people["staff"], quiz, passing=False)
+    page = new_page(width=320, height=640)
+    sign_in(page, "sam.staff", start_at=reverse("quizzes:attempt", args=[failed.pk]))
+    assert page.get_by_role("heading", level=1).inner_text() == "You did not pass this time"
+    _assert_no_horizontal_scrolling(page)
+    main = page.locator("#main-content").inner_text()
+    assert "Question 4: not right" in main and "clause 2.19" in main and "Attempts left before a wait" in main
+    assert "Why question" not in main and "Feedback" not in main and "Policy answer" not in main
+    assert "The answer the policy expects" not in main
+
+    passed = _sit(people["staff"], quiz, passing=True)
+    page.goto(reverse("quizzes:attempt", args=[passed.pk]))
+    page.audit.check()
+    assert page.get_by_role("heading", level=1).inner_text() == "You passed"
+    _assert_no_horizontal_scrolling(page)
+    main = page.locator("#main-content").inner_text()
+    assert "Why question 1: the policy says so." in main and "Why question 5: the policy says so." in main
+    assert "Policy answer" in main and "Feedback on Step 1" in main

@@ -221,12 +221,99 @@ def test_a_single_choice_question_with_two_correct_options_loads_nothing(tmp_pat
 
 
 @pytest.mark.django_db
-def test_a_question_mixing_two_policies_loads_nothing(tmp_path):
+def test_a_question_mixing_two_organisations_policies_loads_nothing(tmp_path):
     data = _module_spec()
     data["quiz"]["questions"][0]["options"][2]["clause"] = "other-guidance:7"
     _expect_file_rejected(
-        tmp_path, data, message="asks about acme-social-media but cites other-guidance:7"
+        tmp_path,
+        data,
+        message="the quiz fails the content check: Question q1 is about Acme Children's Services's "
+        "policy (acme-social-media) but cites other-guidance:7 from Other Trust",
     )
+
+
+@pytest.mark.django_db
+def test_a_question_citing_another_document_of_its_own_organisation_loads_nothing(tmp_path):
+    # The content check allows the same organisation; the loader still keeps a question to the
+    # one document it names.
+    directory = _copy_fixtures(tmp_path)
+    policies = json.loads((FIXTURES / "policies.json").read_text())
+    sibling = copy.deepcopy(policies["documents"][1])
+    sibling.update(key="acme-guidelines", organisation="Acme Children's Services", title="Acme guidelines")
+    policies["documents"].append(sibling)
+    _write(directory, "policies.json", policies)
+    data = _module_spec()
+    data["quiz"]["questions"][0]["options"][2]["clause"] = "acme-guidelines:7"
+    _write(directory, "module-1-whatsapp.json", data)
+
+    summary = content_load(directory=directory)
+
+    assert summary["errors"] == [
+        "module-1-whatsapp.json: question q1: asks about acme-social-media but cites "
+        "acme-guidelines:7; a question keeps to one policy"
+    ]
+    assert not ModulePage.objects.filter(slug="fixture-whatsapp").exists()
+    assert Quiz.objects.count() == 0 and Question.objects.count() == 0
+
+
+def _single_choice_copies(data, count):
+    """Adds ``count`` single-choice questions keyed, like the first, at the first option."""
+    for number in range(count):
+        extra = copy.deepcopy(data["quiz"]["questions"][0])
+        extra["key"] = f"extra{number}"
+        data["quiz"]["questions"].append(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_quiz_whose_keys_pile_up_in_one_position_loads_nothing(tmp_path):
+    data = _single_choice_copies(_module_spec(), 2)
+    _expect_file_rejected(
+        tmp_path,
+        data,
+        message="module-1-whatsapp.json: the quiz fails the content check: The first option is "
+        "the right answer in 3 of the 3 single-choice questions (100 %)",
+    )
+
+
+@pytest.mark.django_db
+def test_the_same_quiz_with_its_keys_spread_loads(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    data = _single_choice_copies(_module_spec(), 2)
+    for position, spec in enumerate(data["quiz"]["questions"][-2:], start=1):
+        spec["options"].insert(position, spec["options"].pop(0))  # key to the 2nd, then 3rd
+    _write(directory, "module-1-whatsapp.json", data)
+    assert content_load(directory=directory)["errors"] == []
+    assert Question.objects.filter(key__startswith="extra").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bank_smaller_than_twice_the_questions_per_attempt_loads_nothing(tmp_path):
+    data = _module_spec()
+    data["quiz"]["questions_per_attempt"] = 2
+    _expect_file_rejected(
+        tmp_path,
+        data,
+        message="The bank has 3 questions but 2 are asked per attempt; it needs at least 4",
+    )
+
+
+@pytest.mark.django_db
+def test_a_topic_smaller_than_twice_its_draw_loads_nothing_and_names_every_problem(tmp_path):
+    data = _single_choice_copies(_module_spec(), 2)
+    data["quiz"]["topic_draws"] = [{"topic": "Consent", "count": 2}, {"topic": "Phones", "count": 1}]
+    directory = _copy_fixtures(tmp_path)
+    _write(directory, "module-1-whatsapp.json", data)
+
+    summary = content_load(directory=directory)
+
+    [error] = summary["errors"]
+    assert error.startswith("module-1-whatsapp.json: the quiz fails the content check: ")
+    assert "The first option is the right answer in 3 of the 3" in error
+    assert "Topic “Consent” has 3 questions but 2 are drawn from it per attempt" in error
+    assert "Topic “Phones” has 1 question but 1 is drawn from it per attempt" in error
+    assert not ModulePage.objects.filter(slug="fixture-whatsapp").exists()
+    assert Quiz.objects.count() == 0 and Question.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -44,11 +44,12 @@ def test_every_viewset_is_grouped_under_quizzes(author_client):
         assert label in menu
 
 
-def _quiz_form(quiz, *, total="", topics=()):
+def _quiz_form(quiz, *, total="", topics=(), **review):
     return nested_form_data({
         "module": quiz.module_id, "title": quiz.title, "pass_mark": quiz.pass_mark, "questions_per_attempt": total,
         "partial_credit": "per_option", "attempts_before_cooldown": "3", "cooldown_hours": "24",
-        "time_limit_minutes": "", "grace_seconds": "60",
+        "time_limit_minutes": "", "grace_seconds": "60", "max_attempts": "",
+        "review_after_failure": "wrong_questions", "review_after_pass": "full", **review,
         "topic_draws": inline_formset([{"topic": topic, "count": count} for topic, count in topics]),
     })
 
@@ -127,3 +128,26 @@ def test_an_ordering_question_takes_its_steps_in_the_order_authored(author_clien
     snapshot = OrderingQuestion.objects.get().snapshot()
     assert [(option["text"], option["position"]) for option in snapshot["options"]] == [
         ("First", 1), ("Second", 2), ("Third", 3)]
+
+
+def test_review_options_and_an_attempt_limit_are_set_in_the_quiz_settings(author_client, quiz):
+    url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+    form = author_client.get(url).content.decode()
+    assert "What a person sees after submitting" in form and 'name="max_attempts"' in form
+    response = author_client.post(url, _quiz_form(
+        quiz, max_attempts="5", review_after_failure="score", review_after_pass="wrong_questions",
+        full_review_when_no_attempts_remain="on",
+    ))
+    assert response.status_code == 302
+    quiz.refresh_from_db()
+    assert (quiz.max_attempts, quiz.review_after_failure, quiz.review_after_pass) == (5, "score", "wrong_questions")
+    assert quiz.full_review_when_no_attempts_remain is True
+
+
+def test_the_key_cannot_be_chosen_for_failed_attempts_while_retries_remain(author_client, quiz):
+    url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+    response = author_client.post(url, _quiz_form(quiz, review_after_failure="full"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.review_after_failure == "wrong_questions" and quiz.partial_credit == "all_or_nothing"

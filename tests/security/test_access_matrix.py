@@ -2,7 +2,8 @@
 
 Each row says what each role gets: 200 (the page), LOGIN (sent to sign in), 404 (does not exist
 for them, exactly like a missing object) or another status. A URL of ours with no row fails
-``test_every_url_has_a_row``: add its row when you add the URL."""
+``test_every_url_has_a_row``: add its row when you add the URL. ``MATRIX`` and ``granted`` are
+imported by other security tests, which walk every page a role may open."""
 
 import re
 from dataclasses import dataclass, field
@@ -127,6 +128,12 @@ MATRIX = {
     "module_page": Row(lambda w: w["module"].url, signed_in(200)),
     "module_step": Row(lambda w: w["module"].url + "step/1/", signed_in(302)),
 }
+
+
+def granted(*, role, world, method="get"):
+    """(name, path) of every row that gives ``role`` the page itself, for tests that walk what a
+    role can reach (tests/security/test_answer_key_leak.py)."""
+    return [(name, row.url(world)) for name, row in MATRIX.items() if row.method == method and row.expect[role] == 200]
 
 
 def _project_url_names(patterns=None, namespace=None):

@@ -1,0 +1,147 @@
+"""Checks that a quiz, as plain data, can only be passed by someone who knows the policy.
+
+Pure functions over the shipped JSON shape (a quiz is a dict with "questions" and, optionally,
+"questions_per_attempt" and "topic_draws"), so the content loader and the admin's authoring screens
+can share them. Each returns sentences for the author; an empty list means no problem was found.
+
+Why these rules:
+- if one option position holds most single-choice keys, "always pick the first" passes without
+  reading the question;
+- if a topic's bank is barely larger than what is drawn from it, a retry sees the same questions and
+  the pass measures memory of the last attempt;
+- a question that names one organisation's policy but cites another organisation's clause teaches a
+  rule the person's employer may not have."""
+
+from collections import Counter
+
+MAX_SHARE_OF_ONE_POSITION = 0.4
+BANK_TO_DRAW_RATIO = 2
+
+
+def _plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _ordinal(number):
+    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}.get(
+        number, f"number {number}"
+    )
+
+
+def key_position_problems(*, quiz):
+    """Refuses a quiz whose single-choice keys pile up in one authored option position.
+
+    A position may hold more than 40 % of the keys only when it holds a single key: a quiz with one
+    or two single-choice questions cannot spread its keys any further."""
+    positions = Counter()
+    for spec in quiz.get("questions", []):
+        if spec.get("type") != "single_choice":
+            continue
+        for position, option in enumerate(spec.get("options") or [], start=1):
+            if isinstance(option, dict) and option.get("correct"):
+                positions[position] += 1
+    total = sum(positions.values())
+    problems = []
+    for position, count in sorted(positions.items()):
+        if count > 1 and count > MAX_SHARE_OF_ONE_POSITION * total:
+            problems.append(
+                f"The {_ordinal(position)} option is the right answer in {count} of the "
+                f"{_plural(total, 'single-choice question')} ({round(100 * count / total)} %); "
+                f"no position may hold more than {round(100 * MAX_SHARE_OF_ONE_POSITION)} %, so "
+                "move some right answers to other positions."
+            )
+    return problems
+
+
+def bank_size_problems(*, quiz):
+    """Refuses draw settings that leave too little to draw from for a retry to see new questions:
+    each topic's bank must hold at least twice its count, and the whole bank at least twice the
+    questions per attempt."""
+    questions = [spec for spec in quiz.get("questions", []) if isinstance(spec, dict)]
+    by_topic = Counter(spec.get("topic", "") for spec in questions)
+    problems = []
+    for draw in quiz.get("topic_draws") or []:
+        topic = draw.get("topic") if isinstance(draw, dict) else None
+        count = draw.get("count") if isinstance(draw, dict) else None
+        if not topic or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            problems.append(
+                f"Every topic draw needs a topic and a count of at least 1 (found {draw!r})."
+            )
+            continue
+        held = by_topic.get(topic, 0)
+        if held < BANK_TO_DRAW_RATIO * count:
+            problems.append(
+                f"Topic “{topic}” has {_plural(held, 'question')} but {count} "
+                f"{'is' if count == 1 else 'are'} drawn from it per attempt; it needs at least "
+                f"{BANK_TO_DRAW_RATIO * count} so that a retry can see different questions."
+            )
+    total = quiz.get("questions_per_attempt")
+    if total is not None:
+        if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+            problems.append(
+                f"Questions per attempt must be a whole number of at least 1 (found {total!r})."
+            )
+        elif len(questions) < BANK_TO_DRAW_RATIO * total:
+            problems.append(
+                f"The bank has {_plural(len(questions), 'question')} but {total} are asked per "
+                f"attempt; it needs at least {BANK_TO_DRAW_RATIO * total} so that a retry can see "
+                "different questions."
+            )
+    return problems
+
+
+def cited_clauses(spec):
+    """Every clause key ("<document key>:<reference>") a question spec cites, wherever it is."""
+    if isinstance(spec, dict):
+        for name, item in spec.items():
+            if name == "clause" and isinstance(item, str):
+                yield item
+            else:
+                yield from cited_clauses(item)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from cited_clauses(item)
+
+
+def organisation_problems(*, quiz, organisation_of):
+    """Refuses a question that names one organisation's policy but cites a clause of another
+    organisation. ``organisation_of`` maps a policy document key to its organisation. A clause of
+    an unknown document, or a question naming no policy, is left to the caller's field validation."""
+    problems = []
+    for spec in quiz.get("questions", []):
+        if not isinstance(spec, dict):
+            continue
+        key = spec.get("key", "?")
+        policy = spec.get("policy")
+        if policy is None:
+            continue  # a missing field is the form's or the loader's to report
+        if policy not in organisation_of:
+            problems.append(
+                f"Question {key} names the policy “{policy}”, which is not in the policy library."
+            )
+            continue
+        organisation = organisation_of[policy]
+        foreign = sorted(
+            {
+                clause
+                for clause in cited_clauses(spec)
+                if organisation_of.get(clause.split(":", 1)[0], organisation) != organisation
+            }
+        )
+        if foreign:
+            others = sorted({organisation_of[clause.split(":", 1)[0]] for clause in foreign})
+            problems.append(
+                f"Question {key} is about {organisation}'s policy ({policy}) but cites "
+                f"{', '.join(foreign)} from {' and '.join(others)}; cite only {organisation}'s "
+                "clauses so the answer is the rule this employer sets."
+            )
+    return problems
+
+
+def quiz_content_problems(*, quiz, organisation_of):
+    """All problems the checks above find in one quiz, in a stable order."""
+    return [
+        *key_position_problems(quiz=quiz),
+        *bank_size_problems(quiz=quiz),
+        *organisation_problems(quiz=quiz, organisation_of=organisation_of),
+    ]
