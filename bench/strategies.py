@@ -125,18 +125,30 @@ def form_parse(html):
     return ShownForm(form_token=token.get("value", ""), questions=questions)
 
 
+NUMBERED_MARK = re.compile(
+    r"Question (?P<number>\d+)\b[^:]{0,40}:\s*(?P<mark>partly right|not right|right|wrong|incorrect|not correct|correct)",
+    re.IGNORECASE,
+)
+
+
 def result_marks(html, *, questions):
     """Question text -> True (shown as right) / False (shown as wrong), for the questions whose
-    result the page states. A learner reads the words near each question."""
+    result the page states, read as a person reads it: "Question 3: not right" against the
+    third question they were shown, else the words in the smallest block around the question."""
     soup = BeautifulSoup(html, "html.parser")
     marks = {}
+    for match in NUMBERED_MARK.finditer(_text(soup)):
+        number = int(match["number"])
+        if 1 <= number <= len(questions):
+            marks[questions[number - 1].text] = match["mark"].lower() in ("right", "correct")
     for question in questions:
+        if question.text in marks:
+            continue
         node = soup.find(string=lambda string, text=question.text: string and " ".join(string.split()) == text)
         element = node.parent if node is not None else None
         while element is not None and element.name != "body":
             words = _text(element)
             if len(words) > len(question.text) + 2:
-                # The smallest block around the question that says more than the question itself.
                 outside = words.replace(question.text, " ")
                 if WRONG_WORDS.search(outside):
                     marks[question.text] = False

@@ -92,6 +92,9 @@ def test_result_marks_read_right_and_wrong_near_each_question():
     <div><h3>Question 2: right</h3><p><strong>Who decides?</strong></p></div>
     <div><p>Unmarked?</p><p>Your answer: A</p></div></main>"""
     assert result_marks(html, questions=questions) == {"Is it allowed?": False, "Who decides?": True}
+    # Without the question's words nearby, the numbered headings say which question is which.
+    numbered = "<h3>Question 1 (critical): right</h3><h3>Question 3: partly right</h3>"
+    assert result_marks(numbered, questions=questions) == {"Is it allowed?": True, "Unmarked?": False}
 
 
 def test_a_page_that_names_the_expected_option_gives_the_key_away():
