@@ -52,6 +52,7 @@ KEY_FIELDS = ("correct", "appropriate", "position")
 WRONG_WORDS = re.compile(r"\b(not right|partly right|wrong|incorrect|not correct)\b", re.IGNORECASE)
 RIGHT_WORDS = re.compile(r"\b(right|correct)\b", re.IGNORECASE)
 ANSWER_FIELD = re.compile(r"^q-(?P<question>[^.]+)(?:\.(?P<item>.+))?$")
+ITEM = "."
 
 
 class _RolledBack(Exception):
@@ -160,30 +161,29 @@ def result_marks(html, *, questions):
 
 
 def keys_from_data(data):
-    """Question id -> the answer fields its key implies, from any JSON a learner was given that
-    marks options as keyed (the personal-data download, an autosave response, ...)."""
+    """Question text -> the keyed answer in words (see ``semantic``), from any JSON a learner was
+    given that marks options as keyed (the personal-data download, an autosave response, ...)."""
     found = {}
     for question in _dicts_with_options(data):
-        options = question.get("options") or []
-        question_id = str(question.get("id"))
-        if not any(isinstance(option, dict) and set(KEY_FIELDS) & option.keys() for option in options):
+        options = [option for option in question.get("options") or [] if isinstance(option, dict)]
+        if not question.get("text") or not any(set(KEY_FIELDS) & option.keys() for option in options):
             continue
         kind = question.get("type")
         if kind == "ordering":
-            found[question_id] = {f"q-{question_id}.{option['id']}": [str(option["position"])] for option in options}
+            found[question["text"]] = ("items", frozenset((option["text"], str(option["position"])) for option in options))
         elif kind == "scenario_judgement":
-            found[question_id] = {
-                f"q-{question_id}.{option['id']}": ["appropriate" if option.get("appropriate") else "not_appropriate"]
-                for option in options
-            }
+            found[question["text"]] = ("items", frozenset(
+                (option["text"], "appropriate" if option.get("appropriate") else "not_appropriate") for option in options))
+        elif kind == "multiple_response":
+            found[question["text"]] = ("many", frozenset(option["text"] for option in options if option.get("correct")))
         else:
-            found[question_id] = {f"q-{question_id}": [str(option["id"]) for option in options if option.get("correct")]}
+            found[question["text"]] = ("one", next((option["text"] for option in options if option.get("correct")), None))
     return found
 
 
 def _dicts_with_options(value):
     if isinstance(value, dict):
-        if "options" in value and "id" in value:
+        if "options" in value and "text" in value:
             yield value
         for item in value.values():
             yield from _dicts_with_options(item)
@@ -193,15 +193,13 @@ def _dicts_with_options(value):
 
 
 def keys_from_result_page(html, *, questions):
-    """Question id -> answer fields, where the page states which option the policy expects."""
-    soup = BeautifulSoup(html, "html.parser")
-    page = _text(soup)
+    """Question text -> keyed answer in words, where the page states which option the policy expects."""
+    page = _text(BeautifulSoup(html, "html.parser"))
     found = {}
     for question in questions:
-        if question.radios:
-            for (name, value), label in question.labels.items():
-                if value is not None and label and re.search(r"expects?:?\s*[“\"]" + re.escape(label) + "[”\"]", page):
-                    found[question.question_id] = {name: [value]}
+        for (_name, value), label in question.labels.items():
+            if value is not None and label and re.search(r"expects?:?\s*[“\"]" + re.escape(label) + "[”\"]", page):
+                found[question.text] = ("many", frozenset([label])) if question.checkboxes else ("one", label)
     return found
 
 
@@ -215,6 +213,36 @@ def keys_from_zip(content):
                 except ValueError:
                     continue
     return found
+
+
+def semantic(question, answers):
+    """An answer in the words a person remembers: option ids change from attempt to attempt."""
+    if question.selects or (question.radios and any(ITEM in name for name in question.radios)):
+        return ("items", frozenset((question.labels.get((name, None), name), values[0]) for name, values in answers.items()))
+    if question.checkboxes:
+        name = next(iter(question.checkboxes))
+        return ("many", frozenset(question.labels.get((name, value), value) for value in answers.get(name, [])))
+    name = next(iter(question.radios))
+    return ("one", question.labels.get((name, answers[name][0]), answers[name][0]))
+
+
+def concrete(question, remembered):
+    """The fields to send for an answer remembered in words, or None if this form cannot carry it
+    (the options are not the ones remembered)."""
+    kind, value = remembered
+    by_label = {(name, label): option for (name, option), label in question.labels.items() if option is not None}
+    if kind == "items":
+        fields = {name: text for (name, option), text in question.labels.items() if option is None}
+        wanted = dict(value)
+        answers = {name: [wanted[text]] for name, text in fields.items() if text in wanted}
+        return answers if len(answers) == len(fields) else None
+    if kind == "many":
+        name = next(iter(question.checkboxes), None)
+        picked = [by_label[(name, text)] for text in value if (name, text) in by_label]
+        return {name: picked} if name and picked and len(picked) == len(value) else None
+    name = next(iter(question.radios), None)
+    option = by_label.get((name, value))
+    return {name: [option]} if option else None
 
 
 # --- how each strategy answers -----------------------------------------------------------
@@ -242,21 +270,21 @@ def answers_first(question, rng):
 
 @dataclass
 class Memory:
-    """What one learner has been shown, by question."""
+    """What one learner has been shown, by question, in words."""
 
-    right: dict = field(default_factory=dict)  # question text -> answers shown as right
-    wrong: dict = field(default_factory=dict)  # question text -> list of answers shown as wrong
-    keys: dict = field(default_factory=dict)  # question id -> answers a response let slip
+    right: dict = field(default_factory=dict)  # question text -> answer shown as right
+    wrong: dict = field(default_factory=dict)  # question text -> answers shown as wrong
+    keys: dict = field(default_factory=dict)  # question text -> answer a response let slip
 
     def answer(self, question, rng):
-        if question.question_id in self.keys:
-            return self.keys[question.question_id]
-        if question.text in self.right:
-            return self.right[question.text]
+        for known in (self.keys.get(question.text), self.right.get(question.text)):
+            answers = concrete(question, known) if known else None
+            if answers:
+                return answers
         tried = self.wrong.get(question.text, [])
         guess = answers_random(question, rng)
         for _ in range(50):
-            if guess not in tried:
+            if semantic(question, guess) not in tried:
                 break
             guess = answers_random(question, rng)
         return guess
@@ -320,14 +348,16 @@ class Learner:
             answers = {question.text: self._answer(question) for question in form.questions}
         submitted = self.client.post(attempt_url, _post_data(form, answers, action="submit"))
         if submitted.status_code != 302:
-            raise RuntimeError(f"submitting {attempt_url} answered {submitted.status_code}")
+            raise RuntimeError(f"submitting {attempt_url} answered {submitted.status_code}: {_error_text(submitted)}")
         if learns:
             result = self.client.get(attempt_url).content.decode()
+            by_text = {question.text: question for question in form.questions}
             for text, right in result_marks(result, questions=form.questions).items():
+                remembered = semantic(by_text[text], answers[text])
                 if right:
-                    self.memory.right[text] = answers[text]
+                    self.memory.right[text] = remembered
                 else:
-                    self.memory.wrong.setdefault(text, []).append(answers[text])
+                    self.memory.wrong.setdefault(text, []).append(remembered)
             self._learn_keys(keys_from_result_page(result, questions=form.questions), tally)
             self._learn_keys(self._personal_data_keys(), tally)
         return int(match[1])
@@ -347,7 +377,7 @@ class Learner:
         return keys_from_zip(content)
 
     def _learn_keys(self, keys, tally):
-        new = {question_id: answer for question_id, answer in keys.items() if question_id not in self.memory.keys}
+        new = {text: answer for text, answer in keys.items() if text not in self.memory.keys}
         tally.leaks += len(new)
         self.memory.keys.update(new)
 
@@ -455,8 +485,8 @@ def oracle_run(*, quizzes, learners):
         attempt = Attempt.objects.filter(person=person, quiz=quiz).latest("started_at")
         keyed = keys_from_data(attempt.questions)
         data = {"form_token": form.form_token, "action": "submit"}
-        for answer in keyed.values():
-            data.update(answer)
+        for question in form.questions:
+            data.update(concrete(question, keyed[question.text]))
         client.post(attempt_url, data)
         tally.attempts += 1
         tally.passed += Attempt.objects.get(pk=attempt.pk).passed is True
@@ -498,3 +528,9 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
         figure.passed = tally.rate <= GOALS[strategy]
         figures.append(figure)
     return figures
+
+
+def _error_text(response):
+    soup = BeautifulSoup(response.content.decode(errors="replace"), "html.parser")
+    summary = soup.find(class_="govuk-error-summary") or soup.find(class_="govuk-error-message")
+    return _text(summary) if summary else response.content[:300]

@@ -16,11 +16,13 @@ from bench.strategies import (
     ShownQuestion,
     answers_first,
     answers_random,
+    concrete,
     form_parse,
     keys_from_data,
     keys_from_result_page,
     keys_from_zip,
     result_marks,
+    semantic,
     strategies_measure,
 )
 from quizzes.services import attempt_start
@@ -69,21 +71,37 @@ def test_every_strategy_answers_every_question_validly(people, quiz, clause, cli
 
 def test_keys_are_found_in_any_json_that_marks_options():
     leaked = {"quiz_attempts": [{"questions_shown": [
-        {"id": 7, "type": "single_choice", "options": [{"id": "70", "correct": False}, {"id": "71", "correct": True}]},
-        {"id": 8, "type": "ordering", "options": [{"id": "81", "position": 2}, {"id": "80", "position": 1}]},
-        {"id": 9, "type": "scenario_judgement", "options": [{"id": "90", "appropriate": True}]},
+        {"id": 7, "type": "single_choice", "text": "Seven?",
+         "options": [{"id": "a1", "text": "No", "correct": False}, {"id": "b2", "text": "Yes", "correct": True}]},
+        {"id": 8, "type": "ordering", "text": "Eight?",
+         "options": [{"id": "c3", "text": "Then", "position": 2}, {"id": "d4", "text": "First", "position": 1}]},
+        {"id": 9, "type": "scenario_judgement", "text": "Nine?", "options": [{"id": "e5", "text": "Act", "appropriate": True}]},
     ]}]}
     assert keys_from_data(leaked) == {
-        "7": {"q-7": ["71"]},
-        "8": {"q-8.81": ["2"], "q-8.80": ["1"]},
-        "9": {"q-9.90": ["appropriate"]},
+        "Seven?": ("one", "Yes"),
+        "Eight?": ("items", frozenset({("Then", "2"), ("First", "1")})),
+        "Nine?": ("items", frozenset({("Act", "appropriate")})),
     }
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as writer:
         writer.writestr("my-data.json", json.dumps(leaked))
-    assert keys_from_zip(archive.getvalue())["7"] == {"q-7": ["71"]}
+    assert keys_from_zip(archive.getvalue())["Seven?"] == ("one", "Yes")
     # What a learner may see (their own answers, texts) is not a key.
-    assert keys_from_data({"questions": [{"id": 7, "type": "single_choice", "options": [{"id": "70", "text": "A"}]}]}) == {}
+    assert keys_from_data({"questions": [{"id": 7, "type": "single_choice", "text": "Seven?", "options": [{"id": "a1", "text": "A"}]}]}) == {}
+
+
+def test_a_remembered_answer_is_carried_by_its_words_into_a_form_with_new_option_ids():
+    first = ShownQuestion(text="Q", radios={"q-5": ["x1", "x2"]}, labels={("q-5", "x1"): "Yes", ("q-5", "x2"): "No"})
+    again = ShownQuestion(text="Q", radios={"q-5": ["y7", "y8"]}, labels={("q-5", "y7"): "No", ("q-5", "y8"): "Yes"})
+    remembered = semantic(first, {"q-5": ["x2"]})
+    assert remembered == ("one", "No")
+    assert concrete(again, remembered) == {"q-5": ["y7"]}
+    ordering = ShownQuestion(text="O", selects={"q-6.a": ["1", "2"], "q-6.b": ["1", "2"]},
+                             labels={("q-6.a", None): "Call", ("q-6.b", None): "Write"})
+    moved = ShownQuestion(text="O", selects={"q-6.c": ["1", "2"], "q-6.d": ["1", "2"]},
+                          labels={("q-6.c", None): "Write", ("q-6.d", None): "Call"})
+    assert concrete(moved, semantic(ordering, {"q-6.a": ["2"], "q-6.b": ["1"]})) == {"q-6.c": ["1"], "q-6.d": ["2"]}
+    assert concrete(again, ("one", "Maybe")) is None  # not an option of this form
 
 
 def test_result_marks_read_right_and_wrong_near_each_question():
@@ -99,19 +117,19 @@ def test_result_marks_read_right_and_wrong_near_each_question():
 
 def test_a_page_that_names_the_expected_option_gives_the_key_away():
     question = ShownQuestion(text="Q", radios={"q-5": ["50", "51"]}, labels={("q-5", "50"): "Yes", ("q-5", "51"): "No"})
-    question_id = question.question_id
-    assert keys_from_result_page('<p>The answer the policy expects: “No”.</p>', questions=[question]) == {question_id: {"q-5": ["51"]}}
+    assert keys_from_result_page('<p>The answer the policy expects: “No”.</p>', questions=[question]) == {"Q": ("one", "No")}
     assert keys_from_result_page("<p>Re-read clause 2.1.</p>", questions=[question]) == {}
 
 
 def test_memory_reuses_what_was_right_and_never_repeats_what_was_wrong():
-    question = ShownQuestion(text="Q", radios={"q-5": ["50", "51", "52"]})
-    memory = Memory(wrong={"Q": [{"q-5": ["50"]}, {"q-5": ["51"]}]})
+    labels = {("q-5", "50"): "A", ("q-5", "51"): "B", ("q-5", "52"): "C"}
+    question = ShownQuestion(text="Q", radios={"q-5": ["50", "51", "52"]}, labels=labels)
+    memory = Memory(wrong={"Q": [("one", "A"), ("one", "B")]})
     rng = random.Random(3)
     assert {memory.answer(question, rng)["q-5"][0] for _ in range(20)} == {"52"}
-    memory.right["Q"] = {"q-5": ["51"]}
+    memory.right["Q"] = ("one", "B")
     assert memory.answer(question, rng) == {"q-5": ["51"]}
-    memory.keys["5"] = {"q-5": ["50"]}
+    memory.keys["Q"] = ("one", "A")
     assert memory.answer(question, rng) == {"q-5": ["50"]}
 
 
