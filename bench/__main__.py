@@ -37,6 +37,9 @@ SIZES = {
     "BENCH_ZIP_CERTIFICATES": ("1000", "100"),
     "BENCH_ZIP_ROUNDS": ("3", "1"),
     "BENCH_REPORT_ROUNDS": ("3", "1"),
+    # The pass-rate figures need at least 1,000 attempts per strategy to resolve 0.001, quick or not.
+    "BENCH_STRATEGY_ATTEMPTS": ("1000", "1000"),
+    "BENCH_STRATEGY_COOLDOWNS": ("2", "2"),
 }
 
 
@@ -99,6 +102,7 @@ def main(argv=None):
     from .reports import reports_measure
     from .server import gunicorn_running
     from .stats import results_document, results_validate, table_lines
+    from .strategies import strategies_measure
 
     data = data_prepare(people=sizes["BENCH_PEOPLE"], dashboard_line=sizes["BENCH_DASHBOARD_LINE"],
                         submitters=sizes["BENCH_SUBMITTERS"], log=_log)
@@ -125,6 +129,8 @@ def main(argv=None):
     section("4. bulk ZIP", lambda: bulk_measure(
         ids=bulk_certificates_ensure(certificate=sample, count=sizes["BENCH_ZIP_CERTIFICATES"], log=_log),
         user=data.admin, rounds=sizes["BENCH_ZIP_ROUNDS"], log=_log))
+    section("7. quiz strategies of learners who know nothing", lambda: strategies_measure(
+        attempts=sizes["BENCH_STRATEGY_ATTEMPTS"], cooldowns=sizes["BENCH_STRATEGY_COOLDOWNS"], log=_log))
     section("5. compliance report export", lambda: reports_measure(
         admin=data.admin, rounds=sizes["BENCH_REPORT_ROUNDS"], people=_current_people(), log=_log))
     if wrk_available():
