@@ -1,5 +1,6 @@
 """Wagtail admin wiring for people and tracking: assignments, the HR import and compliance reports."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.urls import path, reverse
 
 from wagtail import hooks
@@ -117,3 +118,11 @@ def audit_user_roles(request, user):
     roles = sorted(user.groups.values_list("name", flat=True))
     audit_record(action=ROLES_CHANGED, summary=f"Roles of {user.get_username()} set to: {', '.join(roles) or 'none'}",
                  target=user, data={"roles": roles, "is_superuser": user.is_superuser}, request=request)
+
+
+@hooks.register("before_serve_document")
+def documents_for_signed_in_people_only(document, request):
+    """Documents are internal guidance: Wagtail serves them to anyone with the link unless told."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None

@@ -12,9 +12,6 @@ import pytest
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from certificates.models import Certificate
-from quizzes.services import attempt_start, attempt_submit
-
 PROJECT_APPS = ("lms", "modules", "quizzes", "certificates")
 ROLES = ("anonymous", "owner", "other_staff", "owner_manager", "other_manager", "author", "auditor")
 LOGIN = "login"
@@ -149,31 +146,6 @@ def _project_url_names(patterns=None, namespace=None):
 def test_every_url_has_a_row():
     missing = sorted(set(_project_url_names()) - set(MATRIX) - NOT_IN_MATRIX)
     assert missing == [], f"URLs with no row in the access matrix: {missing}"
-
-
-@pytest.fixture
-def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
-    owner = people["staff"]
-    attempt = attempt_start(person=owner, quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
-    with django_capture_on_commit_callbacks(execute=True):
-        attempt_submit(attempt=attempt, answers=answers)
-    return {
-        "owner": owner,
-        "attempt": attempt,
-        "certificate": Certificate.objects.get(attempt=attempt),
-        "quiz": quiz,
-        "module": module,
-        "clause": clause,
-        "people": {
-            "owner": owner,
-            "other_staff": people["other_staff"],
-            "owner_manager": people["manager"],
-            "other_manager": people["other_manager"],
-            "author": people["author"],
-            "auditor": people["auditor"],
-        },
-    }
 
 
 def _request(client, world, role, row, path):
