@@ -66,6 +66,15 @@ lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing
 clean: ## Remove the virtual environment, built assets and the local database
 	rm -rf $(VENV) $(STAMPS) node_modules frontend/build var static_build
 
+# The production build, proven: release steps of docs/deploy.md against a throwaway PostgreSQL
+# database on PROD_CHECK_SERVER (created and dropped), then gunicorn answering with production headers.
+PROD_CHECK_SERVER ?= $(or $(CI_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/postgres)
+PROD_CHECK_DB_PREFIX ?= prod_check
+
+.PHONY: prod-check
+prod-check: $(STAMPS)/venv frontend ## Build and serve the production settings with gunicorn on PostgreSQL and check pages and headers
+	$(PY) scripts/prod_check.py --server "$(PROD_CHECK_SERVER)" --prefix "$(PROD_CHECK_DB_PREFIX)"
+
 .PHONY: reminders bench-tracking
 BENCH_PEOPLE ?= 50000
 
