@@ -4,10 +4,10 @@ gap in the build can never take the whole site down."""
 import functools
 import logging
 
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-
-from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 logger = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -93,7 +94,7 @@ def database_url(server_url, dbname):
 def run(command, env, what):
     print(f"-- {what}", end="", flush=True)
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603 (fixed arguments, no shell)
     print(f" ({time.monotonic() - started:.0f}s)", flush=True)
     if result.returncode != 0:
         raise CheckFailed(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
@@ -284,8 +285,11 @@ def main(argv=None):
 
         print(f"-- starting gunicorn on 127.0.0.1:{port}", flush=True)
         log = open(workdir / "gunicorn.log", "w+")  # noqa: SIM115 - read back on failure
-        server = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py"], cwd=ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        # No control socket: its default path is per user, and other checks may run beside this one.
+        server = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+            [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--no-control-socket"], cwd=ROOT, env=env,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             expect(server.poll() is None, f"gunicorn exited with {server.returncode}:\n{(workdir / 'gunicorn.log').read_text()}")
@@ -318,7 +322,7 @@ def main(argv=None):
             with postgres_connect(args.server, "postgres") as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
             print(f"-- dropped database {dbname}", flush=True)
-        subprocess.run(["rm", "-rf", str(workdir)], check=False)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
