@@ -6,12 +6,9 @@ error (a 500 in the admin). Doubling the quote is FTS5's own escape: the word is
 for as written. Other FTS5 syntax (*, (, -, NEAR, AND...) is already inside the quotes.
 PostgreSQL's backend parses the words itself and needs nothing."""
 
+import functools
+
 from modelsearch.backends import database
-from modelsearch.backends.database.sqlite.sqlite import (
-    SQLiteAutocompleteQueryCompiler,
-    SQLiteSearchBackend,
-    SQLiteSearchQueryCompiler,
-)
 from modelsearch.query import PlainText
 
 
@@ -21,22 +18,29 @@ def _quotes_escaped(query):
     return query
 
 
-class _QuoteEscaping:
-    def build_search_query_content(self, query, config=None):
-        return super().build_search_query_content(_quotes_escaped(query), config=config)
+@functools.cache
+def _sqlite_compilers():
+    # Imported only on SQLite: the module's models exist only there.
+    from modelsearch.backends.database.sqlite.sqlite import (
+        SQLiteAutocompleteQueryCompiler,
+        SQLiteSearchQueryCompiler,
+    )
 
+    class QuoteEscaping:
+        def build_search_query_content(self, query, config=None):
+            return super().build_search_query_content(_quotes_escaped(query), config=config)
 
-class QuoteEscapingSearchQueryCompiler(_QuoteEscaping, SQLiteSearchQueryCompiler):
-    pass
+    class SearchQueryCompiler(QuoteEscaping, SQLiteSearchQueryCompiler):
+        pass
 
+    class AutocompleteQueryCompiler(QuoteEscaping, SQLiteAutocompleteQueryCompiler):
+        pass
 
-class QuoteEscapingAutocompleteQueryCompiler(_QuoteEscaping, SQLiteAutocompleteQueryCompiler):
-    pass
+    return SearchQueryCompiler, AutocompleteQueryCompiler
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks for in a backend module
     backend = database.SearchBackend(params)
-    if isinstance(backend, SQLiteSearchBackend):
-        backend.query_compiler_class = QuoteEscapingSearchQueryCompiler
-        backend.autocomplete_query_compiler_class = QuoteEscapingAutocompleteQueryCompiler
+    if type(backend).__name__ == "SQLiteSearchBackend":
+        backend.query_compiler_class, backend.autocomplete_query_compiler_class = _sqlite_compilers()
     return backend
