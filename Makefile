@@ -42,7 +42,7 @@ demo: migrate ## Load demo content and accounts (idempotent)
 	$(MANAGE) load_demo
 
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000
+run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000 (PORT=8080, HOST=... to change)
 	@echo "Starting the background worker (it issues certificates; log in var/worker.log) and the web server on http://$(HOST):$(PORT)/"
 	@$(MANAGE) db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
