@@ -42,7 +42,7 @@ demo: migrate ## Load demo content and accounts (idempotent)
 	$(MANAGE) load_demo
 
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000
+run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the demo on http://127.0.0.1:8000 (PORT=8080, HOST=... to change)
 	@echo "Starting the background worker (it issues certificates; log in var/worker.log) and the web server on http://$(HOST):$(PORT)/"
 	@$(MANAGE) run_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -65,6 +65,15 @@ lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing
 
 clean: ## Remove the virtual environment, built assets and the local database
 	rm -rf $(VENV) $(STAMPS) node_modules frontend/build var static_build
+
+# The production build, proven: release steps of docs/deploy.md against a throwaway PostgreSQL
+# database on PROD_CHECK_SERVER (created and dropped), then gunicorn answering with production headers.
+PROD_CHECK_SERVER ?= $(or $(CI_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/postgres)
+PROD_CHECK_DB_PREFIX ?= prod_check
+
+.PHONY: prod-check
+prod-check: $(STAMPS)/venv frontend ## Build and serve the production settings with gunicorn on PostgreSQL and check pages and headers
+	$(PY) scripts/prod_check.py --server "$(PROD_CHECK_SERVER)" --prefix "$(PROD_CHECK_DB_PREFIX)"
 
 .PHONY: reminders bench-tracking
 BENCH_PEOPLE ?= 50000

@@ -55,3 +55,15 @@ class Echo:
 
     def write(self, value):
         return value
+
+
+class SafeSpreadsheetExportMixin:
+    """Put before a Wagtail listing or report view (those inherit Wagtail's SpreadsheetExportMixin):
+    every exported cell, in CSV as in XLSX, goes through spreadsheet_cell. Wagtail's own CSV export
+    writes text exactly as stored, so a person named "=1+2" would become a live formula."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        return spreadsheet_cell(super().preprocess_field_value(field, value, export_format))
+
+    def get_heading(self, queryset, field):
+        return spreadsheet_cell(super().get_heading(queryset, field))

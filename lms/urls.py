@@ -1,3 +1,5 @@
+import re
+
 from allauth.account import views as account_views
 
 from django.conf import settings
@@ -33,10 +35,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if getattr(settings, "SERVE_MEDIA", settings.DEBUG):
+    # Development and the demo only: production keeps media in object storage.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 # Wagtail serves the module pages; its site root is the module catalogue at /learn/.
 urlpatterns += [path("learn/", include(wagtail_urls))]

@@ -5,6 +5,13 @@ import os
 from .base import *  # noqa: F403
 from .base import env_bool
 
-DEBUG = env_bool("DEBUG", True)
+# The demo shows the product's own 404 and 500 pages, as people will see them; DEBUG=true brings
+# back Django's debug pages for development.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-not-for-production"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Without DEBUG, static files come from whitenoise straight out of the source folders (no
+# collectstatic), and uploaded media from Django's own file view.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+SERVE_MEDIA = True

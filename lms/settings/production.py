@@ -24,8 +24,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "lms.staticfiles.ManifestStaticFilesStorage"},
 }
+
+
+def WHITENOISE_IMMUTABLE_FILE_TEST(path, url):  # noqa: N802 - a setting whitenoise calls
+    from lms.staticfiles import immutable_file_test
+
+    return immutable_file_test(path, url)
+
 
 # Certificates and media in S3-compatible object storage when a bucket is configured, so that
 # no server depends on its own disk. Certificates are private: served only through the app.

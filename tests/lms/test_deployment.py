@@ -55,3 +55,28 @@ def test_an_error_shows_a_plain_page_not_a_stack_trace(client, db):
     body = response.content.decode()
     assert "Sorry, there is a problem with the service" in body
     assert "secret internals" not in body and "Traceback" not in body
+
+
+def test_without_a_manifest_static_files_keep_their_plain_names(tmp_path, caplog):
+    from lms.staticfiles import ManifestStaticFilesStorage
+
+    storage = ManifestStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    assert storage.url("frontend/app.css") == "/static/frontend/app.css"
+    assert "missing from the manifest" in caplog.text
+
+
+def test_collectstatic_never_looks_for_source_maps():
+    from lms.staticfiles import ManifestStaticFilesStorage
+
+    rules = [str(rule) for _, patterns in ManifestStaticFilesStorage.patterns for rule in patterns]
+    assert rules and not any("sourceMappingURL" in rule for rule in rules)
+    assert any("url(" in rule for rule in rules)  # images and fonts in stylesheets are still hashed
+
+
+def test_the_front_end_build_points_at_no_source_map():
+    from pathlib import Path
+
+    build = Path(__file__).resolve().parents[2] / "frontend" / "build"
+    files = [*build.glob("*.css"), *build.glob("*.js")]
+    assert files, "run make frontend"
+    assert [f.name for f in files if "sourceMappingURL" in f.read_text()] == []

@@ -74,3 +74,25 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess():
 @pytest.mark.parametrize("settings", ["lms.settings.dev", "lms.settings.test"])
 def test_non_production_settings_import(settings):
     assert _settings_value("settings.SECRET_KEY != ''", {}, settings=settings) == "True"
+
+
+
+@pytest.mark.django_db
+def test_the_demo_answers_an_unknown_url_with_the_products_404_page(client, settings):
+    settings.DEBUG = _settings_value("settings.DEBUG", {}, settings="lms.settings.dev") == "True"
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page and "URLconf" not in page
+
+
+def test_the_demo_serves_static_files_without_collectstatic(tmp_path):
+    code = (
+        "import django; django.setup(); from django.test import Client; from django.templatetags.static import static; "
+        "response = Client(HTTP_HOST='127.0.0.1').get(static('frontend/init.js')); "
+        "print(response.status_code, len(b''.join(response.streaming_content)) > 0)"
+    )
+    result = _run(["-c", code], {"LMS_VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static")},
+                  settings="lms.settings.dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "True"], result.stdout + result.stderr

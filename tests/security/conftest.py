@@ -1,10 +1,63 @@
-"""The world both access tests request things in: an owner with a passed attempt and its
-certificate, their manager, people outside their line, an author and an auditor."""
+"""Fixtures of the security tests: the world the access tests request things in (an owner with a
+passed attempt and its certificate, their manager, people outside their line, an author and an
+auditor), and a reporting line whose names start like spreadsheet formulas."""
 
 import pytest
 
 from certificates.models import Certificate
+from certificates.services import certificate_issue_for_attempt
+from lms import roles
+from lms.services import assignment_create, person_create, team_get_or_create
 from quizzes.services import attempt_start, attempt_submit
+from tests.factories import QuizFactory, module_page_create, single_choice_create, true_false_create
+from tests.lms.helpers import certificate_make, days
+
+# Names a spreadsheet would run as formulas if a CSV carried them raw.
+OVERDUE_NAME = ("+cmd|'/C calc'!A0", "=1+2")
+PASSED_NAME = ("-2+3", "@SUM(A1:A2)")
+EXPIRING_NAME = ("=HYPERLINK(\"http://evil.example\")", "Smith")
+HOSTILE_TEAM = "=1+2"
+HOSTILE_MODULE = "@SUM(1) social media"
+HOSTILE_QUIZ = "-1+1 quiz"
+
+
+def _answers(attempt):
+    return {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+
+
+@pytest.fixture
+def hostile(people, clause, monkeypatch):
+    """Manager Maria's reporting line gains a team and three people whose names start like
+    formulas, on a module and quiz whose titles do too: one overdue, one passed with a real
+    attempt and certificate, one whose certificate expires soon."""
+    monkeypatch.setattr(
+        "certificates.services.certificate_pdf_render",
+        lambda *, certificate: f"%PDF-1.7\n% {certificate.serial}\n%%EOF\n".encode(),
+    )
+    team = team_get_or_create(name=HOSTILE_TEAM)
+    module = module_page_create(clause=clause, title=HOSTILE_MODULE, slug="hostile")
+    quiz = QuizFactory(module=module, title=HOSTILE_QUIZ)
+    single_choice_create(quiz=quiz, clause=clause, text="=2+5 is the rule?", sort_order=0)
+    true_false_create(quiz=quiz, clause=clause, answer=True, sort_order=1)
+
+    def person(username, name, employee_number):
+        return person_create(
+            username=username, first_name=name[0], last_name=name[1], email=f"{username}@example.org",
+            roles_held=[roles.STAFF], line_manager=people["manager"], team=team, employee_number=employee_number,
+        )
+
+    overdue = person("hostile.overdue", OVERDUE_NAME, "-E1")
+    passed = person("hostile.passed", PASSED_NAME, "+E2")
+    expiring = person("hostile.expiring", EXPIRING_NAME, "@E3")
+    assignment_create(module=module, due_on=days(-10))
+    attempt = attempt_start(person=passed, quiz=quiz)
+    attempt = attempt_submit(attempt=attempt, answers=_answers(attempt))
+    certificate = certificate_issue_for_attempt(attempt_id=attempt.pk)
+    certificate_make(person=expiring, module=module, expires_on=days(20))
+    return {
+        "people": people, "module": module, "quiz": quiz, "attempt": attempt, "certificate": certificate,
+        "overdue": overdue, "passed": passed, "expiring": expiring,
+    }
 
 
 @pytest.fixture
