@@ -16,7 +16,8 @@ from django.db import connection
 from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from quizzes.models import Attempt
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,7 @@ WORKER = textwrap.dedent(
 def test_a_worker_killed_mid_render_leaves_nothing_and_the_retry_issues_once(people, quiz, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("Needs a second process on a shared database server: PostgreSQL (CI runs it).")
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     # Submit without queueing the task: the worker below plays the task.
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)

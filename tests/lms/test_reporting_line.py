@@ -27,9 +27,10 @@ def test_manager_sees_their_line_and_gets_404_outside_it(client_for, people):
 
 
 def test_manager_never_sees_answers(client_for, people, quiz):
-    from quizzes.services import attempt_start, attempt_submit
+    from quizzes.services import attempt_submit
+    from tests.factories import attempt_begin
 
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     attempt_submit(attempt=attempt, answers={str(q["id"]): [q["options"][1]["id"]] for q in attempt.questions})
     page = client_for(people["manager"]).get(reverse("team_member", args=[people["staff"].pk])).content.decode()
     assert "Failed" in page

@@ -12,7 +12,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from certificates.models import Certificate
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 PROJECT_APPS = ("lms", "modules", "quizzes", "certificates")
 ROLES = ("anonymous", "owner", "other_staff", "owner_manager", "other_manager", "author", "auditor")
@@ -147,7 +148,7 @@ def test_every_url_has_a_row():
 @pytest.fixture
 def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
     owner = people["staff"]
-    attempt = attempt_start(person=owner, quiz=quiz)
+    attempt = attempt_begin(person=owner, quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
