@@ -404,7 +404,7 @@ def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
     quiz.save()
     directory = _copy_fixtures(tmp_path)
     _write(directory, "module-1-whatsapp.json", _with_quiz_settings(
-        questions_per_attempt=1, can_take_without_module=False, topic_draws=[{"topic": "Phones", "count": 1}],
+        questions_per_attempt=2, can_take_without_module=False, topic_draws=[{"topic": "Phones", "count": 1}],
     ))
     assert content_load(directory=directory)["errors"] == []
     quiz.refresh_from_db()
