@@ -18,6 +18,8 @@ from lms.models import Person
 from lms.organisation_generator import organisation_generate
 from lms.services import roles_sync
 from modules.models import ModulePage
+from modules.selectors import module_steps, module_steps_done
+from modules.services import module_decision_record, module_progress_start, module_step_complete
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import APPROPRIATE
 from quizzes.services import attempt_start
@@ -130,12 +132,27 @@ def cookie_header(session):
     return f"sessionid={session.cookie}; csrftoken={session.csrf}"
 
 
+def module_steps_walk(*, person, module):
+    """Work through the module's steps as the person (first choice at each decision), through the
+    services: a quiz starts only once they are done."""
+    if module_steps_done(person=person, module=module):
+        return
+    progress = module_progress_start(person=person, module=module)
+    steps = module_steps(progress=progress)
+    number = 1
+    while number is not None:
+        if steps[number - 1].block_type == "decision":
+            module_decision_record(progress=progress, number=number, choice_index=0)
+        number = module_step_complete(progress=progress, number=number)
+
+
 def attempts_open(*, quiz, people, per_person):
     """Open attempts to submit: one started through the service, cloned for the rest (a bench
     shortcut past the attempt limits, which would stop a person after a few tries)."""
     already_open = set(Attempt.objects.filter(person=people[0], quiz=quiz, submitted_at__isnull=True)
                        .values_list("pk", flat=True))
     # attempt_start hands back an attempt that is already open: that one is someone else's to use.
+    module_steps_walk(person=people[0], module=quiz.module)
     prototype = attempt_start(person=people[0], quiz=quiz)
     clones = []
     for person in people:

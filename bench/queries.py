@@ -13,7 +13,7 @@ from modules.models import ModuleIndexPage, ModulePage, PolicyClause
 from quizzes.models import Option, Quiz, SingleChoiceQuestion
 from quizzes.services import attempt_start
 
-from .data import submission_body
+from .data import module_steps_walk, submission_body
 from .stats import Figure
 
 PAGES = ("module page", "module step (last)", "quiz page", "quiz submission", "manager dashboard")
@@ -94,6 +94,7 @@ def queries_measure(*, data, line_sizes, module_steps, log):
                     key = (size, steps)
                     counts["module page"][key] = _count(staff, "get", page.url)
                     counts["module step (last)"][key] = _count(staff, "get", f"{page.url}step/{steps}/")
+                    module_steps_walk(person=viewer, module=page)
                     attempt = attempt_start(person=viewer, quiz=quiz)
                     counts["quiz page"][key] = _count(staff, "get", f"/quizzes/attempts/{attempt.pk}/")
                     counts["quiz submission"][key] = _submission_count(staff, attempt)

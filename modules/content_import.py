@@ -8,7 +8,11 @@ file and the place in it.
 Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
 [{"reference", "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
 Each module-<n>-<slug>.json holds the page fields, "steps" (narrative, policy_extract, decision,
-reflection, key_rules) and "quiz" with its "questions" (created by quizzes.content_import)."""
+reflection, key_rules) and "quiz" with its "title", "pass_mark", "questions" (created by
+quizzes.content_import) and optional settings: "questions_per_attempt" (int), "shuffle_questions",
+"shuffle_options", "can_take_without_module" (bools) and "topic_draws" ([{"topic", "count"}]). The
+settings are checked against the file's questions (a draw the bank cannot meet loads nothing), and
+applied only when the quiz is created: an existing quiz keeps its author's settings."""
 
 import datetime
 import json
@@ -19,7 +23,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from quizzes.content_checks import quiz_content_problems
-from quizzes.content_import import QUESTION_CREATORS, ContentError, question_create_from_spec
+from quizzes.content_import import (
+    QUESTION_CREATORS,
+    ContentError,
+    question_create_from_spec,
+    quiz_create_from_spec,
+    quiz_settings_parse,
+    quiz_settings_problems,
+)
 from quizzes.models import Question, Quiz
 
 from .blocks import ModuleStepBlock
@@ -162,7 +173,12 @@ def _module_load(*, data, index, clauses, summary):
                 f"clause {key} is not in the policy library (policies.json)"
             ) from error
 
-    _quiz_checked(quiz_spec=data["quiz"], clauses=clauses)
+    quiz_spec = data["quiz"]
+    settings = quiz_settings_parse(spec=quiz_spec)
+    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
+    problems = quiz_settings_problems(settings=settings, questions=quiz_spec["questions"])
+    if problems:
+        raise ContentError("the quiz's draw settings do not fit its questions: " + " ".join(problems))
     page = ModulePage.objects.filter(slug=data["slug"]).first()
     if page is None:
         steps = _steps_checked(
@@ -183,9 +199,9 @@ def _module_load(*, data, index, clauses, summary):
         index.add_child(instance=page)
         page.save_revision().publish()
         summary["modules"] += 1
-    quiz_spec = data["quiz"]
-    quiz, _ = Quiz.objects.get_or_create(
-        module=page, defaults={"title": quiz_spec["title"], "pass_mark": quiz_spec["pass_mark"]}
+    # An existing quiz keeps its author's settings; only a new one takes the file's.
+    quiz = Quiz.objects.filter(module=page).first() or quiz_create_from_spec(
+        spec=quiz_spec, module=page, settings=settings
     )
     existing_keys = set(Question.objects.filter(quiz=quiz).values_list("key", flat=True))
     seen_keys = set()

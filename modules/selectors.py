@@ -22,6 +22,16 @@ def module_progress_current(*, person, module):
     )
 
 
+def module_steps_done(*, person, module):
+    """Whether the person has worked through every step of the module, in their current run (or,
+    between runs, their latest finished one: someone who passed may sit the quiz again)."""
+    return progress_steps_done(progress=module_progress_current(person=person, module=module))
+
+
+def progress_steps_done(*, progress):
+    return progress is not None and progress.steps_finished_at is not None
+
+
 def modules_live():
     return ModulePage.objects.live().specific().order_by("path")
 

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 
 from lms.access import current_person
 
-from .selectors import module_progress_current, module_steps
+from .selectors import module_progress_current, module_steps, progress_steps_done
 from .services import (
     ProgressError,
     module_decision_record,
@@ -31,10 +31,15 @@ def module_overview(request, *, page):
     # Someone part-way through sees the step count of the version they started on.
     under_way = progress is not None and progress.completed_at is None
     step_count = len(module_steps(progress=progress)) if under_way else len(page.steps)
+    # The same rule quizzes.services.attempt_start enforces: the button is offered only when a start succeeds.
+    steps_done = progress_steps_done(progress=progress)
     return TemplateResponse(
         request,
         "modules/module_page.html",
-        {"page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": step_count},
+        {
+            "page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": step_count,
+            "steps_done": steps_done, "test_out": quiz is not None and quiz.can_take_without_module and not steps_done,
+        },
     )
 
 

@@ -1,21 +1,106 @@
 """Creating quiz questions from the shipped content files (see modules/content_import.py and
 /work/briefs/content-schema.md). A question the file gets wrong raises ContentError naming it."""
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
 from django.db import transaction
 
+from .drawing import BankEntry, draw_problems
 from .models import (
     MultipleResponseQuestion,
     Option,
     OrderingQuestion,
     PartialCredit,
+    Quiz,
     ScenarioJudgementQuestion,
     SingleChoiceQuestion,
+    TopicDraw,
     TrueFalseQuestion,
 )
 
 
 class ContentError(ValueError):
     pass
+
+
+class TopicDrawSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: StrictStr = Field(min_length=1, max_length=100)
+    count: StrictInt = Field(ge=1)
+
+
+class QuizSettings(BaseModel):
+    """The draw and access settings a content file may give its quiz; anything left out takes the
+    model's default (shuffled, every question, the module first)."""
+
+    questions_per_attempt: StrictInt | None = Field(default=None, ge=1)
+    shuffle_questions: StrictBool = True
+    shuffle_options: StrictBool = True
+    topic_draws: list[TopicDrawSpec] = []
+    can_take_without_module: StrictBool = False
+
+    @field_validator("topic_draws")
+    @classmethod
+    def _topics_once(cls, draws):
+        topics = [draw.topic for draw in draws]
+        twice = sorted({topic for topic in topics if topics.count(topic) > 1})
+        if twice:
+            raise ValueError(f"the topic “{twice[0]}” is listed twice")
+        return draws
+
+
+SETTINGS_FIELDS = tuple(QuizSettings.model_fields)
+
+
+def quiz_settings_parse(*, spec):
+    """The quiz settings of a content file's "quiz" object, or ContentError naming the field."""
+    try:
+        return QuizSettings.model_validate({name: spec[name] for name in SETTINGS_FIELDS if name in spec})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]).lstrip(".")
+        message = first["msg"].removeprefix("Value error, ")
+        raise ContentError(f"quiz “{where}”: {message}") from error
+
+
+def quiz_settings_problems(*, settings, questions):
+    """Why the settings cannot be met by the file's own questions (those the loader can create),
+    as sentences; empty when they can."""
+    bank = [
+        BankEntry(id=index, topic=spec.get("topic", ""), critical=bool(spec.get("critical", False)))
+        for index, spec in enumerate(questions)
+        if spec.get("type") in QUESTION_CREATORS
+    ]
+    return draw_problems(
+        bank=bank,
+        total=settings.questions_per_attempt,
+        per_topic={draw.topic: draw.count for draw in settings.topic_draws},
+    )
+
+
+def quiz_create_from_spec(*, spec, module, settings):
+    """A new quiz for the module with the file's title, pass mark and settings."""
+    quiz = Quiz.objects.create(
+        module=module,
+        title=spec["title"],
+        pass_mark=spec["pass_mark"],
+        **settings.model_dump(exclude={"topic_draws"}),
+    )
+    TopicDraw.objects.bulk_create(
+        TopicDraw(quiz=quiz, topic=draw.topic, count=draw.count, sort_order=index)
+        for index, draw in enumerate(settings.topic_draws)
+    )
+    return quiz
 
 
 def _field(spec, name, where=None):

@@ -1,5 +1,12 @@
-"""Pure rules for what an attempt draws from a quiz's bank: which questions (at random, optionally
-per topic, critical questions always) and in what order, with options shuffled where asked.
+"""Pure rules for what an attempt draws from a quiz's bank: which questions and in what order,
+with options shuffled where asked.
+
+- A topic with a draw count asks that many of its questions, chosen among all of them, critical or
+  not: such a topic can hold several variants of one critical rule, and each attempt asks one.
+- Critical questions outside the counted topics are always asked.
+- A retry sees new questions first: within each topic (and among the other questions) the draw
+  takes questions the person has not been shown before, then the least recently shown, at random
+  among equals. Repeats happen only when a pool has too few unseen questions left.
 
 The bank is a list of ``BankEntry``; nothing here touches the database."""
 
@@ -18,14 +25,14 @@ def draw_problems(*, bank, total, per_topic):
 
     ``total`` is the number of questions per attempt (None: all of them); ``per_topic`` maps a topic
     to how many of its questions each attempt draws. Questions of other topics fill the rest of
-    ``total``; with no ``total``, only the listed topics are asked."""
+    ``total``; with no ``total``, the listed topics are asked, plus every critical question outside
+    them."""
     problems = []
     if not bank:
         return ["The quiz has no questions yet."]
     by_topic = _by_topic(bank)
     for topic, count in per_topic.items():
         entries = by_topic.get(topic, [])
-        critical = sum(entry.critical for entry in entries)
         if not entries:
             problems.append(f"No question in the bank has the topic “{topic}”.")
         elif count > len(entries):
@@ -33,47 +40,59 @@ def draw_problems(*, bank, total, per_topic):
                 f"Topic “{topic}” has {len(entries)} question{'s' if len(entries) != 1 else ''}, "
                 f"so {count} cannot be drawn from it."
             )
-        elif critical > count:
-            problems.append(
-                f"Topic “{topic}” has {critical} critical questions, which are always asked, but only {count} are drawn from it."
-            )
     if total is not None:
         drawn_by_topic = sum(per_topic.values())
         others = [entry for entry in bank if entry.topic not in per_topic]
+        left = total - drawn_by_topic
+        critical = sum(entry.critical for entry in others)
         if total > len(bank):
             problems.append(f"The bank holds {len(bank)} questions, so {total} cannot be drawn per attempt.")
         elif drawn_by_topic > total:
             problems.append(
                 f"The topic counts add up to {drawn_by_topic}, more than the {total} questions per attempt."
             )
-        elif total - drawn_by_topic > len(others):
+        elif left > len(others):
             problems.append(
-                f"After the topic counts, {total - drawn_by_topic} questions must come from other topics, "
+                f"After the topic counts, {left} questions must come from other topics, "
                 f"but only {len(others)} are in the bank."
             )
-        elif sum(entry.critical for entry in others) > total - drawn_by_topic:
+        elif critical > left:
             problems.append(
-                "There are more critical questions, which are always asked, than questions drawn per attempt."
+                f"There are {critical} critical questions outside the topics with a draw count, and they are "
+                f"always asked, but only {left} questions per attempt are left after the topic counts. Raise the "
+                "number of questions per attempt, or give those questions a topic with a draw count (variants of "
+                "one rule, of which each attempt asks as many as the count)."
             )
     return problems
 
 
-def questions_draw(*, bank, total, per_topic, shuffle, rng):
+def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):
     """The entries one attempt asks, in the order shown. Call ``draw_problems`` first: settings it
-    rejects raise ValueError here."""
+    rejects raise ValueError here.
+
+    ``seen`` holds, for each of the person's earlier attempts at this quiz (oldest first), the ids
+    of the questions it showed. Within each pool the draw prefers questions never shown, then the
+    least recently shown; ties are broken with ``rng``, so a seeded ``rng`` gives the same draw."""
     problems = draw_problems(bank=bank, total=total, per_topic=per_topic)
     if problems:
         raise ValueError(" ".join(problems))
     if total is None and not per_topic:
         chosen = list(bank)
     else:
+        last_seen = {}
+        for number, ids in enumerate(seen):
+            for question_id in ids:
+                last_seen[question_id] = number
         by_topic = _by_topic(bank)
         chosen = []
         for topic, count in per_topic.items():
-            chosen += _draw(by_topic[topic], count, rng)
+            chosen += _freshest(by_topic[topic], count, last_seen=last_seen, rng=rng)
+        others = [entry for entry in bank if entry.topic not in per_topic]
+        always = [entry for entry in others if entry.critical]
+        chosen += always
         if total is not None:
-            others = [entry for entry in bank if entry.topic not in per_topic]
-            chosen += _draw(others, total - sum(per_topic.values()), rng)
+            rest = [entry for entry in others if not entry.critical]
+            chosen += _freshest(rest, total - sum(per_topic.values()) - len(always), last_seen=last_seen, rng=rng)
         position = {entry.id: index for index, entry in enumerate(bank)}
         chosen.sort(key=lambda entry: position[entry.id])
     if shuffle:
@@ -81,11 +100,11 @@ def questions_draw(*, bank, total, per_topic, shuffle, rng):
     return chosen
 
 
-def _draw(entries, count, rng):
-    """``count`` entries: every critical one, the rest at random."""
-    critical = [entry for entry in entries if entry.critical]
-    rest = [entry for entry in entries if not entry.critical]
-    return critical + rng.sample(rest, count - len(critical))
+def _freshest(entries, count, *, last_seen, rng):
+    """``count`` of ``entries``: never shown first, then the least recently shown, at random among equals."""
+    keyed = [(last_seen.get(entry.id, -1), rng.random(), entry) for entry in entries]
+    keyed.sort(key=lambda item: item[:2])
+    return [entry for _, _, entry in keyed[:count]]
 
 
 def _by_topic(bank):

@@ -48,11 +48,21 @@ class Quiz(index.Indexed, ClusterableModel):
         blank=True,
         validators=[MinValueValidator(1)],
         help_text="How many questions each attempt draws at random from the bank. Leave empty to ask every "
-        "question. Critical questions are always asked.",
+        "question. Critical questions are always asked, except those in a topic with a draw count: there they are "
+        "variants of one rule, and each attempt asks as many as the count. A retry draws the questions the person "
+        "has not seen yet first.",
     )
-    shuffle_questions = models.BooleanField(default=False, help_text="Show the questions in a random order.")
+    shuffle_questions = models.BooleanField(default=True, help_text="Show the questions in a random order.")
     shuffle_options = models.BooleanField(
-        default=False, help_text="Show each question's options in a random order. Ordering questions are always shuffled."
+        default=True,
+        help_text="Show each question's options in a random order. Leave this on: in authored order the keyed "
+        "option's position gives it away. Ordering questions are always shuffled.",
+    )
+    can_take_without_module = models.BooleanField(
+        default=False,
+        verbose_name="Can be taken without the module",
+        help_text="Let people take the quiz before working through the module's steps (to test out of a module "
+        "they already know). Off: the quiz only starts once every step is done.",
     )
     partial_credit = models.CharField(
         max_length=20,

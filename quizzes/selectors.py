@@ -35,6 +35,17 @@ def quiz_draw_problems(*, quiz, total=..., per_topic=None):
     )
 
 
+def attempts_shown(*, person, quiz):
+    """The question ids each of the person's earlier attempts at this quiz showed, oldest first
+    (the history a retry's draw avoids repeating). One query."""
+    return [
+        [question["id"] for question in questions]
+        for questions in Attempt.objects.filter(person=person, quiz=quiz)
+        .order_by("started_at", "pk")
+        .values_list("questions", flat=True)
+    ]
+
+
 def attempt_retry_at(*, person, quiz, now=None):
     """When the person may next start this quiz, or None if they may start now.
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lms import audit
 from lms.audit import audit_record
 from lms.models import Person
+from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
 
 from .drawing import items_shuffle, options_order, questions_draw
@@ -19,6 +20,7 @@ from .models import Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
     attempt_retry_at,
+    attempts_shown,
     quiz_bank,
     quiz_draw_problems,
     quiz_standing,
@@ -47,6 +49,11 @@ class AttemptTimeUp(AttemptError):
     pass
 
 
+STEPS_FIRST_MESSAGE = (
+    "Work through every step of the module before you take its quiz. Nothing was started: "
+    "carry on with the module from where you stopped."
+)
+
 STALE_MESSAGE = (
     "This copy of the quiz is out of date: your answers were saved from another window or an earlier "
     "page since. Nothing was saved from it. The page now shows your latest saved answers."
@@ -60,9 +67,15 @@ def attempt_is_overdue(*, attempt, now=None):
 def attempt_start(*, person, quiz, rng=None, now=None):
     """Start an attempt, or return the one the person already has open (a reload must not
     draw a second set of questions). What is shown is frozen into the attempt: the questions
-    drawn, each one's version, and the order of questions and options."""
+    drawn, each one's version, and the order of questions and options.
+
+    Refused until the person has done every step of the module, unless the quiz can be taken
+    without it: hiding the button is not enough, the start itself is checked here. A retry draws
+    the questions the person has not been shown before first."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
+    if not quiz.can_take_without_module and not module_steps_done(person=person, module=quiz.module):
+        raise AttemptError(STEPS_FIRST_MESSAGE)
     with transaction.atomic():
         # One start at a time per person, so two tabs cannot open two attempts.
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -94,6 +107,7 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             per_topic=quiz_topic_counts(quiz=quiz),
             shuffle=quiz.shuffle_questions,
             rng=rng,
+            seen=attempts_shown(person=person, quiz=quiz),
         )
         questions = Question.objects.filter(pk__in=[entry.id for entry in drawn]).prefetch_related(
             "options__clause__document"

@@ -26,6 +26,7 @@ class QuizViewSet(SnippetViewSet):
             FieldPanel("module"),
             FieldPanel("title"),
             FieldPanel("pass_mark"),
+            FieldPanel("can_take_without_module"),
             MultiFieldPanel(
                 [
                     FieldPanel("questions_per_attempt"),

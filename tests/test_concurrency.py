@@ -10,7 +10,8 @@ from django.db import connection, connections
 from certificates.models import Certificate
 from lms.services import person_create
 from quizzes.models import Attempt
-from quizzes.services import AttemptAlreadySubmitted, attempt_start, attempt_submit
+from quizzes.services import AttemptAlreadySubmitted, attempt_submit
+from tests.factories import attempt_begin
 
 pytestmark = [
     pytest.mark.postgres,
@@ -50,7 +51,7 @@ def test_fifty_concurrent_submissions_of_distinct_attempts_all_succeed(people, q
     for number in range(50):
         person = person_create(username=f"learner{number}", first_name="L", last_name=str(number),
                                email=f"learner{number}@example.org")
-        attempts.append(attempt_start(person=person, quiz=quiz))
+        attempts.append(attempt_begin(person=person, quiz=quiz))
     outcomes = _in_parallel([lambda attempt=attempt: attempt_submit(attempt=attempt, answers=_correct(attempt))
                              for attempt in attempts])
     errors = [outcome for kind, outcome in outcomes if kind == "error"]
@@ -63,7 +64,7 @@ def test_fifty_concurrent_submissions_of_distinct_attempts_all_succeed(people, q
 
 
 def test_twenty_concurrent_submissions_of_one_attempt_produce_one_result(people, quiz):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = _correct(attempt)
     outcomes = _in_parallel([lambda: attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), answers=answers)
                              for _ in range(20)])

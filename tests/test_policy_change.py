@@ -7,11 +7,12 @@ from lms import status as statuses
 from lms.models import Assignment, AuditEvent
 from lms.selectors import module_status_grid
 from modules.services import policy_clause_revise
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 
 def _pass(person, quiz, capture):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     with capture(execute=True):
         attempt_submit(attempt=attempt, answers=answers)

@@ -51,9 +51,9 @@ def test_line_limit_leaves_exactly_that_many_people_below_the_top(role_groups):
 
 
 def test_attempts_open_leaves_an_attempt_the_person_already_had_open(people, quiz):
-    from quizzes.services import attempt_start
+    from tests.factories import attempt_begin
 
-    in_use = attempt_start(person=people["staff"], quiz=quiz)
+    in_use = attempt_begin(person=people["staff"], quiz=quiz)
     attempts = attempts_open(quiz=quiz, people=[people["staff"]], per_person=2)
     assert Attempt.objects.filter(pk=in_use.pk).exists()
     assert in_use.pk not in {attempt.pk for attempt in attempts}

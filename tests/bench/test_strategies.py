@@ -25,12 +25,11 @@ from bench.strategies import (
     semantic,
     strategies_measure,
 )
-from quizzes.services import attempt_start
-from tests.factories import ordering_create, scenario_judgement_create
+from tests.factories import attempt_begin, ordering_create, scenario_judgement_create
 
 
 def _shown_form(client, quiz, person):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     return attempt, form_parse(client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode())
 
 

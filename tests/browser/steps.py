@@ -3,7 +3,8 @@
 import re
 
 from certificates.models import Certificate
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 from .keyboard import activate, press, tab_to
 
@@ -52,7 +53,7 @@ def assert_content_admin_refused(page, module):
 
 def pass_quiz(*, person, quiz):
     """``person`` answers every question of ``quiz`` right (without the browser) and holds its certificate."""
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     answers = {
         str(question["id"]): [next(option["id"] for option in question["options"] if option["correct"])]
         for question in attempt.questions

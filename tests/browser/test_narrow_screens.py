@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from lms.services import assignment_create
 from quizzes.models import Question
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
 from tests.factories import (
     QuizFactory,
+    attempt_begin,
     multiple_response_create,
     ordering_create,
     scenario_judgement_create,
@@ -83,7 +84,7 @@ def _result_quiz(module, clause):
 
 
 def _sit(person, quiz, *, passing):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     wrong = set() if passing else {question["id"] for question in attempt.questions}
     return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
 

@@ -9,7 +9,8 @@ from pypdf import PdfReader
 from django.urls import reverse
 
 from certificates.models import Certificate
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 from .keyboard import activate
 from .steps import assert_admin_refused, assert_content_admin_refused, assert_refused, sign_in
@@ -18,7 +19,7 @@ from .steps import assert_admin_refused, assert_content_admin_refused, assert_re
 @pytest.fixture
 def passed_certificate(people, quiz):
     """Sam Staff has passed the module's quiz and holds its certificate."""
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {
         str(question["id"]): [next(option["id"] for option in question["options"] if option["correct"])]
         for question in attempt.questions

@@ -5,8 +5,7 @@ import re
 from django.urls import reverse
 
 from quizzes.models import Attempt
-from quizzes.services import attempt_start
-from tests.factories import QuizFactory, ordering_create
+from tests.factories import QuizFactory, attempt_begin, ordering_create
 
 from .keyboard import activate, choose_option
 from .steps import sign_in
@@ -15,7 +14,7 @@ from .steps import sign_in
 def test_staff_member_orders_steps_by_keyboard(page, people, module, clause):
     quiz = QuizFactory(module=module)
     ordering_create(quiz=quiz, clause=clause, n_items=3)  # "Step 1" .. "Step 3", in that order
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     shown = [option["text"] for option in attempt.questions[0]["options"]]
 
     sign_in(page, "sam.staff", start_at=reverse("quizzes:attempt", args=[attempt.pk]))

@@ -3,8 +3,14 @@ import pytest
 from django.core.cache import cache
 
 from certificates.services import certificate_issue_for_attempt
-from quizzes.services import attempt_start, attempt_submit
-from tests.factories import QuizFactory, module_page_create, single_choice_create, true_false_create
+from quizzes.services import attempt_submit
+from tests.factories import (
+    QuizFactory,
+    attempt_begin,
+    module_page_create,
+    single_choice_create,
+    true_false_create,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +30,12 @@ def answers_for(attempt, *, correct=True):
 
 
 def attempt_passed(*, person, quiz):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     return attempt_submit(attempt=attempt, answers=answers_for(attempt))
 
 
 def attempt_failed(*, person, quiz):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     return attempt_submit(attempt=attempt, answers=answers_for(attempt, correct=False))
 
 

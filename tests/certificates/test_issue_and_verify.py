@@ -10,11 +10,12 @@ from django.urls import reverse
 from certificates.models import Certificate
 from certificates.services import CertificateError, certificate_issue_for_attempt
 from certificates.tasks import certificate_issue_task
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 
 def _submit(person, quiz, right=True):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     answers = {
         str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"] == right)] for q in attempt.questions
     }

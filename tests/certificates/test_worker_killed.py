@@ -18,7 +18,8 @@ from django.test import override_settings
 
 from certificates.tasks import certificate_issue_task
 from quizzes.models import Attempt
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 from tests.worker_processes import Database, finish, line_starting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def _run(database, *args, timeout=180):
 
 
 def test_a_worker_killed_mid_certificate_is_recovered_and_issues_exactly_one(people, quiz, monkeypatch, tmp_path):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
     attempt = attempt_submit(attempt=attempt, answers=answers)

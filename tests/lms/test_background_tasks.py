@@ -26,7 +26,8 @@ from lms.background import WorkerLost, task_retry_delay, tasks_failed_for_good, 
 from lms.models import Reminder
 from lms.services import assignment_create
 from lms.tasks import reminder_send_task
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 from tests.lms.helpers import days
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -68,7 +69,7 @@ def _running(*, started_at, worker_ids=("worker-a",), path="certificates.tasks.c
 
 def _passed_attempt(people, quiz, monkeypatch):
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     return attempt_submit(attempt=attempt, answers=answers)
 

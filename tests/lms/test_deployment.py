@@ -8,13 +8,14 @@ from django.test import override_settings
 from django.urls import path
 
 from certificates.models import Certificate
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 from tests.lms.test_settings import PRODUCTION_ENV, _settings_value
 
 
 def test_certificates_are_written_through_the_storage_api(people, quiz, django_capture_on_commit_callbacks, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)

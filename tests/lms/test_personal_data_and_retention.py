@@ -15,12 +15,13 @@ from lms import audit
 from lms.models import AuditEvent, Person
 from lms.retention import ANONYMOUS_HOLDER, people_anonymise
 from quizzes.models import Attempt
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 
 
 @pytest.fixture
 def passed(people, quiz, django_capture_on_commit_callbacks):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)

@@ -450,3 +450,89 @@ def test_every_shipped_decision_cites_a_clause_on_every_choice():
         for decision in decisions:
             assert sum(choice["is_correct"] for choice in decision["choices"]) == 1
             assert all(choice["clause"] is not None for choice in decision["choices"])
+
+
+def _with_quiz_settings(**settings):
+    data = _module_spec()
+    data["quiz"].update(settings)
+    return data
+
+
+@pytest.mark.django_db
+def test_quiz_settings_in_the_file_are_applied_when_the_quiz_is_created(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    _write(directory, "module-1-whatsapp.json", _with_quiz_settings(
+        questions_per_attempt=2, shuffle_questions=False, shuffle_options=True, can_take_without_module=True,
+        topic_draws=[{"topic": "Consent", "count": 1}],
+    ))
+    assert content_load(directory=directory)["errors"] == []
+    quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
+    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module) == (
+        2, False, True, True
+    )
+    assert [(draw.topic, draw.count) for draw in quiz.topic_draws.all()] == [("Consent", 1)]
+
+
+@pytest.mark.django_db
+def test_a_file_without_quiz_settings_gets_the_safe_defaults():
+    content_load(directory=FIXTURES)
+    quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
+    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module) == (
+        None, True, True, False
+    )
+    assert not quiz.topic_draws.exists()
+
+
+@pytest.mark.django_db
+def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
+    content_load(directory=FIXTURES)
+    quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
+    quiz.questions_per_attempt, quiz.can_take_without_module = 3, True
+    quiz.save()
+    directory = _copy_fixtures(tmp_path)
+    _write(directory, "module-1-whatsapp.json", _with_quiz_settings(
+        questions_per_attempt=2, can_take_without_module=False, topic_draws=[{"topic": "Phones", "count": 1}],
+    ))
+    assert content_load(directory=directory)["errors"] == []
+    quiz.refresh_from_db()
+    assert (quiz.questions_per_attempt, quiz.can_take_without_module) == (3, True)
+    assert not quiz.topic_draws.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"questions_per_attempt": "3"}, "module-1-whatsapp.json: quiz “questions_per_attempt”: Input should be a valid integer"),
+        ({"questions_per_attempt": 0}, "quiz “questions_per_attempt”: Input should be greater than or equal to 1"),
+        ({"shuffle_options": "yes"}, "quiz “shuffle_options”: Input should be a valid boolean"),
+        ({"can_take_without_module": 1}, "quiz “can_take_without_module”: Input should be a valid boolean"),
+        ({"topic_draws": {"Consent": 1}}, "quiz “topic_draws”: Input should be a valid list"),
+        ({"topic_draws": [{"topic": "Consent", "count": 0}]}, "quiz “topic_draws[0].count”: Input should be greater"),
+        ({"topic_draws": [{"topic": "Consent"}]}, "quiz “topic_draws[0].count”: Field required"),
+        ({"topic_draws": [{"topic": "Consent", "count": 1, "critical": True}]}, "quiz “topic_draws[0].critical”: Extra"),
+        ({"topic_draws": [{"topic": "Consent", "count": 1}, {"topic": "Consent", "count": 1}]},
+         "quiz “topic_draws”: the topic “Consent” is listed twice"),
+    ],
+)
+def test_bad_quiz_settings_load_nothing_and_name_the_file_and_field(tmp_path, settings, message):
+    _expect_file_rejected(tmp_path, _with_quiz_settings(**settings), message=message)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"questions_per_attempt": 4}, "The bank holds 3 questions, so 4 cannot be drawn per attempt."),
+        ({"topic_draws": [{"topic": "Consent", "count": 2}]}, "Topic “Consent” has 1 question, so 2 cannot be drawn"),
+        ({"topic_draws": [{"topic": "Nowhere", "count": 1}]}, "No question in the bank has the topic “Nowhere”."),
+        # q1 is critical and in no counted topic, so it is always asked: one question cannot hold it and Phones.
+        ({"questions_per_attempt": 1, "topic_draws": [{"topic": "Phones", "count": 1}]},
+         "There are 1 critical questions outside the topics with a draw count"),
+    ],
+)
+def test_draw_settings_the_files_questions_cannot_meet_load_nothing(tmp_path, settings, message):
+    _expect_file_rejected(
+        tmp_path, _with_quiz_settings(**settings),
+        message=f"module-1-whatsapp.json: the quiz's draw settings do not fit its questions: {message}",
+    )

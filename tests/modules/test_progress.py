@@ -13,8 +13,8 @@ from modules.services import (
     module_progress_start,
     module_step_complete,
 )
-from quizzes.services import attempt_start, attempt_submit
-from tests.factories import default_steps, module_page_create
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin, default_steps, module_page_create
 
 
 def _step(module, number):
@@ -239,7 +239,7 @@ def test_the_module_is_complete_only_when_its_quiz_is_passed(people, module, qui
     progress.refresh_from_db()
     assert progress.steps_finished_at is not None and progress.completed_at is None
 
-    failing = attempt_start(person=staff, quiz=quiz)
+    failing = attempt_begin(person=staff, quiz=quiz)
     wrong = {
         str(q["id"]): [next(o["id"] for o in q["options"] if not o["correct"])]
         for q in failing.questions
@@ -248,7 +248,7 @@ def test_the_module_is_complete_only_when_its_quiz_is_passed(people, module, qui
     progress.refresh_from_db()
     assert progress.completed_at is None
 
-    passing = attempt_start(person=staff, quiz=quiz)
+    passing = attempt_begin(person=staff, quiz=quiz)
     right = {
         str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
         for q in passing.questions

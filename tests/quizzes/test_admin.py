@@ -80,6 +80,18 @@ def test_settings_the_bank_can_meet_are_saved(author_client, quiz):
     assert [(draw.topic, draw.count) for draw in quiz.topic_draws.all()] == [("Consent", 1)]
 
 
+def test_an_author_can_let_people_take_a_quiz_without_the_module(author_client, quiz):
+    url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+    page = author_client.get(url).content.decode()
+    assert "Can be taken without the module" in page
+    assert "to test out of a module" in page
+    assert not quiz.can_take_without_module
+    response = author_client.post(url, {**_quiz_form(quiz), "can_take_without_module": "on", "shuffle_options": "on"})
+    assert response.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.can_take_without_module and quiz.shuffle_options
+
+
 def _question_form(quiz, clause, options, **extra):
     return nested_form_data({
         "quiz": quiz.pk, "text": "New question?", "topic": "", "explanation": "", **extra,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from certificates.models import Certificate
 from quizzes import services
 from quizzes.models import Attempt
+from tests.factories import module_steps_finish
 from tests.quizzes.answers import answers_for, post_data
 
 pytestmark = [
@@ -81,6 +82,7 @@ def _all_scored_before_any_writes(monkeypatch):
 
 def test_concurrent_submissions_of_one_attempt_record_exactly_one_result(people, quiz, monkeypatch):
     _user["user"] = people["staff"].user
+    module_steps_finish(person=people["staff"], module=quiz.module)
     client = _clients()[0]
     url = client.post(reverse("quizzes:start", args=[quiz.pk])).url
     token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
@@ -101,6 +103,7 @@ def test_concurrent_submissions_of_one_attempt_record_exactly_one_result(people,
 
 def test_concurrent_starts_open_one_attempt(people, quiz, monkeypatch):
     _user["user"] = people["staff"].user
+    module_steps_finish(person=people["staff"], module=quiz.module)
     # Let every request that found no open attempt wait for the others to find the same, so
     # that without the per-person lock all of them would open one. With the lock only one gets
     # here at a time, and the wait gives up.
@@ -121,6 +124,7 @@ def test_concurrent_starts_open_one_attempt(people, quiz, monkeypatch):
 
 def test_a_save_racing_a_submission_never_changes_the_submitted_record(people, quiz):
     _user["user"] = people["staff"].user
+    module_steps_finish(person=people["staff"], module=quiz.module)
     client = _clients()[0]
     url = client.post(reverse("quizzes:start", args=[quiz.pk])).url
     token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)

@@ -5,7 +5,7 @@ import pytest
 from django.db.models import ProtectedError
 
 from quizzes.models import Option, Question, Quiz
-from quizzes.services import attempt_start
+from tests.factories import attempt_begin
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,6 @@ def test_a_bank_of_mixed_types_deletes_cleanly(mixed_quiz):
 
 
 def test_a_quiz_with_attempts_cannot_be_deleted(people, mixed_quiz):
-    attempt_start(person=people["staff"], quiz=mixed_quiz)
+    attempt_begin(person=people["staff"], quiz=mixed_quiz)
     with pytest.raises(ProtectedError):
         Quiz.objects.get(pk=mixed_quiz.pk).delete()

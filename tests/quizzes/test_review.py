@@ -11,15 +11,15 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, RetryAllowance, Review
 from quizzes.selectors import attempt_review, question_clauses, quiz_standing
-from quizzes.services import AttemptError, attempt_start, attempt_submit, retry_allow
-from tests.factories import PolicyClauseFactory
+from quizzes.services import AttemptError, attempt_submit, retry_allow
+from tests.factories import PolicyClauseFactory, attempt_begin
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
 
 
 def _sit(person, quiz, *, passing):
-    attempt = attempt_start(person=person, quiz=quiz)
+    attempt = attempt_begin(person=person, quiz=quiz)
     wrong = set() if passing else {question["id"] for question in attempt.questions}
     return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
 
@@ -117,7 +117,7 @@ def test_the_author_may_hide_the_key_even_after_a_pass(client_for, people, mixed
 
 def test_an_open_attempt_hides_the_key_of_an_earlier_pass(people, mixed_quiz):
     passed = _sit(people["staff"], mixed_quiz, passing=True)
-    attempt_start(person=people["staff"], quiz=mixed_quiz)
+    attempt_begin(person=people["staff"], quiz=mixed_quiz)
     assert attempt_review(attempt=passed).level == Review.WRONG_QUESTIONS
 
 
@@ -130,7 +130,7 @@ def test_an_attempt_limit_stops_new_attempts_and_may_show_the_key_when_chosen(cl
     assert "Attempts left in total" in _result(client_for, staff, first)
     last = _sit(staff, mixed_quiz, passing=False)
     with pytest.raises(AttemptError, match="used all 2 attempts"):
-        attempt_start(person=staff, quiz=mixed_quiz)
+        attempt_begin(person=staff, quiz=mixed_quiz)
     assert Attempt.objects.filter(person=staff).count() == 2
     # Off by default: no attempts left is not a reason to show the key.
     assert not _review(last).shows_key
@@ -142,7 +142,7 @@ def test_an_attempt_limit_stops_new_attempts_and_may_show_the_key_when_chosen(cl
     retry_allow(person=staff, quiz=mixed_quiz, by=None, reason="Fire alarm during the quiz")
     assert RetryAllowance.objects.filter(person=staff).exists()
     assert not _review(last).shows_key
-    attempt_start(person=staff, quiz=mixed_quiz)
+    attempt_begin(person=staff, quiz=mixed_quiz)
 
 
 def test_someone_who_is_not_waiting_gets_no_allowance(people, mixed_quiz):

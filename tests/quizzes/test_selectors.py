@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from quizzes.selectors import attempt_evidence_rows, attempt_result_rows, attempt_retry_at
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ HOUR = datetime.timedelta(hours=1)
 
 
 def _sit(person, quiz, *, at, passing):
-    attempt = attempt_start(person=person, quiz=quiz, now=at)
+    attempt = attempt_begin(person=person, quiz=quiz, now=at)
     wrong = set() if passing else {question["id"] for question in attempt.questions}
     return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong), now=at)
 
@@ -63,8 +64,15 @@ def test_no_cooldown_period_means_no_wait(people, limited_quiz):
     assert attempt_retry_at(person=people["staff"], quiz=limited_quiz) is None
 
 
+def _in_authored_order(quiz):
+    """Rows are listed as shown; with shuffling off they can be read by position."""
+    quiz.shuffle_questions = quiz.shuffle_options = False
+    quiz.save()
+
+
 def test_result_rows_show_the_answer_rightness_feedback_and_clause_for_every_type(people, mixed_quiz):
-    attempt = attempt_start(person=people["staff"], quiz=mixed_quiz)
+    _in_authored_order(mixed_quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
     ordering_id = attempt.questions[3]["id"]
     attempt = attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong={ordering_id}))
     rows = attempt_result_rows(attempt=attempt)
@@ -85,7 +93,8 @@ def test_result_rows_show_the_answer_rightness_feedback_and_clause_for_every_typ
 
 
 def test_a_wrong_single_choice_answer_shows_the_choice_and_the_expected_option(people, quiz):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    _in_authored_order(quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     first = attempt.questions[0]["id"]
     attempt = attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong={first}))
     row = attempt_result_rows(attempt=attempt)[0]
@@ -96,7 +105,7 @@ def test_a_wrong_single_choice_answer_shows_the_choice_and_the_expected_option(p
 
 
 def test_evidence_rows_list_every_option_shown_with_its_clause(people, quiz):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     attempt = attempt_submit(attempt=attempt, answers=answers_for(attempt))
     rows = list(attempt_evidence_rows(attempt=attempt))
     assert len(rows) == 3 + 3 + 2  # every option of both single-choice questions, True and False

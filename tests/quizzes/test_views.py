@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Attempt
-from tests.factories import QuizFactory, module_page_create, single_choice_create
+from tests.factories import (
+    QuizFactory,
+    module_page_create,
+    module_steps_finish,
+    single_choice_create,
+)
 from tests.quizzes.answers import answers_for, post_data, right_values, wrong_values
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +26,16 @@ def _fields(attempt_id):
     return {field.name: getattr(attempt, field.name) for field in Attempt._meta.concrete_fields}
 
 
-def _start(client, quiz):
+def _start(client, quiz, *, person):
+    module_steps_finish(person=person, module=quiz.module)
     response = client.post(reverse("quizzes:start", args=[quiz.pk]))
     assert response.status_code == 302
     attempt = Attempt.objects.latest("pk")
     return attempt, response.url
+
+
+def _of_type(attempt, kind):
+    return next(question for question in attempt.questions if question["type"] == kind)
 
 
 def _token(html):
@@ -36,7 +46,7 @@ def _token(html):
 def sitting(client_for, people, mixed_quiz):
     """Sam has the mixed quiz open: (client, attempt, url, page html)."""
     client = client_for(people["staff"])
-    attempt, url = _start(client, mixed_quiz)
+    attempt, url = _start(client, mixed_quiz, person=people["staff"])
     html = client.get(url).content.decode()
     return client, attempt, url, html
 
@@ -52,7 +62,7 @@ def test_the_quiz_page_never_contains_the_answer_key_or_feedback(sitting):
             assert option["text"] in html
             assert option["feedback"] not in html
     # Ordering items are offered as position selects, not in their correct order.
-    ordering = attempt.questions[3]
+    ordering = _of_type(attempt, "ordering")
     shown = [html.index(option["text"]) for option in sorted(ordering["options"], key=lambda o: o["position"])]
     assert shown != sorted(shown)
     assert f'name="q-{ordering["id"]}.{ordering["options"][0]["id"]}"' in html
@@ -69,7 +79,7 @@ def test_the_quiz_page_never_contains_the_answer_key_or_feedback(sitting):
 
 def test_answers_saved_to_come_back_later_survive_a_reload(sitting):
     client, attempt, url, html = sitting
-    single, ordering, scenario = attempt.questions[0], attempt.questions[3], attempt.questions[4]
+    single, ordering, scenario = (_of_type(attempt, kind) for kind in ("single_choice", "ordering", "scenario_judgement"))
     answers = {str(q["id"]): right_values(q) for q in (single, ordering, scenario)}
     response = client.post(url, post_data(attempt, answers, form_token=_token(html), action="save"))
     assert response.status_code == 302
@@ -93,13 +103,15 @@ def test_answers_saved_to_come_back_later_survive_a_reload(sitting):
 def test_an_incomplete_submission_keeps_what_was_typed_and_points_at_the_question(sitting):
     client, attempt, url, html = sitting
     answers = answers_for(attempt)
-    del answers[str(attempt.questions[1]["id"])]
+    missing, single = _of_type(attempt, "multiple_response"), _of_type(attempt, "single_choice")
+    del answers[str(missing["id"])]
     response = client.post(url, post_data(attempt, answers, form_token=_token(html)))
     page = response.content.decode()
     assert response.status_code == 400
-    assert "There is a problem" in page and "Question 2: Choose at least one answer." in page
-    assert f'href="#q-{attempt.questions[1]["id"]}-0"' in page
-    chosen = next(o for o in attempt.questions[0]["options"] if o["correct"])
+    number = attempt.questions.index(missing) + 1  # as shown: questions are shuffled
+    assert "There is a problem" in page and f"Question {number}: Choose at least one answer." in page
+    assert f'href="#q-{missing["id"]}-0"' in page
+    chosen = next(o for o in single["options"] if o["correct"])
     assert f'value="{chosen["id"]}" checked' in page
     assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
 
@@ -139,11 +151,11 @@ def test_a_tampered_form_is_refused_with_a_clear_message_and_nothing_saved(sitti
     assert _fields(attempt.pk) == before
 
 
-def test_a_form_of_another_attempt_is_refused(sitting, clause):
+def test_a_form_of_another_attempt_is_refused(sitting, clause, people):
     client, attempt, url, _ = sitting
     other_quiz = QuizFactory(module=module_page_create(clause=clause, title="Other", slug="other"))
     single_choice_create(quiz=other_quiz, clause=clause)
-    other_attempt, other_url = _start(client, other_quiz)
+    other_attempt, other_url = _start(client, other_quiz, person=people["staff"])
     other_token = _token(client.get(other_url).content.decode())
     before = _fields(attempt.pk)
     response = client.post(url, post_data(attempt, answers_for(attempt), form_token=other_token))
@@ -196,11 +208,13 @@ def test_a_submission_after_the_time_limit_and_grace_is_refused(sitting):
 
 def test_the_result_shows_score_answers_feedback_and_clause_with_versions(sitting):
     client, attempt, url, html = sitting
-    wrong_id = attempt.questions[4]["id"]
-    client.post(url, post_data(attempt, answers_for(attempt, wrong={wrong_id}), form_token=_token(html)))
+    wrong = _of_type(attempt, "scenario_judgement")
+    client.post(url, post_data(attempt, answers_for(attempt, wrong={wrong["id"]}), form_token=_token(html)))
     page = client.get(url).content.decode()
     assert "You passed" in page and "80%" in page
-    assert "Question 5: not right" in page and "Question 1: right" in page
+    number = attempt.questions.index(wrong) + 1  # as shown: questions are shuffled
+    right = 1 if number != 1 else 2
+    assert f"Question {number}: not right" in page and f"Question {right}: right" in page
     assert "Feedback on Step 1" in page and "Feedback on Action 1" in page
     assert "clause 2.19, clause version 1" in page and "(version 2.1)" in page
 
@@ -236,7 +250,7 @@ def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(client_for
     counts = []
     for person, each_quiz in ((people["staff"], small_quiz), (people["deep"], mixed_quiz)):
         client = client_for(person)
-        attempt, url = _start(client, each_quiz)
+        attempt, url = _start(client, each_quiz, person=person)
         with CaptureQueriesContext(connection) as form_queries:
             html = client.get(url).content.decode()
         client.post(url, post_data(attempt, answers_for(attempt), form_token=_token(html)))
@@ -260,3 +274,39 @@ def test_the_pages_script_saves_as_you_go_and_gets_the_next_form_token(sitting):
     next_data = post_data(attempt, answers_for(attempt), form_token=response.json()["form_token"], action="submit")
     assert client.post(url, next_data).status_code == 302
     assert Attempt.objects.get(pk=attempt.pk).passed is True
+
+
+def test_starting_before_the_modules_steps_are_done_is_refused_on_the_module_page(client_for, people, quiz, module):
+    client = client_for(people["staff"])
+    page = client.get(module.url).content.decode()
+    assert "Take the quiz" not in page and reverse("quizzes:start", args=[quiz.pk]) not in page
+    response = client.post(reverse("quizzes:start", args=[quiz.pk]), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == module.url
+    html = response.content.decode()
+    assert "Work through every step of the module before you take its quiz" in html
+    assert "Start module" in html
+    assert not Attempt.objects.exists()
+
+
+def test_part_way_through_the_module_the_quiz_is_neither_offered_nor_started(client_for, people, quiz, module):
+    client = client_for(people["staff"])
+    client.post(module.url)
+    client.post(module.url + "step/1/", {"continue": "1"})
+    page = client.get(module.url).content.decode()
+    assert "Continue where you stopped" in page and "Take the quiz" not in page
+    response = client.post(reverse("quizzes:start", args=[quiz.pk]), follow=True)
+    assert "Work through every step of the module" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_a_test_out_quiz_is_offered_and_starts_before_the_module(client_for, people, quiz, module):
+    quiz.can_take_without_module = True
+    quiz.save()
+    client = client_for(people["staff"])
+    page = client.get(module.url).content.decode()
+    assert "Start module" in page and "Take the quiz without the module" in page
+    assert reverse("quizzes:start", args=[quiz.pk]) in page
+    response = client.post(reverse("quizzes:start", args=[quiz.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("quizzes:attempt", args=[Attempt.objects.get(person=people["staff"]).pk])

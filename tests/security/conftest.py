@@ -8,8 +8,14 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from lms import roles
 from lms.services import assignment_create, person_create, team_get_or_create
-from quizzes.services import attempt_start, attempt_submit
-from tests.factories import QuizFactory, module_page_create, single_choice_create, true_false_create
+from quizzes.services import attempt_submit
+from tests.factories import (
+    QuizFactory,
+    attempt_begin,
+    module_page_create,
+    single_choice_create,
+    true_false_create,
+)
 from tests.lms.helpers import certificate_make, days
 
 # Names a spreadsheet would run as formulas if a CSV carried them raw.
@@ -50,7 +56,7 @@ def hostile(people, clause, monkeypatch):
     passed = person("hostile.passed", PASSED_NAME, "+E2")
     expiring = person("hostile.expiring", EXPIRING_NAME, "@E3")
     assignment_create(module=module, due_on=days(-10))
-    attempt = attempt_start(person=passed, quiz=quiz)
+    attempt = attempt_begin(person=passed, quiz=quiz)
     attempt = attempt_submit(attempt=attempt, answers=_answers(attempt))
     certificate = certificate_issue_for_attempt(attempt_id=attempt.pk)
     certificate_make(person=expiring, module=module, expires_on=days(20))
@@ -63,7 +69,7 @@ def hostile(people, clause, monkeypatch):
 @pytest.fixture
 def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
     owner = people["staff"]
-    attempt = attempt_start(person=owner, quiz=quiz)
+    attempt = attempt_begin(person=owner, quiz=quiz)
     answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)

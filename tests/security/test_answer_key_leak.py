@@ -51,11 +51,13 @@ from quizzes.models import (
     TrueFalseQuestion,
 )
 from quizzes.selectors import quiz_standing
-from quizzes.services import attempt_start, attempt_submit
+from quizzes.services import attempt_submit
 from tests.factories import (
     PolicyClauseFactory,
     QuizFactory,
+    attempt_begin,
     module_page_create,
+    module_steps_finish,
     single_choice_create,
 )
 from tests.lms.helpers import days
@@ -126,7 +128,7 @@ def world(people, module, clause, django_capture_on_commit_callbacks):
     other_clause = PolicyClauseFactory(reference="3.4", heading="Viewing a family's profiles")
     passed_quiz = QuizFactory(module=module_page_create(clause=clause, title="Privacy", slug="privacy"))
     single_choice_create(quiz=passed_quiz, clause=clause)
-    passed = attempt_start(person=owner, quiz=passed_quiz)
+    passed = attempt_begin(person=owner, quiz=passed_quiz)
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=passed, answers=answers_for(passed))
     quiz = _marked_quiz(module, [clause, other_clause])
@@ -248,6 +250,7 @@ def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
     leaks = Leaks(world["markers"], quiz.title)
     assert len(world["markers"]) == 19  # the detector looks for every marked piece of key
     client.force_login(owner.user)
+    module_steps_finish(person=owner, module=quiz.module)
 
     # (a) An open attempt, answers saved along the way by the page's script.
     response = client.post(reverse("quizzes:start", args=[quiz.pk]))
@@ -309,7 +312,7 @@ def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
 
 def test_someone_elses_attempt_and_a_forged_id_are_404_and_nothing_is_saved(client, client_for, people, world):
     owner, quiz = world["owner"], world["quiz"]
-    attempt = attempt_start(person=owner, quiz=quiz)
+    attempt = attempt_begin(person=owner, quiz=quiz)
     token = _token(client_for(owner).get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode())
     before = Attempt.objects.filter(pk=attempt.pk).values().get()
     other = client_for(people["other_staff"])

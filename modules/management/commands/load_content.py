@@ -7,7 +7,9 @@ from quizzes.content_import import ContentError
 class Command(BaseCommand):
     help = (
         "Load the shipped policy library, modules and quizzes. Safe to run again: it only adds what is "
-        "missing and never overwrites an author's edits. A bad file loads nothing and is reported."
+        "missing and never overwrites an author's edits. A quiz's settings in a file (questions per attempt, "
+        "topic draws, shuffling, taking it without the module) apply only when the quiz is created; on an "
+        "existing quiz the author's settings are left alone. A bad file loads nothing and is reported."
     )
 
     def add_arguments(self, parser):
