@@ -4,15 +4,19 @@ No self-registration: an account comes from the HR import or from the organisati
 identity provider. Roles follow the Entra groups named in ENTRA_GROUP_ROLES at every sign-in."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.shortcuts import render
 
 from . import roles
 from .audit import ROLES_CHANGED, audit_record
 from .models import Person
+from .selectors import user_with_organisation_email
+from .services import email_claims_release, email_from_organisation_set
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,18 +29,29 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def pre_social_login(self, request, sociallogin):
-        """Sign an HR-imported person in to their existing account (matched on email: the tenant
-        is the organisation's own, so its email claim is trusted), and keep roles in step."""
+        """Sign a person in to the account the organisation already gave their e-mail address to
+        (the tenant is the organisation's own, so its email claim is its word), and keep roles in
+        step. Never link to an address a user set for themselves, nor to an administrator's
+        account: those sign in with their password and two-factor code."""
         if not sociallogin.is_existing:
-            email = (sociallogin.user.email or "").strip()
-            existing = get_user_model().objects.filter(email__iexact=email).first() if email else None
+            email = (sociallogin.user.email or "").strip().lower()
+            existing = user_with_organisation_email(email=email)
+            superuser_has_it = email and get_user_model().objects.filter(email__iexact=email, is_superuser=True).exists()
+            if (existing is not None and existing.is_superuser) or superuser_has_it:
+                raise ImmediateHttpResponse(render(request, "lms/sso_refused.html", status=403))
             if existing is not None:
                 sociallogin.connect(request, existing)
+            elif email:
+                # A new account: whoever set this address for themselves gives it up, so the
+                # newcomer's account is made with the address the organisation gave.
+                email_claims_release(email=email)
         if sociallogin.is_existing:
             sso_roles_sync(user=sociallogin.user, claims=_claims(sociallogin), request=request)
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)
+        if user.email:
+            email_from_organisation_set(user=user, email=user.email)
         Person.objects.get_or_create(user=user)
         sso_roles_sync(user=user, claims=_claims(sociallogin), request=request)
         return user
