@@ -3,13 +3,18 @@
 No self-registration: an account comes from the HR import or from the organisation's own
 identity provider. Roles follow the Entra groups named in ENTRA_GROUP_ROLES at every sign-in."""
 
+import hashlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
 from django.shortcuts import render
 
 from . import roles
@@ -20,8 +25,56 @@ from .services import email_claims_release, email_from_organisation_set
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    """Failed sign-ins are throttled in three ways, all with allauth's own rate limits
+    (ACCOUNT_RATE_LIMITS, counted in the shared cache):
+
+    - ``login_failed`` per account *and* address ("key"): a small limit, so guessing from one
+      place stops quickly without locking the person out anywhere else; and per address, for
+      guessing across many accounts from one place;
+    - ``login_failed_account`` per account, from addresses the person has not signed in from
+      lately. The person's usual addresses (the last LOGIN_USUAL_ADDRESSES they signed in from)
+      are held back by the account-and-address limit only, so someone guessing from elsewhere
+      cannot lock them out at their desk. The account limit is LOGIN_FAILURE_LIMIT less what the
+      usual addresses may use, so an account never takes more than LOGIN_FAILURE_LIMIT failed
+      attempts an hour (OWASP ASVS 2.2.1)."""
+
     def is_open_for_signup(self, request):
         return False
+
+    def _account_key(self, request, **credentials):
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        return f"{self._account_key(request, **credentials)} from {ratelimit.get_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        account = self._account_key(request, **credentials)
+        if _address_hash(request) in cache.get(_usual_addresses_key(account), []):
+            return
+        usage = ratelimit.consume(request=request, app="allauth.account", action="login_failed_account", key=account)
+        if not usage:
+            raise self.validation_error("too_many_login_attempts")
+        # A successful sign-in gives back what it used, of this limit too.
+        self._login_failed_rl_usage.usage.extend(usage.usage)
+
+    def login(self, request, user):
+        super().login(request, user)
+        # Only a completed sign-in (after any two-factor step) makes an address usual.
+        account = f"{get_current_site(request).domain}:{user.get_username().lower()}"
+        key = _usual_addresses_key(account)
+        address = _address_hash(request)
+        usual = [address] + [known for known in cache.get(key, []) if known != address]
+        cache.set(key, usual[: settings.LOGIN_USUAL_ADDRESSES], settings.LOGIN_USUAL_ADDRESS_DAYS * 24 * 3600)
+
+
+def _usual_addresses_key(account):
+    return "lms:login:usual:" + hashlib.sha256(account.encode()).hexdigest()
+
+
+def _address_hash(request):
+    # Kept as a hash: the cache holds no one's addresses in the clear.
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ratelimit.get_ip(request)}".encode()).hexdigest()[:32]
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
