@@ -111,3 +111,23 @@ def test_an_hr_change_of_address_replaces_the_old_one(people):
     user.refresh_from_db()
     assert user.email == "sam.renamed@example.org"
     assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["sam.renamed@example.org"]
+
+
+@pytest.mark.django_db
+def test_the_migration_records_existing_addresses_as_the_organisations_but_not_those_users_set(people):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("lms.migrations.0005_organisation_given_email_addresses")
+    EmailAddress.objects.all().delete()
+    untouched = people["manager"].user  # never used allauth's e-mail page
+    attacker = people["staff"].user
+    _claim_address_as_allauth_let_them(attacker, "zed.newboss@example.org")
+    migration.forwards(apps, None)
+    assert list(EmailAddress.objects.filter(user=untouched).values_list("email", "verified", "primary")) == [
+        ("maria.manager@example.org", True, True)
+    ]
+    assert not EmailAddress.objects.filter(user=attacker, verified=True).exists()
+    result = people_import(data=NEW_STARTER.encode())
+    assert result.created == 2 and Person.objects.get(employee_number="E1").user != attacker
