@@ -58,6 +58,18 @@ class AccountAdapter(DefaultAccountAdapter):
         # A successful sign-in gives back what it used, of this limit too.
         self._login_failed_rl_usage.usage.extend(usage.usage)
 
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        """After a password reset (proof of the mailbox), lift the limits on this account from
+        this address and from elsewhere. allauth names the account by the e-mail address here;
+        people sign in by username, so the account is found from the address."""
+        user = user_with_organisation_email(email=credentials.get("email"))
+        if user is None:
+            return
+        credentials = {"username": user.get_username()}
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(request=request, app="allauth.account", action="login_failed_account",
+                        key=self._account_key(request, **credentials))
+
     def login(self, request, user):
         super().login(request, user)
         # Only a completed sign-in (after any two-factor step) makes an address usual.

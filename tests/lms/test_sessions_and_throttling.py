@@ -135,6 +135,22 @@ def test_a_password_right_but_a_second_step_not_taken_makes_no_address_usual(cli
     assert _refused(_login(Client(), username="root", password="a-long-admin-password", address="10.0.4.1"))
 
 
+def test_a_password_reset_lifts_the_limits_on_the_account(client, people, throttled, mailoutbox):
+    for number in range(4):
+        _login(client, password="wrong", address=f"10.0.6.{number}")
+    assert _refused(_login(client, address="10.0.6.0"))
+    client.post(reverse("account_reset_password"), {"email": "sam.staff@example.org"}, REMOTE_ADDR="10.0.6.0")
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mailoutbox[-1].body).group(1)
+    form = client.get(link, REMOTE_ADDR="10.0.6.0", follow=True)
+    new_password = "another-long-passphrase-9"
+    response = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
+                           {"password1": new_password, "password2": new_password}, REMOTE_ADDR="10.0.6.0")
+    assert response.status_code == 302
+    assert _login(client, password=new_password, address="10.0.6.0").status_code == 302
+    client.post(reverse("logout"))
+    assert _login(client, password=new_password, address="10.0.6.50").status_code == 302
+
+
 def test_too_many_failures_from_one_address_are_refused(client, people, throttled):
     for username in ["nobody1", "nobody2", "nobody3", "nobody4", "nobody5"]:
         _login(client, username=username, password="wrong", address="10.9.9.9")
