@@ -160,8 +160,9 @@ def people_import(*, data, today=None, by=None):
 
     The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
     nothing is saved. People are matched by employee number, or else, for an account that has no
-    employee number yet, by an e-mail address the organisation gave it (never one a user set). Anyone with an employee number who is not in the file is
-    marked as left (their account is switched off; their records stay)."""
+    employee number yet, by an e-mail address the organisation gave it (never one a user set).
+    Anyone with an employee number who is not in the file is marked as left (their account is
+    switched off; their records stay)."""
     today = today or timezone.localdate()
     text, error = hr_file_decode(data=data)
     if error:
