@@ -6,8 +6,10 @@ other accounts), so every rule about a bad row is tested without a web request."
 import csv
 import datetime
 import io
+import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -22,6 +24,28 @@ COLUMN_NAMES = {
     "line_manager_employee_number": "line manager's employee number", "start_date": "start date",
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _max_lengths():
+    """The longest value each column may hold, read from the fields it is saved into, so that the
+    database never refuses a row the check let through. The e-mail address also becomes the
+    username of a new account, so the shorter of the two applies."""
+    from .models import Person, Team
+
+    user = get_user_model()._meta
+    return {
+        "employee_number": Person._meta.get_field("employee_number").max_length,
+        "first_name": user.get_field("first_name").max_length,
+        "last_name": user.get_field("last_name").max_length,
+        "email": min(user.get_field("email").max_length, user.get_field(user.model.USERNAME_FIELD).max_length),
+        "team": Team._meta.get_field("name").max_length,
+        "job_title": Person._meta.get_field("job_title").max_length,
+        "line_manager_employee_number": Person._meta.get_field("employee_number").max_length,
+    }
+
+
+def _has_control_character(value):
+    return any(unicodedata.category(character) == "Cc" for character in value)
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,7 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
                              + ". The first row must name the columns: " + ",".join(COLUMNS) + ".")]
     reader.fieldnames = header
     errors, rows, seen_numbers, seen_emails = [], [], {}, {}
+    max_lengths = _max_lengths()
     try:
         for raw in reader:
             line = reader.line_num
@@ -86,6 +111,16 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
             if not any(values.values()):
                 continue
             row_errors = [f"the {COLUMN_NAMES[name]} is missing" for name in REQUIRED if not values[name]]
+            for name in COLUMNS:
+                if _has_control_character(values[name]):
+                    # A NUL byte, a line break inside a quoted value or another invisible character:
+                    # the database refuses some and every screen shows them wrongly.
+                    row_errors.append(f"the {COLUMN_NAMES[name]} contains a control character (such as a line "
+                                      "break, a tab or a NUL byte)")
+                    values[name] = ""
+                elif name in max_lengths and len(values[name]) > max_lengths[name]:
+                    row_errors.append(f"the {COLUMN_NAMES[name]} is longer than {max_lengths[name]} characters "
+                                      f"({len(values[name])})")
             start_date = None
             if values["start_date"]:
                 start_date = _parse_date(values["start_date"])

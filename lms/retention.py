@@ -6,6 +6,8 @@ record and append-only), which the privacy notice must say."""
 
 import datetime
 
+from allauth.account.models import EmailAddress
+
 from django.conf import settings
 from django.db import transaction
 
@@ -44,6 +46,8 @@ def person_anonymise(*, person, today):
     user.set_unusable_password()
     user.save()
     user.groups.clear()
+    # The address as the organisation recorded it (lms.services.email_from_organisation_set).
+    EmailAddress.objects.filter(user=user).delete()
     Person.objects.filter(pk=person.pk).update(
         employee_number=None, job_title="", line_manager=None, start_date=None, anonymised_on=today
     )

@@ -4,6 +4,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
+
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -248,3 +250,13 @@ def _due_dates(*, person, person_teams, module, assignments, published_on):
 
 def modules_for_tracking():
     return ModulePage.objects.live().order_by("path")
+
+
+def user_with_organisation_email(*, email):
+    """The account the organisation gave ``email`` to (the HR file, Entra ID or an administrator),
+    or None. An address someone added to their own account never counts."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+    return address.user if address else None

@@ -3,12 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -66,6 +67,9 @@ def person_create(
     )
     if roles_held:
         user.groups.set(Group.objects.filter(name__in=roles_held))
+    if email:
+        # Whoever creates an account here (an administrator, the demo) is the organisation.
+        email_from_organisation_set(user=user, email=email)
     return Person.objects.create(
         user=user,
         line_manager=line_manager,
@@ -74,6 +78,38 @@ def person_create(
         employee_number=employee_number,
         start_date=start_date,
     )
+
+
+def email_from_organisation_set(*, user, email):
+    """Make ``email`` the one address of ``user``, recorded as given by the organisation (the HR
+    file, Entra ID or an administrator). Only such an address may match a person in the HR import
+    or link a single sign-on to an account; an address that anyone set for themselves never does.
+    Another account that claimed this address without the organisation's word gives it up."""
+    email = email.strip().lower()
+    email_claims_release(email=email, keep_user=user)
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif not (address.verified and address.primary and address.email == email):
+        address.email, address.verified, address.primary = email, True, True
+        address.save(update_fields=["email", "verified", "primary"])
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+
+
+def email_claims_release(*, email, keep_user=None):
+    """Take ``email`` away from every account (but ``keep_user``) that set it for itself, without
+    the organisation's word, before the organisation gives it to someone. Administrators' accounts
+    are left alone: the HR import refuses an address of theirs and single sign-on will not use it."""
+    others = get_user_model().objects.exclude(is_superuser=True)
+    if keep_user:
+        others = others.exclude(pk=keep_user.pk)
+    EmailAddress.objects.filter(email__iexact=email, verified=False, user__in=others).delete()
+    others.filter(email__iexact=email).exclude(
+        emailaddress__email__iexact=email, emailaddress__verified=True
+    ).update(email="")
 
 
 def team_get_or_create(*, name, parent=None):
@@ -96,12 +132,22 @@ class PeopleImportResult:
 
 
 def _emails_taken_by_others(emails_to_numbers):
-    """E-mails in the file that belong to an account other than the row's own person."""
+    """E-mails in the file that the organisation gave to an account other than the row's own
+    person, or that another account has as its username. An address someone set for themselves
+    is not "taken": the organisation's word wins and the import takes it from them."""
     taken = {}
     emails = list(emails_to_numbers)
-    users = get_user_model().objects.filter(Q(email__in=emails) | Q(username__in=emails)).select_related("person")
-    for user in users:
-        email = user.email.lower() if user.email.lower() in emails_to_numbers else user.username.lower()
+    holders = [
+        (address.email.lower(), address.user)
+        for address in EmailAddress.objects.filter(email__in=emails, verified=True).select_related("user__person")
+    ] + [
+        (user.username.lower(), user)
+        for user in get_user_model().objects.filter(username__in=emails).select_related("person")
+    ] + [
+        (user.email.lower(), user)
+        for user in get_user_model().objects.filter(email__in=emails, is_superuser=True).select_related("person")
+    ]
+    for email, user in holders:
         person = getattr(user, "person", None)
         number = emails_to_numbers.get(email)
         if person is None or (person.employee_number and person.employee_number != number):
@@ -113,9 +159,10 @@ def people_import(*, data, today=None, by=None):
     """Bring people and the reporting line into line with an HR file (CSV bytes).
 
     The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
-    nothing is saved. People are matched by employee number, or else by e-mail for an account
-    that has no employee number yet. Anyone with an employee number who is not in the file is
-    marked as left (their account is switched off; their records stay)."""
+    nothing is saved. People are matched by employee number, or else, for an account that has no
+    employee number yet, by an e-mail address the organisation gave it (never one a user set).
+    Anyone with an employee number who is not in the file is marked as left (their account is
+    switched off; their records stay)."""
     today = today or timezone.localdate()
     text, error = hr_file_decode(data=data)
     if error:
@@ -139,9 +186,11 @@ def _people_save(*, rows, today):
         for person in Person.objects.filter(employee_number__in=numbers).select_related("user")
     }
     by_email = {
-        user.email.lower(): user.person
-        for user in users.filter(email__in=[row.email for row in rows], person__employee_number__isnull=True)
-        .select_related("person")
+        address.email.lower(): address.user.person
+        for address in EmailAddress.objects.filter(
+            email__in=[row.email for row in rows], verified=True, user__person__isnull=False,
+            user__person__employee_number__isnull=True,
+        ).select_related("user__person")
     }
     teams = {}
     staff_group = Group.objects.filter(name=roles.STAFF).first()
@@ -162,9 +211,10 @@ def _people_save(*, rows, today):
             created += 1
         else:
             user = person.user
-            user.first_name, user.last_name, user.email, user.is_active = row.first_name, row.last_name, row.email, True
-            user.save(update_fields=["first_name", "last_name", "email", "is_active"])
+            user.first_name, user.last_name, user.is_active = row.first_name, row.last_name, True
+            user.save(update_fields=["first_name", "last_name", "is_active"])
             updated += 1
+        email_from_organisation_set(user=user, email=row.email)
         person.employee_number = row.employee_number
         person.team = teams[row.team]
         person.job_title = row.job_title

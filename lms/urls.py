@@ -17,6 +17,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # Before allauth's own: e-mail addresses come from the organisation, never from the user.
+    path("accounts/email/", account_views_local.email_managed, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("team/", views.team_dashboard, name="team_dashboard"),
     path("team/<int:person_id>/", views.team_member, name="team_member"),

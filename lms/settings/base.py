@@ -155,13 +155,32 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# Throttling: at most LOGIN_FAILURE_LIMIT failed logins an hour per account ("key") and,
-# separately, per client address; counted in the shared cache so every server agrees.
+# Throttling failed sign-ins (lms.sso.AccountAdapter explains how), counted in the shared cache
+# so every server agrees:
+# - LOGIN_PAIR_FAILURE_LIMIT an hour for one account from one address: guessing from one place
+#   stops quickly, and locks the person out nowhere else;
+# - LOGIN_ADDRESS_FAILURE_LIMIT an hour from one address, whatever the accounts;
+# - LOGIN_FAILURE_LIMIT an hour for one account in all (OWASP ASVS 2.2.1): addresses the person
+#   signed in from lately (their LOGIN_USUAL_ADDRESSES last ones) keep their own pair allowance,
+#   and all other addresses share what is left, so guessing from elsewhere never locks the person
+#   out at their usual address.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "100"))
+LOGIN_PAIR_FAILURE_LIMIT = int(os.environ.get("LOGIN_PAIR_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "100"))
+LOGIN_USUAL_ADDRESSES = int(os.environ.get("LOGIN_USUAL_ADDRESSES", "2"))
+LOGIN_USUAL_ADDRESS_DAYS = int(os.environ.get("LOGIN_USUAL_ADDRESS_DAYS", "90"))
+_LOGIN_ELSEWHERE_LIMIT = LOGIN_FAILURE_LIMIT - LOGIN_PAIR_FAILURE_LIMIT * LOGIN_USUAL_ADDRESSES
+if LOGIN_PAIR_FAILURE_LIMIT < 1 or _LOGIN_ELSEWHERE_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT must be more than LOGIN_PAIR_FAILURE_LIMIT x LOGIN_USUAL_ADDRESSES (and both at least 1)"
+    )
 # Behind a proxy, the client address comes from X-Forwarded-For: set how many proxies add to it.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"{LOGIN_FAILURE_LIMIT}/h/ip,{LOGIN_FAILURE_LIMIT}/h/key",
+    # allauth's own: "key" is the account and the address together (lms.sso.AccountAdapter).
+    "login_failed": f"{LOGIN_ADDRESS_FAILURE_LIMIT}/h/ip,{LOGIN_PAIR_FAILURE_LIMIT}/h/key",
+    # Ours, through allauth's rate limits: "key" is the account, from addresses not usual for it.
+    "login_failed_account": f"{_LOGIN_ELSEWHERE_LIMIT}/h/key",
     # All sign-ins from one address (a whole office behind one NAT): generous.
     "login": "600/m/ip",
 }

@@ -90,3 +90,15 @@ def test_pages_reflow_at_400_percent_zoom(new_page, people, quiz, module):
     page.audit.check()
     assert_no_horizontal_scrolling()  # the decision's feedback
     assert "This is not what the policy expects." in page.locator("#feedback").inner_text()
+
+
+def test_password_reset_link_and_the_email_page_meet_the_standard(page, people):
+    page.goto("/accounts/login/")
+    page.audit.check()
+    activate(page, page.get_by_role("link", name="Forgot your password?"))
+    page.audit.check()
+    assert "/accounts/password/reset/" in page.url
+    sign_in(page, "sam.staff")
+    page.goto("/accounts/email/")
+    page.audit.check()
+    assert "comes from your organisation" in page.locator("main").inner_text()

@@ -76,7 +76,10 @@ def test_every_bad_row_is_reported_not_just_the_first():
 
 def test_line_numbers_count_quoted_line_breaks():
     text = GOOD.replace("Director,", '"Director,\nof everything",') + "E4,Dan,Doe,,T,Job,E1,2020-01-01\n"
-    assert errors_for(text) == ["Line 6: the email is missing"]
+    assert errors_for(text) == [
+        "Line 3: the job title contains a control character (such as a line break, a tab or a NUL byte)",
+        "Line 6: the email is missing",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -235,3 +238,49 @@ class TestAdminUpload:
         assert "must be a CSV file" in wrong_type.content.decode()
         assert not Person.objects.filter(employee_number__isnull=False).exists()
         assert reverse("lms_people_import") == self.url
+
+
+# Values the database would refuse (too long for their column, or a NUL byte) are line-numbered
+# errors like any other, found before anything is written, on SQLite and PostgreSQL alike.
+TOO_LONG_OR_UNPRINTABLE = [
+    ("E4,{},Doe,dan@example.org,T,Job,E1,2020-01-01".format("D" * 200), "Line 5: the first name is longer than 150 characters (200)"),
+    ("E4,Dan,{},dan@example.org,T,Job,E1,2020-01-01".format("D" * 151), "Line 5: the last name is longer than 150 characters (151)"),
+    ("{},Dan,Doe,dan@example.org,T,Job,E1,2020-01-01".format("7" * 40), "Line 5: the employee number is longer than 30 characters (40)"),
+    ("E4,Dan,Doe,dan@example.org,{},Job,E1,2020-01-01".format("T" * 200), "Line 5: the team is longer than 150 characters (200)"),
+    ("E4,Dan,Doe,dan@example.org,T,{},E1,2020-01-01".format("J" * 151), "Line 5: the job title is longer than 150 characters (151)"),
+    ("E4,Dan,Doe,dan@{}org,T,Job,E1,2020-01-01".format("x" * 60 + "." + "y" * 60 + "." + "z" * 30 + "."), "Line 5: the email is longer than 150 characters (160)"),
+    ("E4,Dan\x00,Doe,dan@example.org,T,Job,E1,2020-01-01", "Line 5: the first name contains a control character"),
+    ("E4\x00,Dan,Doe,dan@example.org,T,Job,E1,2020-01-01", "Line 5: the employee number contains a control character"),
+    ("E4,Dan,Doe,dan@example.org,\x00Team,Job,E1,2020-01-01", "Line 5: the team contains a control character"),
+    ('E4,Dan,Doe,dan@example.org,"Two\nlines",Job,E1,2020-01-01', "Line 6: the team contains a control character"),
+]
+
+
+@pytest.mark.parametrize(("row", "message"), TOO_LONG_OR_UNPRINTABLE)
+def test_values_the_database_would_refuse_are_reported_with_their_line(row, message):
+    errors = errors_for(GOOD + row + "\n")
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "message"), TOO_LONG_OR_UNPRINTABLE)
+def test_values_the_database_would_refuse_save_nothing_through_the_service_and_command(row, message, role_groups, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes((GOOD + "E5,Eve,Early,eve@example.org,Family court team,Adviser,E1,2020-01-01\n" + row + "\n").encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported: 1 problem"):
+        call_command("import_people", str(path), stderr=err)
+    line = int(message.split(":")[0].removeprefix("Line "))
+    assert message.replace(f"Line {line}:", f"Line {line + 1}:") in err.getvalue()
+    assert not Person.objects.exists() and not Team.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "message"), TOO_LONG_OR_UNPRINTABLE)
+def test_values_the_database_would_refuse_are_shown_in_the_admin_and_nothing_is_saved(row, message, people, client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/admin/people/import/", {"file": SimpleUploadedFile("people.csv", (GOOD + row + "\n").encode(), "text/csv")})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Person.objects.filter(employee_number__isnull=False).exists()
+    assert not Team.objects.exclude(name__in=["Family court team", "Other team", "L&D", "QA"]).exists()

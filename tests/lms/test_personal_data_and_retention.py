@@ -67,6 +67,7 @@ def test_leavers_past_the_retention_period_are_anonymised_keeping_statistics(peo
     assert staff.anonymised_on == timezone.localdate()
     assert "Sam" not in staff.full_name and staff.user.email == "" and not staff.user.is_active
     assert not staff.user.has_usable_password() and not staff.user.groups.exists()
+    assert not staff.user.emailaddress_set.exists()
     assert set(Certificate.objects.filter(person=staff).values_list("holder_name", flat=True)) == {ANONYMOUS_HOLDER}
     certificate = Certificate.objects.get(pk=passed.pk)
     assert certificate.holder_name == ANONYMOUS_HOLDER and not certificate.pdf and certificate.sha256 == passed.sha256

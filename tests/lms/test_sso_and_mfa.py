@@ -2,6 +2,7 @@
 turning local passwords off, and two-factor authentication for local admin accounts."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
@@ -16,7 +17,9 @@ from django.urls import reverse
 
 from lms import roles
 from lms.models import Person
+from lms.services import email_from_organisation_set, people_import
 from tests.lms.fake_entra import FakeEntra
+from tests.lms.test_email_ownership import HEADER, _claim_address_as_allauth_let_them
 
 MANAGERS_GROUP = "0f3c-managers-group-id"
 AUDITORS_GROUP = "7a21-auditors-group-id"
@@ -126,3 +129,40 @@ def test_admins_can_set_up_two_factor_authentication(client, db):
         client.post(response.url, {"password": "a-long-admin-password"})
         response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 200 and "Authenticator" in response.content.decode()
+
+
+def test_sso_never_links_to_an_account_whose_address_the_user_set(client, entra, people):
+    attacker = people["staff"].user
+    _claim_address_as_allauth_let_them(attacker, "zed.newboss@example.org")
+    _sign_in_with_entra(client, entra, {"sub": "entra-zed", "email": "zed.newboss@example.org", "groups": [MANAGERS_GROUP]})
+    zed = get_user_model().objects.get(email="zed.newboss@example.org")
+    assert zed != attacker and client.session["_auth_user_id"] == str(zed.pk)
+    assert attacker.socialaccount_set.count() == 0
+    attacker.refresh_from_db()
+    assert not attacker.groups.filter(name=roles.LINE_MANAGERS).exists()
+    assert EmailAddress.objects.get(email="zed.newboss@example.org", verified=True).user == zed
+
+
+def test_sso_never_links_to_a_superuser(client, entra, db):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    email_from_organisation_set(user=admin, email="root@example.org")
+    response = _sign_in_with_entra(client, entra, {"sub": "entra-root", "email": "ROOT@example.org"})
+    assert response.status_code == 403 and "administrator account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert admin.socialaccount_set.count() == 0
+    assert get_user_model().objects.count() == 1
+
+
+def test_sso_never_links_to_a_superuser_whose_address_has_no_record(client, entra, db):
+    get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    response = _sign_in_with_entra(client, entra, {"sub": "entra-root", "email": "root@example.org"})
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+    assert get_user_model().objects.count() == 1
+
+
+def test_an_sso_account_gets_its_address_from_entra_and_the_import_then_finds_it(client, entra, role_groups):
+    _sign_in_with_entra(client, entra, {"sub": "entra-jo", "email": "Jo.New@example.org", "given_name": "Jo"})
+    user = get_user_model().objects.get(email="jo.new@example.org")
+    assert EmailAddress.objects.get(user=user).verified
+    people_import(data=(HEADER + "E5,Jo,New,jo.new@example.org,T,J,,2020-01-01\n").encode())
+    assert Person.objects.get(employee_number="E5").user == user

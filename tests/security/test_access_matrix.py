@@ -50,6 +50,8 @@ MATRIX = {
     "home": Row(lambda w: reverse("home"), signed_in(200)),
     "login": Row(lambda w: reverse("login"), everyone(302, anonymous=200)),
     "logout": Row(lambda w: reverse("logout"), signed_in(200)),
+    # Shows the address the organisation gave; a POST changes nothing (tests/lms/test_email_ownership.py).
+    "account_email": Row(lambda w: reverse("account_email"), signed_in(200)),
     "team_dashboard": Row(lambda w: reverse("team_dashboard"), ONLY_MANAGERS),
     "team_member": Row(
         lambda w: reverse("team_member", args=[w["owner"].pk]),
