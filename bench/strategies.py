@@ -33,6 +33,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from .data import module_steps_walk
 from .stats import Figure
 
 SEED = 20261202
@@ -403,21 +404,6 @@ def _learner_create(*, index, strategy):
     )
 
 
-def _module_steps_complete(*, person, module):
-    """Harness set-up: the learner has worked through the module (the quiz needs it), answering
-    every decision with its first choice. It teaches them nothing the strategies use."""
-    from modules.selectors import module_steps
-    from modules.services import module_decision_record, module_progress_start, module_step_complete
-
-    progress = module_progress_start(person=person, module=module)
-    steps = module_steps(progress=progress)
-    number = 1
-    while number is not None:
-        if steps[number - 1].block_type == "decision":
-            module_decision_record(progress=progress, number=number, choice_index=0)
-        number = module_step_complete(progress=progress, number=number)
-
-
 def _time_passes(*, person, quiz):
     """The cooldown runs out: the learner's attempts of this quiz move back by the cooldown."""
     from quizzes.models import Attempt
@@ -449,7 +435,7 @@ def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
         while taken < quota:
             index += 1
             person = _learner_create(index=index, strategy=strategy)
-            _module_steps_complete(person=person, module=quiz.module.specific)
+            module_steps_walk(person=person, module=quiz.module.specific)
             learner = Learner(person=person, strategy=strategy, rng=rng)
             waits = 0
             while taken < quota:
@@ -476,7 +462,7 @@ def oracle_run(*, quizzes, learners):
     tally = Tally()
     for index, quiz in enumerate(quizzes * learners):
         person = _learner_create(index=index, strategy=ORACLE)
-        _module_steps_complete(person=person, module=quiz.module.specific)
+        module_steps_walk(person=person, module=quiz.module.specific)
         client = Client()
         client.force_login(person.user)
         response = client.post(reverse("quizzes:start", args=[quiz.pk]))

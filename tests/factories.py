@@ -98,18 +98,9 @@ def default_steps(*, clause):
 def module_steps_finish(*, person, module):
     """Work through every step of the module as the person would (the first choice at each
     decision), through the services, unless they already have. A quiz starts only after this."""
-    from modules.selectors import module_steps, module_steps_done
-    from modules.services import module_decision_record, module_progress_start, module_step_complete
+    from bench.data import module_steps_walk
 
-    if module_steps_done(person=person, module=module):
-        return
-    progress = module_progress_start(person=person, module=module)
-    steps = module_steps(progress=progress)
-    number = 1
-    while number is not None:
-        if steps[number - 1].block_type == "decision":
-            module_decision_record(progress=progress, number=number, choice_index=0)
-        number = module_step_complete(progress=progress, number=number)
+    module_steps_walk(person=person, module=module)
 
 
 def attempt_begin(*, person, quiz, **kwargs):
