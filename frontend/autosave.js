@@ -71,7 +71,13 @@ export function initAutosave(form) {
       const submitter = event.submitter;
       inFlight.then(() => {
         inFlight = null;
-        form.requestSubmit(submitter);
+        if (form.requestSubmit) {
+          form.requestSubmit(submitter);
+        } else if (submitter) {
+          submitter.click();
+        } else {
+          form.submit();
+        }
       });
     }
   });
