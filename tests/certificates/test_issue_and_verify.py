@@ -48,6 +48,8 @@ def test_the_pdf_names_the_holder_the_scope_and_the_link(certificate):
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(stored.read())).pages)
     assert certificate.holder_name in text and certificate.title in text and certificate.serial in text
     assert certificate.code in text.replace("\n", "").replace(" ", "")
+    # Printed in groups of four, to be read off the paper and typed.
+    assert f"Verification code {certificate.code_for_reading}" in text
 
 
 def test_issuing_again_returns_the_same_certificate(certificate):
