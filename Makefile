@@ -25,7 +25,7 @@ $(STAMPS)/venv: requirements.lock | $(STAMPS)
 	@touch $@
 
 # The built stylesheet itself is the target, so a deleted frontend/build/ is rebuilt.
-frontend/build/app.css: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js frontend/js-enabled.js
+frontend/build/app.css: package.json package-lock.json frontend/app.scss frontend/build.mjs frontend/init.js frontend/autosave.js frontend/js-enabled.js frontend/favicon.svg frontend/favicon.ico
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@

@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from lms.models import Team
 from modules.models import ModulePage
 
+from .codes import code_is_well_formed
 from .selectors import CERTIFIES_BASE_COMPETENCE, FILTER_STATUSES
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -94,3 +95,26 @@ class CertificateFileForm(forms.Form):
             raise forms.ValidationError("The selected file must be a PDF")
         upload.seek(0)
         return upload
+
+
+class CertificateCodeForm(forms.Form):
+    """A verification code typed from a printed certificate. Only its shape is checked here; the
+    look-up (certificates.selectors.certificate_by_code) reads it loosely."""
+
+    MALFORMED = (
+        "Verification code must be the 32 letters and numbers printed on the certificate, "
+        "or the 27 characters printed on an older one"
+    )
+
+    code = forms.CharField(
+        label="Enter the verification code",
+        max_length=100,
+        strip=True,
+        error_messages={"required": "Enter the verification code", "max_length": MALFORMED},
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not code_is_well_formed(code):
+            raise forms.ValidationError(self.MALFORMED)
+        return code

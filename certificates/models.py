@@ -1,9 +1,9 @@
-import secrets
-
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+
+from .codes import code_grouped, code_new
 
 
 def certificate_storage():
@@ -11,8 +11,8 @@ def certificate_storage():
 
 
 def new_verification_code():
-    # 160 random bits, URL-safe: far beyond guessing, short enough for a QR code.
-    return secrets.token_urlsafe(20)
+    # 160 random bits: far beyond guessing, short enough for a QR code, and typeable (see codes.py).
+    return code_new()
 
 
 class Certificate(models.Model):
@@ -96,6 +96,10 @@ class Certificate(models.Model):
     @property
     def is_base_competence(self):
         return self.kind == self.Kind.BASE_COMPETENCE
+
+    @property
+    def code_for_reading(self):
+        return code_grouped(self.code)
 
     @property
     def is_expired(self):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from lms.access import is_auditor
 from lms.models import Team
 
+from .codes import code_canonical
 from .models import Certificate
 
 # The statuses an auditor filters by: the stored ones, with "expired" derived from the date.
@@ -34,7 +35,18 @@ def certificate_for_download(*, user, serial):
 
 
 def certificate_by_code(*, code):
-    return Certificate.objects.select_related("superseded_by").filter(code=code).first()
+    """The certificate with this verification code, as typed or as linked. The code exactly as
+    given is looked up first, so an old, case-sensitive code (or any stored code) always finds
+    its own certificate; only when nothing matches exactly is it read as a new-style code typed
+    loosely (small letters, spaces, hyphens, look-alike letters)."""
+    certificates = Certificate.objects.select_related("superseded_by")
+    exact = certificates.filter(code=code).first()
+    if exact is not None:
+        return exact
+    canonical = code_canonical(code)
+    if canonical is None or canonical == code:
+        return None
+    return certificates.filter(code=canonical).first()
 
 
 def certificate_by_sha256(*, sha256):

@@ -15,7 +15,7 @@ from lms import roles
 from lms.access import require_role
 
 from .exports import certificates_csv_lines, certificates_xlsx_bytes, certificates_zip_stream
-from .forms import CertificateFileForm, CertificateFilterForm, RevokeForm
+from .forms import CertificateCodeForm, CertificateFileForm, CertificateFilterForm, RevokeForm
 from .ratelimit import rate_limit_exceeded, rate_limited, too_many_requests
 from .selectors import (
     certificate_access_log,
@@ -29,6 +29,9 @@ from .selectors import (
 from .services import CertificateError, certificate_access_record, certificate_revoke
 
 VERIFY_SCOPE = "certificate-verify"
+# The check page has two forms; this hidden field says which one was sent.
+CHECK_BY = "check_by"
+CHECK_BY_CODE = "code"
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,14 +65,31 @@ def certificate_verify(request, code):
 
 @require_http_methods(["GET", "POST"])
 def certificate_check_file(request):
-    """Public: is this file, byte for byte, a certificate we issued?"""
+    """Public: check a certificate by the code printed on it, or by its file (is it, byte for
+    byte, a certificate we issued?). Each check counts against the same limit as the links."""
     if request.method == "GET":
-        return _check_file_form(request, CertificateFileForm())
+        return _check_page(request)
     if rate_limit_exceeded(request=request, scope=VERIFY_SCOPE):
         return too_many_requests()
+    if request.POST.get(CHECK_BY) == CHECK_BY_CODE:
+        return _check_code(request)
+    return _check_file(request)
+
+
+def _check_code(request):
+    form = CertificateCodeForm(request.POST)
+    if not form.is_valid():
+        return _check_page(request, code_form=form, status=400)
+    certificate = certificate_by_code(code=form.cleaned_data["code"])
+    if certificate is None:
+        return _not_found(request)
+    return render(request, "certificates/verify.html", {"certificate": certificate})
+
+
+def _check_file(request):
     form = CertificateFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _check_file_form(request, form, status=400)
+        return _check_page(request, file_form=form, status=400)
     digest = hashlib.sha256()
     for chunk in form.cleaned_data["file"].chunks():
         digest.update(chunk)
@@ -79,8 +99,12 @@ def certificate_check_file(request):
     return render(request, "certificates/verify.html", {"certificate": certificate, "matched_file": True})
 
 
-def _check_file_form(request, form, status=200):
-    context = {"form": form, "max_size": filesizeformat(settings.CERTIFICATE_CHECK_MAX_BYTES)}
+def _check_page(request, *, code_form=None, file_form=None, status=200):
+    context = {
+        "code_form": code_form or CertificateCodeForm(),
+        "file_form": file_form or CertificateFileForm(),
+        "max_size": filesizeformat(settings.CERTIFICATE_CHECK_MAX_BYTES),
+    }
     return render(request, "certificates/check_file.html", context, status=status)
 
 

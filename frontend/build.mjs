@@ -25,7 +25,9 @@ const result = sass.compile(join(here, "app.scss"), {
 });
 writeFileSync(join(out, "app.css"), result.css);
 copyScript(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
-cpSync(join(here, "init.js"), join(out, "init.js"));
+for (const file of ["init.js", "autosave.js", "favicon.svg", "favicon.ico"]) {
+  cpSync(join(here, file), join(out, file));
+}
 cpSync(join(here, "js-enabled.js"), join(out, "js-enabled.js"));
 cpSync(join(govuk, "assets/images"), join(out, "assets/images"), { recursive: true });
 cpSync(join(govuk, "assets/manifest.json"), join(out, "assets/manifest.json"));

@@ -1,3 +1,5 @@
 import { initAll } from "./govuk-frontend.min.js";
+import { initAllAutosaves } from "./autosave.js";
 
 initAll();
+initAllAutosaves();

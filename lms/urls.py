@@ -15,6 +15,7 @@ from . import audit_views, privacy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     # Before allauth's own: e-mail addresses come from the organisation, never from the user.

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from certificates.selectors import certificates_for_person
 from modules.selectors import modules_live
@@ -13,6 +14,12 @@ from .dashboard import dashboard_build, dashboard_choices
 from .exports import table_csv_response, table_xlsx_response
 from .forms import DashboardFilterForm
 from .selectors import module_status_grid, modules_for_tracking, person_in_reporting_line
+
+
+def favicon(request):
+    """Browsers and other clients ask for /favicon.ico whatever the page says; send them to the
+    built icon (temporarily: its static name changes with its content)."""
+    return redirect(static("frontend/favicon.ico"))
 
 
 @login_required

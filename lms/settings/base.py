@@ -313,6 +313,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
+# No avatars fetched from gravatar.com: that would send a hash of each author's e-mail address to a
+# third party (and fail on a network with no route out). Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # The public address printed on certificates and in their QR codes.
 SITE_URL = WAGTAILADMIN_BASE_URL.rstrip("/")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .a11y import AccessibilityAudit
+from .page_errors import CSP_LISTENER_JS, PageErrors
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_BUILD = ROOT / "frontend" / "build"
@@ -149,15 +150,19 @@ def new_page(browser, live_server, django_db_serialized_rollback):
             base_url=live_server.url, accept_downloads=True, viewport={"width": width, "height": height}
         )
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER_JS)
         contexts.append(context)
         page = context.new_page()
         page.audit = AccessibilityAudit(page)
+        page.errors = PageErrors(page)
         pages.append(page)
         return page
 
     yield open_page
     try:
         for page in pages:
+            # A console error, an uncaught exception or a blocked script fails the test.
+            page.errors.assert_none()
             # A journey that reached a page of the service without running axe on it is unfinished.
             page.audit.assert_every_page_checked()
     finally:

@@ -109,3 +109,21 @@ def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(ne
     main = page.locator("#main-content").inner_text()
     assert "Why question 1: the policy says so." in main and "Why question 5: the policy says so." in main
     assert "Policy answer" in main and "Feedback on Step 1" in main
+
+
+def test_checking_a_certificate_by_code_reflows_at_320_pixels(new_page, people, module, quiz):
+    certificate = pass_quiz(person=people["staff"], quiz=quiz)
+    page = new_page(width=320, height=640)
+    page.goto(reverse("certificates:check_file"))
+    page.audit.check()
+    _assert_no_horizontal_scrolling(page)
+    field = page.get_by_label("Enter the verification code")
+    box = field.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    tab_to(page, field)
+    page.keyboard.type(certificate.code_for_reading)
+    activate(page, page.get_by_role("button", name="Check code"))
+    page.audit.check()
+    assert page.get_by_role("heading", level=1).inner_text() == "This certificate is valid"
+    assert certificate.code_for_reading in page.locator("main").inner_text()
+    _assert_no_horizontal_scrolling(page)

@@ -37,9 +37,9 @@ def test_a_pass_issues_one_certificate_with_the_stored_files_hash(certificate, p
     assert certificate.is_currently_valid
 
 
-def test_the_verification_code_has_at_least_122_random_bits(certificate):
-    # token_urlsafe: 6 bits per character of the URL-safe base64 alphabet.
-    assert len(certificate.code) * math.log2(64) >= 122
+def test_the_verification_code_has_160_random_bits(certificate):
+    # Crockford base 32 (certificates/codes.py): 5 bits per character.
+    assert len(certificate.code) * math.log2(32) >= 160
     other = Certificate(code=Certificate._meta.get_field("code").default())
     assert other.code != certificate.code
 
@@ -49,6 +49,8 @@ def test_the_pdf_names_the_holder_the_scope_and_the_link(certificate):
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(stored.read())).pages)
     assert certificate.holder_name in text and certificate.title in text and certificate.serial in text
     assert certificate.code in text.replace("\n", "").replace(" ", "")
+    # Printed in groups of four, to be read off the paper and typed.
+    assert f"Verification code {certificate.code_for_reading}" in text
 
 
 def test_issuing_again_returns_the_same_certificate(certificate):

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from lms.middleware import LOGIN_AT, SEEN_AT
+from quizzes.services import attempt_start
 
 
 def _login(client, username="sam.staff", password="correct-horse-battery", address="10.0.0.1"):
@@ -172,9 +173,10 @@ def test_the_limits_in_production(settings):
     assert settings.LOGIN_USUAL_ADDRESSES == 2 and settings.LOGIN_FAILURE_LIMIT == 100
 
 
-def test_learner_pages_forbid_inline_script(client, people, module):
+def test_learner_pages_forbid_inline_script(client, people, module, quiz):
     _login(client)
-    for url in [reverse("home"), module.url, reverse("login")]:
+    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    for url in [reverse("home"), module.url, reverse("login"), reverse("quizzes:attempt", args=[attempt.pk])]:
         response = client.get(url, follow=True)
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy

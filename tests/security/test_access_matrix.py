@@ -48,6 +48,7 @@ ADMIN_REPORTS = everyone(ADMIN, author=200, auditor=200)
 
 MATRIX = {
     "home": Row(lambda w: reverse("home"), signed_in(200)),
+    "favicon": Row(lambda w: reverse("favicon"), everyone(302)),
     "login": Row(lambda w: reverse("login"), everyone(302, anonymous=200)),
     "logout": Row(lambda w: reverse("logout"), signed_in(200)),
     # Shows the address the organisation gave; a POST changes nothing (tests/lms/test_email_ownership.py).
