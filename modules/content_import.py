@@ -175,10 +175,11 @@ def _module_load(*, data, index, clauses, summary):
 
     quiz_spec = data["quiz"]
     settings = quiz_settings_parse(spec=quiz_spec)
-    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
+    # Settings no bank could meet are named as such before the content check asks for more.
     problems = quiz_settings_problems(settings=settings, questions=quiz_spec["questions"])
     if problems:
         raise ContentError("the quiz's draw settings do not fit its questions: " + " ".join(problems))
+    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
     page = ModulePage.objects.filter(slug=data["slug"]).first()
     if page is None:
         steps = _steps_checked(

@@ -458,13 +458,25 @@ def _with_quiz_settings(**settings):
     return data
 
 
+def _with_a_bank_twice_as_big(data):
+    """Each question again under a new key: the content check wants a bank twice the draw."""
+    again = copy.deepcopy(data["quiz"]["questions"])
+    for question in again:
+        # Another item, not a critical one, with its options in another order.
+        question.update(key=f"{question['key']}-again", critical=False)
+        if "options" in question:
+            question["options"] = question["options"][1:] + question["options"][:1]
+    data["quiz"]["questions"] += again
+    return data
+
+
 @pytest.mark.django_db
 def test_quiz_settings_in_the_file_are_applied_when_the_quiz_is_created(tmp_path):
     directory = _copy_fixtures(tmp_path)
-    _write(directory, "module-1-whatsapp.json", _with_quiz_settings(
+    _write(directory, "module-1-whatsapp.json", _with_a_bank_twice_as_big(_with_quiz_settings(
         questions_per_attempt=2, shuffle_questions=False, shuffle_options=True, can_take_without_module=True,
         topic_draws=[{"topic": "Consent", "count": 1}],
-    ))
+    )))
     assert content_load(directory=directory)["errors"] == []
     quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
     assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module) == (
@@ -490,9 +502,9 @@ def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
     quiz.questions_per_attempt, quiz.can_take_without_module = 3, True
     quiz.save()
     directory = _copy_fixtures(tmp_path)
-    _write(directory, "module-1-whatsapp.json", _with_quiz_settings(
+    _write(directory, "module-1-whatsapp.json", _with_a_bank_twice_as_big(_with_quiz_settings(
         questions_per_attempt=2, can_take_without_module=False, topic_draws=[{"topic": "Phones", "count": 1}],
-    ))
+    )))
     assert content_load(directory=directory)["errors"] == []
     quiz.refresh_from_db()
     assert (quiz.questions_per_attempt, quiz.can_take_without_module) == (3, True)

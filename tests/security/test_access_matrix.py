@@ -111,6 +111,10 @@ MATRIX = {
     "lms_report_overdue_results": Row(lambda w: reverse("lms_report_overdue_results"), ADMIN_REPORTS),
     "lms_report_expiring": Row(lambda w: reverse("lms_report_expiring"), ADMIN_REPORTS),
     "lms_report_expiring_results": Row(lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS),
+    # Tasks that failed for good may quote personal details: administrators only.
+    "lms_report_failed-tasks": Row(lambda w: reverse("lms_report_failed-tasks"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
+    "lms_report_failed-tasks_results": Row(
+        lambda w: reverse("lms_report_failed-tasks_results"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
     "lms_people_import": Row(lambda w: reverse("lms_people_import"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
     # The policy library's admin views (ours, inside Wagtail's admin): L&D authors only.
     "wagtailsnippets_modules_policyclause:list": Row(
@@ -126,7 +130,7 @@ MATRIX = {
     # Wagtail serves the module pages; they are rows too. Everyone with a learner record may learn
     # (authors and auditors are staff too); a step before starting sends them to the overview.
     "module_page": Row(lambda w: w["module"].url, signed_in(200)),
-    "module_step": Row(lambda w: w["module"].url + "step/1/", signed_in(302)),
+    "module_step": Row(lambda w: w["module"].url + "step/1/", signed_in(302, owner=200)),
 }
 
 
