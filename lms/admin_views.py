@@ -13,7 +13,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from .background import tasks_failed_for_good
-from .exports import SafeSpreadsheetExportMixin
 from .forms import PeopleImportForm
 from .reports import completion_by_team_and_module, expiring_list, overdue_list
 from .services import PeopleImportError, people_import
@@ -53,7 +52,7 @@ def _columns(fields, headings):
     return [Column(name, label=headings[name]) for name in fields]
 
 
-class ComplianceReportView(SafeSpreadsheetExportMixin, ReportView):
+class ComplianceReportView(ReportView):
     """Organisation-wide lists from in-memory rows; Wagtail's export buttons give CSV and XLSX."""
 
     header_icon = "tasks"

@@ -10,5 +10,7 @@ class LmsConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .background import task_finished_receiver
+        from .exports import wagtail_exports_guard
 
         task_finished.connect(task_finished_receiver, dispatch_uid="lms.background.task_finished")
+        wagtail_exports_guard()

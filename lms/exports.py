@@ -57,13 +57,23 @@ class Echo:
         return value
 
 
-class SafeSpreadsheetExportMixin:
-    """Put before a Wagtail listing or report view (those inherit Wagtail's SpreadsheetExportMixin):
-    every exported cell, in CSV as in XLSX, goes through spreadsheet_cell. Wagtail's own CSV export
-    writes text exactly as stored, so a person named "=1+2" would become a live formula."""
+def wagtail_exports_guard():
+    """Every CSV and XLSX that a Wagtail listing or report writes, Wagtail's own reports (site
+    history, locked pages, ...) as well as ours, goes through spreadsheet_cell. Wagtail's CSV export
+    writes text exactly as stored, so a person or page named "=1+2" would become a live formula;
+    guarding its one export mixin covers every view built on it. Called once, from LmsConfig.ready."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "spreadsheet_cells_guarded", False):
+        return
+    preprocess, heading = SpreadsheetExportMixin.preprocess_field_value, SpreadsheetExportMixin.get_heading
 
     def preprocess_field_value(self, field, value, export_format):
-        return spreadsheet_cell(super().preprocess_field_value(field, value, export_format))
+        return spreadsheet_cell(preprocess(self, field, value, export_format))
 
     def get_heading(self, queryset, field):
-        return spreadsheet_cell(super().get_heading(queryset, field))
+        return spreadsheet_cell(heading(self, queryset, field))
+
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
+    SpreadsheetExportMixin.get_heading = get_heading
+    SpreadsheetExportMixin.spreadsheet_cells_guarded = True

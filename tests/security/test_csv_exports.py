@@ -83,3 +83,16 @@ def test_the_admin_reports_xlsx_is_safe_too(world, client_for):
     teams = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'" + HOSTILE_TEAM in teams
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_wagtails_own_reports_export_through_the_same_rule(world, client):
+    """Wagtail's site history lists the hostile module's creation under its title, "@SUM(1) ..."."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root.admin", "root@example.org", "x")
+    client.force_login(admin)
+    response = client.get(reverse("wagtailadmin_reports:site_history"), {"export": "csv"})
+    assert response.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(_body(response).decode())) for cell in row]
+    assert "'" + world["module"].title in cells
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
