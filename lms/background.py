@@ -141,11 +141,20 @@ def tasks_failed_for_good(*, since=None):
     failed = DBTaskResult.objects.failed().order_by("-finished_at")
     if since is not None:
         failed = failed.filter(finished_at__gte=since)
-    return [
-        db_result
-        for db_result in failed
-        if not task_is_retryable(task_path=db_result.task_path) or _attempts(db_result) >= settings.TASK_MAX_ATTEMPTS
-    ]
+    return [db_result for db_result in failed if _failed_for_good(db_result)]
+
+
+def task_failed_for_good(*, task_path, **kwargs):
+    """Whether the task ``task_path`` called with these keyword arguments failed and will not be
+    run again (so whoever waits for its result should be told, not kept waiting)."""
+    failed = DBTaskResult.objects.failed().filter(task_path=task_path)
+    for name, value in kwargs.items():
+        failed = failed.filter(**{f"args_kwargs__kwargs__{name}": value})
+    return any(_failed_for_good(db_result) for db_result in failed)
+
+
+def _failed_for_good(db_result):
+    return not task_is_retryable(task_path=db_result.task_path) or _attempts(db_result) >= settings.TASK_MAX_ATTEMPTS
 
 
 def task_finished_receiver(sender, task_result, **kwargs):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lms.access import current_person
+from lms.background import task_failed_for_good
 
 from .models import Attempt, Quiz
 from .scoring import APPROPRIATE, NOT_APPROPRIATE
@@ -197,6 +198,10 @@ def _attempt_result(request, attempt, *, status=200):
     """The result, as much of it as the quiz's review options let the person see now."""
     review = attempt_review(attempt=attempt)
     certificate = getattr(attempt, "certificate", None) if attempt.passed else None
+    # The task is named by its path: the certificates app sits above this one.
+    certificate_failed = attempt.passed and certificate is None and task_failed_for_good(
+        task_path="certificates.tasks.certificate_issue_task", attempt_id=attempt.pk
+    )
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -204,6 +209,7 @@ def _attempt_result(request, attempt, *, status=200):
         "rows": review.rows(),
         "standing": review.standing,
         "certificate": certificate,
+        "certificate_failed": certificate_failed,
         "retry_at": None if attempt.passed else review.standing.retry_at,
     }
     return TemplateResponse(request, "quizzes/attempt_result.html", context, status=status)

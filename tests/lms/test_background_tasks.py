@@ -165,8 +165,10 @@ def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people,
 
 
 @override_settings(TASK_RETRY_BASE_SECONDS=0)
-def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(people, quiz, monkeypatch):
+def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(people, quiz, monkeypatch, client_for):
     attempt = _passed_attempt(people, quiz, monkeypatch)
+    result_page = reverse("quizzes:attempt", args=[attempt.pk])
+    assert "being prepared" in client_for(people["staff"]).get(result_page).content.decode()
 
     def render_failing(**kwargs):
         raise OSError("storage unavailable")
@@ -185,6 +187,9 @@ def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.FAILED
     assert "1 background task(s) failed for good" in err.getvalue()
     assert f"certificate_issue_task {row.pk} after 3 attempt(s): builtins.OSError" in err.getvalue()
+    # The learner is told, not kept waiting for a certificate that will not come.
+    page = client_for(people["staff"]).get(result_page).content.decode()
+    assert "could not prepare your certificate" in page and "being prepared" not in page
 
 
 def test_a_failed_task_not_on_the_retry_list_is_not_retried():
