@@ -5,7 +5,7 @@ violation or console error fails the test, see page_errors.py)."""
 from django.urls import reverse
 
 from quizzes.models import Attempt
-from quizzes.services import attempt_start
+from tests.factories import attempt_begin
 
 from .keyboard import choose_radio
 from .steps import sign_in
@@ -23,7 +23,7 @@ def _saves_choice(response, *, attempt_url, field, value):
 
 
 def test_an_answer_is_saved_without_pressing_a_button(page, people, quiz):
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     attempt_url = reverse("quizzes:attempt", args=[attempt.pk])
     first = attempt.questions[0]
     field, chosen = f"q-{first['id']}", first["options"][0]["id"]

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from lms.middleware import LOGIN_AT, SEEN_AT
-from quizzes.services import attempt_start
+from tests.factories import attempt_begin
 
 
 def _login(client, username="sam.staff", password="correct-horse-battery", address="10.0.0.1"):
@@ -175,7 +175,7 @@ def test_the_limits_in_production(settings):
 
 def test_learner_pages_forbid_inline_script(client, people, module, quiz):
     _login(client)
-    attempt = attempt_start(person=people["staff"], quiz=quiz)
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
     for url in [reverse("home"), module.url, reverse("login"), reverse("quizzes:attempt", args=[attempt.pk])]:
         response = client.get(url, follow=True)
         policy = response.headers["Content-Security-Policy"]
