@@ -319,6 +319,7 @@ class Learner:
         self.strategy = strategy
         self.rng = rng
         self.memory = Memory()
+        self.late = Tally()  # what the pages after the latest attempt let slip
         self.client = Client()
         self.client.force_login(person.user)
 
@@ -359,8 +360,11 @@ class Learner:
                     self.memory.right[text] = remembered
                 else:
                     self.memory.wrong.setdefault(text, []).append(remembered)
-            self._learn_keys(keys_from_result_page(result, questions=form.questions), tally)
-            self._learn_keys(self._personal_data_keys(), tally)
+            # Keys shown after this attempt count as a leak only if it did not pass: once a quiz is
+            # passed, its key is the learner's to read.
+            self.late = Tally()
+            self._learn_keys(keys_from_result_page(result, questions=form.questions), self.late)
+            self._learn_keys(self._personal_data_keys(), self.late)
         return int(match[1])
 
     def _answer(self, question):
@@ -448,7 +452,9 @@ def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
                     continue
                 taken += 1
                 tally.attempts += 1
-                if _passed(attempt_id):
+                passed = _passed(attempt_id)
+                tally.leaks += 0 if passed else learner.late.leaks
+                if passed:
                     tally.passed += 1
                     break
         log(f"  {strategy}: {quiz.title}: {tally.attempts} attempts so far, {tally.passed} passed")

@@ -41,13 +41,14 @@ class TopicDrawSpec(BaseModel):
 
 class QuizSettings(BaseModel):
     """The draw and access settings a content file may give its quiz; anything left out takes the
-    model's default (shuffled, every question, the module first)."""
+    model's default (shuffled, every question, the module first, no limit of attempts in total)."""
 
     questions_per_attempt: StrictInt | None = Field(default=None, ge=1)
     shuffle_questions: StrictBool = True
     shuffle_options: StrictBool = True
     topic_draws: list[TopicDrawSpec] = []
     can_take_without_module: StrictBool = False
+    max_attempts: StrictInt | None = Field(default=None, ge=1)
 
     @field_validator("topic_draws")
     @classmethod

@@ -382,6 +382,20 @@ def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
     )
 
 
+@needs_shipped_content
+@pytest.mark.django_db
+def test_shipped_quizzes_are_shuffled_drawn_from_a_bank_twice_the_draw_and_limit_attempts():
+    """What keeps a pass meaningful: a learner cannot learn the key by position, a retry sees new
+    questions, and after six attempts (two waits) someone in L&D must allow more."""
+    assert content_load()["errors"] == []
+    for quiz in Quiz.objects.all():
+        assert quiz.shuffle_options and quiz.shuffle_questions, quiz
+        assert quiz.max_attempts == 6 and quiz.attempts_before_cooldown == 3, quiz
+        drawn = sum(draw.count for draw in quiz.topic_draws.all())
+        assert drawn == quiz.questions_per_attempt and quiz.questions.count() >= 2 * drawn, quiz
+        assert not quiz.full_review_when_no_attempts_remain, quiz
+
+
 def _shipped_questions():
     for path in SHIPPED_FILES:
         for spec in json.loads(path.read_text())["quiz"]["questions"]:
@@ -475,13 +489,12 @@ def test_quiz_settings_in_the_file_are_applied_when_the_quiz_is_created(tmp_path
     directory = _copy_fixtures(tmp_path)
     _write(directory, "module-1-whatsapp.json", _with_a_bank_twice_as_big(_with_quiz_settings(
         questions_per_attempt=2, shuffle_questions=False, shuffle_options=True, can_take_without_module=True,
-        topic_draws=[{"topic": "Consent", "count": 1}],
+        topic_draws=[{"topic": "Consent", "count": 1}], max_attempts=6,
     )))
     assert content_load(directory=directory)["errors"] == []
     quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
-    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module) == (
-        2, False, True, True
-    )
+    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module,
+            quiz.max_attempts) == (2, False, True, True, 6)
     assert [(draw.topic, draw.count) for draw in quiz.topic_draws.all()] == [("Consent", 1)]
 
 
@@ -517,6 +530,7 @@ def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
     [
         ({"questions_per_attempt": "3"}, "module-1-whatsapp.json: quiz “questions_per_attempt”: Input should be a valid integer"),
         ({"questions_per_attempt": 0}, "quiz “questions_per_attempt”: Input should be greater than or equal to 1"),
+        ({"max_attempts": 0}, "quiz “max_attempts”: Input should be greater than or equal to 1"),
         ({"shuffle_options": "yes"}, "quiz “shuffle_options”: Input should be a valid boolean"),
         ({"can_take_without_module": 1}, "quiz “can_take_without_module”: Input should be a valid boolean"),
         ({"topic_draws": {"Consent": 1}}, "quiz “topic_draws”: Input should be a valid list"),
