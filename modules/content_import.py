@@ -22,7 +22,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from quizzes.content_checks import quiz_content_problems
+from quizzes.content_checks import cited_clauses, quiz_content_problems
 from quizzes.content_import import (
     QUESTION_CREATORS,
     ContentError,
@@ -258,7 +258,7 @@ def _question_load(*, spec, quiz, sort_order, clause_for, exists):
 def _question_check(*, spec, clause_for):
     """Checks every shipped question must pass whatever its type: it cites clauses that exist, and
     only clauses of the one policy it names, so that no answer mixes two organisations' rules."""
-    cited = list(_clause_keys(spec))
+    cited = list(cited_clauses(spec))
     if not cited:
         raise ContentError("cites no clause")
     policy = spec["policy"]
@@ -268,18 +268,6 @@ def _question_check(*, spec, clause_for):
             raise ContentError(
                 f"asks about {policy} but cites {key}; a question keeps to one policy"
             )
-
-
-def _clause_keys(value):
-    if isinstance(value, dict):
-        for name, item in value.items():
-            if name == "clause":
-                yield item
-            else:
-                yield from _clause_keys(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _clause_keys(item)
 
 
 def _steps_checked(raw_steps):
