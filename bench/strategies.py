@@ -320,6 +320,8 @@ class Learner:
         self.rng = rng
         self.memory = Memory()
         self.late = Tally()  # what the pages after the latest attempt let slip
+        self.attempts = 0
+        self.refusal = ""
         self.client = Client()
         self.client.force_login(person.user)
 
@@ -330,6 +332,7 @@ class Learner:
         match = re.search(r"/quizzes/attempts/(\d+)/", location)
         if response.status_code != 302 or not match:
             tally.refused_starts += 1
+            self.refusal = f"{response.status_code} {location}"
             return None
         attempt_url = location
         page = self.client.get(attempt_url)
@@ -399,7 +402,11 @@ def _json_in(html):
 
 
 def _learner_create(*, index, strategy):
+    from django.utils.crypto import get_random_string
+
     from lms.services import person_create
+
+    index = f"{index}-{get_random_string(6).lower()}"  # unique across runs in one database
 
     slug = re.sub(r"[^a-z]+", "-", strategy.lower()).strip("-")[:20]
     return person_create(
@@ -428,8 +435,8 @@ def _passed(attempt_id):
 
 def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
     """At least ``attempts`` attempts, spread evenly over the quizzes. A learner takes a quiz until
-    they pass or, having waited out ``cooldowns`` cooldowns (None: as many as it takes), give up;
-    then a new learner starts. A learner who remembers nothing gains nothing from a fresh start,
+    they pass, have waited out ``cooldowns`` cooldowns (None: as many as it takes), or have used
+    every attempt the quiz allows in total; then a new learner starts. A learner who remembers nothing gains nothing from a fresh start,
     so those strategies keep one learner per quiz (fewer set-ups, the same figure)."""
     tally = Tally()
     quota = -(-attempts // len(quizzes))
@@ -441,15 +448,20 @@ def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
             person = _learner_create(index=index, strategy=strategy)
             module_steps_walk(person=person, module=quiz.module.specific)
             learner = Learner(person=person, strategy=strategy, rng=rng)
-            waits = 0
+            waits, waited = 0, False
             while taken < quota:
                 attempt_id = learner.attempt(quiz, tally)
                 if attempt_id is None:
-                    if cooldowns is not None and waits >= cooldowns:
+                    if waited and not learner.attempts:
+                        raise RuntimeError(f"a new learner cannot start {quiz}: {learner.refusal}")
+                    # Refused again straight after a wait: out of attempts (only L&D can allow more).
+                    if waited or (cooldowns is not None and waits >= cooldowns):
                         break
                     _time_passes(person=person, quiz=quiz)
-                    waits += 1
+                    waits, waited = waits + 1, True
                     continue
+                waited = False
+                learner.attempts += 1
                 taken += 1
                 tally.attempts += 1
                 passed = _passed(attempt_id)

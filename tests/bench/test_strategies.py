@@ -145,3 +145,22 @@ def test_measure_on_the_shipped_quizzes_reports_every_strategy_against_a_learner
     from quizzes.models import Attempt
 
     assert not Attempt.objects.exists()  # everything it did was rolled back
+
+
+@pytest.mark.django_db(transaction=False)
+def test_learners_out_of_attempts_make_way_for_new_ones_and_a_quiz_nobody_can_start_fails_loudly(wagtail_root):
+    from django.db import transaction
+
+    from bench.strategies import strategy_run
+    from quizzes.models import Quiz
+
+    call_command("load_content", verbosity=0)
+    quizzes = list(Quiz.objects.select_related("module").order_by("module__path")[:1])
+    Quiz.objects.update(max_attempts=2)
+    tally = strategy_run(strategy="random answers", quizzes=quizzes, attempts=5, cooldowns=None,
+                         rng=random.Random(2), log=lambda message: None)
+    assert tally.attempts == 5 and tally.refused_starts >= 2  # three learners, two of them turned away
+    Quiz.objects.update(questions_per_attempt=1000)  # more than the bank: no attempt can start
+    with pytest.raises(RuntimeError, match="cannot start"), transaction.atomic():
+        strategy_run(strategy="random answers", quizzes=quizzes, attempts=1, cooldowns=None,
+                     rng=random.Random(2), log=lambda message: None)
