@@ -60,6 +60,7 @@ test-browser: system-deps $(STAMPS)/venv frontend ## Only the real-browser journ
 
 lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing migrations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check --fail-level ERROR
 

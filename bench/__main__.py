@@ -44,13 +44,19 @@ SIZES = {
 
 
 def sizes_read(*, quick, environ):
-    chosen = {name: environ.get(name, values[1] if quick else values[0]) for name, values in SIZES.items()}
+    chosen = {
+        name: environ.get(name, values[1] if quick else values[0]) for name, values in SIZES.items()
+    }
     parsed = {}
     for name, value in chosen.items():
         try:
-            parsed[name] = [int(part) for part in value.split(",")] if "," in SIZES[name][0] else int(value)
+            parsed[name] = (
+                [int(part) for part in value.split(",")] if "," in SIZES[name][0] else int(value)
+            )
         except ValueError:
-            raise SystemExit(f"{name} must be {'a list of whole numbers' if ',' in SIZES[name][0] else 'a whole number'}, not {value!r}") from None
+            raise SystemExit(
+                f"{name} must be {'a list of whole numbers' if ',' in SIZES[name][0] else 'a whole number'}, not {value!r}"
+            ) from None
     if parsed["BENCH_PEOPLE"] < max(parsed["BENCH_LINE_SIZES"]) + 1:
         parsed["BENCH_PEOPLE"] = max(parsed["BENCH_LINE_SIZES"]) + 1
     return parsed
@@ -65,7 +71,9 @@ def _machine():
         cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
         cpuinfo = []
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
+    )
     return f"{os.cpu_count()} cores{', ' + model if model else ''}, {platform.system()} {platform.release()}"
 
 
@@ -81,9 +89,12 @@ def main(argv=None):
         os.environ["BENCH_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"].rstrip("/") + "_quick"
     elif options.quick:
         from .database import DEFAULT_URL
+
         os.environ["BENCH_DATABASE_URL"] = DEFAULT_URL + "_quick"
     url, database = database_choose(var_dir=var_dir)
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_VAR=str(var_dir))
+    os.environ.update(
+        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_VAR=str(var_dir)
+    )
     started = time.monotonic()
     _log(f"Benchmarks ({'quick' if options.quick else 'full'}) on {database}, {_machine()}")
 
@@ -104,8 +115,12 @@ def main(argv=None):
     from .stats import results_document, results_validate, table_lines
     from .strategies import strategies_measure
 
-    data = data_prepare(people=sizes["BENCH_PEOPLE"], dashboard_line=sizes["BENCH_DASHBOARD_LINE"],
-                        submitters=sizes["BENCH_SUBMITTERS"], log=_log)
+    data = data_prepare(
+        people=sizes["BENCH_PEOPLE"],
+        dashboard_line=sizes["BENCH_DASHBOARD_LINE"],
+        submitters=sizes["BENCH_SUBMITTERS"],
+        log=_log,
+    )
     _log(f"data ready after {time.monotonic() - started:.0f} s")
     figures, failed = [], []
 
@@ -119,30 +134,85 @@ def main(argv=None):
             traceback.print_exc()
         _log(f"  ({time.monotonic() - section_started:.0f} s)")
 
-    section("2. queries per request", lambda: queries_measure(
-        data=data, line_sizes=sizes["BENCH_LINE_SIZES"], module_steps=sizes["BENCH_MODULE_STEPS"], log=_log))
+    section(
+        "2. queries per request",
+        lambda: queries_measure(
+            data=data,
+            line_sizes=sizes["BENCH_LINE_SIZES"],
+            module_steps=sizes["BENCH_MODULE_STEPS"],
+            log=_log,
+        ),
+    )
     sample = certificate_sample(data=data)
-    section("3. certificate rendering", lambda: render_measure(
-        certificate=sample, rounds=sizes["BENCH_RENDER_ROUNDS"],
-        rounds_without=sizes["BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ"], renders_for_memory=sizes["BENCH_RENDERS"],
-        log=_log))
-    section("4. bulk ZIP", lambda: bulk_measure(
-        ids=bulk_certificates_ensure(certificate=sample, count=sizes["BENCH_ZIP_CERTIFICATES"], log=_log),
-        user=data.admin, rounds=sizes["BENCH_ZIP_ROUNDS"], log=_log))
-    section("7. quiz strategies of learners who know nothing", lambda: strategies_measure(
-        attempts=sizes["BENCH_STRATEGY_ATTEMPTS"], cooldowns=sizes["BENCH_STRATEGY_COOLDOWNS"], log=_log))
-    section("5. compliance report export", lambda: reports_measure(
-        admin=data.admin, rounds=sizes["BENCH_REPORT_ROUNDS"], people=_current_people(), log=_log))
+    section(
+        "3. certificate rendering",
+        lambda: render_measure(
+            certificate=sample,
+            rounds=sizes["BENCH_RENDER_ROUNDS"],
+            rounds_without=sizes["BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ"],
+            renders_for_memory=sizes["BENCH_RENDERS"],
+            log=_log,
+        ),
+    )
+    section(
+        "4. bulk ZIP",
+        lambda: bulk_measure(
+            ids=bulk_certificates_ensure(
+                certificate=sample, count=sizes["BENCH_ZIP_CERTIFICATES"], log=_log
+            ),
+            user=data.admin,
+            rounds=sizes["BENCH_ZIP_ROUNDS"],
+            log=_log,
+        ),
+    )
+    section(
+        "7. quiz strategies of learners who know nothing",
+        lambda: strategies_measure(
+            attempts=sizes["BENCH_STRATEGY_ATTEMPTS"],
+            cooldowns=sizes["BENCH_STRATEGY_COOLDOWNS"],
+            log=_log,
+        ),
+    )
+    section(
+        "5. compliance report export",
+        lambda: reports_measure(
+            admin=data.admin,
+            rounds=sizes["BENCH_REPORT_ROUNDS"],
+            people=_current_people(),
+            log=_log,
+        ),
+    )
     if wrk_available():
-        with tempfile.TemporaryDirectory() as work_dir, gunicorn_running(log_path=var_dir / "gunicorn.log") as port:
-            section("1. pages under load (gunicorn, 2 workers; wrk)", lambda: pages_measure(
-                data=data, port=port, work_dir=Path(work_dir), rounds=sizes["BENCH_ROUNDS"],
-                seconds=sizes["BENCH_SECONDS"], connections=sizes["BENCH_CONNECTIONS"], log=_log))
-            section("6. simultaneous quiz submissions", lambda: concurrency_measure(
-                data=data, port=port, rounds=sizes["BENCH_CONCURRENCY_ROUNDS"],
-                simultaneous=sizes["BENCH_SIMULTANEOUS"], log=_log))
+        with (
+            tempfile.TemporaryDirectory() as work_dir,
+            gunicorn_running(log_path=var_dir / "gunicorn.log") as port,
+        ):
+            section(
+                "1. pages under load (gunicorn, 2 workers; wrk)",
+                lambda: pages_measure(
+                    data=data,
+                    port=port,
+                    work_dir=Path(work_dir),
+                    rounds=sizes["BENCH_ROUNDS"],
+                    seconds=sizes["BENCH_SECONDS"],
+                    connections=sizes["BENCH_CONNECTIONS"],
+                    log=_log,
+                ),
+            )
+            section(
+                "6. simultaneous quiz submissions",
+                lambda: concurrency_measure(
+                    data=data,
+                    port=port,
+                    rounds=sizes["BENCH_CONCURRENCY_ROUNDS"],
+                    simultaneous=sizes["BENCH_SIMULTANEOUS"],
+                    log=_log,
+                ),
+            )
     else:
-        failed.append("1. pages and 6. concurrency: wrk is not installed (make system-deps installs it)")
+        failed.append(
+            "1. pages and 6. concurrency: wrk is not installed (make system-deps installs it)"
+        )
     meta = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "mode": "quick" if options.quick else "full",

@@ -34,8 +34,16 @@ def certificate_sample(*, data):
     if existing:
         return existing
     attempt = Attempt.objects.create(
-        person=person, quiz=data.quiz, pass_mark=data.quiz.pass_mark, questions=[], answers={},
-        submitted_at=timezone.now(), passed=True, percent=100, score=1, max_score=1,
+        person=person,
+        quiz=data.quiz,
+        pass_mark=data.quiz.pass_mark,
+        questions=[],
+        answers={},
+        submitted_at=timezone.now(),
+        passed=True,
+        percent=100,
+        score=1,
+        max_score=1,
     )
     return certificate_issue_for_attempt(attempt_id=attempt.pk)
 
@@ -57,7 +65,9 @@ def _without_harfbuzz_subset():
     logger = logging.getLogger("weasyprint")
     saved_level = logger.level
     weasyprint_fonts.harfbuzz_subset = None
-    logger.setLevel(logging.ERROR)  # its "install HarfBuzz-Subset" warning, once per font per render
+    logger.setLevel(
+        logging.ERROR
+    )  # its "install HarfBuzz-Subset" warning, once per font per render
     try:
         yield
     finally:
@@ -73,10 +83,18 @@ def render_measure(*, certificate, rounds, rounds_without, renders_for_memory, l
         with_times.append(_seconds(render) * 1000)
         minimal_times.append(_seconds(_minimal) * 1000)
     have_library = weasyprint_fonts.harfbuzz_subset is not None
-    library = "libharfbuzz-subset present" if have_library else "libharfbuzz-subset MISSING (fontTools subsets)"
+    library = (
+        "libharfbuzz-subset present"
+        if have_library
+        else "libharfbuzz-subset MISSING (fontTools subsets)"
+    )
     render_figure = Figure(
-        name=f"certificate render ({library})", unit="ms", rounds=with_times,
-        yardstick="one-line WeasyPrint document", yardstick_rounds=minimal_times, goal="ratio < 3",
+        name=f"certificate render ({library})",
+        unit="ms",
+        rounds=with_times,
+        yardstick="one-line WeasyPrint document",
+        yardstick_rounds=minimal_times,
+        goal="ratio < 3",
     )
     render_figure.passed = render_figure.value < 3 * render_figure.yardstick_value
     figures = [render_figure]
@@ -86,13 +104,20 @@ def render_measure(*, certificate, rounds, rounds_without, renders_for_memory, l
             for _ in range(rounds_without):
                 without_times.append(_seconds(render) * 1000)
                 minimal_without.append(_seconds(_minimal) * 1000)
-        figures.append(Figure(
-            name="certificate render (without libharfbuzz-subset: fontTools subsets)", unit="ms",
-            rounds=without_times, yardstick="one-line WeasyPrint document", yardstick_rounds=minimal_without,
-            note="Measured in the same process by making WeasyPrint take its fallback path, as it does "
-                 "when the library is not installed.",
-        ))
-    log(f"  certificate render: {render_figure.value:.0f} ms against {render_figure.yardstick_value:.0f} ms")
+        figures.append(
+            Figure(
+                name="certificate render (without libharfbuzz-subset: fontTools subsets)",
+                unit="ms",
+                rounds=without_times,
+                yardstick="one-line WeasyPrint document",
+                yardstick_rounds=minimal_without,
+                note="Measured in the same process by making WeasyPrint take its fallback path, as it does "
+                "when the library is not installed.",
+            )
+        )
+    log(
+        f"  certificate render: {render_figure.value:.0f} ms against {render_figure.yardstick_value:.0f} ms"
+    )
     figures.append(_render_memory(render=render, renders=renders_for_memory, log=log))
     return figures
 
@@ -126,31 +151,49 @@ def _render_memory(*, render, renders, log):
     growth = peak - first_half
     minimal_start, minimal_half, minimal_peak, minimal_samples = _memory_over(_minimal, renders)
     minimal_growth = minimal_peak - minimal_half
-    log(f"  {renders} renders: resident memory {start:.0f} MB before, peak {peak:.0f} MB (the second half "
-        f"added {growth:.1f} MB; {minimal_growth:.1f} MB for as many one-line documents)")
+    log(
+        f"  {renders} renders: resident memory {start:.0f} MB before, peak {peak:.0f} MB (the second half "
+        f"added {growth:.1f} MB; {minimal_growth:.1f} MB for as many one-line documents)"
+    )
     note = ""
     if minimal_growth > max(5.0, 0.05 * minimal_half):
-        note = ("The one-line documents grow as well: the growth is WeasyPrint's (native memory per render), "
-                "not the certificate template's.")
+        note = (
+            "The one-line documents grow as well: the growth is WeasyPrint's (native memory per render), "
+            "not the certificate template's."
+        )
     return Figure(
-        name=f"certificate renders x{renders}: memory added by the second half", unit="MB", rounds=[round(growth, 1)],
-        yardstick=f"{renders} one-line documents", yardstick_rounds=[round(minimal_growth, 1)],
-        goal="levels off (second half adds < 5 MB or 5%)", passed=growth <= max(5.0, 0.05 * first_half), note=note,
-        extra={"before_mb": round(start, 1), "peak_mb": peak, "samples_mb": samples,
-               "minimal_before_mb": round(minimal_start, 1), "minimal_samples_mb": minimal_samples},
+        name=f"certificate renders x{renders}: memory added by the second half",
+        unit="MB",
+        rounds=[round(growth, 1)],
+        yardstick=f"{renders} one-line documents",
+        yardstick_rounds=[round(minimal_growth, 1)],
+        goal="levels off (second half adds < 5 MB or 5%)",
+        passed=growth <= max(5.0, 0.05 * first_half),
+        note=note,
+        extra={
+            "before_mb": round(start, 1),
+            "peak_mb": peak,
+            "samples_mb": samples,
+            "minimal_before_mb": round(minimal_start, 1),
+            "minimal_samples_mb": minimal_samples,
+        },
     )
 
 
 def bulk_certificates_ensure(*, certificate, count, log):
     """``count`` generated certificates carrying a stored PDF (copies of a real one), made once."""
-    having = Certificate.objects.filter(serial__startswith="GEN-").exclude(Q(pdf="") | Q(pdf__isnull=True))
+    having = Certificate.objects.filter(serial__startswith="GEN-").exclude(
+        Q(pdf="") | Q(pdf__isnull=True)
+    )
     missing = count - having.count()
     if missing > 0:
         log(f"  storing {missing} certificate files for the ZIP")
         certificate.pdf.open("rb")
         content = certificate.pdf.read()
         certificate.pdf.close()
-        to_fill = Certificate.objects.filter(serial__startswith="GEN-", pdf="").order_by("pk")[:missing]
+        to_fill = Certificate.objects.filter(serial__startswith="GEN-", pdf="").order_by("pk")[
+            :missing
+        ]
         for generated in to_fill:
             generated.pdf.save(f"{generated.serial}.pdf", ContentFile(content), save=False)
             generated.sha256 = certificate.sha256
@@ -193,14 +236,26 @@ def bulk_measure(*, ids, user, rounds, log):
     zip_peak = _peak_python_mb(lambda: _zip_all(ids=ids, user=user))
     zip_peak_tenth = _peak_python_mb(lambda: _zip_all(ids=tenth, user=user))
     read_peak = _peak_python_mb(lambda: _read_all(ids=ids))
-    log(f"  ZIP of {len(ids)}: {min(zip_times):.2f}-{max(zip_times):.2f} s, peak {zip_peak:.1f} MB "
-        f"({zip_peak_tenth:.1f} MB for {len(tenth)})")
+    log(
+        f"  ZIP of {len(ids)}: {min(zip_times):.2f}-{max(zip_times):.2f} s, peak {zip_peak:.1f} MB "
+        f"({zip_peak_tenth:.1f} MB for {len(tenth)})"
+    )
     return [
-        Figure(name=f"ZIP of {len(ids)} stored certificates: time", unit="s", rounds=zip_times,
-               yardstick="reading the same files", yardstick_rounds=read_times),
-        Figure(name=f"ZIP of {len(ids)} stored certificates: peak Python memory", unit="MB", rounds=[zip_peak],
-               yardstick=f"ZIP of {len(tenth)}", yardstick_rounds=[zip_peak_tenth],
-               goal="flat (within 1.5x of a tenth of the files)", passed=zip_peak <= 1.5 * max(zip_peak_tenth, 1.0),
-               extra={"reading_peak_mb": read_peak}),
+        Figure(
+            name=f"ZIP of {len(ids)} stored certificates: time",
+            unit="s",
+            rounds=zip_times,
+            yardstick="reading the same files",
+            yardstick_rounds=read_times,
+        ),
+        Figure(
+            name=f"ZIP of {len(ids)} stored certificates: peak Python memory",
+            unit="MB",
+            rounds=[zip_peak],
+            yardstick=f"ZIP of {len(tenth)}",
+            yardstick_rounds=[zip_peak_tenth],
+            goal="flat (within 1.5x of a tenth of the files)",
+            passed=zip_peak <= 1.5 * max(zip_peak_tenth, 1.0),
+            extra={"reading_peak_mb": read_peak},
+        ),
     ]
-

@@ -60,14 +60,26 @@ def data_prepare(*, people, dashboard_line, submitters, log):
         log(f"generating the organisation: {people:,} people ({existing:,} there already)")
     organisation_generate(people=people)
     _statistics_refresh()
-    quiz = Quiz.objects.select_related("module").filter(module__live=True).order_by("module__path").first()
+    quiz = (
+        Quiz.objects.select_related("module")
+        .filter(module__live=True)
+        .order_by("module__path")
+        .first()
+    )
     line_sizes = _line_sizes()
-    manager_pk, size = min(line_sizes.items(), key=lambda item: (abs(item[1] - dashboard_line), item[0]))
+    manager_pk, size = min(
+        line_sizes.items(), key=lambda item: (abs(item[1] - dashboard_line), item[0])
+    )
     manager = Person.objects.select_related("user").get(pk=manager_pk)
     viewer = Person.objects.select_related("user").get(employee_number="GEN-000002")
     return BenchData(
-        module=quiz.module.specific, quiz=quiz, viewer=viewer, manager=manager, manager_line=size,
-        submitters=_submitters_ensure(count=submitters), admin=_admin_ensure(),
+        module=quiz.module.specific,
+        quiz=quiz,
+        viewer=viewer,
+        manager=manager,
+        manager_line=size,
+        submitters=_submitters_ensure(count=submitters),
+        admin=_admin_ensure(),
     )
 
 
@@ -81,7 +93,9 @@ def _statistics_refresh():
 
 def _line_sizes():
     """Everyone's reporting-line size, from one read of the manager column."""
-    manager_of = dict(Person.objects.filter(left_on__isnull=True).values_list("pk", "line_manager_id"))
+    manager_of = dict(
+        Person.objects.filter(left_on__isnull=True).values_list("pk", "line_manager_id")
+    )
     sizes = dict.fromkeys(manager_of, 0)
     for person in manager_of:
         manager, seen = manager_of.get(person), set()
@@ -100,21 +114,34 @@ def _submitters_ensure(*, count):
     for number in range(count):
         username = f"{SUBMITTER_PREFIX}{number:04d}"
         user, created = user_model.objects.get_or_create(
-            username=username, defaults={"password": unusable, "first_name": "Bench", "last_name": f"Submitter {number}",
-                                         "email": f"{username}@example.invalid"},
+            username=username,
+            defaults={
+                "password": unusable,
+                "first_name": "Bench",
+                "last_name": f"Submitter {number}",
+                "email": f"{username}@example.invalid",
+            },
         )
         if created:
             user.groups.add(staff)
             Person.objects.create(user=user, employee_number=f"BENCH-{number:04d}")
-    return list(Person.objects.filter(user__username__startswith=SUBMITTER_PREFIX).select_related("user")
-                .order_by("user__username")[:count])
+    return list(
+        Person.objects.filter(user__username__startswith=SUBMITTER_PREFIX)
+        .select_related("user")
+        .order_by("user__username")[:count]
+    )
 
 
 def _admin_ensure():
     user_model = get_user_model()
     admin, created = user_model.objects.get_or_create(
-        username=ADMIN_USERNAME, defaults={"password": make_password(None), "is_superuser": True, "is_staff": True,
-                                           "email": "bench-admin@example.invalid"},
+        username=ADMIN_USERNAME,
+        defaults={
+            "password": make_password(None),
+            "is_superuser": True,
+            "is_staff": True,
+            "email": "bench-admin@example.invalid",
+        },
     )
     admin.groups.add(*Group.objects.filter(name__in=[roles.AUDITORS, roles.STAFF]))
     return admin
@@ -125,7 +152,9 @@ def session_for(user):
     accepts the unmasked 32-character secret as the form token."""
     client = Client()
     client.force_login(user)
-    return Session(user_id=user.pk, cookie=client.cookies["sessionid"].value, csrf=get_random_string(32))
+    return Session(
+        user_id=user.pk, cookie=client.cookies["sessionid"].value, csrf=get_random_string(32)
+    )
 
 
 def cookie_header(session):
@@ -149,8 +178,11 @@ def module_steps_walk(*, person, module):
 def attempts_open(*, quiz, people, per_person):
     """Open attempts to submit: one started through the service, cloned for the rest (a bench
     shortcut past the attempt limits, which would stop a person after a few tries)."""
-    already_open = set(Attempt.objects.filter(person=people[0], quiz=quiz, submitted_at__isnull=True)
-                       .values_list("pk", flat=True))
+    already_open = set(
+        Attempt.objects.filter(person=people[0], quiz=quiz, submitted_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     # attempt_start hands back an attempt that is already open: that one is someone else's to use.
     module_steps_walk(person=people[0], module=quiz.module)
     prototype = attempt_start(person=people[0], quiz=quiz)
@@ -181,10 +213,14 @@ def submission_body(*, attempt, csrf):
         field = f"{ANSWER_PREFIX}{question['id']}"
         options = question.get("options") or []
         if question["type"] == "ordering":
-            fields += [(f"{field}{ITEM_SEPARATOR}{option['id']}", str(position))
-                       for position, option in enumerate(options, start=1)]
+            fields += [
+                (f"{field}{ITEM_SEPARATOR}{option['id']}", str(position))
+                for position, option in enumerate(options, start=1)
+            ]
         elif question["type"] == "scenario_judgement":
-            fields += [(f"{field}{ITEM_SEPARATOR}{option['id']}", APPROPRIATE) for option in options]
+            fields += [
+                (f"{field}{ITEM_SEPARATOR}{option['id']}", APPROPRIATE) for option in options
+            ]
         else:
             fields.append((field, options[0]["id"]))
     return fields

@@ -31,7 +31,9 @@ def _postgres_ensure(url):
     server = urlunsplit(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(server, autocommit=True, connect_timeout=3) as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
             if not exists:
                 connection.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as error:

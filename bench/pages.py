@@ -26,11 +26,27 @@ def wrk_available():
 
 def _wrk(*, port, requests_file, once, seconds, connections):
     command = [
-        "wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(LOAD_SCRIPT),
-        f"http://{HOST}:{port}", "--", str(requests_file), "once" if once else "cycle", str(WRK_THREADS),
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LOAD_SCRIPT),
+        f"http://{HOST}:{port}",
+        "--",
+        str(requests_file),
+        "once" if once else "cycle",
+        str(WRK_THREADS),
     ]
-    output = subprocess.run(command,  # noqa: S603 (a fixed argument list, no shell)
-                             capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    output = subprocess.run(
+        command,  # noqa: S603 (a fixed argument list, no shell)
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line.removeprefix("BENCH "))
     result["errors"] = sum(result[key] for key in result if key.startswith("errors_"))
@@ -52,33 +68,67 @@ def pages_measure(*, data, port, work_dir, rounds, seconds, connections, log):
     targets = {
         "bare view": [("GET", "/bench/bare/", "", "")],
         "module page": [("GET", data.module.url, cookie_header(viewer), "")],
-        "quiz page": [("GET", f"/quizzes/attempts/{quiz_page_attempt.pk}/", cookie_header(reader), "")],
+        "quiz page": [
+            ("GET", f"/quizzes/attempts/{quiz_page_attempt.pk}/", cookie_header(reader), "")
+        ],
         "manager dashboard": [("GET", "/team/", cookie_header(manager), "")],
     }
-    files = {name: _requests_file(work_dir / f"{name.replace(' ', '-')}.tsv", lines) for name, lines in targets.items()}
+    files = {
+        name: _requests_file(work_dir / f"{name.replace(' ', '-')}.tsv", lines)
+        for name, lines in targets.items()
+    }
     for requests_file in files.values():  # warm both workers' caches and connections
         _wrk(port=port, requests_file=requests_file, once=False, seconds=1, connections=connections)
     results = {name: [] for name in [*targets, "quiz submission"]}
     exhausted = 0
     for number in range(rounds):
         for name, requests_file in files.items():
-            results[name].append(_wrk(port=port, requests_file=requests_file, once=False, seconds=seconds,
-                                      connections=connections))
+            results[name].append(
+                _wrk(
+                    port=port,
+                    requests_file=requests_file,
+                    once=False,
+                    seconds=seconds,
+                    connections=connections,
+                )
+            )
         # Enough fresh attempts for the fastest rate seen so far, twice over (one run out of them
         # stops wrk's thread early and understates the rate).
-        expected_rate = max(run["rate"] for name in ("quiz page", "quiz submission") for run in results[name])
+        expected_rate = max(
+            run["rate"] for name in ("quiz page", "quiz submission") for run in results[name]
+        )
         per_person = max(2, int(expected_rate * seconds * 2 / len(data.submitters)) + 1)
         attempts = attempts_open(quiz=data.quiz, people=data.submitters, per_person=per_person)
-        lines = [("POST", f"/quizzes/attempts/{attempt.pk}/", cookie_header(submitter_sessions[attempt.person_id]),
-                  urlencode(submission_body(attempt=attempt, csrf=submitter_sessions[attempt.person_id].csrf)))
-                 for attempt in _interleaved(attempts)]
+        lines = [
+            (
+                "POST",
+                f"/quizzes/attempts/{attempt.pk}/",
+                cookie_header(submitter_sessions[attempt.person_id]),
+                urlencode(
+                    submission_body(
+                        attempt=attempt, csrf=submitter_sessions[attempt.person_id].csrf
+                    )
+                ),
+            )
+            for attempt in _interleaved(attempts)
+        ]
         submit_file = _requests_file(work_dir / "quiz-submission.tsv", lines)
-        result = _wrk(port=port, requests_file=submit_file, once=True, seconds=seconds, connections=connections)
+        result = _wrk(
+            port=port,
+            requests_file=submit_file,
+            once=True,
+            seconds=seconds,
+            connections=connections,
+        )
         exhausted += result["exhausted_threads"]
-        result["submitted"] = Attempt.objects.filter(pk__in=[a.pk for a in attempts], submitted_at__isnull=False).count()
+        result["submitted"] = Attempt.objects.filter(
+            pk__in=[a.pk for a in attempts], submitted_at__isnull=False
+        ).count()
         results["quiz submission"].append(result)
-        log(f"  pages round {number + 1}/{rounds}: " + ", ".join(
-            f"{name} {runs[-1]['rate']:.0f}/s" for name, runs in results.items()))
+        log(
+            f"  pages round {number + 1}/{rounds}: "
+            + ", ".join(f"{name} {runs[-1]['rate']:.0f}/s" for name, runs in results.items())
+        )
     return _page_figures(results, exhausted=exhausted)
 
 
@@ -88,7 +138,12 @@ def _interleaved(attempts):
     for attempt in attempts:
         by_person.setdefault(attempt.person_id, []).append(attempt)
     columns = list(by_person.values())
-    return [column[index] for index in range(max(map(len, columns))) for column in columns if index < len(column)]
+    return [
+        column[index]
+        for index in range(max(map(len, columns)))
+        for column in columns
+        if index < len(column)
+    ]
 
 
 def _page_figures(results, *, exhausted):
@@ -104,17 +159,27 @@ def _page_figures(results, *, exhausted):
             note += "wrk ran out of fresh attempts in some rounds (the rate is then understated). "
         rates = [run["rate"] for run in runs]
         throughput = Figure(
-            name=f"{name}: requests/s", unit="req/s", rounds=rates, yardstick="bare view",
-            yardstick_rounds=[run["rate"] for run in bare], goal="ratio >= 0.5", note=note.strip(),
+            name=f"{name}: requests/s",
+            unit="req/s",
+            rounds=rates,
+            yardstick="bare view",
+            yardstick_rounds=[run["rate"] for run in bare],
+            goal="ratio >= 0.5",
+            note=note.strip(),
             extra={"errors": errors, **kinds},
         )
         throughput.passed = throughput.value >= 0.5 * throughput.yardstick_value
         figures.append(throughput)
         for label, key in (("p50", "p50_us"), ("p95", "p95_us")):
-            figures.append(Figure(
-                name=f"{name}: {label} latency", unit="ms", rounds=[run[key] / 1000 for run in runs],
-                yardstick="bare view", yardstick_rounds=[run[key] / 1000 for run in bare],
-            ))
+            figures.append(
+                Figure(
+                    name=f"{name}: {label} latency",
+                    unit="ms",
+                    rounds=[run[key] / 1000 for run in runs],
+                    yardstick="bare view",
+                    yardstick_rounds=[run[key] / 1000 for run in bare],
+                )
+            )
     return figures
 
 
@@ -126,27 +191,51 @@ def concurrency_measure(*, data, port, rounds, simultaneous, log):
     submit_p95, view_p95, errors_total = [], [], 0
     for number in range(rounds):
         views = _simultaneous(port, [("GET", data.module.url, viewer, None)] * simultaneous)
-        attempts = attempts_open(quiz=data.quiz, people=data.submitters[:simultaneous], per_person=1)
+        attempts = attempts_open(
+            quiz=data.quiz, people=data.submitters[:simultaneous], per_person=1
+        )
         by_person = {attempt.person_id: attempt for attempt in attempts}
         requests = []
         for person, session in zip(data.submitters[:simultaneous], sessions, strict=True):
             attempt = by_person[person.pk]
-            requests.append(("POST", f"/quizzes/attempts/{attempt.pk}/", cookie_header(session),
-                             urlencode(submission_body(attempt=attempt, csrf=session.csrf))))
+            requests.append(
+                (
+                    "POST",
+                    f"/quizzes/attempts/{attempt.pk}/",
+                    cookie_header(session),
+                    urlencode(submission_body(attempt=attempt, csrf=session.csrf)),
+                )
+            )
         submits = _simultaneous(port, requests)
         bad = [status for status, _ in submits if status != 302]
-        submitted = Attempt.objects.filter(pk__in=[a.pk for a in attempts], submitted_at__isnull=False).count()
+        submitted = Attempt.objects.filter(
+            pk__in=[a.pk for a in attempts], submitted_at__isnull=False
+        ).count()
         errors = len(bad) + (len(attempts) - submitted if not bad else 0)
         errors_total += errors
         submit_p95.append(percentile([seconds for _, seconds in submits], 0.95) * 1000)
         view_p95.append(percentile([seconds for _, seconds in views], 0.95) * 1000)
-        log(f"  concurrency round {number + 1}/{rounds}: {errors} errors, p95 {submit_p95[-1]:.0f} ms "
-            f"(page view p95 {view_p95[-1]:.0f} ms)")
+        log(
+            f"  concurrency round {number + 1}/{rounds}: {errors} errors, p95 {submit_p95[-1]:.0f} ms "
+            f"(page view p95 {view_p95[-1]:.0f} ms)"
+        )
     return [
-        Figure(name=f"{simultaneous} simultaneous submissions: errors", unit="errors", rounds=[errors_total],
-               yardstick="", yardstick_rounds=[], goal="0", passed=errors_total == 0),
-        Figure(name=f"{simultaneous} simultaneous submissions: p95", unit="ms", rounds=submit_p95,
-               yardstick=f"{simultaneous} simultaneous page views p95", yardstick_rounds=view_p95),
+        Figure(
+            name=f"{simultaneous} simultaneous submissions: errors",
+            unit="errors",
+            rounds=[errors_total],
+            yardstick="",
+            yardstick_rounds=[],
+            goal="0",
+            passed=errors_total == 0,
+        ),
+        Figure(
+            name=f"{simultaneous} simultaneous submissions: p95",
+            unit="ms",
+            rounds=submit_p95,
+            yardstick=f"{simultaneous} simultaneous page views p95",
+            yardstick_rounds=view_p95,
+        ),
     ]
 
 
@@ -171,7 +260,10 @@ def _simultaneous(port, requests):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(index, *request)) for index, request in enumerate(requests)]
+    threads = [
+        threading.Thread(target=send, args=(index, *request))
+        for index, request in enumerate(requests)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

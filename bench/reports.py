@@ -9,7 +9,10 @@ from django.urls import reverse
 
 from .stats import Figure
 
-REPORTS = (("lms_report_completion", "completion by team and module"), ("lms_report_overdue", "overdue training"))
+REPORTS = (
+    ("lms_report_completion", "completion by team and module"),
+    ("lms_report_overdue", "overdue training"),
+)
 PLAIN_COUNT = """
     SELECT COUNT(*) FROM lms_person person
     CROSS JOIN modules_modulepage module
@@ -49,9 +52,13 @@ def reports_measure(*, admin, rounds, people, log):
             _plain_count()
             count_times.append(time.perf_counter() - started)
         figure = Figure(
-            name=f"report export: {title} ({people:,} people)", unit="s", rounds=export_times,
-            yardstick=f"SQL count of the {count_rows:,} person x module rows", yardstick_rounds=count_times,
-            goal="< 10 s", extra={"csv_lines": lines},
+            name=f"report export: {title} ({people:,} people)",
+            unit="s",
+            rounds=export_times,
+            yardstick=f"SQL count of the {count_rows:,} person x module rows",
+            yardstick_rounds=count_times,
+            goal="< 10 s",
+            extra={"csv_lines": lines},
         )
         figure.passed = figure.value < 10
         log(f"  {title}: {figure.value:.2f} s ({lines:,} CSV lines)")

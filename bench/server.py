@@ -23,8 +23,18 @@ def _free_port():
 def gunicorn_running(*, log_path, startup_seconds=60):
     port = _free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "lms.wsgi:application", "--workers", str(WORKERS),
-        "--bind", f"{HOST}:{port}", "--log-level", "warning", "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lms.wsgi:application",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"{HOST}:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
     ]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:

@@ -30,10 +30,14 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(BENCH_VAR / "media")}},
-    "certificates": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                     "OPTIONS": {"location": str(BENCH_VAR / "certificates")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BENCH_VAR / "media")},
+    },
+    "certificates": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BENCH_VAR / "certificates")},
+    },
 }
 # Each gunicorn worker keeps its own; nothing measured here depends on a shared cache.
 if not os.environ.get("REDIS_URL"):

@@ -6,7 +6,18 @@ import statistics
 from dataclasses import dataclass, field
 
 SCHEMA_VERSION = 1
-FIGURE_FIELDS = ("name", "value", "unit", "yardstick", "yardstick_value", "ratio", "runs", "min", "median", "max")
+FIGURE_FIELDS = (
+    "name",
+    "value",
+    "unit",
+    "yardstick",
+    "yardstick_value",
+    "ratio",
+    "runs",
+    "min",
+    "median",
+    "max",
+)
 
 
 def spread(values):
@@ -79,7 +90,11 @@ class Figure:
 
 
 def results_document(*, figures, meta):
-    return {"schema": SCHEMA_VERSION, "meta": dict(meta), "figures": [figure.as_dict() for figure in figures]}
+    return {
+        "schema": SCHEMA_VERSION,
+        "meta": dict(meta),
+        "figures": [figure.as_dict() for figure in figures],
+    }
 
 
 def results_validate(document):
@@ -117,22 +132,38 @@ def table_lines(figures):
     for figure in figures:
         entry = figure.as_dict()
         verdict = "" if entry["passed"] is None else ("ok" if entry["passed"] else "MISSED")
-        rows.append((
-            entry["name"], _number(entry["value"]), entry["unit"],
-            f"{entry['yardstick']} {_number(entry['yardstick_value'])}".strip(),
-            "-" if entry["ratio"] is None else f"{entry['ratio']:.2f}",
-            str(entry["runs"]), f"{_number(entry['min'])} / {_number(entry['max'])}", verdict,
-        ))
+        rows.append(
+            (
+                entry["name"],
+                _number(entry["value"]),
+                entry["unit"],
+                f"{entry['yardstick']} {_number(entry['yardstick_value'])}".strip(),
+                "-" if entry["ratio"] is None else f"{entry['ratio']:.2f}",
+                str(entry["runs"]),
+                f"{_number(entry['min'])} / {_number(entry['max'])}",
+                verdict,
+            )
+        )
     widths = [max(len(str(row[index])) for row in [header, *rows]) for index in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
 
 def figure_from_dict(entry):
     """Only for the tests' round trip."""
-    figure = Figure(name=entry["name"], unit=entry["unit"], rounds=entry["rounds"], yardstick=entry["yardstick"],
-                    yardstick_rounds=entry["yardstick_rounds"], goal=entry["goal"], passed=entry["passed"],
-                    note=entry["note"], extra=entry["extra"])
+    figure = Figure(
+        name=entry["name"],
+        unit=entry["unit"],
+        rounds=entry["rounds"],
+        yardstick=entry["yardstick"],
+        yardstick_rounds=entry["yardstick_rounds"],
+        goal=entry["goal"],
+        passed=entry["passed"],
+        note=entry["note"],
+        extra=entry["extra"],
+    )
     return figure

@@ -111,7 +111,11 @@ def form_parse(html):
             if not ANSWER_FIELD.match(name):
                 continue
             if control.name == "select":
-                values = [option.get("value") for option in control.find_all("option") if option.get("value")]
+                values = [
+                    option.get("value")
+                    for option in control.find_all("option")
+                    if option.get("value")
+                ]
                 question.selects[name] = values
                 label = soup.find("label", attrs={"for": control.get("id")})
                 question.labels[(name, None)] = _text(label) if label else ""
@@ -146,7 +150,9 @@ def result_marks(html, *, questions):
     for question in questions:
         if question.text in marks:
             continue
-        node = soup.find(string=lambda string, text=question.text: string and " ".join(string.split()) == text)
+        node = soup.find(
+            string=lambda string, text=question.text: string and " ".join(string.split()) == text
+        )
         element = node.parent if node is not None else None
         while element is not None and element.name != "body":
             words = _text(element)
@@ -167,18 +173,37 @@ def keys_from_data(data):
     found = {}
     for question in _dicts_with_options(data):
         options = [option for option in question.get("options") or [] if isinstance(option, dict)]
-        if not question.get("text") or not any(set(KEY_FIELDS) & option.keys() for option in options):
+        if not question.get("text") or not any(
+            set(KEY_FIELDS) & option.keys() for option in options
+        ):
             continue
         kind = question.get("type")
         if kind == "ordering":
-            found[question["text"]] = ("items", frozenset((option["text"], str(option["position"])) for option in options))
+            found[question["text"]] = (
+                "items",
+                frozenset((option["text"], str(option["position"])) for option in options),
+            )
         elif kind == "scenario_judgement":
-            found[question["text"]] = ("items", frozenset(
-                (option["text"], "appropriate" if option.get("appropriate") else "not_appropriate") for option in options))
+            found[question["text"]] = (
+                "items",
+                frozenset(
+                    (
+                        option["text"],
+                        "appropriate" if option.get("appropriate") else "not_appropriate",
+                    )
+                    for option in options
+                ),
+            )
         elif kind == "multiple_response":
-            found[question["text"]] = ("many", frozenset(option["text"] for option in options if option.get("correct")))
+            found[question["text"]] = (
+                "many",
+                frozenset(option["text"] for option in options if option.get("correct")),
+            )
         else:
-            found[question["text"]] = ("one", next((option["text"] for option in options if option.get("correct")), None))
+            found[question["text"]] = (
+                "one",
+                next((option["text"] for option in options if option.get("correct")), None),
+            )
     return found
 
 
@@ -199,8 +224,14 @@ def keys_from_result_page(html, *, questions):
     found = {}
     for question in questions:
         for (_name, value), label in question.labels.items():
-            if value is not None and label and re.search(r"expects?:?\s*[“\"]" + re.escape(label) + "[”\"]", page):
-                found[question.text] = ("many", frozenset([label])) if question.checkboxes else ("one", label)
+            if (
+                value is not None
+                and label
+                and re.search(r"expects?:?\s*[“\"]" + re.escape(label) + '[”"]', page)
+            ):
+                found[question.text] = (
+                    ("many", frozenset([label])) if question.checkboxes else ("one", label)
+                )
     return found
 
 
@@ -219,10 +250,19 @@ def keys_from_zip(content):
 def semantic(question, answers):
     """An answer in the words a person remembers: option ids change from attempt to attempt."""
     if question.selects or (question.radios and any(ITEM in name for name in question.radios)):
-        return ("items", frozenset((question.labels.get((name, None), name), values[0]) for name, values in answers.items()))
+        return (
+            "items",
+            frozenset(
+                (question.labels.get((name, None), name), values[0])
+                for name, values in answers.items()
+            ),
+        )
     if question.checkboxes:
         name = next(iter(question.checkboxes))
-        return ("many", frozenset(question.labels.get((name, value), value) for value in answers.get(name, [])))
+        return (
+            "many",
+            frozenset(question.labels.get((name, value), value) for value in answers.get(name, [])),
+        )
     name = next(iter(question.radios))
     return ("one", question.labels.get((name, answers[name][0]), answers[name][0]))
 
@@ -231,7 +271,11 @@ def concrete(question, remembered):
     """The fields to send for an answer remembered in words, or None if this form cannot carry it
     (the options are not the ones remembered)."""
     kind, value = remembered
-    by_label = {(name, label): option for (name, option), label in question.labels.items() if option is not None}
+    by_label = {
+        (name, label): option
+        for (name, option), label in question.labels.items()
+        if option is not None
+    }
     if kind == "items":
         fields = {name: text for (name, option), text in question.labels.items() if option is None}
         wanted = dict(value)
@@ -265,7 +309,9 @@ def answers_random(question, rng):
 def answers_first(question, rng):
     answers = {name: [values[0]] for name, values in question.radios.items()}
     answers.update({name: [values[0]] for name, values in question.checkboxes.items()})
-    answers.update({name: [str(position)] for position, name in enumerate(question.selects, start=1)})
+    answers.update(
+        {name: [str(position)] for position, name in enumerate(question.selects, start=1)}
+    )
     return answers
 
 
@@ -344,16 +390,25 @@ class Learner:
             self._learn_keys(keys_from_data(_json_in(page.content.decode())), tally)
         answers = {question.text: self._answer(question) for question in form.questions}
         if learns:
-            saved = self.client.post(attempt_url, _post_data(form, answers, action="save"),
-                                     headers={"accept": "application/json"})
-            body = saved.json() if saved.headers.get("Content-Type", "").startswith("application/json") else {}
+            saved = self.client.post(
+                attempt_url,
+                _post_data(form, answers, action="save"),
+                headers={"accept": "application/json"},
+            )
+            body = (
+                saved.json()
+                if saved.headers.get("Content-Type", "").startswith("application/json")
+                else {}
+            )
             self._learn_keys(keys_from_data(body), tally)
             form.form_token = body.get("form_token", form.form_token)
             self._learn_keys(self._personal_data_keys(), tally)
             answers = {question.text: self._answer(question) for question in form.questions}
         submitted = self.client.post(attempt_url, _post_data(form, answers, action="submit"))
         if submitted.status_code != 302:
-            raise RuntimeError(f"submitting {attempt_url} answered {submitted.status_code}: {_error_text(submitted)}")
+            raise RuntimeError(
+                f"submitting {attempt_url} answered {submitted.status_code}: {_error_text(submitted)}"
+            )
         if learns:
             result = self.client.get(attempt_url).content.decode()
             by_text = {question.text: question for question in form.questions}
@@ -393,7 +448,9 @@ class Learner:
 def _json_in(html):
     """JSON a page embeds (e.g. in a script element) is as readable to a learner as the page."""
     found = []
-    for match in re.finditer(r"<script[^>]*type=\"application/json\"[^>]*>(.*?)</script>", html, re.DOTALL):
+    for match in re.finditer(
+        r"<script[^>]*type=\"application/json\"[^>]*>(.*?)</script>", html, re.DOTALL
+    ):
         try:
             found.append(json.loads(match[1]))
         except ValueError:
@@ -410,7 +467,9 @@ def _learner_create(*, index, strategy):
 
     slug = re.sub(r"[^a-z]+", "-", strategy.lower()).strip("-")[:20]
     return person_create(
-        username=f"bench-strategy-{slug}-{index}", first_name="Simulated", last_name=f"Learner {index}",
+        username=f"bench-strategy-{slug}-{index}",
+        first_name="Simulated",
+        last_name=f"Learner {index}",
         email=f"bench-strategy-{slug}-{index}@example.invalid",
     )
 
@@ -502,7 +561,9 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
     from quizzes.models import Quiz
 
     rng = random.Random(seed)
-    quizzes = list(Quiz.objects.select_related("module").filter(module__live=True).order_by("module__path"))
+    quizzes = list(
+        Quiz.objects.select_related("module").filter(module__live=True).order_by("module__path")
+    )
     if not quizzes:
         raise RuntimeError("no live quiz: load the shipped content first")
     results = {}
@@ -513,8 +574,12 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
             for strategy in STRATEGIES:
                 learns = strategy == "retry using only what the learner was shown"
                 results[strategy] = strategy_run(
-                    strategy=strategy, quizzes=quizzes, attempts=attempts,
-                    cooldowns=cooldowns if learns else None, rng=rng, log=log,
+                    strategy=strategy,
+                    quizzes=quizzes,
+                    attempts=attempts,
+                    cooldowns=cooldowns if learns else None,
+                    rng=rng,
+                    log=log,
                 )
             raise _RolledBack
     except _RolledBack:
@@ -522,12 +587,21 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
     figures = []
     for strategy, tally in results.items():
         figure = Figure(
-            name=f"quiz strategy: {strategy}: pass rate", unit="share of attempts", rounds=[tally.rate],
+            name=f"quiz strategy: {strategy}: pass rate",
+            unit="share of attempts",
+            rounds=[tally.rate],
             yardstick=f"pass rate of a learner who {ORACLE}",
-            yardstick_rounds=[oracle.rate], goal=f"<= {GOALS[strategy]}",
-            extra={"attempts": tally.attempts, "passed": tally.passed, "refused_starts": tally.refused_starts,
-                   "keys_leaked": tally.leaks, "quizzes": len(quizzes), "seed": seed,
-                   "cooldowns_a_remembering_learner_waits_out": cooldowns},
+            yardstick_rounds=[oracle.rate],
+            goal=f"<= {GOALS[strategy]}",
+            extra={
+                "attempts": tally.attempts,
+                "passed": tally.passed,
+                "refused_starts": tally.refused_starts,
+                "keys_leaked": tally.leaks,
+                "quizzes": len(quizzes),
+                "seed": seed,
+                "cooldowns_a_remembering_learner_waits_out": cooldowns,
+            },
         )
         figure.passed = tally.rate <= GOALS[strategy]
         figures.append(figure)

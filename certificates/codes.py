@@ -16,14 +16,18 @@ GROUP_SIZE = 4
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _FROM_RFC4648 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CROCKFORD_ALPHABET)
 _LOOK_ALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")  # spaces and hyphens (and dashes a word processor puts in)
+_SEPARATORS = re.compile(
+    r"[\s\-\u2010-\u2015]+"
+)  # spaces and hyphens (and dashes a word processor puts in)
 CODE_PATTERN = re.compile(f"[{re.escape(CROCKFORD_ALPHABET)}]{{{CODE_LENGTH}}}")
 LEGACY_CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{27}")
 
 
 def code_new():
     """A fresh code in its canonical form (as stored and put in the link)."""
-    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").translate(_FROM_RFC4648)
+    return (
+        base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").translate(_FROM_RFC4648)
+    )
 
 
 def code_canonical(typed):

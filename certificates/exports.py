@@ -13,8 +13,18 @@ from lms.exports import spreadsheet_cell
 from .services import certificates_bulk_download_record
 
 LIST_HEADER = [
-    "Serial", "Person", "Team", "Certifies", "Modules covered", "Policies", "Score", "Pass mark",
-    "Issued", "Expires", "Status", "SHA-256",
+    "Serial",
+    "Person",
+    "Team",
+    "Certifies",
+    "Modules covered",
+    "Policies",
+    "Score",
+    "Pass mark",
+    "Issued",
+    "Expires",
+    "Status",
+    "SHA-256",
 ]
 MANIFEST_HEADER = ["File", "Serial", "Person", "Scope", "Issued", "Expires", "Status", "SHA-256"]
 MANIFEST_NAME = "manifest.csv"
@@ -69,7 +79,9 @@ def certificates_zip_stream(*, certificates, user):
         manifest.write(_csv_line(MANIFEST_HEADER).encode())
         for batch in _batches(certificates.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
             batch = [certificate for certificate in batch if certificate.pdf]
-            certificates_bulk_download_record(certificate_ids=[certificate.pk for certificate in batch], user=user)
+            certificates_bulk_download_record(
+                certificate_ids=[certificate.pk for certificate in batch], user=user
+            )
             for certificate in batch:
                 file_name = f"{certificate.serial}.pdf"
                 archive.add(_stored_chunks(certificate.pdf), file_name)
@@ -96,9 +108,14 @@ def _manifest_row(certificate, file_name):
     if certificate.is_base_competence:
         scope = f"{certificate.title}: {_modules_text(certificate)}"
     return [
-        file_name, certificate.serial, certificate.holder_name, f"{scope} (policies: {_policies_text(certificate)})",
-        certificate.issued_at.date().isoformat(), certificate.expires_on.isoformat(),
-        certificate.display_status, certificate.sha256,
+        file_name,
+        certificate.serial,
+        certificate.holder_name,
+        f"{scope} (policies: {_policies_text(certificate)})",
+        certificate.issued_at.date().isoformat(),
+        certificate.expires_on.isoformat(),
+        certificate.display_status,
+        certificate.sha256,
     ]
 
 

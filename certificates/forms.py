@@ -18,20 +18,29 @@ PDF_MAGIC = b"%PDF-"
 
 class CertificateFilterForm(forms.Form):
     issued_from = forms.DateField(
-        required=False, label="Issued from", input_formats=DATE_INPUT_FORMATS,
+        required=False,
+        label="Issued from",
+        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": f"Issued from: {DATE_ERROR}"},
     )
     issued_to = forms.DateField(
-        required=False, label="Issued to", input_formats=DATE_INPUT_FORMATS,
+        required=False,
+        label="Issued to",
+        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": f"Issued to: {DATE_ERROR}"},
     )
     certifies = forms.ChoiceField(required=False, label="What it certifies")
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"), required=False, label="Team", empty_label="Any team",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        label="Team",
+        empty_label="Any team",
         error_messages={"invalid_choice": "Select a team from the list"},
     )
     status = forms.ChoiceField(
-        required=False, label="Status", choices=[("", "Any status"), *FILTER_STATUSES],
+        required=False,
+        label="Status",
+        choices=[("", "Any status"), *FILTER_STATUSES],
         error_messages={"invalid_choice": "Select a status from the list"},
     )
     person = forms.CharField(required=False, label="Person's name", max_length=100, strip=True)
@@ -44,7 +53,9 @@ class CertificateFilterForm(forms.Form):
             (CERTIFIES_BASE_COMPETENCE, "Base competence in social media"),
             *[(str(pk), f"Module: {title}") for pk, title in modules],
         ]
-        self.fields["certifies"].error_messages["invalid_choice"] = "Select what the certificate certifies from the list"
+        self.fields["certifies"].error_messages["invalid_choice"] = (
+            "Select what the certificate certifies from the list"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -89,7 +100,9 @@ class CertificateFileForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.CERTIFICATE_CHECK_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(f"The selected file must be smaller than {filesizeformat(limit)}")
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {filesizeformat(limit)}"
+            )
         upload.seek(0)
         if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
             raise forms.ValidationError("The selected file must be a PDF")

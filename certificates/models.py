@@ -32,14 +32,24 @@ class Certificate(models.Model):
         RECERTIFICATION_DUE = "recertification_due", "Recertification due"
 
     serial = models.CharField(max_length=30, unique=True)
-    code = models.CharField(max_length=64, unique=True, default=new_verification_code, editable=False)
+    code = models.CharField(
+        max_length=64, unique=True, default=new_verification_code, editable=False
+    )
     person = models.ForeignKey("lms.Person", on_delete=models.PROTECT, related_name="certificates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     module = models.ForeignKey(
-        "modules.ModulePage", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+        "modules.ModulePage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
     )
     attempt = models.OneToOneField(
-        "quizzes.Attempt", null=True, blank=True, on_delete=models.PROTECT, related_name="certificate"
+        "quizzes.Attempt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificate",
     )
     basis_key = models.CharField(
         max_length=64,
@@ -51,16 +61,23 @@ class Certificate(models.Model):
         "on, so that one set of passes can never earn two certificates.",
     )
     based_on = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="base_certificates",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="base_certificates",
         help_text="The module certificates a base-competence certificate rests on.",
     )
     clauses = models.ManyToManyField(
-        "modules.PolicyClause", blank=True, related_name="+",
+        "modules.PolicyClause",
+        blank=True,
+        related_name="+",
         help_text="The clause versions behind the questions the assessment showed.",
     )
     holder_name = models.CharField(max_length=255)
     title = models.CharField(max_length=255, help_text="What the certificate attests.")
-    scope = models.JSONField(help_text="Modules, scores and the policy versions the assessment rested on.")
+    scope = models.JSONField(
+        help_text="Modules, scores and the policy versions the assessment rested on."
+    )
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     pass_mark = models.PositiveIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
@@ -76,7 +93,8 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind="module") | models.Q(module__isnull=False, attempt__isnull=False),
+                condition=~models.Q(kind="module")
+                | models.Q(module__isnull=False, attempt__isnull=False),
                 name="module_certificate_names_module",
             ),
             models.CheckConstraint(
@@ -128,7 +146,9 @@ class CertificateEvent(models.Model):
     )
     # Kept as text so the record still names the person after their account is gone.
     actor_name = models.CharField(max_length=255)
-    from_status = models.CharField(max_length=30, blank=True, help_text="Empty for the issuing event.")
+    from_status = models.CharField(
+        max_length=30, blank=True, help_text="Empty for the issuing event."
+    )
     to_status = models.CharField(max_length=30, choices=Certificate.Status.choices)
     reason = models.TextField()
 
@@ -147,7 +167,9 @@ class CertificateAccessLog(models.Model):
         BULK_DOWNLOAD = "bulk_download", "Downloaded in a bulk ZIP"
         REVOKE = "revoke", "Revoked"
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="access_log")
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="access_log"
+    )
     at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

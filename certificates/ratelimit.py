@@ -8,14 +8,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-TOO_MANY_MESSAGE = "You have checked too many certificates in a short time. Wait a minute, then try again."
+TOO_MANY_MESSAGE = (
+    "You have checked too many certificates in a short time. Wait a minute, then try again."
+)
 
 
 def client_address(request):
     """REMOTE_ADDR, or the address our own trusted proxies recorded in X-Forwarded-For."""
     trusted = settings.CERTIFICATE_VERIFY_TRUSTED_PROXIES
     if trusted:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
         if len(forwarded) >= trusted:
             return forwarded[-trusted]
     return request.META.get("REMOTE_ADDR", "unknown")

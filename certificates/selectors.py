@@ -54,7 +54,11 @@ def certificate_by_sha256(*, sha256):
 
 
 def certificate_for_auditor(*, serial):
-    return Certificate.objects.select_related("person__team", "module", "superseded_by").filter(serial=serial).first()
+    return (
+        Certificate.objects.select_related("person__team", "module", "superseded_by")
+        .filter(serial=serial)
+        .first()
+    )
 
 
 def certificate_events(*, certificate):
@@ -70,9 +74,9 @@ def certificates_for_auditor(
 ):
     """The auditor's list, filtered. ``certifies`` is "base_competence", a module id, or empty;
     ``team`` includes its sub-teams; ``status`` may be "expired", which is derived from the date."""
-    certificates = Certificate.objects.select_related("person__user", "person__team", "module").order_by(
-        "-issued_at", "-pk"
-    )
+    certificates = Certificate.objects.select_related(
+        "person__user", "person__team", "module"
+    ).order_by("-issued_at", "-pk")
     if issued_from:
         certificates = certificates.filter(issued_at__date__gte=issued_from)
     if issued_to:

@@ -116,7 +116,11 @@ def _module_certificate_create(*, attempt, stored_files):
         title=module.title,
         scope={
             "modules": [
-                {"title": module.title, "score": str(attempt.percent), "pass_mark": attempt.pass_mark}
+                {
+                    "title": module.title,
+                    "score": str(attempt.percent),
+                    "pass_mark": attempt.pass_mark,
+                }
             ],
             "policies": _policies_cited(questions=attempt.questions),
         },
@@ -131,7 +135,9 @@ def _module_certificate_create(*, attempt, stored_files):
     predecessors = Certificate.objects.filter(
         person=attempt.person, module=module, kind=Certificate.Kind.MODULE, status__in=REPLACEABLE
     ).exclude(pk=certificate.pk)
-    _supersede(predecessors=predecessors, successor=certificate, reason=f"{module.title} passed again.")
+    _supersede(
+        predecessors=predecessors, successor=certificate, reason=f"{module.title} passed again."
+    )
     return certificate
 
 
@@ -164,7 +170,8 @@ def _base_certificate_create(*, person, basis, basis_key, stored_files):
         person=person, kind=Certificate.Kind.BASE_COMPETENCE, status__in=REPLACEABLE
     ).exclude(pk=certificate.pk)
     _supersede(
-        predecessors=predecessors, successor=certificate,
+        predecessors=predecessors,
+        successor=certificate,
         reason="A new base-competence certificate was issued on newer module passes.",
     )
     return certificate
@@ -181,11 +188,18 @@ def _certificate_finish(*, certificate, stored_files):
     certificate.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     certificate.save(update_fields=["serial", "pdf", "sha256"])
     CertificateEvent.objects.create(
-        certificate=certificate, actor_name=SYSTEM_ACTOR, from_status="",
-        to_status=Certificate.Status.VALID, reason=f"Issued: {certificate.title}.",
+        certificate=certificate,
+        actor_name=SYSTEM_ACTOR,
+        from_status="",
+        to_status=Certificate.Status.VALID,
+        reason=f"Issued: {certificate.title}.",
     )
-    audit_record(action=audit.CERTIFICATE_ISSUED, summary=f"Certificate {certificate.serial} issued: {certificate.title}",
-                 subject=certificate.person, target=certificate)
+    audit_record(
+        action=audit.CERTIFICATE_ISSUED,
+        summary=f"Certificate {certificate.serial} issued: {certificate.title}",
+        subject=certificate.person,
+        target=certificate,
+    )
 
 
 def _files_discard(stored_files):
@@ -203,8 +217,11 @@ def _base_competence_basis(*, person):
     if not modules:
         return None
     standing = Certificate.objects.filter(
-        person=person, kind=Certificate.Kind.MODULE, status__in=STANDING,
-        expires_on__gte=timezone.localdate(), module__in=modules,
+        person=person,
+        kind=Certificate.Kind.MODULE,
+        status__in=STANDING,
+        expires_on__gte=timezone.localdate(),
+        module__in=modules,
     ).order_by("issued_at", "pk")
     latest_by_module = {certificate.module_id: certificate for certificate in standing}
     if any(module.pk not in latest_by_module for module in modules):
@@ -259,19 +276,32 @@ def certificate_revoke(*, certificate, by, reason):
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.status == Certificate.Status.REVOKED:
             raise CertificateError(f"Certificate {locked.serial} has already been revoked.")
-        _status_change(certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason)
-        certificate_access_record(certificate=locked, user=by, action=CertificateAccessLog.Action.REVOKE)
-        audit_record(action=audit.CERTIFICATE_REVOKED, summary=f"Certificate {locked.serial} revoked: {reason}",
-                     actor=by, subject=locked.person, target=locked)
+        _status_change(
+            certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason
+        )
+        certificate_access_record(
+            certificate=locked, user=by, action=CertificateAccessLog.Action.REVOKE
+        )
+        audit_record(
+            action=audit.CERTIFICATE_REVOKED,
+            summary=f"Certificate {locked.serial} revoked: {reason}",
+            actor=by,
+            subject=locked.person,
+            target=locked,
+        )
         dependants = Certificate.objects.select_for_update().filter(
             pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
         )
         for dependant in dependants:
             _status_change(
-                certificate=dependant, to_status=Certificate.Status.REVOKED, by=by,
+                certificate=dependant,
+                to_status=Certificate.Status.REVOKED,
+                by=by,
                 reason=f"Rests on certificate {locked.serial}, which was revoked: {reason}",
             )
-            certificate_access_record(certificate=dependant, user=by, action=CertificateAccessLog.Action.REVOKE)
+            certificate_access_record(
+                certificate=dependant, user=by, action=CertificateAccessLog.Action.REVOKE
+            )
     locked.refresh_from_db()
     return locked
 
@@ -288,21 +318,32 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
     today = timezone.localdate()
     with transaction.atomic():
         affected_ids = Certificate.objects.filter(
-            kind=Certificate.Kind.MODULE, status__in=STANDING, expires_on__gte=today,
+            kind=Certificate.Kind.MODULE,
+            status__in=STANDING,
+            expires_on__gte=today,
             clauses=replaced_clause,
         ).values("pk")
         module_certificates = list(
-            Certificate.objects.select_for_update(of=("self",)).filter(pk__in=affected_ids)
-            .select_related("person", "module").order_by("pk")
+            Certificate.objects.select_for_update(of=("self",))
+            .filter(pk__in=affected_ids)
+            .select_related("person", "module")
+            .order_by("pk")
         )
         base_ids = Certificate.objects.filter(
-            kind=Certificate.Kind.BASE_COMPETENCE, status__in=STANDING, expires_on__gte=today,
+            kind=Certificate.Kind.BASE_COMPETENCE,
+            status__in=STANDING,
+            expires_on__gte=today,
             based_on__in=[certificate.pk for certificate in module_certificates],
         ).values("pk")
-        base_certificates = list(Certificate.objects.select_for_update().filter(pk__in=base_ids).order_by("pk"))
+        base_certificates = list(
+            Certificate.objects.select_for_update().filter(pk__in=base_ids).order_by("pk")
+        )
         for certificate in [*module_certificates, *base_certificates]:
             _status_change(
-                certificate=certificate, to_status=Certificate.Status.RECERTIFICATION_DUE, by=by, reason=reason
+                certificate=certificate,
+                to_status=Certificate.Status.RECERTIFICATION_DUE,
+                by=by,
+                reason=reason,
             )
     return module_certificates
 
@@ -310,8 +351,11 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
 def _supersede(*, predecessors, successor, reason):
     for predecessor in predecessors.select_for_update():
         _status_change(
-            certificate=predecessor, to_status=Certificate.Status.SUPERSEDED, by=None,
-            reason=f"Superseded by certificate {successor.serial}: {reason}", superseded_by=successor,
+            certificate=predecessor,
+            to_status=Certificate.Status.SUPERSEDED,
+            by=None,
+            reason=f"Superseded by certificate {successor.serial}: {reason}",
+            superseded_by=successor,
         )
 
 
@@ -320,12 +364,20 @@ def _status_change(*, certificate, to_status, by, reason, superseded_by=None):
     changes = {"status": to_status}
     if superseded_by is not None:
         changes["superseded_by"] = superseded_by
-    updated = Certificate.objects.filter(pk=certificate.pk, status=certificate.status).update(**changes)
+    updated = Certificate.objects.filter(pk=certificate.pk, status=certificate.status).update(
+        **changes
+    )
     if not updated:
-        raise CertificateError(f"Certificate {certificate.serial} changed while we were updating it; try again.")
+        raise CertificateError(
+            f"Certificate {certificate.serial} changed while we were updating it; try again."
+        )
     CertificateEvent.objects.create(
-        certificate=certificate, actor=by, actor_name=_actor_name(by), from_status=certificate.status,
-        to_status=to_status, reason=reason,
+        certificate=certificate,
+        actor=by,
+        actor_name=_actor_name(by),
+        from_status=certificate.status,
+        to_status=to_status,
+        reason=reason,
     )
     certificate.status = to_status
     if superseded_by is not None:
@@ -343,8 +395,13 @@ def _actor_name(user):
 
 def certificate_access_record(*, certificate, user, action=CertificateAccessLog.Action.DOWNLOAD):
     if action == CertificateAccessLog.Action.DOWNLOAD:
-        audit_record(action=audit.CERTIFICATE_DOWNLOADED, summary=f"Certificate {certificate.serial} downloaded",
-                     actor=user, subject=certificate.person, target=certificate)
+        audit_record(
+            action=audit.CERTIFICATE_DOWNLOADED,
+            summary=f"Certificate {certificate.serial} downloaded",
+            actor=user,
+            subject=certificate.person,
+            target=certificate,
+        )
     return CertificateAccessLog.objects.create(
         certificate=certificate, user=user, user_name=_actor_name(user), action=action
     )
@@ -355,12 +412,18 @@ def certificates_bulk_download_record(*, certificate_ids, user):
     streams, so the log says exactly what was sent and memory stays flat)."""
     user_name, now = _actor_name(user), timezone.now()
     certificate_ids = list(certificate_ids)
-    audit_record(action=audit.CERTIFICATE_DOWNLOADED,
-                 summary=f"{len(certificate_ids)} certificates downloaded in a bulk ZIP", actor=user,
-                 data={"certificate_ids": certificate_ids})
+    audit_record(
+        action=audit.CERTIFICATE_DOWNLOADED,
+        summary=f"{len(certificate_ids)} certificates downloaded in a bulk ZIP",
+        actor=user,
+        data={"certificate_ids": certificate_ids},
+    )
     CertificateAccessLog.objects.bulk_create(
         CertificateAccessLog(
-            certificate_id=certificate_id, user=user, user_name=user_name, at=now,
+            certificate_id=certificate_id,
+            user=user,
+            user_name=user_name,
+            at=now,
             action=CertificateAccessLog.Action.BULK_DOWNLOAD,
         )
         for certificate_id in certificate_ids

@@ -43,16 +43,22 @@ def _signer():
     cert_bytes = _pem_or_file(settings.CERTIFICATE_SIGNING_CERT, "CERTIFICATE_SIGNING_CERT")
     password = settings.CERTIFICATE_SIGNING_KEY_PASSWORD
     try:
-        signing_key = load_private_key_from_pemder_data(key_bytes, passphrase=password.encode() if password else None)
+        signing_key = load_private_key_from_pemder_data(
+            key_bytes, passphrase=password.encode() if password else None
+        )
         certificates = list(load_certs_from_pemder_data(cert_bytes))
     except (ValueError, TypeError) as error:
-        raise ImproperlyConfigured(f"The certificate signing key or certificate cannot be read: {error}") from error
+        raise ImproperlyConfigured(
+            f"The certificate signing key or certificate cannot be read: {error}"
+        ) from error
     if not certificates:
         raise ImproperlyConfigured("CERTIFICATE_SIGNING_CERT holds no certificate.")
     # The first certificate is the signer's; any others are its chain.
     registry = SimpleCertificateStore()
     registry.register_multiple(certificates[1:])
-    return signers.SimpleSigner(signing_cert=certificates[0], signing_key=signing_key, cert_registry=registry)
+    return signers.SimpleSigner(
+        signing_cert=certificates[0], signing_key=signing_key, cert_registry=registry
+    )
 
 
 def _pem_or_file(value, name):

@@ -11,4 +11,7 @@ def certificate_issue_task(*, attempt_id):
     steps are idempotent, so a retry after a crash in either finishes the job without doubles."""
     certificate = certificate_issue_for_attempt(attempt_id=attempt_id)
     base_certificate = certificate_issue_base_competence(person=certificate.person)
-    return {"module": certificate.serial, "base_competence": base_certificate.serial if base_certificate else None}
+    return {
+        "module": certificate.serial,
+        "base_competence": base_certificate.serial if base_certificate else None,
+    }

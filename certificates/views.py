@@ -96,7 +96,9 @@ def _check_file(request):
     certificate = certificate_by_sha256(sha256=digest.hexdigest())
     if certificate is None:
         return _not_found(request)
-    return render(request, "certificates/verify.html", {"certificate": certificate, "matched_file": True})
+    return render(
+        request, "certificates/verify.html", {"certificate": certificate, "matched_file": True}
+    )
 
 
 def _check_page(request, *, code_form=None, file_form=None, status=200):
@@ -124,7 +126,9 @@ def auditor_certificate_list(request):
     if form.is_bound and not form.is_valid():
         return render(request, "certificates/auditor_list.html", context, status=400)
     arguments = form.selector_arguments() if form.is_bound else {}
-    page = Paginator(certificates_for_auditor(**arguments), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(certificates_for_auditor(**arguments), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context.update(page=page, certificates=page.object_list, query=query_without_page.urlencode())
@@ -139,11 +143,16 @@ def auditor_certificate_export(request, export_format):
         return redirect(_list_url(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if export_format == "csv":
-        response = StreamingHttpResponse(certificates_csv_lines(certificates=certificates), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            certificates_csv_lines(certificates=certificates),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.csv"'
         return response
     if export_format == "xlsx":
-        response = HttpResponse(certificates_xlsx_bytes(certificates=certificates), content_type=XLSX_TYPE)
+        response = HttpResponse(
+            certificates_xlsx_bytes(certificates=certificates), content_type=XLSX_TYPE
+        )
         response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.xlsx"'
         return response
     raise Http404
@@ -157,7 +166,8 @@ def auditor_certificate_zip(request):
         return redirect(_list_url(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(
-        certificates_zip_stream(certificates=certificates, user=request.user), content_type="application/zip"
+        certificates_zip_stream(certificates=certificates, user=request.user),
+        content_type="application/zip",
     )
     response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.zip"'
     return response
@@ -176,7 +186,9 @@ def auditor_certificate_revoke(request, serial):
         status = 400
         if form.is_valid():
             try:
-                certificate_revoke(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
+                certificate_revoke(
+                    certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+                )
             except CertificateError as error:
                 form.add_error(None, str(error))
             else:

@@ -20,4 +20,6 @@ def email_managed(request):
     could otherwise claim someone else's HR record or single sign-on; addresses come only from
     the organisation, so nothing here changes them."""
     refused = request.method == "POST"
-    return render(request, "lms/email_managed.html", {"refused": refused}, status=403 if refused else 200)
+    return render(
+        request, "lms/email_managed.html", {"refused": refused}, status=403 if refused else 200
+    )

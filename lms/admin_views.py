@@ -34,13 +34,17 @@ class PeopleImportView(WagtailAdminTemplateMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
-        return PeopleImportForm(**self.get_form_kwargs(), max_bytes=settings.LMS_HR_IMPORT_MAX_BYTES)
+        return PeopleImportForm(
+            **self.get_form_kwargs(), max_bytes=settings.LMS_HR_IMPORT_MAX_BYTES
+        )
 
     def form_valid(self, form):
         try:
             result = people_import(data=form.cleaned_data["file"].read(), by=self.request.user)
         except PeopleImportError as error:
-            return self.render_to_response(self.get_context_data(form=form, import_errors=error.errors))
+            return self.render_to_response(
+                self.get_context_data(form=form, import_errors=error.errors)
+            )
         messages.success(
             self.request,
             f"People imported: {result.created} new, {result.updated} updated, {result.left} marked as left.",
@@ -78,10 +82,23 @@ class CompletionReportView(ComplianceReportView):
     index_url_name = "lms_report_completion"
     index_results_url_name = "lms_report_completion_results"
     export_filename = "completion-by-team-and-module"
-    list_export = ["team", "module", "assigned", "compliant", "percent_compliant", "overdue", "expiring_soon"]
+    list_export = [
+        "team",
+        "module",
+        "assigned",
+        "compliant",
+        "percent_compliant",
+        "overdue",
+        "expiring_soon",
+    ]
     export_headings = {
-        "team": "Team", "module": "Module", "assigned": "Assigned", "compliant": "Compliant",
-        "percent_compliant": "Compliant (%)", "overdue": "Overdue or expired", "expiring_soon": "Expiring soon",
+        "team": "Team",
+        "module": "Module",
+        "assigned": "Assigned",
+        "compliant": "Compliant",
+        "percent_compliant": "Compliant (%)",
+        "overdue": "Overdue or expired",
+        "expiring_soon": "Expiring soon",
     }
     columns = _columns(list_export, export_headings)
 
@@ -90,8 +107,14 @@ class CompletionReportView(ComplianceReportView):
 
 
 PERSON_LINE_FIELDS = {
-    "name": "Name", "employee_number": "Employee number", "team": "Team", "line_manager": "Line manager",
-    "module": "Module", "status": "Status", "due_on": "Due", "valid_until": "Valid until",
+    "name": "Name",
+    "employee_number": "Employee number",
+    "team": "Team",
+    "line_manager": "Line manager",
+    "module": "Module",
+    "status": "Status",
+    "due_on": "Due",
+    "valid_until": "Valid until",
 }
 
 
@@ -101,7 +124,16 @@ class OverdueReportView(ComplianceReportView):
     index_results_url_name = "lms_report_overdue_results"
     export_filename = "overdue-training"
     export_headings = {**PERSON_LINE_FIELDS, "days": "Days overdue"}
-    list_export = ["name", "employee_number", "team", "line_manager", "module", "status", "due_on", "days"]
+    list_export = [
+        "name",
+        "employee_number",
+        "team",
+        "line_manager",
+        "module",
+        "status",
+        "due_on",
+        "days",
+    ]
     columns = _columns(list_export, export_headings)
 
     def rows(self):
@@ -114,7 +146,15 @@ class ExpiringReportView(ComplianceReportView):
     index_results_url_name = "lms_report_expiring_results"
     export_filename = "expiring-certificates"
     export_headings = {**PERSON_LINE_FIELDS, "days": "Days left"}
-    list_export = ["name", "employee_number", "team", "line_manager", "module", "valid_until", "days"]
+    list_export = [
+        "name",
+        "employee_number",
+        "team",
+        "line_manager",
+        "module",
+        "valid_until",
+        "days",
+    ]
     columns = _columns(list_export, export_headings)
 
     def rows(self):
@@ -131,8 +171,12 @@ class FailedTasksReportView(ComplianceReportView):
     index_results_url_name = "lms_report_failed-tasks_results"
     export_filename = "failed-background-tasks"
     export_headings = {
-        "finished_at": "Failed at", "task": "Task", "arguments": "Arguments", "attempts": "Attempts",
-        "error": "Last error", "id": "Task id",
+        "finished_at": "Failed at",
+        "task": "Task",
+        "arguments": "Arguments",
+        "attempts": "Attempts",
+        "error": "Last error",
+        "id": "Task id",
     }
     list_export = ["finished_at", "task", "arguments", "attempts", "error", "id"]
     columns = _columns(list_export, export_headings)
@@ -145,11 +189,18 @@ class FailedTasksReportView(ComplianceReportView):
     def rows(self):
         return [
             {
-                "finished_at": timezone.localtime(db_result.finished_at) if db_result.finished_at else None,
+                "finished_at": timezone.localtime(db_result.finished_at)
+                if db_result.finished_at
+                else None,
                 "task": db_result.task_name,
-                "arguments": ", ".join(f"{key}={value}" for key, value in db_result.args_kwargs.get("kwargs", {}).items()),
+                "arguments": ", ".join(
+                    f"{key}={value}"
+                    for key, value in db_result.args_kwargs.get("kwargs", {}).items()
+                ),
                 "attempts": len(db_result.worker_ids),
-                "error": (db_result.traceback.strip().splitlines() or [db_result.exception_class_path])[-1],
+                "error": (
+                    db_result.traceback.strip().splitlines() or [db_result.exception_class_path]
+                )[-1],
                 "id": str(db_result.pk),
             }
             for db_result in tasks_failed_for_good()

@@ -30,7 +30,9 @@ ACTIONS = {
 }
 
 
-def audit_record(*, action, summary, actor=None, subject=None, target=None, data=None, request=None):
+def audit_record(
+    *, action, summary, actor=None, subject=None, target=None, data=None, request=None
+):
     """Append one event. ``actor`` is a user (None for the system), ``subject`` the Person the
     event is about, ``target`` the object acted on."""
     if action not in ACTIONS:

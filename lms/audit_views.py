@@ -23,7 +23,11 @@ class AuditFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+        if (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and cleaned["date_from"] > cleaned["date_to"]
+        ):
             self.add_error("date_to", "The end date must be the same as or after the start date.")
         return cleaned
 
@@ -39,8 +43,13 @@ def audit_trail(request):
     return render(
         request,
         "lms/audit_trail.html",
-        {"form": form, "events": events[:PAGE_SIZE], "count": events.count(), "page_size": PAGE_SIZE,
-         "export_query": _export_query(request)},
+        {
+            "form": form,
+            "events": events[:PAGE_SIZE],
+            "count": events.count(),
+            "page_size": PAGE_SIZE,
+            "export_query": _export_query(request),
+        },
     )
 
 
@@ -54,11 +63,24 @@ def _csv(events):
     writer = csv.writer(Echo())
 
     def rows():
-        yield writer.writerow(["When", "Action", "Done by", "Summary", "Target", "Target id", "Address"])
+        yield writer.writerow(
+            ["When", "Action", "Done by", "Summary", "Target", "Target id", "Address"]
+        )
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([spreadsheet_cell(value) for value in (
-                event.at.isoformat(), ACTIONS.get(event.action, event.action), event.actor_name or "System",
-                event.summary, event.target_type, event.target_id, event.ip_address or "")])
+            yield writer.writerow(
+                [
+                    spreadsheet_cell(value)
+                    for value in (
+                        event.at.isoformat(),
+                        ACTIONS.get(event.action, event.action),
+                        event.actor_name or "System",
+                        event.summary,
+                        event.target_type,
+                        event.target_id,
+                        event.ip_address or "",
+                    )
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'

@@ -79,7 +79,10 @@ def task_result_after_failure(*, db_result, now=None):
 def _worker_lost(db_result, *, now):
     """The worker running this task is gone. Run it again at once (the task did not fail: its
     process did) while it has attempts left and may be retried; else fail it for good."""
-    if task_is_retryable(task_path=db_result.task_path) and _attempts(db_result) < settings.TASK_MAX_ATTEMPTS:
+    if (
+        task_is_retryable(task_path=db_result.task_path)
+        and _attempts(db_result) < settings.TASK_MAX_ATTEMPTS
+    ):
         _requeue(db_result, run_after=now)
         return True
     db_result.set_failed(
@@ -120,7 +123,9 @@ def tasks_recover(*, now=None, stale_after=None, dead_worker_ids=()):
             is_orphan = bool(db_result.worker_ids) and db_result.worker_ids[-1] in dead_worker_ids
             if not (is_stale or is_orphan):
                 continue
-            (recovery.requeued if _worker_lost(db_result, now=now) else recovery.failed).append(db_result)
+            (recovery.requeued if _worker_lost(db_result, now=now) else recovery.failed).append(
+                db_result
+            )
     # Failed tasks the worker did not get to queue again (it died just after the failure).
     retryable = DBTaskResult.objects.failed().filter(task_path__in=settings.TASK_RETRYABLE)
     for candidate_id in list(retryable.values_list("pk", flat=True)):
@@ -154,7 +159,10 @@ def task_failed_for_good(*, task_path, **kwargs):
 
 
 def _failed_for_good(db_result):
-    return not task_is_retryable(task_path=db_result.task_path) or _attempts(db_result) >= settings.TASK_MAX_ATTEMPTS
+    return (
+        not task_is_retryable(task_path=db_result.task_path)
+        or _attempts(db_result) >= settings.TASK_MAX_ATTEMPTS
+    )
 
 
 def task_finished_receiver(sender, task_result, **kwargs):

@@ -80,15 +80,27 @@ def dashboard_choices(*, manager):
     teams = list(Team.objects.all())
     parent_of = {team.pk: team.parent_id for team in teams}
     shown = set()
-    for team_id in reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by():
+    for team_id in (
+        reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
+    ):
         while team_id is not None and team_id not in shown:
             shown.add(team_id)
             team_id = parent_of.get(team_id)
     return teams, [team for team in teams if team.pk in shown], list(modules_for_tracking())
 
 
-def dashboard_build(*, manager, teams, all_modules, status="", module_id=None, team_id=None, sort="name",
-                    descending=False, today=None):
+def dashboard_build(
+    *,
+    manager,
+    teams,
+    all_modules,
+    status="",
+    module_id=None,
+    team_id=None,
+    sort="name",
+    descending=False,
+    today=None,
+):
     """Everyone in the manager's reporting line, filtered and sorted. A fixed number of queries
     whatever the size of the line."""
     today = today or timezone.localdate()
@@ -106,7 +118,9 @@ def dashboard_build(*, manager, teams, all_modules, status="", module_id=None, t
     module_index = None
     if sort.startswith("module-"):
         ids = [str(module.pk) for module in modules]
-        module_index = ids.index(sort.removeprefix("module-")) if sort.removeprefix("module-") in ids else None
+        module_index = (
+            ids.index(sort.removeprefix("module-")) if sort.removeprefix("module-") in ids else None
+        )
         if module_index is None:
             sort = "name"
     elif sort not in SORTS:
@@ -123,4 +137,3 @@ def dashboard_build(*, manager, teams, all_modules, status="", module_id=None, t
         descending=descending,
         filters={"status": status, "module": module_id, "team": team_id},
     )
-

@@ -13,15 +13,87 @@ DEMO_PASSWORD = "learn-social-media"  # noqa: S105  (demo accounts only, printed
 
 # username, first, last, roles, manager username, team, job title
 DEMO_PEOPLE = [
-    ("maria.manager", "Maria", "Okafor", [roles.STAFF, roles.LINE_MANAGERS], None, "Family court team", "Service manager"),
-    ("sam.staff", "Sam", "Patel", [roles.STAFF], "maria.manager", "Family court team", "Family court adviser"),
-    ("amy.adviser", "Amy", "Nowak", [roles.STAFF], "maria.manager", "Family court team", "Family court adviser"),
-    ("lee.lead", "Lee", "Brennan", [roles.STAFF, roles.LINE_MANAGERS], "maria.manager", "Adoption team", "Practice lead"),
-    ("rita.report", "Rita", "Hughes", [roles.STAFF], "lee.lead", "Adoption team", "Adoption social worker"),
-    ("tom.trainee", "Tom", "Adeyemi", [roles.STAFF], "lee.lead", "Adoption team", "Social work apprentice"),
-    ("olu.other", "Olu", "Mensah", [roles.STAFF, roles.LINE_MANAGERS], None, "Children in care team", "Team manager"),
-    ("alex.author", "Alex", "Reid", [roles.AUTHORS], None, "Learning and development", "Learning designer"),
-    ("ada.auditor", "Ada", "Lovell", [roles.AUDITORS], None, "Quality assurance", "Practice auditor"),
+    (
+        "maria.manager",
+        "Maria",
+        "Okafor",
+        [roles.STAFF, roles.LINE_MANAGERS],
+        None,
+        "Family court team",
+        "Service manager",
+    ),
+    (
+        "sam.staff",
+        "Sam",
+        "Patel",
+        [roles.STAFF],
+        "maria.manager",
+        "Family court team",
+        "Family court adviser",
+    ),
+    (
+        "amy.adviser",
+        "Amy",
+        "Nowak",
+        [roles.STAFF],
+        "maria.manager",
+        "Family court team",
+        "Family court adviser",
+    ),
+    (
+        "lee.lead",
+        "Lee",
+        "Brennan",
+        [roles.STAFF, roles.LINE_MANAGERS],
+        "maria.manager",
+        "Adoption team",
+        "Practice lead",
+    ),
+    (
+        "rita.report",
+        "Rita",
+        "Hughes",
+        [roles.STAFF],
+        "lee.lead",
+        "Adoption team",
+        "Adoption social worker",
+    ),
+    (
+        "tom.trainee",
+        "Tom",
+        "Adeyemi",
+        [roles.STAFF],
+        "lee.lead",
+        "Adoption team",
+        "Social work apprentice",
+    ),
+    (
+        "olu.other",
+        "Olu",
+        "Mensah",
+        [roles.STAFF, roles.LINE_MANAGERS],
+        None,
+        "Children in care team",
+        "Team manager",
+    ),
+    (
+        "alex.author",
+        "Alex",
+        "Reid",
+        [roles.AUTHORS],
+        None,
+        "Learning and development",
+        "Learning designer",
+    ),
+    (
+        "ada.auditor",
+        "Ada",
+        "Lovell",
+        [roles.AUDITORS],
+        None,
+        "Quality assurance",
+        "Practice auditor",
+    ),
 ]
 
 DEMO_LOGINS = [
@@ -78,9 +150,17 @@ def demo_assignments_load(*, people):
             person.save(update_fields=["start_date"])
     modules = list(ModulePage.objects.live().order_by("path"))
     for module in modules:
-        if not Assignment.objects.filter(module=module, audience=Assignment.Audience.EVERYONE).exists():
-            assignment_create(module=module, due_within_days=30, assigned_on=today - datetime.timedelta(days=60))
+        if not Assignment.objects.filter(
+            module=module, audience=Assignment.Audience.EVERYONE
+        ).exists():
+            assignment_create(
+                module=module, due_within_days=30, assigned_on=today - datetime.timedelta(days=60)
+            )
     adoption = team_get_or_create(name="Adoption team")
     if modules and not Assignment.objects.filter(team=adoption).exists():
-        assignment_create(module=modules[0], audience=Assignment.Audience.TEAM, team=adoption,
-                          due_on=today + datetime.timedelta(days=5))
+        assignment_create(
+            module=modules[0],
+            audience=Assignment.Audience.TEAM,
+            team=adoption,
+            due_on=today + datetime.timedelta(days=5),
+        )

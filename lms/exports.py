@@ -43,7 +43,8 @@ def table_xlsx_response(*, filename, headers, rows, title="Export"):
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
@@ -66,7 +67,10 @@ def wagtail_exports_guard():
 
     if getattr(SpreadsheetExportMixin, "spreadsheet_cells_guarded", False):
         return
-    preprocess, heading = SpreadsheetExportMixin.preprocess_field_value, SpreadsheetExportMixin.get_heading
+    preprocess, heading = (
+        SpreadsheetExportMixin.preprocess_field_value,
+        SpreadsheetExportMixin.get_heading,
+    )
 
     def preprocess_field_value(self, field, value, export_format):
         return spreadsheet_cell(preprocess(self, field, value, export_format))

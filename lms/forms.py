@@ -14,9 +14,13 @@ class DashboardFilterForm(forms.Form):
 
     status = forms.ChoiceField(required=False, label="Status")
     module = forms.TypedChoiceField(required=False, label="Module", coerce=int, empty_value=None)
-    team = forms.TypedChoiceField(required=False, label="Team (with its sub-teams)", coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(
+        required=False, label="Team (with its sub-teams)", coerce=int, empty_value=None
+    )
     sort = forms.CharField(required=False, max_length=40)
-    order = forms.ChoiceField(required=False, choices=[("asc", "Ascending"), ("desc", "Descending")])
+    order = forms.ChoiceField(
+        required=False, choices=[("asc", "Ascending"), ("desc", "Descending")]
+    )
 
     def __init__(self, *args, modules, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +45,9 @@ class PeopleImportForm(forms.Form):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("The file must be a CSV file (ending .csv).")
         if upload.size > self.max_bytes:
-            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(self.max_bytes)}.")
+            raise forms.ValidationError(
+                f"The file must be smaller than {filesizeformat(self.max_bytes)}."
+            )
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload
@@ -63,4 +69,8 @@ class LoginForm(AllauthLoginForm):
 
     def _is_break_glass_account(self):
         username = (self.data.get("username") or "").strip()
-        return get_user_model().objects.filter(username=username, is_superuser=True, is_active=True).exists()
+        return (
+            get_user_model()
+            .objects.filter(username=username, is_superuser=True, is_active=True)
+            .exists()
+        )

@@ -14,14 +14,33 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 COLUMNS = [
-    "employee_number", "first_name", "last_name", "email", "team", "job_title",
-    "line_manager_employee_number", "start_date",
+    "employee_number",
+    "first_name",
+    "last_name",
+    "email",
+    "team",
+    "job_title",
+    "line_manager_employee_number",
+    "start_date",
 ]
-REQUIRED = ["employee_number", "first_name", "last_name", "email", "team", "job_title", "start_date"]
+REQUIRED = [
+    "employee_number",
+    "first_name",
+    "last_name",
+    "email",
+    "team",
+    "job_title",
+    "start_date",
+]
 COLUMN_NAMES = {
-    "employee_number": "employee number", "first_name": "first name", "last_name": "last name",
-    "email": "email", "team": "team", "job_title": "job title",
-    "line_manager_employee_number": "line manager's employee number", "start_date": "start date",
+    "employee_number": "employee number",
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email",
+    "team": "team",
+    "job_title": "job title",
+    "line_manager_employee_number": "line manager's employee number",
+    "start_date": "start date",
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
@@ -37,7 +56,9 @@ def _max_lengths():
         "employee_number": Person._meta.get_field("employee_number").max_length,
         "first_name": user.get_field("first_name").max_length,
         "last_name": user.get_field("last_name").max_length,
-        "email": min(user.get_field("email").max_length, user.get_field(user.model.USERNAME_FIELD).max_length),
+        "email": min(
+            user.get_field("email").max_length, user.get_field(user.model.USERNAME_FIELD).max_length
+        ),
         "team": Team._meta.get_field("name").max_length,
         "job_title": Person._meta.get_field("job_title").max_length,
         "line_manager_employee_number": Person._meta.get_field("employee_number").max_length,
@@ -75,7 +96,9 @@ def hr_file_decode(*, data):
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return None, RowError(None, "The file is not a UTF-8 CSV file. Save it from your spreadsheet as “CSV UTF-8”.")
+        return None, RowError(
+            None, "The file is not a UTF-8 CSV file. Save it from your spreadsheet as “CSV UTF-8”."
+        )
 
 
 def _parse_date(value):
@@ -99,8 +122,16 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
     if not header:
         return [], [RowError(None, "The file is empty.")]
     if missing_columns:
-        return [], [RowError(None, "The file has no column for: " + ", ".join(missing_columns)
-                             + ". The first row must name the columns: " + ",".join(COLUMNS) + ".")]
+        return [], [
+            RowError(
+                None,
+                "The file has no column for: "
+                + ", ".join(missing_columns)
+                + ". The first row must name the columns: "
+                + ",".join(COLUMNS)
+                + ".",
+            )
+        ]
     reader.fieldnames = header
     errors, rows, seen_numbers, seen_emails = [], [], {}, {}
     max_lengths = _max_lengths()
@@ -110,22 +141,30 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
             values = {name: (raw.get(name) or "").strip() for name in COLUMNS}
             if not any(values.values()):
                 continue
-            row_errors = [f"the {COLUMN_NAMES[name]} is missing" for name in REQUIRED if not values[name]]
+            row_errors = [
+                f"the {COLUMN_NAMES[name]} is missing" for name in REQUIRED if not values[name]
+            ]
             for name in COLUMNS:
                 if _has_control_character(values[name]):
                     # A NUL byte, a line break inside a quoted value or another invisible character:
                     # the database refuses some and every screen shows them wrongly.
-                    row_errors.append(f"the {COLUMN_NAMES[name]} contains a control character (such as a line "
-                                      "break, a tab or a NUL byte)")
+                    row_errors.append(
+                        f"the {COLUMN_NAMES[name]} contains a control character (such as a line "
+                        "break, a tab or a NUL byte)"
+                    )
                     values[name] = ""
                 elif name in max_lengths and len(values[name]) > max_lengths[name]:
-                    row_errors.append(f"the {COLUMN_NAMES[name]} is longer than {max_lengths[name]} characters "
-                                      f"({len(values[name])})")
+                    row_errors.append(
+                        f"the {COLUMN_NAMES[name]} is longer than {max_lengths[name]} characters "
+                        f"({len(values[name])})"
+                    )
             start_date = None
             if values["start_date"]:
                 start_date = _parse_date(values["start_date"])
                 if start_date is None:
-                    row_errors.append(f"the start date “{values['start_date']}” is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+                    row_errors.append(
+                        f"the start date “{values['start_date']}” is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+                    )
             if values["email"]:
                 try:
                     validate_email(values["email"])
@@ -134,18 +173,24 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
             number = values["employee_number"]
             if number:
                 if number in seen_numbers:
-                    row_errors.append(f"the employee number {number} is already used on line {seen_numbers[number]}")
+                    row_errors.append(
+                        f"the employee number {number} is already used on line {seen_numbers[number]}"
+                    )
                 else:
                     seen_numbers[number] = line
             email = values["email"].lower()
             if email:
                 if email in seen_emails:
-                    row_errors.append(f"the email {values['email']} is already used on line {seen_emails[email]}")
+                    row_errors.append(
+                        f"the email {values['email']} is already used on line {seen_emails[email]}"
+                    )
                 else:
                     seen_emails[email] = line
             errors += [RowError(line, message) for message in row_errors]
             if not row_errors:
-                rows.append(HrRow(line=line, **{**values, "email": email, "start_date": start_date}))
+                rows.append(
+                    HrRow(line=line, **{**values, "email": email, "start_date": start_date})
+                )
     except csv.Error as error:
         return [], [RowError(reader.line_num, f"the file cannot be read as CSV ({error})")]
     if not rows and not errors:
@@ -154,7 +199,8 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
     taken = emails_taken_by_others({row.email: row.employee_number for row in rows})
     errors += [
         RowError(row.line, f"the email {row.email} belongs to another account")
-        for row in rows if row.email in taken
+        for row in rows
+        if row.email in taken
     ]
     return rows, sorted(errors, key=lambda error: (error.line or 0, error.message))
 
@@ -174,10 +220,14 @@ def _manager_errors(*, rows, all_numbers):
             chain.append(current)
             current = manager_of[current]
         if current and current in chain:
-            loop = chain[chain.index(current):]
+            loop = chain[chain.index(current) :]
             for number in loop:
                 if number not in reported:
                     reported.add(number)
-                    path = " → ".join(loop[loop.index(number):] + loop[: loop.index(number)] + [number])
-                    errors.append(RowError(line_of[number], f"the line manager chain loops: {path}"))
+                    path = " → ".join(
+                        loop[loop.index(number) :] + loop[: loop.index(number)] + [number]
+                    )
+                    errors.append(
+                        RowError(line_of[number], f"the line manager chain loops: {path}")
+                    )
     return errors

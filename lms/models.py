@@ -24,17 +24,25 @@ class Person(models.Model):
     The account (``user``) says who may log in; the person says who they are at work.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
+    )
     employee_number = models.CharField(max_length=30, unique=True, null=True, blank=True)
     line_manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
     )
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     job_title = models.CharField(max_length=150, blank=True)
     start_date = models.DateField(null=True, blank=True)
-    left_on = models.DateField(null=True, blank=True, help_text="Set when the person leaves; records are kept.")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="Set when the person leaves; records are kept."
+    )
     anonymised_on = models.DateField(
-        null=True, blank=True, help_text="Set by the retention policy when personal details were removed."
+        null=True,
+        blank=True,
+        help_text="Set by the retention policy when personal details were removed.",
     )
 
     class Meta:
@@ -65,7 +73,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=60, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True)
-    actor_name = models.CharField(max_length=255, blank=True, help_text="Blank for the system itself.")
+    actor_name = models.CharField(
+        max_length=255, blank=True, help_text="Blank for the system itself."
+    )
     subject_person_id = models.BigIntegerField(
         null=True, blank=True, db_index=True, help_text="The person the event is about, if any."
     )
@@ -80,6 +90,7 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
 
 class Assignment(models.Model):
     """Who must complete a module, and by when.
@@ -98,9 +109,13 @@ class Assignment(models.Model):
         ASSIGNED = "assigned", "Assigned"
         RECERTIFICATION = "recertification", "Recertification"
 
-    module = models.ForeignKey("modules.ModulePage", on_delete=models.CASCADE, related_name="assignments")
+    module = models.ForeignKey(
+        "modules.ModulePage", on_delete=models.CASCADE, related_name="assignments"
+    )
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
     )
@@ -146,7 +161,9 @@ class Reminder(models.Model):
         ESCALATION = "escalation", "Overdue, escalated to line manager"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
-    module = models.ForeignKey("modules.ModulePage", on_delete=models.CASCADE, related_name="reminders")
+    module = models.ForeignKey(
+        "modules.ModulePage", on_delete=models.CASCADE, related_name="reminders"
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     about_date = models.DateField(help_text="The due date or expiry date the reminder is about.")
     recipient = models.EmailField()

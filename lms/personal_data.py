@@ -61,18 +61,33 @@ def person_data_collect(*, person):
             for certificate in Certificate.objects.filter(person=person)
         ],
         "assignments": [
-            {"module": assignment.module.title, "due_on": assignment.due_on,
-             "due_within_days_of_starting": assignment.due_within_days, "assigned_on": assignment.assigned_on,
-             "reason": assignment.get_reason_display()}
+            {
+                "module": assignment.module.title,
+                "due_on": assignment.due_on,
+                "due_within_days_of_starting": assignment.due_within_days,
+                "assigned_on": assignment.assigned_on,
+                "reason": assignment.get_reason_display(),
+            }
             for assignment in Assignment.objects.filter(person=person).select_related("module")
         ],
         "reminders_sent": [
-            {"module": reminder.module.title, "reason": reminder.reason, "sent_at": reminder.sent_at}
+            {
+                "module": reminder.module.title,
+                "reason": reminder.reason,
+                "sent_at": reminder.sent_at,
+            }
             for reminder in Reminder.objects.filter(person=person).select_related("module")
         ],
         "audit_events": [
-            {"at": event.at, "action": event.action, "summary": event.summary, "done_by": event.actor_name or "System"}
-            for event in AuditEvent.objects.filter(Q(subject_person_id=person.pk) | Q(actor_id=person.user_id))
+            {
+                "at": event.at,
+                "action": event.action,
+                "summary": event.summary,
+                "done_by": event.actor_name or "System",
+            }
+            for event in AuditEvent.objects.filter(
+                Q(subject_person_id=person.pk) | Q(actor_id=person.user_id)
+            )
         ],
     }
 
@@ -82,7 +97,9 @@ def person_data_archive(*, person):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         data = person_data_collect(person=person)
-        archive.writestr("my-data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+        archive.writestr(
+            "my-data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        )
         for certificate in Certificate.objects.filter(person=person).exclude(pdf=""):
             with certificate.pdf.open("rb") as stored:
                 archive.writestr(f"certificates/{certificate.serial}.pdf", stored.read())

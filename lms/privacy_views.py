@@ -20,8 +20,15 @@ def my_data(request):
 def my_data_download(request):
     person = current_person(request)
     archive = person_data_archive(person=person)
-    audit_record(action=PERSONAL_DATA_EXPORTED, summary=f"{person.full_name} downloaded their personal data",
-                 subject=person, target=person, request=request)
+    audit_record(
+        action=PERSONAL_DATA_EXPORTED,
+        summary=f"{person.full_name} downloaded their personal data",
+        subject=person,
+        target=person,
+        request=request,
+    )
     response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.zip"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.zip"'
+    )
     return response

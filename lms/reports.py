@@ -60,10 +60,15 @@ def completion_by_team_and_module(*, today=None):
 
 def _line(person, cell, days):
     return PersonModuleLine(
-        name=person.full_name, employee_number=person.employee_number or "",
+        name=person.full_name,
+        employee_number=person.employee_number or "",
         team=person.team_name or "No team",
-        line_manager=person.line_manager_name, module=cell.module.title, status=cell.label,
-        due_on=cell.due_on, valid_until=cell.valid_until, days=days,
+        line_manager=person.line_manager_name,
+        module=cell.module.title,
+        status=cell.label,
+        due_on=cell.due_on,
+        valid_until=cell.valid_until,
+        days=days,
     )
 
 
@@ -107,15 +112,25 @@ def reminders_due(*, today=None, due_soon_days, escalate_after_days, already_sen
     for row in organisation_grid(today=today):
         person = row["person"]
         for cell in row["cells"]:
-            for reason, about in _reasons(cell=cell, person=person, today=today, due_soon_days=due_soon_days,
-                                          escalate_after_days=escalate_after_days):
+            for reason, about in _reasons(
+                cell=cell,
+                person=person,
+                today=today,
+                due_soon_days=due_soon_days,
+                escalate_after_days=escalate_after_days,
+            ):
                 if (person.pk, cell.module.pk, reason, about) not in already_sent:
                     due.append(ReminderDue(person.pk, cell.module.pk, reason, about))
     return due
 
 
 def _reasons(*, cell, person, today, due_soon_days, escalate_after_days):
-    waiting = (statuses.NOT_STARTED, statuses.IN_PROGRESS, statuses.FAILED, statuses.RECERTIFICATION_DUE)
+    waiting = (
+        statuses.NOT_STARTED,
+        statuses.IN_PROGRESS,
+        statuses.FAILED,
+        statuses.RECERTIFICATION_DUE,
+    )
     if cell.status in waiting and cell.due_on and 0 <= (cell.due_on - today).days <= due_soon_days:
         yield "due_soon", cell.due_on
     if cell.status in (statuses.OVERDUE, statuses.EXPIRED) and cell.due_on:
@@ -130,5 +145,3 @@ def reminders_already_sent():
     from .models import Reminder
 
     return set(Reminder.objects.values_list("person_id", "module_id", "reason", "about_date"))
-
-

@@ -21,7 +21,9 @@ ANONYMOUS_HOLDER = "Former member of staff"
 
 def people_due_for_anonymisation(*, today):
     cutoff = today - datetime.timedelta(days=settings.RETENTION_DAYS_AFTER_LEAVING)
-    return Person.objects.filter(left_on__isnull=False, left_on__lte=cutoff, anonymised_on__isnull=True)
+    return Person.objects.filter(
+        left_on__isnull=False, left_on__lte=cutoff, anonymised_on__isnull=True
+    )
 
 
 def people_anonymise(*, today, dry_run=False):
@@ -57,5 +59,8 @@ def person_anonymise(*, person, today):
         if certificate.pdf:
             certificate.pdf.delete(save=False)
     Certificate.objects.filter(person=person).update(holder_name=ANONYMOUS_HOLDER, pdf="")
-    audit_record(action=PERSON_ANONYMISED, summary=f"Personal details of person #{person.pk} removed (retention)",
-                 target=person)
+    audit_record(
+        action=PERSON_ANONYMISED,
+        summary=f"Personal details of person #{person.pk} removed (retention)",
+        target=person,
+    )

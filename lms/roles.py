@@ -10,8 +10,16 @@ ALL_ROLES = (STAFF, LINE_MANAGERS, AUTHORS, AUDITORS)
 # Model permissions an L&D author needs to write modules, quizzes and policies, and nothing else.
 AUTHOR_MODEL_PERMISSIONS = {
     "modules": ["policydocument", "policyclause"],
-    "quizzes": ["quiz", "singlechoicequestion", "truefalsequestion", "option", "multipleresponsequestion",
-                "orderingquestion", "scenariojudgementquestion", "topicdraw"],
+    "quizzes": [
+        "quiz",
+        "singlechoicequestion",
+        "truefalsequestion",
+        "option",
+        "multipleresponsequestion",
+        "orderingquestion",
+        "scenariojudgementquestion",
+        "topicdraw",
+    ],
     "wagtailimages": ["image"],
     "wagtaildocs": ["document"],
 }

@@ -14,7 +14,9 @@ from modelsearch.query import PlainText
 
 def _quotes_escaped(query):
     if isinstance(query, PlainText):
-        return PlainText(query.query_string.replace('"', '""'), operator=query.operator, boost=query.boost)
+        return PlainText(
+            query.query_string.replace('"', '""'), operator=query.operator, boost=query.boost
+        )
     return query
 
 
@@ -42,5 +44,7 @@ def _sqlite_compilers():
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks for in a backend module
     backend = database.SearchBackend(params)
     if type(backend).__name__ == "SQLiteSearchBackend":
-        backend.query_compiler_class, backend.autocomplete_query_compiler_class = _sqlite_compilers()
+        backend.query_compiler_class, backend.autocomplete_query_compiler_class = (
+            _sqlite_compilers()
+        )
     return backend

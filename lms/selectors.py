@@ -58,7 +58,9 @@ def team_descendant_ids(*, teams, team_id):
         children[team.parent_id].append(team.pk)
     found, frontier = {team_id}, [team_id]
     while frontier:
-        frontier = [child for parent in frontier for child in children[parent] if child not in found]
+        frontier = [
+            child for parent in frontier for child in children[parent] if child not in found
+        ]
         found.update(frontier)
     return found
 
@@ -105,9 +107,16 @@ class PersonRow:
 
 
 PERSON_ROW_FIELDS = {
-    "pk": "pk", "first_name": "user__first_name", "last_name": "user__last_name", "username": "user__username",
-    "employee_number": "employee_number", "job_title": "job_title", "start_date": "start_date",
-    "team_id": "team_id", "team_name": "team__name", "line_manager_id": "line_manager_id",
+    "pk": "pk",
+    "first_name": "user__first_name",
+    "last_name": "user__last_name",
+    "username": "user__username",
+    "employee_number": "employee_number",
+    "job_title": "job_title",
+    "start_date": "start_date",
+    "team_id": "team_id",
+    "team_name": "team__name",
+    "line_manager_id": "line_manager_id",
     "line_manager_first_name": "line_manager__user__first_name",
     "line_manager_last_name": "line_manager__user__last_name",
 }
@@ -145,13 +154,20 @@ def module_status_grid(*, people, modules, today=None):
     )
     # Values, not instances: a big line has a certificate per person and module.
     certificates = {}
-    for person_id, module_id, certificate_id, status, expires_on in Certificate.objects.filter(
-        person_id__in=person_filter,
-        module_id__in=module_ids,
-        kind=Certificate.Kind.MODULE,
-        status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
-    ).order_by("issued_at").values_list("person_id", "module_id", "pk", "status", "expires_on"):
-        certificates[(person_id, module_id)] = (certificate_id, CertificateFacts(status, expires_on))
+    for person_id, module_id, certificate_id, status, expires_on in (
+        Certificate.objects.filter(
+            person_id__in=person_filter,
+            module_id__in=module_ids,
+            kind=Certificate.Kind.MODULE,
+            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
+        )
+        .order_by("issued_at")
+        .values_list("person_id", "module_id", "pk", "status", "expires_on")
+    ):
+        certificates[(person_id, module_id)] = (
+            certificate_id,
+            CertificateFacts(status, expires_on),
+        )
     attempts = {
         (row["person_id"], row["quiz__module_id"]): row
         for row in Attempt.objects.filter(
@@ -169,16 +185,18 @@ def module_status_grid(*, people, modules, today=None):
     # The quiz cooldown, for "failed (can retry on ...)": two queries at most, whatever the size.
     waits = attempts_retry_at(person_ids=person_filter, module_ids=module_ids)
     started = set(
-        ModuleProgress.objects.filter(person_id__in=person_filter, module_id__in=module_ids).values_list(
-            "person_id", "module_id"
-        )
+        ModuleProgress.objects.filter(
+            person_id__in=person_filter, module_id__in=module_ids
+        ).values_list("person_id", "module_id")
     )
     by_module = defaultdict(list)
     for assignment in assignments:
         by_module[assignment.module_id].append(assignment)
     window = settings.LMS_EXPIRING_SOON_DAYS
     published_on = {
-        module.pk: timezone.localdate(module.first_published_at) if module.first_published_at else None
+        module.pk: timezone.localdate(module.first_published_at)
+        if module.first_published_at
+        else None
         for module in modules
     }
     rows = []
@@ -188,7 +206,10 @@ def module_status_grid(*, people, modules, today=None):
         for module, module_id in zip(modules, module_ids, strict=True):
             key = (person.pk, module_id)
             due_on, recertify_by, assigned = _due_dates(
-                person=person, person_teams=person_teams, module=module, assignments=by_module[module_id],
+                person=person,
+                person_teams=person_teams,
+                module=module,
+                assignments=by_module[module_id],
                 published_on=published_on[module_id],
             )
             certificate_id, certificate = certificates.get(key, (None, None))
@@ -227,10 +248,15 @@ def _due_dates(*, person, person_teams, module, assignments, published_on):
     for assignment in assignments:
         if assignment.audience == Assignment.Audience.PERSON and assignment.person_id != person.pk:
             continue
-        if assignment.audience == Assignment.Audience.TEAM and assignment.team_id not in person_teams:
+        if (
+            assignment.audience == Assignment.Audience.TEAM
+            and assignment.team_id not in person_teams
+        ):
             continue
         due_on = assignment.due_on or relative_due_on(
-            start_date=person.start_date, assigned_on=assignment.assigned_on, within_days=assignment.due_within_days
+            start_date=person.start_date,
+            assigned_on=assignment.assigned_on,
+            within_days=assignment.due_within_days,
         )
         if assignment.reason == Assignment.Reason.RECERTIFICATION:
             recertify_by = max(filter(None, [recertify_by, due_on]))
@@ -239,11 +265,15 @@ def _due_dates(*, person, person_teams, module, assignments, published_on):
     if due_dates:
         return min(due_dates), recertify_by, True
     if getattr(module, "base_competence", False):
-        due_on = relative_due_on(
-            start_date=person.start_date,
-            assigned_on=published_on,
-            within_days=settings.LMS_BASE_COMPETENCE_DUE_DAYS,
-        ) if (person.start_date or published_on) else None
+        due_on = (
+            relative_due_on(
+                start_date=person.start_date,
+                assigned_on=published_on,
+                within_days=settings.LMS_BASE_COMPETENCE_DUE_DAYS,
+            )
+            if (person.start_date or published_on)
+            else None
+        )
         return due_on, recertify_by, True
     return None, recertify_by, recertify_by is not None
 
@@ -258,5 +288,9 @@ def user_with_organisation_email(*, email):
     email = (email or "").strip()
     if not email:
         return None
-    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
     return address.user if address else None

@@ -30,7 +30,9 @@ def roles_sync():
     roles work in the front end and get no admin access."""
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ALL_ROLES}
     authors = groups[roles.AUTHORS]
-    wanted = [Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")]
+    wanted = [
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    ]
     for app_label, model_names in roles.AUTHOR_MODEL_PERMISSIONS.items():
         wanted += list(
             Permission.objects.filter(
@@ -39,7 +41,9 @@ def roles_sync():
                 codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
             )
         )
-    wanted += list(Permission.objects.filter(content_type__app_label="lms", codename="view_compliance_reports"))
+    wanted += list(
+        Permission.objects.filter(content_type__app_label="lms", codename="view_compliance_reports")
+    )
     authors.permissions.set(wanted)
     # Auditors read the compliance reports in the Wagtail admin and nothing else there: no page
     # or snippet permissions, so they cannot edit content.
@@ -49,7 +53,9 @@ def roles_sync():
     )
     root = wagtail_root_ensure()
     for codename in roles.AUTHOR_PAGE_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=f"{codename}_page"
+        )
         GroupPagePermission.objects.get_or_create(group=authors, page=root, permission=permission)
     # Authors review each other's modules before they go live.
     module_workflow_ensure()
@@ -58,12 +64,26 @@ def roles_sync():
 
 @transaction.atomic
 def person_create(
-    *, username, first_name, last_name, email, password=None, roles_held=(), line_manager=None, team=None,
-    job_title="", employee_number=None, start_date=None,
+    *,
+    username,
+    first_name,
+    last_name,
+    email,
+    password=None,
+    roles_held=(),
+    line_manager=None,
+    team=None,
+    job_title="",
+    employee_number=None,
+    start_date=None,
 ):
     """Create an account and its person record together (never one without the other)."""
     user = get_user_model().objects.create_user(
-        username=username, email=email, password=password, first_name=first_name, last_name=last_name
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
     )
     if roles_held:
         user.groups.set(Group.objects.filter(name__in=roles_held))
@@ -137,16 +157,26 @@ def _emails_taken_by_others(emails_to_numbers):
     is not "taken": the organisation's word wins and the import takes it from them."""
     taken = {}
     emails = list(emails_to_numbers)
-    holders = [
-        (address.email.lower(), address.user)
-        for address in EmailAddress.objects.filter(email__in=emails, verified=True).select_related("user__person")
-    ] + [
-        (user.username.lower(), user)
-        for user in get_user_model().objects.filter(username__in=emails).select_related("person")
-    ] + [
-        (user.email.lower(), user)
-        for user in get_user_model().objects.filter(email__in=emails, is_superuser=True).select_related("person")
-    ]
+    holders = (
+        [
+            (address.email.lower(), address.user)
+            for address in EmailAddress.objects.filter(
+                email__in=emails, verified=True
+            ).select_related("user__person")
+        ]
+        + [
+            (user.username.lower(), user)
+            for user in get_user_model()
+            .objects.filter(username__in=emails)
+            .select_related("person")
+        ]
+        + [
+            (user.email.lower(), user)
+            for user in get_user_model()
+            .objects.filter(email__in=emails, is_superuser=True)
+            .select_related("person")
+        ]
+    )
     for email, user in holders:
         person = getattr(user, "person", None)
         number = emails_to_numbers.get(email)
@@ -172,9 +202,13 @@ def people_import(*, data, today=None, by=None):
         raise PeopleImportError(errors)
     with transaction.atomic():
         result = _people_save(rows=rows, today=today)
-        audit_record(action=PEOPLE_IMPORTED, actor=by, data={"created": result.created, "updated": result.updated,
-                     "left": result.left}, summary=f"People imported: {result.created} new, {result.updated} updated, "
-                     f"{result.left} marked as left")
+        audit_record(
+            action=PEOPLE_IMPORTED,
+            actor=by,
+            data={"created": result.created, "updated": result.updated, "left": result.left},
+            summary=f"People imported: {result.created} new, {result.updated} updated, "
+            f"{result.left} marked as left",
+        )
         return result
 
 
@@ -188,7 +222,9 @@ def _people_save(*, rows, today):
     by_email = {
         address.email.lower(): address.user.person
         for address in EmailAddress.objects.filter(
-            email__in=[row.email for row in rows], verified=True, user__person__isnull=False,
+            email__in=[row.email for row in rows],
+            verified=True,
+            user__person__isnull=False,
             user__person__employee_number__isnull=True,
         ).select_related("user__person")
     }
@@ -203,7 +239,10 @@ def _people_save(*, rows, today):
         person = by_number.get(row.employee_number) or by_email.get(row.email)
         if person is None:
             user = users.create_user(
-                username=row.email, email=row.email, first_name=row.first_name, last_name=row.last_name
+                username=row.email,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
             )
             if staff_group:
                 user.groups.add(staff_group)
@@ -241,14 +280,27 @@ def _people_save(*, rows, today):
 
 
 def assignment_create(
-    *, module, audience=Assignment.Audience.EVERYONE, team=None, person=None, due_on=None,
-    due_within_days=None, assigned_on=None, reason=Assignment.Reason.ASSIGNED,
+    *,
+    module,
+    audience=Assignment.Audience.EVERYONE,
+    team=None,
+    person=None,
+    due_on=None,
+    due_within_days=None,
+    assigned_on=None,
+    reason=Assignment.Reason.ASSIGNED,
 ):
     """Assign a module to everyone, a team (with its sub-teams) or a person; ValidationError if
     the due date or the target does not make sense."""
     assignment = Assignment(
-        module=module, audience=audience, team=team, person=person, due_on=due_on,
-        due_within_days=due_within_days, assigned_on=assigned_on or timezone.localdate(), reason=reason,
+        module=module,
+        audience=audience,
+        team=team,
+        person=person,
+        due_on=due_on,
+        due_within_days=due_within_days,
+        assigned_on=assigned_on or timezone.localdate(),
+        reason=reason,
     )
     assignment.full_clean()
     assignment.save()
@@ -260,13 +312,19 @@ def assignment_recertify(*, person, module, today=None):
     rests on changed): due within LMS_RECERTIFICATION_DUE_DAYS. Idempotent while one is open."""
     today = today or timezone.localdate()
     existing = Assignment.objects.filter(
-        person=person, module=module, reason=Assignment.Reason.RECERTIFICATION, assigned_on__lte=today,
+        person=person,
+        module=module,
+        reason=Assignment.Reason.RECERTIFICATION,
+        assigned_on__lte=today,
         due_on__gte=today,
     ).first()
     if existing:
         return existing
     return assignment_create(
-        module=module, audience=Assignment.Audience.PERSON, person=person, assigned_on=today,
+        module=module,
+        audience=Assignment.Audience.PERSON,
+        person=person,
+        assigned_on=today,
         due_on=today + datetime.timedelta(days=settings.LMS_RECERTIFICATION_DUE_DAYS),
         reason=Assignment.Reason.RECERTIFICATION,
     )
@@ -289,7 +347,10 @@ def reminder_send(*, person_id, module_id, reason, about_date):
     if not recipient or person.left_on is not None:
         return False
     context = {
-        "person": person, "module": module, "about_date": about_date, "reason": reason,
+        "person": person,
+        "module": module,
+        "about_date": about_date,
+        "reason": reason,
         "module_url": settings.SITE_URL + (module.url or ""),
         "organisation_name": settings.ORGANISATION_NAME,
     }
@@ -298,10 +359,13 @@ def reminder_send(*, person_id, module_id, reason, about_date):
     try:
         with transaction.atomic():
             Reminder.objects.create(
-                person=person, module=module, reason=reason, about_date=about_date, recipient=recipient
+                person=person,
+                module=module,
+                reason=reason,
+                about_date=about_date,
+                recipient=recipient,
             )
             send_mail(subject, body, None, [recipient])
     except IntegrityError:
         return False
     return True
-

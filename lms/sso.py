@@ -52,7 +52,9 @@ class AccountAdapter(DefaultAccountAdapter):
         account = self._account_key(request, **credentials)
         if _address_hash(request) in cache.get(_usual_addresses_key(account), []):
             return
-        usage = ratelimit.consume(request=request, app="allauth.account", action="login_failed_account", key=account)
+        usage = ratelimit.consume(
+            request=request, app="allauth.account", action="login_failed_account", key=account
+        )
         if not usage:
             raise self.validation_error("too_many_login_attempts")
         # A successful sign-in gives back what it used, of this limit too.
@@ -67,8 +69,12 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         credentials = {"username": user.get_username()}
         super()._delete_login_attempts_cached_email(request, **credentials)
-        ratelimit.clear(request=request, app="allauth.account", action="login_failed_account",
-                        key=self._account_key(request, **credentials))
+        ratelimit.clear(
+            request=request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=self._account_key(request, **credentials),
+        )
 
     def login(self, request, user):
         super().login(request, user)
@@ -77,7 +83,11 @@ class AccountAdapter(DefaultAccountAdapter):
         key = _usual_addresses_key(account)
         address = _address_hash(request)
         usual = [address] + [known for known in cache.get(key, []) if known != address]
-        cache.set(key, usual[: settings.LOGIN_USUAL_ADDRESSES], settings.LOGIN_USUAL_ADDRESS_DAYS * 24 * 3600)
+        cache.set(
+            key,
+            usual[: settings.LOGIN_USUAL_ADDRESSES],
+            settings.LOGIN_USUAL_ADDRESS_DAYS * 24 * 3600,
+        )
 
 
 def _usual_addresses_key(account):
@@ -86,7 +96,9 @@ def _usual_addresses_key(account):
 
 def _address_hash(request):
     # Kept as a hash: the cache holds no one's addresses in the clear.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ratelimit.get_ip(request)}".encode()).hexdigest()[:32]
+    return hashlib.sha256(
+        f"{settings.SECRET_KEY}:{ratelimit.get_ip(request)}".encode()
+    ).hexdigest()[:32]
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -101,7 +113,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if not sociallogin.is_existing:
             email = (sociallogin.user.email or "").strip().lower()
             existing = user_with_organisation_email(email=email)
-            superuser_has_it = email and get_user_model().objects.filter(email__iexact=email, is_superuser=True).exists()
+            superuser_has_it = (
+                email
+                and get_user_model().objects.filter(email__iexact=email, is_superuser=True).exists()
+            )
             if (existing is not None and existing.is_superuser) or superuser_has_it:
                 raise ImmediateHttpResponse(render(request, "lms/sso_refused.html", status=403))
             if existing is not None:
@@ -139,5 +154,11 @@ def sso_roles_sync(*, user, claims, request=None):
     target = (current - managed) | wanted
     if target != current:
         user.groups.set(Group.objects.filter(name__in=target))
-        audit_record(action=ROLES_CHANGED, summary=f"Roles of {user.get_username()} set from Entra groups: "
-                     f"{', '.join(sorted(target))}", target=user, data={"roles": sorted(target)}, request=request)
+        audit_record(
+            action=ROLES_CHANGED,
+            summary=f"Roles of {user.get_username()} set from Entra groups: "
+            f"{', '.join(sorted(target))}",
+            target=user,
+            data={"roles": sorted(target)},
+            request=request,
+        )

@@ -48,4 +48,4 @@ def immutable_file_test(path, url):
     in the manifest. (Whitenoise's own test asks the storage for guessed names and relies on an
     error for the missing ones, which the storage above no longer raises.)"""
     prefix = settings.STATIC_URL
-    return url.startswith(prefix) and url[len(prefix):] in _hashed_names()
+    return url.startswith(prefix) and url[len(prefix) :] in _hashed_names()

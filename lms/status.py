@@ -32,12 +32,28 @@ STATUS_NAMES = {
     NOT_ASSIGNED: "Not assigned",
 }
 # Most urgent first: the order a manager wants when sorting by a module.
-URGENCY = [OVERDUE, EXPIRED, RECERTIFICATION_DUE, FAILED, NOT_STARTED, IN_PROGRESS, EXPIRING_SOON, PASSED,
-           NOT_ASSIGNED]
+URGENCY = [
+    OVERDUE,
+    EXPIRED,
+    RECERTIFICATION_DUE,
+    FAILED,
+    NOT_STARTED,
+    IN_PROGRESS,
+    EXPIRING_SOON,
+    PASSED,
+    NOT_ASSIGNED,
+]
 COMPLIANT = {PASSED, EXPIRING_SOON}
 TAG_COLOURS = {
-    OVERDUE: "red", EXPIRED: "red", RECERTIFICATION_DUE: "orange", FAILED: "orange", NOT_STARTED: "grey",
-    IN_PROGRESS: "blue", EXPIRING_SOON: "yellow", PASSED: "green", NOT_ASSIGNED: "grey",
+    OVERDUE: "red",
+    EXPIRED: "red",
+    RECERTIFICATION_DUE: "orange",
+    FAILED: "orange",
+    NOT_STARTED: "grey",
+    IN_PROGRESS: "blue",
+    EXPIRING_SOON: "yellow",
+    PASSED: "green",
+    NOT_ASSIGNED: "grey",
 }
 
 
@@ -90,8 +106,20 @@ def relative_due_on(*, start_date, assigned_on, within_days):
 
 
 def status_compute(
-    *, module, assigned, due_on, certificate, recertify_by, attempts, best_score, passed_pending,
-    started, retry_on, today, expiring_window_days, certificate_id=None,
+    *,
+    module,
+    assigned,
+    due_on,
+    certificate,
+    recertify_by,
+    attempts,
+    best_score,
+    passed_pending,
+    started,
+    retry_on,
+    today,
+    expiring_window_days,
+    certificate_id=None,
 ):
     """The cell for one person and module.
 
@@ -99,35 +127,77 @@ def status_compute(
     ``due_on``: the assignment's due date, which applies while there is no current certificate.
     ``recertify_by``: the due date of the recertification assignment, if one was made.
     ``passed_pending``: a passed attempt whose certificate is still being issued."""
-    common = {"module": module, "attempts": attempts, "best_score": best_score, "certificate_id": certificate_id}
+    common = {
+        "module": module,
+        "attempts": attempts,
+        "best_score": best_score,
+        "certificate_id": certificate_id,
+    }
     if certificate is not None:
         valid_until = certificate.expires_on
         if certificate.status == "recertification_due":
             if recertify_by is not None and recertify_by < today:
-                return Cell(**common, status=OVERDUE, due_on=recertify_by, valid_until=valid_until,
-                            label=f"Overdue, recertification was due {date_text(recertify_by)}")
+                return Cell(
+                    **common,
+                    status=OVERDUE,
+                    due_on=recertify_by,
+                    valid_until=valid_until,
+                    label=f"Overdue, recertification was due {date_text(recertify_by)}",
+                )
             by = f" by {date_text(recertify_by)}" if recertify_by else ""
-            return Cell(**common, status=RECERTIFICATION_DUE, due_on=recertify_by, valid_until=valid_until,
-                        label=f"Recertification due{by}")
+            return Cell(
+                **common,
+                status=RECERTIFICATION_DUE,
+                due_on=recertify_by,
+                valid_until=valid_until,
+                label=f"Recertification due{by}",
+            )
         # Expiry is the next due date: recertify before the certificate runs out.
         if valid_until < today:
-            return Cell(**common, status=EXPIRED, due_on=valid_until, valid_until=valid_until,
-                        label=f"Expired on {date_text(valid_until)}")
+            return Cell(
+                **common,
+                status=EXPIRED,
+                due_on=valid_until,
+                valid_until=valid_until,
+                label=f"Expired on {date_text(valid_until)}",
+            )
         if valid_until <= today + datetime.timedelta(days=expiring_window_days):
-            return Cell(**common, status=EXPIRING_SOON, due_on=valid_until, valid_until=valid_until,
-                        label=f"Expiring soon, valid until {date_text(valid_until)}")
-        return Cell(**common, status=PASSED, due_on=valid_until, valid_until=valid_until,
-                    label=f"Passed, valid until {date_text(valid_until)}")
+            return Cell(
+                **common,
+                status=EXPIRING_SOON,
+                due_on=valid_until,
+                valid_until=valid_until,
+                label=f"Expiring soon, valid until {date_text(valid_until)}",
+            )
+        return Cell(
+            **common,
+            status=PASSED,
+            due_on=valid_until,
+            valid_until=valid_until,
+            label=f"Passed, valid until {date_text(valid_until)}",
+        )
     if passed_pending:
         return Cell(**common, status=PASSED, label="Passed, certificate being issued")
     if not assigned:
         return Cell(**common, status=NOT_ASSIGNED, label="Not assigned")
     if due_on is not None and due_on < today:
-        return Cell(**common, status=OVERDUE, due_on=due_on, label=f"Overdue, was due {date_text(due_on)}")
+        return Cell(
+            **common, status=OVERDUE, due_on=due_on, label=f"Overdue, was due {date_text(due_on)}"
+        )
     due_text = f", due {date_text(due_on)}" if due_on else ""
     if attempts:
-        retry_text = f"can retry on {date_text(retry_on)}" if retry_on and retry_on > today else "can retry now"
-        return Cell(**common, status=FAILED, due_on=due_on, retry_on=retry_on, label=f"Failed, {retry_text}{due_text}")
+        retry_text = (
+            f"can retry on {date_text(retry_on)}"
+            if retry_on and retry_on > today
+            else "can retry now"
+        )
+        return Cell(
+            **common,
+            status=FAILED,
+            due_on=due_on,
+            retry_on=retry_on,
+            label=f"Failed, {retry_text}{due_text}",
+        )
     if started:
         return Cell(**common, status=IN_PROGRESS, due_on=due_on, label=f"In progress{due_text}")
     return Cell(**common, status=NOT_STARTED, due_on=due_on, label=f"Not started{due_text}")

@@ -44,7 +44,9 @@ if getattr(settings, "SERVE_MEDIA", settings.DEBUG):
     from django.views.static import serve
 
     media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
-    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
 
 # Wagtail serves the module pages; its site root is the module catalogue at /learn/.
 urlpatterns += [path("learn/", include(wagtail_urls))]

@@ -26,8 +26,11 @@ def favicon(request):
 def home(request):
     """My learning: the modules, where I am with each, and my certificates."""
     person = getattr(request.user, "person", None)
-    context = {"person": person, "is_manager": has_role(request.user, roles.LINE_MANAGERS),
-               "is_auditor": has_role(request.user, roles.AUDITORS)}
+    context = {
+        "person": person,
+        "is_manager": has_role(request.user, roles.LINE_MANAGERS),
+        "is_auditor": has_role(request.user, roles.AUDITORS),
+    }
     if person is not None:
         modules = list(modules_live())
         context["grid"] = module_status_grid(people=[person], modules=modules)[0]["cells"]
@@ -46,7 +49,9 @@ def team_dashboard(request):
     chosen = {}
     if form.is_bound:
         form.is_valid()
-        chosen = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+        chosen = {
+            name: value for name, value in form.cleaned_data.items() if name not in form.errors
+        }
     dashboard = dashboard_build(
         manager=manager,
         teams=teams,
@@ -62,14 +67,20 @@ def team_dashboard(request):
         rows = [row["values"] for row in dashboard.rows]
         respond = table_csv_response if export == "csv" else table_xlsx_response
         return respond(filename="reporting-line", headers=dashboard.headers, rows=rows)
-    page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "lms/team_dashboard.html", {
-        "form": form,
-        "dashboard": dashboard,
-        "page": page,
-        "columns": _sortable_columns(request, dashboard),
-        "query_without_page": _query(request, drop=("page", "export")),
-    })
+    page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "lms/team_dashboard.html",
+        {
+            "form": form,
+            "dashboard": dashboard,
+            "page": page,
+            "columns": _sortable_columns(request, dashboard),
+            "query_without_page": _query(request, drop=("page", "export")),
+        },
+    )
 
 
 def _query(request, *, drop=(), **changes):
@@ -89,11 +100,13 @@ def _sortable_columns(request, dashboard):
         current = key == dashboard.sort
         aria_sort = ("descending" if dashboard.descending else "ascending") if current else "none"
         order = "asc" if current and dashboard.descending else ("desc" if current else "asc")
-        columns.append({
-            "heading": heading,
-            "aria_sort": aria_sort,
-            "url": "?" + _query(request, drop=("page", "export"), sort=key, order=order),
-        })
+        columns.append(
+            {
+                "heading": heading,
+                "aria_sort": aria_sort,
+                "url": "?" + _query(request, drop=("page", "export"), sort=key, order=order),
+            }
+        )
     return columns
 
 

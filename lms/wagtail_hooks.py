@@ -66,7 +66,11 @@ def register_tracking_urls():
     for slug, _title, view, _icon in REPORTS + SUPERUSER_REPORTS:
         urls += [
             path(f"reports/{slug}/", view.as_view(), name=f"lms_report_{slug}"),
-            path(f"reports/{slug}/results/", view.as_view(results_only=True), name=f"lms_report_{slug}_results"),
+            path(
+                f"reports/{slug}/results/",
+                view.as_view(results_only=True),
+                name=f"lms_report_{slug}_results",
+            ),
         ]
     return urls
 
@@ -74,19 +78,29 @@ def register_tracking_urls():
 @hooks.register("register_admin_menu_item")
 def register_people_import_menu_item():
     return PermissionMenuItem(
-        "Import people", reverse("lms_people_import"), icon_name="group", order=260, permission=IMPORT_PERMISSION
+        "Import people",
+        reverse("lms_people_import"),
+        icon_name="group",
+        order=260,
+        permission=IMPORT_PERMISSION,
     )
 
 
 def _report_menu_item(slug, title, icon, order):
     return lambda: PermissionMenuItem(
-        title, reverse(f"lms_report_{slug}"), name=f"lms-{slug}", icon_name=icon, order=order,
+        title,
+        reverse(f"lms_report_{slug}"),
+        name=f"lms-{slug}",
+        icon_name=icon,
+        order=order,
         permission=REPORTS_PERMISSION,
     )
 
 
 for number, (slug, title, _view, icon) in enumerate(REPORTS):
-    hooks.register("register_reports_menu_item", _report_menu_item(slug, title, icon, 1300 + number))
+    hooks.register(
+        "register_reports_menu_item", _report_menu_item(slug, title, icon, 1300 + number)
+    )
 
 
 class SuperuserMenuItem(MenuItem):
@@ -96,28 +110,48 @@ class SuperuserMenuItem(MenuItem):
 
 @hooks.register("register_reports_menu_item")
 def register_failed_tasks_menu_item():
-    return SuperuserMenuItem("Failed background tasks", reverse("lms_report_failed-tasks"), name="lms-failed-tasks",
-                             icon_name="warning", order=1390)
+    return SuperuserMenuItem(
+        "Failed background tasks",
+        reverse("lms_report_failed-tasks"),
+        name="lms-failed-tasks",
+        icon_name="warning",
+        order=1390,
+    )
+
 
 @hooks.register("after_publish_page")
 def audit_page_published(request, page):
-    audit_record(action=CONTENT_PUBLISHED, summary=f'Published page "{page.title}"', target=page, request=request)
+    audit_record(
+        action=CONTENT_PUBLISHED,
+        summary=f'Published page "{page.title}"',
+        target=page,
+        request=request,
+    )
 
 
 @hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
 def audit_policy_saved(request, instance):
     if instance._meta.app_label in {"modules", "quizzes"}:
-        audit_record(action=CONTENT_PUBLISHED, summary=f"Saved {instance._meta.verbose_name} \"{instance}\""[:500],
-                     target=instance, request=request)
+        audit_record(
+            action=CONTENT_PUBLISHED,
+            summary=f'Saved {instance._meta.verbose_name} "{instance}"'[:500],
+            target=instance,
+            request=request,
+        )
 
 
 @hooks.register("after_create_user")
 @hooks.register("after_edit_user")
 def audit_user_roles(request, user):
     roles = sorted(user.groups.values_list("name", flat=True))
-    audit_record(action=ROLES_CHANGED, summary=f"Roles of {user.get_username()} set to: {', '.join(roles) or 'none'}",
-                 target=user, data={"roles": roles, "is_superuser": user.is_superuser}, request=request)
+    audit_record(
+        action=ROLES_CHANGED,
+        summary=f"Roles of {user.get_username()} set to: {', '.join(roles) or 'none'}",
+        target=user,
+        data={"roles": roles, "is_superuser": user.is_superuser},
+        request=request,
+    )
 
 
 @hooks.register("before_serve_document")

@@ -14,7 +14,9 @@ class NarrativeBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=200)
     body = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol", "link"])
     image = ImageChooserBlock(required=False)
-    image_alt = blocks.CharBlock(required=False, help_text="Describe the image for people who cannot see it.")
+    image_alt = blocks.CharBlock(
+        required=False, help_text="Describe the image for people who cannot see it."
+    )
 
     class Meta:
         icon = "doc-full"
@@ -23,7 +25,9 @@ class NarrativeBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         if value.get("image") and not value.get("image_alt"):
-            raise StructBlockValidationError({"image_alt": ValidationError("An image needs alternative text.")})
+            raise StructBlockValidationError(
+                {"image_alt": ValidationError("An image needs alternative text.")}
+            )
         return value
 
 
@@ -40,10 +44,14 @@ class ChoiceBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500, help_text="What the member of staff does.")
     consequence = blocks.TextBlock(help_text="What happens next.")
     feedback = blocks.TextBlock(help_text="Why this is right or wrong, in plain words.")
-    clause = SnippetChooserBlock("modules.PolicyClause", help_text="The clause that makes it right or wrong.")
+    clause = SnippetChooserBlock(
+        "modules.PolicyClause", help_text="The clause that makes it right or wrong."
+    )
     is_correct = blocks.BooleanBlock(required=False, label="Policy-correct choice")
     branch_to = blocks.CharBlock(
-        required=False, max_length=50, help_text="Optional: the key of a later decision this choice leads to."
+        required=False,
+        max_length=50,
+        help_text="Optional: the key of a later decision this choice leads to.",
     )
 
     class Meta:
@@ -51,7 +59,9 @@ class ChoiceBlock(blocks.StructBlock):
 
 
 class DecisionBlock(blocks.StructBlock):
-    key = blocks.CharBlock(max_length=50, help_text="A short name for this decision, unique in the module.")
+    key = blocks.CharBlock(
+        max_length=50, help_text="A short name for this decision, unique in the module."
+    )
     heading = blocks.CharBlock(max_length=200)
     situation = blocks.RichTextBlock(features=["bold", "italic", "ul"])
     choices = blocks.ListBlock(ChoiceBlock(), min_num=2, max_num=5)
@@ -65,7 +75,11 @@ class DecisionBlock(blocks.StructBlock):
         correct = sum(1 for choice in value["choices"] if choice["is_correct"])
         if correct != 1:
             raise StructBlockValidationError(
-                {"choices": ValidationError("Mark exactly one choice as the policy-correct choice.")}
+                {
+                    "choices": ValidationError(
+                        "Mark exactly one choice as the policy-correct choice."
+                    )
+                }
             )
         return value
 
@@ -115,7 +129,9 @@ def decision_key_errors(steps):
     """Errors in decision keys and branches, by step index: keys must be unique, and a choice may
     only branch forward to a decision that exists (staff work through steps in order, so a branch
     back or to nowhere would trap them or skip the rest of the module)."""
-    decisions = [(index, step.value) for index, step in enumerate(steps) if step.block_type == "decision"]
+    decisions = [
+        (index, step.value) for index, step in enumerate(steps) if step.block_type == "decision"
+    ]
     first_index_of_key = {}
     errors = {}
     for index, value in decisions:
@@ -137,7 +153,11 @@ def decision_key_errors(steps):
                 message = f"A choice can only branch to a later decision, and “{target}” is not after this one."
             else:
                 continue
-            choice_errors[choice_index] = StructBlockValidationError({"branch_to": ValidationError(message)})
+            choice_errors[choice_index] = StructBlockValidationError(
+                {"branch_to": ValidationError(message)}
+            )
         if choice_errors and index not in errors:
-            errors[index] = StructBlockValidationError({"choices": ListBlockValidationError(block_errors=choice_errors)})
+            errors[index] = StructBlockValidationError(
+                {"choices": ListBlockValidationError(block_errors=choice_errors)}
+            )
     return errors

@@ -178,7 +178,9 @@ def _module_load(*, data, index, clauses, summary):
     # Settings no bank could meet are named as such before the content check asks for more.
     problems = quiz_settings_problems(settings=settings, questions=quiz_spec["questions"])
     if problems:
-        raise ContentError("the quiz's draw settings do not fit its questions: " + " ".join(problems))
+        raise ContentError(
+            "the quiz's draw settings do not fit its questions: " + " ".join(problems)
+        )
     _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
     page = ModulePage.objects.filter(slug=data["slug"]).first()
     if page is None:

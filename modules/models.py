@@ -26,8 +26,11 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
     review_on = models.DateField(null=True, blank=True)
     source_url = models.URLField(blank=True)
     revisions = GenericRelation(
-        "wagtailcore.Revision", content_type_field="base_content_type", object_id_field="object_id",
-        related_query_name="policy_document", for_concrete_model=False,
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="policy_document",
+        for_concrete_model=False,
     )
 
     search_fields = [
@@ -39,7 +42,9 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
     class Meta:
         ordering = ["organisation", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "title", "version"], name="unique_policy_version")
+            models.UniqueConstraint(
+                fields=["organisation", "title", "version"], name="unique_policy_version"
+            )
         ]
 
     def __str__(self):
@@ -55,11 +60,16 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="clauses")
     reference = models.CharField(max_length=30, help_text='As printed in the policy, e.g. "2.19".')
     heading = models.CharField(max_length=255)
-    summary = models.TextField(help_text="What the clause requires, in plain words written by the author.")
+    summary = models.TextField(
+        help_text="What the clause requires, in plain words written by the author."
+    )
     version = models.PositiveIntegerField(default=1)
     revisions = GenericRelation(
-        "wagtailcore.Revision", content_type_field="base_content_type", object_id_field="object_id",
-        related_query_name="policy_clause", for_concrete_model=False,
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="policy_clause",
+        for_concrete_model=False,
     )
 
     search_fields = [
@@ -74,7 +84,9 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     class Meta:
         ordering = ["document", "reference", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "reference", "version"], name="unique_clause_version")
+            models.UniqueConstraint(
+                fields=["document", "reference", "version"], name="unique_clause_version"
+            )
         ]
 
     def __str__(self):
@@ -122,7 +134,11 @@ class ModulePage(RoutablePageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
-            [FieldPanel("estimated_minutes"), FieldPanel("validity_months"), FieldPanel("base_competence")],
+            [
+                FieldPanel("estimated_minutes"),
+                FieldPanel("validity_months"),
+                FieldPanel("base_competence"),
+            ],
             heading="Completion",
         ),
         FieldPanel("steps"),
@@ -160,7 +176,9 @@ class ModuleProgress(models.Model):
     """How far one person has got through one module, pinned to the revision they started on,
     so that publishing an edit never moves the ground under someone part-way through."""
 
-    person = models.ForeignKey("lms.Person", on_delete=models.CASCADE, related_name="module_progress")
+    person = models.ForeignKey(
+        "lms.Person", on_delete=models.CASCADE, related_name="module_progress"
+    )
     module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="progress")
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)

@@ -38,13 +38,17 @@ def modules_live():
 
 def policy_clause_versions(*, clause):
     """Every version of the clause, newest first."""
-    return PolicyClause.objects.filter(document_id=clause.document_id, reference=clause.reference).order_by("-version")
+    return PolicyClause.objects.filter(
+        document_id=clause.document_id, reference=clause.reference
+    ).order_by("-version")
 
 
 def policy_clauses_with_currency(*, queryset):
     """Annotates ``is_current``: no newer version of the same clause exists. One query for a whole listing."""
     newer = PolicyClause.objects.filter(
-        document_id=OuterRef("document_id"), reference=OuterRef("reference"), version__gt=OuterRef("version")
+        document_id=OuterRef("document_id"),
+        reference=OuterRef("reference"),
+        version__gt=OuterRef("version"),
     )
     return queryset.annotate(is_current=~Exists(newer))
 
@@ -70,15 +74,33 @@ def _module_step_citations(*, clause):
             versions["latest draft"] = page.latest_revision
         found = {}
         for label, revision in versions.items():
-            for number, step_type, heading, places in _steps_citing(_raw_steps(revision.content.get("steps")), clause.pk):
+            for number, step_type, heading, places in _steps_citing(
+                _raw_steps(revision.content.get("steps")), clause.pk
+            ):
                 entry = found.setdefault(
-                    (number, heading), {"number": number, "type": step_type, "heading": heading, "places": places, "in": []}
+                    (number, heading),
+                    {
+                        "number": number,
+                        "type": step_type,
+                        "heading": heading,
+                        "places": places,
+                        "in": [],
+                    },
                 )
                 entry["in"].append(label)
         if not versions:
             for number, step_type, heading, places in _steps_citing(page.steps.raw_data, clause.pk):
-                found[(number, heading)] = {"number": number, "type": step_type, "heading": heading, "places": places, "in": ["unpublished page"]}
-        citations += [{"page": page, **entry} for entry in sorted(found.values(), key=lambda entry: entry["number"])]
+                found[(number, heading)] = {
+                    "number": number,
+                    "type": step_type,
+                    "heading": heading,
+                    "places": places,
+                    "in": ["unpublished page"],
+                }
+        citations += [
+            {"page": page, **entry}
+            for entry in sorted(found.values(), key=lambda entry: entry["number"])
+        ]
     return citations
 
 
@@ -96,7 +118,9 @@ def _steps_citing(raw_steps, clause_id):
         if step.get("type") == "policy_extract" and _same_id(value.get("clause"), clause_id):
             places.append("policy extract")
         for index, choice in enumerate(value.get("choices") or [], start=1):
-            choice = choice.get("value", choice)  # ListBlock items are stored as {"type", "value", "id"}
+            choice = choice.get(
+                "value", choice
+            )  # ListBlock items are stored as {"type", "value", "id"}
             if _same_id(choice.get("clause"), clause_id):
                 places.append(f"choice {index}")
         for index, rule in enumerate(value.get("rules") or [], start=1):
@@ -120,7 +144,11 @@ def _question_citations(*, clause):
     places_by_question = {}
     others = []
     for relation in PolicyClause._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+        if not (
+            relation.auto_created
+            and not relation.concrete
+            and (relation.one_to_many or relation.one_to_one)
+        ):
             continue
         model = relation.related_model
         citing = model._base_manager.filter(**{relation.field.name: clause})
@@ -133,18 +161,27 @@ def _question_citations(*, clause):
             others += list(citing)
             continue
         for obj in citing:
-            places_by_question.setdefault(getattr(obj, link.attname), []).append(f"{model._meta.verbose_name}: {obj}")
-    questions = list(Question.objects.filter(pk__in=places_by_question).order_by("quiz_id", "sort_order", "pk"))
+            places_by_question.setdefault(getattr(obj, link.attname), []).append(
+                f"{model._meta.verbose_name}: {obj}"
+            )
+    questions = list(
+        Question.objects.filter(pk__in=places_by_question).order_by("quiz_id", "sort_order", "pk")
+    )
     quizzes = Quiz.objects.in_bulk({question.quiz_id for question in questions})
     for question in questions:
         question.quiz = quizzes[question.quiz_id]  # saves a query per row in the admin listing
-    return [{"question": question, "places": places_by_question[question.pk]} for question in questions] + [
-        {"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others
-    ]
+    return [
+        {"question": question, "places": places_by_question[question.pk]} for question in questions
+    ] + [{"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others]
 
 
 def _foreign_key_to(model, target):
     for field in model._meta.get_fields():
-        if field.many_to_one and field.concrete and field.related_model and issubclass(field.related_model, target):
+        if (
+            field.many_to_one
+            and field.concrete
+            and field.related_model
+            and issubclass(field.related_model, target)
+        ):
             return field
     return None

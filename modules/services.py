@@ -88,7 +88,9 @@ def policy_clause_revise(*, clause, heading, summary, user):
         for certificate in certificates_mark_recertification_due(replaced_clause=clause, by=user):
             assignment_recertify(person=certificate.person, module=certificate.module)
         audit_record(
-            action=CONTENT_PUBLISHED, actor=user, target=new_clause,
+            action=CONTENT_PUBLISHED,
+            actor=user,
+            target=new_clause,
             summary=f"Published version {new_clause.version} of {clause.document.title} clause {clause.reference}",
         )
     return new_clause
@@ -224,7 +226,9 @@ def wagtail_root_ensure():
     tests (or restored from a partial dump) has none, and the services must still work."""
     root = Page.get_first_root_node()
     if root is None:
-        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
         root = Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")

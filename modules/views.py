@@ -37,8 +37,13 @@ def module_overview(request, *, page):
         request,
         "modules/module_page.html",
         {
-            "page": page, "self": page, "progress": progress, "quiz": quiz, "step_count": step_count,
-            "steps_done": steps_done, "test_out": quiz is not None and quiz.can_take_without_module and not steps_done,
+            "page": page,
+            "self": page,
+            "progress": progress,
+            "quiz": quiz,
+            "step_count": step_count,
+            "steps_done": steps_done,
+            "test_out": quiz is not None and quiz.can_take_without_module and not steps_done,
         },
     )
 
@@ -56,7 +61,9 @@ def module_step(request, *, page, number):
         try:
             if "decide" in request.POST or "choice" in request.POST:
                 # No radio ticked sends no "choice" at all: that is an error to show, not a "continue".
-                module_decision_record(progress=progress, number=number, choice_index=_int(request.POST.get("choice")))
+                module_decision_record(
+                    progress=progress, number=number, choice_index=_int(request.POST.get("choice"))
+                )
                 return redirect(_step_url(page, number) + "#feedback")
             next_number = module_step_complete(progress=progress, number=number)
         except ProgressError as problem:
@@ -81,7 +88,9 @@ def module_step(request, *, page, number):
         "error": error,
         "previous_url": _step_url(page, number - 1) if number > 1 else page.url,
     }
-    return TemplateResponse(request, "modules/module_step.html", context, status=400 if error else 200)
+    return TemplateResponse(
+        request, "modules/module_step.html", context, status=400 if error else 200
+    )
 
 
 def module_preview(request, *, page):
@@ -89,7 +98,9 @@ def module_preview(request, *, page):
     decision's choices laid out and the consequence, feedback and clause of every one of them."""
     steps = list(page.steps)
     decision_numbers = {
-        step.value["key"]: number for number, step in enumerate(steps, start=1) if step.block_type == "decision"
+        step.value["key"]: number
+        for number, step in enumerate(steps, start=1)
+        if step.block_type == "decision"
     }
     return TemplateResponse(
         request,
@@ -98,7 +109,11 @@ def module_preview(request, *, page):
             "page": page,
             "self": page,
             "steps": [
-                {"number": number, "step": step, "choices": _preview_choices(step, decision_numbers)}
+                {
+                    "number": number,
+                    "step": step,
+                    "choices": _preview_choices(step, decision_numbers),
+                }
                 for number, step in enumerate(steps, start=1)
             ],
             "step_count": len(steps),

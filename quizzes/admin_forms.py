@@ -45,7 +45,10 @@ class QuestionAdminForm(WagtailAdminModelForm):
         question_type = self._meta.model.question_type
         if question_type not in ("single_choice", "multiple_response"):
             return True
-        correct = sum(bool(form.cleaned_data.get("is_correct")) for form in _kept_forms(self.formsets["options"]))
+        correct = sum(
+            bool(form.cleaned_data.get("is_correct"))
+            for form in _kept_forms(self.formsets["options"])
+        )
         if question_type == "single_choice" and correct != 1:
             self.add_error(None, "Mark exactly one option as correct.")
             return False

@@ -19,7 +19,8 @@ def audit_quiz_list(request):
     quizzes = quizzes_for_audit()
     if request.GET.get("format") == "csv":
         rows = [["quiz", "module", "attempts", "passed"]] + [
-            [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count] for quiz in quizzes
+            [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count]
+            for quiz in quizzes
         ]
         response = HttpResponse(csv_text(rows=rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="quizzes.csv"'
@@ -58,7 +59,9 @@ def _attempt_or_404(request, attempt_id):
 @login_required
 def audit_attempt_csv(request, attempt_id):
     attempt = _attempt_or_404(request, attempt_id)
-    response = HttpResponse("".join(evidence_csv_lines(attempts=[attempt])), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        "".join(evidence_csv_lines(attempts=[attempt])), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="attempt-{attempt.pk}.csv"'
     return response
 

@@ -66,10 +66,14 @@ SETTINGS_FIELDS = tuple(QuizSettings.model_fields)
 def quiz_settings_parse(*, spec):
     """The quiz settings of a content file's "quiz" object, or ContentError naming the field."""
     try:
-        return QuizSettings.model_validate({name: spec[name] for name in SETTINGS_FIELDS if name in spec})
+        return QuizSettings.model_validate(
+            {name: spec[name] for name in SETTINGS_FIELDS if name in spec}
+        )
     except ValidationError as error:
         first = error.errors()[0]
-        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]).lstrip(".")
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+        ).lstrip(".")
         message = first["msg"].removeprefix("Value error, ")
         raise ContentError(f"quiz “{where}”: {message}") from error
 
@@ -108,7 +112,9 @@ def _field(spec, name, where=None):
     try:
         return spec[name]
     except (KeyError, TypeError) as error:
-        raise ContentError(f"question {where or spec.get('key', '?')}: “{name}” is missing") from error
+        raise ContentError(
+            f"question {where or spec.get('key', '?')}: “{name}” is missing"
+        ) from error
 
 
 def _common(spec, quiz, sort_order):
@@ -146,29 +152,49 @@ def _correct_count(spec, entries_field, correct_field):
         raise ContentError(f"question {spec['key']}: “{entries_field}” must be a list")
     for entry in entries:
         if correct_field not in entry:
-            raise ContentError(f"question {spec['key']}: every entry of “{entries_field}” needs “{correct_field}”")
+            raise ContentError(
+                f"question {spec['key']}: every entry of “{entries_field}” needs “{correct_field}”"
+            )
     return entries, sum(bool(entry[correct_field]) for entry in entries)
 
 
 def _single_choice(*, spec, quiz, sort_order, clause_for):
     options, correct = _correct_count(spec, "options", "correct")
     if correct != 1:
-        raise ContentError(f"question {spec['key']}: a single-choice question needs exactly one correct option")
+        raise ContentError(
+            f"question {spec['key']}: a single-choice question needs exactly one correct option"
+        )
     question = SingleChoiceQuestion.objects.create(**_common(spec, quiz, sort_order))
-    return _options_create(question=question, key=spec["key"], entries=options, correct_field="correct", clause_for=clause_for)
+    return _options_create(
+        question=question,
+        key=spec["key"],
+        entries=options,
+        correct_field="correct",
+        clause_for=clause_for,
+    )
 
 
 def _multiple_response(*, spec, quiz, sort_order, clause_for):
     options, correct = _correct_count(spec, "options", "correct")
     if correct < 1:
-        raise ContentError(f"question {spec['key']}: a multiple-response question needs at least one correct option")
+        raise ContentError(
+            f"question {spec['key']}: a multiple-response question needs at least one correct option"
+        )
     partial_credit = spec.get("partial_credit", "")
     if partial_credit not in ("", *PartialCredit.values):
         raise ContentError(
             f"question {spec['key']}: “partial_credit” must be one of {', '.join(PartialCredit.values)}"
         )
-    question = MultipleResponseQuestion.objects.create(**_common(spec, quiz, sort_order), partial_credit=partial_credit)
-    return _options_create(question=question, key=spec["key"], entries=options, correct_field="correct", clause_for=clause_for)
+    question = MultipleResponseQuestion.objects.create(
+        **_common(spec, quiz, sort_order), partial_credit=partial_credit
+    )
+    return _options_create(
+        question=question,
+        key=spec["key"],
+        entries=options,
+        correct_field="correct",
+        clause_for=clause_for,
+    )
 
 
 def _ordering(*, spec, quiz, sort_order, clause_for):
@@ -177,14 +203,20 @@ def _ordering(*, spec, quiz, sort_order, clause_for):
         raise ContentError(f"question {spec['key']}: “items” must be a list")
     question = OrderingQuestion.objects.create(**_common(spec, quiz, sort_order))
     # Items are listed in the correct order, which becomes the options' sort order.
-    return _options_create(question=question, key=spec["key"], entries=items, correct_field=None, clause_for=clause_for)
+    return _options_create(
+        question=question, key=spec["key"], entries=items, correct_field=None, clause_for=clause_for
+    )
 
 
 def _scenario_judgement(*, spec, quiz, sort_order, clause_for):
     actions, _ = _correct_count(spec, "actions", "appropriate")
     question = ScenarioJudgementQuestion.objects.create(**_common(spec, quiz, sort_order))
     return _options_create(
-        question=question, key=spec["key"], entries=actions, correct_field="appropriate", clause_for=clause_for
+        question=question,
+        key=spec["key"],
+        entries=actions,
+        correct_field="appropriate",
+        clause_for=clause_for,
     )
 
 

@@ -46,7 +46,9 @@ def draw_problems(*, bank, total, per_topic):
         left = total - drawn_by_topic
         critical = sum(entry.critical for entry in others)
         if total > len(bank):
-            problems.append(f"The bank holds {len(bank)} questions, so {total} cannot be drawn per attempt.")
+            problems.append(
+                f"The bank holds {len(bank)} questions, so {total} cannot be drawn per attempt."
+            )
         elif drawn_by_topic > total:
             problems.append(
                 f"The topic counts add up to {drawn_by_topic}, more than the {total} questions per attempt."
@@ -92,7 +94,9 @@ def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):
         chosen += always
         if total is not None:
             rest = [entry for entry in others if not entry.critical]
-            chosen += _freshest(rest, total - sum(per_topic.values()) - len(always), last_seen=last_seen, rng=rng)
+            chosen += _freshest(
+                rest, total - sum(per_topic.values()) - len(always), last_seen=last_seen, rng=rng
+            )
         position = {entry.id: index for index, entry in enumerate(bank)}
         chosen.sort(key=lambda entry: position[entry.id])
     if shuffle:

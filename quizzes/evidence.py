@@ -35,9 +35,13 @@ def csv_text(*, rows):
 def attempt_evidence_pdf(*, attempt):
     context = {
         "attempt": attempt,
-        "rows": attempt_result_rows(attempt=attempt, every_option=True) if attempt.is_submitted else [],
+        "rows": attempt_result_rows(attempt=attempt, every_option=True)
+        if attempt.is_submitted
+        else [],
         "organisation_name": settings.ORGANISATION_NAME,
         "generated_at": timezone.now(),
     }
     html = render_to_string("quizzes/attempt_evidence_pdf.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_variant="pdf/a-3a"
+    )

@@ -15,7 +15,10 @@ from wagtail.search import index
 
 class PartialCredit(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", "All or nothing: every right option and no wrong one"
-    PER_OPTION = "per_option", "Per option: credit for each right pick, less one for each wrong pick (never below zero)"
+    PER_OPTION = (
+        "per_option",
+        "Per option: credit for each right pick, less one for each wrong pick (never below zero)",
+    )
 
 
 class Review(models.TextChoices):
@@ -23,13 +26,22 @@ class Review(models.TextChoices):
     shows the answer key: which option is right, the positions, option feedback and explanations."""
 
     SCORE = "score", "Score only: the score and whether they passed"
-    WRONG_QUESTIONS = "wrong_questions", (
-        "Score, which questions were not right and the policy clause to re-read for each (never the answers)"
+    WRONG_QUESTIONS = (
+        "wrong_questions",
+        (
+            "Score, which questions were not right and the policy clause to re-read for each (never the answers)"
+        ),
     )
-    FULL = "full", "Everything: the right answers, the feedback on every option and the explanations"
+    FULL = (
+        "full",
+        "Everything: the right answers, the feedback on every option and the explanations",
+    )
 
 
-FAILED_REVIEW_CHOICES = [(Review.SCORE.value, Review.SCORE.label), (Review.WRONG_QUESTIONS.value, Review.WRONG_QUESTIONS.label)]
+FAILED_REVIEW_CHOICES = [
+    (Review.SCORE.value, Review.SCORE.label),
+    (Review.WRONG_QUESTIONS.value, Review.WRONG_QUESTIONS.label),
+]
 
 
 class Quiz(index.Indexed, ClusterableModel):
@@ -38,10 +50,14 @@ class Quiz(index.Indexed, ClusterableModel):
     Its settings decide what each attempt draws from the question bank and how often a person may
     try; ``quizzes.services.attempt_start`` freezes them into the attempt."""
 
-    module = models.OneToOneField("modules.ModulePage", on_delete=models.PROTECT, related_name="quiz")
+    module = models.OneToOneField(
+        "modules.ModulePage", on_delete=models.PROTECT, related_name="quiz"
+    )
     title = models.CharField(max_length=255)
     pass_mark = models.PositiveIntegerField(
-        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percentage needed to pass."
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percentage needed to pass.",
     )
     questions_per_attempt = models.PositiveIntegerField(
         null=True,
@@ -52,7 +68,9 @@ class Quiz(index.Indexed, ClusterableModel):
         "variants of one rule, and each attempt asks as many as the count. A retry draws the questions the person "
         "has not seen yet first.",
     )
-    shuffle_questions = models.BooleanField(default=True, help_text="Show the questions in a random order.")
+    shuffle_questions = models.BooleanField(
+        default=True, help_text="Show the questions in a random order."
+    )
     shuffle_options = models.BooleanField(
         default=True,
         help_text="Show each question's options in a random order. Leave this on: in authored order the keyed "
@@ -107,7 +125,10 @@ class Quiz(index.Indexed, ClusterableModel):
         "know the key.",
     )
     time_limit_minutes = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty for no time limit."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Leave empty for no time limit.",
     )
     grace_seconds = models.PositiveIntegerField(
         default=60,
@@ -132,7 +153,9 @@ class TopicDraw(Orderable):
     count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta(Orderable.Meta):
-        constraints = [models.UniqueConstraint(fields=["quiz", "topic"], name="unique_topic_draw_per_quiz")]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "topic"], name="unique_topic_draw_per_quiz")
+        ]
 
     def __str__(self):
         return f"{self.count} from {self.topic}"
@@ -146,10 +169,15 @@ class Question(ClusterableModel, PolymorphicModel):
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     sort_order = models.PositiveIntegerField(default=0)
-    key = models.CharField(max_length=50, blank=True, help_text="Stable name used by content imports.")
+    key = models.CharField(
+        max_length=50, blank=True, help_text="Stable name used by content imports."
+    )
     topic = models.CharField(max_length=100, blank=True)
     text = models.TextField()
-    explanation = models.TextField(blank=True, help_text="Shown with the right answers when the quiz's review options allow: by default once the person has passed.")
+    explanation = models.TextField(
+        blank=True,
+        help_text="Shown with the right answers when the quiz's review options allow: by default once the person has passed.",
+    )
     critical = models.BooleanField(
         default=False, help_text="A wrong answer fails the attempt whatever the total."
     )
@@ -161,7 +189,9 @@ class Question(ClusterableModel, PolymorphicModel):
         ordering = ["quiz", "sort_order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["quiz", "key"], condition=~models.Q(key=""), name="unique_question_key_per_quiz"
+                fields=["quiz", "key"],
+                condition=~models.Q(key=""),
+                name="unique_question_key_per_quiz",
             )
         ]
 
@@ -245,7 +275,10 @@ class MultipleResponseQuestion(Question):
         verbose_name = "multiple-response question"
 
     def snapshot_rules(self, *, quiz):
-        return {"partial_credit": self.partial_credit or quiz.partial_credit, "wrong_pick_penalty": "1"}
+        return {
+            "partial_credit": self.partial_credit or quiz.partial_credit,
+            "wrong_pick_penalty": "1",
+        }
 
     def snapshot_options(self):
         return [option_snapshot(option) for option in self.options.all()]
@@ -279,7 +312,9 @@ class ScenarioJudgementQuestion(Question):
         verbose_name = "scenario judgement question"
 
     def snapshot_options(self):
-        return [option_snapshot(option, appropriate=option.is_correct) for option in self.options.all()]
+        return [
+            option_snapshot(option, appropriate=option.is_correct) for option in self.options.all()
+        ]
 
 
 class TrueFalseQuestion(Question):
@@ -298,8 +333,20 @@ class TrueFalseQuestion(Question):
     def snapshot_options(self):
         clause = clause_snapshot(self.clause)
         return [
-            {"id": "true", "text": "True", "correct": self.correct_answer, "feedback": self.feedback_true, "clause": clause},
-            {"id": "false", "text": "False", "correct": not self.correct_answer, "feedback": self.feedback_false, "clause": clause},
+            {
+                "id": "true",
+                "text": "True",
+                "correct": self.correct_answer,
+                "feedback": self.feedback_true,
+                "clause": clause,
+            },
+            {
+                "id": "false",
+                "text": "False",
+                "correct": not self.correct_answer,
+                "feedback": self.feedback_false,
+                "clause": clause,
+            },
         ]
 
 
@@ -310,7 +357,9 @@ class Option(Orderable):
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
     feedback = models.TextField()
-    clause = models.ForeignKey("modules.PolicyClause", on_delete=models.PROTECT, related_name="quiz_options")
+    clause = models.ForeignKey(
+        "modules.PolicyClause", on_delete=models.PROTECT, related_name="quiz_options"
+    )
 
     def __str__(self):
         return self.text
@@ -332,19 +381,27 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True)
-    deadline = models.DateTimeField(null=True, blank=True, help_text="When the time limit runs out, if there is one.")
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="When the time limit runs out, if there is one."
+    )
     submit_by = models.DateTimeField(
-        null=True, blank=True, help_text="The deadline plus the grace period: later submissions are refused."
+        null=True,
+        blank=True,
+        help_text="The deadline plus the grace period: later submissions are refused.",
     )
     draft = models.JSONField(
-        default=dict, blank=True, help_text="Answers saved along the way, as submitted, before the attempt is submitted."
+        default=dict,
+        blank=True,
+        help_text="Answers saved along the way, as submitted, before the attempt is submitted.",
     )
     revision = models.PositiveIntegerField(
-        default=0, help_text="Counts saves, so that a stale copy of the form cannot overwrite newer answers."
+        default=0,
+        help_text="Counts saves, so that a stale copy of the form cannot overwrite newer answers.",
     )
     saved_at = models.DateTimeField(null=True, blank=True)
     timed_out = models.BooleanField(
-        default=False, help_text="Closed because the time limit ran out; scored from the saved answers, never passed."
+        default=False,
+        help_text="Closed because the time limit ran out; scored from the saved answers, never passed.",
     )
 
     class Meta:
@@ -370,7 +427,9 @@ class RetryAllowance(models.Model):
     towards making this person wait. Granted by an administrator with a reason (and audited),
     e.g. when an attempt failed because of a technical fault."""
 
-    person = models.ForeignKey("lms.Person", on_delete=models.CASCADE, related_name="retry_allowances")
+    person = models.ForeignKey(
+        "lms.Person", on_delete=models.CASCADE, related_name="retry_allowances"
+    )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="retry_allowances")
     granted_at = models.DateTimeField(default=timezone.now)
     granted_by_name = models.CharField(max_length=255)

@@ -147,16 +147,23 @@ def parse_order(question, values):
         if not value.isdigit() or not 1 <= int(value) <= count:
             raise InvalidResponse(f"Positions run from 1 to {count}.")
 
-    positions = _item_values(question, values, check_value=check_position, missing_message="Give every step a position.")
+    positions = _item_values(
+        question, values, check_value=check_position, missing_message="Give every step a position."
+    )
     if len(set(positions.values())) != len(positions):
         raise IncompleteResponse("Give each step a different position.")
     return sorted(positions, key=lambda option_id: int(positions[option_id]))
 
 
 def score_order(question, response):
-    expected = [option["id"] for option in sorted(question["options"], key=lambda option: option["position"])]
+    expected = [
+        option["id"]
+        for option in sorted(question["options"], key=lambda option: option["position"])
+    ]
     # A procedure done in the wrong order is not the procedure: no credit for part of it.
-    return QuestionScore(points=MAX_POINTS if list(response) == expected else ZERO, max_points=MAX_POINTS)
+    return QuestionScore(
+        points=MAX_POINTS if list(response) == expected else ZERO, max_points=MAX_POINTS
+    )
 
 
 def parse_judgements(question, values):
@@ -165,7 +172,10 @@ def parse_judgements(question, values):
             raise InvalidResponse("Rate each action as appropriate or not appropriate.")
 
     given = _item_values(
-        question, values, check_value=check_judgement, missing_message="Rate every action as appropriate or not."
+        question,
+        values,
+        check_value=check_judgement,
+        missing_message="Rate every action as appropriate or not.",
     )
     return {option_id: JUDGEMENTS[given[option_id]] for option_id in _option_ids(question)}
 
@@ -221,7 +231,8 @@ def attempt_score(*, questions, responses, pass_mark):
     max_points = sum((score.max_points for score in by_question.values()), ZERO)
     percent = (points * 100 / max_points).quantize(CENT, ROUND_HALF_UP) if max_points else ZERO
     failed_critical = any(
-        question["critical"] and not by_question[str(question["id"])].correct for question in questions
+        question["critical"] and not by_question[str(question["id"])].correct
+        for question in questions
     )
     return AttemptScore(
         points=points,

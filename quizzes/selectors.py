@@ -76,10 +76,14 @@ def quiz_standing(*, person, quiz, now=None):
     """The person's standing with the quiz, in two queries. Attempts submitted before the latest
     retry allowance do not count towards the cooldown or the limit in total."""
     now = now or timezone.now()
-    allowance = RetryAllowance.objects.filter(person=person, quiz=quiz).order_by("-granted_at").first()
+    allowance = (
+        RetryAllowance.objects.filter(person=person, quiz=quiz).order_by("-granted_at").first()
+    )
     passed, has_open, history = False, False, []
     for was_passed, submitted_at in (
-        Attempt.objects.filter(person=person, quiz=quiz).order_by("submitted_at", "pk").values_list("passed", "submitted_at")
+        Attempt.objects.filter(person=person, quiz=quiz)
+        .order_by("submitted_at", "pk")
+        .values_list("passed", "submitted_at")
     ):
         if submitted_at is None:
             has_open = True
@@ -98,7 +102,10 @@ def quiz_standing(*, person, quiz, now=None):
             failures_since_pass = 0 if was_passed else failures_since_pass + 1
         left_in_total = max(quiz.max_attempts - failures_since_pass, 0)
     return QuizStanding(
-        passed=passed, has_open_attempt=has_open, retry_at=retry_at, left_before_cooldown=left_before_cooldown,
+        passed=passed,
+        has_open_attempt=has_open,
+        retry_at=retry_at,
+        left_before_cooldown=left_before_cooldown,
         left_in_total=left_in_total,
     )
 
@@ -123,7 +130,9 @@ def attempts_retry_at(*, person_ids, module_ids, now=None):
     }
     histories = defaultdict(list)
     for person_id, quiz_id, passed, submitted_at in (
-        Attempt.objects.filter(person_id__in=person_ids, quiz_id__in=quizzes, submitted_at__isnull=False)
+        Attempt.objects.filter(
+            person_id__in=person_ids, quiz_id__in=quizzes, submitted_at__isnull=False
+        )
         .order_by("submitted_at", "pk")
         .values_list("person_id", "quiz_id", "passed", "submitted_at")
     ):
@@ -164,11 +173,15 @@ def _cooldown_state(*, history, quiz, now):
 
 def attempt_for_person(*, person, attempt_id):
     """The person's own attempt, or None: nobody reaches someone else's attempt by its id."""
-    return Attempt.objects.select_related("quiz__module").filter(person=person, pk=attempt_id).first()
+    return (
+        Attempt.objects.select_related("quiz__module").filter(person=person, pk=attempt_id).first()
+    )
 
 
 def attempt_for_audit(*, attempt_id):
-    return Attempt.objects.select_related("quiz__module", "person__user").filter(pk=attempt_id).first()
+    return (
+        Attempt.objects.select_related("quiz__module", "person__user").filter(pk=attempt_id).first()
+    )
 
 
 def quizzes_for_audit():
@@ -185,7 +198,11 @@ def quizzes_for_audit():
 
 def quiz_attempts_for_audit(*, quiz):
     """Every attempt at the quiz, oldest first, for the auditor's list and bulk export."""
-    return Attempt.objects.select_related("person__user").filter(quiz=quiz).order_by("started_at", "pk")
+    return (
+        Attempt.objects.select_related("person__user")
+        .filter(quiz=quiz)
+        .order_by("started_at", "pk")
+    )
 
 
 def attempt_result_rows(*, attempt, every_option=False):
@@ -227,8 +244,13 @@ def _answer_text(question, response):
     if question["type"] == "multiple_response":
         return "; ".join(options[option_id] for option_id in response)
     if question["type"] == "ordering":
-        return "; ".join(f"{position}. {options[option_id]}" for position, option_id in enumerate(response, start=1))
-    return "; ".join(f"{options[option_id]}: {_JUDGEMENT_LABELS[value]}" for option_id, value in response.items())
+        return "; ".join(
+            f"{position}. {options[option_id]}"
+            for position, option_id in enumerate(response, start=1)
+        )
+    return "; ".join(
+        f"{options[option_id]}: {_JUDGEMENT_LABELS[value]}" for option_id, value in response.items()
+    )
 
 
 def _one_option_items(question, response):
@@ -238,7 +260,11 @@ def _one_option_items(question, response):
         chosen = option["id"] == response
         if chosen or option["correct"]:
             items.append(
-                _item(option, given=option["text"] if chosen else "", expected="Right answer" if option["correct"] else "")
+                _item(
+                    option,
+                    given=option["text"] if chosen else "",
+                    expected="Right answer" if option["correct"] else "",
+                )
             )
     return items
 
@@ -257,11 +283,15 @@ def _many_options_items(question, response):
 
 
 def _order_items(question, response):
-    given_position = {option_id: position for position, option_id in enumerate(response or [], start=1)}
+    given_position = {
+        option_id: position for position, option_id in enumerate(response or [], start=1)
+    }
     return [
         _item(
             option,
-            given=f"Position {given_position[option['id']]}" if option["id"] in given_position else "",
+            given=f"Position {given_position[option['id']]}"
+            if option["id"] in given_position
+            else "",
             expected=f"Position {option['position']}",
             right=given_position.get(option["id"]) == option["position"],
         )
@@ -377,7 +407,9 @@ class AttemptReview:
         }
         if self.shows_key:
             return record | {"questions_shown": attempt.questions, "results": attempt.results}
-        record["questions_shown"] = [question_without_key(question=question) for question in attempt.questions]
+        record["questions_shown"] = [
+            question_without_key(question=question) for question in attempt.questions
+        ]
         if self.shows_questions:
             record["results"] = [
                 {
@@ -435,7 +467,9 @@ def person_attempt_reviews(*, person):
     for attempt in attempts:
         if attempt.quiz_id not in standings:
             standings[attempt.quiz_id] = quiz_standing(person=person, quiz=attempt.quiz)
-    return [attempt_review(attempt=attempt, standing=standings[attempt.quiz_id]) for attempt in attempts]
+    return [
+        attempt_review(attempt=attempt, standing=standings[attempt.quiz_id]) for attempt in attempts
+    ]
 
 
 def question_without_key(*, question):
@@ -454,20 +488,54 @@ def question_clauses(*, question):
     clauses = {option["clause"]["id"]: option["clause"] for option in question["options"]}
     return sorted(
         clauses.values(),
-        key=lambda clause: (clause["organisation"], clause["document"], _natural(clause["reference"]), clause["id"]),
+        key=lambda clause: (
+            clause["organisation"],
+            clause["document"],
+            _natural(clause["reference"]),
+            clause["id"],
+        ),
     )
 
 
 def _natural(reference):
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in str(reference).split(".")]
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in str(reference).split(".")
+    ]
 
 
 EVIDENCE_COLUMNS = [
-    "attempt_id", "person", "employee_number", "quiz", "module", "started_at", "submitted_at", "timed_out",
-    "score", "max_score", "percent", "pass_mark", "passed", "question_number", "question_id", "question_version",
-    "question_type", "critical", "question", "question_points", "question_max_points", "question_correct",
-    "item", "answer_given", "policy_answer", "item_right", "feedback", "policy_document", "document_version",
-    "clause_reference", "clause_version", "clause_heading",
+    "attempt_id",
+    "person",
+    "employee_number",
+    "quiz",
+    "module",
+    "started_at",
+    "submitted_at",
+    "timed_out",
+    "score",
+    "max_score",
+    "percent",
+    "pass_mark",
+    "passed",
+    "question_number",
+    "question_id",
+    "question_version",
+    "question_type",
+    "critical",
+    "question",
+    "question_points",
+    "question_max_points",
+    "question_correct",
+    "item",
+    "answer_given",
+    "policy_answer",
+    "item_right",
+    "feedback",
+    "policy_document",
+    "document_version",
+    "clause_reference",
+    "clause_version",
+    "clause_heading",
 ]
 
 
@@ -475,9 +543,19 @@ def attempt_evidence_rows(*, attempt):
     """The evidence record flattened: one row per option or item shown, every row carrying the
     attempt, the question and the clause it rests on. Columns as in EVIDENCE_COLUMNS."""
     head = [
-        attempt.pk, attempt.person.full_name, attempt.person.employee_number, attempt.quiz.title,
-        attempt.quiz.module.title, _iso(attempt.started_at), _iso(attempt.submitted_at), attempt.timed_out,
-        attempt.score, attempt.max_score, attempt.percent, attempt.pass_mark, attempt.passed,
+        attempt.pk,
+        attempt.person.full_name,
+        attempt.person.employee_number,
+        attempt.quiz.title,
+        attempt.quiz.module.title,
+        _iso(attempt.started_at),
+        _iso(attempt.submitted_at),
+        attempt.timed_out,
+        attempt.score,
+        attempt.max_score,
+        attempt.percent,
+        attempt.pass_mark,
+        attempt.passed,
     ]
     if not attempt.is_submitted:
         yield head + [""] * (len(EVIDENCE_COLUMNS) - len(head))
@@ -487,10 +565,25 @@ def attempt_evidence_rows(*, attempt):
         for item in row["items"]:
             clause = item["clause"]
             yield head + [
-                row["number"], question["id"], question.get("version", ""), question["type"], question["critical"],
-                question["text"], row["points"], row["max_points"], row["correct"], item["text"], item["given"],
-                item["expected"], item["right"], item["feedback"], clause["document"], clause["document_version"],
-                clause["reference"], clause["version"], clause["heading"],
+                row["number"],
+                question["id"],
+                question.get("version", ""),
+                question["type"],
+                question["critical"],
+                question["text"],
+                row["points"],
+                row["max_points"],
+                row["correct"],
+                item["text"],
+                item["given"],
+                item["expected"],
+                item["right"],
+                item["feedback"],
+                clause["document"],
+                clause["document_version"],
+                clause["reference"],
+                clause["version"],
+                clause["heading"],
             ]
 
 

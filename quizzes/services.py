@@ -74,12 +74,16 @@ def attempt_start(*, person, quiz, rng=None, now=None):
     the questions the person has not been shown before first."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
-    if not quiz.can_take_without_module and not module_steps_done(person=person, module=quiz.module):
+    if not quiz.can_take_without_module and not module_steps_done(
+        person=person, module=quiz.module
+    ):
         raise AttemptError(STEPS_FIRST_MESSAGE)
     with transaction.atomic():
         # One start at a time per person, so two tabs cannot open two attempts.
         Person.objects.select_for_update().filter(pk=person.pk).first()
-        open_attempt = Attempt.objects.filter(person=person, quiz=quiz, submitted_at__isnull=True).first()
+        open_attempt = Attempt.objects.filter(
+            person=person, quiz=quiz, submitted_at__isnull=True
+        ).first()
         if open_attempt and not attempt_is_overdue(attempt=open_attempt, now=now):
             return open_attempt
         if open_attempt:
@@ -113,15 +117,23 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             "options__clause__document"
         )
         by_id = {question.pk: question for question in questions}
-        snapshots = [_shown(by_id[entry.id].snapshot(quiz=quiz), quiz=quiz, rng=rng) for entry in drawn]
-        deadline = now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+        snapshots = [
+            _shown(by_id[entry.id].snapshot(quiz=quiz), quiz=quiz, rng=rng) for entry in drawn
+        ]
+        deadline = (
+            now + datetime.timedelta(minutes=quiz.time_limit_minutes)
+            if quiz.time_limit_minutes
+            else None
+        )
         return Attempt.objects.create(
             person=person,
             quiz=quiz,
             pass_mark=quiz.pass_mark,
             questions=snapshots,
             deadline=deadline,
-            submit_by=deadline + datetime.timedelta(seconds=quiz.grace_seconds) if deadline else None,
+            submit_by=deadline + datetime.timedelta(seconds=quiz.grace_seconds)
+            if deadline
+            else None,
         )
 
 
@@ -131,13 +143,17 @@ def _shown(snapshot, *, quiz, rng):
     if snapshot["type"] == "ordering":
         snapshot["options"] = items_shuffle(options=snapshot["options"], rng=rng)
     else:
-        snapshot["options"] = options_order(options=snapshot["options"], shuffle=quiz.shuffle_options, rng=rng)
+        snapshot["options"] = options_order(
+            options=snapshot["options"], shuffle=quiz.shuffle_options, rng=rng
+        )
     # Database ids follow the authored order (for ordering questions, the answer): the page gets
     # opaque ones, and the evidence keeps the real id beside each.
     labels = set()
     while len(labels) < len(snapshot["options"]):
         labels.add(f"{rng.getrandbits(40):010x}")
-    for option, label in zip(snapshot["options"], sorted(labels, key=lambda _: rng.random()), strict=True):
+    for option, label in zip(
+        snapshot["options"], sorted(labels, key=lambda _: rng.random()), strict=True
+    ):
         option["option_id"], option["id"] = option["id"], label
     return snapshot
 
@@ -149,7 +165,9 @@ def _questions_by_id(attempt):
 def _check_open(*, attempt, now, revision):
     """Refuse a write to a submitted, overdue or stale attempt, before anything is parsed."""
     if attempt.is_submitted:
-        raise AttemptAlreadySubmitted("This attempt has already been submitted. Nothing was changed.")
+        raise AttemptAlreadySubmitted(
+            "This attempt has already been submitted. Nothing was changed."
+        )
     if attempt_is_overdue(attempt=attempt, now=now):
         raise AttemptTimeUp(
             f"The time for this attempt ran out at {timezone.localtime(attempt.deadline):%H:%M}. "
@@ -162,7 +180,9 @@ def _check_open(*, attempt, now, revision):
 def _check_questions(*, attempt, answers):
     strangers = sorted(set(answers) - set(_questions_by_id(attempt)))
     if strangers:
-        raise AttemptError("The answers include a question that is not part of this attempt. Nothing was saved.")
+        raise AttemptError(
+            "The answers include a question that is not part of this attempt. Nothing was saved."
+        )
 
 
 def _written_or_why_not(*, attempt, updated):
@@ -171,7 +191,9 @@ def _written_or_why_not(*, attempt, updated):
         return
     current = Attempt.objects.get(pk=attempt.pk)
     if current.is_submitted:
-        raise AttemptAlreadySubmitted("This attempt has already been submitted. Nothing was changed.")
+        raise AttemptAlreadySubmitted(
+            "This attempt has already been submitted. Nothing was changed."
+        )
     raise AttemptStale(STALE_MESSAGE)
 
 
@@ -190,10 +212,14 @@ def attempt_save_progress(*, attempt, answers, revision=None, now=None):
             errors[question_id] = str(error)
     if errors:
         raise AttemptError("Some answers were not recognised, so nothing was saved.", errors)
-    draft = {question_id: list(values) for question_id, values in answers.items() if any(v != "" for v in values)}
-    updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision).update(
-        draft=draft, revision=attempt.revision + 1, saved_at=now
-    )
+    draft = {
+        question_id: list(values)
+        for question_id, values in answers.items()
+        if any(v != "" for v in values)
+    }
+    updated = Attempt.objects.filter(
+        pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision
+    ).update(draft=draft, revision=attempt.revision + 1, saved_at=now)
     _written_or_why_not(attempt=attempt, updated=updated)
     attempt.refresh_from_db()
     return attempt
@@ -213,16 +239,24 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
     responses, errors = {}, {}
     for question_id, question in _questions_by_id(attempt).items():
         try:
-            responses[question_id] = response_parse(question=question, values=answers.get(question_id, []))
+            responses[question_id] = response_parse(
+                question=question, values=answers.get(question_id, [])
+            )
         except ResponseError as error:
             errors[question_id] = str(error)
     if errors:
-        raise AttemptError("Some answers need your attention. Nothing has been submitted yet.", errors)
+        raise AttemptError(
+            "Some answers need your attention. Nothing has been submitted yet.", errors
+        )
 
-    score = attempt_score(questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark)
+    score = attempt_score(
+        questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
+    )
     with transaction.atomic():
         # The conditional update is the lock: of two concurrent submissions, only one matches.
-        updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision).update(
+        updated = Attempt.objects.filter(
+            pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision
+        ).update(
             submitted_at=now,
             answers=responses,
             draft={question_id: list(values) for question_id, values in answers.items()},
@@ -249,10 +283,14 @@ def attempt_close_overdue(*, attempt, now=None):
     responses = {}
     for question_id, question in _questions_by_id(attempt).items():
         try:
-            responses[question_id] = response_parse(question=question, values=attempt.draft.get(question_id, []))
+            responses[question_id] = response_parse(
+                question=question, values=attempt.draft.get(question_id, [])
+            )
         except ResponseError:
             continue  # unanswered or half-answered when time ran out: no credit
-    score = attempt_score(questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark)
+    score = attempt_score(
+        questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
+    )
     Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
         submitted_at=attempt.submit_by,
         timed_out=True,
@@ -294,12 +332,21 @@ def retry_allow(*, person, quiz, by, reason):
         raise AttemptError("Say why this person may try again early.")
     standing = quiz_standing(person=person, quiz=quiz)
     if standing.retry_at is None and not standing.out_of_attempts:
-        raise AttemptError(f"{person.full_name} is not waiting: they may already start {quiz.title}.")
+        raise AttemptError(
+            f"{person.full_name} is not waiting: they may already start {quiz.title}."
+        )
     with transaction.atomic():
         allowance = RetryAllowance.objects.create(
-            person=person, quiz=quiz, granted_by_name=(by.get_full_name() or by.get_username()) if by else "System",
+            person=person,
+            quiz=quiz,
+            granted_by_name=(by.get_full_name() or by.get_username()) if by else "System",
             reason=reason,
         )
-        audit_record(action=audit.ATTEMPT_RESET, summary=f"{person.full_name} may retry {quiz.title} now: {reason}",
-                     actor=by, subject=person, target=allowance)
+        audit_record(
+            action=audit.ATTEMPT_RESET,
+            summary=f"{person.full_name} may retry {quiz.title} now: {reason}",
+            actor=by,
+            subject=person,
+            target=allowance,
+        )
     return allowance

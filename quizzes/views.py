@@ -63,7 +63,9 @@ def attempt_detail(request, attempt_id):
 
 def form_token_for(attempt):
     """Ties a copy of the form to this attempt as it was saved when the form was shown."""
-    return signing.dumps({"attempt": attempt.pk, "revision": attempt.revision}, salt=FORM_STAMP_NAMESPACE)
+    return signing.dumps(
+        {"attempt": attempt.pk, "revision": attempt.revision}, salt=FORM_STAMP_NAMESPACE
+    )
 
 
 def _form_revision(request, attempt):
@@ -87,25 +89,37 @@ def answers_from_post(post):
             continue
         question_id, _, item = key.removeprefix(ANSWER_PREFIX).partition(ITEM_SEPARATOR)
         values = post.getlist(key)
-        answers.setdefault(question_id, []).extend([f"{item}={value}" for value in values] if item else values)
+        answers.setdefault(question_id, []).extend(
+            [f"{item}={value}" for value in values] if item else values
+        )
     return answers
 
 
 def _attempt_post(request, attempt):
-    unexpected = sorted(key for key in request.POST if key not in EXPECTED_FIELDS and not key.startswith(ANSWER_PREFIX))
+    unexpected = sorted(
+        key
+        for key in request.POST
+        if key not in EXPECTED_FIELDS and not key.startswith(ANSWER_PREFIX)
+    )
     answers = answers_from_post(request.POST)
     if attempt.is_submitted:
         messages.error(request, "This attempt has already been submitted. Nothing was changed.")
         return _attempt_result(request, attempt, status=400)
     if unexpected:
         return _attempt_form(
-            request, attempt, shown=attempt.draft, status=400,
+            request,
+            attempt,
+            shown=attempt.draft,
+            status=400,
             error="The form contained fields it should not. Nothing was saved; please check your answers and try again.",
         )
     revision = _form_revision(request, attempt)
     if revision is None:
         return _attempt_form(
-            request, attempt, shown=attempt.draft, status=400,
+            request,
+            attempt,
+            shown=attempt.draft,
+            status=400,
             error="This form does not belong to this attempt. Nothing was saved; please answer on this page.",
         )
     saving = request.POST.get(ACTION) == "save"
@@ -123,13 +137,22 @@ def _attempt_post(request, attempt):
         attempt.refresh_from_db()
         return _attempt_form(request, attempt, shown=attempt.draft, error=error.message, status=400)
     except AttemptTimeUp as error:
-        return _attempt_form(request, attempt, shown={}, error=error.message, status=400, time_up=True)
+        return _attempt_form(
+            request, attempt, shown={}, error=error.message, status=400, time_up=True
+        )
     except AttemptError as error:
         return _attempt_form(
-            request, attempt, shown=answers, error=error.message, field_errors=error.errors, status=400
+            request,
+            attempt,
+            shown=answers,
+            error=error.message,
+            field_errors=error.errors,
+            status=400,
         )
     if saving:
-        messages.success(request, "Your answers are saved. You can come back and finish this quiz later.")
+        messages.success(
+            request, "Your answers are saved. You can come back and finish this quiz later."
+        )
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
 
@@ -145,14 +168,22 @@ def _autosave(attempt, *, answers, revision):
     except AttemptError as error:
         return JsonResponse({"saved": False, "message": error.message}, status=400)
     saved_at = timezone.localtime(attempt.saved_at)
-    return JsonResponse({"saved": True, "form_token": form_token_for(attempt), "saved_at": f"{saved_at:%H:%M}"})
+    return JsonResponse(
+        {"saved": True, "form_token": form_token_for(attempt), "saved_at": f"{saved_at:%H:%M}"}
+    )
 
 
-def _attempt_form(request, attempt, *, shown, error=None, field_errors=None, status=200, time_up=False):
+def _attempt_form(
+    request, attempt, *, shown, error=None, field_errors=None, status=200, time_up=False
+):
     field_errors = field_errors or {}
     questions = [
-        _question_for_form(question, number=number, values=shown.get(str(question["id"]), []),
-                           error=field_errors.get(str(question["id"])))
+        _question_for_form(
+            question,
+            number=number,
+            values=shown.get(str(question["id"]), []),
+            error=field_errors.get(str(question["id"])),
+        )
         for number, question in enumerate(attempt.questions, start=1)
     ]
     context = {
@@ -199,8 +230,12 @@ def _attempt_result(request, attempt, *, status=200):
     review = attempt_review(attempt=attempt)
     certificate = getattr(attempt, "certificate", None) if attempt.passed else None
     # The task is named by its path: the certificates app sits above this one.
-    certificate_failed = attempt.passed and certificate is None and task_failed_for_good(
-        task_path="certificates.tasks.certificate_issue_task", attempt_id=attempt.pk
+    certificate_failed = (
+        attempt.passed
+        and certificate is None
+        and task_failed_for_good(
+            task_path="certificates.tasks.certificate_issue_task", attempt_id=attempt.pk
+        )
     )
     context = {
         "attempt": attempt,

@@ -30,7 +30,11 @@ class QuizViewSet(SnippetViewSet):
             MultiFieldPanel(
                 [
                     FieldPanel("questions_per_attempt"),
-                    InlinePanel("topic_draws", label="Questions drawn from a topic", panels=[FieldPanel("topic"), FieldPanel("count")]),
+                    InlinePanel(
+                        "topic_draws",
+                        label="Questions drawn from a topic",
+                        panels=[FieldPanel("topic"), FieldPanel("count")],
+                    ),
                     FieldPanel("shuffle_questions"),
                     FieldPanel("shuffle_options"),
                 ],
@@ -38,7 +42,11 @@ class QuizViewSet(SnippetViewSet):
             ),
             FieldPanel("partial_credit"),
             MultiFieldPanel(
-                [FieldPanel("attempts_before_cooldown"), FieldPanel("cooldown_hours"), FieldPanel("max_attempts")],
+                [
+                    FieldPanel("attempts_before_cooldown"),
+                    FieldPanel("cooldown_hours"),
+                    FieldPanel("max_attempts"),
+                ],
                 heading="Attempts",
             ),
             MultiFieldPanel(
@@ -49,7 +57,10 @@ class QuizViewSet(SnippetViewSet):
                 ],
                 heading="What a person sees after submitting",
             ),
-            MultiFieldPanel([FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")], heading="Time limit"),
+            MultiFieldPanel(
+                [FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")],
+                heading="Time limit",
+            ),
         ],
         base_form_class=QuizAdminForm,
     )
@@ -62,7 +73,12 @@ QUESTION_PANELS = [
     FieldPanel("critical"),
     FieldPanel("explanation"),
 ]
-OPTION_PANELS = [FieldPanel("text"), FieldPanel("is_correct"), FieldPanel("feedback"), FieldPanel("clause")]
+OPTION_PANELS = [
+    FieldPanel("text"),
+    FieldPanel("is_correct"),
+    FieldPanel("feedback"),
+    FieldPanel("clause"),
+]
 
 
 # One viewset per question type: Wagtail's InlinePanel cannot edit a mix of polymorphic
@@ -78,7 +94,8 @@ class SingleChoiceQuestionViewSet(QuestionViewSet):
     icon = "radio-full"
     menu_label = "Single-choice questions"
     edit_handler = ObjectList(
-        QUESTION_PANELS + [InlinePanel("options", min_num=2, max_num=8, label="Options", panels=OPTION_PANELS)],
+        QUESTION_PANELS
+        + [InlinePanel("options", min_num=2, max_num=8, label="Options", panels=OPTION_PANELS)],
         base_form_class=QuestionAdminForm,
     )
 
@@ -103,7 +120,12 @@ class TrueFalseQuestionViewSet(QuestionViewSet):
     menu_label = "True/false questions"
     edit_handler = ObjectList(
         QUESTION_PANELS
-        + [FieldPanel("correct_answer"), FieldPanel("feedback_true"), FieldPanel("feedback_false"), FieldPanel("clause")]
+        + [
+            FieldPanel("correct_answer"),
+            FieldPanel("feedback_true"),
+            FieldPanel("feedback_false"),
+            FieldPanel("clause"),
+        ]
     )
 
 

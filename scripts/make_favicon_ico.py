@@ -14,4 +14,3 @@ for x, y in (points[0], points[-1]):
     r = 2 * S
     d.ellipse([x - r, y - r, x + r, y + r], fill="white")
 big.save("frontend/favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)])
-

@@ -34,7 +34,7 @@ DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 STARTUP_SECONDS = 60
-HASHED_STATIC = re.compile(r'/static/frontend/app\.[0-9a-f]{12}\.css')
+HASHED_STATIC = re.compile(r"/static/frontend/app\.[0-9a-f]{12}\.css")
 USERNAME = "prod.check"
 
 
@@ -67,7 +67,9 @@ def step_command(step):
     words = shlex.split(step)
     if words[:2] == ["python", "manage.py"] and len(words) > 2:
         return [PYTHON, "manage.py", *words[2:]]
-    raise CheckFailed(f"docs/deploy.md lists a release step this check does not know how to run: {step!r}")
+    raise CheckFailed(
+        f"docs/deploy.md lists a release step this check does not know how to run: {step!r}"
+    )
 
 
 def free_port():
@@ -81,8 +83,13 @@ def postgres_connect(server_url, dbname):
 
     parts = urlsplit(server_url)
     return psycopg.connect(
-        dbname=dbname, user=parts.username or "postgres", password=parts.password or None,
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432, autocommit=True, connect_timeout=10,
+        dbname=dbname,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        autocommit=True,
+        connect_timeout=10,
     )
 
 
@@ -97,7 +104,9 @@ def run(command, env, what):
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603 (fixed arguments, no shell)
     print(f" ({time.monotonic() - started:.0f}s)", flush=True)
     if result.returncode != 0:
-        raise CheckFailed(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+        raise CheckFailed(
+            f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
+        )
     return result.stdout + result.stderr
 
 
@@ -136,14 +145,32 @@ def expect(condition, message):
 def check_production_headers(response, what):
     headers = response.headers
     hsts = headers.get("Strict-Transport-Security", "")
-    expect(re.search(r"max-age=(\d{8,})", hsts) and "includeSubDomains" in hsts,
-           f"{what}: no year-long HSTS header with includeSubDomains (got {hsts!r})")
-    expect(headers.get("X-Content-Type-Options") == "nosniff", f"{what}: X-Content-Type-Options is not nosniff")
-    expect(headers.get("Referrer-Policy") == "same-origin", f"{what}: Referrer-Policy is {headers.get('Referrer-Policy')!r}")
-    expect(headers.get("X-Frame-Options") == "DENY", f"{what}: X-Frame-Options is {headers.get('X-Frame-Options')!r}")
+    expect(
+        re.search(r"max-age=(\d{8,})", hsts) and "includeSubDomains" in hsts,
+        f"{what}: no year-long HSTS header with includeSubDomains (got {hsts!r})",
+    )
+    expect(
+        headers.get("X-Content-Type-Options") == "nosniff",
+        f"{what}: X-Content-Type-Options is not nosniff",
+    )
+    expect(
+        headers.get("Referrer-Policy") == "same-origin",
+        f"{what}: Referrer-Policy is {headers.get('Referrer-Policy')!r}",
+    )
+    expect(
+        headers.get("X-Frame-Options") == "DENY",
+        f"{what}: X-Frame-Options is {headers.get('X-Frame-Options')!r}",
+    )
     csp = headers.get("Content-Security-Policy", "")
-    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'self'"):
-        expect(directive in csp, f"{what}: Content-Security-Policy lacks {directive!r} (got {csp!r})")
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'self'",
+    ):
+        expect(
+            directive in csp, f"{what}: Content-Security-Policy lacks {directive!r} (got {csp!r})"
+        )
     expect("unsafe-inline" not in csp, f"{what}: Content-Security-Policy allows inline code")
 
 
@@ -152,7 +179,10 @@ def check_secure_cookies(response, what):
         name = header.split("=", 1)[0]
         attributes = [part.strip().lower() for part in header.split(";")[1:]]
         expect("secure" in attributes, f"{what}: cookie {name} is not Secure")
-        expect(any(part.startswith("samesite=") for part in attributes), f"{what}: cookie {name} has no SameSite")
+        expect(
+            any(part.startswith("samesite=") for part in attributes),
+            f"{what}: cookie {name} has no SameSite",
+        )
         if name == "sessionid":
             expect("httponly" in attributes, f"{what}: the session cookie is not HttpOnly")
 
@@ -160,8 +190,11 @@ def check_secure_cookies(response, what):
 def check_site(client):
     print("-- HTTP checks", flush=True)
     response, body = client.request("GET", "/accounts/login/", https=False)
-    expect(response.status in (301, 308) and response.headers.get("Location", "").startswith("https://"),
-           f"plain HTTP is not redirected to HTTPS (status {response.status})")
+    expect(
+        response.status in (301, 308)
+        and response.headers.get("Location", "").startswith("https://"),
+        f"plain HTTP is not redirected to HTTPS (status {response.status})",
+    )
 
     response, body = client.request("GET", "/accounts/login/")
     page = body.decode()
@@ -171,13 +204,24 @@ def check_site(client):
     check_secure_cookies(response, "sign-in page")
 
     stylesheet = HASHED_STATIC.search(page)
-    expect(stylesheet, "sign-in page: the stylesheet is not linked under a hashed name (is the manifest used?)")
+    expect(
+        stylesheet,
+        "sign-in page: the stylesheet is not linked under a hashed name (is the manifest used?)",
+    )
     response, body = client.request("GET", stylesheet.group(0))
-    expect(response.status == 200, f"static file {stylesheet.group(0)}: status {response.status}, expected 200")
-    expect(response.headers.get("Content-Type", "").startswith("text/css"), f"static file: content type {response.headers.get('Content-Type')!r}")
+    expect(
+        response.status == 200,
+        f"static file {stylesheet.group(0)}: status {response.status}, expected 200",
+    )
+    expect(
+        response.headers.get("Content-Type", "").startswith("text/css"),
+        f"static file: content type {response.headers.get('Content-Type')!r}",
+    )
     cache = response.headers.get("Cache-Control", "")
-    expect(re.search(r"max-age=(\d{8,})", cache) and "public" in cache and "immutable" in cache,
-           f"static file: not cached for long as immutable (Cache-Control {cache!r})")
+    expect(
+        re.search(r"max-age=(\d{8,})", cache) and "public" in cache and "immutable" in cache,
+        f"static file: not cached for long as immutable (Cache-Control {cache!r})",
+    )
     expect(len(body) > 1000, "static file: suspiciously small")
 
     missing = f"/no-such-page-{secrets.token_hex(4)}/"
@@ -187,13 +231,20 @@ def check_site(client):
     check_production_headers(response, "404 page")
 
     response, body = client.request("GET", "/certificates/verify/")
-    expect(response.status == 200, f"certificate check page: status {response.status}, expected 200")
+    expect(
+        response.status == 200, f"certificate check page: status {response.status}, expected 200"
+    )
     check_production_headers(response, "certificate check page")
     response, body = client.request("GET", f"/certificates/verify/{secrets.token_hex(8).upper()}/")
-    expect(response.status == 404, f"verify page for an unknown code: status {response.status}, expected 404")
+    expect(
+        response.status == 404,
+        f"verify page for an unknown code: status {response.status}, expected 404",
+    )
     check_production_headers(response, "verify page")
-    expect("no-store" not in response.headers.get("Cache-Control", ""),
-           "verify page: public page marked no-store")
+    expect(
+        "no-store" not in response.headers.get("Cache-Control", ""),
+        "verify page: public page marked no-store",
+    )
 
     check_signed_in(client)
 
@@ -202,33 +253,61 @@ def check_signed_in(client):
     response, body = client.request("GET", "/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())
     expect(token, "sign-in page: no CSRF token in the form")
-    form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": USERNAME, "password": client.password})
-    response, body = client.request(
-        "POST", "/accounts/login/", body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": client.origin,
-                 "Referer": f"{client.origin}/accounts/login/"},
+    form = urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": USERNAME, "password": client.password}
     )
-    expect(response.status == 302, f"signing in: status {response.status}, expected a redirect\n{body.decode()[:2000]}")
+    response, body = client.request(
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": client.origin,
+            "Referer": f"{client.origin}/accounts/login/",
+        },
+    )
+    expect(
+        response.status == 302,
+        f"signing in: status {response.status}, expected a redirect\n{body.decode()[:2000]}",
+    )
     check_secure_cookies(response, "signing in")
     expect("sessionid" in client.cookies, "signing in: no session cookie")
 
     response, body = client.request("GET", "/my-data/")
-    expect(response.status == 200, f"a signed-in page (/my-data/): status {response.status}, expected 200")
+    expect(
+        response.status == 200,
+        f"a signed-in page (/my-data/): status {response.status}, expected 200",
+    )
     check_production_headers(response, "signed-in page")
     cache = response.headers.get("Cache-Control", "")
-    expect("no-store" in cache and "private" in cache, f"signed-in page: Cache-Control is {cache!r}, expected no-store, private")
+    expect(
+        "no-store" in cache and "private" in cache,
+        f"signed-in page: Cache-Control is {cache!r}, expected no-store, private",
+    )
 
     response, body = client.request("GET", "/my-data/download/")
-    expect(response.status == 200 and body[:2] == b"PK", f"personal data download: status {response.status}, expected a ZIP")
+    expect(
+        response.status == 200 and body[:2] == b"PK",
+        f"personal data download: status {response.status}, expected a ZIP",
+    )
     cache = response.headers.get("Cache-Control", "")
-    expect("no-store" in cache, f"personal data download: Cache-Control is {cache!r}, expected no-store")
+    expect(
+        "no-store" in cache,
+        f"personal data download: Cache-Control is {cache!r}, expected no-store",
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_server = os.environ.get("CI_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parser.add_argument("--server", default=default_server, help="PostgreSQL URL; only its server is used")
-    parser.add_argument("--prefix", default="prod_check", help="prefix of the throwaway database's name")
+    default_server = (
+        os.environ.get("CI_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument(
+        "--server", default=default_server, help="PostgreSQL URL; only its server is used"
+    )
+    parser.add_argument(
+        "--prefix", default="prod_check", help="prefix of the throwaway database's name"
+    )
     args = parser.parse_args(argv)
 
     # A stop from make (Ctrl-C) or CI (SIGTERM) still runs the clean-up below.
@@ -238,7 +317,11 @@ def main(argv=None):
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="prod-check-"))
     env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_"))},
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_"))
+        },
         "DJANGO_SETTINGS_MODULE": "lms.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": database_url(args.server, dbname),
@@ -273,7 +356,11 @@ def main(argv=None):
                 continue
             output = run(command, env, step)
             if "check --deploy" in step:
-                warnings = [line for line in output.splitlines() if "(security." in line or "(staticfiles." in line]
+                warnings = [
+                    line
+                    for line in output.splitlines()
+                    if "(security." in line or "(staticfiles." in line
+                ]
                 expect(not warnings, "check --deploy warns:\n" + "\n".join(warnings))
 
         account = (
@@ -281,29 +368,45 @@ def main(argv=None):
             f"person_create(username={USERNAME!r}, first_name='Prod', last_name='Check', "
             "email='prod.check@example.org', password=os.environ['PROD_CHECK_PASSWORD'])"
         )
-        run([PYTHON, "manage.py", "shell", "-c", account], env, "an account to sign in with (lms.services.person_create)")
+        run(
+            [PYTHON, "manage.py", "shell", "-c", account],
+            env,
+            "an account to sign in with (lms.services.person_create)",
+        )
 
         print(f"-- starting gunicorn on 127.0.0.1:{port}", flush=True)
         log = open(workdir / "gunicorn.log", "w+")  # noqa: SIM115 - read back on failure
         # No control socket: its default path is per user, and other checks may run beside this one.
         server = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-            [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--no-control-socket"], cwd=ROOT, env=env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--no-control-socket"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
-            expect(server.poll() is None, f"gunicorn exited with {server.returncode}:\n{(workdir / 'gunicorn.log').read_text()}")
+            expect(
+                server.poll() is None,
+                f"gunicorn exited with {server.returncode}:\n{(workdir / 'gunicorn.log').read_text()}",
+            )
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                expect(time.monotonic() < deadline, f"gunicorn did not listen within {STARTUP_SECONDS}s")
+                expect(
+                    time.monotonic() < deadline,
+                    f"gunicorn did not listen within {STARTUP_SECONDS}s",
+                )
                 time.sleep(0.2)
 
         client = Client(port)
         client.password = env["PROD_CHECK_PASSWORD"]
         check_site(client)
-        print("prod-check passed: the production build serves its pages with the production headers.")
+        print(
+            "prod-check passed: the production build serves its pages with the production headers."
+        )
         return 0
     except CheckFailed as failure:
         if server is not None:

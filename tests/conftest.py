@@ -50,8 +50,13 @@ def role_groups(wagtail_root):
 
 def _person(username, role_names, manager=None, team="Family court team"):
     return person_create(
-        username=username, first_name=username.split(".")[0].title(), last_name=username.split(".")[-1].title(),
-        email=f"{username}@example.org", password=PASSWORD, roles_held=role_names, line_manager=manager,
+        username=username,
+        first_name=username.split(".")[0].title(),
+        last_name=username.split(".")[-1].title(),
+        email=f"{username}@example.org",
+        password=PASSWORD,
+        roles_held=role_names,
+        line_manager=manager,
         team=team_get_or_create(name=team),
     )
 
@@ -68,8 +73,14 @@ def people(role_groups):
     author = _person("alex.author", [roles.AUTHORS], team="L&D")
     auditor = _person("ada.auditor", [roles.AUDITORS], team="QA")
     return {
-        "manager": manager, "staff": staff, "lead": lead, "deep": deep, "other_manager": other_manager,
-        "other_staff": other_staff, "author": author, "auditor": auditor,
+        "manager": manager,
+        "staff": staff,
+        "lead": lead,
+        "deep": deep,
+        "other_manager": other_manager,
+        "other_staff": other_staff,
+        "author": author,
+        "auditor": auditor,
     }
 
 
@@ -102,4 +113,3 @@ def client_for(client):
         return client
 
     return login
-

@@ -58,14 +58,21 @@ class PolicyClauseFactory(factory.django.DjangoModelFactory):
     summary = "Only where the child asked for it, with a parent's written consent if under 16."
 
 
-def module_page_create(*, clause, title="WhatsApp with children", slug="whatsapp", parent=None, steps=None):
+def module_page_create(
+    *, clause, title="WhatsApp with children", slug="whatsapp", parent=None, steps=None
+):
     """A published module with a narrative step and a decision, under a module index."""
     if parent is None:
         parent = module_index_ensure()
     if steps is None:
         steps = default_steps(clause=clause)
     page = parent.add_child(
-        instance=ModulePage(title=title, slug=slug, summary="When and how you may use WhatsApp.", steps=json.dumps(steps))
+        instance=ModulePage(
+            title=title,
+            slug=slug,
+            summary="When and how you may use WhatsApp.",
+            steps=json.dumps(steps),
+        )
     )
     page.save_revision().publish()
     page.refresh_from_db()
@@ -74,7 +81,15 @@ def module_page_create(*, clause, title="WhatsApp with children", slug="whatsapp
 
 def default_steps(*, clause):
     return [
-        {"type": "narrative", "value": {"heading": "Meet Jade", "body": "<p>Jade is 14.</p>", "image": None, "image_alt": ""}},
+        {
+            "type": "narrative",
+            "value": {
+                "heading": "Meet Jade",
+                "body": "<p>Jade is 14.</p>",
+                "image": None,
+                "image_alt": "",
+            },
+        },
         {
             "type": "decision",
             "value": {
@@ -82,16 +97,29 @@ def default_steps(*, clause):
                 "heading": "Jade asks to use WhatsApp",
                 "situation": "<p>Jade asks if she can message you on WhatsApp.</p>",
                 "choices": [
-                    {"text": "Agree once a parent consents in writing", "consequence": "You record consent.",
-                     "feedback": "Right: under-16s need a parent's written consent.", "clause": clause.pk,
-                     "is_correct": True, "branch_to": ""},
-                    {"text": "Agree straight away", "consequence": "Your manager raises it.",
-                     "feedback": "Not without a parent's written consent.", "clause": clause.pk,
-                     "is_correct": False, "branch_to": ""},
+                    {
+                        "text": "Agree once a parent consents in writing",
+                        "consequence": "You record consent.",
+                        "feedback": "Right: under-16s need a parent's written consent.",
+                        "clause": clause.pk,
+                        "is_correct": True,
+                        "branch_to": "",
+                    },
+                    {
+                        "text": "Agree straight away",
+                        "consequence": "Your manager raises it.",
+                        "feedback": "Not without a parent's written consent.",
+                        "clause": clause.pk,
+                        "is_correct": False,
+                        "branch_to": "",
+                    },
                 ],
             },
         },
-        {"type": "reflection", "value": {"heading": "Think", "prompt": "How would you explain this to Jade?"}},
+        {
+            "type": "reflection",
+            "value": {"heading": "Think", "prompt": "How would you explain this to Jade?"},
+        },
     ]
 
 
@@ -119,8 +147,19 @@ class QuizFactory(factory.django.DjangoModelFactory):
     pass_mark = 60
 
 
-def single_choice_create(*, quiz, clause, text="Which is right?", correct_index=0, n_options=3, critical=False, sort_order=0):
-    question = SingleChoiceQuestion.objects.create(quiz=quiz, text=text, critical=critical, sort_order=sort_order)
+def single_choice_create(
+    *,
+    quiz,
+    clause,
+    text="Which is right?",
+    correct_index=0,
+    n_options=3,
+    critical=False,
+    sort_order=0,
+):
+    question = SingleChoiceQuestion.objects.create(
+        quiz=quiz, text=text, critical=critical, sort_order=sort_order
+    )
     for index in range(n_options):
         Option.objects.create(
             question=question,
@@ -135,44 +174,85 @@ def single_choice_create(*, quiz, clause, text="Which is right?", correct_index=
 
 def true_false_create(*, quiz, clause, answer=True, critical=False, sort_order=0):
     return TrueFalseQuestion.objects.create(
-        quiz=quiz, text="Under-16s may always use WhatsApp.", correct_answer=answer, critical=critical,
-        feedback_true="Feedback true", feedback_false="Feedback false", clause=clause, sort_order=sort_order,
+        quiz=quiz,
+        text="Under-16s may always use WhatsApp.",
+        correct_answer=answer,
+        critical=critical,
+        feedback_true="Feedback true",
+        feedback_false="Feedback false",
+        clause=clause,
+        sort_order=sort_order,
     )
 
 
 def _options_create(*, question, clause, texts, correct):
     for index, text in enumerate(texts):
         Option.objects.create(
-            question=question, sort_order=index, text=text, is_correct=index in correct,
-            feedback=f"Feedback on {text}", clause=clause,
+            question=question,
+            sort_order=index,
+            text=text,
+            is_correct=index in correct,
+            feedback=f"Feedback on {text}",
+            clause=clause,
         )
     return question
 
 
-def multiple_response_create(*, quiz, clause, correct=(0, 1), n_options=4, partial_credit="", critical=False, sort_order=0, topic=""):
+def multiple_response_create(
+    *,
+    quiz,
+    clause,
+    correct=(0, 1),
+    n_options=4,
+    partial_credit="",
+    critical=False,
+    sort_order=0,
+    topic="",
+):
     from quizzes.models import MultipleResponseQuestion
 
     question = MultipleResponseQuestion.objects.create(
-        quiz=quiz, text="Which apply?", partial_credit=partial_credit, critical=critical, sort_order=sort_order, topic=topic
+        quiz=quiz,
+        text="Which apply?",
+        partial_credit=partial_credit,
+        critical=critical,
+        sort_order=sort_order,
+        topic=topic,
     )
-    return _options_create(question=question, clause=clause, texts=[f"Choice {i}" for i in range(n_options)], correct=set(correct))
+    return _options_create(
+        question=question,
+        clause=clause,
+        texts=[f"Choice {i}" for i in range(n_options)],
+        correct=set(correct),
+    )
 
 
 def ordering_create(*, quiz, clause, n_items=3, critical=False, sort_order=0, topic=""):
     """Items ``Step 1`` .. ``Step n``, authored in the correct order."""
     from quizzes.models import OrderingQuestion
 
-    question = OrderingQuestion.objects.create(quiz=quiz, text="Put these in order.", critical=critical, sort_order=sort_order, topic=topic)
-    return _options_create(question=question, clause=clause, texts=[f"Step {i + 1}" for i in range(n_items)], correct=set())
+    question = OrderingQuestion.objects.create(
+        quiz=quiz, text="Put these in order.", critical=critical, sort_order=sort_order, topic=topic
+    )
+    return _options_create(
+        question=question,
+        clause=clause,
+        texts=[f"Step {i + 1}" for i in range(n_items)],
+        correct=set(),
+    )
 
 
-def scenario_judgement_create(*, quiz, clause, appropriate=(True, False, True), critical=False, sort_order=0, topic=""):
+def scenario_judgement_create(
+    *, quiz, clause, appropriate=(True, False, True), critical=False, sort_order=0, topic=""
+):
     from quizzes.models import ScenarioJudgementQuestion
 
     question = ScenarioJudgementQuestion.objects.create(
         quiz=quiz, text="Rate each action.", critical=critical, sort_order=sort_order, topic=topic
     )
     return _options_create(
-        question=question, clause=clause, texts=[f"Action {i}" for i in range(len(appropriate))],
+        question=question,
+        clause=clause,
+        texts=[f"Action {i}" for i in range(len(appropriate))],
         correct={i for i, value in enumerate(appropriate) if value},
     )

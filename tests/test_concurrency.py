@@ -22,11 +22,16 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("Concurrency is tested on PostgreSQL (SQLite serialises all writers); CI runs it there.")
+        pytest.skip(
+            "Concurrency is tested on PostgreSQL (SQLite serialises all writers); CI runs it there."
+        )
 
 
 def _correct(attempt):
-    return {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    return {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
 
 
 def _in_parallel(functions):
@@ -49,27 +54,44 @@ def _in_parallel(functions):
 def test_fifty_concurrent_submissions_of_distinct_attempts_all_succeed(people, quiz):
     attempts = []
     for number in range(50):
-        person = person_create(username=f"learner{number}", first_name="L", last_name=str(number),
-                               email=f"learner{number}@example.org")
+        person = person_create(
+            username=f"learner{number}",
+            first_name="L",
+            last_name=str(number),
+            email=f"learner{number}@example.org",
+        )
         attempts.append(attempt_begin(person=person, quiz=quiz))
-    outcomes = _in_parallel([lambda attempt=attempt: attempt_submit(attempt=attempt, answers=_correct(attempt))
-                             for attempt in attempts])
+    outcomes = _in_parallel(
+        [
+            lambda attempt=attempt: attempt_submit(attempt=attempt, answers=_correct(attempt))
+            for attempt in attempts
+        ]
+    )
     errors = [outcome for kind, outcome in outcomes if kind == "error"]
     assert errors == []
     assert Attempt.objects.filter(submitted_at__isnull=False, passed=True).count() == 50
     # Every pass issued exactly one certificate, each with its own serial.
     module_certificates = Certificate.objects.filter(kind=Certificate.Kind.MODULE)
     assert module_certificates.count() == 50
-    assert len(set(Certificate.objects.values_list("serial", flat=True))) == Certificate.objects.count()
+    assert (
+        len(set(Certificate.objects.values_list("serial", flat=True)))
+        == Certificate.objects.count()
+    )
 
 
 def test_twenty_concurrent_submissions_of_one_attempt_produce_one_result(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = _correct(attempt)
-    outcomes = _in_parallel([lambda: attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), answers=answers)
-                             for _ in range(20)])
+    outcomes = _in_parallel(
+        [
+            lambda: attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), answers=answers)
+            for _ in range(20)
+        ]
+    )
     succeeded = [outcome for kind, outcome in outcomes if kind == "ok"]
     refused = [outcome for kind, outcome in outcomes if kind == "error"]
     assert len(succeeded) == 1
-    assert len(refused) == 19 and all(isinstance(error, AttemptAlreadySubmitted) for error in refused)
+    assert len(refused) == 19 and all(
+        isinstance(error, AttemptAlreadySubmitted) for error in refused
+    )
     assert Certificate.objects.filter(attempt=attempt).count() == 1

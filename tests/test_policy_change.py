@@ -13,7 +13,10 @@ from tests.factories import attempt_begin
 
 def _pass(person, quiz, capture):
     attempt = attempt_begin(person=person, quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     with capture(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
 
@@ -24,16 +27,24 @@ def test_a_new_clause_version_sends_certificates_for_recertification(
     staff = people["staff"]
     _pass(staff, quiz, django_capture_on_commit_callbacks)
     _pass(people["other_staff"], quiz, django_capture_on_commit_callbacks)
-    assert Certificate.objects.filter(status=Certificate.Status.VALID).count() == 4  # module + base, each
+    assert (
+        Certificate.objects.filter(status=Certificate.Status.VALID).count() == 4
+    )  # module + base, each
 
     new_version = policy_clause_revise(
-        clause=clause, heading="Contacting children on WhatsApp", summary="Now also needs a manager's agreement.",
+        clause=clause,
+        heading="Contacting children on WhatsApp",
+        summary="Now also needs a manager's agreement.",
         user=people["author"].user,
     )
 
     assert new_version.version == clause.version + 1
-    assert AuditEvent.objects.filter(action=audit.CONTENT_PUBLISHED, target_id=str(new_version.pk)).exists()
-    assert set(Certificate.objects.values_list("status", flat=True)) == {Certificate.Status.RECERTIFICATION_DUE}
+    assert AuditEvent.objects.filter(
+        action=audit.CONTENT_PUBLISHED, target_id=str(new_version.pk)
+    ).exists()
+    assert set(Certificate.objects.values_list("status", flat=True)) == {
+        Certificate.Status.RECERTIFICATION_DUE
+    }
     assignment = Assignment.objects.get(person=staff, module=module)
     assert assignment.reason == Assignment.Reason.RECERTIFICATION
     cell = module_status_grid(people=[staff], modules=[module])[0]["cells"][0]
@@ -43,10 +54,14 @@ def test_a_new_clause_version_sends_certificates_for_recertification(
     assert certificate.events.filter(to_status=Certificate.Status.RECERTIFICATION_DUE).exists()
 
 
-def test_certificates_resting_on_other_clauses_are_untouched(people, quiz, clause, django_capture_on_commit_callbacks):
+def test_certificates_resting_on_other_clauses_are_untouched(
+    people, quiz, clause, django_capture_on_commit_callbacks
+):
     from tests.factories import PolicyClauseFactory
 
     _pass(people["staff"], quiz, django_capture_on_commit_callbacks)
     unrelated = PolicyClauseFactory(reference="9.9")
-    policy_clause_revise(clause=unrelated, heading="Other", summary="Something else.", user=people["author"].user)
+    policy_clause_revise(
+        clause=unrelated, heading="Other", summary="Something else.", user=people["author"].user
+    )
     assert set(Certificate.objects.values_list("status", flat=True)) == {Certificate.Status.VALID}

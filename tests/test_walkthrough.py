@@ -15,17 +15,23 @@ from quizzes.models import Attempt
 
 def _correct_answers(attempt):
     return {
-        f"q-{question['id']}": next(option["id"] for option in question["options"] if option["correct"])
+        f"q-{question['id']}": next(
+            option["id"] for option in question["options"] if option["correct"]
+        )
         for question in attempt.questions
     }
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_member_passes_a_module_and_anyone_can_verify_the_certificate(client, people, quiz, module):
+def test_staff_member_passes_a_module_and_anyone_can_verify_the_certificate(
+    client, people, quiz, module
+):
     staff, manager, auditor = people["staff"], people["manager"], people["auditor"]
 
     # Log in with a password, as a person would.
-    response = client.post(reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302
 
     # The module: start, read the narrative, make the decision, see its feedback and clause.
@@ -79,13 +85,19 @@ def test_staff_member_passes_a_module_and_anyone_can_verify_the_certificate(clie
     # The line manager sees the status; the auditor lists and downloads.
     client.force_login(manager.user)
     assert "Passed, valid until" in client.get(reverse("team_dashboard")).content.decode()
-    assert client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 404
+    assert (
+        client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 404
+    )
     client.force_login(auditor.user)
     assert certificate.serial in client.get(reverse("certificates:auditor_list")).content.decode()
-    assert client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 200
+    assert (
+        client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 200
+    )
 
     # Other staff see neither page nor the certificate.
     client.force_login(people["other_staff"].user)
     assert client.get(reverse("team_dashboard")).status_code == 404
     assert client.get(reverse("certificates:auditor_list")).status_code == 404
-    assert client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 404
+    assert (
+        client.get(reverse("certificates:download", args=[certificate.serial])).status_code == 404
+    )

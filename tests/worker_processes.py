@@ -28,8 +28,10 @@ class Database:
             self.url = f"sqlite:///{self.path}"
         else:
             settings = connection.settings_dict
-            self.url = (f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-                        f"{settings['PORT'] or 5432}/{settings['NAME']}")
+            self.url = (
+                f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+                f"{settings['PORT'] or 5432}/{settings['NAME']}"
+            )
 
     def rows(self, sql, params=()):
         if self.vendor == "sqlite":
@@ -49,8 +51,10 @@ class Database:
         return status, json.loads(worker_ids) if isinstance(worker_ids, str) else worker_ids
 
     def certificates(self, attempt_id):
-        return self.rows(f"SELECT COUNT(*) FROM {Certificate._meta.db_table} WHERE attempt_id = %s",  # noqa: S608
-                         [attempt_id])[0][0]
+        return self.rows(
+            f"SELECT COUNT(*) FROM {Certificate._meta.db_table} WHERE attempt_id = %s",  # noqa: S608
+            [attempt_id],
+        )[0][0]
 
     def wait_until_backend_gone(self, backend_pid, *, timeout=60):
         """PostgreSQL rolls a dead client's transaction back once it notices the closed socket."""
@@ -75,7 +79,9 @@ def line_starting(process, prefix, *, timeout=120):
         if not ready:
             continue
         line = process.stdout.readline()
-        assert line, f"the process exited (status {process.wait()}) before {prefix!r}: {process.stderr.read()}"
+        assert line, (
+            f"the process exited (status {process.wait()}) before {prefix!r}: {process.stderr.read()}"
+        )
         if line.startswith(prefix):
             return line
 

@@ -136,7 +136,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -206,7 +209,8 @@ SOCIALACCOUNT_PROVIDERS = {
                 "secret": ENTRA_CLIENT_SECRET,
                 "settings": {
                     "server_url": os.environ.get(
-                        "ENTRA_SERVER_URL", f"https://login.microsoftonline.com/{ENTRA_TENANT_ID}/v2.0"
+                        "ENTRA_SERVER_URL",
+                        f"https://login.microsoftonline.com/{ENTRA_TENANT_ID}/v2.0",
                     ),
                     # The ID token carries the groups claim; Entra's userinfo endpoint does not.
                     "fetch_userinfo": False,
@@ -275,7 +279,9 @@ STORAGES = {
     # Certificates are private: they live apart from public media and are only ever served by a view.
     "certificates": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates")))},
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates")))
+        },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -344,10 +350,16 @@ CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
 CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
 CERTIFICATE_SIGNING_KEY_PASSWORD = os.environ.get("CERTIFICATE_SIGNING_KEY_PASSWORD", "")
 CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30"))
-CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS", "60"))
+CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(
+    os.environ.get("CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS", "60")
+)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
-CERTIFICATE_VERIFY_TRUSTED_PROXIES = int(os.environ.get("CERTIFICATE_VERIFY_TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXY_COUNT", "0")))
-CERTIFICATE_CHECK_MAX_BYTES = int(os.environ.get("CERTIFICATE_CHECK_MAX_BYTES", str(5 * 1024 * 1024)))
+CERTIFICATE_VERIFY_TRUSTED_PROXIES = int(
+    os.environ.get("CERTIFICATE_VERIFY_TRUSTED_PROXIES", os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+)
+CERTIFICATE_CHECK_MAX_BYTES = int(
+    os.environ.get("CERTIFICATE_CHECK_MAX_BYTES", str(5 * 1024 * 1024))
+)
 
 # Line-manager tracking: status windows, reminders and the HR import.
 LMS_EXPIRING_SOON_DAYS = int(os.environ.get("LMS_EXPIRING_SOON_DAYS", "60"))

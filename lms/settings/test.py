@@ -26,4 +26,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 MIDDLEWARE = [entry for entry in MIDDLEWARE if "whitenoise" not in entry]  # noqa: F405
 # Transactional tests with serialized_rollback reload the database in app order; content types go
 # first so that signal handlers looking them up during the reload find them instead of adding twins.
-INSTALLED_APPS = ["django.contrib.contenttypes", *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"]]  # noqa: F405
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"],
+]  # noqa: F405

@@ -10,13 +10,18 @@ from quizzes.models import Attempt
 from tests.factories import ordering_create, scenario_judgement_create
 
 
-def test_submission_body_is_a_complete_valid_submission_of_every_question_type(people, quiz, clause, client_for):
+def test_submission_body_is_a_complete_valid_submission_of_every_question_type(
+    people, quiz, clause, client_for
+):
     ordering_create(quiz=quiz, clause=clause, sort_order=3)
     scenario_judgement_create(quiz=quiz, clause=clause, sort_order=4)
     attempt = attempts_open(quiz=quiz, people=[people["staff"]], per_person=1)[0]
     client = client_for(people["staff"])
-    response = client.post(f"/quizzes/attempts/{attempt.pk}/", urlencode(submission_body(attempt=attempt, csrf=None)),
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"/quizzes/attempts/{attempt.pk}/",
+        urlencode(submission_body(attempt=attempt, csrf=None)),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.submitted_at is not None

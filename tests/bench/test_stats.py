@@ -24,7 +24,8 @@ def test_spread_refuses_no_rounds():
 
 
 @pytest.mark.parametrize(
-    ("fraction", "expected"), [(0.5, 10), (0.95, 19), (1.0, 20), (0.01, 1)],
+    ("fraction", "expected"),
+    [(0.5, 10), (0.95, 19), (1.0, 20), (0.01, 1)],
 )
 def test_percentile_is_nearest_rank(fraction, expected):
     assert percentile(list(range(20, 0, -1)), fraction) == expected
@@ -43,32 +44,68 @@ def test_ratio_has_none_without_a_yardstick():
 
 
 def test_figure_reports_the_medians_and_their_ratio():
-    figure = Figure(name="page", unit="req/s", rounds=[30, 10, 20], yardstick="bare", yardstick_rounds=[100, 80, 90])
+    figure = Figure(
+        name="page",
+        unit="req/s",
+        rounds=[30, 10, 20],
+        yardstick="bare",
+        yardstick_rounds=[100, 80, 90],
+    )
     entry = figure.as_dict()
-    assert (entry["value"], entry["min"], entry["median"], entry["max"], entry["runs"]) == (20, 10, 20, 30, 3)
+    assert (entry["value"], entry["min"], entry["median"], entry["max"], entry["runs"]) == (
+        20,
+        10,
+        20,
+        30,
+        3,
+    )
     assert entry["yardstick_value"] == 90
     assert entry["ratio"] == pytest.approx(20 / 90)
 
 
 def test_figure_without_a_yardstick_has_no_ratio():
-    entry = Figure(name="errors", unit="errors", rounds=[0], yardstick="", yardstick_rounds=[]).as_dict()
+    entry = Figure(
+        name="errors", unit="errors", rounds=[0], yardstick="", yardstick_rounds=[]
+    ).as_dict()
     assert entry["yardstick_value"] is None and entry["ratio"] is None
 
 
 def _document():
     figures = [
-        Figure(name="page", unit="req/s", rounds=[30, 10, 20], yardstick="bare", yardstick_rounds=[100],
-               goal="ratio >= 0.5", passed=False, note="why"),
-        Figure(name="errors", unit="errors", rounds=[0], yardstick="", yardstick_rounds=[], passed=True),
+        Figure(
+            name="page",
+            unit="req/s",
+            rounds=[30, 10, 20],
+            yardstick="bare",
+            yardstick_rounds=[100],
+            goal="ratio >= 0.5",
+            passed=False,
+            note="why",
+        ),
+        Figure(
+            name="errors", unit="errors", rounds=[0], yardstick="", yardstick_rounds=[], passed=True
+        ),
     ]
-    return figures, results_document(figures=figures, meta={"date": "2026-11-21", "machine": "2 cores"})
+    return figures, results_document(
+        figures=figures, meta={"date": "2026-11-21", "machine": "2 cores"}
+    )
 
 
 def test_results_document_has_every_field_of_the_issue_and_is_plain_json():
     _, document = _document()
     assert results_validate(json.loads(json.dumps(document))) == document
     first = document["figures"][0]
-    for name in ("name", "value", "unit", "yardstick_value", "ratio", "runs", "min", "median", "max"):
+    for name in (
+        "name",
+        "value",
+        "unit",
+        "yardstick_value",
+        "ratio",
+        "runs",
+        "min",
+        "median",
+        "max",
+    ):
         assert name in first
     assert first["passed"] is False and first["note"] == "why"
 
@@ -104,7 +141,7 @@ def test_rss_is_the_memory_in_use_now_not_the_all_time_peak():
 
     before = rss_mb()
     ballast = bytearray(64 * 2**20)
-    ballast[:: 4096] = b"x" * len(range(0, len(ballast), 4096))  # touch every page
+    ballast[::4096] = b"x" * len(range(0, len(ballast), 4096))  # touch every page
     during = rss_mb()
     del ballast
     after = rss_mb()

@@ -25,7 +25,9 @@ def axe_violations(page):
 def violations_report(url, violations):
     lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
     for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]")
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} [{violation['helpUrl']}]"
+        )
         for node in violation["nodes"]:
             lines.append(f"    at {', '.join(map(str, node['target']))}")
             summary = (node.get("failureSummary") or "").replace("\n", " ")
@@ -54,7 +56,9 @@ class AccessibilityAudit:
         url = page.url
         skipped = self._unchecked()[:-1]
         if skipped:
-            pytest.fail(f"the journey left {skipped[0]} without an accessibility check", pytrace=False)
+            pytest.fail(
+                f"the journey left {skipped[0]} without an accessibility check", pytrace=False
+            )
         self.checked_count = len(self.loaded)
         if urlsplit(url).path.startswith(THIRD_PARTY_PATHS):
             return
@@ -72,7 +76,9 @@ class AccessibilityAudit:
 
     def _check_title(self, url, title):
         match = TITLE_SUFFIX.match(title)
-        assert match, f"{url}: the title {title!r} does not say what the page is and which service it belongs to"
+        assert match, (
+            f"{url}: the title {title!r} does not say what the page is and which service it belongs to"
+        )
         # Two kinds of page (paths with their ids ignored) must not share a title.
         kind = re.sub(r"\d+", "N", urlsplit(url).path)
         name = match["name"].removeprefix("Error: ")
@@ -80,13 +86,21 @@ class AccessibilityAudit:
             return
         for other_kind, other_name in self.titles.items():
             if other_kind != kind and other_name == name:
-                pytest.fail(f"{url} and a page at {other_kind} share the title {title!r}", pytrace=False)
+                pytest.fail(
+                    f"{url} and a page at {other_kind} share the title {title!r}", pytrace=False
+                )
         self.titles[kind] = name
 
     def _unchecked(self):
-        return [url for url in self.loaded[self.checked_count :] if not urlsplit(url).path.startswith(THIRD_PARTY_PATHS)]
+        return [
+            url
+            for url in self.loaded[self.checked_count :]
+            if not urlsplit(url).path.startswith(THIRD_PARTY_PATHS)
+        ]
 
     def assert_every_page_checked(self):
         unchecked = self._unchecked()
         if unchecked:
-            pytest.fail(f"the journey reached {unchecked[-1]} without an accessibility check", pytrace=False)
+            pytest.fail(
+                f"the journey reached {unchecked[-1]} without an accessibility check", pytrace=False
+            )

@@ -46,7 +46,10 @@ def _browser_tests_unavailable():
     """Why the browser tests cannot run here, or None. Missing Chromium is a failure, not a silent
     skip, unless someone opted out explicitly."""
     if os.environ.get("SKIP_BROWSER_TESTS") == "1":
-        return "skip", "SKIP_BROWSER_TESTS=1 is set: the real-browser and accessibility tests were not run."
+        return (
+            "skip",
+            "SKIP_BROWSER_TESTS=1 is set: the real-browser and accessibility tests were not run.",
+        )
     if not Path(CHROMIUM).exists():
         return "fail", (
             f"Chromium is not installed at {CHROMIUM}: run `make system-deps` (Debian's chromium package), "
@@ -56,7 +59,10 @@ def _browser_tests_unavailable():
         import axe_playwright_python  # noqa: F401
         import playwright  # noqa: F401
     except ImportError:
-        return "fail", "Playwright is not installed: run `pip install -r requirements.lock` (or `make test`)."
+        return (
+            "fail",
+            "Playwright is not installed: run `pip install -r requirements.lock` (or `make test`).",
+        )
     return None
 
 
@@ -67,11 +73,20 @@ def frontend_built():
         return FRONTEND_BUILD
     npm = shutil.which("npm")
     if npm is None:
-        pytest.fail("The front end is not built (frontend/build/ is missing) and npm is not installed: run `make frontend`.")
-    for command in ([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], [npm, "run", "--silent", "build"]):
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+        pytest.fail(
+            "The front end is not built (frontend/build/ is missing) and npm is not installed: run `make frontend`."
+        )
+    for command in (
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        [npm, "run", "--silent", "build"],
+    ):
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+        )  # noqa: S603
         if result.returncode != 0:
-            pytest.fail(f"Building the front end failed ({' '.join(command[1:])}); run `make frontend`.\n{result.stderr}")
+            pytest.fail(
+                f"Building the front end failed ({' '.join(command[1:])}); run `make frontend`.\n{result.stderr}"
+            )
     if not (FRONTEND_BUILD / "app.css").exists():
         pytest.fail("`npm run build` did not produce frontend/build/app.css; run `make frontend`.")
     return FRONTEND_BUILD
@@ -97,7 +112,11 @@ def _serialized_rollback_prepare(connection, serialized):
         # Sequences keep counting (as Django's own flush between tests does), so they stay past
         # the ids of the restored rows.
         call_command(
-            "flush", interactive=False, verbosity=0, inhibit_post_migrate=True, reset_sequences=False,
+            "flush",
+            interactive=False,
+            verbosity=0,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
             database=connection.alias,
         )
         rows = json.loads(data)
@@ -124,9 +143,13 @@ def browser(frontend_built, django_db_setup):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     before = connections["default"]
     playwright = sync_playwright().start()
-    _serialized_rollback_prepare(connections["default"], getattr(before, "_test_serialized_contents", None))
+    _serialized_rollback_prepare(
+        connections["default"], getattr(before, "_test_serialized_contents", None)
+    )
     try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
     finally:
@@ -147,7 +170,9 @@ def new_page(browser, live_server, django_db_serialized_rollback):
 
     def open_page(*, width=1024, height=768):
         context = browser.new_context(
-            base_url=live_server.url, accept_downloads=True, viewport={"width": width, "height": height}
+            base_url=live_server.url,
+            accept_downloads=True,
+            viewport={"width": width, "height": height},
         )
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER_JS)
@@ -173,4 +198,3 @@ def new_page(browser, live_server, django_db_serialized_rollback):
 @pytest.fixture
 def page(new_page):
     return new_page()
-

@@ -39,9 +39,14 @@ def tab_to(page, locator, *, max_presses=60):
     for _ in range(max_presses):
         page.keyboard.press("Tab")
         if _has_focus(locator):
-            assert locator.evaluate(FOCUS_VISIBLE_JS), f"focus on {focused_description(page)} cannot be seen"
+            assert locator.evaluate(FOCUS_VISIBLE_JS), (
+                f"focus on {focused_description(page)} cannot be seen"
+            )
             return locator
-    pytest.fail(f"could not reach {locator} with the Tab key; focus ended on {focused_description(page)}", pytrace=False)
+    pytest.fail(
+        f"could not reach {locator} with the Tab key; focus ended on {focused_description(page)}",
+        pytrace=False,
+    )
 
 
 def activate(page, locator, *, key="Enter", navigates=True):
@@ -63,11 +68,15 @@ def choose_radio(page, *, name, index):
     group = page.locator(f"input[type=radio][name='{name}']")
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("name => document.activeElement && document.activeElement.name === name", name):
+        if page.evaluate(
+            "name => document.activeElement && document.activeElement.name === name", name
+        ):
             break
     else:
         pytest.fail(f"could not reach the radio group {name!r} with the Tab key", pytrace=False)
-    current = page.evaluate("name => [...document.getElementsByName(name)].indexOf(document.activeElement)", name)
+    current = page.evaluate(
+        "name => [...document.getElementsByName(name)].indexOf(document.activeElement)", name
+    )
     step = "ArrowDown" if index > current else "ArrowUp"
     for _ in range(abs(index - current)):
         page.keyboard.press(step)
@@ -87,4 +96,6 @@ def choose_option(page, select, *, label):
     target = labels.index(label)
     for _ in range(abs(target - current)):
         page.keyboard.press("ArrowDown" if target > current else "ArrowUp")
-    assert select.evaluate("el => el.options[el.selectedIndex].text") == label, f"the arrow keys did not reach {label!r}"
+    assert select.evaluate("el => el.options[el.selectedIndex].text") == label, (
+        f"the arrow keys did not reach {label!r}"
+    )

@@ -47,21 +47,27 @@ class PageErrors:
             self._failed_documents.add(response.url)
             return
         self._failed_requests.add(response.url)
-        self.problems.append(f"{response.request.method} {response.url} answered {response.status} (on {self.page.url})")
+        self.problems.append(
+            f"{response.request.method} {response.url} answered {response.status} (on {self.page.url})"
+        )
 
     def _request_failed(self, request):
         failure = request.failure or ""
         if ABORTED in failure:
             return
         self._failed_requests.add(request.url)
-        self.problems.append(f"{request.method} {request.url} failed: {failure} (on {self.page.url})")
+        self.problems.append(
+            f"{request.method} {request.url} failed: {failure} (on {self.page.url})"
+        )
 
     def _console(self, message):
         if message.type != "error":
             return
         where = message.location.get("url") or self.page.url
         if message.text.startswith(FAILED_RESOURCE):
-            self._console_failures.append((where, f"console error on {self.page.url}: {message.text} [{where}]"))
+            self._console_failures.append(
+                (where, f"console error on {self.page.url}: {message.text} [{where}]")
+            )
             return
         self.problems.append(f"console error on {self.page.url}: {message.text} [{where}]")
 
@@ -84,6 +90,7 @@ class PageErrors:
         found = self.found()
         if found:
             pytest.fail(
-                f"{len(found)} browser error(s) during the test:\n" + "\n".join(f"- {problem}" for problem in found),
+                f"{len(found)} browser error(s) during the test:\n"
+                + "\n".join(f"- {problem}" for problem in found),
                 pytrace=False,
             )

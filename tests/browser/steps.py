@@ -55,7 +55,9 @@ def pass_quiz(*, person, quiz):
     """``person`` answers every question of ``quiz`` right (without the browser) and holds its certificate."""
     attempt = attempt_begin(person=person, quiz=quiz)
     answers = {
-        str(question["id"]): [next(option["id"] for option in question["options"] if option["correct"])]
+        str(question["id"]): [
+            next(option["id"] for option in question["options"] if option["correct"])
+        ]
         for question in attempt.questions
     }
     attempt_submit(attempt=attempt, answers=answers)

@@ -20,7 +20,9 @@ def _open_decision_step(page, module):
     """As staff: start the module and go on to its decision (step 2)."""
     page.goto(module.url)
     page.audit.check()
-    activate(page, page.get_by_role("button", name=re.compile("Start module|Continue where you stopped")))
+    activate(
+        page, page.get_by_role("button", name=re.compile("Start module|Continue where you stopped"))
+    )
     page.audit.check()
     if "/step/1/" in page.url:
         activate(page, page.get_by_role("button", name="Continue"))
@@ -42,7 +44,9 @@ def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, 
     preview = page.frame_locator("iframe[title='Preview']").first
     preview.get_by_role("heading", name=NEW_HEADING).wait_for()
     assert NEW_FEEDBACK in preview.locator("main").inner_text()
-    page.audit.check_frame(page.locator("iframe[title='Preview']").first.element_handle().content_frame())
+    page.audit.check_frame(
+        page.locator("iframe[title='Preview']").first.element_handle().content_frame()
+    )
 
     # Publish.
     page.get_by_role("button", name="More actions").click()
@@ -61,14 +65,24 @@ def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, 
 
     # A member of staff who joins after publishing sees the new decision and its feedback.
     person_create(
-        username="nia.new", first_name="Nia", last_name="New", email="nia.new@example.org",
-        password="correct-horse-battery", roles_held=[roles.STAFF], line_manager=people["manager"],
+        username="nia.new",
+        first_name="Nia",
+        last_name="New",
+        email="nia.new@example.org",
+        password="correct-horse-battery",
+        roles_held=[roles.STAFF],
+        line_manager=people["manager"],
     )
     newcomer = new_page()
     sign_in(newcomer, "nia.new")
     _open_decision_step(newcomer, module)
     assert newcomer.get_by_role("heading", level=1).inner_text() == NEW_HEADING
-    activate(newcomer, newcomer.get_by_label("Agree once a parent consents in writing"), key="Space", navigates=False)
+    activate(
+        newcomer,
+        newcomer.get_by_label("Agree once a parent consents in writing"),
+        key="Space",
+        navigates=False,
+    )
     activate(newcomer, newcomer.get_by_role("button", name="Confirm my choice"))
     newcomer.audit.check()
     assert NEW_FEEDBACK in newcomer.locator("#feedback").inner_text()

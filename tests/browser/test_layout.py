@@ -23,19 +23,32 @@ def test_skip_link_and_accessibility_statement_by_keyboard(page, people):
     header = page.get_by_role("banner")
     assert header.get_by_role("link", name="Northmoor Children's Services").is_visible()
     assert header.locator("svg").count() == 0 and "GOV.UK" not in header.inner_text()
-    fonts = page.evaluate("() => [...document.querySelectorAll('body, h1, .govuk-button')].map(el => getComputedStyle(el).fontFamily)")
+    fonts = page.evaluate(
+        "() => [...document.querySelectorAll('body, h1, .govuk-button')].map(el => getComputedStyle(el).fontFamily)"
+    )
     assert all(font.startswith("arial") for font in fonts), fonts
-    assert page.locator(".app-header").evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(16, 96, 90)"
+    assert (
+        page.locator(".app-header").evaluate("el => getComputedStyle(el).backgroundColor")
+        == "rgb(16, 96, 90)"
+    )
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to main content")
-    assert skip_link.evaluate("el => el === document.activeElement"), "the skip link is not the first thing Tab reaches"
+    assert skip_link.evaluate("el => el === document.activeElement"), (
+        "the skip link is not the first thing Tab reaches"
+    )
     assert skip_link.is_visible() and skip_link.evaluate(FOCUS_VISIBLE_JS)
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.getElementById('main-content').contains(document.activeElement)")
+    assert page.evaluate(
+        "() => document.getElementById('main-content').contains(document.activeElement)"
+    )
 
-    activate(page, page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement"))
+    activate(
+        page, page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement")
+    )
     page.audit.check()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Accessibility statement for")
+    assert (
+        page.get_by_role("heading", level=1).inner_text().startswith("Accessibility statement for")
+    )
     assert "WCAG" in page.locator("main").inner_text()
 
 
@@ -48,7 +61,10 @@ def test_sign_in_errors_follow_the_design_system(page, people):
     summary = page.locator(".govuk-error-summary")
     assert summary.evaluate("el => el === document.activeElement")
     links = summary.locator("a")
-    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#id_username", "#id_password"]
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "#id_username",
+        "#id_password",
+    ]
     for field_id in ("id_username", "id_password"):
         field = page.locator(f"#{field_id}")
         described_by = field.get_attribute("aria-describedby")
@@ -66,7 +82,9 @@ def test_pages_reflow_at_400_percent_zoom(new_page, people, quiz, module):
     def assert_no_horizontal_scrolling():
         overflow = page.evaluate(HORIZONTAL_OVERFLOW_JS)
         pages_seen.append(page.url)
-        assert overflow["page"] <= 0 and not overflow["outside"], f"{page.url} scrolls sideways at 320px: {overflow}"
+        assert overflow["page"] <= 0 and not overflow["outside"], (
+            f"{page.url} scrolls sideways at 320px: {overflow}"
+        )
 
     assert_no_horizontal_scrolling()  # My learning, with its table of modules
     # The menu collapses behind a button that works from the keyboard.

@@ -28,7 +28,9 @@ from .test_layout import HORIZONTAL_OVERFLOW_JS
 
 def _assert_no_horizontal_scrolling(page):
     overflow = page.evaluate(HORIZONTAL_OVERFLOW_JS)
-    assert overflow["page"] <= 0 and not overflow["outside"], f"{page.url} scrolls sideways at 320px: {overflow}"
+    assert overflow["page"] <= 0 and not overflow["outside"], (
+        f"{page.url} scrolls sideways at 320px: {overflow}"
+    )
 
 
 def _open_from_menu(page, link_name):
@@ -46,7 +48,9 @@ def test_team_dashboard_reflows_at_320_pixels(new_page, people, module, quiz):
     _assert_no_horizontal_scrolling(page)
     # Each stacked cell still says which module its status is for.
     sam = page.locator("#reporting-line tbody tr").filter(has_text="Sam Staff")
-    label = sam.locator("td[data-status]").evaluate("el => getComputedStyle(el, '::before').content")
+    label = sam.locator("td[data-status]").evaluate(
+        "el => getComputedStyle(el, '::before').content"
+    )
     assert module.title in label
 
 
@@ -60,26 +64,44 @@ def test_auditor_list_reflows_at_320_pixels(new_page, people, module, quiz):
     assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status: "'
 
 
-def test_hidden_column_headings_show_while_their_sort_links_have_the_focus(new_page, people, module):
+def test_hidden_column_headings_show_while_their_sort_links_have_the_focus(
+    new_page, people, module
+):
     page = new_page(width=320, height=640)
     sign_in(page, "maria.manager", start_at=reverse("team_dashboard"))
     headings = page.locator("#reporting-line thead")
     sort_by_name = headings.get_by_role("link", name=re.compile(r"^Name"))
     assert headings.bounding_box()["width"] <= 1  # stacked: the headings are hidden
     tab_to(page, sort_by_name)
-    assert headings.bounding_box()["width"] > 200  # and shown while one of their links has the focus
+    assert (
+        headings.bounding_box()["width"] > 200
+    )  # and shown while one of their links has the focus
     box = sort_by_name.bounding_box()
-    assert box["width"] > 20 and box["height"] > 10 and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    assert (
+        box["width"] > 20
+        and box["height"] > 10
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= 320
+    )
     _assert_no_horizontal_scrolling(page)
 
 
 def _result_quiz(module, clause):
     """One question of each type, each with an explanation that only a full review shows."""
     quiz = QuizFactory(module=module, pass_mark=60)
-    for sort_order, create in enumerate((single_choice_create, multiple_response_create, true_false_create,
-                                         ordering_create, scenario_judgement_create)):
+    for sort_order, create in enumerate(
+        (
+            single_choice_create,
+            multiple_response_create,
+            true_false_create,
+            ordering_create,
+            scenario_judgement_create,
+        )
+    ):
         question = create(quiz=quiz, clause=clause, sort_order=sort_order)
-        Question.objects.filter(pk=question.pk).update(explanation=f"Why question {sort_order + 1}: the policy says so.")
+        Question.objects.filter(pk=question.pk).update(
+            explanation=f"Why question {sort_order + 1}: the policy says so."
+        )
     return quiz
 
 
@@ -89,7 +111,9 @@ def _sit(person, quiz, *, passing):
     return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
 
 
-def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(new_page, people, module, clause):
+def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(
+    new_page, people, module, clause
+):
     quiz = _result_quiz(module, clause)
     failed = _sit(people["staff"], quiz, passing=False)
     page = new_page(width=320, height=640)
@@ -97,7 +121,11 @@ def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(ne
     assert page.get_by_role("heading", level=1).inner_text() == "You did not pass this time"
     _assert_no_horizontal_scrolling(page)
     main = page.locator("#main-content").inner_text()
-    assert "Question 4: not right" in main and "clause 2.19" in main and "Attempts left before a wait" in main
+    assert (
+        "Question 4: not right" in main
+        and "clause 2.19" in main
+        and "Attempts left before a wait" in main
+    )
     assert "Why question" not in main and "Feedback" not in main and "Policy answer" not in main
     assert "The answer the policy expects" not in main
 
@@ -107,7 +135,10 @@ def test_quiz_results_reflow_at_320_pixels_and_show_the_key_only_after_a_pass(ne
     assert page.get_by_role("heading", level=1).inner_text() == "You passed"
     _assert_no_horizontal_scrolling(page)
     main = page.locator("#main-content").inner_text()
-    assert "Why question 1: the policy says so." in main and "Why question 5: the policy says so." in main
+    assert (
+        "Why question 1: the policy says so." in main
+        and "Why question 5: the policy says so." in main
+    )
     assert "Policy answer" in main and "Feedback on Step 1" in main
 
 

@@ -40,14 +40,18 @@ def test_manager_filters_to_overdue_and_exports_the_table(page, people, module, 
     page.audit.check()
     table = page.locator("#reporting-line")
     assert "3 people in your reporting line" in table.locator("caption").inner_text()
-    assert "Passed, valid until" in table.get_by_role("row").filter(has_text="Sam Staff").inner_text()
+    assert (
+        "Passed, valid until" in table.get_by_role("row").filter(has_text="Sam Staff").inner_text()
+    )
     assert "2 overdue or expired" in page.locator("#headline").inner_text()
 
     choose_option(page, page.get_by_label("Status"), label="Overdue")
     activate(page, page.get_by_role("button", name="Apply filters"))
     page.audit.check()
     assert "status=overdue" in page.url
-    assert page.get_by_label("Status").evaluate("el => el.value") == "overdue"  # the filter stays chosen
+    assert (
+        page.get_by_label("Status").evaluate("el => el.value") == "overdue"
+    )  # the filter stays chosen
     table = page.locator("#reporting-line")
     assert "2 people in your reporting line" in table.locator("caption").inner_text()
     shown = _body_rows(table)
@@ -55,7 +59,9 @@ def test_manager_filters_to_overdue_and_exports_the_table(page, people, module, 
     assert all(row[2].startswith("Overdue") for row in shown), shown
 
     with page.expect_download() as download_info:
-        activate(page, page.get_by_role("link", name="CSV file of your reporting line"), navigates=False)
+        activate(
+            page, page.get_by_role("link", name="CSV file of your reporting line"), navigates=False
+        )
     download = download_info.value
     assert download.suggested_filename == "reporting-line.csv"
     exported = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
@@ -75,13 +81,18 @@ def two_certificates(people, quiz):
     return {key: pass_quiz(person=people[key], quiz=quiz) for key in ("staff", "other_staff")}
 
 
-def test_auditor_filters_downloads_a_zip_and_a_file_is_checked_signed_out(page, people, module, two_certificates, tmp_path):
+def test_auditor_filters_downloads_a_zip_and_a_file_is_checked_signed_out(
+    page, people, module, two_certificates, tmp_path
+):
     sams = two_certificates["staff"]
     sign_in(page, "ada.auditor")
     activate(page, page.get_by_role("link", name="Certificates"))
     page.audit.check()
     # Each has the module's certificate and, the module being the only one, base competence too.
-    assert f"{Certificate.objects.count()} certificates" in page.get_by_role("table").locator("caption").inner_text()
+    assert (
+        f"{Certificate.objects.count()} certificates"
+        in page.get_by_role("table").locator("caption").inner_text()
+    )
     assert Certificate.objects.count() == 4
 
     # Filter by person, module and status, with the keyboard.
@@ -99,20 +110,34 @@ def test_auditor_filters_downloads_a_zip_and_a_file_is_checked_signed_out(page, 
 
     # The filtered list as a ZIP: the PDFs shown, and a manifest whose SHA-256 sums match them.
     with page.expect_download() as download_info:
-        activate(page, page.get_by_role("link", name="Download these certificates (ZIP)"), navigates=False)
+        activate(
+            page,
+            page.get_by_role("link", name="Download these certificates (ZIP)"),
+            navigates=False,
+        )
     with zipfile.ZipFile(download_info.value.path()) as archive:
         manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8"))))
         assert [row["Serial"] for row in manifest] == [row[0] for row in shown]
-        assert sorted(archive.namelist()) == sorted(["manifest.csv", *(row["File"] for row in manifest)])
+        assert sorted(archive.namelist()) == sorted(
+            ["manifest.csv", *(row["File"] for row in manifest)]
+        )
         for row in manifest:
             pdf = archive.read(row["File"])
             assert pdf.startswith(b"%PDF")
-            assert hashlib.sha256(pdf).hexdigest() == row["SHA-256"] == Certificate.objects.get(serial=row["Serial"]).sha256
+            assert (
+                hashlib.sha256(pdf).hexdigest()
+                == row["SHA-256"]
+                == Certificate.objects.get(serial=row["Serial"]).sha256
+            )
         pdf_bytes = archive.read(manifest[0]["File"])
     original = tmp_path / "certificate.pdf"
     original.write_bytes(pdf_bytes)
     edited = tmp_path / "certificate-edited.pdf"
-    edited.write_bytes(pdf_bytes.replace(b"Sam Staff", b"Sam Stuff") if b"Sam Staff" in pdf_bytes else pdf_bytes + b"\n%")
+    edited.write_bytes(
+        pdf_bytes.replace(b"Sam Staff", b"Sam Stuff")
+        if b"Sam Staff" in pdf_bytes
+        else pdf_bytes + b"\n%"
+    )
 
     # The manager's export is not for auditors.
     assert_refused(page, reverse("team_dashboard") + "?status=overdue&export=csv")
@@ -126,8 +151,13 @@ def test_auditor_filters_downloads_a_zip_and_a_file_is_checked_signed_out(page, 
     assert page.get_by_role("heading", level=1).inner_text() == "Check a certificate"
     _upload_by_keyboard(page, original)
     page.audit.check()
-    assert page.get_by_role("heading", level=1).inner_text() == "This file is a certificate we issued"
-    assert sams.serial in page.locator("main").inner_text() and "This certificate is valid" in page.locator("main").inner_text()
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "This file is a certificate we issued"
+    )
+    assert (
+        sams.serial in page.locator("main").inner_text()
+        and "This certificate is valid" in page.locator("main").inner_text()
+    )
 
     activate(page, page.get_by_role("link", name="Check another certificate"))
     page.audit.check()
@@ -158,7 +188,8 @@ def _upload_by_keyboard(page, path):
     page's, and whether (and when) a headless browser reports it differs between builds."""
     field = page.get_by_label("Upload a certificate PDF")
     tab_to(page, field)
-    assert field.evaluate("el => el.type === 'file' && el.labels.length === 1"), "the file input has no label of its own"
+    assert field.evaluate("el => el.type === 'file' && el.labels.length === 1"), (
+        "the file input has no label of its own"
+    )
     field.set_input_files(path)
     activate(page, page.get_by_role("button", name="Check file"))
-

@@ -21,20 +21,26 @@ def passed_certificate(people, quiz):
     """Sam Staff has passed the module's quiz and holds its certificate."""
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {
-        str(question["id"]): [next(option["id"] for option in question["options"] if option["correct"])]
+        str(question["id"]): [
+            next(option["id"] for option in question["options"] if option["correct"])
+        ]
         for question in attempt.questions
     }
     attempt_submit(attempt=attempt, answers=answers)
     return Certificate.objects.get(person=people["staff"], kind=Certificate.Kind.MODULE)
 
 
-def test_manager_sees_the_new_status_of_their_reporting_line(page, people, module, passed_certificate):
+def test_manager_sees_the_new_status_of_their_reporting_line(
+    page, people, module, passed_certificate
+):
     sign_in(page, "maria.manager")
     activate(page, page.get_by_role("link", name="My team"))
     page.audit.check()
     table = page.get_by_role("table")
     assert "3 people in your reporting line" in table.locator("caption").inner_text()
-    assert "Passed, valid until" in table.get_by_role("row").filter(has_text="Sam Staff").inner_text()
+    assert (
+        "Passed, valid until" in table.get_by_role("row").filter(has_text="Sam Staff").inner_text()
+    )
     assert "Not started" in table.get_by_role("row").filter(has_text="Rita Report").inner_text()
     assert "Oscar Other" not in table.inner_text()  # another manager's line
 
@@ -61,8 +67,14 @@ def test_auditor_lists_and_downloads_certificates(page, people, module, passed_c
     assert "Sam Staff" in row.inner_text() and "Valid" in row.inner_text()
 
     with page.expect_download() as download_info:
-        activate(page, row.get_by_role("link", name=f"Download certificate {passed_certificate.serial} (PDF)"), navigates=False)
-    text = " ".join(pdf_page.extract_text() for pdf_page in PdfReader(Path(download_info.value.path())).pages)
+        activate(
+            page,
+            row.get_by_role("link", name=f"Download certificate {passed_certificate.serial} (PDF)"),
+            navigates=False,
+        )
+    text = " ".join(
+        pdf_page.extract_text() for pdf_page in PdfReader(Path(download_info.value.path())).pages
+    )
     assert "Sam Staff" in text and module.title in text
 
     assert_refused(page, reverse("team_dashboard"))

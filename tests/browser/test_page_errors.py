@@ -25,18 +25,29 @@ def test_a_blocked_inline_script_is_reported(page, people):
     page.evaluate(INLINE_SCRIPT_JS)
     assert page.evaluate("window.inlineRan") is None
     found = _problems(page)
-    assert any("Content-Security-Policy violation: script-src-elem blocked inline" in problem for problem in found), found
+    assert any(
+        "Content-Security-Policy violation: script-src-elem blocked inline" in problem
+        for problem in found
+    ), found
 
 
-def test_a_failed_resource_and_an_uncaught_exception_are_reported_but_a_refused_page_is_not(page, people):
+def test_a_failed_resource_and_an_uncaught_exception_are_reported_but_a_refused_page_is_not(
+    page, people
+):
     assert_refused(page, "/no-such-page/")
     assert _problems(page) == []
 
-    page.evaluate("() => fetch('/static/frontend/no-such-file.js').then(response => response.status)")
+    page.evaluate(
+        "() => fetch('/static/frontend/no-such-file.js').then(response => response.status)"
+    )
     found = _problems(page)
-    assert len(found) == 1 and "GET" in found[0] and "no-such-file.js answered 404" in found[0], found
+    assert len(found) == 1 and "GET" in found[0] and "no-such-file.js answered 404" in found[0], (
+        found
+    )
     # A script's request that fails is a fault even at the address of a page refused on purpose.
-    page.evaluate("() => fetch('/no-such-page/', {method: 'POST'}).then(response => response.status)")
+    page.evaluate(
+        "() => fetch('/no-such-page/', {method: 'POST'}).then(response => response.status)"
+    )
     found = _problems(page)
     assert len(found) == 1 and "POST" in found[0] and "/no-such-page/ answered" in found[0], found
 
@@ -45,7 +56,9 @@ def test_a_failed_resource_and_an_uncaught_exception_are_reported_but_a_refused_
       return new Promise(resolve => setTimeout(resolve));
     }""")
     found = _problems(page)
-    assert len(found) == 1 and "uncaught exception" in found[0] and "something broke" in found[0], found
+    assert len(found) == 1 and "uncaught exception" in found[0] and "something broke" in found[0], (
+        found
+    )
 
 
 def test_every_page_has_the_organisations_icon(page, people):

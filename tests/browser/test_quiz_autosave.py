@@ -32,7 +32,9 @@ def test_an_answer_is_saved_without_pressing_a_button(page, people, quiz):
     assert page.get_by_role("heading", level=1).is_visible()
     assert Attempt.objects.get(pk=attempt.pk).draft == {}
 
-    with page.expect_response(lambda response: _saves_choice(response, attempt_url=attempt_url, field=field, value=chosen)) as saved:
+    with page.expect_response(
+        lambda response: _saves_choice(response, attempt_url=attempt_url, field=field, value=chosen)
+    ) as saved:
         choose_radio(page, name=field, index=0)
     assert saved.value.status == 200 and saved.value.json()["saved"] is True
     assert Attempt.objects.get(pk=attempt.pk).draft == {str(first["id"]): [str(chosen)]}

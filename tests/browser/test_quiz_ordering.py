@@ -23,11 +23,15 @@ def test_staff_member_orders_steps_by_keyboard(page, people, module, clause):
 
     # Two steps in the same place: refused with the design system's error, the positions kept.
     for text in shown:
-        choose_option(page, page.get_by_label(text, exact=True), label="1" if text != "Step 3" else "3")
+        choose_option(
+            page, page.get_by_label(text, exact=True), label="1" if text != "Step 3" else "3"
+        )
     activate(page, page.get_by_role("button", name="Submit my answers"))
     page.audit.check()
     assert page.title().startswith("Error: ")
-    assert "Give each step a different position." in page.locator(".govuk-error-summary").inner_text()
+    assert (
+        "Give each step a different position." in page.locator(".govuk-error-summary").inner_text()
+    )
     assert page.get_by_label("Step 3", exact=True).evaluate("el => el.value") == "3"
 
     # The right order, from the keyboard: step n in position n.

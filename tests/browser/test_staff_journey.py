@@ -17,7 +17,9 @@ from .steps import assert_admin_refused, assert_refused, sign_in, sign_out
 
 def _option_index(question, *, correct):
     """Where the right (or a wrong) option sits in the order this attempt shows them."""
-    return next(index for index, option in enumerate(question["options"]) if option["correct"] is correct)
+    return next(
+        index for index, option in enumerate(question["options"]) if option["correct"] is correct
+    )
 
 
 def _error_summary_links(page):
@@ -87,7 +89,9 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     assert "under-16s need a parent's written consent" in feedback.inner_text()
     assert "clause 2.19" in feedback.inner_text()
     activate(page, page.get_by_role("button", name="Continue"))
-    page.wait_for_url(re.compile(r"/step/3/(#feedback)?$"))  # the browser keeps the fragment through the redirect
+    page.wait_for_url(
+        re.compile(r"/step/3/(#feedback)?$")
+    )  # the browser keeps the fragment through the redirect
     page.audit.check()
     activate(page, page.get_by_role("button", name="Continue"))
     page.wait_for_url(re.compile(r"#quiz$"))
@@ -105,8 +109,16 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     page.audit.check()
     error_links = _error_summary_links(page)
     assert error_links.count() == 1 and error_links.first.inner_text().startswith("Question 3:")
-    assert page.locator(f"input[name='q-{first['id']}']").nth(_option_index(first, correct=False)).is_checked()
-    assert page.locator(f"input[name='q-{second['id']}']").nth(_option_index(second, correct=False)).is_checked()
+    assert (
+        page.locator(f"input[name='q-{first['id']}']")
+        .nth(_option_index(first, correct=False))
+        .is_checked()
+    )
+    assert (
+        page.locator(f"input[name='q-{second['id']}']")
+        .nth(_option_index(second, correct=False))
+        .is_checked()
+    )
     activate(page, error_links.first, navigates=False)
     choose_radio(page, name=f"q-{third['id']}", index=_option_index(third, correct=False))
     activate(page, page.get_by_role("button", name="Submit my answers"))
@@ -120,7 +132,9 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     single = next(question for question in attempt.questions if question["type"] == "single_choice")
     card = results.filter(has_text=single["text"])
     assert "not right" in card.inner_text()
-    assert "The answer the policy expects" not in page.content() and "Feedback 0" not in page.content()
+    assert (
+        "The answer the policy expects" not in page.content() and "Feedback 0" not in page.content()
+    )
     assert "clause 2.19" in card.inner_text()
     assert not Certificate.objects.filter(person=staff).exists()
 
@@ -144,9 +158,15 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
     activate(page, page.get_by_role("link", name="My learning"))
     page.wait_for_url(re.compile(r"/$"))
     page.audit.check()
-    assert "Passed, valid until" in page.get_by_role("row").filter(has_text=module.title).inner_text()
+    assert (
+        "Passed, valid until" in page.get_by_role("row").filter(has_text=module.title).inner_text()
+    )
     with page.expect_download() as download_info:
-        activate(page, page.get_by_role("link", name=re.compile(f"Download certificate {certificate.serial}")), navigates=False)
+        activate(
+            page,
+            page.get_by_role("link", name=re.compile(f"Download certificate {certificate.serial}")),
+            navigates=False,
+        )
     download = download_info.value
     assert download.suggested_filename == f"certificate-{certificate.serial}.pdf"
     text = " ".join(pdf_page.extract_text() for pdf_page in PdfReader(Path(download.path())).pages)

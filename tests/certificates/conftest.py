@@ -55,8 +55,12 @@ def second_quiz(quiz, clause):
     """A second base-competence module beside the ``quiz`` fixture's, citing a clause of another policy."""
     from tests.factories import PolicyClauseFactory
 
-    other_clause = PolicyClauseFactory(reference="4.2", document__title="Information sharing policy", document__version="3.0")
-    module = module_page_create(clause=other_clause, title="Instagram and families", slug="instagram")
+    other_clause = PolicyClauseFactory(
+        reference="4.2", document__title="Information sharing policy", document__version="3.0"
+    )
+    module = module_page_create(
+        clause=other_clause, title="Instagram and families", slug="instagram"
+    )
     return quiz_for(module=module, clause=other_clause)
 
 

@@ -32,8 +32,16 @@ def issued(people, quiz, second_quiz, fast_pdf):
     sam_base = certificate_issue_base_competence(person=people["staff"])
     oscar = module_certificate_for(person=people["other_staff"], quiz=quiz)
     rita = module_certificate_for(person=people["deep"], quiz=quiz)
-    Certificate.objects.filter(pk=rita.pk).update(expires_on=timezone.localdate() - datetime.timedelta(days=1))  # time passes
-    return {"sam_first": sam_first, "sam_second": sam_second, "sam_base": sam_base, "oscar": oscar, "rita": rita}
+    Certificate.objects.filter(pk=rita.pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )  # time passes
+    return {
+        "sam_first": sam_first,
+        "sam_second": sam_second,
+        "sam_base": sam_base,
+        "oscar": oscar,
+        "rita": rita,
+    }
 
 
 def _serials(response):
@@ -48,10 +56,20 @@ def _serials(response):
 def test_only_auditors_reach_the_workspace(client_for, people, issued, role):
     client = client_for(people[role])
     serial = issued["sam_first"].serial
-    for url in (LIST_URL, f"{LIST_URL}export.csv", f"{LIST_URL}export.xlsx", f"{LIST_URL}certificates.zip",
-                reverse("certificates:auditor_revoke", args=[serial])):
+    for url in (
+        LIST_URL,
+        f"{LIST_URL}export.csv",
+        f"{LIST_URL}export.xlsx",
+        f"{LIST_URL}certificates.zip",
+        reverse("certificates:auditor_revoke", args=[serial]),
+    ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("certificates:auditor_revoke", args=[serial]), {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("certificates:auditor_revoke", args=[serial]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
     assert Certificate.objects.get(serial=serial).status == "valid"
 
 
@@ -67,9 +85,19 @@ def test_staff_download_only_their_own_managers_none_auditors_all(client_for, pe
     assert client_for(people["staff"]).get(download).status_code == 200
     for outsider in ("other_staff", "manager", "lead", "other_manager", "author"):
         assert client_for(people[outsider]).get(download).status_code == 404, outsider
-    assert client_for(people["auditor"]).get(reverse("certificates:download", args=[issued["oscar"].serial])).status_code == 200
-    logged = CertificateAccessLog.objects.filter(action="download").values_list("user_name", "certificate__serial")
-    assert set(logged) == {("Sam Staff", issued["sam_first"].serial), ("Ada Auditor", issued["oscar"].serial)}
+    assert (
+        client_for(people["auditor"])
+        .get(reverse("certificates:download", args=[issued["oscar"].serial]))
+        .status_code
+        == 200
+    )
+    logged = CertificateAccessLog.objects.filter(action="download").values_list(
+        "user_name", "certificate__serial"
+    )
+    assert set(logged) == {
+        ("Sam Staff", issued["sam_first"].serial),
+        ("Ada Auditor", issued["oscar"].serial),
+    }
 
 
 # The list and its filters ----------------------------------------------------------------------
@@ -93,15 +121,22 @@ def test_filters_narrow_the_list(client_for, people, issued, quiz):
         return _serials(client.get(LIST_URL, filters))
 
     assert listed(certifies="base_competence") == {issued["sam_base"].serial}
-    assert listed(certifies=str(quiz.module.pk)) == {issued[name].serial for name in ("sam_first", "oscar", "rita")}
+    assert listed(certifies=str(quiz.module.pk)) == {
+        issued[name].serial for name in ("sam_first", "oscar", "rita")
+    }
     assert listed(team=str(people["other_staff"].team.pk)) == {issued["oscar"].serial}
     assert listed(status="expired") == {issued["rita"].serial}
-    kept = client.get(LIST_URL, {"status": "expired", "team": people["deep"].team.pk, "certifies": "base_competence"}).content.decode()
+    kept = client.get(
+        LIST_URL,
+        {"status": "expired", "team": people["deep"].team.pk, "certifies": "base_competence"},
+    ).content.decode()
     assert '<option value="expired" selected>' in kept
     assert f'<option value="{people["deep"].team.pk}" selected>' in kept
     assert '<option value="base_competence" selected>' in kept
     assert issued["rita"].serial not in listed(status="valid")
-    assert listed(person="sam") == {issued[name].serial for name in ("sam_first", "sam_second", "sam_base")}
+    assert listed(person="sam") == {
+        issued[name].serial for name in ("sam_first", "sam_second", "sam_base")
+    }
     assert listed(person="oscar OTHER") == {issued["oscar"].serial}
     assert len(listed(issued_from=today.strftime("%d/%m/%Y"), issued_to=today.isoformat())) == 5
     assert listed(issued_from=(today + datetime.timedelta(days=1)).strftime("%d/%m/%Y")) == set()
@@ -123,15 +158,21 @@ def test_a_team_filter_includes_sub_teams(client_for, people, issued):
 @pytest.mark.django_db
 def test_bad_filters_get_clear_errors_and_keep_what_was_typed(client_for, people, issued):
     response = client_for(people["auditor"]).get(
-        LIST_URL, {"issued_from": "31/2/2026", "issued_to": "1/1/2020", "status": "lost", "person": "Sam"}
+        LIST_URL,
+        {"issued_from": "31/2/2026", "issued_to": "1/1/2020", "status": "lost", "person": "Sam"},
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert '<a href="#id_issued_from">Issued from: Enter a real date, for example 31/3/2026</a>' in page
+    assert (
+        '<a href="#id_issued_from">Issued from: Enter a real date, for example 31/3/2026</a>'
+        in page
+    )
     assert '<a href="#id_status">Select a status from the list</a>' in page
     assert 'value="31/2/2026"' in page and 'value="Sam"' in page
     assert "govuk-input--error" in page and 'id="id_issued_from-error"' in page
-    reversed_range = client_for(people["auditor"]).get(LIST_URL, {"issued_from": "2/1/2026", "issued_to": "1/1/2026"})
+    reversed_range = client_for(people["auditor"]).get(
+        LIST_URL, {"issued_from": "2/1/2026", "issued_to": "1/1/2026"}
+    )
     assert "Issued to must be the same as or after issued from" in reversed_range.content.decode()
     export = client_for(people["auditor"]).get(f"{LIST_URL}export.csv", {"issued_from": "nonsense"})
     assert export.status_code == 302 and export.url == f"{LIST_URL}?issued_from=nonsense"
@@ -160,9 +201,15 @@ def test_the_filtered_list_exports_to_csv(client_for, people, issued):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert {row["Serial"] for row in rows} == {issued[name].serial for name in ("sam_first", "sam_second", "sam_base")}
+    assert {row["Serial"] for row in rows} == {
+        issued[name].serial for name in ("sam_first", "sam_second", "sam_base")
+    }
     base = next(row for row in rows if row["Serial"] == issued["sam_base"].serial)
-    assert base["Person"] == "Sam Staff" and base["Team"] == "Family court team" and base["Status"] == "Valid"
+    assert (
+        base["Person"] == "Sam Staff"
+        and base["Team"] == "Family court team"
+        and base["Status"] == "Valid"
+    )
     assert base["SHA-256"] == issued["sam_base"].sha256
     assert issued["sam_first"].title in base["Modules covered"]
 
@@ -180,8 +227,12 @@ def test_the_filtered_list_exports_to_xlsx(client_for, people, issued):
 
 @pytest.mark.django_db
 def test_spreadsheet_formulas_in_names_are_neutralised(client_for, people, issued):
-    Certificate.objects.filter(pk=issued["oscar"].pk).update(holder_name="=HYPERLINK(\"http://evil\")")
-    response = client_for(people["auditor"]).get(f"{LIST_URL}export.csv", {"team": people["other_staff"].team.pk})
+    Certificate.objects.filter(pk=issued["oscar"].pk).update(
+        holder_name='=HYPERLINK("http://evil")'
+    )
+    response = client_for(people["auditor"]).get(
+        f"{LIST_URL}export.csv", {"team": people["other_staff"].team.pk}
+    )
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["Person"].startswith("'=")
 
@@ -191,7 +242,9 @@ def test_spreadsheet_formulas_in_names_are_neutralised(client_for, people, issue
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("batch_size", [200, 2])
-def test_the_bulk_zip_is_streamed_and_its_manifest_matches_its_files(client_for, people, issued, monkeypatch, batch_size):
+def test_the_bulk_zip_is_streamed_and_its_manifest_matches_its_files(
+    client_for, people, issued, monkeypatch, batch_size
+):
     from certificates import exports
 
     monkeypatch.setattr(exports, "CHUNK_SIZE", batch_size)
@@ -206,19 +259,30 @@ def test_the_bulk_zip_is_streamed_and_its_manifest_matches_its_files(client_for,
     manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     expected = {issued[name] for name in ("sam_first", "sam_second", "sam_base")}
     assert {row["Serial"] for row in manifest} == {certificate.serial for certificate in expected}
-    assert sorted(archive.namelist()) == sorted([row["File"] for row in manifest] + ["manifest.csv"])
+    assert sorted(archive.namelist()) == sorted(
+        [row["File"] for row in manifest] + ["manifest.csv"]
+    )
     for row in manifest:
         certificate = Certificate.objects.get(serial=row["Serial"])
-        assert hashlib.sha256(archive.read(row["File"])).hexdigest() == row["SHA-256"] == certificate.sha256
+        assert (
+            hashlib.sha256(archive.read(row["File"])).hexdigest()
+            == row["SHA-256"]
+            == certificate.sha256
+        )
         assert row["Person"] == "Sam Staff"
         assert row["Issued"] == certificate.issued_at.date().isoformat()
         assert row["Expires"] == certificate.expires_on.isoformat()
         assert row["Status"] == "Valid"
     base_row = next(row for row in manifest if row["Serial"] == issued["sam_base"].serial)
-    assert issued["sam_first"].title in base_row["Scope"] and issued["sam_second"].title in base_row["Scope"]
+    assert (
+        issued["sam_first"].title in base_row["Scope"]
+        and issued["sam_second"].title in base_row["Scope"]
+    )
 
     logged = CertificateAccessLog.objects.filter(action="bulk_download", user_name="Ada Auditor")
-    assert sorted(logged.values_list("certificate__serial", flat=True)) == sorted(row["Serial"] for row in manifest)
+    assert sorted(logged.values_list("certificate__serial", flat=True)) == sorted(
+        row["Serial"] for row in manifest
+    )
 
 
 @pytest.mark.django_db
@@ -248,17 +312,21 @@ def test_an_auditor_revokes_through_the_form_and_it_is_logged(client_for, people
     client = client_for(people["auditor"])
     url = reverse("certificates:auditor_revoke", args=[issued["oscar"].serial])
     page = client.get(url).content.decode()
-    assert "Revoke this certificate" in page and "Issued: " in page  # the history shows the issue event
+    assert (
+        "Revoke this certificate" in page and "Issued: " in page
+    )  # the history shows the issue event
     assert "Nobody has downloaded this certificate yet" in page
     client.get(reverse("certificates:download", args=[issued["oscar"].serial]))
-    assert "<td class=\"govuk-table__cell\">Ada Auditor</td>" in client.get(url).content.decode()
+    assert '<td class="govuk-table__cell">Ada Auditor</td>' in client.get(url).content.decode()
 
     response = client.post(url, {"reason": "Assessment sat by someone else"})
     assert response.status_code == 302 and response.url == LIST_URL
     certificate = Certificate.objects.get(pk=issued["oscar"].pk)
     assert certificate.status == "revoked"
     assert certificate.events.get(to_status="revoked").actor == people["auditor"].user
-    assert CertificateAccessLog.objects.filter(certificate=certificate, action="revoke", user_name="Ada Auditor").exists()
+    assert CertificateAccessLog.objects.filter(
+        certificate=certificate, action="revoke", user_name="Ada Auditor"
+    ).exists()
     assert "has been revoked" in client.get(LIST_URL).content.decode()
 
 
@@ -272,7 +340,7 @@ def test_revoking_without_a_reason_shows_an_error_and_changes_nothing(client_for
     assert '<a href="#id_reason">Enter why you are revoking this certificate</a>' in page
     too_long = client.post(url, {"reason": "x" * 2001})
     assert too_long.status_code == 400 and "2000 characters or fewer" in too_long.content.decode()
-    assert 'x' * 2001 in too_long.content.decode()  # what they typed is kept
+    assert "x" * 2001 in too_long.content.decode()  # what they typed is kept
     assert Certificate.objects.get(pk=issued["oscar"].pk).status == "valid"
     assert not CertificateAccessLog.objects.filter(action="revoke").exists()
 
@@ -289,4 +357,9 @@ def test_revoking_twice_is_refused_with_a_message(client_for, people, issued):
 
 @pytest.mark.django_db
 def test_an_unknown_serial_is_a_404(client_for, people, issued):
-    assert client_for(people["auditor"]).get(reverse("certificates:auditor_revoke", args=["1999-000001"])).status_code == 404
+    assert (
+        client_for(people["auditor"])
+        .get(reverse("certificates:auditor_revoke", args=["1999-000001"]))
+        .status_code
+        == 404
+    )

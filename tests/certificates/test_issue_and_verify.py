@@ -17,7 +17,8 @@ from tests.factories import attempt_begin
 def _submit(person, quiz, right=True):
     attempt = attempt_begin(person=person, quiz=quiz)
     answers = {
-        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"] == right)] for q in attempt.questions
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"] == right)]
+        for q in attempt.questions
     }
     return attempt_submit(attempt=attempt, answers=answers)
 
@@ -47,7 +48,9 @@ def test_the_verification_code_has_160_random_bits(certificate):
 def test_the_pdf_names_the_holder_the_scope_and_the_link(certificate):
     with certificate.pdf.open("rb") as stored:
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(stored.read())).pages)
-    assert certificate.holder_name in text and certificate.title in text and certificate.serial in text
+    assert (
+        certificate.holder_name in text and certificate.title in text and certificate.serial in text
+    )
     assert certificate.code in text.replace("\n", "").replace(" ", "")
     # Printed in groups of four, to be read off the paper and typed.
     assert f"Verification code {certificate.code_for_reading}" in text
@@ -68,7 +71,9 @@ def test_a_failed_attempt_earns_nothing(people, quiz, django_capture_on_commit_c
     assert not Certificate.objects.exists()
 
 
-def test_passing_again_supersedes_the_old_certificate(certificate, people, quiz, django_capture_on_commit_callbacks):
+def test_passing_again_supersedes_the_old_certificate(
+    certificate, people, quiz, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _submit(people["staff"], quiz)
     old, new = Certificate.objects.filter(kind=Certificate.Kind.MODULE).order_by("pk")
@@ -89,7 +94,12 @@ def test_who_may_download(client_for, people, certificate):
     assert client_for(people["auditor"]).get(url).status_code == 200
     for who in ["other_staff", "manager", "author", "other_manager"]:
         assert client_for(people[who]).get(url).status_code == 404, who
-    assert client_for(people["staff"]).get(reverse("certificates:download", args=["0000-999999"])).status_code == 404
+    assert (
+        client_for(people["staff"])
+        .get(reverse("certificates:download", args=["0000-999999"]))
+        .status_code
+        == 404
+    )
 
 
 def test_only_auditors_list_certificates(client_for, people, certificate):

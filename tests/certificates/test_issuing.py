@@ -25,7 +25,9 @@ def _add_months(day, months):
 
 
 @pytest.mark.django_db
-def test_a_pass_earns_a_module_certificate_with_its_scope_and_expiry(people, quiz, module, clause, fast_pdf):
+def test_a_pass_earns_a_module_certificate_with_its_scope_and_expiry(
+    people, quiz, module, clause, fast_pdf
+):
     module.validity_months = 24
     module.save_revision().publish()
     attempt = attempt_passed(person=people["staff"], quiz=quiz)
@@ -38,7 +40,11 @@ def test_a_pass_earns_a_module_certificate_with_its_scope_and_expiry(people, qui
     assert certificate.score == attempt.percent and certificate.pass_mark == quiz.pass_mark
     assert certificate.expires_on == _add_months(timezone.localdate(certificate.issued_at), 24)
     assert certificate.scope["policies"] == [
-        {"organisation": clause.document.organisation, "title": clause.document.title, "version": clause.document.version}
+        {
+            "organisation": clause.document.organisation,
+            "title": clause.document.title,
+            "version": clause.document.version,
+        }
     ]
     assert list(certificate.clauses.all()) == [clause]
     assert certificate.serial == f"{certificate.issued_at:%Y}-{certificate.pk:06d}"
@@ -61,7 +67,9 @@ def test_a_failed_attempt_earns_nothing(people, quiz, fast_pdf):
 
 
 @pytest.mark.django_db
-def test_base_competence_waits_for_every_base_module_then_expires_with_the_earliest(people, quiz, second_quiz, fast_pdf):
+def test_base_competence_waits_for_every_base_module_then_expires_with_the_earliest(
+    people, quiz, second_quiz, fast_pdf
+):
     staff = people["staff"]
     first = module_certificate_for(person=staff, quiz=quiz)
     assert certificate_issue_base_competence(person=staff) is None
@@ -75,15 +83,21 @@ def test_base_competence_waits_for_every_base_module_then_expires_with_the_earli
     assert base.title == "Base competence in social media"
     assert base.expires_on == min(first.expires_on, second.expires_on) == second.expires_on
     assert set(base.based_on.all()) == {first, second}
-    assert [module["certificate"] for module in base.scope["modules"]] == [first.serial, second.serial]
+    assert [module["certificate"] for module in base.scope["modules"]] == [
+        first.serial,
+        second.serial,
+    ]
     assert {policy["title"] for policy in base.scope["policies"]} == {
-        first.scope["policies"][0]["title"], "Information sharing policy",
+        first.scope["policies"][0]["title"],
+        "Information sharing policy",
     }
     assert base.score is None and base.attempt is None
 
 
 @pytest.mark.django_db
-def test_modules_outside_base_competence_and_unpublished_ones_do_not_count(people, quiz, second_quiz, fast_pdf):
+def test_modules_outside_base_competence_and_unpublished_ones_do_not_count(
+    people, quiz, second_quiz, fast_pdf
+):
     second_quiz.module.base_competence = False
     second_quiz.module.save_revision().publish()
     assert certificate_issue_base_competence(person=people["staff"]) is None  # nothing passed yet
@@ -94,19 +108,27 @@ def test_modules_outside_base_competence_and_unpublished_ones_do_not_count(peopl
 
 
 @pytest.mark.django_db
-def test_an_expired_or_revoked_pass_does_not_count_towards_base_competence(people, quiz, second_quiz, fast_pdf):
+def test_an_expired_or_revoked_pass_does_not_count_towards_base_competence(
+    people, quiz, second_quiz, fast_pdf
+):
     staff, auditor = people["staff"], people["auditor"]
     first = module_certificate_for(person=staff, quiz=quiz)
     second = module_certificate_for(person=staff, quiz=second_quiz)
-    Certificate.objects.filter(pk=first.pk).update(expires_on=timezone.localdate() - datetime.timedelta(days=1))  # time passes
+    Certificate.objects.filter(pk=first.pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )  # time passes
     assert certificate_issue_base_competence(person=staff) is None
-    Certificate.objects.filter(pk=first.pk).update(expires_on=timezone.localdate() + datetime.timedelta(days=1))
+    Certificate.objects.filter(pk=first.pk).update(
+        expires_on=timezone.localdate() + datetime.timedelta(days=1)
+    )
     services.certificate_revoke(certificate=second, by=auditor.user, reason="Sat by someone else")
     assert certificate_issue_base_competence(person=staff) is None
 
 
 @pytest.mark.django_db
-def test_passing_again_supersedes_the_old_certificate_which_says_which_replaced_it(people, quiz, second_quiz, fast_pdf):
+def test_passing_again_supersedes_the_old_certificate_which_says_which_replaced_it(
+    people, quiz, second_quiz, fast_pdf
+):
     staff = people["staff"]
     old = module_certificate_for(person=staff, quiz=quiz)
     module_certificate_for(person=staff, quiz=second_quiz)
@@ -147,7 +169,9 @@ def test_running_the_task_twice_issues_each_certificate_once(people, quiz, fast_
 
 
 @pytest.mark.django_db
-def test_a_crash_mid_render_leaves_nothing_and_a_retry_issues_once(people, quiz, monkeypatch, fast_pdf):
+def test_a_crash_mid_render_leaves_nothing_and_a_retry_issues_once(
+    people, quiz, monkeypatch, fast_pdf
+):
     attempt = attempt_passed(person=people["staff"], quiz=quiz)
     storage = Certificate._meta.get_field("pdf").storage
     real_render = services.certificate_pdf_render
@@ -193,16 +217,34 @@ def test_a_crash_after_storing_the_pdf_removes_the_stored_file(people, quiz, mon
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_second_certificate_for_one_attempt_or_one_basis(people, quiz, fast_pdf):
+def test_the_database_refuses_a_second_certificate_for_one_attempt_or_one_basis(
+    people, quiz, fast_pdf
+):
     certificate = module_certificate_for(person=people["staff"], quiz=quiz)
     base = certificate_issue_base_competence(person=people["staff"])
-    common = {"person": certificate.person, "holder_name": "x", "title": "x", "scope": {}, "expires_on": certificate.expires_on}
+    common = {
+        "person": certificate.person,
+        "holder_name": "x",
+        "title": "x",
+        "scope": {},
+        "expires_on": certificate.expires_on,
+    }
     with pytest.raises(IntegrityError), transaction.atomic():
-        Certificate.objects.create(serial="twin-1", kind="module", module=certificate.module, attempt=certificate.attempt, **common)
+        Certificate.objects.create(
+            serial="twin-1",
+            kind="module",
+            module=certificate.module,
+            attempt=certificate.attempt,
+            **common,
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Certificate.objects.create(serial="twin-2", kind="base_competence", basis_key=base.basis_key, **common)
+        Certificate.objects.create(
+            serial="twin-2", kind="base_competence", basis_key=base.basis_key, **common
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Certificate.objects.create(serial="twin-3", kind="base_competence", **common)  # no basis at all
+        Certificate.objects.create(
+            serial="twin-3", kind="base_competence", **common
+        )  # no basis at all
 
 
 # Concurrency (PostgreSQL only: SQLite serialises writers and cannot show a race) ----------------
@@ -233,8 +275,13 @@ def _in_threads(target, arguments):
     reason="Needs PostgreSQL: SQLite serialises all writers, so no race can happen",
 )
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_issuing_gives_unique_serials_and_one_certificate_per_pass(people, quiz, second_quiz, fast_pdf):
-    learners = [people[name] for name in ("staff", "lead", "deep", "other_staff", "manager", "other_manager")]
+def test_concurrent_issuing_gives_unique_serials_and_one_certificate_per_pass(
+    people, quiz, second_quiz, fast_pdf
+):
+    learners = [
+        people[name]
+        for name in ("staff", "lead", "deep", "other_staff", "manager", "other_manager")
+    ]
     attempts = [attempt_passed(person=person, quiz=quiz) for person in learners]
     for person in learners:
         module_certificate_for(person=person, quiz=second_quiz)

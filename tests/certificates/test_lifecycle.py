@@ -42,11 +42,18 @@ def held(people, quiz, second_quiz, fast_pdf):
 @pytest.mark.django_db
 def test_an_auditor_revokes_with_a_reason_and_dependent_base_certificates_fall_too(held, people):
     auditor = people["auditor"].user
-    revoked = certificate_revoke(certificate=held["first"], by=auditor, reason="  Sat by a colleague  ")
+    revoked = certificate_revoke(
+        certificate=held["first"], by=auditor, reason="  Sat by a colleague  "
+    )
 
     assert revoked.status == Certificate.Status.REVOKED
     event = revoked.events.get(to_status="revoked")
-    assert (event.from_status, event.actor, event.actor_name, event.reason) == ("valid", auditor, "Ada Auditor", "Sat by a colleague")
+    assert (event.from_status, event.actor, event.actor_name, event.reason) == (
+        "valid",
+        auditor,
+        "Ada Auditor",
+        "Sat by a colleague",
+    )
     held["base"].refresh_from_db()
     held["second"].refresh_from_db()
     assert held["base"].status == Certificate.Status.REVOKED
@@ -69,20 +76,35 @@ def test_revoking_needs_a_reason_and_cannot_happen_twice(held, people):
 
 
 @pytest.mark.django_db
-def test_a_replaced_clause_makes_the_certificates_resting_on_it_recertification_due(held, people, quiz, clause, fast_pdf):
+def test_a_replaced_clause_makes_the_certificates_resting_on_it_recertification_due(
+    held, people, quiz, clause, fast_pdf
+):
     other_person = module_certificate_for(person=people["other_staff"], quiz=quiz)
     unrelated_clause = PolicyClauseFactory(reference="9.9")
-    unrelated_module = module_page_create(clause=unrelated_clause, title="Unrelated", slug="unrelated")
-    unrelated = module_certificate_for(person=people["staff"], quiz=quiz_for(module=unrelated_module, clause=unrelated_clause))
+    unrelated_module = module_page_create(
+        clause=unrelated_clause, title="Unrelated", slug="unrelated"
+    )
+    unrelated = module_certificate_for(
+        person=people["staff"], quiz=quiz_for(module=unrelated_module, clause=unrelated_clause)
+    )
     expired = module_certificate_for(person=people["lead"], quiz=quiz)
-    Certificate.objects.filter(pk=expired.pk).update(expires_on=timezone.localdate() - datetime.timedelta(days=1))  # time passes
+    Certificate.objects.filter(pk=expired.pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )  # time passes
 
     marked = certificates_mark_recertification_due(replaced_clause=clause)
 
     assert {certificate.pk for certificate in marked} == {held["first"].pk, other_person.pk}
-    assert all(certificate.module_id == quiz.module_id for certificate in marked)  # what to assign again
+    assert all(
+        certificate.module_id == quiz.module_id for certificate in marked
+    )  # what to assign again
     statuses = dict(Certificate.objects.values_list("pk", "status"))
-    assert statuses[held["first"].pk] == statuses[other_person.pk] == statuses[held["base"].pk] == "recertification_due"
+    assert (
+        statuses[held["first"].pk]
+        == statuses[other_person.pk]
+        == statuses[held["base"].pk]
+        == "recertification_due"
+    )
     assert statuses[held["second"].pk] == statuses[unrelated.pk] == statuses[expired.pk] == "valid"
     event = held["base"].events.get(to_status="recertification_due")
     assert event.actor is None and event.actor_name == "System"
@@ -93,11 +115,15 @@ def test_a_replaced_clause_makes_the_certificates_resting_on_it_recertification_
 def test_marking_twice_changes_nothing_more(held, clause):
     certificates_mark_recertification_due(replaced_clause=clause)
     assert certificates_mark_recertification_due(replaced_clause=clause) == []
-    assert CertificateEvent.objects.filter(to_status="recertification_due").count() == 2  # module + base
+    assert (
+        CertificateEvent.objects.filter(to_status="recertification_due").count() == 2
+    )  # module + base
 
 
 @pytest.mark.django_db
-def test_passing_again_after_recertification_due_supersedes_and_restores_base_competence(held, people, quiz, clause):
+def test_passing_again_after_recertification_due_supersedes_and_restores_base_competence(
+    held, people, quiz, clause
+):
     certificates_mark_recertification_due(replaced_clause=clause)
     renewed = module_certificate_for(person=people["staff"], quiz=quiz)
     new_base = certificate_issue_base_competence(person=people["staff"])
@@ -107,7 +133,11 @@ def test_passing_again_after_recertification_due_supersedes_and_restores_base_co
     assert held["first"].status == "superseded" and held["first"].superseded_by == renewed
     assert held["base"].status == "superseded" and held["base"].superseded_by == new_base
     assert new_base.is_currently_valid
-    assert [event.to_status for event in held["first"].events.all()] == ["valid", "recertification_due", "superseded"]
+    assert [event.to_status for event in held["first"].events.all()] == [
+        "valid",
+        "recertification_due",
+        "superseded",
+    ]
 
 
 @pytest.mark.django_db
@@ -127,8 +157,13 @@ def test_status_changes_never_touch_anything_else(held, people, quiz, clause):
     certificates_mark_recertification_due(replaced_clause=clause)
     module_certificate_for(person=people["staff"], quiz=quiz)  # supersedes "first"
     certificate_issue_base_competence(person=people["staff"])  # supersedes "base"
-    certificate_revoke(certificate=held["second"], by=people["auditor"].user, reason="Checked: not their work")
+    certificate_revoke(
+        certificate=held["second"], by=people["auditor"].user, reason="Checked: not their work"
+    )
 
     after = {name: _frozen(certificate) for name, certificate in held.items()}
     assert after == before
-    assert {Certificate.objects.get(pk=certificate.pk).status for certificate in held.values()} == {"superseded", "revoked"}
+    assert {Certificate.objects.get(pk=certificate.pk).status for certificate in held.values()} == {
+        "superseded",
+        "revoked",
+    }

@@ -64,13 +64,18 @@ def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
 
 
 @pytest.mark.django_db
-def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bundled_fonts(certificate):
+def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bundled_fonts(
+    certificate,
+):
     reader = _reader(certificate)
     catalog = reader.trailer["/Root"]
     description = reader.xmp_metadata.rdf_root.getElementsByTagNameNS(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Description"
     )
-    pdfa = {(node.getAttributeNS(PDFA_ID, "part"), node.getAttributeNS(PDFA_ID, "conformance")) for node in description}
+    pdfa = {
+        (node.getAttributeNS(PDFA_ID, "part"), node.getAttributeNS(PDFA_ID, "conformance"))
+        for node in description
+    }
     assert ("3", "A") in pdfa
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
@@ -81,7 +86,9 @@ def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bun
     tags = _structure(catalog["/StructTreeRoot"], [])
     assert {"/H1", "/Table", "/TH", "/Link"} <= {tag for tag, _ in tags}
     figures = [alt for tag, alt in tags if tag == "/Figure"]
-    assert figures == [f"QR code linking to the verification page for certificate {certificate.serial}"]
+    assert figures == [
+        f"QR code linking to the verification page for certificate {certificate.serial}"
+    ]
 
     fonts = reader.pages[0]["/Resources"]["/Font"]
     for key in fonts:
@@ -98,7 +105,10 @@ def test_the_stored_sha256_is_the_hash_of_the_stored_file(certificate):
         assert hashlib.sha256(stored.read()).hexdigest() == certificate.sha256
     assert certificate.pdf.storage is services.Certificate._meta.get_field("pdf").storage
     # (The test storage outlives each test, so a reused serial may get a suffix there.)
-    assert re.fullmatch(rf"certificates/{certificate.issued_at:%Y}/{certificate.serial}(_\w+)?\.pdf", certificate.pdf.name)
+    assert re.fullmatch(
+        rf"certificates/{certificate.issued_at:%Y}/{certificate.serial}(_\w+)?\.pdf",
+        certificate.pdf.name,
+    )
 
 
 @pytest.mark.django_db
@@ -115,7 +125,9 @@ def test_the_base_competence_pdf_lists_the_modules_it_covers(people, quiz, secon
 
 
 @pytest.mark.django_db
-def test_a_download_serves_the_stored_file_and_never_renders(certificate, people, client_for, monkeypatch):
+def test_a_download_serves_the_stored_file_and_never_renders(
+    certificate, people, client_for, monkeypatch
+):
     def must_not_render(**kwargs):
         raise AssertionError("a download rendered the PDF again")
 
@@ -123,7 +135,9 @@ def test_a_download_serves_the_stored_file_and_never_renders(certificate, people
     monkeypatch.setattr(services, "certificate_pdf_render", must_not_render)
     monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", must_not_render)
 
-    response = client_for(people["staff"]).get(reverse("certificates:download", args=[certificate.serial]))
+    response = client_for(people["staff"]).get(
+        reverse("certificates:download", args=[certificate.serial])
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == certificate.sha256

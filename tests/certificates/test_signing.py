@@ -25,18 +25,30 @@ from tests.certificates.conftest import module_certificate_for
 @pytest.fixture(scope="module")
 def signing_material():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Northmoor certificate issuer (test)")])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "Northmoor certificate issuer (test)")]
+    )
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_cert_sign=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_cert_sign=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -60,7 +72,9 @@ def test_without_configuration_certificates_are_not_signed(people, quiz):
 
 
 @pytest.mark.django_db
-def test_a_configured_key_signs_every_certificate_and_the_hash_is_of_the_signed_bytes(people, quiz, signing_material):
+def test_a_configured_key_signs_every_certificate_and_the_hash_is_of_the_signed_bytes(
+    people, quiz, signing_material
+):
     key_pem, cert_pem = signing_material
     with override_settings(CERTIFICATE_SIGNING_KEY=key_pem, CERTIFICATE_SIGNING_CERT=cert_pem):
         certificate = module_certificate_for(person=people["staff"], quiz=quiz)
@@ -76,7 +90,10 @@ def test_a_configured_key_signs_every_certificate_and_the_hash_is_of_the_signed_
     assert "ETSI.CAdES.detached" in str(signatures[0].sig_object["/SubFilter"])
     # The signature is an incremental update: the PDF/A identification and tags are still there.
     catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
-    assert "/StructTreeRoot" in catalog and 'pdfaid:part="3"' in PdfReader(io.BytesIO(data)).xmp_metadata.rdf_root.toxml()
+    assert (
+        "/StructTreeRoot" in catalog
+        and 'pdfaid:part="3"' in PdfReader(io.BytesIO(data)).xmp_metadata.rdf_root.toxml()
+    )
 
 
 @pytest.mark.django_db
@@ -84,21 +101,32 @@ def test_the_key_and_certificate_may_be_file_paths(people, quiz, signing_materia
     key_pem, cert_pem = signing_material
     (tmp_path / "key.pem").write_text(key_pem)
     (tmp_path / "cert.pem").write_text(cert_pem)
-    with override_settings(CERTIFICATE_SIGNING_KEY=str(tmp_path / "key.pem"), CERTIFICATE_SIGNING_CERT=str(tmp_path / "cert.pem")):
+    with override_settings(
+        CERTIFICATE_SIGNING_KEY=str(tmp_path / "key.pem"),
+        CERTIFICATE_SIGNING_CERT=str(tmp_path / "cert.pem"),
+    ):
         certificate = module_certificate_for(person=people["staff"], quiz=quiz)
     assert PdfFileReader(io.BytesIO(_stored_bytes(certificate))).embedded_signatures
 
 
 @pytest.mark.django_db
-def test_unreadable_signing_configuration_fails_loudly_and_issues_nothing(people, quiz, signing_material):
+def test_unreadable_signing_configuration_fails_loudly_and_issues_nothing(
+    people, quiz, signing_material
+):
     from certificates.models import Certificate
 
     _, cert_pem = signing_material
-    with override_settings(CERTIFICATE_SIGNING_KEY="/no/such/key.pem", CERTIFICATE_SIGNING_CERT=cert_pem), \
-            pytest.raises(ImproperlyConfigured, match="CERTIFICATE_SIGNING_KEY"):
+    with (
+        override_settings(
+            CERTIFICATE_SIGNING_KEY="/no/such/key.pem", CERTIFICATE_SIGNING_CERT=cert_pem
+        ),
+        pytest.raises(ImproperlyConfigured, match="CERTIFICATE_SIGNING_KEY"),
+    ):
         module_certificate_for(person=people["staff"], quiz=quiz)
     bad_key = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"
-    with override_settings(CERTIFICATE_SIGNING_KEY=bad_key, CERTIFICATE_SIGNING_CERT=cert_pem), \
-            pytest.raises(ImproperlyConfigured, match="cannot be read"):
+    with (
+        override_settings(CERTIFICATE_SIGNING_KEY=bad_key, CERTIFICATE_SIGNING_CERT=cert_pem),
+        pytest.raises(ImproperlyConfigured, match="cannot be read"),
+    ):
         module_certificate_for(person=people["other_staff"], quiz=quiz)
     assert not Certificate.objects.exists()

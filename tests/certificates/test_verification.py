@@ -41,7 +41,9 @@ def test_anyone_can_verify_a_code_and_sees_only_what_is_needed(client, certifica
 
 
 @pytest.mark.django_db
-def test_a_superseded_certificate_stays_verifiable_and_names_its_successor(client, certificate, people, quiz):
+def test_a_superseded_certificate_stays_verifiable_and_names_its_successor(
+    client, certificate, people, quiz
+):
     successor = module_certificate_for(person=people["staff"], quiz=quiz)
     page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
     assert "This certificate is not valid: superseded" in page
@@ -49,7 +51,9 @@ def test_a_superseded_certificate_stays_verifiable_and_names_its_successor(clien
 
 
 @pytest.mark.django_db
-def test_a_base_competence_certificate_shows_the_modules_it_covers(client, people, quiz, second_quiz, fast_pdf):
+def test_a_base_competence_certificate_shows_the_modules_it_covers(
+    client, people, quiz, second_quiz, fast_pdf
+):
     from certificates.services import certificate_issue_base_competence
 
     first = module_certificate_for(person=people["staff"], quiz=quiz)
@@ -116,8 +120,14 @@ def test_the_file_check_page_is_public_and_accessible(client):
     ("upload", "message"),
     [
         (None, "Select a PDF file"),
-        (SimpleUploadedFile("notes.pdf", b"just some text", content_type="application/pdf"), "The selected file must be a PDF"),
-        (SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"), "The selected file is empty"),
+        (
+            SimpleUploadedFile("notes.pdf", b"just some text", content_type="application/pdf"),
+            "The selected file must be a PDF",
+        ),
+        (
+            SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"),
+            "The selected file is empty",
+        ),
     ],
 )
 def test_bad_uploads_get_a_clear_error_linked_from_the_summary(client, upload, message):
@@ -144,7 +154,9 @@ def test_checks_are_rate_limited_per_client_address(client, certificate):
     assert client.post(CHECK_URL, {"file": _upload(b"%PDF-1.7 unknown")}).status_code == 404
     limited = client.get(verify)
     assert limited.status_code == 429
-    assert limited.content.decode() == TOO_MANY_MESSAGE and limited["Content-Type"].startswith("text/plain")
+    assert limited.content.decode() == TOO_MANY_MESSAGE and limited["Content-Type"].startswith(
+        "text/plain"
+    )
     assert client.post(CHECK_URL, {"file": _upload(b"%PDF-1.7 unknown")}).status_code == 429
     # Another address has its own allowance; showing the upload form is not a check.
     assert client.get(verify, REMOTE_ADDR="192.0.2.7").status_code == 200

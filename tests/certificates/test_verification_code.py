@@ -67,7 +67,13 @@ def test_reading_a_code_forgives_case_spaces_hyphens_and_look_alikes():
     assert code_canonical("7K3Q-9XWD-2M4P-8RBT-OC6V-HNIF-5GJZ-QE3A") == code  # O for 0, I for 1
     assert code_canonical(" 7k3q\t9xwd–2m4p 8rbt oc6v hnlf 5gjz qe3a\n") == code  # l for 1, a dash
     assert code_grouped(code) == "7K3Q 9XWD 2M4P 8RBT 0C6V HN1F 5GJZ QE3A"
-    for not_a_code in ("", "7K3Q9XWD2M4P8RBT0C6VHN1F5GJZQE3", code + "A", code[:-1] + "U", code[:-1] + "*"):
+    for not_a_code in (
+        "",
+        "7K3Q9XWD2M4P8RBT0C6VHN1F5GJZQE3",
+        code + "A",
+        code[:-1] + "U",
+        code[:-1] + "*",
+    ):
         assert code_canonical(not_a_code) is None, not_a_code
 
 
@@ -78,7 +84,10 @@ def test_reading_a_code_forgives_case_spaces_hyphens_and_look_alikes():
         pytest.param(str.lower, id="lower case"),
         pytest.param(lambda code: code_grouped(code).lower(), id="spaces"),
         pytest.param(lambda code: code_grouped(code).replace(" ", "-"), id="hyphens"),
-        pytest.param(lambda code: "  " + code_grouped(code).replace(" ", " - ") + "  ", id="spaces and hyphens"),
+        pytest.param(
+            lambda code: "  " + code_grouped(code).replace(" ", " - ") + "  ",
+            id="spaces and hyphens",
+        ),
         pytest.param(_swap_look_alikes, id="look-alikes"),
     ],
 )
@@ -89,14 +98,19 @@ def test_a_code_typed_loosely_finds_its_certificate(client, certificate, how):
     response = _check(client, how(code))
     page = response.content.decode()
     assert response.status_code == 200, page
-    assert "This certificate is valid" in page and certificate.serial in page and "Sam Staff" in page
+    assert (
+        "This certificate is valid" in page and certificate.serial in page and "Sam Staff" in page
+    )
     assert code_grouped(code) in page  # shown grouped for reading
 
 
 @pytest.mark.django_db
 def test_the_link_on_the_certificate_and_a_loosely_typed_link_still_work(client, certificate):
     assert client.get(reverse("certificates:verify", args=[certificate.code])).status_code == 200
-    assert client.get(reverse("certificates:verify", args=[certificate.code.lower()])).status_code == 200
+    assert (
+        client.get(reverse("certificates:verify", args=[certificate.code.lower()])).status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -106,7 +120,9 @@ def test_an_old_code_still_verifies_exactly_as_before(client, old_certificate, c
     by_form = _check(client, f" {code} ")
     for response in (by_link, by_form):
         page = response.content.decode()
-        assert response.status_code == 200 and old_certificate.serial in page and "Oscar Other" in page
+        assert (
+            response.status_code == 200 and old_certificate.serial in page and "Oscar Other" in page
+        )
     assert code in by_form.content.decode()  # shown as it is: its case and hyphens are part of it
     # Its case matters, as it always did: another case is not the same code.
     assert _check(client, code.swapcase()).status_code == 404
@@ -142,7 +158,10 @@ def test_an_unknown_code_gets_the_same_not_found_as_everything_else(client, cert
         ("", "Enter the verification code"),
         ("   ", "Enter the verification code"),
         ("7K3Q 9XWD 2M4P", CertificateCodeForm.MALFORMED),
-        ("7K3Q 9XWD 2M4P 8RBT 0C6V HN1F 5GJZ QE3U", CertificateCodeForm.MALFORMED),  # U is never used
+        (
+            "7K3Q 9XWD 2M4P 8RBT 0C6V HN1F 5GJZ QE3U",
+            CertificateCodeForm.MALFORMED,
+        ),  # U is never used
         ("7K3Q 9XWD 2M4P 8RBT 0C6V HN1F 5GJZ QE3A 7K3Q", CertificateCodeForm.MALFORMED),
         ("x" * 500, CertificateCodeForm.MALFORMED),
         ("<script>alert(1)</script>", CertificateCodeForm.MALFORMED),
@@ -154,14 +173,20 @@ def test_a_missing_or_malformed_code_gets_a_clear_error(client, certificate, typ
     assert response.status_code == 400
     assert "<title>Error: Check a certificate" in page
     assert 'class="govuk-error-summary"' in page and f'<a href="#id_code">{message}</a>' in page
-    assert f'<p class="govuk-error-message" id="id_code-error"><span class="govuk-visually-hidden">Error:</span> {message}</p>' in page
+    assert (
+        f'<p class="govuk-error-message" id="id_code-error"><span class="govuk-visually-hidden">Error:</span> {message}</p>'
+        in page
+    )
     assert 'aria-describedby="id_code-hint id_code-error"' in page
     assert "<script>alert" not in page
 
 
 def test_the_check_page_has_a_labelled_code_field_with_a_hint(client, db):
     page = client.get(CHECK_URL).content.decode()
-    assert '<label class="govuk-label govuk-label--m" for="id_code">Enter the verification code</label>' in page
+    assert (
+        '<label class="govuk-label govuk-label--m" for="id_code">Enter the verification code</label>'
+        in page
+    )
     assert 'id="id_code-hint"' in page and "32 letters and numbers in groups of 4" in page
     assert 'name="check_by" value="code"' in page
     assert 'spellcheck="false"' in page and 'autocomplete="off"' in page
@@ -185,4 +210,3 @@ def test_guessing_a_code_one_character_at_a_time_is_not_helped(client, certifica
     """A code one character off is simply not found: no "nearly" answer to climb towards."""
     near = certificate.code[:-1] + ("A" if certificate.code[-1] != "A" else "B")
     assert _check(client, near).status_code == 404
-

@@ -56,14 +56,29 @@ WORKER = ["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interv
 
 
 def _run(database, *args, timeout=180):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test", "DATABASE_URL": database.url}
-    return subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env,  # noqa: S603
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "DATABASE_URL": database.url,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, *args],
+        cwd=ROOT,
+        env=env,  # noqa: S603
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def test_a_worker_killed_mid_certificate_is_recovered_and_issues_exactly_one(people, quiz, monkeypatch, tmp_path):
+def test_a_worker_killed_mid_certificate_is_recovered_and_issues_exactly_one(
+    people, quiz, monkeypatch, tmp_path
+):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
     attempt = attempt_submit(attempt=attempt, answers=answers)
     assert Attempt.objects.get(pk=attempt.pk).passed

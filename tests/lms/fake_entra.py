@@ -50,8 +50,11 @@ class FakeEntra:
                         "name": "Microsoft",
                         "client_id": CLIENT_ID,
                         "secret": CLIENT_SECRET,
-                        "settings": {"server_url": ISSUER, "fetch_userinfo": False,
-                                     "token_auth_method": "client_secret_post"},
+                        "settings": {
+                            "server_url": ISSUER,
+                            "fetch_userinfo": False,
+                            "token_auth_method": "client_secret_post",
+                        },
                     }
                 ]
             }
@@ -78,10 +81,18 @@ class FakeEntra:
             return FakeResponse({"keys": [self.public_jwk()]})
         if path.endswith("/token") and method == "POST":
             self.token_requests.append(dict(data or {}))
-            if (data or {}).get("client_secret") != CLIENT_SECRET or (data or {}).get("code") not in self.codes_issued:
+            if (data or {}).get("client_secret") != CLIENT_SECRET or (data or {}).get(
+                "code"
+            ) not in self.codes_issued:
                 return FakeResponse({"error": "invalid_grant"}, status_code=400)
-            return FakeResponse({"access_token": "fake-access-token", "token_type": "Bearer", "expires_in": 3600,
-                                 "id_token": self.id_token()})
+            return FakeResponse(
+                {
+                    "access_token": "fake-access-token",
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "id_token": self.id_token(),
+                }
+            )
         return FakeResponse({"error": "not_found"}, status_code=404)
 
     # The provider ------------------------------------------------------------------------
@@ -101,8 +112,15 @@ class FakeEntra:
 
     def id_token(self):
         now = int(time.time())
-        payload = {"iss": ISSUER, "aud": CLIENT_ID, "iat": now, "nbf": now, "exp": now + 600,
-                   "jti": str(uuid.uuid4()), **self.claims}
+        payload = {
+            "iss": ISSUER,
+            "aud": CLIENT_ID,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 600,
+            "jti": str(uuid.uuid4()),
+            **self.claims,
+        }
         return jwt.encode(payload, self._key, algorithm="RS256", headers={"kid": self.kid})
 
     def authorize(self, authorize_url):

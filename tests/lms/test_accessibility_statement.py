@@ -9,4 +9,7 @@ def test_the_statement_is_public_and_linked_from_every_page(client, db):
     assert "<title>Accessibility statement – " in html
     assert "WCAG" in html and "Enforcement procedure" in html
     # The footer of any page, the sign-in page included, links to it.
-    assert f'href="{statement_url}">Accessibility statement</a>' in client.get(reverse("login")).content.decode()
+    assert (
+        f'href="{statement_url}">Accessibility statement</a>'
+        in client.get(reverse("login")).content.decode()
+    )

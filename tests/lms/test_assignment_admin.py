@@ -9,15 +9,27 @@ from lms.models import Assignment
 pytestmark = pytest.mark.django_db
 
 
-def test_an_author_assigns_a_module_and_a_contradictory_due_date_is_refused(people, client_for, module):
+def test_an_author_assigns_a_module_and_a_contradictory_due_date_is_refused(
+    people, client_for, module
+):
     client = client_for(people["author"])
     add_url = reverse("wagtailsnippets_lms_assignment:add")
     assert client.get(add_url).status_code == 200
-    data = {"module": module.pk, "audience": "everyone", "team": "", "person": "", "due_on": "2026-12-01",
-            "due_within_days": "30", "assigned_on": "2026-01-01"}
+    data = {
+        "module": module.pk,
+        "audience": "everyone",
+        "team": "",
+        "person": "",
+        "due_on": "2026-12-01",
+        "due_within_days": "30",
+        "assigned_on": "2026-01-01",
+    }
     response = client.post(add_url, data)
     assert response.status_code == 200
-    assert "Give either a fixed due date or a number of days after starting" in response.content.decode()
+    assert (
+        "Give either a fixed due date or a number of days after starting"
+        in response.content.decode()
+    )
     assert not Assignment.objects.exists()
     response = client.post(add_url, {**data, "due_within_days": ""})
     assert response.status_code == 302

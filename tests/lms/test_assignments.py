@@ -45,20 +45,28 @@ def test_other_modules_are_not_assigned_unless_someone_assigns_them(people, opti
     assert cell_for(people["staff"], optional_module).status == statuses.NOT_ASSIGNED
 
 
-def test_assigned_to_a_team_reaches_its_sub_teams_to_any_depth_and_nobody_else(people, optional_module):
+def test_assigned_to_a_team_reaches_its_sub_teams_to_any_depth_and_nobody_else(
+    people, optional_module
+):
     region = team_get_or_create(name="Region")
     area = team_get_or_create(name="Area", parent=region)
     patch = team_get_or_create(name="Patch", parent=area)
     people["deep"].team = patch
     people["deep"].save()
-    assignment_create(module=optional_module, audience=Assignment.Audience.TEAM, team=region, due_on=days(20))
+    assignment_create(
+        module=optional_module, audience=Assignment.Audience.TEAM, team=region, due_on=days(20)
+    )
     assert cell_for(people["deep"], optional_module).due_on == days(20)
     assert cell_for(people["staff"], optional_module).status == statuses.NOT_ASSIGNED
 
 
 def test_assigned_to_one_person(people, optional_module):
-    assignment_create(module=optional_module, audience=Assignment.Audience.PERSON, person=people["staff"],
-                      due_on=days(5))
+    assignment_create(
+        module=optional_module,
+        audience=Assignment.Audience.PERSON,
+        person=people["staff"],
+        due_on=days(5),
+    )
     assert cell_for(people["staff"], optional_module).due_on == days(5)
     assert cell_for(people["lead"], optional_module).status == statuses.NOT_ASSIGNED
 
@@ -75,8 +83,12 @@ def test_assigned_to_everyone_with_a_relative_due_date_from_the_start_date(peopl
 
 def test_the_earliest_due_date_of_several_assignments_wins(people, optional_module):
     assignment_create(module=optional_module, due_on=days(40))
-    assignment_create(module=optional_module, audience=Assignment.Audience.PERSON, person=people["staff"],
-                      due_on=days(10))
+    assignment_create(
+        module=optional_module,
+        audience=Assignment.Audience.PERSON,
+        person=people["staff"],
+        due_on=days(10),
+    )
     assert cell_for(people["staff"], optional_module).due_on == days(10)
 
 
@@ -105,7 +117,12 @@ def test_status_moves_from_not_started_to_in_progress_to_failed_to_passed(people
     assert cell_for(person, module).status == statuses.PASSED  # certificate still being issued
     certificate_make(person=person, module=module, expires_on=days(365), attempt=passed)
     cell = cell_for(person, module)
-    assert (cell.status, cell.valid_until, cell.attempts, cell.best_score) == (statuses.PASSED, days(365), 2, 90)
+    assert (cell.status, cell.valid_until, cell.attempts, cell.best_score) == (
+        statuses.PASSED,
+        days(365),
+        2,
+        90,
+    )
 
 
 @override_settings(LMS_EXPIRING_SOON_DAYS=45)
@@ -123,7 +140,9 @@ def test_expiry_makes_a_new_due_date_then_expiring_soon_then_expired(people, mod
 def test_revoked_and_superseded_certificates_do_not_count(people, module):
     person = people["staff"]
     assignment_create(module=module, due_on=days(-1))
-    certificate_make(person=person, module=module, expires_on=days(300), status=Certificate.Status.REVOKED)
+    certificate_make(
+        person=person, module=module, expires_on=days(300), status=Certificate.Status.REVOKED
+    )
     assert cell_for(person, module).status == statuses.OVERDUE
 
 
@@ -144,6 +163,12 @@ def test_recertification_gets_a_new_due_date_and_becomes_overdue_after_it(people
 
 
 def test_the_grid_never_carries_answers(people, module, quiz):
-    attempt_make(person=people["staff"], quiz=quiz, passed=False, percent=10, answers={"q-1": "secret-answer"})
+    attempt_make(
+        person=people["staff"],
+        quiz=quiz,
+        passed=False,
+        percent=10,
+        answers={"q-1": "secret-answer"},
+    )
     cell = cell_for(people["staff"], module)
     assert "secret-answer" not in repr(vars(cell))

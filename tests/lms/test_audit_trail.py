@@ -16,9 +16,15 @@ from lms.wagtail_hooks import audit_page_published, audit_user_roles
 
 @pytest.fixture
 def events(people):
-    audit.audit_record(action=audit.CERTIFICATE_DOWNLOADED, summary="Downloaded 2026-000001",
-                       actor=people["auditor"].user, subject=people["staff"])
-    audit.audit_record(action=audit.PEOPLE_IMPORTED, summary="Imported 12 people", actor=people["author"].user)
+    audit.audit_record(
+        action=audit.CERTIFICATE_DOWNLOADED,
+        summary="Downloaded 2026-000001",
+        actor=people["auditor"].user,
+        subject=people["staff"],
+    )
+    audit.audit_record(
+        action=audit.PEOPLE_IMPORTED, summary="Imported 12 people", actor=people["author"].user
+    )
     return AuditEvent.objects.all()
 
 
@@ -32,7 +38,9 @@ def test_events_cannot_be_changed(events):
 
 def test_events_cannot_be_deleted_on_postgresql(events):
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite keeps deletes possible so that Django can flush test databases; PostgreSQL refuses them.")
+        pytest.skip(
+            "SQLite keeps deletes possible so that Django can flush test databases; PostgreSQL refuses them."
+        )
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.count() == 2
@@ -64,7 +72,9 @@ def test_filters_apply_to_the_screen_and_the_export_alike(client_for, people, ev
 
 
 def test_a_bad_date_range_is_explained(client_for, people, events):
-    response = client_for(people["auditor"]).get(reverse("audit_trail"), {"date_from": "2026-12-01", "date_to": "2026-11-01"})
+    response = client_for(people["auditor"]).get(
+        reverse("audit_trail"), {"date_from": "2026-12-01", "date_to": "2026-11-01"}
+    )
     assert "The end date must be the same as or after the start date" in response.content.decode()
 
 
@@ -81,47 +91,88 @@ def test_publishing_and_role_changes_are_recorded(people, module):
 
 def test_publishing_in_the_admin_writes_an_event(client_for, people, module):
     client = client_for(people["author"])
-    data = nested_form_data({
-        "title": "Passwords", "slug": "passwords", "summary": "Keep them safe.",
-        "learning_outcomes": rich_text(""), "estimated_minutes": 5, "validity_months": 12,
-        "steps": streamfield([("narrative", {"heading": "Why", "body": rich_text("<p>Because.</p>"), "image": "",
-                                             "image_alt": ""})]),
-        "action-publish": "publish",
-    })
-    response = client.post(reverse("wagtailadmin_pages:add", args=["modules", "modulepage", module.get_parent().pk]), data)
+    data = nested_form_data(
+        {
+            "title": "Passwords",
+            "slug": "passwords",
+            "summary": "Keep them safe.",
+            "learning_outcomes": rich_text(""),
+            "estimated_minutes": 5,
+            "validity_months": 12,
+            "steps": streamfield(
+                [
+                    (
+                        "narrative",
+                        {
+                            "heading": "Why",
+                            "body": rich_text("<p>Because.</p>"),
+                            "image": "",
+                            "image_alt": "",
+                        },
+                    )
+                ]
+            ),
+            "action-publish": "publish",
+        }
+    )
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["modules", "modulepage", module.get_parent().pk]),
+        data,
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=audit.CONTENT_PUBLISHED)
-    assert event.summary == 'Published page "Passwords"' and event.actor_name == people["author"].full_name
+    assert (
+        event.summary == 'Published page "Passwords"'
+        and event.actor_name == people["author"].full_name
+    )
 
 
-def test_certificate_issue_download_and_revocation_are_in_the_trail(client_for, people, quiz,
-                                                                     django_capture_on_commit_callbacks):
+def test_certificate_issue_download_and_revocation_are_in_the_trail(
+    client_for, people, quiz, django_capture_on_commit_callbacks
+):
     from certificates.models import Certificate
     from certificates.services import certificate_revoke
     from quizzes.services import attempt_submit
     from tests.factories import attempt_begin
 
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
     certificate = Certificate.objects.get(kind=Certificate.Kind.MODULE)
-    assert AuditEvent.objects.filter(action=audit.CERTIFICATE_ISSUED, target_id=str(certificate.pk),
-                                     subject_person_id=people["staff"].pk).exists()
+    assert AuditEvent.objects.filter(
+        action=audit.CERTIFICATE_ISSUED,
+        target_id=str(certificate.pk),
+        subject_person_id=people["staff"].pk,
+    ).exists()
     client_for(people["auditor"]).get(reverse("certificates:download", args=[certificate.serial]))
     download = AuditEvent.objects.get(action=audit.CERTIFICATE_DOWNLOADED)
-    assert download.actor_name == people["auditor"].full_name and certificate.serial in download.summary
+    assert (
+        download.actor_name == people["auditor"].full_name
+        and certificate.serial in download.summary
+    )
     certificate_revoke(certificate=certificate, by=people["auditor"].user, reason="Issued in error")
-    revoked = AuditEvent.objects.get(action=audit.CERTIFICATE_REVOKED, target_id=str(certificate.pk))
-    assert "Issued in error" in revoked.summary and revoked.actor_name == people["auditor"].full_name
+    revoked = AuditEvent.objects.get(
+        action=audit.CERTIFICATE_REVOKED, target_id=str(certificate.pk)
+    )
+    assert (
+        "Issued in error" in revoked.summary and revoked.actor_name == people["auditor"].full_name
+    )
 
 
 def test_a_people_import_is_in_the_trail_and_a_refused_one_is_not(people):
     from lms.services import PeopleImportError, people_import
 
     header = "employee_number,first_name,last_name,email,team,job_title,line_manager_employee_number,start_date\n"
-    people_import(data=(header + "E1,Jo,Bloggs,jo@example.org,Family court team,Adviser,,2026-01-05\n").encode(),
-                  by=people["author"].user)
+    people_import(
+        data=(
+            header + "E1,Jo,Bloggs,jo@example.org,Family court team,Adviser,,2026-01-05\n"
+        ).encode(),
+        by=people["author"].user,
+    )
     event = AuditEvent.objects.get(action=audit.PEOPLE_IMPORTED)
     assert event.data["created"] == 1 and event.actor_name == people["author"].full_name
     with pytest.raises(PeopleImportError):
@@ -130,8 +181,11 @@ def test_a_people_import_is_in_the_trail_and_a_refused_one_is_not(people):
 
 
 def test_the_export_cannot_smuggle_a_spreadsheet_formula(client_for, people):
-    audit.audit_record(action=audit.CERTIFICATE_REVOKED, summary='=HYPERLINK("http://evil.example","click")',
-                       actor=people["auditor"].user)
+    audit.audit_record(
+        action=audit.CERTIFICATE_REVOKED,
+        summary='=HYPERLINK("http://evil.example","click")',
+        actor=people["auditor"].user,
+    )
     response = client_for(people["auditor"]).get(reverse("audit_trail"), {"export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][3] == '\'=HYPERLINK("http://evil.example","click")'

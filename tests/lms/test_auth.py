@@ -11,7 +11,9 @@ def test_login_with_a_wrong_password_says_so_and_keeps_the_username(client, peop
 
 
 def test_login_then_logout_ends_the_session(client, people):
-    response = client.post(reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
     client.post(reverse("logout"))

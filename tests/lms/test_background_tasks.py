@@ -38,7 +38,9 @@ pytestmark = [pytest.mark.django_db]
 
 @pytest.fixture(autouse=True)
 def _database_task_backend():
-    with override_settings(TASKS=DATABASE_TASKS, TASK_MAX_ATTEMPTS=3, TASK_STALE_AFTER_SECONDS=1800):
+    with override_settings(
+        TASKS=DATABASE_TASKS, TASK_MAX_ATTEMPTS=3, TASK_STALE_AFTER_SECONDS=1800
+    ):
         yield
 
 
@@ -55,29 +57,51 @@ def _run_worker():
 
 
 def _worker_run():
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
 
 
-def _running(*, started_at, worker_ids=("worker-a",), path="certificates.tasks.certificate_issue_task"):
+def _running(
+    *, started_at, worker_ids=("worker-a",), path="certificates.tasks.certificate_issue_task"
+):
     return DBTaskResult.objects.create(
-        status=TaskResultStatus.RUNNING, started_at=started_at, worker_ids=list(worker_ids),
-        args_kwargs={"args": [], "kwargs": {"attempt_id": 1}}, task_path=path, backend_name="default",
-        queue_name="default", run_after=None,
+        status=TaskResultStatus.RUNNING,
+        started_at=started_at,
+        worker_ids=list(worker_ids),
+        args_kwargs={"args": [], "kwargs": {"attempt_id": 1}},
+        task_path=path,
+        backend_name="default",
+        queue_name="default",
+        run_after=None,
     )
 
 
 def _passed_attempt(people, quiz, monkeypatch):
     monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     return attempt_submit(attempt=attempt, answers=answers)
 
 
 # The retry schedule (a pure function).
 
+
 def test_the_retry_delay_grows_fourfold_up_to_the_cap():
-    delays = [task_retry_delay(attempt=attempt, base_seconds=60, max_seconds=3600) for attempt in range(1, 6)]
+    delays = [
+        task_retry_delay(attempt=attempt, base_seconds=60, max_seconds=3600)
+        for attempt in range(1, 6)
+    ]
     assert delays == [datetime.timedelta(seconds=seconds) for seconds in (60, 240, 960, 3600, 3600)]
 
 
@@ -87,6 +111,7 @@ def test_the_retry_delay_refuses_a_count_of_no_attempts():
 
 
 # The stale-timeout rule.
+
 
 def test_a_running_task_younger_than_the_timeout_is_left_alone():
     young = _running(started_at=NOW - datetime.timedelta(minutes=29))
@@ -100,7 +125,11 @@ def test_a_running_task_older_than_the_timeout_is_queued_again_at_once():
     recovery = tasks_recover(now=NOW)
     stale.refresh_from_db()
     assert [row.pk for row in recovery.requeued] == [stale.pk]
-    assert stale.status == TaskResultStatus.READY and stale.run_after == NOW and stale.started_at is None
+    assert (
+        stale.status == TaskResultStatus.READY
+        and stale.run_after == NOW
+        and stale.started_at is None
+    )
 
 
 def test_a_young_task_of_a_worker_known_dead_is_queued_again_but_not_another_workers():
@@ -125,13 +154,16 @@ def test_a_stale_task_out_of_attempts_fails_for_good_and_is_reported():
 
 
 def test_a_stale_task_that_may_not_be_retried_fails_for_good_at_once():
-    stale = _running(started_at=NOW - datetime.timedelta(hours=1), path=f"{__name__}.not_retryable_task")
+    stale = _running(
+        started_at=NOW - datetime.timedelta(hours=1), path=f"{__name__}.not_retryable_task"
+    )
     tasks_recover(now=NOW)
     stale.refresh_from_db()
     assert stale.status == TaskResultStatus.FAILED and tasks_failed_for_good() == [stale]
 
 
 # Retries through the real worker, and the final failure.
+
 
 def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people, quiz, monkeypatch):
     attempt = _passed_attempt(people, quiz, monkeypatch)
@@ -156,7 +188,9 @@ def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people,
 
     _run_worker()  # too early: nothing runs
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
-    DBTaskResult.objects.filter(pk=result.id).update(run_after=timezone.now())  # the delay has passed
+    DBTaskResult.objects.filter(pk=result.id).update(
+        run_after=timezone.now()
+    )  # the delay has passed
     _run_worker()
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL and len(row.worker_ids) == 2
@@ -165,7 +199,9 @@ def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people,
 
 
 @override_settings(TASK_RETRY_BASE_SECONDS=0)
-def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(people, quiz, monkeypatch, client_for):
+def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(
+    people, quiz, monkeypatch, client_for
+):
     attempt = _passed_attempt(people, quiz, monkeypatch)
     result_page = reverse("quizzes:attempt", args=[attempt.pk])
     assert "being prepared" in client_for(people["staff"]).get(result_page).content.decode()
@@ -203,8 +239,9 @@ def test_a_failed_task_not_on_the_retry_list_is_not_retried():
 
 def test_recovery_retries_a_failure_the_worker_did_not_get_to_schedule():
     row = _running(started_at=NOW - datetime.timedelta(minutes=5))
-    DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.FAILED,
-                                                  finished_at=NOW - datetime.timedelta(minutes=5))
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        status=TaskResultStatus.FAILED, finished_at=NOW - datetime.timedelta(minutes=5)
+    )
     recovery = tasks_recover(now=NOW)
     row.refresh_from_db()
     assert [each.pk for each in recovery.retried] == [row.pk]
@@ -214,11 +251,14 @@ def test_recovery_retries_a_failure_the_worker_did_not_get_to_schedule():
 
 # What an administrator sees.
 
+
 def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_not(people, client):
     final = _running(started_at=NOW - datetime.timedelta(hours=1), worker_ids=["w1", "w2", "w3"])
     waiting = _running(started_at=NOW - datetime.timedelta(hours=1), worker_ids=["w1"])
     tasks_recover(now=NOW)
-    admin = get_user_model().objects.create_superuser("root.admin", "root@example.org", "a-long-password-1")
+    admin = get_user_model().objects.create_superuser(
+        "root.admin", "root@example.org", "a-long-password-1"
+    )
     client.force_login(admin)
     page = client.get(reverse("lms_report_failed-tasks")).content.decode()
     assert str(final.pk) in page and "The worker stopped while running this task" in page
@@ -231,12 +271,18 @@ def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_no
         assert client.get(reverse("lms_report_failed-tasks")).status_code in (302, 403)
 
 
-def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(people, module, monkeypatch):
+def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(
+    people, module, monkeypatch
+):
     from lms import services
 
     assignment_create(module=module, due_on=days(5))
-    result = reminder_send_task.enqueue(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon",
-                                        about_date=days(5).isoformat())
+    result = reminder_send_task.enqueue(
+        person_id=people["staff"].pk,
+        module_id=module.pk,
+        reason="due_soon",
+        about_date=days(5).isoformat(),
+    )
 
     def mail_server_down(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
@@ -247,13 +293,19 @@ def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(people, 
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
     assert not Reminder.objects.exists() and mail.outbox == []
 
-    DBTaskResult.objects.filter(pk=result.id).update(run_after=timezone.now())  # the delay has passed
+    DBTaskResult.objects.filter(pk=result.id).update(
+        run_after=timezone.now()
+    )  # the delay has passed
     _run_worker()
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
     assert [message.to for message in mail.outbox] == [[people["staff"].user.email]]
     # Run again by mistake (a duplicate in the queue): the database refuses a second mail.
-    reminder_send_task.enqueue(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon",
-                               about_date=days(5).isoformat())
+    reminder_send_task.enqueue(
+        person_id=people["staff"].pk,
+        module_id=module.pk,
+        reason="due_soon",
+        about_date=days(5).isoformat(),
+    )
     _run_worker()
     assert len(mail.outbox) == 1 and Reminder.objects.count() == 1
 

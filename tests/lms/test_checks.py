@@ -11,5 +11,9 @@ def test_warns_when_harfbuzz_subset_is_missing(monkeypatch):
 
 
 def test_silent_when_harfbuzz_subset_is_present(monkeypatch):
-    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libharfbuzz-subset.so.0" if name == "harfbuzz-subset" else None)
+    monkeypatch.setattr(
+        ctypes.util,
+        "find_library",
+        lambda name: "libharfbuzz-subset.so.0" if name == "harfbuzz-subset" else None,
+    )
     assert harfbuzz_subset_check(None) == []

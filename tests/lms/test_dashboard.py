@@ -34,7 +34,9 @@ class TableText(HTMLParser):
             self.rows.append([])
         elif self.in_table and tag in ("th", "td"):
             self.cell = []
-        elif tag == "span" and ("class", "govuk-visually-hidden") in attrs and self.cell is not None:
+        elif (
+            tag == "span" and ("class", "govuk-visually-hidden") in attrs and self.cell is not None
+        ):
             self.cell.append("\0")
 
     def handle_endtag(self, tag):
@@ -60,20 +62,32 @@ def names_on(response):
     return [row[0] for row in table_of(response)[1:]]
 
 
-def test_the_manager_sees_their_whole_reporting_line_to_any_depth_and_nobody_else(people, client_for, module):
+def test_the_manager_sees_their_whole_reporting_line_to_any_depth_and_nobody_else(
+    people, client_for, module
+):
     response = client_for(people["manager"]).get(reverse("team_dashboard"))
     assert response.status_code == 200
     assert sorted(names_on(response)) == ["Lee Lead", "Rita Report", "Sam Staff"]
 
 
-def test_people_who_have_left_drop_out_of_the_line_but_their_reports_stay(people, client_for, module):
+def test_people_who_have_left_drop_out_of_the_line_but_their_reports_stay(
+    people, client_for, module
+):
     people["lead"].left_on = days(-1)
     people["lead"].save()
     # Lee has left; Rita, who reported to Lee, is still in Maria's line until HR re-assigns her.
-    assert names_on(client_for(people["manager"]).get(reverse("team_dashboard"))) == ["Rita Report", "Sam Staff"]
+    assert names_on(client_for(people["manager"]).get(reverse("team_dashboard"))) == [
+        "Rita Report",
+        "Sam Staff",
+    ]
     response = client_for(people["manager"]).get(reverse("team_member", args=[people["lead"].pk]))
     assert response.status_code == 404
-    assert client_for(people["manager"]).get(reverse("team_member", args=[people["deep"].pk])).status_code == 200
+    assert (
+        client_for(people["manager"])
+        .get(reverse("team_member", args=[people["deep"].pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_a_middle_manager_sees_only_their_own_part(people, client_for, module):
@@ -89,14 +103,20 @@ def test_a_loop_in_bad_data_does_not_hang_or_leak(people, client_for, module):
     people["manager"].line_manager = people["deep"]
     people["manager"].save()
     assert sorted(names_on(client_for(people["lead"]).get(reverse("team_dashboard")))) == [
-        "Maria Manager", "Rita Report", "Sam Staff"
+        "Maria Manager",
+        "Rita Report",
+        "Sam Staff",
     ]
 
 
 @pytest.mark.parametrize("target", ["staff", "deep"])
 def test_person_page_inside_the_line(people, client_for, module, quiz, target):
-    attempt_make(person=people[target], quiz=quiz, passed=False, percent=40, answers={"q-1": "secret-answer"})
-    attempt_make(person=people[target], quiz=quiz, passed=False, percent=55, answers={"q-1": "other-secret"})
+    attempt_make(
+        person=people[target], quiz=quiz, passed=False, percent=40, answers={"q-1": "secret-answer"}
+    )
+    attempt_make(
+        person=people[target], quiz=quiz, passed=False, percent=55, answers={"q-1": "other-secret"}
+    )
     response = client_for(people["manager"]).get(reverse("team_member", args=[people[target].pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -110,7 +130,9 @@ def test_person_page_inside_the_line(people, client_for, module, quiz, target):
 def test_person_page_outside_the_line_is_404(people, client_for, module, target):
     response = client_for(people["manager"]).get(reverse("team_member", args=[people[target].pk]))
     assert response.status_code == 404
-    assert client_for(people["manager"]).get(reverse("team_member", args=[999999])).status_code == 404
+    assert (
+        client_for(people["manager"]).get(reverse("team_member", args=[999999])).status_code == 404
+    )
 
 
 @pytest.fixture
@@ -125,7 +147,12 @@ def tracked(people, module, quiz):
 def test_headline_figures(tracked, client_for):
     response = client_for(tracked["manager"]).get(reverse("team_dashboard"))
     headline = response.context["dashboard"].headline
-    assert (headline.people, headline.percent_compliant, headline.overdue, headline.expiring_soon) == (3, 67, 1, 1)
+    assert (
+        headline.people,
+        headline.percent_compliant,
+        headline.overdue,
+        headline.expiring_soon,
+    ) == (3, 67, 1, 1)
     assert "67% of people" in response.content.decode()
 
 
@@ -160,23 +187,40 @@ def test_a_bad_filter_value_is_explained_and_ignored(tracked, client_for):
     assert len(names_on(response)) == 3
 
 
-def test_sort_by_a_module_puts_the_most_urgent_first_and_can_be_reversed(tracked, client_for, module):
+def test_sort_by_a_module_puts_the_most_urgent_first_and_can_be_reversed(
+    tracked, client_for, module
+):
     url = reverse("team_dashboard")
     client = client_for(tracked["manager"])
     assert names_on(client.get(url)) == ["Lee Lead", "Rita Report", "Sam Staff"]  # by surname
     by_module = client.get(url, {"sort": f"module-{module.pk}"})
-    assert names_on(by_module) == ["Lee Lead", "Rita Report", "Sam Staff"]  # overdue, expiring, passed
+    assert names_on(by_module) == [
+        "Lee Lead",
+        "Rita Report",
+        "Sam Staff",
+    ]  # overdue, expiring, passed
     assert names_on(client.get(url, {"sort": f"module-{module.pk}", "order": "desc"})) == [
-        "Sam Staff", "Rita Report", "Lee Lead"
+        "Sam Staff",
+        "Rita Report",
+        "Lee Lead",
     ]
-    assert names_on(client.get(url, {"sort": "name", "order": "desc"})) == ["Sam Staff", "Rita Report", "Lee Lead"]
+    assert names_on(client.get(url, {"sort": "name", "order": "desc"})) == [
+        "Sam Staff",
+        "Rita Report",
+        "Lee Lead",
+    ]
     page = by_module.content.decode()
     assert 'aria-sort="ascending"' in page and page.count('aria-sort="none"') == 2
 
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"status": "overdue"}, {"sort": "team", "order": "desc"}, {"status": "expiring_soon", "sort": "name"}],
+    [
+        {},
+        {"status": "overdue"},
+        {"sort": "team", "order": "desc"},
+        {"status": "expiring_soon", "sort": "name"},
+    ],
 )
 def test_csv_and_xlsx_exports_are_exactly_the_table_on_the_screen(tracked, client_for, params):
     client = client_for(tracked["manager"])
@@ -193,14 +237,25 @@ def test_csv_and_xlsx_exports_are_exactly_the_table_on_the_screen(tracked, clien
 @override_settings(LMS_DASHBOARD_PAGE_SIZE=2)
 def test_pages_of_a_long_line_and_the_export_has_every_page(tracked, client_for):
     client = client_for(tracked["manager"])
-    first, second = client.get(reverse("team_dashboard")), client.get(reverse("team_dashboard"), {"page": 2})
+    first, second = (
+        client.get(reverse("team_dashboard")),
+        client.get(reverse("team_dashboard"), {"page": 2}),
+    )
     assert names_on(first) + names_on(second) == ["Lee Lead", "Rita Report", "Sam Staff"]
-    exported = list(csv.reader(io.StringIO(client.get(reverse("team_dashboard"), {"export": "csv"}).content.decode())))
+    exported = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("team_dashboard"), {"export": "csv"}).content.decode())
+        )
+    )
     assert [row[0] for row in exported[1:]] == ["Lee Lead", "Rita Report", "Sam Staff"]
 
 
 def test_the_export_cannot_reach_outside_the_line(tracked, client_for):
-    exported = client_for(tracked["lead"]).get(reverse("team_dashboard"), {"export": "csv"}).content.decode()
+    exported = (
+        client_for(tracked["lead"])
+        .get(reverse("team_dashboard"), {"export": "csv"})
+        .content.decode()
+    )
     assert "Rita Report" in exported and "Sam Staff" not in exported and "Oscar" not in exported
 
 
@@ -208,16 +263,24 @@ def test_a_person_assignment_shows_on_the_dashboard(people, client_for, clause):
     optional = module_page_create(clause=clause, title="Optional", slug="optional")
     optional.base_competence = False
     optional.save_revision().publish()
-    assignment_create(module=optional, audience=Assignment.Audience.PERSON, person=people["staff"], due_on=days(3))
+    assignment_create(
+        module=optional, audience=Assignment.Audience.PERSON, person=people["staff"], due_on=days(3)
+    )
     rows = table_of(client_for(people["manager"]).get(reverse("team_dashboard")))
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Sam Staff"][2].startswith("Not started, due")
     assert by_name["Lee Lead"][2] == "Not assigned"
 
 
-def test_the_team_filter_offers_only_teams_of_the_line_and_the_teams_above_them(people, client_for, module):
+def test_the_team_filter_offers_only_teams_of_the_line_and_the_teams_above_them(
+    people, client_for, module
+):
     region = team_get_or_create(name="Region")
     people["deep"].team = team_get_or_create(name="Patch", parent=region)
     people["deep"].save()
     form = client_for(people["lead"]).get(reverse("team_dashboard")).context["form"]
-    assert [label for value, label in form.fields["team"].choices] == ["All teams", "Patch", "Region"]
+    assert [label for value, label in form.fields["team"].choices] == [
+        "All teams",
+        "Patch",
+        "Region",
+    ]

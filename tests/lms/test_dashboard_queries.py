@@ -31,11 +31,17 @@ def dashboard_queries(client, person, params=None):
     return len(queries), response
 
 
-VIEWS = [{}, {"status": "overdue", "sort": "team", "order": "desc"}, {"export": "csv"}, {"export": "xlsx"}]
+VIEWS = [
+    {},
+    {"status": "overdue", "sort": "team", "order": "desc"},
+    {"export": "csv"},
+    {"export": "xlsx"},
+]
 
 
-def test_query_count_does_not_grow_with_the_reporting_line(role_groups, module, quiz, client,
-                                                           django_assert_num_queries):
+def test_query_count_does_not_grow_with_the_reporting_line(
+    role_groups, module, quiz, client, django_assert_num_queries
+):
     small = organisation_generate(people=10, seed=3)
     baselines = [dashboard_queries(client, small.top_manager, params)[0] for params in VIEWS]
     # A small fixed budget: the grid's bulk reads, incl. the quiz cooldown and its overrides.
@@ -62,7 +68,10 @@ def test_the_generated_line_is_deep_and_the_generator_is_idempotent(role_groups,
         person, depth = person.line_manager, depth + 1
     assert depth >= 3
     again = organisation_generate(people=200, seed=7)
-    assert again.created == 0 and Person.objects.filter(employee_number__startswith="GEN-").count() == 200
+    assert (
+        again.created == 0
+        and Person.objects.filter(employee_number__startswith="GEN-").count() == 200
+    )
     more = organisation_generate(people=260, seed=7)
     assert more.created == 60
     assert reporting_line(manager=first.top_manager).count() == 259
@@ -72,7 +81,11 @@ def test_the_command(role_groups, module):
     out = io.StringIO()
     call_command("generate_organisation", "--people", "30", "--seed", "2", stdout=out)
     assert "30 new people (30 in all)" in out.getvalue()
-    assert Person.objects.get(employee_number="GEN-000001").user.groups.filter(name="Line managers").exists()
+    assert (
+        Person.objects.get(employee_number="GEN-000001")
+        .user.groups.filter(name="Line managers")
+        .exists()
+    )
 
 
 def test_the_benchmark_command_runs(role_groups, module):

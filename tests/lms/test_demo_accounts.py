@@ -20,8 +20,12 @@ def test_demo_load_twice_duplicates_nothing(db):
 
 def test_one_account_per_role_with_the_printed_password(db):
     demo_load()
-    for role, username in [(roles.STAFF, "sam.staff"), (roles.LINE_MANAGERS, "maria.manager"),
-                           (roles.AUTHORS, "alex.author"), (roles.AUDITORS, "ada.auditor")]:
+    for role, username in [
+        (roles.STAFF, "sam.staff"),
+        (roles.LINE_MANAGERS, "maria.manager"),
+        (roles.AUTHORS, "alex.author"),
+        (roles.AUDITORS, "ada.auditor"),
+    ]:
         user = get_user_model().objects.get(username=username)
         assert user.groups.filter(name=role).exists()
         assert user.check_password(DEMO_PASSWORD)

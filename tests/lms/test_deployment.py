@@ -13,10 +13,15 @@ from tests.factories import attempt_begin
 from tests.lms.test_settings import PRODUCTION_ENV, _settings_value
 
 
-def test_certificates_are_written_through_the_storage_api(people, quiz, django_capture_on_commit_callbacks, settings, tmp_path):
+def test_certificates_are_written_through_the_storage_api(
+    people, quiz, django_capture_on_commit_callbacks, settings, tmp_path
+):
     settings.MEDIA_ROOT = str(tmp_path)
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
     certificate = Certificate.objects.get(kind=Certificate.Kind.MODULE)
@@ -27,17 +32,35 @@ def test_certificates_are_written_through_the_storage_api(people, quiz, django_c
 
 
 def test_production_puts_certificates_and_media_in_object_storage():
-    env = {**PRODUCTION_ENV, "AWS_STORAGE_BUCKET_NAME": "lms-files", "CERTIFICATE_BUCKET_NAME": "lms-certificates"}
+    env = {
+        **PRODUCTION_ENV,
+        "AWS_STORAGE_BUCKET_NAME": "lms-files",
+        "CERTIFICATE_BUCKET_NAME": "lms-certificates",
+    }
     backends = _settings_value(
         "settings.STORAGES['certificates']['BACKEND'], settings.STORAGES['certificates']['OPTIONS']['bucket_name'], "
-        "settings.STORAGES['default']['BACKEND']", env, settings="lms.settings.production")
-    assert backends == "storages.backends.s3.S3Storage lms-certificates storages.backends.s3.S3Storage"
+        "settings.STORAGES['default']['BACKEND']",
+        env,
+        settings="lms.settings.production",
+    )
+    assert (
+        backends == "storages.backends.s3.S3Storage lms-certificates storages.backends.s3.S3Storage"
+    )
 
 
-@pytest.mark.parametrize("extra, backend", [({}, "django.core.cache.backends.db.DatabaseCache"),
-                                             ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache")])
+@pytest.mark.parametrize(
+    "extra, backend",
+    [
+        ({}, "django.core.cache.backends.db.DatabaseCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
 def test_production_cache_is_shared_between_servers(extra, backend):
-    value = _settings_value("settings.CACHES['default']['BACKEND']", {**PRODUCTION_ENV, **extra}, settings="lms.settings.production")
+    value = _settings_value(
+        "settings.CACHES['default']['BACKEND']",
+        {**PRODUCTION_ENV, **extra},
+        settings="lms.settings.production",
+    )
     assert value == backend
 
 

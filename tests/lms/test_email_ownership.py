@@ -33,7 +33,10 @@ def test_staff_cannot_add_or_change_or_make_primary_an_address(client, people):
     client.force_login(staff)
     page = client.get(reverse("account_email"))
     assert page.status_code == 200
-    assert "comes from your organisation" in page.content.decode() and "sam.staff@example.org" in page.content.decode()
+    assert (
+        "comes from your organisation" in page.content.decode()
+        and "sam.staff@example.org" in page.content.decode()
+    )
     for data in [
         {"action_add": "", "email": "zed.newboss@example.org"},
         {"action_primary": "", "email": "zed.newboss@example.org"},
@@ -44,9 +47,9 @@ def test_staff_cannot_add_or_change_or_make_primary_an_address(client, people):
         assert response.status_code == 403 and "Nothing was changed" in response.content.decode()
     staff.refresh_from_db()
     assert staff.email == "sam.staff@example.org"
-    assert list(EmailAddress.objects.filter(user=staff).values_list("email", "verified", "primary")) == [
-        ("sam.staff@example.org", True, True)
-    ]
+    assert list(
+        EmailAddress.objects.filter(user=staff).values_list("email", "verified", "primary")
+    ) == [("sam.staff@example.org", True, True)]
 
 
 @pytest.mark.django_db
@@ -86,19 +89,27 @@ def test_the_attacker_cannot_see_the_new_starters_reports(client, people):
 
 @pytest.mark.django_db
 def test_the_import_still_adopts_an_account_by_the_address_the_organisation_gave(people):
-    people_import(data=(HEADER + "E9,Sam,Staff,sam.staff@example.org,Family court team,Adviser,,2020-01-01\n").encode())
+    people_import(
+        data=(
+            HEADER + "E9,Sam,Staff,sam.staff@example.org,Family court team,Adviser,,2020-01-01\n"
+        ).encode()
+    )
     people["staff"].refresh_from_db()
     assert people["staff"].employee_number == "E9"
 
 
 @pytest.mark.django_db
 def test_an_administrators_address_is_never_taken_over_by_the_import(people):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    admin = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "a-long-admin-password"
+    )
     from lms.services import PeopleImportError
 
     with pytest.raises(PeopleImportError) as error:
         people_import(data=(HEADER + "E1,Ro,Ot,root@example.org,T,J,,2020-01-01\n").encode())
-    assert [str(e) for e in error.value.errors] == ["Line 2: the email root@example.org belongs to another account"]
+    assert [str(e) for e in error.value.errors] == [
+        "Line 2: the email root@example.org belongs to another account"
+    ]
     admin.refresh_from_db()
     assert admin.email == "root@example.org"
 
@@ -110,11 +121,15 @@ def test_an_hr_change_of_address_replaces_the_old_one(people):
     user = people["staff"].user
     user.refresh_from_db()
     assert user.email == "sam.renamed@example.org"
-    assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["sam.renamed@example.org"]
+    assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == [
+        "sam.renamed@example.org"
+    ]
 
 
 @pytest.mark.django_db
-def test_the_migration_records_existing_addresses_as_the_organisations_but_not_those_users_set(people):
+def test_the_migration_records_existing_addresses_as_the_organisations_but_not_those_users_set(
+    people,
+):
     import importlib
 
     from django.apps import apps
@@ -125,9 +140,9 @@ def test_the_migration_records_existing_addresses_as_the_organisations_but_not_t
     attacker = people["staff"].user
     _claim_address_as_allauth_let_them(attacker, "zed.newboss@example.org")
     migration.forwards(apps, None)
-    assert list(EmailAddress.objects.filter(user=untouched).values_list("email", "verified", "primary")) == [
-        ("maria.manager@example.org", True, True)
-    ]
+    assert list(
+        EmailAddress.objects.filter(user=untouched).values_list("email", "verified", "primary")
+    ) == [("maria.manager@example.org", True, True)]
     assert not EmailAddress.objects.filter(user=attacker, verified=True).exists()
     result = people_import(data=NEW_STARTER.encode())
     assert result.created == 2 and Person.objects.get(employee_number="E1").user != attacker

@@ -45,13 +45,34 @@ def test_a_good_file_has_no_errors():
         ("E4,Dan,Doe,dan@example.org,,Job,E1,2020-01-01", "Line 5: the team is missing"),
         ("E4,Dan,Doe,dan@example.org,T,,E1,2020-01-01", "Line 5: the job title is missing"),
         ("E4,Dan,Doe,dan@example.org,T,Job,E1,", "Line 5: the start date is missing"),
-        ("E4,Dan,Doe,dan@example.org,T,Job,E1,31/02/2020", "Line 5: the start date “31/02/2020” is not a date"),
-        ("E4,Dan,Doe,dan@example.org,T,Job,E1,next week", "Line 5: the start date “next week” is not a date"),
-        ("E4,Dan,Doe,not-an-email,T,Job,E1,2020-01-01", "Line 5: the email “not-an-email” is not a valid email"),
-        ("E4,Dan,Doe,dan@example.org,T,Job,E99,2020-01-01", "Line 5: the line manager E99 is not in the file"),
-        ("E2,Dan,Doe,dan@example.org,T,Job,E1,2020-01-01", "Line 5: the employee number E2 is already used on line 3"),
-        ("E4,Dan,Doe,BEN.BOSS@example.org,T,Job,E1,2020-01-01", "Line 5: the email BEN.BOSS@example.org is already used on line 3"),
-        ("E4,Dan,Doe,dan@example.org,T,Job,E4,2020-01-01", "Line 5: the line manager chain loops: E4 → E4"),
+        (
+            "E4,Dan,Doe,dan@example.org,T,Job,E1,31/02/2020",
+            "Line 5: the start date “31/02/2020” is not a date",
+        ),
+        (
+            "E4,Dan,Doe,dan@example.org,T,Job,E1,next week",
+            "Line 5: the start date “next week” is not a date",
+        ),
+        (
+            "E4,Dan,Doe,not-an-email,T,Job,E1,2020-01-01",
+            "Line 5: the email “not-an-email” is not a valid email",
+        ),
+        (
+            "E4,Dan,Doe,dan@example.org,T,Job,E99,2020-01-01",
+            "Line 5: the line manager E99 is not in the file",
+        ),
+        (
+            "E2,Dan,Doe,dan@example.org,T,Job,E1,2020-01-01",
+            "Line 5: the employee number E2 is already used on line 3",
+        ),
+        (
+            "E4,Dan,Doe,BEN.BOSS@example.org,T,Job,E1,2020-01-01",
+            "Line 5: the email BEN.BOSS@example.org is already used on line 3",
+        ),
+        (
+            "E4,Dan,Doe,dan@example.org,T,Job,E4,2020-01-01",
+            "Line 5: the line manager chain loops: E4 → E4",
+        ),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_with_its_line(row, message):
@@ -70,12 +91,18 @@ def test_a_loop_through_several_people_is_reported_on_each_of_their_lines():
 
 
 def test_every_bad_row_is_reported_not_just_the_first():
-    text = GOOD + ",Dan,Doe,dan@example.org,T,Job,E1,2020-01-01\nE5,Eve,Doe,eve@example.org,T,Job,E1,yesterday\n"
+    text = (
+        GOOD
+        + ",Dan,Doe,dan@example.org,T,Job,E1,2020-01-01\nE5,Eve,Doe,eve@example.org,T,Job,E1,yesterday\n"
+    )
     assert [error.split(":")[0] for error in errors_for(text)] == ["Line 5", "Line 6"]
 
 
 def test_line_numbers_count_quoted_line_breaks():
-    text = GOOD.replace("Director,", '"Director,\nof everything",') + "E4,Dan,Doe,,T,Job,E1,2020-01-01\n"
+    text = (
+        GOOD.replace("Director,", '"Director,\nof everything",')
+        + "E4,Dan,Doe,,T,Job,E1,2020-01-01\n"
+    )
     assert errors_for(text) == [
         "Line 3: the job title contains a control character (such as a line break, a tab or a NUL byte)",
         "Line 6: the email is missing",
@@ -98,11 +125,16 @@ def test_a_file_without_people_or_columns_is_refused(text, message):
 def test_import_creates_people_teams_and_the_reporting_line(role_groups):
     result = people_import(data=GOOD.encode())
     assert (result.created, result.updated, result.left) == (3, 0, 0)
-    cara = Person.objects.select_related("line_manager__line_manager", "team", "user").get(employee_number="E3")
+    cara = Person.objects.select_related("line_manager__line_manager", "team", "user").get(
+        employee_number="E3"
+    )
     assert cara.line_manager.employee_number == "E2"
     assert cara.line_manager.line_manager.employee_number == "E1"
-    assert (cara.team.name, cara.job_title, cara.start_date) == ("Family court team", "Family court adviser",
-                                                                 datetime.date(2024, 2, 29))
+    assert (cara.team.name, cara.job_title, cara.start_date) == (
+        "Family court team",
+        "Family court adviser",
+        datetime.date(2024, 2, 29),
+    )
     assert cara.user.email == "cara.worker@example.org" and not cara.user.has_usable_password()
     assert set(cara.user.groups.values_list("name", flat=True)) == {roles.STAFF}
     assert roles.LINE_MANAGERS in set(cara.line_manager.user.groups.values_list("name", flat=True))
@@ -118,7 +150,11 @@ def test_import_updates_people_and_marks_leavers_as_left_without_deleting_them(r
     result = people_import(data=moved.encode(), today=datetime.date(2026, 5, 1))
     assert (result.created, result.updated, result.left) == (0, 2, 1)
     cara = Person.objects.select_related("user", "team").get(employee_number="E3")
-    assert (cara.user.last_name, cara.team.name, cara.line_manager.employee_number) == ("Senior", "Adoption team", "E1")
+    assert (cara.user.last_name, cara.team.name, cara.line_manager.employee_number) == (
+        "Senior",
+        "Adoption team",
+        "E1",
+    )
     ben = Person.objects.select_related("user").get(employee_number="E2")
     assert ben.left_on == datetime.date(2026, 5, 1) and not ben.user.is_active
     # Coming back in a later file brings them back.
@@ -143,16 +179,25 @@ def test_import_adopts_an_existing_account_by_email(people):
 def test_an_email_of_another_account_is_refused(people):
     people["staff"].employee_number = "E77"
     people["staff"].save()
-    text = HEADER + "E9,Sam,Staff,sam.staff@example.org,Family court team,Adviser,,2020-01-01\nE77,S,S,s@example.org,T,J,,2020-01-01\n"
+    text = (
+        HEADER
+        + "E9,Sam,Staff,sam.staff@example.org,Family court team,Adviser,,2020-01-01\nE77,S,S,s@example.org,T,J,,2020-01-01\n"
+    )
     with pytest.raises(PeopleImportError) as error:
         people_import(data=text.encode())
-    assert [str(e) for e in error.value.errors] == ["Line 2: the email sam.staff@example.org belongs to another account"]
+    assert [str(e) for e in error.value.errors] == [
+        "Line 2: the email sam.staff@example.org belongs to another account"
+    ]
 
 
 @pytest.mark.django_db
 def test_a_bad_file_saves_nothing_at_all(role_groups):
     people_import(data=GOOD.encode())
-    before = list(Person.objects.values_list("employee_number", "line_manager_id", "team_id", "job_title", "left_on"))
+    before = list(
+        Person.objects.values_list(
+            "employee_number", "line_manager_id", "team_id", "job_title", "left_on"
+        )
+    )
     teams_before = Team.objects.count()
     text = HEADER + (
         "E1,Maya,Renamed,maya.chief@example.org,Brand new team,Director,,2015-04-01\n"
@@ -161,8 +206,14 @@ def test_a_bad_file_saves_nothing_at_all(role_groups):
     )
     with pytest.raises(PeopleImportError) as error:
         people_import(data=text.encode())
-    assert [str(e) for e in error.value.errors] == ["Line 4: the line manager E99 is not in the file"]
-    after = list(Person.objects.values_list("employee_number", "line_manager_id", "team_id", "job_title", "left_on"))
+    assert [str(e) for e in error.value.errors] == [
+        "Line 4: the line manager E99 is not in the file"
+    ]
+    after = list(
+        Person.objects.values_list(
+            "employee_number", "line_manager_id", "team_id", "job_title", "left_on"
+        )
+    )
     assert after == before and Team.objects.count() == teams_before
     assert not Person.objects.filter(user__last_name="Renamed").exists()
 
@@ -174,7 +225,15 @@ def test_a_failure_while_saving_rolls_everything_back(role_groups, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "team_get_or_create", lambda **kwargs: explode() if kwargs["name"] == "Family court team" else Team.objects.get_or_create(name=kwargs["name"])[0])
+    monkeypatch.setattr(
+        services,
+        "team_get_or_create",
+        lambda **kwargs: (
+            explode()
+            if kwargs["name"] == "Family court team"
+            else Team.objects.get_or_create(name=kwargs["name"])[0]
+        ),
+    )
     with pytest.raises(RuntimeError):
         people_import(data=GOOD.encode())
     assert not Person.objects.exists() and not Team.objects.exists()
@@ -212,14 +271,20 @@ class TestAdminUpload:
 
     def test_an_admin_uploads_a_file(self, people, client, admin_user):
         client.force_login(admin_user)
-        response = client.post(self.url, {"file": SimpleUploadedFile("people.csv", GOOD.encode(), "text/csv")})
+        response = client.post(
+            self.url, {"file": SimpleUploadedFile("people.csv", GOOD.encode(), "text/csv")}
+        )
         assert response.status_code == 302
         assert Person.objects.filter(employee_number__in=["E1", "E2", "E3"]).count() == 3
 
-    def test_a_bad_file_is_shown_line_by_line_and_nothing_is_saved(self, people, client, admin_user):
+    def test_a_bad_file_is_shown_line_by_line_and_nothing_is_saved(
+        self, people, client, admin_user
+    ):
         client.force_login(admin_user)
         bad = GOOD + "E4,Dan,Doe,dan@example.org,T,Job,E99,2020-01-01\n"
-        response = client.post(self.url, {"file": SimpleUploadedFile("people.csv", bad.encode(), "text/csv")})
+        response = client.post(
+            self.url, {"file": SimpleUploadedFile("people.csv", bad.encode(), "text/csv")}
+        )
         assert response.status_code == 200
         assert "Line 5: the line manager E99 is not in the file" in response.content.decode()
         assert not Person.objects.filter(employee_number__isnull=False).exists()
@@ -232,9 +297,13 @@ class TestAdminUpload:
     @override_settings(LMS_HR_IMPORT_MAX_BYTES=100)
     def test_the_upload_is_size_and_type_checked(self, people, client, admin_user):
         client.force_login(admin_user)
-        too_big = client.post(self.url, {"file": SimpleUploadedFile("people.csv", GOOD.encode(), "text/csv")})
+        too_big = client.post(
+            self.url, {"file": SimpleUploadedFile("people.csv", GOOD.encode(), "text/csv")}
+        )
         assert "must be smaller than" in too_big.content.decode()
-        wrong_type = client.post(self.url, {"file": SimpleUploadedFile("people.xlsx", b"PK..", "application/zip")})
+        wrong_type = client.post(
+            self.url, {"file": SimpleUploadedFile("people.xlsx", b"PK..", "application/zip")}
+        )
         assert "must be a CSV file" in wrong_type.content.decode()
         assert not Person.objects.filter(employee_number__isnull=False).exists()
         assert reverse("lms_people_import") == self.url
@@ -243,16 +312,48 @@ class TestAdminUpload:
 # Values the database would refuse (too long for their column, or a NUL byte) are line-numbered
 # errors like any other, found before anything is written, on SQLite and PostgreSQL alike.
 TOO_LONG_OR_UNPRINTABLE = [
-    ("E4,{},Doe,dan@example.org,T,Job,E1,2020-01-01".format("D" * 200), "Line 5: the first name is longer than 150 characters (200)"),
-    ("E4,Dan,{},dan@example.org,T,Job,E1,2020-01-01".format("D" * 151), "Line 5: the last name is longer than 150 characters (151)"),
-    ("{},Dan,Doe,dan@example.org,T,Job,E1,2020-01-01".format("7" * 40), "Line 5: the employee number is longer than 30 characters (40)"),
-    ("E4,Dan,Doe,dan@example.org,{},Job,E1,2020-01-01".format("T" * 200), "Line 5: the team is longer than 150 characters (200)"),
-    ("E4,Dan,Doe,dan@example.org,T,{},E1,2020-01-01".format("J" * 151), "Line 5: the job title is longer than 150 characters (151)"),
-    ("E4,Dan,Doe,dan@{}org,T,Job,E1,2020-01-01".format("x" * 60 + "." + "y" * 60 + "." + "z" * 30 + "."), "Line 5: the email is longer than 150 characters (160)"),
-    ("E4,Dan\x00,Doe,dan@example.org,T,Job,E1,2020-01-01", "Line 5: the first name contains a control character"),
-    ("E4\x00,Dan,Doe,dan@example.org,T,Job,E1,2020-01-01", "Line 5: the employee number contains a control character"),
-    ("E4,Dan,Doe,dan@example.org,\x00Team,Job,E1,2020-01-01", "Line 5: the team contains a control character"),
-    ('E4,Dan,Doe,dan@example.org,"Two\nlines",Job,E1,2020-01-01', "Line 6: the team contains a control character"),
+    (
+        "E4,{},Doe,dan@example.org,T,Job,E1,2020-01-01".format("D" * 200),
+        "Line 5: the first name is longer than 150 characters (200)",
+    ),
+    (
+        "E4,Dan,{},dan@example.org,T,Job,E1,2020-01-01".format("D" * 151),
+        "Line 5: the last name is longer than 150 characters (151)",
+    ),
+    (
+        "{},Dan,Doe,dan@example.org,T,Job,E1,2020-01-01".format("7" * 40),
+        "Line 5: the employee number is longer than 30 characters (40)",
+    ),
+    (
+        "E4,Dan,Doe,dan@example.org,{},Job,E1,2020-01-01".format("T" * 200),
+        "Line 5: the team is longer than 150 characters (200)",
+    ),
+    (
+        "E4,Dan,Doe,dan@example.org,T,{},E1,2020-01-01".format("J" * 151),
+        "Line 5: the job title is longer than 150 characters (151)",
+    ),
+    (
+        "E4,Dan,Doe,dan@{}org,T,Job,E1,2020-01-01".format(
+            "x" * 60 + "." + "y" * 60 + "." + "z" * 30 + "."
+        ),
+        "Line 5: the email is longer than 150 characters (160)",
+    ),
+    (
+        "E4,Dan\x00,Doe,dan@example.org,T,Job,E1,2020-01-01",
+        "Line 5: the first name contains a control character",
+    ),
+    (
+        "E4\x00,Dan,Doe,dan@example.org,T,Job,E1,2020-01-01",
+        "Line 5: the employee number contains a control character",
+    ),
+    (
+        "E4,Dan,Doe,dan@example.org,\x00Team,Job,E1,2020-01-01",
+        "Line 5: the team contains a control character",
+    ),
+    (
+        'E4,Dan,Doe,dan@example.org,"Two\nlines",Job,E1,2020-01-01',
+        "Line 6: the team contains a control character",
+    ),
 ]
 
 
@@ -264,9 +365,18 @@ def test_values_the_database_would_refuse_are_reported_with_their_line(row, mess
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("row", "message"), TOO_LONG_OR_UNPRINTABLE)
-def test_values_the_database_would_refuse_save_nothing_through_the_service_and_command(row, message, role_groups, tmp_path):
+def test_values_the_database_would_refuse_save_nothing_through_the_service_and_command(
+    row, message, role_groups, tmp_path
+):
     path = tmp_path / "people.csv"
-    path.write_bytes((GOOD + "E5,Eve,Early,eve@example.org,Family court team,Adviser,E1,2020-01-01\n" + row + "\n").encode())
+    path.write_bytes(
+        (
+            GOOD
+            + "E5,Eve,Early,eve@example.org,Family court team,Adviser,E1,2020-01-01\n"
+            + row
+            + "\n"
+        ).encode()
+    )
     err = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported: 1 problem"):
         call_command("import_people", str(path), stderr=err)
@@ -277,10 +387,17 @@ def test_values_the_database_would_refuse_save_nothing_through_the_service_and_c
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("row", "message"), TOO_LONG_OR_UNPRINTABLE)
-def test_values_the_database_would_refuse_are_shown_in_the_admin_and_nothing_is_saved(row, message, people, client, admin_user):
+def test_values_the_database_would_refuse_are_shown_in_the_admin_and_nothing_is_saved(
+    row, message, people, client, admin_user
+):
     client.force_login(admin_user)
-    response = client.post("/admin/people/import/", {"file": SimpleUploadedFile("people.csv", (GOOD + row + "\n").encode(), "text/csv")})
+    response = client.post(
+        "/admin/people/import/",
+        {"file": SimpleUploadedFile("people.csv", (GOOD + row + "\n").encode(), "text/csv")},
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Person.objects.filter(employee_number__isnull=False).exists()
-    assert not Team.objects.exclude(name__in=["Family court team", "Other team", "L&D", "QA"]).exists()
+    assert not Team.objects.exclude(
+        name__in=["Family court team", "Other team", "L&D", "QA"]
+    ).exists()

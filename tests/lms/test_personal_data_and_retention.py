@@ -22,7 +22,10 @@ from tests.factories import attempt_begin
 @pytest.fixture
 def passed(people, quiz, django_capture_on_commit_callbacks):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
     return Certificate.objects.get(person=people["staff"], kind=Certificate.Kind.MODULE)
@@ -41,22 +44,31 @@ def test_a_person_downloads_everything_held_about_them(client_for, people, passe
     assert data["reminders_sent"] == []
     with passed.pdf.open("rb") as stored:
         assert archive.read(f"certificates/{passed.serial}.pdf") == stored.read()
-    assert AuditEvent.objects.filter(action=audit.PERSONAL_DATA_EXPORTED, subject_person_id=people["staff"].pk).exists()
+    assert AuditEvent.objects.filter(
+        action=audit.PERSONAL_DATA_EXPORTED, subject_person_id=people["staff"].pk
+    ).exists()
 
 
 def test_nobody_downloads_someone_elses_data(client_for, people, passed):
     # The download takes no id: it is always the signed-in person's own.
-    data = json.loads(zipfile.ZipFile(io.BytesIO(
-        client_for(people["other_staff"]).get(reverse("my_data_download")).content)).read("my-data.json"))
+    data = json.loads(
+        zipfile.ZipFile(
+            io.BytesIO(client_for(people["other_staff"]).get(reverse("my_data_download")).content)
+        ).read("my-data.json")
+    )
     assert data["profile"]["username"] == "oscar.other"
     assert data["quiz_attempts"] == [] and data["certificates"] == []
 
 
 def _leave(person, days_ago):
-    Person.objects.filter(pk=person.pk).update(left_on=timezone.localdate() - datetime.timedelta(days=days_ago))
+    Person.objects.filter(pk=person.pk).update(
+        left_on=timezone.localdate() - datetime.timedelta(days=days_ago)
+    )
 
 
-def test_leavers_past_the_retention_period_are_anonymised_keeping_statistics(people, passed, settings):
+def test_leavers_past_the_retention_period_are_anonymised_keeping_statistics(
+    people, passed, settings
+):
     settings.RETENTION_DAYS_AFTER_LEAVING = 365
     staff = people["staff"]
     _leave(staff, 400)
@@ -68,12 +80,21 @@ def test_leavers_past_the_retention_period_are_anonymised_keeping_statistics(peo
     assert "Sam" not in staff.full_name and staff.user.email == "" and not staff.user.is_active
     assert not staff.user.has_usable_password() and not staff.user.groups.exists()
     assert not staff.user.emailaddress_set.exists()
-    assert set(Certificate.objects.filter(person=staff).values_list("holder_name", flat=True)) == {ANONYMOUS_HOLDER}
+    assert set(Certificate.objects.filter(person=staff).values_list("holder_name", flat=True)) == {
+        ANONYMOUS_HOLDER
+    }
     certificate = Certificate.objects.get(pk=passed.pk)
-    assert certificate.holder_name == ANONYMOUS_HOLDER and not certificate.pdf and certificate.sha256 == passed.sha256
+    assert (
+        certificate.holder_name == ANONYMOUS_HOLDER
+        and not certificate.pdf
+        and certificate.sha256 == passed.sha256
+    )
     # Statistics survive: the attempt and its score, the certificate's dates and status.
     assert Attempt.objects.filter(person=staff, passed=True).count() == 1
-    assert certificate.status == Certificate.Status.VALID and certificate.expires_on == passed.expires_on
+    assert (
+        certificate.status == Certificate.Status.VALID
+        and certificate.expires_on == passed.expires_on
+    )
     assert get_user_model().objects.filter(username="oscar.other").exists()
     # Running again does nothing more.
     assert people_anonymise(today=timezone.localdate()) == []

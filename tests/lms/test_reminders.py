@@ -32,13 +32,17 @@ def everyone_assigned(people, module):
     return assignment_create(module=module, due_on=days(5))
 
 
-def test_staff_are_reminded_before_the_due_date_with_a_link_to_the_module(people, module, everyone_assigned):
+def test_staff_are_reminded_before_the_due_date_with_a_link_to_the_module(
+    people, module, everyone_assigned
+):
     assert "Queued" in run()
     messages = sent_to("sam.staff@example.org")
     assert len(messages) == 1
     assert messages[0].subject.startswith(f"Reminder: complete “{module.title}” by")
     assert "https://learning.example.org" + module.url in messages[0].body
-    assert Reminder.objects.filter(person=people["staff"], reason="due_soon", about_date=days(5)).exists()
+    assert Reminder.objects.filter(
+        person=people["staff"], reason="due_soon", about_date=days(5)
+    ).exists()
 
 
 def test_nobody_is_reminded_while_the_due_date_is_far_off(people, module):
@@ -55,21 +59,40 @@ def test_each_reminder_goes_once_however_often_the_command_runs(people, module, 
     run()
     assert len(mail.outbox) == count
     # Even a direct second send (a retried task, a second worker) sends nothing.
-    assert reminder_send(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon",
-                         about_date=days(5).isoformat()) is False
+    assert (
+        reminder_send(
+            person_id=people["staff"].pk,
+            module_id=module.pk,
+            reason="due_soon",
+            about_date=days(5).isoformat(),
+        )
+        is False
+    )
     assert len(mail.outbox) == count
 
 
 def test_the_database_refuses_a_second_row_for_the_same_reminder(people, module):
-    Reminder.objects.create(person=people["staff"], module=module, reason="overdue", about_date=days(-1),
-                            recipient="x@example.org")
+    Reminder.objects.create(
+        person=people["staff"],
+        module=module,
+        reason="overdue",
+        about_date=days(-1),
+        recipient="x@example.org",
+    )
     with pytest.raises(IntegrityError):
-        Reminder.objects.create(person=people["staff"], module=module, reason="overdue", about_date=days(-1),
-                                recipient="x@example.org")
+        Reminder.objects.create(
+            person=people["staff"],
+            module=module,
+            reason="overdue",
+            about_date=days(-1),
+            recipient="x@example.org",
+        )
 
 
 @override_settings(LMS_ESCALATE_OVERDUE_AFTER_DAYS=14)
-def test_overdue_staff_are_reminded_and_their_manager_is_told_after_the_escalation_delay(people, module):
+def test_overdue_staff_are_reminded_and_their_manager_is_told_after_the_escalation_delay(
+    people, module
+):
     assignment = assignment_create(module=module, due_on=days(-3))
     run()
     assert [m.subject for m in sent_to("sam.staff@example.org")][0].startswith("Overdue:")
@@ -107,7 +130,9 @@ def test_people_who_have_left_get_no_reminders(people, module, everyone_assigned
     assert sent_to("sam.staff@example.org") == []
 
 
-def test_a_failed_send_leaves_no_record_so_the_next_run_tries_again(people, module, everyone_assigned, monkeypatch):
+def test_a_failed_send_leaves_no_record_so_the_next_run_tries_again(
+    people, module, everyone_assigned, monkeypatch
+):
     from lms import services
 
     def broken(*args, **kwargs):
@@ -115,10 +140,14 @@ def test_a_failed_send_leaves_no_record_so_the_next_run_tries_again(people, modu
 
     monkeypatch.setattr(services, "send_mail", broken)
     with pytest.raises(ConnectionError):
-        reminder_send(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon", about_date=days(5))
+        reminder_send(
+            person_id=people["staff"].pk, module_id=module.pk, reason="due_soon", about_date=days(5)
+        )
     assert not Reminder.objects.exists()
     monkeypatch.undo()
-    assert reminder_send(person_id=people["staff"].pk, module_id=module.pk, reason="due_soon", about_date=days(5))
+    assert reminder_send(
+        person_id=people["staff"].pk, module_id=module.pk, reason="due_soon", about_date=days(5)
+    )
 
 
 def test_no_escalation_goes_to_a_manager_who_has_left(people, module):

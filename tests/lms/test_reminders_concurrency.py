@@ -15,21 +15,27 @@ from .helpers import days
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for concurrent writers"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL for concurrent writers"
+    ),
 ]
 
 
-def test_two_workers_racing_send_one_email(
-    transactional_db, people, module
-):
+def test_two_workers_racing_send_one_email(transactional_db, people, module):
     barrier = threading.Barrier(4)
     results = []
 
     def worker():
         try:
             barrier.wait()
-            results.append(reminder_send(person_id=people["staff"].pk, module_id=module.pk, reason="overdue",
-                                         about_date=days(-2)))
+            results.append(
+                reminder_send(
+                    person_id=people["staff"].pk,
+                    module_id=module.pk,
+                    reason="overdue",
+                    about_date=days(-2),
+                )
+            )
         finally:
             connections.close_all()
 

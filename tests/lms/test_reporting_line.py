@@ -34,7 +34,11 @@ def test_manager_never_sees_answers(client_for, people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = answers_for(attempt, wrong={q["id"] for q in attempt.questions})
     attempt_submit(attempt=attempt, answers=answers)
-    page = client_for(people["manager"]).get(reverse("team_member", args=[people["staff"].pk])).content.decode()
+    page = (
+        client_for(people["manager"])
+        .get(reverse("team_member", args=[people["staff"].pk]))
+        .content.decode()
+    )
     assert "Failed" in page
     for question in attempt.questions:
         assert question["text"] not in page

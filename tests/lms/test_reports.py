@@ -31,9 +31,13 @@ def tracked(people, module):
 def test_completion_by_team_and_module(tracked, module):
     lines = {line.team: line for line in completion_by_team_and_module()}
     family = lines["Family court team"]  # maria, sam, lee, rita
-    assert (family.module, family.assigned, family.compliant, family.overdue, family.expiring_soon) == (
-        module.title, 4, 2, 2, 1
-    )
+    assert (
+        family.module,
+        family.assigned,
+        family.compliant,
+        family.overdue,
+        family.expiring_soon,
+    ) == (module.title, 4, 2, 2, 1)
     assert family.percent_compliant == 50
     assert (lines["Other team"].assigned, lines["Other team"].overdue) == (2, 2)
 
@@ -42,7 +46,13 @@ def test_overdue_list_includes_expired_and_leaves_out_leavers(tracked):
     tracked["manager"].left_on = days(-1)
     tracked["manager"].save()
     lines = overdue_list()
-    assert {line.name for line in lines} == {"Lee Lead", "Olu Other", "Oscar Other", "Alex Author", "Ada Auditor"}
+    assert {line.name for line in lines} == {
+        "Lee Lead",
+        "Olu Other",
+        "Oscar Other",
+        "Alex Author",
+        "Ada Auditor",
+    }
     lee = next(line for line in lines if line.name == "Lee Lead")
     assert (lee.days, lee.due_on, lee.line_manager) == (10, days(-10), "Maria Manager")
     oscar = next(line for line in lines if line.name == "Oscar Other")
@@ -63,13 +73,24 @@ def test_authors_and_auditors_see_the_reports_and_can_export_them(tracked, clien
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert len(rows) > 1
     workbook = client.get(reverse(report), {"export": "xlsx"})
-    assert load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.max_row == len(rows)
+    assert load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.max_row == len(
+        rows
+    )
 
 
 def test_the_overdue_export_has_the_people_and_dates(tracked, client_for):
     exported = client_for(tracked["auditor"]).get(reverse("lms_report_overdue"), {"export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
-    assert rows[0] == ["Name", "Employee number", "Team", "Line manager", "Module", "Status", "Due", "Days overdue"]
+    assert rows[0] == [
+        "Name",
+        "Employee number",
+        "Team",
+        "Line manager",
+        "Module",
+        "Status",
+        "Due",
+        "Days overdue",
+    ]
     assert any(row[0] == "Lee Lead" and row[7] == "10" for row in rows)
 
 
@@ -84,19 +105,30 @@ def test_the_reports_are_in_the_reports_menu_for_auditors(tracked, client_for):
     assert "Overdue training" in page and "Certificates expiring soon" in page
 
 
-def test_auditors_get_admin_access_for_the_reports_but_cannot_edit_content(tracked, client_for, module):
+def test_auditors_get_admin_access_for_the_reports_but_cannot_edit_content(
+    tracked, client_for, module
+):
     auditor = tracked["auditor"].user
     assert auditor.has_perm("wagtailadmin.access_admin")
-    assert not any(auditor.has_perm(f"modules.{action}_policydocument") for action in ("add", "change", "delete"))
+    assert not any(
+        auditor.has_perm(f"modules.{action}_policydocument")
+        for action in ("add", "change", "delete")
+    )
     assert not auditor.has_perm("lms.add_assignment") and not auditor.has_perm("lms.import_people")
     client = client_for(tracked["auditor"])
-    assert client.get(reverse("wagtailadmin_pages:edit", args=[module.pk])).status_code in (302, 403)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[module.pk])).status_code in (
+        302,
+        403,
+    )
     assert client.get(reverse("lms_people_import")).status_code in (302, 403)
 
 
 def test_authors_can_manage_assignments(tracked):
     author = tracked["author"].user
-    assert all(author.has_perm(f"lms.{action}_assignment") for action in ("add", "change", "delete", "view"))
+    assert all(
+        author.has_perm(f"lms.{action}_assignment")
+        for action in ("add", "change", "delete", "view")
+    )
     assert author.has_perm("lms.view_compliance_reports")
 
 

@@ -9,9 +9,15 @@ from lms.services import roles_sync
 
 def test_roles_sync_is_idempotent(db):
     roles_sync()
-    first = {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    first = {
+        group.name: set(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
     roles_sync()
-    second = {group.name: set(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    second = {
+        group.name: set(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
     assert first == second
     assert set(roles.ALL_ROLES) <= set(first)
 
@@ -19,11 +25,22 @@ def test_roles_sync_is_idempotent(db):
 def test_authors_may_edit_modules_quizzes_and_policies_and_nothing_else(people):
     user = people["author"].user
     assert user.has_perm("wagtailadmin.access_admin")
-    for permission in ["modules.change_policyclause", "modules.add_policydocument", "quizzes.change_quiz",
-                       "quizzes.add_singlechoicequestion", "quizzes.change_truefalsequestion"]:
+    for permission in [
+        "modules.change_policyclause",
+        "modules.add_policydocument",
+        "quizzes.change_quiz",
+        "quizzes.add_singlechoicequestion",
+        "quizzes.change_truefalsequestion",
+    ]:
         assert user.has_perm(permission), permission
-    for permission in ["auth.change_user", "auth.change_group", "lms.change_person", "certificates.view_certificate",
-                       "quizzes.view_attempt", "wagtailcore.change_site"]:
+    for permission in [
+        "auth.change_user",
+        "auth.change_group",
+        "lms.change_person",
+        "certificates.view_certificate",
+        "quizzes.view_attempt",
+        "wagtailcore.change_site",
+    ]:
         assert not user.has_perm(permission), permission
 
 

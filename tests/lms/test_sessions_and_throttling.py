@@ -14,7 +14,9 @@ from tests.factories import attempt_begin
 
 
 def _login(client, username="sam.staff", password="correct-horse-battery", address="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 def _age_session(client, key, seconds):
@@ -64,7 +66,11 @@ def test_the_idle_timeout_is_thirty_minutes_by_default(settings):
 @pytest.fixture
 def throttled(settings):
     # Pair: 3 an hour; address: 5; account, from addresses not usual for it: 4.
-    rates = {"login_failed": "5/h/ip,3/h/key", "login_failed_account": "4/h/key", "login": "600/m/ip"}
+    rates = {
+        "login_failed": "5/h/ip,3/h/key",
+        "login_failed_account": "4/h/key",
+        "login": "600/m/ip",
+    }
     with override_settings(ACCOUNT_RATE_LIMITS=rates, LOGIN_USUAL_ADDRESSES=1):
         yield
 
@@ -76,7 +82,9 @@ def _refused(response):
     return TOO_MANY in response.content.decode()
 
 
-def test_failures_from_one_address_lock_that_account_there_and_nowhere_else(client, people, throttled):
+def test_failures_from_one_address_lock_that_account_there_and_nowhere_else(
+    client, people, throttled
+):
     for _ in range(3):
         response = _login(client, password="wrong", address="10.0.0.1")
         assert response.status_code == 200 and not _refused(response)
@@ -102,7 +110,9 @@ def test_the_account_wide_limit_holds_across_addresses(client, people, throttled
     assert _login(client, username="lee.lead", address="10.0.1.12").status_code == 302
 
 
-def test_guessing_from_elsewhere_does_not_lock_the_person_out_at_their_usual_address(client, people, throttled):
+def test_guessing_from_elsewhere_does_not_lock_the_person_out_at_their_usual_address(
+    client, people, throttled
+):
     assert _login(client, address="10.0.2.1").status_code == 302
     client.post(reverse("logout"))
     for number in range(4):
@@ -127,25 +137,38 @@ def test_a_password_right_but_a_second_step_not_taken_makes_no_address_usual(cli
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    admin = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "a-long-admin-password"
+    )
     TOTP.activate(admin, generate_totp_secret())
     response = _login(client, username="root", password="a-long-admin-password", address="10.0.4.1")
     assert response.url == reverse("mfa_authenticate")
     for number in range(4):
         _login(Client(), username="root", password="wrong", address=f"10.0.5.{number}")
-    assert _refused(_login(Client(), username="root", password="a-long-admin-password", address="10.0.4.1"))
+    assert _refused(
+        _login(Client(), username="root", password="a-long-admin-password", address="10.0.4.1")
+    )
 
 
 def test_a_password_reset_lifts_the_limits_on_the_account(client, people, throttled, mailoutbox):
     for number in range(4):
         _login(client, password="wrong", address=f"10.0.6.{number}")
     assert _refused(_login(client, address="10.0.6.0"))
-    client.post(reverse("account_reset_password"), {"email": "sam.staff@example.org"}, REMOTE_ADDR="10.0.6.0")
-    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mailoutbox[-1].body).group(1)
+    client.post(
+        reverse("account_reset_password"),
+        {"email": "sam.staff@example.org"},
+        REMOTE_ADDR="10.0.6.0",
+    )
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mailoutbox[-1].body
+    ).group(1)
     form = client.get(link, REMOTE_ADDR="10.0.6.0", follow=True)
     new_password = "another-long-passphrase-9"
-    response = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
-                           {"password1": new_password, "password2": new_password}, REMOTE_ADDR="10.0.6.0")
+    response = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": new_password, "password2": new_password},
+        REMOTE_ADDR="10.0.6.0",
+    )
     assert response.status_code == 302
     assert _login(client, password=new_password, address="10.0.6.0").status_code == 302
     client.post(reverse("logout"))
@@ -176,9 +199,18 @@ def test_the_limits_in_production(settings):
 def test_learner_pages_forbid_inline_script(client, people, module, quiz):
     _login(client)
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    for url in [reverse("home"), module.url, reverse("login"), reverse("quizzes:attempt", args=[attempt.pk])]:
+    for url in [
+        reverse("home"),
+        module.url,
+        reverse("login"),
+        reverse("quizzes:attempt", args=[attempt.pk]),
+    ]:
         response = client.get(url, follow=True)
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-        inline = [tag for tag in re.findall(r"<script[^>]*>", response.content.decode()) if "src=" not in tag]
+        inline = [
+            tag
+            for tag in re.findall(r"<script[^>]*>", response.content.decode())
+            if "src=" not in tag
+        ]
         assert inline == [], url

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run(args, env_extra, settings="lms.settings.production"):
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG"}}
     env.update({"DJANGO_SETTINGS_MODULE": settings, **env_extra})
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 PRODUCTION_ENV = {
@@ -28,7 +30,11 @@ def test_production_settings_pass_check_deploy_without_warnings():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
     output = result.stdout + result.stderr
     # The HarfBuzz check is about the machine, not the settings; every other warning fails.
-    problems = [line for line in output.splitlines() if "(security." in line or "(urls." in line or "(staticfiles." in line]
+    problems = [
+        line
+        for line in output.splitlines()
+        if "(security." in line or "(urls." in line or "(staticfiles." in line
+    ]
     assert problems == [], output
     assert result.returncode == 0 or "lms.W001" in output, output
 
@@ -53,13 +59,18 @@ def test_sqlite_under_var_by_default(tmp_path):
 
 def test_database_url_switches_to_postgresql():
     engine = _settings_value(
-        "settings.DATABASES['default']['ENGINE']", {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"}
+        "settings.DATABASES['default']['ENGINE']",
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"},
     )
     assert engine == "django.db.backends.postgresql"
 
 
 def test_debug_secret_key_and_hosts_come_from_the_environment():
-    env = {"DEBUG": "false", "SECRET_KEY": "from-the-environment", "ALLOWED_HOSTS": "a.example.org, b.example.org"}
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "from-the-environment",
+        "ALLOWED_HOSTS": "a.example.org, b.example.org",
+    }
     assert _settings_value("settings.DEBUG", env) == "False"
     assert _settings_value("settings.SECRET_KEY", env) == "from-the-environment"
     assert _settings_value("settings.ALLOWED_HOSTS", env) == "['a.example.org', 'b.example.org']"
@@ -74,7 +85,6 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess():
 @pytest.mark.parametrize("settings", ["lms.settings.dev", "lms.settings.test"])
 def test_non_production_settings_import(settings):
     assert _settings_value("settings.SECRET_KEY != ''", {}, settings=settings) == "True"
-
 
 
 @pytest.mark.django_db
@@ -92,7 +102,10 @@ def test_the_demo_serves_static_files_without_collectstatic(tmp_path):
         "response = Client(HTTP_HOST='127.0.0.1').get(static('frontend/init.js')); "
         "print(response.status_code, len(b''.join(response.streaming_content)) > 0)"
     )
-    result = _run(["-c", code], {"LMS_VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static")},
-                  settings="lms.settings.dev")
+    result = _run(
+        ["-c", code],
+        {"LMS_VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static")},
+        settings="lms.settings.dev",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "True"], result.stdout + result.stderr

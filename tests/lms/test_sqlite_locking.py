@@ -16,7 +16,9 @@ from tests.factories import module_steps_finish
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="about SQLite's locking; PostgreSQL has row locks"),
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="about SQLite's locking; PostgreSQL has row locks"
+    ),
 ]
 
 LEARNERS = 8
@@ -36,7 +38,10 @@ def _all_at_once(functions):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(index, function)) for index, function in enumerate(functions)]
+    threads = [
+        threading.Thread(target=run, args=(index, function))
+        for index, function in enumerate(functions)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -55,8 +60,12 @@ def test_the_sqlite_settings_wait_for_locks_rather_than_fail():
 def test_eight_simultaneous_quiz_starts_on_a_sqlite_file_all_succeed(people, quiz, tmp_path):
     clients = []
     for number in range(LEARNERS):
-        person = person_create(username=f"learner{number}", first_name="Lee", last_name=f"Learner {number}",
-                               email=f"learner{number}@example.org")
+        person = person_create(
+            username=f"learner{number}",
+            first_name="Lee",
+            last_name=f"Learner {number}",
+            email=f"learner{number}@example.org",
+        )
         module_steps_finish(person=person, module=quiz.module)
         client = Client()
         client.force_login(person.user)
@@ -85,7 +94,9 @@ def test_eight_simultaneous_quiz_starts_on_a_sqlite_file_all_succeed(people, qui
     assert len({response.url for response in responses}) == LEARNERS  # each learner's own attempt
     with sqlite3.connect(path) as database:
         (opened,) = database.execute("SELECT COUNT(*) FROM quizzes_attempt").fetchone()
-        (people_with_attempts,) = database.execute("SELECT COUNT(DISTINCT person_id) FROM quizzes_attempt").fetchone()
+        (people_with_attempts,) = database.execute(
+            "SELECT COUNT(DISTINCT person_id) FROM quizzes_attempt"
+        ).fetchone()
         (journal_mode,) = database.execute("PRAGMA journal_mode").fetchone()
     assert opened == LEARNERS and people_with_attempts == LEARNERS
     assert journal_mode == "wal"

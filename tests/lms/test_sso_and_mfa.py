@@ -29,16 +29,23 @@ AUDITORS_GROUP = "7a21-auditors-group-id"
 def entra(monkeypatch, settings):
     fake = FakeEntra()
     settings.SOCIALACCOUNT_PROVIDERS = fake.provider_settings()
-    settings.ENTRA_GROUP_ROLES = {MANAGERS_GROUP: roles.LINE_MANAGERS, AUDITORS_GROUP: roles.AUDITORS}
-    monkeypatch.setattr("allauth.socialaccount.adapter.DefaultSocialAccountAdapter.get_requests_session",
-                        lambda self: fake)
+    settings.ENTRA_GROUP_ROLES = {
+        MANAGERS_GROUP: roles.LINE_MANAGERS,
+        AUDITORS_GROUP: roles.AUDITORS,
+    }
+    monkeypatch.setattr(
+        "allauth.socialaccount.adapter.DefaultSocialAccountAdapter.get_requests_session",
+        lambda self: fake,
+    )
     return fake
 
 
 def _sign_in_with_entra(client, entra, claims):
     entra.claims = claims
     response = client.post("/accounts/oidc/entra/login/")
-    assert response.status_code == 302 and response.url.startswith(entra.discovery()["authorization_endpoint"])
+    assert response.status_code == 302 and response.url.startswith(
+        entra.discovery()["authorization_endpoint"]
+    )
     callback, query = entra.authorize(response.url)
     return client.get(callback, query)
 
@@ -52,10 +59,18 @@ def test_the_login_page_offers_no_sso_when_not_configured(client, db):
 
 
 def test_a_new_person_signs_in_with_entra_and_gets_roles_from_groups(client, entra, role_groups):
-    response = _sign_in_with_entra(client, entra, {
-        "sub": "entra-user-1", "email": "jo.new@example.org", "preferred_username": "jo.new@example.org",
-        "given_name": "Jo", "family_name": "New", "groups": [MANAGERS_GROUP, "unmapped-group"],
-    })
+    response = _sign_in_with_entra(
+        client,
+        entra,
+        {
+            "sub": "entra-user-1",
+            "email": "jo.new@example.org",
+            "preferred_username": "jo.new@example.org",
+            "given_name": "Jo",
+            "family_name": "New",
+            "groups": [MANAGERS_GROUP, "unmapped-group"],
+        },
+    )
     assert response.status_code == 302
     user = get_user_model().objects.get(email="jo.new@example.org")
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -65,15 +80,23 @@ def test_a_new_person_signs_in_with_entra_and_gets_roles_from_groups(client, ent
     assert entra.token_requests[0]["client_secret"] == "lms-client-secret"
 
 
-def test_an_imported_person_signs_in_to_their_own_account_and_roles_follow_groups(client, entra, people):
+def test_an_imported_person_signs_in_to_their_own_account_and_roles_follow_groups(
+    client, entra, people
+):
     staff = people["staff"].user
-    _sign_in_with_entra(client, entra, {"sub": "entra-sam", "email": "SAM.STAFF@example.org", "groups": [AUDITORS_GROUP]})
+    _sign_in_with_entra(
+        client,
+        entra,
+        {"sub": "entra-sam", "email": "SAM.STAFF@example.org", "groups": [AUDITORS_GROUP]},
+    )
     assert client.session["_auth_user_id"] == str(staff.pk)
     assert get_user_model().objects.filter(email__iexact="sam.staff@example.org").count() == 1
     assert set(staff.groups.values_list("name", flat=True)) == {roles.STAFF, roles.AUDITORS}
     # Removed from the Entra group: the role goes at the next sign-in; roles Entra does not manage stay.
     client.post(reverse("logout"))
-    _sign_in_with_entra(client, entra, {"sub": "entra-sam", "email": "sam.staff@example.org", "groups": []})
+    _sign_in_with_entra(
+        client, entra, {"sub": "entra-sam", "email": "sam.staff@example.org", "groups": []}
+    )
     assert set(staff.groups.values_list("name", flat=True)) == {roles.STAFF}
 
 
@@ -81,7 +104,9 @@ def test_a_token_from_the_wrong_audience_is_refused(client, entra, db, monkeypat
     monkeypatch.setattr("tests.lms.fake_entra.CLIENT_ID", "someone-elses-app")
     entra.claims = {"sub": "x", "email": "x@example.org"}
     response = client.post("/accounts/oidc/entra/login/")
-    callback, query = entra.authorize(response.url.replace("client_id=lms-client-id", "client_id=someone-elses-app"))
+    callback, query = entra.authorize(
+        response.url.replace("client_id=lms-client-id", "client_id=someone-elses-app")
+    )
     client.get(callback, query)
     assert "_auth_user_id" not in client.session
     assert not get_user_model().objects.filter(email="x@example.org").exists()
@@ -89,7 +114,9 @@ def test_a_token_from_the_wrong_audience_is_refused(client, entra, db, monkeypat
 
 @override_settings(LOCAL_PASSWORD_LOGIN=False)
 def test_local_passwords_can_be_turned_off(client, people):
-    response = client.post(reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "sam.staff", "password": "correct-horse-battery"}
+    )
     assert "passwords are turned off" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -97,7 +124,9 @@ def test_local_passwords_can_be_turned_off(client, people):
 @override_settings(LOCAL_PASSWORD_LOGIN=False)
 def test_break_glass_administrators_keep_their_password(client, db):
     get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
-    response = client.post(reverse("login"), {"username": "root", "password": "a-long-admin-password"})
+    response = client.post(
+        reverse("login"), {"username": "root", "password": "a-long-admin-password"}
+    )
     assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
@@ -107,13 +136,20 @@ def _current_code(secret):
 
 
 def test_an_admin_with_two_factor_authentication_needs_the_code(client, db):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    admin = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "a-long-admin-password"
+    )
     secret = generate_totp_secret()
     TOTP.activate(admin, secret)
-    response = client.post(reverse("login"), {"username": "root", "password": "a-long-admin-password"})
+    response = client.post(
+        reverse("login"), {"username": "root", "password": "a-long-admin-password"}
+    )
     assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if _current_code(secret) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa_authenticate"),
+        {"code": "000000" if _current_code(secret) != "000000" else "111111"},
+    )
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
     response = client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)
@@ -134,7 +170,11 @@ def test_admins_can_set_up_two_factor_authentication(client, db):
 def test_sso_never_links_to_an_account_whose_address_the_user_set(client, entra, people):
     attacker = people["staff"].user
     _claim_address_as_allauth_let_them(attacker, "zed.newboss@example.org")
-    _sign_in_with_entra(client, entra, {"sub": "entra-zed", "email": "zed.newboss@example.org", "groups": [MANAGERS_GROUP]})
+    _sign_in_with_entra(
+        client,
+        entra,
+        {"sub": "entra-zed", "email": "zed.newboss@example.org", "groups": [MANAGERS_GROUP]},
+    )
     zed = get_user_model().objects.get(email="zed.newboss@example.org")
     assert zed != attacker and client.session["_auth_user_id"] == str(zed.pk)
     assert attacker.socialaccount_set.count() == 0
@@ -144,9 +184,13 @@ def test_sso_never_links_to_an_account_whose_address_the_user_set(client, entra,
 
 
 def test_sso_never_links_to_a_superuser(client, entra, db):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    admin = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "a-long-admin-password"
+    )
     email_from_organisation_set(user=admin, email="root@example.org")
-    response = _sign_in_with_entra(client, entra, {"sub": "entra-root", "email": "ROOT@example.org"})
+    response = _sign_in_with_entra(
+        client, entra, {"sub": "entra-root", "email": "ROOT@example.org"}
+    )
     assert response.status_code == 403 and "administrator account" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert admin.socialaccount_set.count() == 0
@@ -155,13 +199,19 @@ def test_sso_never_links_to_a_superuser(client, entra, db):
 
 def test_sso_never_links_to_a_superuser_whose_address_has_no_record(client, entra, db):
     get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
-    response = _sign_in_with_entra(client, entra, {"sub": "entra-root", "email": "root@example.org"})
+    response = _sign_in_with_entra(
+        client, entra, {"sub": "entra-root", "email": "root@example.org"}
+    )
     assert response.status_code == 403 and "_auth_user_id" not in client.session
     assert get_user_model().objects.count() == 1
 
 
-def test_an_sso_account_gets_its_address_from_entra_and_the_import_then_finds_it(client, entra, role_groups):
-    _sign_in_with_entra(client, entra, {"sub": "entra-jo", "email": "Jo.New@example.org", "given_name": "Jo"})
+def test_an_sso_account_gets_its_address_from_entra_and_the_import_then_finds_it(
+    client, entra, role_groups
+):
+    _sign_in_with_entra(
+        client, entra, {"sub": "entra-jo", "email": "Jo.New@example.org", "given_name": "Jo"}
+    )
     user = get_user_model().objects.get(email="jo.new@example.org")
     assert EmailAddress.objects.get(user=user).verified
     people_import(data=(HEADER + "E5,Jo,New,jo.new@example.org,T,J,,2020-01-01\n").encode())

@@ -14,9 +14,18 @@ DAY = datetime.timedelta(days=1)
 
 def compute(**overrides):
     arguments = {
-        "module": "module", "assigned": True, "due_on": TODAY + 10 * DAY, "certificate": None,
-        "recertify_by": None, "attempts": 0, "best_score": None, "passed_pending": False, "started": False,
-        "retry_on": None, "today": TODAY, "expiring_window_days": 30,
+        "module": "module",
+        "assigned": True,
+        "due_on": TODAY + 10 * DAY,
+        "certificate": None,
+        "recertify_by": None,
+        "attempts": 0,
+        "best_score": None,
+        "passed_pending": False,
+        "started": False,
+        "retry_on": None,
+        "today": TODAY,
+        "expiring_window_days": 30,
     }
     return status_compute(**{**arguments, **overrides})
 
@@ -54,7 +63,9 @@ def test_overdue_the_day_after_the_due_date_whatever_the_progress():
 
 
 def test_passed_with_its_expiry_date_and_the_expiry_is_the_next_due_date():
-    cell = compute(due_on=TODAY - 100 * DAY, certificate=CertificateFacts("valid", TODAY + 31 * DAY))
+    cell = compute(
+        due_on=TODAY - 100 * DAY, certificate=CertificateFacts("valid", TODAY + 31 * DAY)
+    )
     assert cell.status == statuses.PASSED and cell.is_compliant
     assert cell.label == "Passed, valid until 16 July 2026"
     assert cell.due_on == cell.valid_until == TODAY + 31 * DAY
@@ -63,8 +74,14 @@ def test_passed_with_its_expiry_date_and_the_expiry_is_the_next_due_date():
 def test_expiring_soon_inside_the_window_and_still_compliant():
     cell = compute(certificate=CertificateFacts("valid", TODAY + 30 * DAY))
     assert cell.status == statuses.EXPIRING_SOON and cell.is_compliant
-    assert compute(certificate=CertificateFacts("valid", TODAY), expiring_window_days=0).status == statuses.EXPIRING_SOON
-    assert compute(certificate=CertificateFacts("valid", TODAY + DAY), expiring_window_days=0).status == statuses.PASSED
+    assert (
+        compute(certificate=CertificateFacts("valid", TODAY), expiring_window_days=0).status
+        == statuses.EXPIRING_SOON
+    )
+    assert (
+        compute(certificate=CertificateFacts("valid", TODAY + DAY), expiring_window_days=0).status
+        == statuses.PASSED
+    )
 
 
 def test_expired_the_day_after_expiry():
@@ -77,7 +94,10 @@ def test_expired_the_day_after_expiry():
 def test_recertification_due_then_overdue_after_its_due_date():
     certificate = CertificateFacts("recertification_due", TODAY + 200 * DAY)
     cell = compute(certificate=certificate, recertify_by=TODAY + 5 * DAY)
-    assert cell.status == statuses.RECERTIFICATION_DUE and cell.label == "Recertification due by 20 June 2026"
+    assert (
+        cell.status == statuses.RECERTIFICATION_DUE
+        and cell.label == "Recertification due by 20 June 2026"
+    )
     assert compute(certificate=certificate, recertify_by=None).label == "Recertification due"
     late = compute(certificate=certificate, recertify_by=TODAY - DAY)
     assert late.status == statuses.OVERDUE and "recertification was due 14 June 2026" in late.label
@@ -89,14 +109,27 @@ def test_a_pass_waiting_for_its_certificate_counts_as_passed():
 
 def test_not_assigned_unless_they_have_a_certificate():
     assert compute(assigned=False).status == statuses.NOT_ASSIGNED
-    assert compute(assigned=False, certificate=CertificateFacts("valid", TODAY + 90 * DAY)).status == statuses.PASSED
+    assert (
+        compute(assigned=False, certificate=CertificateFacts("valid", TODAY + 90 * DAY)).status
+        == statuses.PASSED
+    )
 
 
 @pytest.mark.parametrize(
     ("start", "assigned", "days", "expected"),
     [
-        (datetime.date(2026, 6, 1), datetime.date(2026, 1, 1), 30, datetime.date(2026, 7, 1)),  # from starting
-        (datetime.date(2020, 1, 1), datetime.date(2026, 6, 1), 30, datetime.date(2026, 7, 1)),  # from being assigned
+        (
+            datetime.date(2026, 6, 1),
+            datetime.date(2026, 1, 1),
+            30,
+            datetime.date(2026, 7, 1),
+        ),  # from starting
+        (
+            datetime.date(2020, 1, 1),
+            datetime.date(2026, 6, 1),
+            30,
+            datetime.date(2026, 7, 1),
+        ),  # from being assigned
         (None, datetime.date(2026, 6, 1), 10, datetime.date(2026, 6, 11)),
     ],
 )

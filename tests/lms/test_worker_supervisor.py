@@ -31,9 +31,13 @@ def worker_pid_task():
 
 
 def _tasks(database):
-    rows = database.rows(f"SELECT status, return_value, worker_ids FROM {DBTaskResult._meta.db_table}")  # noqa: S608
-    return [(status, *(json.loads(value) if isinstance(value, str) else value for value in values))
-            for status, *values in rows]
+    rows = database.rows(
+        f"SELECT status, return_value, worker_ids FROM {DBTaskResult._meta.db_table}"
+    )  # noqa: S608
+    return [
+        (status, *(json.loads(value) if isinstance(value, str) else value for value in values))
+        for status, *values in rows
+    ]
 
 
 def test_the_supervised_worker_is_replaced_after_each_batch_of_tasks_and_stops_on_sigterm(tmp_path):
@@ -41,17 +45,30 @@ def test_the_supervised_worker_is_replaced_after_each_batch_of_tasks_and_stops_o
         for _ in range(3):
             worker_pid_task.enqueue()
     database = Database(tmp_path)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.dev", "DATABASE_URL": database.url,
-           "LMS_VAR_DIR": str(tmp_path), "DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+        "DATABASE_URL": database.url,
+        "LMS_VAR_DIR": str(tmp_path),
+        "DEBUG": "false",
+    }
     supervisor = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "run_worker", "--max-tasks", "1", "--interval", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 180
         while any(status != TaskResultStatus.SUCCESSFUL for status, *_ in _tasks(database)):
-            assert supervisor.poll() is None, f"run_worker exited ({supervisor.returncode}): {supervisor.stderr.read()}"
-            assert time.monotonic() < deadline, f"tasks not all done after 180 s: {_tasks(database)}"
+            assert supervisor.poll() is None, (
+                f"run_worker exited ({supervisor.returncode}): {supervisor.stderr.read()}"
+            )
+            assert time.monotonic() < deadline, (
+                f"tasks not all done after 180 s: {_tasks(database)}"
+            )
             time.sleep(0.2)
         supervisor.send_signal(signal.SIGTERM)
         finish(supervisor, timeout=60)
@@ -62,5 +79,7 @@ def test_the_supervised_worker_is_replaced_after_each_batch_of_tasks_and_stops_o
 
     tasks = _tasks(database)
     # One task per worker process: three processes, none of them the supervisor.
-    assert len({pid for _, pid, _ in tasks}) == 3 and supervisor.pid not in {pid for _, pid, _ in tasks}
+    assert len({pid for _, pid, _ in tasks}) == 3 and supervisor.pid not in {
+        pid for _, pid, _ in tasks
+    }
     assert len({worker_ids[0] for _, _, worker_ids in tasks}) == 3

@@ -316,7 +316,9 @@ def test_other_roles_have_no_admin(people, client_for, role):
 def test_auditors_reach_the_admin_for_reports_but_no_content(people, client_for, module):
     client = client_for(people["auditor"])
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
-    for url in [reverse("wagtailadmin_pages:edit", args=[module.pk]),
-                reverse("wagtailsnippets_modules_policyclause:list")]:
+    for url in [
+        reverse("wagtailadmin_pages:edit", args=[module.pk]),
+        reverse("wagtailsnippets_modules_policyclause:list"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("wagtailadmin_home"), url

@@ -6,9 +6,35 @@ from django.urls import reverse
 
 from tests.factories import PolicyClauseFactory
 
-HOSTILE_QUERIES = ['"', '""', '"WhatsApp', "*", "WhatsApp*", "(", ")", "(WhatsApp", "-", "-WhatsApp", "NEAR",
-                   "WhatsApp NEAR children", "NEAR(WhatsApp children)", "AND", "OR", "NOT", "WhatsApp AND",
-                   "^", ":", "heading:WhatsApp", "{", "+", "'", "\\", "WhatsApp OR", "%", "_"]
+HOSTILE_QUERIES = [
+    '"',
+    '""',
+    '"WhatsApp',
+    "*",
+    "WhatsApp*",
+    "(",
+    ")",
+    "(WhatsApp",
+    "-",
+    "-WhatsApp",
+    "NEAR",
+    "WhatsApp NEAR children",
+    "NEAR(WhatsApp children)",
+    "AND",
+    "OR",
+    "NOT",
+    "WhatsApp AND",
+    "^",
+    ":",
+    "heading:WhatsApp",
+    "{",
+    "+",
+    "'",
+    "\\",
+    "WhatsApp OR",
+    "%",
+    "_",
+]
 
 
 @pytest.fixture
@@ -29,5 +55,7 @@ def test_search_syntax_never_breaks_the_clause_listing(author_client, query):
 def test_the_words_around_search_syntax_are_still_found(author_client, query):
     PolicyClauseFactory(reference="4.3", heading="WhatsApp with children")
     PolicyClauseFactory(reference="7.1", heading="Court orders for viewing")
-    page = author_client.get(reverse("wagtailsnippets_modules_policyclause:list"), {"q": query}).content.decode()
+    page = author_client.get(
+        reverse("wagtailsnippets_modules_policyclause:list"), {"q": query}
+    ).content.decode()
     assert "WhatsApp with children" in page and "Court orders for viewing" not in page

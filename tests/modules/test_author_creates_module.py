@@ -24,19 +24,50 @@ def test_author_creates_and_publishes_a_module_in_the_admin(client_for, people, 
             "base_competence": "on",
             "steps": streamfield(
                 [
-                    ("narrative", {"heading": "Why it matters", "body": rich_text("<p>Platforms reset settings.</p>"),
-                                   "image": "", "image_alt": ""}),
-                    ("decision", {
-                        "key": "d1",
-                        "heading": "A friend request",
-                        "situation": rich_text("<p>A parent in a case sends you a friend request.</p>"),
-                        "choices": streamfield([
-                            ("item", {"text": "Decline it", "consequence": "Nothing happens.", "feedback": "Right.",
-                                      "clause": clause.pk, "is_correct": "on", "branch_to": ""}),
-                            ("item", {"text": "Accept it", "consequence": "A complaint follows.", "feedback": "Wrong.",
-                                      "clause": clause.pk, "branch_to": ""}),
-                        ]),
-                    }),
+                    (
+                        "narrative",
+                        {
+                            "heading": "Why it matters",
+                            "body": rich_text("<p>Platforms reset settings.</p>"),
+                            "image": "",
+                            "image_alt": "",
+                        },
+                    ),
+                    (
+                        "decision",
+                        {
+                            "key": "d1",
+                            "heading": "A friend request",
+                            "situation": rich_text(
+                                "<p>A parent in a case sends you a friend request.</p>"
+                            ),
+                            "choices": streamfield(
+                                [
+                                    (
+                                        "item",
+                                        {
+                                            "text": "Decline it",
+                                            "consequence": "Nothing happens.",
+                                            "feedback": "Right.",
+                                            "clause": clause.pk,
+                                            "is_correct": "on",
+                                            "branch_to": "",
+                                        },
+                                    ),
+                                    (
+                                        "item",
+                                        {
+                                            "text": "Accept it",
+                                            "consequence": "A complaint follows.",
+                                            "feedback": "Wrong.",
+                                            "clause": clause.pk,
+                                            "branch_to": "",
+                                        },
+                                    ),
+                                ]
+                            ),
+                        },
+                    ),
                 ]
             ),
             "action-publish": "publish",
@@ -56,13 +87,34 @@ def test_a_decision_without_exactly_one_correct_choice_is_refused(client_for, pe
     index = module_index_ensure()
     client = client_for(people["author"])
     url = reverse("wagtailadmin_pages:add", args=["modules", "modulepage", index.pk])
-    choice = {"text": "Either", "consequence": "-", "feedback": "-", "clause": clause.pk, "branch_to": ""}
+    choice = {
+        "text": "Either",
+        "consequence": "-",
+        "feedback": "-",
+        "clause": clause.pk,
+        "branch_to": "",
+    }
     data = nested_form_data(
         {
-            "title": "Broken", "slug": "broken", "summary": "x", "learning_outcomes": rich_text(""),
-            "estimated_minutes": 5, "validity_months": 12,
-            "steps": streamfield([("decision", {"key": "d1", "heading": "h", "situation": rich_text("<p>s</p>"),
-                                                "choices": streamfield([("item", choice), ("item", choice)])})]),
+            "title": "Broken",
+            "slug": "broken",
+            "summary": "x",
+            "learning_outcomes": rich_text(""),
+            "estimated_minutes": 5,
+            "validity_months": 12,
+            "steps": streamfield(
+                [
+                    (
+                        "decision",
+                        {
+                            "key": "d1",
+                            "heading": "h",
+                            "situation": rich_text("<p>s</p>"),
+                            "choices": streamfield([("item", choice), ("item", choice)]),
+                        },
+                    )
+                ]
+            ),
             "action-publish": "publish",
         }
     )

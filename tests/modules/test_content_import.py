@@ -239,7 +239,9 @@ def test_a_question_citing_another_document_of_its_own_organisation_loads_nothin
     directory = _copy_fixtures(tmp_path)
     policies = json.loads((FIXTURES / "policies.json").read_text())
     sibling = copy.deepcopy(policies["documents"][1])
-    sibling.update(key="acme-guidelines", organisation="Acme Children's Services", title="Acme guidelines")
+    sibling.update(
+        key="acme-guidelines", organisation="Acme Children's Services", title="Acme guidelines"
+    )
     policies["documents"].append(sibling)
     _write(directory, "policies.json", policies)
     data = _module_spec()
@@ -301,7 +303,10 @@ def test_a_bank_smaller_than_twice_the_questions_per_attempt_loads_nothing(tmp_p
 @pytest.mark.django_db
 def test_a_topic_smaller_than_twice_its_draw_loads_nothing_and_names_every_problem(tmp_path):
     data = _single_choice_copies(_module_spec(), 2)
-    data["quiz"]["topic_draws"] = [{"topic": "Consent", "count": 2}, {"topic": "Phones", "count": 1}]
+    data["quiz"]["topic_draws"] = [
+        {"topic": "Consent", "count": 2},
+        {"topic": "Phones", "count": 1},
+    ]
     directory = _copy_fixtures(tmp_path)
     _write(directory, "module-1-whatsapp.json", data)
 
@@ -487,14 +492,29 @@ def _with_a_bank_twice_as_big(data):
 @pytest.mark.django_db
 def test_quiz_settings_in_the_file_are_applied_when_the_quiz_is_created(tmp_path):
     directory = _copy_fixtures(tmp_path)
-    _write(directory, "module-1-whatsapp.json", _with_a_bank_twice_as_big(_with_quiz_settings(
-        questions_per_attempt=2, shuffle_questions=False, shuffle_options=True, can_take_without_module=True,
-        topic_draws=[{"topic": "Consent", "count": 1}], max_attempts=6,
-    )))
+    _write(
+        directory,
+        "module-1-whatsapp.json",
+        _with_a_bank_twice_as_big(
+            _with_quiz_settings(
+                questions_per_attempt=2,
+                shuffle_questions=False,
+                shuffle_options=True,
+                can_take_without_module=True,
+                topic_draws=[{"topic": "Consent", "count": 1}],
+                max_attempts=6,
+            )
+        ),
+    )
     assert content_load(directory=directory)["errors"] == []
     quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
-    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module,
-            quiz.max_attempts) == (2, False, True, True, 6)
+    assert (
+        quiz.questions_per_attempt,
+        quiz.shuffle_questions,
+        quiz.shuffle_options,
+        quiz.can_take_without_module,
+        quiz.max_attempts,
+    ) == (2, False, True, True, 6)
     assert [(draw.topic, draw.count) for draw in quiz.topic_draws.all()] == [("Consent", 1)]
 
 
@@ -502,9 +522,12 @@ def test_quiz_settings_in_the_file_are_applied_when_the_quiz_is_created(tmp_path
 def test_a_file_without_quiz_settings_gets_the_safe_defaults():
     content_load(directory=FIXTURES)
     quiz = Quiz.objects.get(module__slug="fixture-whatsapp")
-    assert (quiz.questions_per_attempt, quiz.shuffle_questions, quiz.shuffle_options, quiz.can_take_without_module) == (
-        None, True, True, False
-    )
+    assert (
+        quiz.questions_per_attempt,
+        quiz.shuffle_questions,
+        quiz.shuffle_options,
+        quiz.can_take_without_module,
+    ) == (None, True, True, False)
     assert not quiz.topic_draws.exists()
 
 
@@ -515,9 +538,17 @@ def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
     quiz.questions_per_attempt, quiz.can_take_without_module = 3, True
     quiz.save()
     directory = _copy_fixtures(tmp_path)
-    _write(directory, "module-1-whatsapp.json", _with_a_bank_twice_as_big(_with_quiz_settings(
-        questions_per_attempt=2, can_take_without_module=False, topic_draws=[{"topic": "Phones", "count": 1}],
-    )))
+    _write(
+        directory,
+        "module-1-whatsapp.json",
+        _with_a_bank_twice_as_big(
+            _with_quiz_settings(
+                questions_per_attempt=2,
+                can_take_without_module=False,
+                topic_draws=[{"topic": "Phones", "count": 1}],
+            )
+        ),
+    )
     assert content_load(directory=directory)["errors"] == []
     quiz.refresh_from_db()
     assert (quiz.questions_per_attempt, quiz.can_take_without_module) == (3, True)
@@ -528,17 +559,34 @@ def test_loading_again_leaves_an_authors_quiz_settings_alone(tmp_path):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"questions_per_attempt": "3"}, "module-1-whatsapp.json: quiz “questions_per_attempt”: Input should be a valid integer"),
-        ({"questions_per_attempt": 0}, "quiz “questions_per_attempt”: Input should be greater than or equal to 1"),
+        (
+            {"questions_per_attempt": "3"},
+            "module-1-whatsapp.json: quiz “questions_per_attempt”: Input should be a valid integer",
+        ),
+        (
+            {"questions_per_attempt": 0},
+            "quiz “questions_per_attempt”: Input should be greater than or equal to 1",
+        ),
         ({"max_attempts": 0}, "quiz “max_attempts”: Input should be greater than or equal to 1"),
         ({"shuffle_options": "yes"}, "quiz “shuffle_options”: Input should be a valid boolean"),
-        ({"can_take_without_module": 1}, "quiz “can_take_without_module”: Input should be a valid boolean"),
+        (
+            {"can_take_without_module": 1},
+            "quiz “can_take_without_module”: Input should be a valid boolean",
+        ),
         ({"topic_draws": {"Consent": 1}}, "quiz “topic_draws”: Input should be a valid list"),
-        ({"topic_draws": [{"topic": "Consent", "count": 0}]}, "quiz “topic_draws[0].count”: Input should be greater"),
+        (
+            {"topic_draws": [{"topic": "Consent", "count": 0}]},
+            "quiz “topic_draws[0].count”: Input should be greater",
+        ),
         ({"topic_draws": [{"topic": "Consent"}]}, "quiz “topic_draws[0].count”: Field required"),
-        ({"topic_draws": [{"topic": "Consent", "count": 1, "critical": True}]}, "quiz “topic_draws[0].critical”: Extra"),
-        ({"topic_draws": [{"topic": "Consent", "count": 1}, {"topic": "Consent", "count": 1}]},
-         "quiz “topic_draws”: the topic “Consent” is listed twice"),
+        (
+            {"topic_draws": [{"topic": "Consent", "count": 1, "critical": True}]},
+            "quiz “topic_draws[0].critical”: Extra",
+        ),
+        (
+            {"topic_draws": [{"topic": "Consent", "count": 1}, {"topic": "Consent", "count": 1}]},
+            "quiz “topic_draws”: the topic “Consent” is listed twice",
+        ),
     ],
 )
 def test_bad_quiz_settings_load_nothing_and_name_the_file_and_field(tmp_path, settings, message):
@@ -549,16 +597,28 @@ def test_bad_quiz_settings_load_nothing_and_name_the_file_and_field(tmp_path, se
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"questions_per_attempt": 4}, "The bank holds 3 questions, so 4 cannot be drawn per attempt."),
-        ({"topic_draws": [{"topic": "Consent", "count": 2}]}, "Topic “Consent” has 1 question, so 2 cannot be drawn"),
-        ({"topic_draws": [{"topic": "Nowhere", "count": 1}]}, "No question in the bank has the topic “Nowhere”."),
+        (
+            {"questions_per_attempt": 4},
+            "The bank holds 3 questions, so 4 cannot be drawn per attempt.",
+        ),
+        (
+            {"topic_draws": [{"topic": "Consent", "count": 2}]},
+            "Topic “Consent” has 1 question, so 2 cannot be drawn",
+        ),
+        (
+            {"topic_draws": [{"topic": "Nowhere", "count": 1}]},
+            "No question in the bank has the topic “Nowhere”.",
+        ),
         # q1 is critical and in no counted topic, so it is always asked: one question cannot hold it and Phones.
-        ({"questions_per_attempt": 1, "topic_draws": [{"topic": "Phones", "count": 1}]},
-         "There are 1 critical questions outside the topics with a draw count"),
+        (
+            {"questions_per_attempt": 1, "topic_draws": [{"topic": "Phones", "count": 1}]},
+            "There are 1 critical questions outside the topics with a draw count",
+        ),
     ],
 )
 def test_draw_settings_the_files_questions_cannot_meet_load_nothing(tmp_path, settings, message):
     _expect_file_rejected(
-        tmp_path, _with_quiz_settings(**settings),
+        tmp_path,
+        _with_quiz_settings(**settings),
         message=f"module-1-whatsapp.json: the quiz's draw settings do not fit its questions: {message}",
     )

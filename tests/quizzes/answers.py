@@ -10,7 +10,10 @@ def right_values(question):
         return [option["id"] for option in options if option["correct"]]
     if kind == "ordering":
         return [f"{option['id']}={option['position']}" for option in options]
-    return [f"{option['id']}={'appropriate' if option['appropriate'] else 'not_appropriate'}" for option in options]
+    return [
+        f"{option['id']}={'appropriate' if option['appropriate'] else 'not_appropriate'}"
+        for option in options
+    ]
 
 
 def wrong_values(question):
@@ -23,7 +26,10 @@ def wrong_values(question):
     if kind == "ordering":
         count = len(options)
         return [f"{option['id']}={count + 1 - option['position']}" for option in options]
-    return [f"{option['id']}={'not_appropriate' if option['appropriate'] else 'appropriate'}" for option in options]
+    return [
+        f"{option['id']}={'not_appropriate' if option['appropriate'] else 'appropriate'}"
+        for option in options
+    ]
 
 
 def answers_for(attempt, *, wrong=()):

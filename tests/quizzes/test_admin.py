@@ -16,8 +16,14 @@ from quizzes.models import (
 
 pytestmark = pytest.mark.django_db
 
-VIEWSETS = ["quiz", "singlechoicequestion", "multipleresponsequestion", "truefalsequestion", "orderingquestion",
-            "scenariojudgementquestion"]
+VIEWSETS = [
+    "quiz",
+    "singlechoicequestion",
+    "multipleresponsequestion",
+    "truefalsequestion",
+    "orderingquestion",
+    "scenariojudgementquestion",
+]
 
 
 @pytest.fixture
@@ -39,26 +45,47 @@ def test_staff_cannot_reach_the_quiz_admin(client_for, people):
 def test_every_viewset_is_grouped_under_quizzes(author_client):
     menu = author_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Quizzes" in menu
-    for label in ("Single-choice questions", "Multiple-response questions", "True/false questions",
-                  "Ordering questions", "Scenario judgement questions"):
+    for label in (
+        "Single-choice questions",
+        "Multiple-response questions",
+        "True/false questions",
+        "Ordering questions",
+        "Scenario judgement questions",
+    ):
         assert label in menu
 
 
 def _quiz_form(quiz, *, total="", topics=(), **review):
-    return nested_form_data({
-        "module": quiz.module_id, "title": quiz.title, "pass_mark": quiz.pass_mark, "questions_per_attempt": total,
-        "partial_credit": "per_option", "attempts_before_cooldown": "3", "cooldown_hours": "24",
-        "time_limit_minutes": "", "grace_seconds": "60", "max_attempts": "",
-        "review_after_failure": "wrong_questions", "review_after_pass": "full", **review,
-        "topic_draws": inline_formset([{"topic": topic, "count": count} for topic, count in topics]),
-    })
+    return nested_form_data(
+        {
+            "module": quiz.module_id,
+            "title": quiz.title,
+            "pass_mark": quiz.pass_mark,
+            "questions_per_attempt": total,
+            "partial_credit": "per_option",
+            "attempts_before_cooldown": "3",
+            "cooldown_hours": "24",
+            "time_limit_minutes": "",
+            "grace_seconds": "60",
+            "max_attempts": "",
+            "review_after_failure": "wrong_questions",
+            "review_after_pass": "full",
+            **review,
+            "topic_draws": inline_formset(
+                [{"topic": topic, "count": count} for topic, count in topics]
+            ),
+        }
+    )
 
 
 def test_drawing_more_than_the_bank_holds_is_refused_with_a_clear_error(author_client, quiz):
     url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
     response = author_client.post(url, _quiz_form(quiz, total="10"))
     assert response.status_code == 200
-    assert "The bank holds 3 questions, so 10 cannot be drawn per attempt." in response.content.decode()
+    assert (
+        "The bank holds 3 questions, so 10 cannot be drawn per attempt."
+        in response.content.decode()
+    )
     quiz.refresh_from_db()
     assert quiz.questions_per_attempt is None and quiz.partial_credit == "all_or_nothing"
 
@@ -86,20 +113,36 @@ def test_an_author_can_let_people_take_a_quiz_without_the_module(author_client, 
     assert "Can be taken without the module" in page
     assert "to test out of a module" in page
     assert not quiz.can_take_without_module
-    response = author_client.post(url, {**_quiz_form(quiz), "can_take_without_module": "on", "shuffle_options": "on"})
+    response = author_client.post(
+        url, {**_quiz_form(quiz), "can_take_without_module": "on", "shuffle_options": "on"}
+    )
     assert response.status_code == 302
     quiz.refresh_from_db()
     assert quiz.can_take_without_module and quiz.shuffle_options
 
 
 def _question_form(quiz, clause, options, **extra):
-    return nested_form_data({
-        "quiz": quiz.pk, "text": "New question?", "topic": "", "explanation": "", **extra,
-        "options": inline_formset(
-            [{"text": text, "is_correct": correct, "feedback": f"Why {text}", "clause": clause.pk} for text, correct in options],
-            min=2,
-        ),
-    })
+    return nested_form_data(
+        {
+            "quiz": quiz.pk,
+            "text": "New question?",
+            "topic": "",
+            "explanation": "",
+            **extra,
+            "options": inline_formset(
+                [
+                    {
+                        "text": text,
+                        "is_correct": correct,
+                        "feedback": f"Why {text}",
+                        "clause": clause.pk,
+                    }
+                    for text, correct in options
+                ],
+                min=2,
+            ),
+        }
+    )
 
 
 def _checkbox(data):
@@ -110,18 +153,27 @@ def _checkbox(data):
 def test_a_single_choice_question_needs_exactly_one_right_option(author_client, quiz, clause):
     url = reverse("wagtailsnippets_quizzes_singlechoicequestion:add")
     before = SingleChoiceQuestion.objects.count()
-    response = author_client.post(url, _checkbox(_question_form(quiz, clause, [("A", True), ("B", True)])))
+    response = author_client.post(
+        url, _checkbox(_question_form(quiz, clause, [("A", True), ("B", True)]))
+    )
     assert "Mark exactly one option as correct." in response.content.decode()
     assert SingleChoiceQuestion.objects.count() == before
 
 
-def test_a_multiple_response_question_needs_a_right_option_and_saves_its_rule(author_client, quiz, clause):
+def test_a_multiple_response_question_needs_a_right_option_and_saves_its_rule(
+    author_client, quiz, clause
+):
     url = reverse("wagtailsnippets_quizzes_multipleresponsequestion:add")
-    response = author_client.post(url, _checkbox(_question_form(quiz, clause, [("A", False), ("B", False)])))
+    response = author_client.post(
+        url, _checkbox(_question_form(quiz, clause, [("A", False), ("B", False)]))
+    )
     assert "Mark at least one option as correct." in response.content.decode()
     assert not MultipleResponseQuestion.objects.exists()
     response = author_client.post(
-        url, _checkbox(_question_form(quiz, clause, [("A", True), ("B", False)], partial_credit="per_option"))
+        url,
+        _checkbox(
+            _question_form(quiz, clause, [("A", True), ("B", False)], partial_credit="per_option")
+        ),
     )
     assert response.status_code == 302
     question = MultipleResponseQuestion.objects.get()
@@ -130,29 +182,51 @@ def test_a_multiple_response_question_needs_a_right_option_and_saves_its_rule(au
 
 def test_an_ordering_question_takes_its_steps_in_the_order_authored(author_client, quiz, clause):
     url = reverse("wagtailsnippets_quizzes_orderingquestion:add")
-    data = nested_form_data({
-        "quiz": quiz.pk, "text": "Order these", "topic": "", "explanation": "",
-        "options": inline_formset(
-            [{"text": text, "feedback": "F", "clause": clause.pk, "ORDER": index}
-             for index, text in enumerate(["First", "Second", "Third"], start=1)], min=2),
-    })
+    data = nested_form_data(
+        {
+            "quiz": quiz.pk,
+            "text": "Order these",
+            "topic": "",
+            "explanation": "",
+            "options": inline_formset(
+                [
+                    {"text": text, "feedback": "F", "clause": clause.pk, "ORDER": index}
+                    for index, text in enumerate(["First", "Second", "Third"], start=1)
+                ],
+                min=2,
+            ),
+        }
+    )
     assert author_client.post(url, data).status_code == 302
     snapshot = OrderingQuestion.objects.get().snapshot()
     assert [(option["text"], option["position"]) for option in snapshot["options"]] == [
-        ("First", 1), ("Second", 2), ("Third", 3)]
+        ("First", 1),
+        ("Second", 2),
+        ("Third", 3),
+    ]
 
 
 def test_review_options_and_an_attempt_limit_are_set_in_the_quiz_settings(author_client, quiz):
     url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
     form = author_client.get(url).content.decode()
     assert "What a person sees after submitting" in form and 'name="max_attempts"' in form
-    response = author_client.post(url, _quiz_form(
-        quiz, max_attempts="5", review_after_failure="score", review_after_pass="wrong_questions",
-        full_review_when_no_attempts_remain="on",
-    ))
+    response = author_client.post(
+        url,
+        _quiz_form(
+            quiz,
+            max_attempts="5",
+            review_after_failure="score",
+            review_after_pass="wrong_questions",
+            full_review_when_no_attempts_remain="on",
+        ),
+    )
     assert response.status_code == 302
     quiz.refresh_from_db()
-    assert (quiz.max_attempts, quiz.review_after_failure, quiz.review_after_pass) == (5, "score", "wrong_questions")
+    assert (quiz.max_attempts, quiz.review_after_failure, quiz.review_after_pass) == (
+        5,
+        "score",
+        "wrong_questions",
+    )
     assert quiz.full_review_when_no_attempts_remain is True
 
 
@@ -162,4 +236,6 @@ def test_the_key_cannot_be_chosen_for_failed_attempts_while_retries_remain(autho
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     quiz.refresh_from_db()
-    assert quiz.review_after_failure == "wrong_questions" and quiz.partial_credit == "all_or_nothing"
+    assert (
+        quiz.review_after_failure == "wrong_questions" and quiz.partial_credit == "all_or_nothing"
+    )

@@ -85,7 +85,9 @@ def test_concurrent_submissions_of_one_attempt_record_exactly_one_result(people,
     module_steps_finish(person=people["staff"], module=quiz.module)
     client = _clients()[0]
     url = client.post(reverse("quizzes:start", args=[quiz.pk])).url
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(
+        1
+    )
     attempt = Attempt.objects.get()
     data = post_data(attempt, answers_for(attempt), form_token=token)
     _all_scored_before_any_writes(monkeypatch)
@@ -98,7 +100,10 @@ def test_concurrent_submissions_of_one_attempt_record_exactly_one_result(people,
             assert "already been submitted" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.passed is True and attempt.submitted_at is not None
-    assert Certificate.objects.filter(person=people["staff"], kind=Certificate.Kind.MODULE).count() == 1
+    assert (
+        Certificate.objects.filter(person=people["staff"], kind=Certificate.Kind.MODULE).count()
+        == 1
+    )
 
 
 def test_concurrent_starts_open_one_attempt(people, quiz, monkeypatch):
@@ -127,10 +132,14 @@ def test_a_save_racing_a_submission_never_changes_the_submitted_record(people, q
     module_steps_finish(person=people["staff"], module=quiz.module)
     client = _clients()[0]
     url = client.post(reverse("quizzes:start", args=[quiz.pk])).url
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(
+        1
+    )
     attempt = Attempt.objects.get()
     right = post_data(attempt, answers_for(attempt), form_token=token)
-    wrong = post_data(attempt, answers_for(attempt, wrong={q["id"] for q in attempt.questions}), form_token=token)
+    wrong = post_data(
+        attempt, answers_for(attempt, wrong={q["id"] for q in attempt.questions}), form_token=token
+    )
     turn = iter(range(CLIENTS))
     lock = threading.Lock()
 

@@ -67,7 +67,10 @@ def test_exactly_forty_percent_passes_and_other_question_types_do_not_count():
         "policy": "council-policy",
         "options": [{"text": "A", "correct": True, "clause": "council-policy:1"}],
     }
-    quiz = {"questions": [_single(f"q{n}", right_at=p) for n, p in enumerate(positions)] + [multiple] * 3}
+    quiz = {
+        "questions": [_single(f"q{n}", right_at=p) for n, p in enumerate(positions)]
+        + [multiple] * 3
+    }
     assert key_position_problems(quiz=quiz) == []
 
 
@@ -85,8 +88,11 @@ def test_one_or_two_single_choice_questions_cannot_spread_further_and_pass():
 
 def test_a_topic_smaller_than_twice_its_draw_is_refused():
     quiz = {
-        "questions": [_single("q1", 1, topic="Friends"), _single("q2", 2, topic="Friends"),
-                      _single("q3", 3, topic="Threats")],
+        "questions": [
+            _single("q1", 1, topic="Friends"),
+            _single("q2", 2, topic="Friends"),
+            _single("q3", 3, topic="Threats"),
+        ],
         "topic_draws": [{"topic": "Friends", "count": 1}, {"topic": "Threats", "count": 1}],
     }
     assert bank_size_problems(quiz=quiz) == [
@@ -104,7 +110,10 @@ def test_a_listed_topic_with_no_questions_is_refused():
 
 
 def test_a_bank_smaller_than_twice_the_questions_per_attempt_is_refused():
-    quiz = {"questions": [_single(f"q{n}", n % 4 + 1) for n in range(7)], "questions_per_attempt": 4}
+    quiz = {
+        "questions": [_single(f"q{n}", n % 4 + 1) for n in range(7)],
+        "questions_per_attempt": 4,
+    }
     assert bank_size_problems(quiz=quiz) == [
         "The bank has 7 questions but 4 are asked per attempt; it needs at least 8 so that a "
         "retry can see different questions."
@@ -123,7 +132,10 @@ def test_without_draw_settings_the_bank_size_is_not_judged():
         ({"questions_per_attempt": 0}, "Questions per attempt must be a whole number"),
         ({"questions_per_attempt": "12"}, "Questions per attempt must be a whole number"),
         ({"topic_draws": [{"topic": "T"}]}, "Every topic draw needs a topic and a count"),
-        ({"topic_draws": [{"topic": "T", "count": True}]}, "Every topic draw needs a topic and a count"),
+        (
+            {"topic_draws": [{"topic": "T", "count": True}]},
+            "Every topic draw needs a topic and a count",
+        ),
     ],
 )
 def test_malformed_draw_settings_are_named(settings, fragment):
@@ -149,7 +161,9 @@ def test_a_clause_of_another_organisation_is_refused_wherever_it_is_cited():
 def test_another_document_of_the_same_organisation_may_be_cited():
     question = _single("q1", 2)
     question["options"][0]["clause"] = "council-guidelines:3"
-    assert organisation_problems(quiz={"questions": [question]}, organisation_of=ORGANISATIONS) == []
+    assert (
+        organisation_problems(quiz={"questions": [question]}, organisation_of=ORGANISATIONS) == []
+    )
 
 
 def test_a_policy_outside_the_library_is_named():

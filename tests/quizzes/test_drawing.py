@@ -12,7 +12,10 @@ from quizzes.drawing import BankEntry, draw_problems, items_shuffle, questions_d
 
 
 def bank_of(*topics, critical=()):
-    return [BankEntry(id=index, topic=topic, critical=index in critical) for index, topic in enumerate(topics)]
+    return [
+        BankEntry(id=index, topic=topic, critical=index in critical)
+        for index, topic in enumerate(topics)
+    ]
 
 
 BANK = bank_of("a", "a", "a", "b", "b", "c", "c", "c", "c", critical={2})
@@ -25,7 +28,9 @@ def test_everything_in_authored_order_when_nothing_is_set():
 
 def test_a_total_draws_that_many_distinct_questions_always_including_critical_ones():
     for seed in range(50):
-        drawn = questions_draw(bank=BANK, total=4, per_topic={}, shuffle=True, rng=random.Random(seed))
+        drawn = questions_draw(
+            bank=BANK, total=4, per_topic={}, shuffle=True, rng=random.Random(seed)
+        )
         ids = [entry.id for entry in drawn]
         assert len(ids) == len(set(ids)) == 4
         assert 2 in ids
@@ -33,7 +38,12 @@ def test_a_total_draws_that_many_distinct_questions_always_including_critical_on
 
 def test_the_draw_varies_between_attempts():
     draws = {
-        tuple(entry.id for entry in questions_draw(bank=BANK, total=3, per_topic={}, shuffle=False, rng=random.Random(seed)))
+        tuple(
+            entry.id
+            for entry in questions_draw(
+                bank=BANK, total=3, per_topic={}, shuffle=False, rng=random.Random(seed)
+            )
+        )
         for seed in range(30)
     }
     assert len(draws) > 5
@@ -41,7 +51,9 @@ def test_the_draw_varies_between_attempts():
 
 def test_per_topic_counts_are_respected_and_other_topics_fill_the_rest():
     for seed in range(50):
-        drawn = questions_draw(bank=BANK, total=6, per_topic={"a": 2, "b": 1}, shuffle=True, rng=random.Random(seed))
+        drawn = questions_draw(
+            bank=BANK, total=6, per_topic={"a": 2, "b": 1}, shuffle=True, rng=random.Random(seed)
+        )
         topics = [entry.topic for entry in drawn]
         assert (topics.count("a"), topics.count("b"), topics.count("c")) == (2, 1, 3)
 
@@ -49,28 +61,45 @@ def test_per_topic_counts_are_respected_and_other_topics_fill_the_rest():
 def test_a_counted_topic_draws_among_all_its_questions_critical_or_not():
     drawn_from_a = set()
     for seed in range(60):
-        drawn = questions_draw(bank=BANK, total=6, per_topic={"a": 2, "b": 1}, shuffle=True, rng=random.Random(seed))
+        drawn = questions_draw(
+            bank=BANK, total=6, per_topic={"a": 2, "b": 1}, shuffle=True, rng=random.Random(seed)
+        )
         drawn_from_a |= {entry.id for entry in drawn if entry.topic == "a"}
     assert drawn_from_a == {0, 1, 2}
     assert any(
-        2 not in [entry.id for entry in questions_draw(bank=BANK, total=6, per_topic={"a": 2, "b": 1}, shuffle=False,
-                                                          rng=random.Random(seed))]
+        2
+        not in [
+            entry.id
+            for entry in questions_draw(
+                bank=BANK,
+                total=6,
+                per_topic={"a": 2, "b": 1},
+                shuffle=False,
+                rng=random.Random(seed),
+            )
+        ]
         for seed in range(60)
     )
 
 
 def test_critical_questions_outside_counted_topics_are_always_asked():
     for seed in range(30):
-        drawn = questions_draw(bank=BANK, total=5, per_topic={"c": 2}, shuffle=True, rng=random.Random(seed))
+        drawn = questions_draw(
+            bank=BANK, total=5, per_topic={"c": 2}, shuffle=True, rng=random.Random(seed)
+        )
         assert 2 in [entry.id for entry in drawn]
 
 
 def test_per_topic_without_a_total_asks_the_listed_topics_and_every_critical_question():
-    drawn = questions_draw(bank=BANK, total=None, per_topic={"c": 2}, shuffle=False, rng=random.Random(3))
+    drawn = questions_draw(
+        bank=BANK, total=None, per_topic={"c": 2}, shuffle=False, rng=random.Random(3)
+    )
     assert [entry.topic for entry in drawn] == ["a", "c", "c"]
     assert drawn[0].id == 2
     plain = bank_of("a", "b", "c", "c")
-    drawn = questions_draw(bank=plain, total=None, per_topic={"c": 1}, shuffle=False, rng=random.Random(3))
+    drawn = questions_draw(
+        bank=plain, total=None, per_topic={"c": 1}, shuffle=False, rng=random.Random(3)
+    )
     assert [entry.topic for entry in drawn] == ["c"]
 
 
@@ -86,7 +115,11 @@ def test_unshuffled_draws_keep_the_authored_order():
         (10, {}, "The bank holds 9 questions, so 10 cannot be drawn per attempt."),
         (None, {"b": 3}, "Topic “b” has 2 questions, so 3 cannot be drawn from it."),
         (None, {"z": 1}, "No question in the bank has the topic “z”."),
-        (3, {"a": 2, "c": 2}, "The topic counts add up to 4, more than the 3 questions per attempt."),
+        (
+            3,
+            {"a": 2, "c": 2},
+            "The topic counts add up to 4, more than the 3 questions per attempt.",
+        ),
         (9, {"a": 1}, "only 6 are in the bank"),
         (5, {"a": 1, "b": 1}, None),
     ],
@@ -98,7 +131,9 @@ def test_settings_the_bank_cannot_meet_are_explained(total, per_topic, message):
     else:
         assert any(message in problem for problem in problems), problems
         with pytest.raises(ValueError, match=re.escape(message)):
-            questions_draw(bank=BANK, total=total, per_topic=per_topic, shuffle=False, rng=random.Random(1))
+            questions_draw(
+                bank=BANK, total=total, per_topic=per_topic, shuffle=False, rng=random.Random(1)
+            )
 
 
 def test_a_counted_topic_may_hold_more_critical_variants_than_it_draws():
@@ -113,9 +148,13 @@ def test_more_critical_questions_outside_counted_topics_than_drawn_is_a_problem(
     bank = bank_of("a", "a", "b", "b", critical={0, 1})
     problems = draw_problems(bank=bank, total=3, per_topic={"b": 2})
     assert len(problems) == 1
-    assert problems[0].startswith("There are 2 critical questions outside the topics with a draw count")
+    assert problems[0].startswith(
+        "There are 2 critical questions outside the topics with a draw count"
+    )
     assert "only 1 questions per attempt are left after the topic counts" in problems[0]
-    assert draw_problems(bank=bank, total=1, per_topic={})[0].startswith("There are 2 critical questions")
+    assert draw_problems(bank=bank, total=1, per_topic={})[0].startswith(
+        "There are 2 critical questions"
+    )
     assert draw_problems(bank=bank, total=4, per_topic={"b": 2}) == []
 
 
@@ -139,14 +178,22 @@ def _attempts(*, bank, total, per_topic, rng, count):
     """``count`` attempts in a row, each given the ones before it as history."""
     seen = []
     for _ in range(count):
-        seen.append(_ids(questions_draw(bank=bank, total=total, per_topic=per_topic, shuffle=True, rng=rng, seen=seen)))
+        seen.append(
+            _ids(
+                questions_draw(
+                    bank=bank, total=total, per_topic=per_topic, shuffle=True, rng=rng, seen=seen
+                )
+            )
+        )
     return seen
 
 
 def test_with_a_bank_twice_the_draw_a_retry_sees_none_of_the_first_attempts_questions():
     bank = bank_of(*["a"] * 6, *["b"] * 4, *["c"] * 10)
     for seed in range(20):
-        first, second = _attempts(bank=bank, total=10, per_topic={"a": 3, "b": 2}, rng=random.Random(seed), count=2)
+        first, second = _attempts(
+            bank=bank, total=10, per_topic={"a": 3, "b": 2}, rng=random.Random(seed), count=2
+        )
         assert len(first) == len(second) == 10
         assert not set(first) & set(second)
 
@@ -154,7 +201,9 @@ def test_with_a_bank_twice_the_draw_a_retry_sees_none_of_the_first_attempts_ques
 def test_critical_variants_of_one_rule_rotate_between_attempts():
     variants = bank_of("ripa", "ripa", "ripa", "other", "other", critical={0, 1, 2})
     for seed in range(20):
-        attempts = _attempts(bank=variants, total=2, per_topic={"ripa": 1}, rng=random.Random(seed), count=6)
+        attempts = _attempts(
+            bank=variants, total=2, per_topic={"ripa": 1}, rng=random.Random(seed), count=6
+        )
         asked = [[qid for qid in ids if qid in {0, 1, 2}] for ids in attempts]
         assert all(len(ids) == 1 for ids in asked)  # one variant per attempt
         assert {ids[0] for ids in asked[:3]} == {0, 1, 2}  # every variant before any repeats
@@ -185,7 +234,9 @@ def test_a_retry_never_repeats_more_questions_than_it_must(settings, attempts, s
     bank, total, per_topic = settings
     rng = random.Random(seed)
     seen = _attempts(bank=bank, total=total, per_topic=per_topic, rng=rng, count=attempts)
-    drawn = questions_draw(bank=bank, total=total, per_topic=per_topic, shuffle=True, rng=rng, seen=seen)
+    drawn = questions_draw(
+        bank=bank, total=total, per_topic=per_topic, shuffle=True, rng=rng, seen=seen
+    )
     shown_before = {qid for ids in seen for qid in ids}
     drawn_ids = set(_ids(drawn))
     assert len(drawn_ids) == len(drawn)
@@ -209,7 +260,16 @@ def test_a_seeded_draw_is_reproducible(settings, seed):
     bank, total, per_topic = settings
     seen = _attempts(bank=bank, total=total, per_topic=per_topic, rng=random.Random(seed), count=2)
     again = [
-        _ids(questions_draw(bank=bank, total=total, per_topic=per_topic, shuffle=True, rng=random.Random(seed), seen=seen))
+        _ids(
+            questions_draw(
+                bank=bank,
+                total=total,
+                per_topic=per_topic,
+                shuffle=True,
+                rng=random.Random(seed),
+                seen=seen,
+            )
+        )
         for _ in range(2)
     ]
     assert again[0] == again[1]

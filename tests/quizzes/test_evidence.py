@@ -37,19 +37,31 @@ def _urls(attempt):
     ]
 
 
-def test_an_auditor_exports_one_attempt_as_csv_with_every_option_and_clause(client_for, people, mixed_quiz):
-    attempt = _submitted(people["staff"], mixed_quiz, wrong={mixed_quiz.questions.get(sort_order=3).pk})
-    response = client_for(people["auditor"]).get(reverse("quizzes:audit_attempt_csv", args=[attempt.pk]))
+def test_an_auditor_exports_one_attempt_as_csv_with_every_option_and_clause(
+    client_for, people, mixed_quiz
+):
+    attempt = _submitted(
+        people["staff"], mixed_quiz, wrong={mixed_quiz.questions.get(sort_order=3).pk}
+    )
+    response = client_for(people["auditor"]).get(
+        reverse("quizzes:audit_attempt_csv", args=[attempt.pk])
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = _csv_rows(response.content.decode())
     assert len(rows) == 3 + 4 + 2 + 3 + 3  # every option or item shown
     assert {row["person"] for row in rows} == {"Sam Staff"}
     assert {row["clause_reference"] for row in rows} == {"2.19"}
-    assert {row["clause_version"] for row in rows} == {"1"} and {row["document_version"] for row in rows} == {"2.1"}
-    assert {row["percent"] for row in rows} == {"80.00"} and {row["passed"] for row in rows} == {"True"}
+    assert {row["clause_version"] for row in rows} == {"1"} and {
+        row["document_version"] for row in rows
+    } == {"2.1"}
+    assert {row["percent"] for row in rows} == {"80.00"} and {row["passed"] for row in rows} == {
+        "True"
+    }
     ordering = [row for row in rows if row["question_type"] == "ordering"]
     assert [(row["item"], row["answer_given"], row["policy_answer"]) for row in ordering] == [
-        ("Step 1", "Position 3", "Position 1"), ("Step 2", "Position 2", "Position 2"), ("Step 3", "Position 1", "Position 3"),
+        ("Step 1", "Position 3", "Position 1"),
+        ("Step 2", "Position 2", "Position 2"),
+        ("Step 3", "Position 1", "Position 3"),
     ]
     assert {row["question_correct"] for row in ordering} == {"False"}
     shown = next(question for question in attempt.questions if question["type"] == "ordering")
@@ -59,20 +71,35 @@ def test_an_auditor_exports_one_attempt_as_csv_with_every_option_and_clause(clie
 
 def test_an_auditor_exports_one_attempt_as_a_readable_pdf(client_for, people, mixed_quiz):
     attempt = _submitted(people["staff"], mixed_quiz)
-    response = client_for(people["auditor"]).get(reverse("quizzes:audit_attempt_pdf", args=[attempt.pk]))
+    response = client_for(people["auditor"]).get(
+        reverse("quizzes:audit_attempt_pdf", args=[attempt.pk])
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
-    for expected in ("Evidence record of a quiz attempt", "Sam Staff", mixed_quiz.title, "100.00%", "Passed",
-                     "Put these in order.", "Feedback on Step 2", "clause 2.19, clause version 1", "Not appropriate"):
+    for expected in (
+        "Evidence record of a quiz attempt",
+        "Sam Staff",
+        mixed_quiz.title,
+        "100.00%",
+        "Passed",
+        "Put these in order.",
+        "Feedback on Step 2",
+        "clause 2.19, clause version 1",
+        "Not appropriate",
+    ):
         assert expected in text, expected
 
 
-def test_an_auditor_downloads_a_modules_attempts_in_bulk_as_a_stream(client_for, people, mixed_quiz):
+def test_an_auditor_downloads_a_modules_attempts_in_bulk_as_a_stream(
+    client_for, people, mixed_quiz
+):
     _submitted(people["staff"], mixed_quiz)
     _submitted(people["deep"], mixed_quiz, wrong={mixed_quiz.questions.get(sort_order=0).pk})
     attempt_begin(person=people["lead"], quiz=mixed_quiz)  # still in progress
-    response = client_for(people["auditor"]).get(reverse("quizzes:audit_quiz_attempts_csv", args=[mixed_quiz.pk]))
+    response = client_for(people["auditor"]).get(
+        reverse("quizzes:audit_quiz_attempts_csv", args=[mixed_quiz.pk])
+    )
     assert response.status_code == 200 and response.streaming
     rows = _csv_rows(b"".join(response.streaming_content).decode())
     assert {row["person"] for row in rows} == {"Sam Staff", "Rita Report", "Lee Lead"}
@@ -82,11 +109,15 @@ def test_an_auditor_downloads_a_modules_attempts_in_bulk_as_a_stream(client_for,
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client_for, people, quiz):
-    quiz.title = "=HYPERLINK(\"http://evil\")"
+    quiz.title = '=HYPERLINK("http://evil")'
     quiz.save()
     attempt = _submitted(people["staff"], quiz)
-    content = client_for(people["auditor"]).get(reverse("quizzes:audit_attempt_csv", args=[attempt.pk])).content.decode()
-    assert {row["quiz"] for row in _csv_rows(content)} == {"'=HYPERLINK(\"http://evil\")"}
+    content = (
+        client_for(people["auditor"])
+        .get(reverse("quizzes:audit_attempt_csv", args=[attempt.pk]))
+        .content.decode()
+    )
+    assert {row["quiz"] for row in _csv_rows(content)} == {'\'=HYPERLINK("http://evil")'}
 
 
 def test_the_auditors_lists_link_every_export(client_for, people, quiz):
@@ -108,7 +139,12 @@ def test_the_quiz_list_exports_as_csv(client_for, people, quiz):
     assert _csv_rows(response.content.decode()) == [
         {"quiz": quiz.title, "module": quiz.module.title, "attempts": "2", "passed": "1"}
     ]
-    assert client_for(people["staff"]).get(reverse("quizzes:audit_quiz_list") + "?format=csv").status_code == 404
+    assert (
+        client_for(people["staff"])
+        .get(reverse("quizzes:audit_quiz_list") + "?format=csv")
+        .status_code
+        == 404
+    )
 
 
 def test_the_attempts_list_does_not_grow_queries_with_attempts(client_for, people, quiz):

@@ -11,11 +11,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_bank_comes_back_as_its_subclasses_with_their_own_snapshots(mixed_quiz):
-    snapshots = [question.snapshot() for question in Question.objects.filter(quiz=mixed_quiz).order_by("sort_order")]
+    snapshots = [
+        question.snapshot()
+        for question in Question.objects.filter(quiz=mixed_quiz).order_by("sort_order")
+    ]
     assert [s["type"] for s in snapshots] == [
-        "single_choice", "multiple_response", "true_false", "ordering", "scenario_judgement"]
-    assert snapshots[1]["partial_credit"] == "all_or_nothing"  # the quiz's rule when the question has none
-    assert all(option["clause"]["reference"] == "2.19" for s in snapshots for option in s["options"])
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "ordering",
+        "scenario_judgement",
+    ]
+    assert (
+        snapshots[1]["partial_credit"] == "all_or_nothing"
+    )  # the quiz's rule when the question has none
+    assert all(
+        option["clause"]["reference"] == "2.19" for s in snapshots for option in s["options"]
+    )
 
 
 def test_the_version_is_stable_until_the_content_changes(mixed_quiz):

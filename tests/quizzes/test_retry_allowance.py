@@ -24,11 +24,15 @@ def waiting(people, quiz):
 
 @pytest.fixture
 def admin_user(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "a-long-admin-password")
+    return get_user_model().objects.create_superuser(
+        "root", "root@example.org", "a-long-admin-password"
+    )
 
 
 def test_an_allowance_ends_the_wait_and_is_audited(waiting, quiz, admin_user):
-    retry_allow(person=waiting, quiz=quiz, by=admin_user, reason="The quiz page failed to load questions.")
+    retry_allow(
+        person=waiting, quiz=quiz, by=admin_user, reason="The quiz page failed to load questions."
+    )
     assert attempt_retry_at(person=waiting, quiz=quiz) is None
     assert attempts_retry_at(person_ids=[waiting.pk], module_ids=[quiz.module_id]) == {}
     event = AuditEvent.objects.get(action=audit.ATTEMPT_RESET)
@@ -43,11 +47,20 @@ def test_no_reason_or_no_wait_is_refused_and_saves_nothing(waiting, people, quiz
         retry_allow(person=waiting, quiz=quiz, by=admin_user, reason="  ")
     with pytest.raises(AttemptError, match="is not waiting"):
         retry_allow(person=people["other_staff"], quiz=quiz, by=admin_user, reason="Because")
-    assert not RetryAllowance.objects.exists() and not AuditEvent.objects.filter(action=audit.ATTEMPT_RESET).exists()
+    assert (
+        not RetryAllowance.objects.exists()
+        and not AuditEvent.objects.filter(action=audit.ATTEMPT_RESET).exists()
+    )
 
 
 def test_the_command_needs_the_permission(waiting, quiz, people, admin_user):
     with pytest.raises(CommandError, match="may not grant"):
-        call_command("allow_retry", person="sam.staff", quiz=quiz.pk, reason="x", by=people["auditor"].user.username)
+        call_command(
+            "allow_retry",
+            person="sam.staff",
+            quiz=quiz.pk,
+            reason="x",
+            by=people["auditor"].user.username,
+        )
     call_command("allow_retry", person="sam.staff", quiz=quiz.pk, reason="Power cut", by="root")
     assert RetryAllowance.objects.filter(person=waiting).count() == 1

@@ -33,21 +33,30 @@ def _result(client_for, person, attempt):
 
 
 def _download(client_for, person):
-    archive = zipfile.ZipFile(io.BytesIO(client_for(person).get(reverse("my_data_download")).content))
+    archive = zipfile.ZipFile(
+        io.BytesIO(client_for(person).get(reverse("my_data_download")).content)
+    )
     return json.loads(archive.read("my-data.json"))["quiz_attempts"]
 
 
-def test_by_default_a_failed_attempt_shows_wrong_questions_and_clauses_but_never_the_key(client_for, people, mixed_quiz):
+def test_by_default_a_failed_attempt_shows_wrong_questions_and_clauses_but_never_the_key(
+    client_for, people, mixed_quiz
+):
     staff = people["staff"]
     attempt = _sit(staff, mixed_quiz, passing=False)
     review = attempt_review(attempt=attempt)
-    assert review.level == Review.WRONG_QUESTIONS and not review.shows_key and review.shows_questions
+    assert (
+        review.level == Review.WRONG_QUESTIONS and not review.shows_key and review.shows_questions
+    )
     rows = review.rows()
     assert [row["correct"] for row in rows] == [False] * 5
     assert all(row["reread"] and row["reread"][0]["reference"] == "2.19" for row in rows)
     assert not {"question", "items", "explanation"} & set(rows[0])
     page = _result(client_for, staff, attempt)
-    assert "Question 2: not right" in page and "clause 2.19 (clause version 1): Contacting children on WhatsApp" in page
+    assert (
+        "Question 2: not right" in page
+        and "clause 2.19 (clause version 1): Contacting children on WhatsApp" in page
+    )
     assert "Your answer: " in page
     for question in attempt.questions:
         for option in question["options"]:
@@ -56,7 +65,9 @@ def test_by_default_a_failed_attempt_shows_wrong_questions_and_clauses_but_never
     assert "Attempts left before a wait" in page and "shown once you pass this quiz" in page
 
 
-def test_a_failed_attempt_says_how_many_attempts_remain_before_the_wait(client_for, people, mixed_quiz):
+def test_a_failed_attempt_says_how_many_attempts_remain_before_the_wait(
+    client_for, people, mixed_quiz
+):
     staff = people["staff"]
     _sit(staff, mixed_quiz, passing=False)
     second = _sit(staff, mixed_quiz, passing=False)
@@ -69,7 +80,9 @@ def test_a_failed_attempt_says_how_many_attempts_remain_before_the_wait(client_f
     assert "You can try again from" in _result(client_for, staff, third)
 
 
-def test_score_only_shows_no_questions_on_the_page_or_in_the_download(client_for, people, mixed_quiz):
+def test_score_only_shows_no_questions_on_the_page_or_in_the_download(
+    client_for, people, mixed_quiz
+):
     mixed_quiz.review_after_failure = Review.SCORE
     mixed_quiz.save()
     staff = people["staff"]
@@ -79,10 +92,14 @@ def test_score_only_shows_no_questions_on_the_page_or_in_the_download(client_for
     assert "shows your score only until you pass it" in page and "Question 1" not in page
     (record,) = _download(client_for, staff)
     assert "results" not in record and record["score_percent"] == "0.00" and record["answers"]
-    assert [question["text"] for question in record["questions_shown"]] == [q["text"] for q in attempt.questions]
+    assert [question["text"] for question in record["questions_shown"]] == [
+        q["text"] for q in attempt.questions
+    ]
 
 
-def test_the_download_of_an_unpassed_quiz_keeps_what_was_shown_and_answered_without_the_key(client_for, people, mixed_quiz):
+def test_the_download_of_an_unpassed_quiz_keeps_what_was_shown_and_answered_without_the_key(
+    client_for, people, mixed_quiz
+):
     staff = people["staff"]
     attempt = _sit(staff, mixed_quiz, passing=False)
     (record,) = _download(client_for, staff)
@@ -90,7 +107,9 @@ def test_the_download_of_an_unpassed_quiz_keeps_what_was_shown_and_answered_with
     assert record["submitted_at"] and record["passed"] is False
     for shown, question in zip(record["questions_shown"], attempt.questions, strict=True):
         assert "explanation" not in shown
-        assert [option["id"] for option in shown["options"]] == [option["id"] for option in question["options"]]
+        assert [option["id"] for option in shown["options"]] == [
+            option["id"] for option in question["options"]
+        ]
         assert all(set(option) == {"id", "text"} for option in shown["options"])
     assert [result["answered_right"] for result in record["results"]] == [False] * 5
     assert record["results"][0]["clauses_to_reread"][0]["reference"] == "2.19"
@@ -121,7 +140,9 @@ def test_an_open_attempt_hides_the_key_of_an_earlier_pass(people, mixed_quiz):
     assert attempt_review(attempt=passed).level == Review.WRONG_QUESTIONS
 
 
-def test_an_attempt_limit_stops_new_attempts_and_may_show_the_key_when_chosen(client_for, people, mixed_quiz):
+def test_an_attempt_limit_stops_new_attempts_and_may_show_the_key_when_chosen(
+    client_for, people, mixed_quiz
+):
     mixed_quiz.max_attempts, mixed_quiz.attempts_before_cooldown = 2, None
     mixed_quiz.save()
     staff = people["staff"]
@@ -153,7 +174,20 @@ def test_someone_who_is_not_waiting_gets_no_allowance(people, mixed_quiz):
 
 def test_clauses_to_reread_come_once_each_in_the_library_order_not_the_options_order(clause):
     later = PolicyClauseFactory(document=clause.document, reference="2.3")
-    snapshot = lambda c: {"id": c.pk, "organisation": "Cafcass", "document": c.document.title,  # noqa: E731
-                          "document_version": "2.1", "reference": c.reference, "version": 1, "heading": c.heading}
-    question = {"options": [{"clause": snapshot(clause)}, {"clause": snapshot(later)}, {"clause": snapshot(clause)}]}
+    snapshot = lambda c: {
+        "id": c.pk,
+        "organisation": "Cafcass",
+        "document": c.document.title,  # noqa: E731
+        "document_version": "2.1",
+        "reference": c.reference,
+        "version": 1,
+        "heading": c.heading,
+    }
+    question = {
+        "options": [
+            {"clause": snapshot(clause)},
+            {"clause": snapshot(later)},
+            {"clause": snapshot(clause)},
+        ]
+    }
     assert [c["reference"] for c in question_clauses(question=question)] == ["2.3", "2.19"]

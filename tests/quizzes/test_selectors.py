@@ -41,7 +41,9 @@ def test_the_retry_time_is_the_cooldown_after_the_last_allowed_failure(people, l
     _sit(staff, limited_quiz, at=start, passing=False)
     last = _sit(staff, limited_quiz, at=start + HOUR, passing=False)
     assert attempt_retry_at(person=staff, quiz=limited_quiz) == last.submitted_at + 48 * HOUR
-    assert attempt_retry_at(person=staff, quiz=limited_quiz, now=last.submitted_at + 49 * HOUR) is None
+    assert (
+        attempt_retry_at(person=staff, quiz=limited_quiz, now=last.submitted_at + 49 * HOUR) is None
+    )
     assert attempt_retry_at(person=people["other_staff"], quiz=limited_quiz) is None
 
 
@@ -49,7 +51,9 @@ def test_the_count_starts_again_after_a_cooldown_and_after_a_pass(people, limite
     staff, start = people["staff"], timezone.now() - 200 * HOUR
     _sit(staff, limited_quiz, at=start, passing=False)
     _sit(staff, limited_quiz, at=start + HOUR, passing=False)
-    _sit(staff, limited_quiz, at=start + 50 * HOUR, passing=False)  # after the cooldown: a new run of failures
+    _sit(
+        staff, limited_quiz, at=start + 50 * HOUR, passing=False
+    )  # after the cooldown: a new run of failures
     assert attempt_retry_at(person=staff, quiz=limited_quiz) is None
     _sit(staff, limited_quiz, at=start + 51 * HOUR, passing=True)
     _sit(staff, limited_quiz, at=start + 190 * HOUR, passing=False)
@@ -70,7 +74,9 @@ def _in_authored_order(quiz):
     quiz.save()
 
 
-def test_result_rows_show_the_answer_rightness_feedback_and_clause_for_every_type(people, mixed_quiz):
+def test_result_rows_show_the_answer_rightness_feedback_and_clause_for_every_type(
+    people, mixed_quiz
+):
     _in_authored_order(mixed_quiz)
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
     ordering_id = attempt.questions[3]["id"]
@@ -80,12 +86,29 @@ def test_result_rows_show_the_answer_rightness_feedback_and_clause_for_every_typ
     single, multiple, true_false, ordering, scenario = rows
     assert single["answer_text"] == "Option 0" and single["items"][0]["feedback"] == "Feedback 0"
     assert multiple["answer_text"] == "Choice 0; Choice 1"
-    assert [item["given"] for item in multiple["items"]] == ["Chosen", "Chosen", "Not chosen", "Not chosen"]
+    assert [item["given"] for item in multiple["items"]] == [
+        "Chosen",
+        "Chosen",
+        "Not chosen",
+        "Not chosen",
+    ]
     assert true_false["answer_text"] == "True"
-    assert [item["given"] for item in ordering["items"]] == ["Position 3", "Position 2", "Position 1"]
-    assert [item["expected"] for item in ordering["items"]] == ["Position 1", "Position 2", "Position 3"]
+    assert [item["given"] for item in ordering["items"]] == [
+        "Position 3",
+        "Position 2",
+        "Position 1",
+    ]
+    assert [item["expected"] for item in ordering["items"]] == [
+        "Position 1",
+        "Position 2",
+        "Position 3",
+    ]
     assert ordering["answer_text"] == "1. Step 3; 2. Step 2; 3. Step 1"
-    assert [item["given"] for item in scenario["items"]] == ["Appropriate", "Not appropriate", "Appropriate"]
+    assert [item["given"] for item in scenario["items"]] == [
+        "Appropriate",
+        "Not appropriate",
+        "Appropriate",
+    ]
     for row in rows:
         for item in row["items"]:
             assert "clause 2.19, clause version 1" in item["citation"]

@@ -38,11 +38,17 @@ def _unchanged(attempt):
 def test_start_freezes_every_question_with_its_version_and_order(people, mixed_quiz):
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz, rng=random.Random(1))
     assert sorted(question["type"] for question in attempt.questions) == [
-        "multiple_response", "ordering", "scenario_judgement", "single_choice", "true_false"
+        "multiple_response",
+        "ordering",
+        "scenario_judgement",
+        "single_choice",
+        "true_false",
     ]
     assert all(len(question["version"]) == 16 for question in attempt.questions)
     attempt.refresh_from_db()
-    assert attempt_begin(person=people["staff"], quiz=mixed_quiz).questions == attempt.questions  # order kept
+    assert (
+        attempt_begin(person=people["staff"], quiz=mixed_quiz).questions == attempt.questions
+    )  # order kept
     ordering = next(question for question in attempt.questions if question["type"] == "ordering")
     assert [option["position"] for option in ordering["options"]] != [1, 2, 3]  # always shuffled
     for question in attempt.questions:
@@ -56,7 +62,9 @@ def test_a_reload_returns_the_open_attempt_instead_of_drawing_again(people, mixe
     assert Attempt.objects.count() == 1
 
 
-def test_editing_a_question_changes_its_version_but_not_the_attempts_that_saw_it(people, mixed_quiz):
+def test_editing_a_question_changes_its_version_but_not_the_attempts_that_saw_it(
+    people, mixed_quiz
+):
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
     question = mixed_quiz.questions.get(sort_order=0)
     seen = attempt.questions[0]
@@ -75,7 +83,9 @@ def test_shuffled_options_and_questions_vary_between_attempts(people, mixed_quiz
     orders = set()
     for seed in range(8):
         attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz, rng=random.Random(seed))
-        orders.add(tuple((q["id"], tuple(o["id"] for o in q["options"])) for q in attempt.questions))
+        orders.add(
+            tuple((q["id"], tuple(o["id"] for o in q["options"])) for q in attempt.questions)
+        )
         Attempt.objects.filter(pk=attempt.pk).delete()
     assert len(orders) > 1
 
@@ -85,7 +95,9 @@ def test_start_draws_per_topic_and_always_asks_critical_questions(people, module
 
     quiz = QuizFactory(module=module, questions_per_attempt=3)
     for index in range(4):
-        question = single_choice_create(quiz=quiz, clause=clause, sort_order=index, critical=index == 3)
+        question = single_choice_create(
+            quiz=quiz, clause=clause, sort_order=index, critical=index == 3
+        )
         question.topic = "Privacy" if index < 2 else "Threats"
         question.save()
     TopicDraw.objects.create(quiz=quiz, topic="Privacy", count=1)
@@ -145,12 +157,28 @@ def test_a_second_submission_is_refused_and_changes_nothing(people, quiz):
     ("tamper", "message"),
     [
         (lambda attempt, answers: answers | {"999999": ["1"]}, "not part of this attempt"),
-        (lambda attempt, answers: answers | {str(attempt.questions[0]["id"]): [attempt.questions[1]["options"][0]["id"]]},
-         "Some answers need your attention"),
-        (lambda attempt, answers: answers | {str(attempt.questions[3]["id"]): ["424242=1"]}, "Some answers need your attention"),
-        (lambda attempt, answers: dict(list(answers.items())[1:]), "Some answers need your attention"),
+        (
+            lambda attempt, answers: (
+                answers
+                | {str(attempt.questions[0]["id"]): [attempt.questions[1]["options"][0]["id"]]}
+            ),
+            "Some answers need your attention",
+        ),
+        (
+            lambda attempt, answers: answers | {str(attempt.questions[3]["id"]): ["424242=1"]},
+            "Some answers need your attention",
+        ),
+        (
+            lambda attempt, answers: dict(list(answers.items())[1:]),
+            "Some answers need your attention",
+        ),
     ],
-    ids=["question not in attempt", "option of another question", "unknown ordering item", "unanswered question"],
+    ids=[
+        "question not in attempt",
+        "option of another question",
+        "unknown ordering item",
+        "unanswered question",
+    ],
 )
 def test_a_bad_submission_is_refused_and_nothing_is_saved(people, mixed_quiz, tamper, message):
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
@@ -163,7 +191,10 @@ def test_a_bad_submission_is_refused_and_nothing_is_saved(people, mixed_quiz, ta
 def test_saving_along_the_way_keeps_partial_answers_and_counts_revisions(people, mixed_quiz):
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
     first, ordering = attempt.questions[0], attempt.questions[3]
-    partial = {str(first["id"]): right_values(first), str(ordering["id"]): right_values(ordering)[:1]}
+    partial = {
+        str(first["id"]): right_values(first),
+        str(ordering["id"]): right_values(ordering)[:1],
+    }
     attempt = attempt_save_progress(attempt=attempt, answers=partial, revision=0)
     assert attempt.draft == partial and attempt.revision == 1 and attempt.saved_at is not None
     assert attempt.submitted_at is None
@@ -172,10 +203,14 @@ def test_saving_along_the_way_keeps_partial_answers_and_counts_revisions(people,
 def test_a_stale_save_or_submit_is_refused_and_nothing_is_saved(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     first = attempt.questions[0]
-    attempt = attempt_save_progress(attempt=attempt, answers={str(first["id"]): right_values(first)}, revision=0)
+    attempt = attempt_save_progress(
+        attempt=attempt, answers={str(first["id"]): right_values(first)}, revision=0
+    )
     unchanged = _unchanged(attempt)
     with pytest.raises(AttemptStale, match="out of date"):
-        attempt_save_progress(attempt=attempt, answers={str(first["id"]): wrong_values(first)}, revision=0)
+        attempt_save_progress(
+            attempt=attempt, answers={str(first["id"]): wrong_values(first)}, revision=0
+        )
     with pytest.raises(AttemptStale):
         attempt_submit(attempt=attempt, answers=answers_for(attempt), revision=0)
     assert unchanged()
@@ -188,7 +223,10 @@ def test_a_save_naming_a_foreign_option_is_refused_whole(people, mixed_quiz):
     with pytest.raises(AttemptError, match="not recognised") as error:
         attempt_save_progress(
             attempt=attempt,
-            answers={str(first["id"]): right_values(first), str(second["id"]): [first["options"][0]["id"]]},
+            answers={
+                str(first["id"]): right_values(first),
+                str(second["id"]): [first["options"][0]["id"]],
+            },
         )
     assert str(second["id"]) in error.value.errors
     assert unchanged()
@@ -209,7 +247,10 @@ def test_a_time_limit_sets_a_deadline_and_refuses_late_submissions(people, quiz)
         attempt_save_progress(attempt=attempt, answers={}, now=late)
     assert unchanged()
     within_grace = attempt.deadline + datetime.timedelta(seconds=29)
-    assert attempt_submit(attempt=attempt, answers=answers_for(attempt), now=within_grace).passed is True
+    assert (
+        attempt_submit(attempt=attempt, answers=answers_for(attempt), now=within_grace).passed
+        is True
+    )
 
 
 def test_an_overdue_attempt_is_closed_from_its_saved_answers_and_never_passes(people, quiz):
@@ -218,7 +259,9 @@ def test_an_overdue_attempt_is_closed_from_its_saved_answers_and_never_passes(pe
     started = timezone.now() - datetime.timedelta(hours=1)
     attempt = attempt_begin(person=people["staff"], quiz=quiz, now=started)
     all_right = answers_for(attempt)
-    attempt = attempt_save_progress(attempt=attempt, answers=all_right, now=started + datetime.timedelta(minutes=5))
+    attempt = attempt_save_progress(
+        attempt=attempt, answers=all_right, now=started + datetime.timedelta(minutes=5)
+    )
     attempt = attempt_close_overdue(attempt=attempt)
     assert attempt.timed_out is True and attempt.passed is False
     assert attempt.submitted_at == attempt.submit_by
@@ -230,7 +273,9 @@ def test_an_overdue_attempt_is_closed_from_its_saved_answers_and_never_passes(pe
 def test_a_start_after_an_overdue_attempt_closes_it_first(people, quiz):
     quiz.time_limit_minutes = 10
     quiz.save()
-    old = attempt_begin(person=people["staff"], quiz=quiz, now=timezone.now() - datetime.timedelta(hours=1))
+    old = attempt_begin(
+        person=people["staff"], quiz=quiz, now=timezone.now() - datetime.timedelta(hours=1)
+    )
     new = attempt_begin(person=people["staff"], quiz=quiz)
     old.refresh_from_db()
     assert new != old and old.timed_out is True and old.passed is False
@@ -239,7 +284,9 @@ def test_a_start_after_an_overdue_attempt_closes_it_first(people, quiz):
 def _fail(person, quiz, now):
     attempt = attempt_begin(person=person, quiz=quiz, now=now)
     return attempt_submit(
-        attempt=attempt, answers=answers_for(attempt, wrong={q["id"] for q in attempt.questions}), now=now
+        attempt=attempt,
+        answers=answers_for(attempt, wrong={q["id"] for q in attempt.questions}),
+        now=now,
     )
 
 
@@ -252,7 +299,10 @@ def test_after_the_allowed_failures_the_person_waits_out_the_cooldown(people, qu
     with pytest.raises(AttemptError, match="You can try again from") as error:
         attempt_begin(person=staff, quiz=quiz)
     assert Attempt.objects.filter(submitted_at__isnull=True).count() == 0
-    assert str(timezone.localtime(last.submitted_at + datetime.timedelta(hours=24)).day) in error.value.message
+    assert (
+        str(timezone.localtime(last.submitted_at + datetime.timedelta(hours=24)).day)
+        in error.value.message
+    )
     later = last.submitted_at + datetime.timedelta(hours=24, seconds=1)
     assert attempt_begin(person=staff, quiz=quiz, now=later).submitted_at is None
 
@@ -278,7 +328,9 @@ def _steps_done_up_to(*, person, module, count):
 
 
 def test_a_quiz_does_not_start_before_the_module_is_begun(people, quiz):
-    with pytest.raises(AttemptError, match="Work through every step of the module before you take its quiz"):
+    with pytest.raises(
+        AttemptError, match="Work through every step of the module before you take its quiz"
+    ):
         attempt_start(person=people["staff"], quiz=quiz)
     assert not Attempt.objects.exists()
 
@@ -305,15 +357,21 @@ def test_a_quiz_that_can_be_taken_without_the_module_starts_without_progress(peo
     assert attempt.person == people["staff"] and attempt.questions
 
 
-def test_someone_who_passed_may_sit_the_quiz_again_but_not_after_restarting_the_module(people, quiz, module):
+def test_someone_who_passed_may_sit_the_quiz_again_but_not_after_restarting_the_module(
+    people, quiz, module
+):
     from modules.services import module_progress_start
 
     staff = people["staff"]
     attempt = attempt_begin(person=staff, quiz=quiz)
     attempt_submit(attempt=attempt, answers=answers_for(attempt))
-    assert attempt_start(person=staff, quiz=quiz).submitted_at is None  # the finished run's steps count
+    assert (
+        attempt_start(person=staff, quiz=quiz).submitted_at is None
+    )  # the finished run's steps count
     Attempt.objects.filter(submitted_at__isnull=True).delete()
-    module_progress_start(person=staff, module=module)  # a fresh run through the module, not yet done
+    module_progress_start(
+        person=staff, module=module
+    )  # a fresh run through the module, not yet done
     with pytest.raises(AttemptError, match="Work through every step"):
         attempt_start(person=staff, quiz=quiz)
 
@@ -329,7 +387,10 @@ def test_a_retry_draws_none_of_the_questions_the_first_attempt_showed(people, mo
     for seed in range(3):
         attempt = attempt_begin(person=staff, quiz=quiz, rng=random.Random(seed))
         shown.append({question["id"] for question in attempt.questions})
-        attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong={q["id"] for q in attempt.questions}))
+        attempt_submit(
+            attempt=attempt,
+            answers=answers_for(attempt, wrong={q["id"] for q in attempt.questions}),
+        )
     assert not shown[0] & shown[1]
     assert shown[0] | shown[1] == set(quiz.questions.values_list("pk", flat=True))
     assert shown[2] == shown[0]  # the least recently seen come back first
@@ -341,7 +402,9 @@ def test_critical_variants_in_a_counted_topic_take_turns(people, module, clause)
     quiz = QuizFactory(module=module, attempts_before_cooldown=None)
     variants = set()
     for index in range(3):
-        question = single_choice_create(quiz=quiz, clause=clause, sort_order=index, critical=True, text=f"RIPA {index}?")
+        question = single_choice_create(
+            quiz=quiz, clause=clause, sort_order=index, critical=True, text=f"RIPA {index}?"
+        )
         question.topic = "RIPA"
         question.save()
         variants.add(question.pk)
@@ -366,6 +429,8 @@ def test_options_are_shuffled_by_default(people, module, clause):
     keyed_positions = set()
     for seed in range(12):
         attempt = attempt_begin(person=people["staff"], quiz=quiz, rng=random.Random(seed))
-        keyed_positions.add([option["correct"] for option in attempt.questions[0]["options"]].index(True))
+        keyed_positions.add(
+            [option["correct"] for option in attempt.questions[0]["options"]].index(True)
+        )
         Attempt.objects.filter(pk=attempt.pk).delete()
     assert len(keyed_positions) > 1

@@ -20,7 +20,9 @@ def staff_client(client_for, people):
     return client_for(people["staff"])
 
 
-def _answers(attempt, pick=lambda question: next(o["id"] for o in question["options"] if o["correct"])):
+def _answers(
+    attempt, pick=lambda question: next(o["id"] for o in question["options"] if o["correct"])
+):
     attempt.refresh_from_db()
     return {
         "form_token": form_token_for(attempt),
@@ -95,8 +97,13 @@ def test_a_submitted_score_field_is_refused(staff_client, attempt):
     _assert_nothing_saved(attempt)
 
 
-def test_a_second_submission_changes_nothing(staff_client, attempt, django_capture_on_commit_callbacks):
-    wrong = _answers(attempt, pick=lambda question: next(o["id"] for o in question["options"] if not o["correct"]))
+def test_a_second_submission_changes_nothing(
+    staff_client, attempt, django_capture_on_commit_callbacks
+):
+    wrong = _answers(
+        attempt,
+        pick=lambda question: next(o["id"] for o in question["options"] if not o["correct"]),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert staff_client.post(_url(attempt), wrong).status_code == 302
     attempt.refresh_from_db()
@@ -118,7 +125,9 @@ def test_someone_elses_attempt_is_404(client_for, people, attempt):
     _assert_nothing_saved(attempt)
 
 
-def test_a_pass_mark_decides_and_critical_questions_fail_whatever_the_total(staff_client, people, quiz, clause):
+def test_a_pass_mark_decides_and_critical_questions_fail_whatever_the_total(
+    staff_client, people, quiz, clause
+):
     from tests.factories import single_choice_create
 
     single_choice_create(quiz=quiz, clause=clause, text="Critical?", critical=True, sort_order=3)

@@ -63,12 +63,17 @@ def test_the_quiz_page_never_contains_the_answer_key_or_feedback(sitting):
             assert option["feedback"] not in html
     # Ordering items are offered as position selects, not in their correct order.
     ordering = _of_type(attempt, "ordering")
-    shown = [html.index(option["text"]) for option in sorted(ordering["options"], key=lambda o: o["position"])]
+    shown = [
+        html.index(option["text"])
+        for option in sorted(ordering["options"], key=lambda o: o["position"])
+    ]
     assert shown != sorted(shown)
     assert f'name="q-{ordering["id"]}.{ordering["options"][0]["id"]}"' in html
     # Option ids in the page are opaque: database ids would give away the authored order.
     database_ids = {
-        option["option_id"] for question in attempt.questions if question["type"] != "true_false"
+        option["option_id"]
+        for question in attempt.questions
+        if question["type"] != "true_false"
         for option in question["options"]
     }
     item_ids = {item for _, item in re.findall(r'name="q-(\d+)\.([^"]+)"', html)}
@@ -79,7 +84,9 @@ def test_the_quiz_page_never_contains_the_answer_key_or_feedback(sitting):
 
 def test_answers_saved_to_come_back_later_survive_a_reload(sitting):
     client, attempt, url, html = sitting
-    single, ordering, scenario = (_of_type(attempt, kind) for kind in ("single_choice", "ordering", "scenario_judgement"))
+    single, ordering, scenario = (
+        _of_type(attempt, kind) for kind in ("single_choice", "ordering", "scenario_judgement")
+    )
     answers = {str(q["id"]): right_values(q) for q in (single, ordering, scenario)}
     response = client.post(url, post_data(attempt, answers, form_token=_token(html), action="save"))
     assert response.status_code == 302
@@ -89,13 +96,18 @@ def test_answers_saved_to_come_back_later_survive_a_reload(sitting):
     assert f'value="{chosen["id"]}" checked' in page
     for option in ordering["options"]:
         field = f'name="q-{ordering["id"]}.{option["id"]}"'
-        select = page[page.index(field):page.index("</select>", page.index(field))]
+        select = page[page.index(field) : page.index("</select>", page.index(field))]
         assert f'value="{option["position"]}" selected' in select
-    assert page.count('value="appropriate" checked') + page.count('value="not_appropriate" checked') == 3
+    assert (
+        page.count('value="appropriate" checked') + page.count('value="not_appropriate" checked')
+        == 3
+    )
     saved = Attempt.objects.get(pk=attempt.pk)
     assert saved.submitted_at is None and saved.revision == 1
     # Submitting from the reloaded page scores it.
-    response = client.post(url, post_data(attempt, answers_for(attempt), form_token=_token(page), action="submit"))
+    response = client.post(
+        url, post_data(attempt, answers_for(attempt), form_token=_token(page), action="submit")
+    )
     assert response.status_code == 302
     assert Attempt.objects.get(pk=attempt.pk).passed is True
 
@@ -109,7 +121,9 @@ def test_an_incomplete_submission_keeps_what_was_typed_and_points_at_the_questio
     page = response.content.decode()
     assert response.status_code == 400
     number = attempt.questions.index(missing) + 1  # as shown: questions are shuffled
-    assert "There is a problem" in page and f"Question {number}: Choose at least one answer." in page
+    assert (
+        "There is a problem" in page and f"Question {number}: Choose at least one answer." in page
+    )
     assert f'href="#q-{missing["id"]}-0"' in page
     chosen = next(o for o in single["options"] if o["correct"])
     assert f'value="{chosen["id"]}" checked' in page
@@ -121,24 +135,44 @@ def _tamper_cases(attempt, token):
     first, second = attempt.questions[0], attempt.questions[1]
     return {
         "submitted score field": (
-            post_data(attempt, answers, form_token=token, score="100", passed="on"), "fields it should not"),
+            post_data(attempt, answers, form_token=token, score="100", passed="on"),
+            "fields it should not",
+        ),
         "option from another question": (
-            post_data(attempt, answers | {str(first["id"]): [second["options"][0]["id"]]}, form_token=token),
-            "not one of this question"),
+            post_data(
+                attempt,
+                answers | {str(first["id"]): [second["options"][0]["id"]]},
+                form_token=token,
+            ),
+            "not one of this question",
+        ),
         "question not in the attempt": (
-            post_data(attempt, answers | {"987654": ["1"]}, form_token=token), "not part of this attempt"),
+            post_data(attempt, answers | {"987654": ["1"]}, form_token=token),
+            "not part of this attempt",
+        ),
         "item of another question": (
-            post_data(attempt, answers, form_token=token) | {f"q-{attempt.questions[3]['id']}.{second['options'][0]['id']}": "1"},
-            "not one of this question"),
+            post_data(attempt, answers, form_token=token)
+            | {f"q-{attempt.questions[3]['id']}.{second['options'][0]['id']}": "1"},
+            "not one of this question",
+        ),
         "no form token": (post_data(attempt, answers), "does not belong to this attempt"),
-        "forged form token": (post_data(attempt, answers, form_token=token + "x"), "does not belong to this attempt"),
+        "forged form token": (
+            post_data(attempt, answers, form_token=token + "x"),
+            "does not belong to this attempt",
+        ),
     }
 
 
 @pytest.mark.parametrize(
     "case",
-    ["submitted score field", "option from another question", "question not in the attempt", "item of another question",
-     "no form token", "forged form token"],
+    [
+        "submitted score field",
+        "option from another question",
+        "question not in the attempt",
+        "item of another question",
+        "no form token",
+        "forged form token",
+    ],
 )
 @pytest.mark.parametrize("action", ["submit", "save"])
 def test_a_tampered_form_is_refused_with_a_clear_message_and_nothing_saved(sitting, case, action):
@@ -159,7 +193,10 @@ def test_a_form_of_another_attempt_is_refused(sitting, clause, people):
     other_token = _token(client.get(other_url).content.decode())
     before = _fields(attempt.pk)
     response = client.post(url, post_data(attempt, answers_for(attempt), form_token=other_token))
-    assert response.status_code == 400 and "does not belong to this attempt" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "does not belong to this attempt" in response.content.decode()
+    )
     assert _fields(attempt.pk) == before
 
 
@@ -167,10 +204,17 @@ def test_a_replayed_old_form_is_refused_and_nothing_is_saved(sitting):
     client, attempt, url, html = sitting
     old_token = _token(html)
     first = attempt.questions[0]
-    client.post(url, post_data(attempt, {str(first["id"]): right_values(first)}, form_token=old_token, action="save"))
+    client.post(
+        url,
+        post_data(
+            attempt, {str(first["id"]): right_values(first)}, form_token=old_token, action="save"
+        ),
+    )
     before = _fields(attempt.pk)
     for action in ("save", "submit"):
-        replay = post_data(attempt, {str(first["id"]): wrong_values(first)}, form_token=old_token, action=action)
+        replay = post_data(
+            attempt, {str(first["id"]): wrong_values(first)}, form_token=old_token, action=action
+        )
         response = client.post(url, replay)
         assert response.status_code == 400
         assert "out of date" in response.content.decode()
@@ -182,7 +226,11 @@ def test_a_replayed_submission_after_the_result_is_refused(sitting):
     data = post_data(attempt, answers_for(attempt), form_token=_token(html))
     assert client.post(url, data).status_code == 302
     before = _fields(attempt.pk)
-    wrong = post_data(attempt, answers_for(attempt, wrong={q["id"] for q in attempt.questions}), form_token=_token(html))
+    wrong = post_data(
+        attempt,
+        answers_for(attempt, wrong={q["id"] for q in attempt.questions}),
+        form_token=_token(html),
+    )
     response = client.post(url, wrong)
     assert response.status_code == 400
     assert "already been submitted" in response.content.decode()
@@ -192,12 +240,16 @@ def test_a_replayed_submission_after_the_result_is_refused(sitting):
 def test_a_submission_after_the_time_limit_and_grace_is_refused(sitting):
     client, attempt, url, html = sitting
     Attempt.objects.filter(pk=attempt.pk).update(
-        deadline=timezone.now() - datetime.timedelta(minutes=2), submit_by=timezone.now() - datetime.timedelta(seconds=1)
+        deadline=timezone.now() - datetime.timedelta(minutes=2),
+        submit_by=timezone.now() - datetime.timedelta(seconds=1),
     )
     before = _fields(attempt.pk)
     response = client.post(url, post_data(attempt, answers_for(attempt), form_token=_token(html)))
     assert response.status_code == 400
-    assert "Answers sent after the time limit are not accepted, so nothing was saved" in response.content.decode()
+    assert (
+        "Answers sent after the time limit are not accepted, so nothing was saved"
+        in response.content.decode()
+    )
     assert _fields(attempt.pk) == before
     # Looking at the attempt afterwards closes it as timed out, never passed.
     page = client.get(url).content.decode()
@@ -209,7 +261,9 @@ def test_a_submission_after_the_time_limit_and_grace_is_refused(sitting):
 def test_the_result_shows_score_answers_feedback_and_clause_with_versions(sitting):
     client, attempt, url, html = sitting
     wrong = _of_type(attempt, "scenario_judgement")
-    client.post(url, post_data(attempt, answers_for(attempt, wrong={wrong["id"]}), form_token=_token(html)))
+    client.post(
+        url, post_data(attempt, answers_for(attempt, wrong={wrong["id"]}), form_token=_token(html))
+    )
     page = client.get(url).content.decode()
     assert "You passed" in page and "80%" in page
     number = attempt.questions.index(wrong) + 1  # as shown: questions are shuffled
@@ -227,7 +281,9 @@ def test_a_failed_result_says_when_the_next_attempt_is_allowed(sitting, mixed_qu
     client.post(url, post_data(attempt, all_wrong, form_token=_token(html)))
     page = client.get(url).content.decode()
     assert "You did not pass this time" in page
-    retry = timezone.localtime(Attempt.objects.get(pk=attempt.pk).submitted_at + datetime.timedelta(hours=24))
+    retry = timezone.localtime(
+        Attempt.objects.get(pk=attempt.pk).submitted_at + datetime.timedelta(hours=24)
+    )
     assert f"You can try again from <strong>{retry:%-d %B %Y} at {retry:%H:%M}</strong>" in page
     response = client.post(reverse("quizzes:start", args=[mixed_quiz.pk]), follow=True)
     assert "You can try again from" in response.content.decode()
@@ -241,7 +297,9 @@ def test_nobody_else_reaches_an_attempt(sitting, client_for, people):
     assert other.post(url, {}).status_code == 404
 
 
-def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(client_for, people, clause, mixed_quiz):
+def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(
+    client_for, people, clause, mixed_quiz
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -264,19 +322,25 @@ def test_the_pages_script_saves_as_you_go_and_gets_the_next_form_token(sitting):
     client, attempt, url, html = sitting
     assert "data-autosave" in html
     first = attempt.questions[0]
-    data = post_data(attempt, {str(first["id"]): right_values(first)}, form_token=_token(html), action="save")
+    data = post_data(
+        attempt, {str(first["id"]): right_values(first)}, form_token=_token(html), action="save"
+    )
     response = client.post(url, data, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json()["saved"] is True
     assert Attempt.objects.get(pk=attempt.pk).draft == {str(first["id"]): right_values(first)}
     # The swapped-in token is current; the old one is now stale, and a stale save saves nothing.
     stale = client.post(url, data, HTTP_ACCEPT="application/json")
     assert stale.status_code == 400 and "out of date" in stale.json()["message"]
-    next_data = post_data(attempt, answers_for(attempt), form_token=response.json()["form_token"], action="submit")
+    next_data = post_data(
+        attempt, answers_for(attempt), form_token=response.json()["form_token"], action="submit"
+    )
     assert client.post(url, next_data).status_code == 302
     assert Attempt.objects.get(pk=attempt.pk).passed is True
 
 
-def test_starting_before_the_modules_steps_are_done_is_refused_on_the_module_page(client_for, people, quiz, module):
+def test_starting_before_the_modules_steps_are_done_is_refused_on_the_module_page(
+    client_for, people, quiz, module
+):
     client = client_for(people["staff"])
     page = client.get(module.url).content.decode()
     assert "Take the quiz" not in page and reverse("quizzes:start", args=[quiz.pk]) not in page
@@ -289,7 +353,9 @@ def test_starting_before_the_modules_steps_are_done_is_refused_on_the_module_pag
     assert not Attempt.objects.exists()
 
 
-def test_part_way_through_the_module_the_quiz_is_neither_offered_nor_started(client_for, people, quiz, module):
+def test_part_way_through_the_module_the_quiz_is_neither_offered_nor_started(
+    client_for, people, quiz, module
+):
     client = client_for(people["staff"])
     client.post(module.url)
     client.post(module.url + "step/1/", {"continue": "1"})
@@ -309,4 +375,6 @@ def test_a_test_out_quiz_is_offered_and_starts_before_the_module(client_for, peo
     assert reverse("quizzes:start", args=[quiz.pk]) in page
     response = client.post(reverse("quizzes:start", args=[quiz.pk]))
     assert response.status_code == 302
-    assert response.url == reverse("quizzes:attempt", args=[Attempt.objects.get(person=people["staff"]).pk])
+    assert response.url == reverse(
+        "quizzes:attempt", args=[Attempt.objects.get(person=people["staff"]).pk]
+    )

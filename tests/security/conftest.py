@@ -21,14 +21,17 @@ from tests.lms.helpers import certificate_make, days
 # Names a spreadsheet would run as formulas if a CSV carried them raw.
 OVERDUE_NAME = ("+cmd|'/C calc'!A0", "=1+2")
 PASSED_NAME = ("-2+3", "@SUM(A1:A2)")
-EXPIRING_NAME = ("=HYPERLINK(\"http://evil.example\")", "Smith")
+EXPIRING_NAME = ('=HYPERLINK("http://evil.example")', "Smith")
 HOSTILE_TEAM = "=1+2"
 HOSTILE_MODULE = "@SUM(1) social media"
 HOSTILE_QUIZ = "-1+1 quiz"
 
 
 def _answers(attempt):
-    return {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    return {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
 
 
 @pytest.fixture
@@ -48,8 +51,14 @@ def hostile(people, clause, monkeypatch):
 
     def person(username, name, employee_number):
         return person_create(
-            username=username, first_name=name[0], last_name=name[1], email=f"{username}@example.org",
-            roles_held=[roles.STAFF], line_manager=people["manager"], team=team, employee_number=employee_number,
+            username=username,
+            first_name=name[0],
+            last_name=name[1],
+            email=f"{username}@example.org",
+            roles_held=[roles.STAFF],
+            line_manager=people["manager"],
+            team=team,
+            employee_number=employee_number,
         )
 
     overdue = person("hostile.overdue", OVERDUE_NAME, "-E1")
@@ -61,8 +70,14 @@ def hostile(people, clause, monkeypatch):
     certificate = certificate_issue_for_attempt(attempt_id=attempt.pk)
     certificate_make(person=expiring, module=module, expires_on=days(20))
     return {
-        "people": people, "module": module, "quiz": quiz, "attempt": attempt, "certificate": certificate,
-        "overdue": overdue, "passed": passed, "expiring": expiring,
+        "people": people,
+        "module": module,
+        "quiz": quiz,
+        "attempt": attempt,
+        "certificate": certificate,
+        "overdue": overdue,
+        "passed": passed,
+        "expiring": expiring,
     }
 
 
@@ -70,7 +85,10 @@ def hostile(people, clause, monkeypatch):
 def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
     owner = people["staff"]
     attempt = attempt_begin(person=owner, quiz=quiz)
-    answers = {str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])] for q in attempt.questions}
+    answers = {
+        str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
+        for q in attempt.questions
+    }
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
     return {

@@ -81,52 +81,81 @@ MATRIX = {
     ),
     "quizzes:audit_quiz_list": Row(lambda w: reverse("quizzes:audit_quiz_list"), ONLY_AUDITORS),
     "quizzes:audit_quiz_attempts": Row(
-        lambda w: reverse("quizzes:audit_quiz_attempts", args=[w["quiz"].pk]), ONLY_AUDITORS,
+        lambda w: reverse("quizzes:audit_quiz_attempts", args=[w["quiz"].pk]),
+        ONLY_AUDITORS,
         missing=lambda w: reverse("quizzes:audit_quiz_attempts", args=[999999]),
     ),
     "quizzes:audit_quiz_attempts_csv": Row(
-        lambda w: reverse("quizzes:audit_quiz_attempts_csv", args=[w["quiz"].pk]), ONLY_AUDITORS,
+        lambda w: reverse("quizzes:audit_quiz_attempts_csv", args=[w["quiz"].pk]),
+        ONLY_AUDITORS,
         missing=lambda w: reverse("quizzes:audit_quiz_attempts_csv", args=[999999]),
     ),
     "quizzes:audit_attempt_csv": Row(
-        lambda w: reverse("quizzes:audit_attempt_csv", args=[w["attempt"].pk]), ONLY_AUDITORS,
+        lambda w: reverse("quizzes:audit_attempt_csv", args=[w["attempt"].pk]),
+        ONLY_AUDITORS,
         missing=lambda w: reverse("quizzes:audit_attempt_csv", args=[999999]),
     ),
     "quizzes:audit_attempt_pdf": Row(
-        lambda w: reverse("quizzes:audit_attempt_pdf", args=[w["attempt"].pk]), ONLY_AUDITORS,
+        lambda w: reverse("quizzes:audit_attempt_pdf", args=[w["attempt"].pk]),
+        ONLY_AUDITORS,
         missing=lambda w: reverse("quizzes:audit_attempt_pdf", args=[999999]),
     ),
     "certificates:check_file": Row(lambda w: reverse("certificates:check_file"), everyone(200)),
-    "certificates:auditor_export": Row(lambda w: reverse("certificates:auditor_export", args=["csv"]), ONLY_AUDITORS),
+    "certificates:auditor_export": Row(
+        lambda w: reverse("certificates:auditor_export", args=["csv"]), ONLY_AUDITORS
+    ),
     "certificates:auditor_zip": Row(lambda w: reverse("certificates:auditor_zip"), ONLY_AUDITORS),
     "certificates:auditor_revoke": Row(
-        lambda w: reverse("certificates:auditor_revoke", args=[w["certificate"].serial]), ONLY_AUDITORS,
+        lambda w: reverse("certificates:auditor_revoke", args=[w["certificate"].serial]),
+        ONLY_AUDITORS,
         missing=lambda w: reverse("certificates:auditor_revoke", args=["2000-999999"]),
     ),
     # Compliance reports in the admin: L&D authors and auditors. The HR import: only those given
     # lms.import_people (no role has it by default).
     "lms_report_completion": Row(lambda w: reverse("lms_report_completion"), ADMIN_REPORTS),
-    "lms_report_completion_results": Row(lambda w: reverse("lms_report_completion_results"), ADMIN_REPORTS),
+    "lms_report_completion_results": Row(
+        lambda w: reverse("lms_report_completion_results"), ADMIN_REPORTS
+    ),
     "lms_report_overdue": Row(lambda w: reverse("lms_report_overdue"), ADMIN_REPORTS),
-    "lms_report_overdue_results": Row(lambda w: reverse("lms_report_overdue_results"), ADMIN_REPORTS),
+    "lms_report_overdue_results": Row(
+        lambda w: reverse("lms_report_overdue_results"), ADMIN_REPORTS
+    ),
     "lms_report_expiring": Row(lambda w: reverse("lms_report_expiring"), ADMIN_REPORTS),
-    "lms_report_expiring_results": Row(lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS),
+    "lms_report_expiring_results": Row(
+        lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS
+    ),
     # Tasks that failed for good may quote personal details: administrators only.
-    "lms_report_failed-tasks": Row(lambda w: reverse("lms_report_failed-tasks"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
+    "lms_report_failed-tasks": Row(
+        lambda w: reverse("lms_report_failed-tasks"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
     "lms_report_failed-tasks_results": Row(
-        lambda w: reverse("lms_report_failed-tasks_results"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
-    "lms_people_import": Row(lambda w: reverse("lms_people_import"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
+        lambda w: reverse("lms_report_failed-tasks_results"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
+    "lms_people_import": Row(
+        lambda w: reverse("lms_people_import"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
     # The policy library's admin views (ours, inside Wagtail's admin): L&D authors only.
     "wagtailsnippets_modules_policyclause:list": Row(
-        lambda w: reverse("wagtailsnippets_modules_policyclause:list"), ADMIN_AUTHORS),
+        lambda w: reverse("wagtailsnippets_modules_policyclause:list"), ADMIN_AUTHORS
+    ),
     "wagtailsnippets_modules_policyclause:list_results": Row(
-        lambda w: reverse("wagtailsnippets_modules_policyclause:list_results"), ADMIN_AUTHORS),
+        lambda w: reverse("wagtailsnippets_modules_policyclause:list_results"), ADMIN_AUTHORS
+    ),
     "wagtailsnippets_modules_policyclause:edit": Row(
-        lambda w: reverse("wagtailsnippets_modules_policyclause:edit", args=[w["clause"].pk]), ADMIN_AUTHORS),
+        lambda w: reverse("wagtailsnippets_modules_policyclause:edit", args=[w["clause"].pk]),
+        ADMIN_AUTHORS,
+    ),
     "wagtailsnippets_modules_policyclause:revise": Row(
-        lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]), ADMIN_AUTHORS),
+        lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]),
+        ADMIN_AUTHORS,
+    ),
     "wagtailsnippets_modules_policyclause:citations": Row(
-        lambda w: reverse("wagtailsnippets_modules_policyclause:citations", args=[w["clause"].pk]), ADMIN_AUTHORS),
+        lambda w: reverse("wagtailsnippets_modules_policyclause:citations", args=[w["clause"].pk]),
+        ADMIN_AUTHORS,
+    ),
     # Wagtail serves the module pages; they are rows too. Everyone with a learner record may learn
     # (authors and auditors are staff too); a step before starting sends them to the overview.
     "module_page": Row(lambda w: w["module"].url, signed_in(200)),
@@ -137,7 +166,11 @@ MATRIX = {
 def granted(*, role, world, method="get"):
     """(name, path) of every row that gives ``role`` the page itself, for tests that walk what a
     role can reach (tests/security/test_answer_key_leak.py)."""
-    return [(name, row.url(world)) for name, row in MATRIX.items() if row.method == method and row.expect[role] == 200]
+    return [
+        (name, row.url(world))
+        for name, row in MATRIX.items()
+        if row.method == method and row.expect[role] == 200
+    ]
 
 
 def _project_url_names(patterns=None, namespace=None):
@@ -146,7 +179,10 @@ def _project_url_names(patterns=None, namespace=None):
         if isinstance(pattern, URLResolver):
             inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
             yield from _project_url_names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.callback.__module__.split(".")[0] in PROJECT_APPS:
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.callback.__module__.split(".")[0] in PROJECT_APPS
+        ):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 

@@ -52,9 +52,16 @@ def writes_world(world, clause, wagtail_root, settings, tmp_path):
 
     open_attempt = attempt_begin(person=owner, quiz=second_quiz)
     # Wagtail serves documents from a local path; the tests' in-memory storage has none.
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    document = Document.objects.create(title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt"))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    document = Document.objects.create(
+        title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt")
+    )
     return {**world, "open_attempt": open_attempt, "document": document}
 
 
@@ -71,7 +78,11 @@ class Write:
 def _submit_data(w):
     attempt = w["open_attempt"]
     question = attempt.questions[0]
-    return {"form_token": form_token_for(attempt), "action": "submit", f"q-{question['id']}": question["options"][0]["id"]}
+    return {
+        "form_token": form_token_for(attempt),
+        "action": "submit",
+        f"q-{question['id']}": question["options"][0]["id"],
+    }
 
 
 def _save_data(w):
@@ -106,7 +117,9 @@ WRITES = {
         url=lambda w: reverse("certificates:auditor_revoke", args=[w["certificate"].serial]),
         data=lambda w: {"reason": "Issued in error: a test of who may revoke."},
         expect=signed_in(404, auditor=302),
-        changed=lambda w: Certificate.objects.get(pk=w["certificate"].pk).status == Certificate.Status.REVOKED,
+        changed=lambda w: (
+            Certificate.objects.get(pk=w["certificate"].pk).status == Certificate.Status.REVOKED
+        ),
         allowed=("auditor",),
     ),
     "import people from an HR file": Write(
@@ -117,7 +130,11 @@ WRITES = {
     ),
     "publish a new version of a clause": Write(
         url=lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]),
-        data=lambda w: {"heading": "Changed heading", "summary": "A changed summary of the rule.", "confirm": "on"},
+        data=lambda w: {
+            "heading": "Changed heading",
+            "summary": "A changed summary of the rule.",
+            "confirm": "on",
+        },
         expect=everyone(ADMIN, author=302, auditor=ADMIN_REFUSED),
         changed=lambda w: PolicyClause.objects.filter(heading="Changed heading").exists(),
         allowed=("author",),
@@ -140,13 +157,17 @@ WRITES = {
 WRITE_CELLS = [(name, role) for name in WRITES for role in ROLES]
 
 
-@pytest.mark.parametrize("name, role", WRITE_CELLS, ids=[f"{name}-{role}" for name, role in WRITE_CELLS])
+@pytest.mark.parametrize(
+    "name, role", WRITE_CELLS, ids=[f"{name}-{role}" for name, role in WRITE_CELLS]
+)
 def test_writes(client, writes_world, name, role, django_capture_on_commit_callbacks):
     write = WRITES[name]
     if role != "anonymous":
         client.force_login(writes_world["people"][role].user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(write.url(writes_world), write.data(writes_world), headers=write.headers)
+        response = client.post(
+            write.url(writes_world), write.data(writes_world), headers=write.headers
+        )
     if write.expect is not None:
         assert _outcome(response) == write.expect[role]
     assert response.status_code < 500
@@ -159,9 +180,18 @@ def test_writes(client, writes_world, name, role, django_capture_on_commit_callb
 
 ADMIN_EXPORTS = everyone(ADMIN, author=200, auditor=200)
 READS = {
-    "admin report export: overdue (CSV)": (lambda w: reverse("lms_report_overdue") + "?export=csv", ADMIN_EXPORTS),
-    "admin report export: completion (CSV)": (lambda w: reverse("lms_report_completion") + "?export=csv", ADMIN_EXPORTS),
-    "admin report export: expiring (XLSX)": (lambda w: reverse("lms_report_expiring") + "?export=xlsx", ADMIN_EXPORTS),
+    "admin report export: overdue (CSV)": (
+        lambda w: reverse("lms_report_overdue") + "?export=csv",
+        ADMIN_EXPORTS,
+    ),
+    "admin report export: completion (CSV)": (
+        lambda w: reverse("lms_report_completion") + "?export=csv",
+        ADMIN_EXPORTS,
+    ),
+    "admin report export: expiring (XLSX)": (
+        lambda w: reverse("lms_report_expiring") + "?export=xlsx",
+        ADMIN_EXPORTS,
+    ),
     "page history": (
         lambda w: reverse("wagtailadmin_pages:history", args=[w["module"].pk]),
         everyone(ADMIN, author=200, auditor=ADMIN_REFUSED),
@@ -175,15 +205,23 @@ READS = {
         signed_in(200),
     ),
     # Documents are not part of authoring here: nobody but an administrator manages them.
-    "admin documents": (lambda w: reverse("wagtaildocs:index"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
-    "admin users": (lambda w: reverse("wagtailusers_users:index"), everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED)),
+    "admin documents": (
+        lambda w: reverse("wagtaildocs:index"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
+    "admin users": (
+        lambda w: reverse("wagtailusers_users:index"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
     "e-mail addresses": (lambda w: reverse("account_email"), signed_in(200)),
     "password change": (lambda w: reverse("account_change_password"), signed_in(200)),
 }
 READ_CELLS = [(name, role) for name in READS for role in ROLES]
 
 
-@pytest.mark.parametrize("name, role", READ_CELLS, ids=[f"{name}-{role}" for name, role in READ_CELLS])
+@pytest.mark.parametrize(
+    "name, role", READ_CELLS, ids=[f"{name}-{role}" for name, role in READ_CELLS]
+)
 def test_wagtail_and_allauth_urls(client, writes_world, name, role):
     url, expect = READS[name]
     if role != "anonymous":
@@ -213,11 +251,17 @@ def _body(response):
     return content.decode("utf-8", errors="replace")
 
 
-GET_PAGES = [name for name, row in MATRIX.items() if row.method == "get" and name not in PUBLIC_ABOUT_THE_HOLDER]
+GET_PAGES = [
+    name
+    for name, row in MATRIX.items()
+    if row.method == "get" and name not in PUBLIC_ABOUT_THE_HOLDER
+]
 OUTSIDER_CELLS = [(name, role) for name in [*GET_PAGES, *READS] for role in OUTSIDERS]
 
 
-@pytest.mark.parametrize("name, role", OUTSIDER_CELLS, ids=[f"{name}-{role}" for name, role in OUTSIDER_CELLS])
+@pytest.mark.parametrize(
+    "name, role", OUTSIDER_CELLS, ids=[f"{name}-{role}" for name, role in OUTSIDER_CELLS]
+)
 def test_no_page_shows_an_outsider_the_owners_records(client, writes_world, name, role):
     client.force_login(writes_world["people"][role].user)
     path = MATRIX[name].url(writes_world) if name in MATRIX else READS[name][0](writes_world)
@@ -225,7 +269,9 @@ def test_no_page_shows_an_outsider_the_owners_records(client, writes_world, name
     if response.status_code != 200:
         return  # refused: the matrix checks how
     body = _body(response)
-    shown = [what for what, marker in _owner_markers(writes_world).items() if marker and marker in body]
+    shown = [
+        what for what, marker in _owner_markers(writes_world).items() if marker and marker in body
+    ]
     assert shown == [], f"{path} shows {role} the owner's {', '.join(shown)}"
 
 

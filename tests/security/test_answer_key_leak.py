@@ -72,42 +72,103 @@ KEY = "KEYMARK"
 WRONG = "WRONGMARK"
 MARKER = re.compile(rf"(?:{KEY}|{WRONG})-[a-z0-9-]+")
 # Words the result page uses only when it states the key.
-KEY_PHRASES = ("The answer the policy expects", "Policy answer", "Does not apply", "Right answer", "which is right")
-KEYED_FIELDS = {"correct", "appropriate", "position", "expected", "feedback", "explanation", "option_id",
-                "policy_answer", "item_right"}
+KEY_PHRASES = (
+    "The answer the policy expects",
+    "Policy answer",
+    "Does not apply",
+    "Right answer",
+    "which is right",
+)
+KEYED_FIELDS = {
+    "correct",
+    "appropriate",
+    "position",
+    "expected",
+    "feedback",
+    "explanation",
+    "option_id",
+    "policy_answer",
+    "item_right",
+}
 KEYED_ATTRIBUTE = re.compile(r"data-(?:correct|appropriate|position|expected|answer)\b")
 OWNER = "owner"
 
 
 def _options(question, clauses, entries):
     for index, (text, keyed, feedback) in enumerate(entries):
-        Option.objects.create(question=question, sort_order=index, text=text, is_correct=keyed, feedback=feedback,
-                              clause=clauses[index % len(clauses)])
+        Option.objects.create(
+            question=question,
+            sort_order=index,
+            text=text,
+            is_correct=keyed,
+            feedback=feedback,
+            clause=clauses[index % len(clauses)],
+        )
 
 
 def _marked_quiz(module, clauses):
     """Five questions, one per type, every keyed piece of text marked."""
     quiz = QuizFactory(module=module, pass_mark=80, title="Marked quiz", attempts_before_cooldown=3)
-    single = SingleChoiceQuestion.objects.create(quiz=quiz, sort_order=0, text="Who may message Jade?",
-                                                 explanation=f"{KEY}-single-explanation")
-    _options(single, clauses, [("A parent who consents", True, f"{KEY}-single-right"),
-                               ("Anyone she adds", False, f"{WRONG}-single-a"),
-                               ("Only her teacher", False, f"{WRONG}-single-b")])
-    many = MultipleResponseQuestion.objects.create(quiz=quiz, sort_order=1, text="Which need consent?",
-                                                   explanation=f"{KEY}-many-explanation")
-    _options(many, clauses, [("Photos", True, f"{KEY}-many-right-a"), ("Voice notes", True, f"{KEY}-many-right-b"),
-                             ("Office hours", False, f"{WRONG}-many-a"), ("Lunch menu", False, f"{WRONG}-many-b")])
-    TrueFalseQuestion.objects.create(quiz=quiz, sort_order=2, text="Under-16s need written consent.",
-                                     correct_answer=True, feedback_true=f"{KEY}-truefalse-right",
-                                     feedback_false=f"{WRONG}-truefalse", clause=clauses[0],
-                                     explanation=f"{KEY}-truefalse-explanation")
-    order = OrderingQuestion.objects.create(quiz=quiz, sort_order=3, text="Put the steps in order.",
-                                            explanation=f"{KEY}-order-explanation")
-    _options(order, clauses, [(f"Step {name}", True, f"{KEY}-order-{name}") for name in ("ask", "record", "reply")])
-    judge = ScenarioJudgementQuestion.objects.create(quiz=quiz, sort_order=4, text="Rate each action.",
-                                                     explanation=f"{KEY}-judge-explanation")
-    _options(judge, clauses, [("Reply in office hours", True, f"{KEY}-judge-right"),
-                              ("Reply at midnight", False, f"{WRONG}-judge-a")])
+    single = SingleChoiceQuestion.objects.create(
+        quiz=quiz,
+        sort_order=0,
+        text="Who may message Jade?",
+        explanation=f"{KEY}-single-explanation",
+    )
+    _options(
+        single,
+        clauses,
+        [
+            ("A parent who consents", True, f"{KEY}-single-right"),
+            ("Anyone she adds", False, f"{WRONG}-single-a"),
+            ("Only her teacher", False, f"{WRONG}-single-b"),
+        ],
+    )
+    many = MultipleResponseQuestion.objects.create(
+        quiz=quiz, sort_order=1, text="Which need consent?", explanation=f"{KEY}-many-explanation"
+    )
+    _options(
+        many,
+        clauses,
+        [
+            ("Photos", True, f"{KEY}-many-right-a"),
+            ("Voice notes", True, f"{KEY}-many-right-b"),
+            ("Office hours", False, f"{WRONG}-many-a"),
+            ("Lunch menu", False, f"{WRONG}-many-b"),
+        ],
+    )
+    TrueFalseQuestion.objects.create(
+        quiz=quiz,
+        sort_order=2,
+        text="Under-16s need written consent.",
+        correct_answer=True,
+        feedback_true=f"{KEY}-truefalse-right",
+        feedback_false=f"{WRONG}-truefalse",
+        clause=clauses[0],
+        explanation=f"{KEY}-truefalse-explanation",
+    )
+    order = OrderingQuestion.objects.create(
+        quiz=quiz,
+        sort_order=3,
+        text="Put the steps in order.",
+        explanation=f"{KEY}-order-explanation",
+    )
+    _options(
+        order,
+        clauses,
+        [(f"Step {name}", True, f"{KEY}-order-{name}") for name in ("ask", "record", "reply")],
+    )
+    judge = ScenarioJudgementQuestion.objects.create(
+        quiz=quiz, sort_order=4, text="Rate each action.", explanation=f"{KEY}-judge-explanation"
+    )
+    _options(
+        judge,
+        clauses,
+        [
+            ("Reply in office hours", True, f"{KEY}-judge-right"),
+            ("Reply at midnight", False, f"{WRONG}-judge-a"),
+        ],
+    )
     return quiz
 
 
@@ -126,14 +187,18 @@ def world(people, module, clause, django_capture_on_commit_callbacks):
     the marked quiz. Keys as in the access matrix's world, so that its rows build their URLs."""
     owner = people["staff"]
     other_clause = PolicyClauseFactory(reference="3.4", heading="Viewing a family's profiles")
-    passed_quiz = QuizFactory(module=module_page_create(clause=clause, title="Privacy", slug="privacy"))
+    passed_quiz = QuizFactory(
+        module=module_page_create(clause=clause, title="Privacy", slug="privacy")
+    )
     single_choice_create(quiz=passed_quiz, clause=clause)
     passed = attempt_begin(person=owner, quiz=passed_quiz)
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(attempt=passed, answers=answers_for(passed))
     quiz = _marked_quiz(module, [clause, other_clause])
     # Reminders about the marked module go out by e-mail: they are scanned too.
-    assignment_create(module=module, audience=Assignment.Audience.PERSON, person=owner, due_on=days(-1))
+    assignment_create(
+        module=module, audience=Assignment.Audience.PERSON, person=owner, due_on=days(-1)
+    )
     return {
         "owner": owner,
         "attempt": None,
@@ -201,7 +266,10 @@ class Leaks:
 
     def file(self, where, name, body, content_type=""):
         if name.endswith(".pdf") or "pdf" in content_type:
-            self.text(where, "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages))
+            self.text(
+                where,
+                "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages),
+            )
         elif name.endswith("my-data.json"):
             self.my_data(where, body.decode())
         elif name.endswith(".json") or "json" in content_type:
@@ -220,7 +288,11 @@ class Leaks:
                 self.text(where, alternative)
             for attachment in message.attachments:
                 name, content = attachment[0], attachment[1]
-                self.file(f"{where} > {name}", name, content if isinstance(content, bytes) else content.encode())
+                self.file(
+                    f"{where} > {name}",
+                    name,
+                    content if isinstance(content, bytes) else content.encode(),
+                )
 
 
 def _walk(client, world, leaks, phase):
@@ -230,7 +302,9 @@ def _walk(client, world, leaks, phase):
     assert {"home", "my_data_download", "quizzes:attempt", "module_page"} <= names
     for name, path in pages:
         response = client.get(path)
-        assert response.status_code == 200, f"{phase}: {name} {path} answered {response.status_code}"
+        assert response.status_code == 200, (
+            f"{phase}: {name} {path} answered {response.status_code}"
+        )
         leaks.response(f"{phase}: {name} {path}", response)
     call_command("send_reminders", stdout=io.StringIO())
     leaks.mail()
@@ -241,8 +315,11 @@ def _token(html):
 
 
 def _autosave(client, url, attempt, answers, token):
-    return client.post(url, post_data(attempt, answers, form_token=token, action="save"),
-                       HTTP_ACCEPT="application/json")
+    return client.post(
+        url,
+        post_data(attempt, answers, form_token=token, action="save"),
+        HTTP_ACCEPT="application/json",
+    )
 
 
 def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
@@ -265,7 +342,13 @@ def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
     assert saved.status_code == 200 and saved.json()["saved"] is True
     leaks.response("(a) autosave", saved)
     # A forged option is refused in JSON too, without saying anything about the key.
-    refused = _autosave(client, url, attempt, {str(first["id"]): [rest[0]["options"][0]["id"]]}, saved.json()["form_token"])
+    refused = _autosave(
+        client,
+        url,
+        attempt,
+        {str(first["id"]): [rest[0]["options"][0]["id"]]},
+        saved.json()["form_token"],
+    )
     assert refused.status_code == 400 and refused.json()["saved"] is False
     leaks.response("(a) refused autosave", refused)
     saved = _autosave(client, url, attempt, wrong, saved.json()["form_token"])
@@ -285,13 +368,18 @@ def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
     assert leaks.found == []
     result = client.get(url).content.decode()
     assert "You did not pass this time" in result and "Question 1: not right" in result
-    assert "clause 3.4" in result and "Viewing a family&#x27;s profiles" in result  # what to re-read
+    assert (
+        "clause 3.4" in result and "Viewing a family&#x27;s profiles" in result
+    )  # what to re-read
 
     # Positive control: once passed, the same detector finds the key on the result page.
     retry_url = client.post(reverse("quizzes:start", args=[quiz.pk])).url
     retry = Attempt.objects.get(person=owner, quiz=quiz, submitted_at__isnull=True)
     token = _token(client.get(retry_url).content.decode())
-    assert client.post(retry_url, post_data(retry, answers_for(retry), form_token=token)).status_code == 302
+    assert (
+        client.post(retry_url, post_data(retry, answers_for(retry), form_token=token)).status_code
+        == 302
+    )
     retry.refresh_from_db()
     assert retry.passed is True
     control = Leaks(world["markers"], quiz.title)
@@ -310,10 +398,14 @@ def test_the_key_never_reaches_the_learner_before_they_pass(client, world):
     assert again.found == []
 
 
-def test_someone_elses_attempt_and_a_forged_id_are_404_and_nothing_is_saved(client, client_for, people, world):
+def test_someone_elses_attempt_and_a_forged_id_are_404_and_nothing_is_saved(
+    client, client_for, people, world
+):
     owner, quiz = world["owner"], world["quiz"]
     attempt = attempt_begin(person=owner, quiz=quiz)
-    token = _token(client_for(owner).get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode())
+    token = _token(
+        client_for(owner).get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    )
     before = Attempt.objects.filter(pk=attempt.pk).values().get()
     other = client_for(people["other_staff"])
     answers = {str(q["id"]): right_values(q) for q in attempt.questions}

@@ -27,7 +27,9 @@ def _csv_files(response):
     body = _body(response)
     if response["Content-Type"].startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            return [archive.read(name).decode() for name in archive.namelist() if name.endswith(".csv")]
+            return [
+                archive.read(name).decode() for name in archive.namelist() if name.endswith(".csv")
+            ]
     assert response["Content-Type"].startswith("text/csv"), response["Content-Type"]
     return [body.decode()]
 
@@ -51,7 +53,9 @@ def _exports(world):
 @pytest.fixture
 def world(hostile, client_for):
     # The passed person downloads their certificate, so their name is in the audit trail too.
-    response = client_for(hostile["passed"]).get(reverse("certificates:download", args=[hostile["certificate"].serial]))
+    response = client_for(hostile["passed"]).get(
+        reverse("certificates:download", args=[hostile["certificate"].serial])
+    )
     assert response.status_code == 200
     return hostile
 
@@ -61,15 +65,26 @@ def test_no_export_carries_a_formula(world, client_for):
     for who, url in _exports(world):
         response = client_for(people[who]).get(url)
         assert response.status_code == 200, url
-        cells = [cell for text in _csv_files(response) for row in csv.reader(io.StringIO(text)) for cell in row]
-        raw = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+        cells = [
+            cell
+            for text in _csv_files(response)
+            for row in csv.reader(io.StringIO(text))
+            for cell in row
+        ]
+        raw = [
+            cell for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)
+        ]
         assert raw == [], f"{url} writes formulas raw: {raw}"
         # The hostile values really went through this export, made safe.
-        assert any(cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) for cell in cells), url
+        assert any(
+            cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) for cell in cells
+        ), url
 
 
 def test_the_admin_reports_keep_the_text_after_the_apostrophe(world, client_for):
-    response = client_for(world["people"]["auditor"]).get(reverse("lms_report_overdue"), {"export": "csv"})
+    response = client_for(world["people"]["auditor"]).get(
+        reverse("lms_report_overdue"), {"export": "csv"}
+    )
     rows = list(csv.reader(io.StringIO(_body(response).decode())))
     overdue = next(row for row in rows if row[0] == "'" + " ".join(OVERDUE_NAME))
     assert overdue[1:3] == ["'-E1", "'" + HOSTILE_TEAM]
@@ -78,7 +93,9 @@ def test_the_admin_reports_keep_the_text_after_the_apostrophe(world, client_for)
 def test_the_admin_reports_xlsx_is_safe_too(world, client_for):
     from openpyxl import load_workbook
 
-    response = client_for(world["people"]["auditor"]).get(reverse("lms_report_completion"), {"export": "xlsx"})
+    response = client_for(world["people"]["auditor"]).get(
+        reverse("lms_report_completion"), {"export": "xlsx"}
+    )
     sheet = load_workbook(io.BytesIO(_body(response))).active
     teams = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'" + HOSTILE_TEAM in teams
@@ -95,4 +112,6 @@ def test_wagtails_own_reports_export_through_the_same_rule(world, client):
     assert response.status_code == 200
     cells = [cell for row in csv.reader(io.StringIO(_body(response).decode())) for cell in row]
     assert "'" + world["module"].title in cells
-    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)]
+    assert not [
+        cell for cell in cells if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)
+    ]

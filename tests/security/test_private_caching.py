@@ -53,8 +53,10 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(hostile, client_for):
 def test_public_pages_keep_their_headers(hostile, client):
     # The public verification pages carry no Cache-Control of their own, as before; the sign-in
     # page keeps allauth's never-cache headers (it holds a CSRF token).
-    for url in (reverse("certificates:check_file"),
-                reverse("certificates:verify", args=[hostile["certificate"].code])):
+    for url in (
+        reverse("certificates:check_file"),
+        reverse("certificates:verify", args=[hostile["certificate"].code]),
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert not response.has_header("Cache-Control"), f"{url}: {response['Cache-Control']}"

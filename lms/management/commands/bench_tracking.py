@@ -24,14 +24,20 @@ class Command(BaseCommand):
     def handle(self, *args, people, repeat, seed, **options):
         call_command("generate_organisation", people=people, seed=seed, stdout=self.stdout)
         top = Person.objects.select_related("user").get(employee_number="GEN-000001")
+
         def dashboard(**filters):
             teams, _shown, modules = dashboard_choices(manager=top)
             return dashboard_build(manager=top, teams=teams, all_modules=modules, **filters)
 
         self._measure("dashboard (whole line, sorted by name)", repeat, dashboard)
-        self._measure("dashboard (overdue only, sorted by team)", repeat,
-                      lambda: dashboard(status="overdue", sort="team"))
-        self._measure("report: completion by team and module", repeat, completion_by_team_and_module)
+        self._measure(
+            "dashboard (overdue only, sorted by team)",
+            repeat,
+            lambda: dashboard(status="overdue", sort="team"),
+        )
+        self._measure(
+            "report: completion by team and module", repeat, completion_by_team_and_module
+        )
 
     def _measure(self, name, repeat, run):
         best, queries = None, 0

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, required=True)
-        parser.add_argument("--seed", type=int, default=1, help="Random seed, for a repeatable organisation.")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed, for a repeatable organisation."
+        )
         parser.add_argument("--fanout", type=int, default=5, help="Direct reports per manager.")
 
     def handle(self, *args, people, seed, fanout, **options):

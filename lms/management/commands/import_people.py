@@ -25,7 +25,9 @@ class Command(BaseCommand):
         except PeopleImportError as error:
             for problem in error.errors:
                 self.stderr.write(str(problem))
-            raise CommandError(f"Nothing was imported: {len(error.errors)} problem(s) in {path}.") from error
+            raise CommandError(
+                f"Nothing was imported: {len(error.errors)} problem(s) in {path}."
+            ) from error
         self.stdout.write(
             f"Imported {path}: {result.created} new, {result.updated} updated, {result.left} marked as left."
         )

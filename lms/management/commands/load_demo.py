@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Set up the demo: roles, content and one account per role. Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print the demo logins."
+        )
 
     def handle(self, *args, logins_only=False, **options):
         if not logins_only:

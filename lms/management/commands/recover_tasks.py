@@ -12,20 +12,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--stale-after", type=int, default=None, metavar="SECONDS",
+            "--stale-after",
+            type=int,
+            default=None,
+            metavar="SECONDS",
             help="Treat RUNNING tasks started longer ago than this as abandoned (default: TASK_STALE_AFTER_SECONDS). "
-                 "Only lower it when no worker is running.",
+            "Only lower it when no worker is running.",
         )
 
     def handle(self, *args, stale_after=None, **options):
         recovery = tasks_recover(stale_after=stale_after)
         for db_result in recovery.requeued:
-            self.stdout.write(f"Queued again (its worker stopped): {db_result.task_name} {db_result.pk}")
+            self.stdout.write(
+                f"Queued again (its worker stopped): {db_result.task_name} {db_result.pk}"
+            )
         for db_result in recovery.retried:
-            self.stdout.write(f"Queued again (failed; retry from {db_result.run_after:%Y-%m-%d %H:%M:%S}): "
-                              f"{db_result.task_name} {db_result.pk}")
+            self.stdout.write(
+                f"Queued again (failed; retry from {db_result.run_after:%Y-%m-%d %H:%M:%S}): "
+                f"{db_result.task_name} {db_result.pk}"
+            )
         for db_result in recovery.failed:
-            self.stdout.write(f"Gave up (its worker stopped, no attempts left): {db_result.task_name} {db_result.pk}")
+            self.stdout.write(
+                f"Gave up (its worker stopped, no attempts left): {db_result.task_name} {db_result.pk}"
+            )
         failed_for_good = tasks_failed_for_good()
         if failed_for_good:
             self.stderr.write(

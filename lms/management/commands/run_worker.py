@@ -19,12 +19,25 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--max-tasks", type=int, default=settings.WORKER_MAX_TASKS,
-                            help="Tasks per worker process before it is replaced (default: WORKER_MAX_TASKS).")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds the worker waits between looks at an empty queue.")
-        parser.add_argument("--recover-every", type=float, default=60.0, metavar="SECONDS",
-                            help="How often to recover stale and failed tasks while the worker runs.")
+        parser.add_argument(
+            "--max-tasks",
+            type=int,
+            default=settings.WORKER_MAX_TASKS,
+            help="Tasks per worker process before it is replaced (default: WORKER_MAX_TASKS).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds the worker waits between looks at an empty queue.",
+        )
+        parser.add_argument(
+            "--recover-every",
+            type=float,
+            default=60.0,
+            metavar="SECONDS",
+            help="How often to recover stale and failed tasks while the worker runs.",
+        )
         parser.add_argument("--queue-name", default="default")
 
     def handle(self, *args, max_tasks, interval, recover_every, queue_name, **options):
@@ -43,11 +56,23 @@ class Command(BaseCommand):
         while not self.stopping:
             self._recover()
             worker_id = get_random_string(32)
-            self.child = subprocess.Popen([  # noqa: S603 - our own manage.py, no user input
-                sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--no-reload",
-                "--max-tasks", str(max_tasks), "--interval", str(interval), "--worker-id", worker_id,
-                "--queue-name", queue_name,
-            ], start_new_session=True)  # a terminal's Ctrl+C reaches the supervisor only, which passes on one SIGTERM
+            self.child = subprocess.Popen(
+                [  # noqa: S603 - our own manage.py, no user input
+                    sys.executable,
+                    str(settings.BASE_DIR / "manage.py"),
+                    "db_worker",
+                    "--no-reload",
+                    "--max-tasks",
+                    str(max_tasks),
+                    "--interval",
+                    str(interval),
+                    "--worker-id",
+                    worker_id,
+                    "--queue-name",
+                    queue_name,
+                ],
+                start_new_session=True,
+            )  # a terminal's Ctrl+C reaches the supervisor only, which passes on one SIGTERM
             if self.stopping:  # the signal came while the worker was being started
                 self.child.send_signal(signal.SIGTERM)
             while True:
@@ -66,7 +91,7 @@ class Command(BaseCommand):
             crashes += 1
             self.stderr.write(f"The worker exited with status {returncode}; starting another.")
             # Do not spin if it cannot start at all (database down, bad settings).
-            self._pause(min(2 ** crashes, 60))
+            self._pause(min(2**crashes, 60))
 
     def _pause(self, seconds):
         deadline = time.monotonic() + seconds

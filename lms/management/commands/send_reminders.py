@@ -20,7 +20,9 @@ class Command(BaseCommand):
         )
         for reminder in due:
             reminder_send_task.enqueue(
-                person_id=reminder.person_id, module_id=reminder.module_id, reason=reminder.reason,
+                person_id=reminder.person_id,
+                module_id=reminder.module_id,
+                reason=reminder.reason,
                 about_date=reminder.about_date.isoformat(),
             )
         self.stdout.write(f"Queued {len(due)} reminder(s).")

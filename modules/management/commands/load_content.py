@@ -32,4 +32,6 @@ class Command(BaseCommand):
         if summary["errors"]:
             for error in summary["errors"]:
                 self.stderr.write(f"  Not loaded: {error}")
-            raise CommandError(f"{len(summary['errors'])} content file(s) not loaded; see the errors above.")
+            raise CommandError(
+                f"{len(summary['errors'])} content file(s) not loaded; see the errors above."
+            )

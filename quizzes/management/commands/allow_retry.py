@@ -13,7 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--person", required=True, help="Employee number or username.")
         parser.add_argument("--quiz", required=True, type=int, help="Quiz id.")
         parser.add_argument("--reason", required=True)
-        parser.add_argument("--by", required=True, help="Username of the administrator granting it.")
+        parser.add_argument(
+            "--by", required=True, help="Username of the administrator granting it."
+        )
 
     def handle(self, *args, person, quiz, reason, by, **options):
         learner = (
