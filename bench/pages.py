@@ -40,8 +40,8 @@ def _wrk(*, port, requests_file, once, seconds, connections):
         "once" if once else "cycle",
         str(WRK_THREADS),
     ]
-    output = subprocess.run(
-        command,  # noqa: S603 (a fixed argument list, no shell)
+    output = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+        command,
         capture_output=True,
         text=True,
         timeout=seconds + 60,

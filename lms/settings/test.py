@@ -28,5 +28,5 @@ MIDDLEWARE = [entry for entry in MIDDLEWARE if "whitenoise" not in entry]  # noq
 # first so that signal handlers looking them up during the reload find them instead of adding twins.
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
-    *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"],
-]  # noqa: F405
+    *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"],  # noqa: F405
+]

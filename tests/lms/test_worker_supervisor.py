@@ -32,8 +32,8 @@ def worker_pid_task():
 
 def _tasks(database):
     rows = database.rows(
-        f"SELECT status, return_value, worker_ids FROM {DBTaskResult._meta.db_table}"
-    )  # noqa: S608
+        f"SELECT status, return_value, worker_ids FROM {DBTaskResult._meta.db_table}"  # noqa: S608
+    )
     return [
         (status, *(json.loads(value) if isinstance(value, str) else value for value in values))
         for status, *values in rows

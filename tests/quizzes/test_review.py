@@ -174,10 +174,10 @@ def test_someone_who_is_not_waiting_gets_no_allowance(people, mixed_quiz):
 
 def test_clauses_to_reread_come_once_each_in_the_library_order_not_the_options_order(clause):
     later = PolicyClauseFactory(document=clause.document, reference="2.3")
-    snapshot = lambda c: {
+    snapshot = lambda c: {  # noqa: E731
         "id": c.pk,
         "organisation": "Cafcass",
-        "document": c.document.title,  # noqa: E731
+        "document": c.document.title,
         "document_version": "2.1",
         "reference": c.reference,
         "version": 1,

@@ -56,8 +56,8 @@ class Command(BaseCommand):
         while not self.stopping:
             self._recover()
             worker_id = get_random_string(32)
-            self.child = subprocess.Popen(
-                [  # noqa: S603 - our own manage.py, no user input
+            self.child = subprocess.Popen(  # noqa: S603 - our own manage.py, no user input
+                [
                     sys.executable,
                     str(settings.BASE_DIR / "manage.py"),
                     "db_worker",
