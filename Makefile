@@ -58,9 +58,10 @@ test: system-deps $(STAMPS)/venv frontend ## Run the whole test suite (SQLite un
 test-browser: system-deps $(STAMPS)/venv frontend ## Only the real-browser journeys and accessibility checks (Chromium)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-lint: $(STAMPS)/venv ## Lint, check formatting-free rules, and check for missing migrations
+lint: $(STAMPS)/venv ## Lint, check formatting and the layers between apps (import-linter), and check for missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check --fail-level ERROR
 
@@ -85,7 +86,7 @@ reminders: $(STAMPS)/venv ## Queue today's reminder e-mails (cron: daily; safe t
 bench-tracking: migrate ## Time the manager dashboard and reports on a generated organisation (BENCH_PEOPLE=50000)
 	$(MANAGE) bench_tracking --people $(BENCH_PEOPLE)
 
-# Benchmarks (issue 9): PostgreSQL at BENCH_DATABASE_URL when it answers (bench-quick adds _quick
+# Benchmarks: PostgreSQL at BENCH_DATABASE_URL when it answers (bench-quick adds _quick
 # to its name), else SQLite under var/bench*/. Sizes: the BENCH_* variables in bench/__main__.py.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lms_bench
 

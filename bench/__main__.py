@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: every figure of issue 9 beside its yardstick, in one run.
+"""`python -m bench [--quick]`: every benchmark figure beside its yardstick, in one run.
 
 Sizes come from environment variables (see SIZES; README "Benchmarks"). Prints a table and
 writes bench/results.json."""
@@ -101,6 +101,8 @@ def main(argv=None):
     import django
 
     django.setup()
+    from tracking.reports import reports_measure
+
     from .certificates import (
         bulk_certificates_ensure,
         bulk_measure,
@@ -110,7 +112,6 @@ def main(argv=None):
     from .data import data_prepare
     from .pages import concurrency_measure, pages_measure, wrk_available
     from .queries import queries_measure
-    from .reports import reports_measure
     from .server import gunicorn_running
     from .stats import results_document, results_validate, table_lines
     from .strategies import strategies_measure
@@ -241,7 +242,7 @@ def main(argv=None):
 
 
 def _current_people():
-    from lms.models import Person
+    from people.models import Person
 
     return Person.objects.filter(left_on__isnull=True).count()
 

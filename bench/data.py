@@ -14,16 +14,21 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 
 from lms import roles
-from lms.models import Person
-from lms.organisation_generator import organisation_generate
-from lms.services import roles_sync
 from modules.models import ModulePage
 from modules.selectors import module_steps, module_steps_done
-from modules.services import module_decision_record, module_progress_start, module_step_complete
+from modules.services import (
+    module_decision_record,
+    module_progress_start,
+    module_step_complete,
+    roles_sync,
+)
+from people.models import Person
+from quizzes.kinds import APPROPRIATE
 from quizzes.models import Attempt, Quiz
-from quizzes.scoring import APPROPRIATE
 from quizzes.services import attempt_start
 from quizzes.views import ANSWER_PREFIX, FORM_STAMP_FIELD, ITEM_SEPARATOR, form_token_for
+
+from .organisation import organisation_generate
 
 SUBMITTER_PREFIX = "bench-submitter-"
 ADMIN_USERNAME = "bench-admin"

@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lms.models import Person
 from modules.models import ModuleIndexPage, ModulePage, PolicyClause
+from people.models import Person
 from quizzes.models import Option, Quiz, SingleChoiceQuestion
 from quizzes.services import attempt_start
 

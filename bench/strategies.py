@@ -461,7 +461,7 @@ def _json_in(html):
 def _learner_create(*, index, strategy):
     from django.utils.crypto import get_random_string
 
-    from lms.services import person_create
+    from people.services import person_create
 
     index = f"{index}-{get_random_string(6).lower()}"  # unique across runs in one database
 

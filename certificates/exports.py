@@ -1,14 +1,11 @@
 """The auditor's exports of a filtered list: CSV, XLSX, and a streamed ZIP of the PDFs with a
 CSV manifest. Each walks the queryset in chunks so memory stays flat however long the list."""
 
-import csv
-import io
 import tempfile
 
-import openpyxl
 from zipstream import ZIP_STORED, ZipStream
 
-from lms.exports import spreadsheet_cell
+from lms.exports import csv_line, table_response
 
 from .services import certificates_bulk_download_record
 
@@ -49,22 +46,20 @@ def certificate_list_row(certificate):
     ]
 
 
-def certificates_csv_lines(*, certificates):
-    """Yield the CSV one line at a time (for a StreamingHttpResponse)."""
-    yield _csv_line(LIST_HEADER)
-    for certificate in certificates.iterator(chunk_size=CHUNK_SIZE):
-        yield _csv_line(certificate_list_row(certificate))
-
-
-def certificates_xlsx_bytes(*, certificates):
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Certificates")
-    sheet.append(LIST_HEADER)
-    for certificate in certificates.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append([spreadsheet_cell(value) for value in certificate_list_row(certificate)])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+def certificates_table_response(*, certificates, export_format, filename):
+    """The filtered list as CSV (streamed) or XLSX, read from the database in chunks."""
+    rows = (
+        certificate_list_row(certificate)
+        for certificate in certificates.iterator(chunk_size=CHUNK_SIZE)
+    )
+    return table_response(
+        export_format=export_format,
+        filename=filename,
+        headers=LIST_HEADER,
+        rows=rows,
+        title="Certificates",
+        stream=True,
+    )
 
 
 def certificates_zip_stream(*, certificates, user):
@@ -76,7 +71,7 @@ def certificates_zip_stream(*, certificates, user):
     certificate that never arrived, but never misses one that did."""
     archive = ZipStream(compress_type=ZIP_STORED)  # PDFs are compressed already
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as manifest:
-        manifest.write(_csv_line(MANIFEST_HEADER).encode())
+        manifest.write(csv_line(MANIFEST_HEADER).encode())
         for batch in _batches(certificates.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
             batch = [certificate for certificate in batch if certificate.pdf]
             certificates_bulk_download_record(
@@ -86,7 +81,7 @@ def certificates_zip_stream(*, certificates, user):
                 file_name = f"{certificate.serial}.pdf"
                 archive.add(_stored_chunks(certificate.pdf), file_name)
                 yield from archive.all_files()
-                manifest.write(_csv_line(_manifest_row(certificate, file_name)).encode())
+                manifest.write(csv_line(_manifest_row(certificate, file_name)).encode())
         manifest.seek(0)
         archive.add(iter(lambda: manifest.read(READ_BUFFER), b""), MANIFEST_NAME)
         yield from archive.finalize()
@@ -134,9 +129,3 @@ def _policies_text(certificate):
         f"{policy['organisation']} {policy['title']} v{policy['version']}"
         for policy in certificate.scope.get("policies", [])
     )
-
-
-def _csv_line(values):
-    line = io.StringIO()
-    csv.writer(line).writerow([spreadsheet_cell(value) for value in values])
-    return line.getvalue()

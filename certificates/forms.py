@@ -5,8 +5,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from lms.models import Team
 from modules.models import ModulePage
+from people.models import Team
 
 from .codes import code_is_well_formed
 from .selectors import CERTIFIES_BASE_COMPETENCE, FILTER_STATUSES

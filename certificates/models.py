@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from .codes import code_grouped, code_new
+from .expiry import EXPIRED_LABEL, has_expired
 
 
 def certificate_storage():
@@ -35,7 +36,9 @@ class Certificate(models.Model):
     code = models.CharField(
         max_length=64, unique=True, default=new_verification_code, editable=False
     )
-    person = models.ForeignKey("lms.Person", on_delete=models.PROTECT, related_name="certificates")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="certificates"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     module = models.ForeignKey(
         "modules.ModulePage",
@@ -121,13 +124,13 @@ class Certificate(models.Model):
 
     @property
     def is_expired(self):
-        return self.expires_on < timezone.localdate()
+        return has_expired(expires_on=self.expires_on, today=timezone.localdate())
 
     @property
     def display_status(self):
         """The status a reader needs: an expired certificate says so even though nobody changed it."""
         if self.status == self.Status.VALID and self.is_expired:
-            return "Expired"
+            return EXPIRED_LABEL
         return self.get_status_display()
 
     @property
@@ -157,29 +160,3 @@ class CertificateEvent(models.Model):
 
     def __str__(self):
         return f"{self.certificate.serial}: {self.from_status or 'issued'} -> {self.to_status} ({self.actor_name})"
-
-
-class CertificateAccessLog(models.Model):
-    """Who downloaded or revoked which certificate, and when. Append-only, like the event log."""
-
-    class Action(models.TextChoices):
-        DOWNLOAD = "download", "Downloaded"
-        BULK_DOWNLOAD = "bulk_download", "Downloaded in a bulk ZIP"
-        REVOKE = "revoke", "Revoked"
-
-    certificate = models.ForeignKey(
-        Certificate, on_delete=models.PROTECT, related_name="access_log"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    user_name = models.CharField(max_length=255)
-    action = models.CharField(max_length=20, choices=Action.choices)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = "certificate access record"
-
-    def __str__(self):
-        return f"{self.user_name} {self.get_action_display().lower()} {self.certificate.serial} at {self.at:%Y-%m-%d %H:%M}"

@@ -3,17 +3,20 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from lms import audit
 from lms.access import is_auditor
-from lms.models import Team
+from lms.audit import audit_events_about
+from people.selectors import team_and_sub_team_ids
 
 from .codes import code_canonical
+from .expiry import EXPIRED, EXPIRED_LABEL, expired_on, unexpired_on
 from .models import Certificate
 
 # The statuses an auditor filters by: the stored ones, with "expired" derived from the date.
-STATUS_EXPIRED = "expired"
+STATUS_EXPIRED = EXPIRED
 FILTER_STATUSES = [
     (Certificate.Status.VALID.value, "Valid"),
-    (STATUS_EXPIRED, "Expired"),
+    (STATUS_EXPIRED, EXPIRED_LABEL),
     (Certificate.Status.REVOKED.value, "Revoked"),
     (Certificate.Status.SUPERSEDED.value, "Superseded"),
     (Certificate.Status.RECERTIFICATION_DUE.value, "Recertification due"),
@@ -66,7 +69,15 @@ def certificate_events(*, certificate):
 
 
 def certificate_access_log(*, certificate):
-    return certificate.access_log.order_by("-at", "-pk")
+    """Who downloaded or revoked the certificate, from the audit trail."""
+    return audit_events_about(
+        target=certificate,
+        actions=[
+            audit.CERTIFICATE_DOWNLOADED,
+            audit.CERTIFICATE_BULK_DOWNLOADED,
+            audit.CERTIFICATE_REVOKED,
+        ],
+    )
 
 
 def certificates_for_auditor(
@@ -86,7 +97,9 @@ def certificates_for_auditor(
     elif certifies:
         certificates = certificates.filter(kind=Certificate.Kind.MODULE, module_id=certifies)
     if team is not None:
-        certificates = certificates.filter(person__team_id__in=team_and_sub_team_ids(team=team))
+        certificates = certificates.filter(
+            person__team_id__in=team_and_sub_team_ids(team_id=team.pk)
+        )
     if status:
         certificates = certificates.filter(_status_condition(status))
     if person_name:
@@ -98,22 +111,7 @@ def certificates_for_auditor(
 def _status_condition(status):
     today = timezone.localdate()
     if status == STATUS_EXPIRED:
-        return Q(status=Certificate.Status.VALID, expires_on__lt=today)
+        return Q(status=Certificate.Status.VALID) & expired_on(today)
     if status == Certificate.Status.VALID:
-        return Q(status=Certificate.Status.VALID, expires_on__gte=today)
+        return Q(status=Certificate.Status.VALID) & unexpired_on(today)
     return Q(status=status)
-
-
-def team_and_sub_team_ids(*, team):
-    """Teams nest; walk the (small) tree in memory from one query."""
-    children = {}
-    for team_id, parent_id in Team.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(team_id)
-    found, queue = [], [team.pk]
-    while queue:
-        current = queue.pop()
-        if current in found:
-            continue
-        found.append(current)
-        queue.extend(children.get(current, []))
-    return found

@@ -4,8 +4,6 @@ An issued certificate never changes except for its status (and, when superseded,
 that replaced it). Every status change goes through ``_status_change``, which updates only those
 columns and records a ``CertificateEvent``."""
 
-import calendar
-import datetime
 import hashlib
 import secrets
 
@@ -14,12 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms import audit
-from lms.audit import audit_record
-from lms.models import Person
+from lms.audit import audit_record, audit_records
+from lms.names import user_display_name
 from modules.models import ModulePage, PolicyClause
+from people.models import Person
 from quizzes.models import Attempt
 
-from .models import Certificate, CertificateAccessLog, CertificateEvent
+from .expiry import expiry_date, unexpired_on
+from .models import Certificate, CertificateEvent
 from .pdf import certificate_pdf_render
 from .signing import pdf_sign_if_configured
 
@@ -127,7 +127,9 @@ def _module_certificate_create(*, attempt, stored_files):
         score=attempt.percent,
         pass_mark=attempt.pass_mark,
         issued_at=issued_at,
-        expires_on=_add_months(timezone.localdate(issued_at), module.validity_months),
+        expires_on=expiry_date(
+            issued_on=timezone.localdate(issued_at), validity_months=module.validity_months
+        ),
     )
     clause_ids = _clause_ids_cited(questions=attempt.questions)
     certificate.clauses.set(PolicyClause.objects.filter(pk__in=clause_ids))
@@ -217,10 +219,10 @@ def _base_competence_basis(*, person):
     if not modules:
         return None
     standing = Certificate.objects.filter(
+        unexpired_on(timezone.localdate()),
         person=person,
         kind=Certificate.Kind.MODULE,
         status__in=STANDING,
-        expires_on__gte=timezone.localdate(),
         module__in=modules,
     ).order_by("issued_at", "pk")
     latest_by_module = {certificate.module_id: certificate for certificate in standing}
@@ -257,12 +259,6 @@ def _policies_merged(*, certificates):
     return [seen[key] for key in sorted(seen)]
 
 
-def _add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # Lifecycle -------------------------------------------------------------------------------------
 
 
@@ -278,9 +274,6 @@ def certificate_revoke(*, certificate, by, reason):
             raise CertificateError(f"Certificate {locked.serial} has already been revoked.")
         _status_change(
             certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason
-        )
-        certificate_access_record(
-            certificate=locked, user=by, action=CertificateAccessLog.Action.REVOKE
         )
         audit_record(
             action=audit.CERTIFICATE_REVOKED,
@@ -299,8 +292,12 @@ def certificate_revoke(*, certificate, by, reason):
                 by=by,
                 reason=f"Rests on certificate {locked.serial}, which was revoked: {reason}",
             )
-            certificate_access_record(
-                certificate=dependant, user=by, action=CertificateAccessLog.Action.REVOKE
+            audit_record(
+                action=audit.CERTIFICATE_REVOKED,
+                summary=f"Certificate {dependant.serial} revoked with {locked.serial}: {reason}",
+                actor=by,
+                subject=dependant.person,
+                target=dependant,
             )
     locked.refresh_from_db()
     return locked
@@ -318,9 +315,9 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
     today = timezone.localdate()
     with transaction.atomic():
         affected_ids = Certificate.objects.filter(
+            unexpired_on(today),
             kind=Certificate.Kind.MODULE,
             status__in=STANDING,
-            expires_on__gte=today,
             clauses=replaced_clause,
         ).values("pk")
         module_certificates = list(
@@ -330,9 +327,9 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
             .order_by("pk")
         )
         base_ids = Certificate.objects.filter(
+            unexpired_on(today),
             kind=Certificate.Kind.BASE_COMPETENCE,
             status__in=STANDING,
-            expires_on__gte=today,
             based_on__in=[certificate.pk for certificate in module_certificates],
         ).values("pk")
         base_certificates = list(
@@ -387,44 +384,37 @@ def _status_change(*, certificate, to_status, by, reason, superseded_by=None):
 def _actor_name(user):
     if user is None:
         return SYSTEM_ACTOR
-    return user.get_full_name() or user.get_username()
+    return user_display_name(user)
 
 
-# Access log ------------------------------------------------------------------------------------
+# Access (the audit trail) ---------------------------------------------------------------------
 
 
-def certificate_access_record(*, certificate, user, action=CertificateAccessLog.Action.DOWNLOAD):
-    if action == CertificateAccessLog.Action.DOWNLOAD:
-        audit_record(
-            action=audit.CERTIFICATE_DOWNLOADED,
-            summary=f"Certificate {certificate.serial} downloaded",
-            actor=user,
-            subject=certificate.person,
-            target=certificate,
-        )
-    return CertificateAccessLog.objects.create(
-        certificate=certificate, user=user, user_name=_actor_name(user), action=action
+def certificate_download_record(*, certificate, user):
+    audit_record(
+        action=audit.CERTIFICATE_DOWNLOADED,
+        summary=f"Certificate {certificate.serial} downloaded",
+        actor=user,
+        subject=certificate.person,
+        target=certificate,
     )
 
 
 def certificates_bulk_download_record(*, certificate_ids, user):
-    """Log a batch of certificates as they go into a bulk ZIP (the ZIP logs in batches as it
-    streams, so the log says exactly what was sent and memory stays flat)."""
-    user_name, now = _actor_name(user), timezone.now()
-    certificate_ids = list(certificate_ids)
-    audit_record(
-        action=audit.CERTIFICATE_DOWNLOADED,
-        summary=f"{len(certificate_ids)} certificates downloaded in a bulk ZIP",
-        actor=user,
-        data={"certificate_ids": certificate_ids},
+    """Log a batch of certificates as they go into a bulk ZIP, one event each (the ZIP logs in
+    batches as it streams, so the log says exactly what was sent and memory stays flat)."""
+    certificates = Certificate.objects.filter(pk__in=list(certificate_ids)).only(
+        "pk", "serial", "person_id"
     )
-    CertificateAccessLog.objects.bulk_create(
-        CertificateAccessLog(
-            certificate_id=certificate_id,
-            user=user,
-            user_name=user_name,
-            at=now,
-            action=CertificateAccessLog.Action.BULK_DOWNLOAD,
-        )
-        for certificate_id in certificate_ids
+    audit_records(
+        action=audit.CERTIFICATE_BULK_DOWNLOADED,
+        actor=user,
+        events=[
+            (
+                f"Certificate {certificate.serial} downloaded in a bulk ZIP",
+                certificate.person_id,
+                certificate,
+            )
+            for certificate in certificates
+        ],
     )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from lms import roles
 from lms.access import require_role
+from lms.exports import as_download
 
-from .exports import certificates_csv_lines, certificates_xlsx_bytes, certificates_zip_stream
+from .exports import certificates_table_response, certificates_zip_stream
 from .forms import CertificateCodeForm, CertificateFileForm, CertificateFilterForm, RevokeForm
 from .ratelimit import rate_limit_exceeded, rate_limited, too_many_requests
 from .selectors import (
@@ -26,14 +27,13 @@ from .selectors import (
     certificate_for_download,
     certificates_for_auditor,
 )
-from .services import CertificateError, certificate_access_record, certificate_revoke
+from .services import CertificateError, certificate_download_record, certificate_revoke
 
 VERIFY_SCOPE = "certificate-verify"
 # The check page has two forms; this hidden field says which one was sent.
 CHECK_BY = "check_by"
 CHECK_BY_CODE = "code"
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -42,7 +42,7 @@ def certificate_download(request, serial):
     certificate = certificate_for_download(user=request.user, serial=serial)
     if certificate is None or not certificate.pdf:
         raise Http404
-    certificate_access_record(certificate=certificate, user=request.user)
+    certificate_download_record(certificate=certificate, user=request.user)
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,
@@ -142,20 +142,9 @@ def auditor_certificate_export(request, export_format):
     if certificates is None:
         return redirect(_list_url(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if export_format == "csv":
-        response = StreamingHttpResponse(
-            certificates_csv_lines(certificates=certificates),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.csv"'
-        return response
-    if export_format == "xlsx":
-        response = HttpResponse(
-            certificates_xlsx_bytes(certificates=certificates), content_type=XLSX_TYPE
-        )
-        response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.xlsx"'
-        return response
-    raise Http404
+    return certificates_table_response(
+        certificates=certificates, export_format=export_format, filename=f"certificates-{stamp}"
+    )
 
 
 @login_required
@@ -165,12 +154,13 @@ def auditor_certificate_zip(request):
     if certificates is None:
         return redirect(_list_url(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        certificates_zip_stream(certificates=certificates, user=request.user),
-        content_type="application/zip",
+    return as_download(
+        StreamingHttpResponse(
+            certificates_zip_stream(certificates=certificates, user=request.user),
+            content_type="application/zip",
+        ),
+        filename=f"certificates-{stamp}.zip",
     )
-    response["Content-Disposition"] = f'attachment; filename="certificates-{stamp}.zip"'
-    return response
 
 
 @login_required

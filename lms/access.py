@@ -1,17 +1,17 @@
 """Who may see what. Views ask these; a page someone may not see is a 404, exactly like a
 page that does not exist, so that nobody learns what exists by probing."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
 from . import roles
-from .models import Person
 
 
 def current_person(request):
     """The logged-in user's person record; accounts without one (e.g. a bare admin) get a 404."""
     try:
         return request.user.person
-    except (AttributeError, Person.DoesNotExist) as error:
+    except (AttributeError, ObjectDoesNotExist) as error:
         raise Http404("No learner record for this account.") from error
 
 

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class LmsConfig(AppConfig):
     name = "lms"
-    verbose_name = "People and roles"
+    verbose_name = "Platform"
 
     def ready(self):
         from django_tasks_db.compat import task_finished

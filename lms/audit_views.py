@@ -1,16 +1,13 @@
 """The auditor's view of the audit trail, with the same filters for the screen and the export."""
 
-import csv
-
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from . import roles
 from .access import require_role
 from .audit import ACTIONS, audit_events
-from .exports import Echo, spreadsheet_cell
+from .exports import table_csv_response
 
 PAGE_SIZE = 200
 
@@ -60,28 +57,21 @@ def _export_query(request):
 
 
 def _csv(events):
-    writer = csv.writer(Echo())
-
-    def rows():
-        yield writer.writerow(
-            ["When", "Action", "Done by", "Summary", "Target", "Target id", "Address"]
+    rows = (
+        (
+            event.at.isoformat(),
+            ACTIONS.get(event.action, event.action),
+            event.actor_name or "System",
+            event.summary,
+            event.target_type,
+            event.target_id,
+            event.ip_address or "",
         )
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    spreadsheet_cell(value)
-                    for value in (
-                        event.at.isoformat(),
-                        ACTIONS.get(event.action, event.action),
-                        event.actor_name or "System",
-                        event.summary,
-                        event.target_type,
-                        event.target_id,
-                        event.ip_address or "",
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+        for event in events.iterator(chunk_size=2000)
+    )
+    return table_csv_response(
+        filename="audit-trail",
+        headers=["When", "Action", "Done by", "Summary", "Target", "Target id", "Address"],
+        rows=rows,
+        stream=True,
+    )

@@ -149,10 +149,13 @@ def tasks_failed_for_good(*, since=None):
     return [db_result for db_result in failed if _failed_for_good(db_result)]
 
 
-def task_failed_for_good(*, task_path, **kwargs):
-    """Whether the task ``task_path`` called with these keyword arguments failed and will not be
-    run again (so whoever waits for its result should be told, not kept waiting)."""
-    failed = DBTaskResult.objects.failed().filter(task_path=task_path)
+def task_failed_for_good(*, task_path=None, **kwargs):
+    """Whether a task called with these keyword arguments (the task ``task_path``, or any task)
+    failed and will not be run again, so that whoever waits for its result is told, not kept
+    waiting. A lower layer asks without naming the task an upper layer runs for it."""
+    failed = DBTaskResult.objects.failed()
+    if task_path is not None:
+        failed = failed.filter(task_path=task_path)
     for name, value in kwargs.items():
         failed = failed.filter(**{f"args_kwargs__kwargs__{name}": value})
     return any(_failed_for_good(db_result) for db_result in failed)

@@ -1,9 +1,11 @@
-"""CSV and XLSX downloads of a table exactly as it is shown: the same headers and cell text."""
+"""Downloads: CSV and XLSX of a table exactly as it is shown (the same headers and cell text),
+every cell made safe for a spreadsheet, and the one way a response becomes a download."""
 
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 # A spreadsheet treats a cell starting with one of these as a formula; a leading apostrophe
 # keeps a name like "=HYPERLINK(...)" as text.
@@ -22,17 +24,31 @@ def _safe(value):
     return spreadsheet_cell("" if value is None else str(value))
 
 
-def table_csv_response(*, filename, headers, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_safe(value) for value in headers])
-    writer.writerows([_safe(value) for value in row] for row in rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_xlsx_response(*, filename, headers, rows, title="Export"):
+class _Echo:
+    """A file-like object whose write() returns what it was given, so that csv.writer can feed a
+    streamed response row by row instead of building the whole file in memory."""
+
+    def write(self, value):
+        return value
+
+
+def csv_line(values):
+    """One CSV line, every cell through ``spreadsheet_cell``."""
+    return csv.writer(_Echo()).writerow([_safe(value) for value in values])
+
+
+def csv_lines(*, headers, rows):
+    """The CSV text of a table, one line at a time."""
+    yield csv_line(headers)
+    for row in rows:
+        yield csv_line(row)
+
+
+def xlsx_bytes(*, headers, rows, title="Export"):
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -42,20 +58,48 @@ def table_xlsx_response(*, filename, headers, rows, title="Export"):
         sheet.append([_safe(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return buffer.getvalue()
+
+
+def as_download(response, *, filename):
+    """Every download says it is one the same way (the private-responses middleware keys on it),
+    with a file name safe in any browser."""
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 
 
-class Echo:
-    """A file-like object whose write() returns what it was given, so that csv.writer can feed a
-    StreamingHttpResponse row by row instead of building the whole file in memory."""
+def file_response(content, *, filename, content_type):
+    return as_download(HttpResponse(content, content_type=content_type), filename=filename)
 
-    def write(self, value):
-        return value
+
+def table_csv_response(*, filename, headers, rows, stream=False):
+    """A table as ``<filename>.csv``; ``stream`` for a long table read lazily (a queryset's
+    ``iterator()``), so that memory stays flat however many rows."""
+    lines = csv_lines(headers=headers, rows=rows)
+    if stream:
+        response = StreamingHttpResponse(lines, content_type=CSV_TYPE)
+    else:
+        response = HttpResponse("".join(lines), content_type=CSV_TYPE)
+    return as_download(response, filename=f"{filename}.csv")
+
+
+def table_xlsx_response(*, filename, headers, rows, title="Export"):
+    return file_response(
+        xlsx_bytes(headers=headers, rows=rows, title=title),
+        filename=f"{filename}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+def table_response(*, export_format, filename, headers, rows, title="Export", stream=False):
+    """The table as the CSV or XLSX file asked for; anything else is not a format we offer."""
+    if export_format == "csv":
+        return table_csv_response(filename=filename, headers=headers, rows=rows, stream=stream)
+    if export_format == "xlsx":
+        return table_xlsx_response(filename=filename, headers=headers, rows=rows, title=title)
+    raise Http404(f"No {export_format!r} export")
 
 
 def wagtail_exports_guard():

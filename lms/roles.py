@@ -26,4 +26,4 @@ AUTHOR_MODEL_PERMISSIONS = {
 AUTHOR_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 
 # L&D authors decide who must complete which module, by when.
-AUTHOR_MODEL_PERMISSIONS["lms"] = ["assignment"]
+AUTHOR_MODEL_PERMISSIONS["tracking"] = ["assignment"]

@@ -10,25 +10,22 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import account_views as account_views_local
-from . import audit_views, privacy_views, views
+from people import account_views as people_account_views
 
+from . import audit_views, views
+
+# The project's root URLconf sits above every app (docs/architecture.md): it may point at any.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     # Before allauth's own: e-mail addresses come from the organisation, never from the user.
-    path("accounts/email/", account_views_local.email_managed, name="account_email"),
+    path("accounts/email/", people_account_views.email_managed, name="account_email"),
     path("accounts/", include("allauth.urls")),
-    path("team/", views.team_dashboard, name="team_dashboard"),
-    path("team/<int:person_id>/", views.team_member, name="team_member"),
     path("audit/", audit_views.audit_trail, name="audit_trail"),
-    path("my-data/", privacy_views.my_data, name="my_data"),
-    path("my-data/download/", privacy_views.my_data_download, name="my_data_download"),
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
-    path("admin/login/", account_views_local.admin_login, name="admin_login"),
+    path("admin/login/", people_account_views.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path(
         "accessibility/",
@@ -36,6 +33,8 @@ urlpatterns = [
         name="accessibility_statement",
     ),
     path("documents/", include(wagtaildocs_urls)),
+    # My learning (the home page), the manager's team pages and my data.
+    path("", include("tracking.urls")),
 ]
 
 if getattr(settings, "SERVE_MEDIA", settings.DEBUG):

@@ -113,9 +113,7 @@ class PolicyClauseCitationsView(ClauseViewMixin, TemplateView):
         for citation in citations["module_steps"]:
             citation["edit_url"] = url_finder.get_edit_url(citation["page"])
         for citation in citations["questions"]:
-            citation["edit_url"] = url_finder.get_edit_url(
-                citation["question"] or citation["object"]
-            )
+            citation["edit_url"] = url_finder.get_edit_url(citation["object"])
         context.update(citations)
         context["newest"] = context["versions"].first()
         context["revise_url"] = reverse(self.revise_url_name, args=[self.clause.pk])

@@ -1,88 +1,56 @@
-"""Loading the shipped content (policy library, modules, quizzes) from modules/content/*.json.
+"""Loading the shipped policy library and module pages from modules/content/*.json: the lower
+half of ``manage.py load_content`` (``quizzes.content_import.content_load`` loads each file's
+quiz with its page, in one transaction).
 
-Idempotent and non-destructive: it creates what is missing and never touches what exists, so
-running it again duplicates nothing and never overwrites an L&D author's edits. Each file is
-checked and loaded in one transaction: a bad file loads nothing at all, and the error names the
-file and the place in it.
+Idempotent and non-destructive: it creates what is missing and never touches what exists.
 
 Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
 [{"reference", "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
-Each module-<n>-<slug>.json holds the page fields, "steps" (narrative, policy_extract, decision,
-reflection, key_rules) and "quiz" with its "title", "pass_mark", "questions" (created by
-quizzes.content_import) and optional settings: "questions_per_attempt" (int), "shuffle_questions",
-"shuffle_options", "can_take_without_module" (bools) and "topic_draws" ([{"topic", "count"}]). The
-settings are checked against the file's questions (a draw the bank cannot meet loads nothing), and
-applied only when the quiz is created: an existing quiz keeps its author's settings."""
+Each module-<n>-<slug>.json holds the page fields and "steps" (narrative, policy_extract, decision,
+reflection, key_rules), and its "quiz" (see quizzes.content_import)."""
 
 import datetime
 import json
-import logging
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from quizzes.content_checks import cited_clauses, quiz_content_problems
-from quizzes.content_import import (
-    QUESTION_CREATORS,
-    ContentError,
-    question_create_from_spec,
-    quiz_create_from_spec,
-    quiz_settings_parse,
-    quiz_settings_problems,
-)
-from quizzes.models import Question, Quiz
-
 from .blocks import ModuleStepBlock
 from .models import ModulePage, PolicyClause, PolicyDocument
-from .services import module_index_ensure
-
-logger = logging.getLogger(__name__)
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 
-def content_load(*, directory=CONTENT_DIR):
-    """Load every content file. Returns a summary of what was created, the questions whose type
-    cannot be created yet (by file and key) and the errors of module files that were not loaded.
+class ContentError(ValueError):
+    """A content file is wrong; the message names the file and the place in it."""
 
-    A bad policies.json stops everything (the modules cite it); a bad module file is reported and
-    the other modules still load."""
-    directory = Path(directory)
-    summary = {
-        "documents": 0,
-        "clauses": 0,
-        "modules": 0,
-        "questions": 0,
-        "skipped_questions": {},
-        "errors": [],
-    }
-    policies_file = directory / "policies.json"
+
+def policies_load(*, directory):
+    """The policy library from policies.json, in one transaction; ``{"<document key>:<reference>":
+    clause}`` and the counts added. A bad file stops everything: the modules cite it."""
+    policies_file = Path(directory) / "policies.json"
     if not policies_file.exists():
         raise ContentError(f"{policies_file} is missing")
-    with transaction.atomic(), _errors_named_after(policies_file):
-        clauses = _policies_load(data=_read(policies_file), summary=summary)
-    index = module_index_ensure()
-    for module_file in sorted(directory.glob("module-*.json")):
-        file_summary = {"modules": 0, "questions": 0, "skipped_questions": {}}
+    summary = {"documents": 0, "clauses": 0}
+    with transaction.atomic(), errors_named_after(policies_file):
+        clauses = _policies_load(data=read_json(policies_file), summary=summary)
+    return clauses, summary
+
+
+def clause_finder(clauses):
+    def clause_for(key):
         try:
-            with transaction.atomic(), _errors_named_after(module_file):
-                _module_load(
-                    data=_read(module_file), index=index, clauses=clauses, summary=file_summary
-                )
-        except ContentError as error:
-            summary["errors"].append(str(error))
-            continue
-        summary["modules"] += file_summary["modules"]
-        summary["questions"] += file_summary["questions"]
-        for question_type, keys in file_summary["skipped_questions"].items():
-            summary["skipped_questions"].setdefault(question_type, []).extend(
-                f"{module_file.name}:{key}" for key in keys
-            )
-    return summary
+            return clauses[key]
+        except KeyError as error:
+            raise ContentError(
+                f"clause {key} is not in the policy library (policies.json)"
+            ) from error
+
+    return clause_for
 
 
-class _errors_named_after:
+class errors_named_after:
     """Turns any error in a file's content into a ContentError that names the file."""
 
     def __init__(self, path):
@@ -108,7 +76,7 @@ class _errors_named_after:
         return False
 
 
-def _read(path):
+def read_json(path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -164,112 +132,30 @@ def _policies_load(*, data, summary):
     return clauses
 
 
-def _module_load(*, data, index, clauses, summary):
-    def clause_for(key):
-        try:
-            return clauses[key]
-        except KeyError as error:
-            raise ContentError(
-                f"clause {key} is not in the policy library (policies.json)"
-            ) from error
-
-    quiz_spec = data["quiz"]
-    settings = quiz_settings_parse(spec=quiz_spec)
-    # Settings no bank could meet are named as such before the content check asks for more.
-    problems = quiz_settings_problems(settings=settings, questions=quiz_spec["questions"])
-    if problems:
-        raise ContentError(
-            "the quiz's draw settings do not fit its questions: " + " ".join(problems)
-        )
-    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
+def module_page_load(*, data, index, clause_for):
+    """The module page a file describes, created and published if its slug is new; an existing
+    page is left as its authors made it. Returns (page, created)."""
     page = ModulePage.objects.filter(slug=data["slug"]).first()
-    if page is None:
-        steps = _steps_checked(
-            [_step(number, spec, clause_for) for number, spec in enumerate(data["steps"], start=1)]
-        )
-        page = ModulePage(
-            title=data["title"],
-            slug=data["slug"],
-            summary=data["summary"],
-            learning_outcomes="<ul>"
-            + "".join(f"<li>{item}</li>" for item in data["learning_outcomes"])
-            + "</ul>",
-            estimated_minutes=data["estimated_minutes"],
-            validity_months=data["validity_months"],
-            base_competence=data["base_competence"],
-            steps=json.dumps(steps),
-        )
-        index.add_child(instance=page)
-        page.save_revision().publish()
-        summary["modules"] += 1
-    # An existing quiz keeps its author's settings; only a new one takes the file's.
-    quiz = Quiz.objects.filter(module=page).first() or quiz_create_from_spec(
-        spec=quiz_spec, module=page, settings=settings
+    if page is not None:
+        return page, False
+    steps = _steps_checked(
+        [_step(number, spec, clause_for) for number, spec in enumerate(data["steps"], start=1)]
     )
-    existing_keys = set(Question.objects.filter(quiz=quiz).values_list("key", flat=True))
-    seen_keys = set()
-    for sort_order, spec in enumerate(quiz_spec["questions"]):
-        key = spec["key"]
-        if key in seen_keys:
-            raise ContentError(f"question key {key!r} is used twice")
-        seen_keys.add(key)
-        try:
-            created = _question_load(
-                spec=spec,
-                quiz=quiz,
-                sort_order=sort_order,
-                clause_for=clause_for,
-                exists=key in existing_keys,
-            )
-        except (ContentError, KeyError, ValidationError) as error:
-            detail = (
-                f"a required field is missing: {error}"
-                if isinstance(error, KeyError)
-                else str(error)
-            )
-            raise ContentError(f"question {key}: {detail}") from error
-        if created is None:
-            summary["skipped_questions"].setdefault(spec["type"], []).append(key)
-        elif created:
-            summary["questions"] += 1
-    return page
-
-
-def _quiz_checked(*, quiz_spec, clauses):
-    """A quiz that could be passed without knowing the policy (keys piled in one position, a bank
-    too small for a retry to differ, another organisation's rules) loads nothing."""
-    organisation_of = {
-        key.split(":", 1)[0]: clause.document.organisation for key, clause in clauses.items()
-    }
-    problems = quiz_content_problems(quiz=quiz_spec, organisation_of=organisation_of)
-    if problems:
-        raise ContentError("the quiz fails the content check: " + " ".join(problems))
-
-
-def _question_load(*, spec, quiz, sort_order, clause_for, exists):
-    """True when created, False when it was already there, None when its type cannot be created yet."""
-    _question_check(spec=spec, clause_for=clause_for)
-    if exists:
-        return False
-    if spec["type"] not in QUESTION_CREATORS:
-        return None
-    question_create_from_spec(spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for)
-    return True
-
-
-def _question_check(*, spec, clause_for):
-    """Checks every shipped question must pass whatever its type: it cites clauses that exist, and
-    only clauses of the one policy it names, so that no answer mixes two organisations' rules."""
-    cited = list(cited_clauses(spec))
-    if not cited:
-        raise ContentError("cites no clause")
-    policy = spec["policy"]
-    for key in cited:
-        clause_for(key)
-        if key.split(":", 1)[0] != policy:
-            raise ContentError(
-                f"asks about {policy} but cites {key}; a question keeps to one policy"
-            )
+    page = ModulePage(
+        title=data["title"],
+        slug=data["slug"],
+        summary=data["summary"],
+        learning_outcomes="<ul>"
+        + "".join(f"<li>{item}</li>" for item in data["learning_outcomes"])
+        + "</ul>",
+        estimated_minutes=data["estimated_minutes"],
+        validity_months=data["validity_months"],
+        base_competence=data["base_competence"],
+        steps=json.dumps(steps),
+    )
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return page, True
 
 
 def _steps_checked(raw_steps):

@@ -177,7 +177,7 @@ class ModuleProgress(models.Model):
     so that publishing an edit never moves the ground under someone part-way through."""
 
     person = models.ForeignKey(
-        "lms.Person", on_delete=models.CASCADE, related_name="module_progress"
+        "people.Person", on_delete=models.CASCADE, related_name="module_progress"
     )
     module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="progress")
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")

@@ -58,7 +58,7 @@ def policy_clause_citations(*, clause):
     its latest draft) and quiz questions. Authors use it to move content on to a new version."""
     return {
         "module_steps": _module_step_citations(clause=clause),
-        "questions": _question_citations(clause=clause),
+        "questions": _content_citations(clause=clause),
     }
 
 
@@ -135,14 +135,17 @@ def _same_id(value, clause_id):
     return value is not None and str(value) == str(clause_id)
 
 
-def _question_citations(*, clause):
-    """Questions found through every relation that points at PolicyClause, whatever the model:
-    question types (and their options) are added without this code having to know them. A fixed
-    number of queries whatever the number of questions: one per relation, one per question type."""
-    from quizzes.models import Question, Quiz
+def _content_citations(*, clause):
+    """What else cites this clause version, found through every relation that points at
+    PolicyClause: this app need not know the models (quiz questions live in the layer above).
 
-    places_by_question = {}
-    others = []
+    A model whose rows are parts of something an author edits (an option of a question) names
+    that owner's field in ``clause_citation_part_of``; each owner is listed once, with every
+    place it cites the clause. An owner model may order its rows (``clause_citation_ordering``)
+    and name relations to read with them (``clause_citation_prefetch``). A fixed number of
+    queries whatever the number of citations: one per relation, then one per owner model (plus
+    what the owner model's manager adds, one per question type for polymorphic questions)."""
+    places_by_owner = {}
     for relation in PolicyClause._meta.get_fields(include_hidden=True):
         if not (
             relation.auto_created
@@ -152,36 +155,32 @@ def _question_citations(*, clause):
             continue
         model = relation.related_model
         citing = model._base_manager.filter(**{relation.field.name: clause})
-        if issubclass(model, Question):
-            for question_id in citing.values_list("pk", flat=True):
-                places_by_question.setdefault(question_id, []).append("the question")
-            continue
-        link = _foreign_key_to(model, Question)
-        if link is None:
-            others += list(citing)
-            continue
-        for obj in citing:
-            places_by_question.setdefault(getattr(obj, link.attname), []).append(
-                f"{model._meta.verbose_name}: {obj}"
-            )
-    questions = list(
-        Question.objects.filter(pk__in=places_by_question).order_by("quiz_id", "sort_order", "pk")
-    )
-    quizzes = Quiz.objects.in_bulk({question.quiz_id for question in questions})
-    for question in questions:
-        question.quiz = quizzes[question.quiz_id]  # saves a query per row in the admin listing
-    return [
-        {"question": question, "places": places_by_question[question.pk]} for question in questions
-    ] + [{"question": None, "object": obj, "places": [obj._meta.verbose_name]} for obj in others]
+        part_of = getattr(model, "clause_citation_part_of", None)
+        if part_of:
+            owner_field = model._meta.get_field(part_of)
+            owner_model = _root_model(owner_field.related_model)
+            for part in citing:
+                places_by_owner.setdefault(owner_model, {}).setdefault(
+                    getattr(part, owner_field.attname), []
+                ).append(f"{model._meta.verbose_name}: {part}")
+        else:
+            owner_model = _root_model(model)
+            for pk in citing.values_list("pk", flat=True):
+                places_by_owner.setdefault(owner_model, {}).setdefault(pk, []).append(
+                    f"the {owner_model._meta.verbose_name}"
+                )
+    citations = []
+    for owner_model, places in places_by_owner.items():
+        owners = (
+            owner_model._default_manager.filter(pk__in=places)
+            .order_by(*getattr(owner_model, "clause_citation_ordering", ["pk"]))
+            .prefetch_related(*getattr(owner_model, "clause_citation_prefetch", ()))
+        )
+        citations += [{"object": owner, "places": places[owner.pk]} for owner in owners]
+    return citations
 
 
-def _foreign_key_to(model, target):
-    for field in model._meta.get_fields():
-        if (
-            field.many_to_one
-            and field.concrete
-            and field.related_model
-            and issubclass(field.related_model, target)
-        ):
-            return field
-    return None
+def _root_model(model):
+    """The top of a multi-table inheritance chain (a question type's Question)."""
+    parents = model._meta.get_parent_list()
+    return parents[-1] if parents else model

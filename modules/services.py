@@ -1,7 +1,7 @@
 """Writes for modules: the policy library, the review workflow and a person's progress through a module."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,6 +11,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
+    GroupPagePermission,
     Locale,
     Page,
     Site,
@@ -21,7 +22,9 @@ from wagtail.models import (
 
 from lms import roles
 from lms.audit import CONTENT_PUBLISHED, audit_record
+from people.services import role_groups_sync
 
+from .handoffs import clause_revised
 from .models import ModuleIndexPage, ModuleProgress, PolicyClause
 from .selectors import module_steps
 
@@ -79,14 +82,10 @@ def policy_clause_revise(*, clause, heading, summary, user):
         except PublishPermissionError as error:
             raise PolicyError("You do not have permission to publish policy clauses.") from error
         new_clause.refresh_from_db()
-        # Certificates that rested on the old version now need recertification, and their holders
-        # get the module assigned again; inside this transaction, so a failed revision changes none.
-        # Imported here: certificates and tracking both build on modules.
-        from certificates.services import certificates_mark_recertification_due
-        from lms.services import assignment_recertify
-
-        for certificate in certificates_mark_recertification_due(replaced_clause=clause, by=user):
-            assignment_recertify(person=certificate.person, module=certificate.module)
+        # Certificates that rested on the old version need recertification and their holders the
+        # module again: the layers above own that work. Inside this transaction, so a failure
+        # there leaves the clause unrevised.
+        clause_revised.send(sender=PolicyClause, replaced_clause=clause, by=user)
         audit_record(
             action=CONTENT_PUBLISHED,
             actor=user,
@@ -233,3 +232,20 @@ def wagtail_root_ensure():
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     return root
+
+
+def roles_sync():
+    """The four role groups with exactly the permissions each needs (``people.services``), plus
+    the authors' rights on the page tree and the review workflow modules go through. Idempotent."""
+    groups = role_groups_sync()
+    root = wagtail_root_ensure()
+    for codename in roles.AUTHOR_PAGE_PERMISSIONS:
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=f"{codename}_page"
+        )
+        GroupPagePermission.objects.get_or_create(
+            group=groups[roles.AUTHORS], page=root, permission=permission
+        )
+    # Authors review each other's modules before they go live.
+    module_workflow_ensure()
+    return groups

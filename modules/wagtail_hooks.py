@@ -1,9 +1,12 @@
 from django.urls import path
 
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from lms.audit import CONTENT_PUBLISHED, audit_record
 
 from .admin_views import (
     PolicyClauseCitationsView,
@@ -85,3 +88,26 @@ class PolicyLibraryGroup(SnippetViewSetGroup):
 
 
 register_snippet(PolicyLibraryGroup)
+
+
+@hooks.register("after_publish_page")
+def audit_page_published(request, page):
+    audit_record(
+        action=CONTENT_PUBLISHED,
+        summary=f'Published page "{page.title}"',
+        target=page,
+        request=request,
+    )
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def audit_content_saved(request, instance):
+    """Policies and quizzes are snippets: saving one changes what learners are taught or asked."""
+    if instance._meta.app_label in {"modules", "quizzes"}:
+        audit_record(
+            action=CONTENT_PUBLISHED,
+            summary=f'Saved {instance._meta.verbose_name} "{instance}"'[:500],
+            target=instance,
+            request=request,
+        )

@@ -3,6 +3,7 @@ question's options against its type."""
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .kinds import kind_of
 from .selectors import quiz_draw_problems
 
 
@@ -37,22 +38,19 @@ class QuizAdminForm(WagtailAdminModelForm):
 
 
 class QuestionAdminForm(WagtailAdminModelForm):
-    """Single choice: exactly one right option. Multiple response: at least one."""
+    """A question's keyed options checked by its kind's rule (the content loader's rule too)."""
 
     def is_valid(self):
         if not super().is_valid():
             return False
-        question_type = self._meta.model.question_type
-        if question_type not in ("single_choice", "multiple_response"):
+        if "options" not in self.formsets:
             return True
         correct = sum(
             bool(form.cleaned_data.get("is_correct"))
             for form in _kept_forms(self.formsets["options"])
         )
-        if question_type == "single_choice" and correct != 1:
-            self.add_error(None, "Mark exactly one option as correct.")
-            return False
-        if question_type == "multiple_response" and correct < 1:
-            self.add_error(None, "Mark at least one option as correct.")
+        problem = kind_of(self._meta.model.question_type).correct_options_problem(correct)
+        if problem:
+            self.add_error(None, problem)
             return False
         return True

@@ -2,13 +2,14 @@
 else gets a 404, as for a page that does not exist."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from lms import roles
 from lms.access import require_role
+from lms.exports import file_response, table_csv_response
 
-from .evidence import attempt_evidence_pdf, csv_text, evidence_csv_lines
+from .evidence import attempt_evidence_pdf, evidence_csv_response
 from .models import Quiz
 from .selectors import attempt_for_audit, quiz_attempts_for_audit, quizzes_for_audit
 
@@ -18,13 +19,14 @@ def audit_quiz_list(request):
     require_role(request.user, roles.AUDITORS)
     quizzes = quizzes_for_audit()
     if request.GET.get("format") == "csv":
-        rows = [["quiz", "module", "attempts", "passed"]] + [
-            [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count]
-            for quiz in quizzes
-        ]
-        response = HttpResponse(csv_text(rows=rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="quizzes.csv"'
-        return response
+        return table_csv_response(
+            filename="quizzes",
+            headers=["quiz", "module", "attempts", "passed"],
+            rows=[
+                [quiz.title, quiz.module.title, quiz.attempt_count, quiz.passed_count]
+                for quiz in quizzes
+            ],
+        )
     return render(request, "quizzes/audit_quiz_list.html", {"quizzes": quizzes})
 
 
@@ -40,12 +42,11 @@ def audit_quiz_attempts(request, quiz_id):
 def audit_quiz_attempts_csv(request, quiz_id):
     require_role(request.user, roles.AUDITORS)
     quiz = get_object_or_404(Quiz.objects.select_related("module"), pk=quiz_id)
-    response = StreamingHttpResponse(
-        evidence_csv_lines(attempts=quiz_attempts_for_audit(quiz=quiz).iterator(chunk_size=200)),
-        content_type="text/csv; charset=utf-8",
+    return evidence_csv_response(
+        attempts=quiz_attempts_for_audit(quiz=quiz).iterator(chunk_size=200),
+        filename=f"attempts-{quiz.module.slug}",
+        stream=True,
     )
-    response["Content-Disposition"] = f'attachment; filename="attempts-{quiz.module.slug}.csv"'
-    return response
 
 
 def _attempt_or_404(request, attempt_id):
@@ -59,16 +60,14 @@ def _attempt_or_404(request, attempt_id):
 @login_required
 def audit_attempt_csv(request, attempt_id):
     attempt = _attempt_or_404(request, attempt_id)
-    response = HttpResponse(
-        "".join(evidence_csv_lines(attempts=[attempt])), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="attempt-{attempt.pk}.csv"'
-    return response
+    return evidence_csv_response(attempts=[attempt], filename=f"attempt-{attempt.pk}")
 
 
 @login_required
 def audit_attempt_pdf(request, attempt_id):
     attempt = _attempt_or_404(request, attempt_id)
-    response = HttpResponse(attempt_evidence_pdf(attempt=attempt), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="attempt-{attempt.pk}.pdf"'
-    return response
+    return file_response(
+        attempt_evidence_pdf(attempt=attempt),
+        filename=f"attempt-{attempt.pk}.pdf",
+        content_type="application/pdf",
+    )

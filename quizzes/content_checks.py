@@ -14,6 +14,8 @@ Why these rules:
 
 from collections import Counter
 
+from .kinds import KINDS
+
 MAX_SHARE_OF_ONE_POSITION = 0.4
 BANK_TO_DRAW_RATIO = 2
 
@@ -35,7 +37,8 @@ def key_position_problems(*, quiz):
     or two single-choice questions cannot spread its keys any further."""
     positions = Counter()
     for spec in quiz.get("questions", []):
-        if spec.get("type") != "single_choice":
+        kind = KINDS.get(spec.get("type"))
+        if kind is None or not kind.key_position_matters:
             continue
         for position, option in enumerate(spec.get("options") or [], start=1):
             if isinstance(option, dict) and option.get("correct"):

@@ -1,5 +1,20 @@
-"""Creating quiz questions from the shipped content files (see modules/content_import.py and
-/work/briefs/content-schema.md). A question the file gets wrong raises ContentError naming it."""
+"""Loading the shipped content (policy library, modules, quizzes) from modules/content/*.json:
+``manage.py load_content``. The policy library and module pages come from
+``modules.content_import``; this module adds each module's quiz and questions.
+
+Idempotent and non-destructive: it creates what is missing and never touches what exists, so
+running it again duplicates nothing and never overwrites an L&D author's edits. Each file is
+checked and loaded in one transaction: a bad file loads nothing at all, and the error names the
+file and the place in it.
+
+A module file's "quiz" holds its "title", "pass_mark", "questions" (each with a "type" of
+``quizzes.kinds``, a "policy" and the clauses it cites) and optional settings (``QuizSettings``):
+"questions_per_attempt", "shuffle_questions", "shuffle_options", "can_take_without_module",
+"max_attempts" and "topic_draws" ([{"topic", "count"}]). The settings are checked against the
+file's questions (a draw the bank cannot meet loads nothing), and applied only when the quiz is
+created: an existing quiz keeps its author's settings."""
+
+from pathlib import Path
 
 from pydantic import (
     BaseModel,
@@ -12,24 +27,28 @@ from pydantic import (
     field_validator,
 )
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import transaction
 
-from .drawing import BankEntry, draw_problems
-from .models import (
-    MultipleResponseQuestion,
-    Option,
-    OrderingQuestion,
-    PartialCredit,
-    Quiz,
-    ScenarioJudgementQuestion,
-    SingleChoiceQuestion,
-    TopicDraw,
-    TrueFalseQuestion,
+from modules.content_import import (
+    CONTENT_DIR,
+    ContentError,
+    clause_finder,
+    errors_named_after,
+    module_page_load,
+    policies_load,
+    read_json,
 )
+from modules.services import module_index_ensure
 
-
-class ContentError(ValueError):
-    pass
+from .content_checks import cited_clauses, quiz_content_problems
+from .drawing import BankEntry, draw_problems
+from .kinds import KINDS
+from .models import (
+    Question,
+    Quiz,
+    TopicDraw,
+)
 
 
 class TopicDrawSpec(BaseModel):
@@ -84,7 +103,7 @@ def quiz_settings_problems(*, settings, questions):
     bank = [
         BankEntry(id=index, topic=spec.get("topic", ""), critical=bool(spec.get("critical", False)))
         for index, spec in enumerate(questions)
-        if spec.get("type") in QUESTION_CREATORS
+        if spec.get("type") in KINDS
     ]
     return draw_problems(
         bank=bank,
@@ -108,146 +127,103 @@ def quiz_create_from_spec(*, spec, module, settings):
     return quiz
 
 
-def _field(spec, name, where=None):
-    try:
-        return spec[name]
-    except (KeyError, TypeError) as error:
-        raise ContentError(
-            f"question {where or spec.get('key', '?')}: “{name}” is missing"
-        ) from error
-
-
-def _common(spec, quiz, sort_order):
-    return {
-        "quiz": quiz,
-        "sort_order": sort_order,
-        "key": _field(spec, "key"),
-        "topic": spec.get("topic", ""),
-        "text": _field(spec, "text"),
-        "explanation": spec.get("explanation", ""),
-        "critical": bool(spec.get("critical", False)),
-    }
-
-
-def _options_create(*, question, key, entries, correct_field, clause_for):
-    if len(entries) < 2:
-        raise ContentError(f"question {key}: needs at least two options")
-    Option.objects.bulk_create(
-        Option(
-            question=question,
-            sort_order=index,
-            text=_field(entry, "text", key),
-            is_correct=bool(entry.get(correct_field, False)) if correct_field else False,
-            feedback=_field(entry, "feedback", key),
-            clause=clause_for(_field(entry, "clause", key)),
-        )
-        for index, entry in enumerate(entries)
-    )
-    return question
-
-
-def _correct_count(spec, entries_field, correct_field):
-    entries = _field(spec, entries_field)
-    if not isinstance(entries, list):
-        raise ContentError(f"question {spec['key']}: “{entries_field}” must be a list")
-    for entry in entries:
-        if correct_field not in entry:
-            raise ContentError(
-                f"question {spec['key']}: every entry of “{entries_field}” needs “{correct_field}”"
-            )
-    return entries, sum(bool(entry[correct_field]) for entry in entries)
-
-
-def _single_choice(*, spec, quiz, sort_order, clause_for):
-    options, correct = _correct_count(spec, "options", "correct")
-    if correct != 1:
-        raise ContentError(
-            f"question {spec['key']}: a single-choice question needs exactly one correct option"
-        )
-    question = SingleChoiceQuestion.objects.create(**_common(spec, quiz, sort_order))
-    return _options_create(
-        question=question,
-        key=spec["key"],
-        entries=options,
-        correct_field="correct",
-        clause_for=clause_for,
-    )
-
-
-def _multiple_response(*, spec, quiz, sort_order, clause_for):
-    options, correct = _correct_count(spec, "options", "correct")
-    if correct < 1:
-        raise ContentError(
-            f"question {spec['key']}: a multiple-response question needs at least one correct option"
-        )
-    partial_credit = spec.get("partial_credit", "")
-    if partial_credit not in ("", *PartialCredit.values):
-        raise ContentError(
-            f"question {spec['key']}: “partial_credit” must be one of {', '.join(PartialCredit.values)}"
-        )
-    question = MultipleResponseQuestion.objects.create(
-        **_common(spec, quiz, sort_order), partial_credit=partial_credit
-    )
-    return _options_create(
-        question=question,
-        key=spec["key"],
-        entries=options,
-        correct_field="correct",
-        clause_for=clause_for,
-    )
-
-
-def _ordering(*, spec, quiz, sort_order, clause_for):
-    items = _field(spec, "items")
-    if not isinstance(items, list):
-        raise ContentError(f"question {spec['key']}: “items” must be a list")
-    question = OrderingQuestion.objects.create(**_common(spec, quiz, sort_order))
-    # Items are listed in the correct order, which becomes the options' sort order.
-    return _options_create(
-        question=question, key=spec["key"], entries=items, correct_field=None, clause_for=clause_for
-    )
-
-
-def _scenario_judgement(*, spec, quiz, sort_order, clause_for):
-    actions, _ = _correct_count(spec, "actions", "appropriate")
-    question = ScenarioJudgementQuestion.objects.create(**_common(spec, quiz, sort_order))
-    return _options_create(
-        question=question,
-        key=spec["key"],
-        entries=actions,
-        correct_field="appropriate",
-        clause_for=clause_for,
-    )
-
-
-def _true_false(*, spec, quiz, sort_order, clause_for):
-    if not isinstance(_field(spec, "answer"), bool):
-        raise ContentError(f"question {spec['key']}: “answer” must be true or false")
-    return TrueFalseQuestion.objects.create(
-        **_common(spec, quiz, sort_order),
-        correct_answer=spec["answer"],
-        feedback_true=_field(spec, "feedback_true"),
-        feedback_false=_field(spec, "feedback_false"),
-        clause=clause_for(_field(spec, "clause")),
-    )
-
-
-# content "type" -> creator
-QUESTION_CREATORS = {
-    "single_choice": _single_choice,
-    "multiple_response": _multiple_response,
-    "true_false": _true_false,
-    "ordering": _ordering,
-    "scenario_judgement": _scenario_judgement,
-}
-
-
 def question_create_from_spec(*, spec, quiz, sort_order, clause_for):
-    creator = QUESTION_CREATORS.get(_field(spec, "type"))
-    if creator is None:
+    """A question of the spec's "type" (a ``quizzes.kinds`` name), or ContentError."""
+    question_type = spec.get("type") if isinstance(spec, dict) else None
+    if question_type not in KINDS:
         raise ContentError(
-            f"question {spec.get('key', '?')}: unknown question type “{spec['type']}” "
-            f"(known: {', '.join(sorted(QUESTION_CREATORS))})"
+            f"question {spec.get('key', '?') if isinstance(spec, dict) else '?'}: unknown "
+            f"question type “{question_type}” (known: {', '.join(sorted(KINDS))})"
         )
-    with transaction.atomic():  # a bad option leaves no half-made question
-        return creator(spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for)
+    return KINDS[question_type].create(
+        spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for
+    )
+
+
+def content_load(*, directory=CONTENT_DIR):
+    """Load every content file. Returns what was created and the errors of module files that were
+    not loaded. A bad policies.json stops everything (the modules cite it); a bad module file is
+    reported and the other modules still load."""
+    directory = Path(directory)
+    clauses, summary = policies_load(directory=directory)
+    summary.update(modules=0, questions=0, errors=[])
+    index = module_index_ensure()
+    for module_file in sorted(directory.glob("module-*.json")):
+        try:
+            with transaction.atomic(), errors_named_after(module_file):
+                created_page, created_questions = _module_file_load(
+                    data=read_json(module_file), index=index, clauses=clauses
+                )
+        except ContentError as error:
+            summary["errors"].append(str(error))
+            continue
+        summary["modules"] += created_page
+        summary["questions"] += created_questions
+    return summary
+
+
+def _module_file_load(*, data, index, clauses):
+    """The page and its quiz, checked first. Returns (page created?, questions created)."""
+    clause_for = clause_finder(clauses)
+    quiz_spec = data["quiz"]
+    settings = quiz_settings_parse(spec=quiz_spec)
+    # Settings no bank could meet are named as such before the content check asks for more.
+    problems = quiz_settings_problems(settings=settings, questions=quiz_spec["questions"])
+    if problems:
+        raise ContentError(
+            "the quiz's draw settings do not fit its questions: " + " ".join(problems)
+        )
+    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
+    page, page_created = module_page_load(data=data, index=index, clause_for=clause_for)
+    # An existing quiz keeps its author's settings; only a new one takes the file's.
+    quiz = Quiz.objects.filter(module=page).first() or quiz_create_from_spec(
+        spec=quiz_spec, module=page, settings=settings
+    )
+    existing_keys = set(Question.objects.filter(quiz=quiz).values_list("key", flat=True))
+    seen_keys, created = set(), 0
+    for sort_order, spec in enumerate(quiz_spec["questions"]):
+        key = spec["key"]
+        if key in seen_keys:
+            raise ContentError(f"question key {key!r} is used twice")
+        seen_keys.add(key)
+        try:
+            _question_check(spec=spec, clause_for=clause_for)
+            if key not in existing_keys:
+                question_create_from_spec(
+                    spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for
+                )
+                created += 1
+        except (ContentError, KeyError, ModelValidationError) as error:
+            detail = (
+                f"a required field is missing: {error}"
+                if isinstance(error, KeyError)
+                else str(error)
+            )
+            raise ContentError(f"question {key}: {detail}") from error
+    return page_created, created
+
+
+def _quiz_checked(*, quiz_spec, clauses):
+    """A quiz that could be passed without knowing the policy (keys piled in one position, a bank
+    too small for a retry to differ, another organisation's rules) loads nothing."""
+    organisation_of = {
+        key.split(":", 1)[0]: clause.document.organisation for key, clause in clauses.items()
+    }
+    problems = quiz_content_problems(quiz=quiz_spec, organisation_of=organisation_of)
+    if problems:
+        raise ContentError("the quiz fails the content check: " + " ".join(problems))
+
+
+def _question_check(*, spec, clause_for):
+    """Checks every shipped question must pass whatever its type: it cites clauses that exist, and
+    only clauses of the one policy it names, so that no answer mixes two organisations' rules."""
+    cited = list(cited_clauses(spec))
+    if not cited:
+        raise ContentError("cites no clause")
+    policy = spec["policy"]
+    for key in cited:
+        clause_for(key)
+        if key.split(":", 1)[0] != policy:
+            raise ContentError(
+                f"asks about {policy} but cites {key}; a question keeps to one policy"
+            )

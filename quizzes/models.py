@@ -165,7 +165,10 @@ class Question(ClusterableModel, PolymorphicModel):
     """A question in a quiz's bank. Each subclass turns itself into a snapshot (what is shown and the
     key), and ``quizzes.scoring`` scores responses against snapshots without touching the database."""
 
-    question_type = None  # the key of the subclass's scorer in quizzes.scoring.SCORERS
+    question_type = None  # the name of the subclass's kind in quizzes.kinds.KINDS
+    # How the policy library lists the questions citing a clause (modules.selectors).
+    clause_citation_ordering = ["quiz_id", "sort_order", "pk"]
+    clause_citation_prefetch = ["quiz"]
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     sort_order = models.PositiveIntegerField(default=0)
@@ -353,6 +356,8 @@ class TrueFalseQuestion(Question):
 class Option(Orderable):
     """An answer option. Each carries the feedback and the clause that makes it right or wrong."""
 
+    clause_citation_part_of = "question"  # an author edits the option within its question
+
     question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
@@ -369,7 +374,7 @@ class Attempt(models.Model):
     """One sitting of a quiz, and the evidence of it: the questions exactly as shown (with the
     clause and policy version behind each keyed answer), the answers given, timestamps and score."""
 
-    person = models.ForeignKey("lms.Person", on_delete=models.PROTECT, related_name="attempts")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="attempts")
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -428,7 +433,7 @@ class RetryAllowance(models.Model):
     e.g. when an attempt failed because of a technical fault."""
 
     person = models.ForeignKey(
-        "lms.Person", on_delete=models.CASCADE, related_name="retry_allowances"
+        "people.Person", on_delete=models.CASCADE, related_name="retry_allowances"
     )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="retry_allowances")
     granted_at = models.DateTimeField(default=timezone.now)

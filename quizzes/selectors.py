@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .drawing import BankEntry, draw_problems
+from .kinds import kind_of
 from .models import Attempt, Question, Quiz, RetryAllowance, Review
 
 
@@ -216,9 +217,8 @@ def attempt_result_rows(*, attempt, every_option=False):
     for number, question in enumerate(attempt.questions, start=1):
         question_id = str(question["id"])
         response = attempt.answers.get(question_id)
-        items = _ITEMS[question["type"]](question, response)
-        if every_option and question["type"] in ("single_choice", "true_false"):
-            items = _every_option_items(question, response)
+        kind = kind_of(question)
+        items = kind.review_items(question, response, every_option=every_option)
         rows.append(
             {
                 "number": number,
@@ -229,115 +229,13 @@ def attempt_result_rows(*, attempt, every_option=False):
                 "points": results[question_id]["points"],
                 "max_points": results[question_id]["max_points"],
                 "items": items,
-                "answer_text": _answer_text(question, response),
+                "kind": kind,
+                "answer_text": "No answer"
+                if response is None
+                else kind.answer_text(question, response),
             }
         )
     return rows
-
-
-def _answer_text(question, response):
-    if response is None:
-        return "No answer"
-    options = {option["id"]: option["text"] for option in question["options"]}
-    if question["type"] in ("single_choice", "true_false"):
-        return options[response]
-    if question["type"] == "multiple_response":
-        return "; ".join(options[option_id] for option_id in response)
-    if question["type"] == "ordering":
-        return "; ".join(
-            f"{position}. {options[option_id]}"
-            for position, option_id in enumerate(response, start=1)
-        )
-    return "; ".join(
-        f"{options[option_id]}: {_JUDGEMENT_LABELS[value]}" for option_id, value in response.items()
-    )
-
-
-def _one_option_items(question, response):
-    """The option chosen and, when it was wrong, the option the policy expects."""
-    items = []
-    for option in question["options"]:
-        chosen = option["id"] == response
-        if chosen or option["correct"]:
-            items.append(
-                _item(
-                    option,
-                    given=option["text"] if chosen else "",
-                    expected="Right answer" if option["correct"] else "",
-                )
-            )
-    return items
-
-
-def _many_options_items(question, response):
-    chosen = set(response or [])
-    return [
-        _item(
-            option,
-            given="Chosen" if option["id"] in chosen else "Not chosen",
-            expected="Applies" if option["correct"] else "Does not apply",
-            right=(option["id"] in chosen) == option["correct"],
-        )
-        for option in question["options"]
-    ]
-
-
-def _order_items(question, response):
-    given_position = {
-        option_id: position for position, option_id in enumerate(response or [], start=1)
-    }
-    return [
-        _item(
-            option,
-            given=f"Position {given_position[option['id']]}"
-            if option["id"] in given_position
-            else "",
-            expected=f"Position {option['position']}",
-            right=given_position.get(option["id"]) == option["position"],
-        )
-        for option in sorted(question["options"], key=lambda option: option["position"])
-    ]
-
-
-_JUDGEMENT_LABELS = {True: "Appropriate", False: "Not appropriate"}
-
-
-def _judgement_items(question, response):
-    response = response or {}
-    return [
-        _item(
-            option,
-            given=_JUDGEMENT_LABELS[response[option["id"]]] if option["id"] in response else "",
-            expected=_JUDGEMENT_LABELS[option["appropriate"]],
-            right=response.get(option["id"]) == option["appropriate"],
-        )
-        for option in question["options"]
-    ]
-
-
-def _item(option, *, given, expected, right=None):
-    clause = option["clause"]
-    return {
-        "text": option["text"],
-        "given": given,
-        "expected": expected,
-        "right": option["correct"] if right is None else right,
-        "feedback": option["feedback"],
-        "clause": clause,
-        "citation": (
-            f"{clause['organisation']} {clause['document']} (version {clause['document_version']}), "
-            f"clause {clause['reference']}, clause version {clause['version']}"
-        ),
-    }
-
-
-_ITEMS = {
-    "single_choice": _one_option_items,
-    "true_false": _one_option_items,
-    "multiple_response": _many_options_items,
-    "ordering": _order_items,
-    "scenario_judgement": _judgement_items,
-}
 
 
 # What the person sees of an attempt still open: never the key (the quiz page and the download).
@@ -585,18 +483,6 @@ def attempt_evidence_rows(*, attempt):
                 clause["version"],
                 clause["heading"],
             ]
-
-
-def _every_option_items(question, response):
-    return [
-        _item(
-            option,
-            given="Chosen" if option["id"] == response else "Not chosen",
-            expected="Right answer" if option["correct"] else "",
-            right=(option["id"] == response) == option["correct"],
-        )
-        for option in question["options"]
-    ]
 
 
 def _iso(moment):

@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from lms import audit
 from lms.audit import audit_record
-from lms.models import Person
+from lms.names import user_display_name
 from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
+from people.models import Person
 
-from .drawing import items_shuffle, options_order, questions_draw
+from .drawing import questions_draw
+from .handoffs import attempt_passed
+from .kinds import kind_of
 from .models import Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
@@ -138,14 +141,10 @@ def attempt_start(*, person, quiz, rng=None, now=None):
 
 
 def _shown(snapshot, *, quiz, rng):
-    if snapshot["type"] == "true_false":
+    kind = kind_of(snapshot)
+    snapshot["options"] = kind.shown_options(snapshot["options"], quiz=quiz, rng=rng)
+    if not kind.relabel_options:
         return snapshot
-    if snapshot["type"] == "ordering":
-        snapshot["options"] = items_shuffle(options=snapshot["options"], rng=rng)
-    else:
-        snapshot["options"] = options_order(
-            options=snapshot["options"], shuffle=quiz.shuffle_options, rng=rng
-        )
     # Database ids follow the authored order (for ordering questions, the answer): the page gets
     # opaque ones, and the evidence keeps the real id beside each.
     labels = set()
@@ -269,7 +268,9 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         _written_or_why_not(attempt=attempt, updated=updated)
         if score.passed:
             module_progress_complete(person=attempt.person, module=attempt.quiz.module)
-            transaction.on_commit(lambda: _certificate_issue_enqueue(attempt_id=attempt.pk))
+            transaction.on_commit(
+                lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
+            )
     attempt.refresh_from_db()
     return attempt
 
@@ -317,12 +318,6 @@ def _results(*, attempt, score):
     ]
 
 
-def _certificate_issue_enqueue(*, attempt_id):
-    from certificates.tasks import certificate_issue_task
-
-    certificate_issue_task.enqueue(attempt_id=attempt_id)
-
-
 def retry_allow(*, person, quiz, by, reason):
     """Let a person try again before their cooldown ends, or after they used every attempt allowed
     in total (an override, so it needs a reason and goes into the audit trail). Refused for someone
@@ -339,7 +334,7 @@ def retry_allow(*, person, quiz, by, reason):
         allowance = RetryAllowance.objects.create(
             person=person,
             quiz=quiz,
-            granted_by_name=(by.get_full_name() or by.get_username()) if by else "System",
+            granted_by_name=user_display_name(by) if by else "System",
             reason=reason,
         )
         audit_record(

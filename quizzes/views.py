@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from lms.access import current_person
 from lms.background import task_failed_for_good
 
+from .kinds import kind_of
 from .models import Attempt, Quiz
-from .scoring import APPROPRIATE, NOT_APPROPRIATE
 from .selectors import attempt_for_person, attempt_review
 from .services import (
     AttemptAlreadySubmitted,
@@ -216,11 +216,11 @@ def _question_for_form(question, *, number, values, error):
         "id": question_id,
         "field": f"{ANSWER_PREFIX}{question_id}",
         "type": question["type"],
+        "kind": kind_of(question),
         "number": number,
         "text": question["text"],
         "options": options,
         "positions": [str(position) for position in range(1, len(options) + 1)],
-        "judgements": [(APPROPRIATE, "Appropriate"), (NOT_APPROPRIATE, "Not appropriate")],
         "error": error,
     }
 
@@ -229,13 +229,9 @@ def _attempt_result(request, attempt, *, status=200):
     """The result, as much of it as the quiz's review options let the person see now."""
     review = attempt_review(attempt=attempt)
     certificate = getattr(attempt, "certificate", None) if attempt.passed else None
-    # The task is named by its path: the certificates app sits above this one.
+    # Whatever the layer above did with the pass (quizzes.handoffs), it failed for good.
     certificate_failed = (
-        attempt.passed
-        and certificate is None
-        and task_failed_for_good(
-            task_path="certificates.tasks.certificate_issue_task", attempt_id=attempt.pk
-        )
+        attempt.passed and certificate is None and task_failed_for_good(attempt_id=attempt.pk)
     )
     context = {
         "attempt": attempt,

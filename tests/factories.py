@@ -1,15 +1,23 @@
-"""Factories for the test suite. Page trees are built per test with ``module_page_create``."""
+"""The one place for test factories. Page trees are built per test with ``module_page_create``;
+tracking tests make attempts, certificates and progress directly (``*_make``)."""
 
+import datetime
+import itertools
 import json
 
 import factory
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from lms.models import Person, Team
-from modules.models import ModulePage, PolicyClause, PolicyDocument
+from certificates.models import Certificate
+from certificates.services import certificate_issue_for_attempt
+from modules.models import ModulePage, ModuleProgress, PolicyClause, PolicyDocument
 from modules.services import module_index_ensure
-from quizzes.models import Option, Quiz, SingleChoiceQuestion, TrueFalseQuestion
+from people.models import Person, Team
+from quizzes.kinds import kind_of
+from quizzes.models import Attempt, Option, Quiz, SingleChoiceQuestion, TrueFalseQuestion
+from quizzes.services import attempt_submit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -256,3 +264,89 @@ def scenario_judgement_create(
         texts=[f"Action {i}" for i in range(len(appropriate))],
         correct={i for i, value in enumerate(appropriate) if value},
     )
+
+
+# Records for tracking tests, made directly (the quiz and certificate flows are tested elsewhere).
+
+_serials = itertools.count(1)
+
+
+def certificate_make(
+    *, person, module, expires_on, status=Certificate.Status.VALID, issued_at=None, attempt=None
+):
+    # A module certificate always rests on a passed attempt (a database constraint says so).
+    if attempt is None:
+        quiz = Quiz.objects.filter(module=module).first() or Quiz.objects.create(
+            module=module, title=f"{module.title} quiz"
+        )
+        attempt = attempt_make(person=person, quiz=quiz, passed=True, percent=100)
+    return Certificate.objects.create(
+        serial=f"T-{next(_serials):06d}",
+        person=person,
+        kind=Certificate.Kind.MODULE,
+        module=module,
+        attempt=attempt,
+        holder_name=person.full_name,
+        title=module.title,
+        scope={},
+        expires_on=expires_on,
+        status=status,
+        issued_at=issued_at or timezone.now(),
+    )
+
+
+def attempt_make(*, person, quiz, passed, percent, answers=None):
+    return Attempt.objects.create(
+        person=person,
+        quiz=quiz,
+        pass_mark=quiz.pass_mark,
+        questions=[],
+        answers=answers or {"q-1": "secret-answer"},
+        submitted_at=timezone.now(),
+        passed=passed,
+        percent=percent,
+        score=percent,
+        max_score=100,
+    )
+
+
+def progress_make(*, person, module):
+    return ModuleProgress.objects.create(
+        person=person, module=module, revision=module.latest_revision
+    )
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+# Whole attempts and certificates, through the real services.
+
+
+def answers_all(attempt, *, right=True):
+    """Every question of the attempt answered right (or wrong), as the quiz page would post it."""
+    return {
+        str(question["id"]): kind_of(question).example_values(question, right=right)
+        for question in attempt.questions
+    }
+
+
+def attempt_passed(*, person, quiz):
+    attempt = attempt_begin(person=person, quiz=quiz)
+    return attempt_submit(attempt=attempt, answers=answers_all(attempt))
+
+
+def attempt_failed(*, person, quiz):
+    attempt = attempt_begin(person=person, quiz=quiz)
+    return attempt_submit(attempt=attempt, answers=answers_all(attempt, right=False))
+
+
+def module_certificate_for(*, person, quiz):
+    return certificate_issue_for_attempt(attempt_id=attempt_passed(person=person, quiz=quiz).pk)
+
+
+def quiz_for(*, module, clause):
+    quiz = QuizFactory(module=module, title=f"{module.title} quiz")
+    single_choice_create(quiz=quiz, clause=clause, text="Which is right?", sort_order=0)
+    true_false_create(quiz=quiz, clause=clause, answer=True, sort_order=1)
+    return quiz

@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from django.db import connection, connections
+from django.db import connections
 
 from certificates.models import Certificate
-from lms.services import person_create
+from people.services import person_create
 from quizzes.models import Attempt
 from quizzes.services import AttemptAlreadySubmitted, attempt_submit
 from tests.factories import attempt_begin
@@ -17,14 +17,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "Concurrency is tested on PostgreSQL (SQLite serialises all writers); CI runs it there."
-        )
 
 
 def _correct(attempt):

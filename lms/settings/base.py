@@ -35,14 +35,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "lms",
+    "people",
     "modules",
     "quizzes",
     "certificates",
-    "wagtail.contrib.forms",
+    "tracking",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
-    "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -151,14 +151,14 @@ AUTHENTICATION_BACKENDS = [
 
 # Sign-in goes through django-allauth: local passwords (which can be turned off), single sign-on
 # with Microsoft Entra ID (OpenID Connect) when configured, and multi-factor authentication.
-ACCOUNT_ADAPTER = "lms.sso.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "lms.sso.SocialAccountAdapter"
-ACCOUNT_FORMS = {"login": "lms.forms.LoginForm"}
+ACCOUNT_ADAPTER = "people.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "people.sso.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# Throttling failed sign-ins (lms.sso.AccountAdapter explains how), counted in the shared cache
+# Throttling failed sign-ins (people.sso.AccountAdapter explains how), counted in the shared cache
 # so every server agrees:
 # - LOGIN_PAIR_FAILURE_LIMIT an hour for one account from one address: guessing from one place
 #   stops quickly, and locks the person out nowhere else;
@@ -180,7 +180,7 @@ if LOGIN_PAIR_FAILURE_LIMIT < 1 or _LOGIN_ELSEWHERE_LIMIT < 1:
 # Behind a proxy, the client address comes from X-Forwarded-For: set how many proxies add to it.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
-    # allauth's own: "key" is the account and the address together (lms.sso.AccountAdapter).
+    # allauth's own: "key" is the account and the address together (people.sso.AccountAdapter).
     "login_failed": f"{LOGIN_ADDRESS_FAILURE_LIMIT}/h/ip,{LOGIN_PAIR_FAILURE_LIMIT}/h/key",
     # Ours, through allauth's rate limits: "key" is the account, from addresses not usual for it.
     "login_failed_account": f"{_LOGIN_ELSEWHERE_LIMIT}/h/key",
@@ -305,7 +305,7 @@ TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))
 TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 60)))
 TASK_RETRYABLE = [
     "certificates.tasks.certificate_issue_task",
-    "lms.tasks.reminder_send_task",
+    "tracking.tasks.reminder_send_task",
     # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
     # the same however often they run.
     "wagtail.tasks.update_reference_index_task",
@@ -344,7 +344,7 @@ LOGGING = {
 # (python manage.py apply_retention, run by cron). Six years by default.
 RETENTION_DAYS_AFTER_LEAVING = int(os.environ.get("RETENTION_DAYS_AFTER_LEAVING", str(6 * 365)))
 
-# Certificates (issue 5): optional PAdES signing (PEM text or file paths), and the public
+# Certificates: optional PAdES signing (PEM text or file paths), and the public
 # verification pages' rate limit per client address and upload size limit.
 CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
 CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")

@@ -29,4 +29,5 @@ MIDDLEWARE = [entry for entry in MIDDLEWARE if "whitenoise" not in entry]  # noq
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"],  # noqa: F405
+    "bench",  # the organisation generator's commands are tested too
 ]

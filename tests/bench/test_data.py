@@ -3,9 +3,9 @@
 from urllib.parse import urlencode
 
 from bench.data import attempts_open, submission_body
+from bench.organisation import organisation_generate
 from bench.queries import _line_limit, steps_build
-from lms.organisation_generator import organisation_generate
-from lms.selectors import reporting_line_ids
+from people.selectors import reporting_line_ids
 from quizzes.models import Attempt
 from tests.factories import ordering_create, scenario_judgement_create
 

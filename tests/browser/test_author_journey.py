@@ -6,8 +6,8 @@ import re
 from django.urls import reverse
 
 from lms import roles
-from lms.services import person_create
 from modules.services import module_progress_start
+from people.services import person_create
 
 from .keyboard import activate
 from .steps import assert_refused, sign_in, sign_out

@@ -6,20 +6,20 @@ import re
 
 from django.urls import reverse
 
-from lms.services import assignment_create
 from quizzes.models import Question
 from quizzes.services import attempt_submit
 from tests.factories import (
     QuizFactory,
     attempt_begin,
+    days,
     multiple_response_create,
     ordering_create,
     scenario_judgement_create,
     single_choice_create,
     true_false_create,
 )
-from tests.lms.helpers import days
 from tests.quizzes.answers import answers_for
+from tracking.services import assignment_create
 
 from .keyboard import activate, tab_to
 from .steps import pass_quiz, sign_in

@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from certificates.models import Certificate
-from lms.services import assignment_create
-from tests.lms.helpers import days
+from tests.factories import days
+from tracking.services import assignment_create
 
 from .keyboard import activate, choose_option, press, tab_to
 from .steps import assert_refused, pass_quiz, sign_in, sign_out

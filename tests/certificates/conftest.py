@@ -2,15 +2,7 @@ import pytest
 
 from django.core.cache import cache
 
-from certificates.services import certificate_issue_for_attempt
-from quizzes.services import attempt_submit
-from tests.factories import (
-    QuizFactory,
-    attempt_begin,
-    module_page_create,
-    single_choice_create,
-    true_false_create,
-)
+from tests.factories import module_page_create, quiz_for
 
 
 @pytest.fixture(autouse=True)
@@ -19,35 +11,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def answers_for(attempt, *, correct=True):
-    answers = {}
-    for question in attempt.questions:
-        options = [option for option in question["options"] if option["correct"] == correct]
-        answers[str(question["id"])] = [options[0]["id"]]
-    return answers
-
-
-def attempt_passed(*, person, quiz):
-    attempt = attempt_begin(person=person, quiz=quiz)
-    return attempt_submit(attempt=attempt, answers=answers_for(attempt))
-
-
-def attempt_failed(*, person, quiz):
-    attempt = attempt_begin(person=person, quiz=quiz)
-    return attempt_submit(attempt=attempt, answers=answers_for(attempt, correct=False))
-
-
-def module_certificate_for(*, person, quiz):
-    return certificate_issue_for_attempt(attempt_id=attempt_passed(person=person, quiz=quiz).pk)
-
-
-def quiz_for(*, module, clause):
-    quiz = QuizFactory(module=module, title=f"{module.title} quiz")
-    single_choice_create(quiz=quiz, clause=clause, text="Which is right?", sort_order=0)
-    true_false_create(quiz=quiz, clause=clause, answer=True, sort_order=1)
-    return quiz
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import threading
 
 import pytest
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from certificates import services
+from certificates.expiry import expiry_date
 from certificates.models import Certificate, CertificateEvent
 from certificates.services import (
     CertificateError,
@@ -17,11 +17,11 @@ from certificates.services import (
     certificate_issue_for_attempt,
 )
 from certificates.tasks import certificate_issue_task
-from tests.certificates.conftest import attempt_failed, attempt_passed, module_certificate_for
+from tests.factories import attempt_failed, attempt_passed, module_certificate_for
 
 
 def _add_months(day, months):
-    return services._add_months(day, months)
+    return expiry_date(issued_on=day, validity_months=months)
 
 
 @pytest.mark.django_db
@@ -270,10 +270,6 @@ def _in_threads(target, arguments):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="Needs PostgreSQL: SQLite serialises all writers, so no race can happen",
-)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issuing_gives_unique_serials_and_one_certificate_per_pass(
     people, quiz, second_quiz, fast_pdf

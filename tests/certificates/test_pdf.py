@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from certificates import pdf, services
 from certificates.services import certificate_issue_base_competence
-from tests.certificates.conftest import module_certificate_for
+from tests.factories import module_certificate_for
 
 PDFA_ID = "http://www.aiim.org/pdfa/ns/id/"
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from certificates import signing
-from tests.certificates.conftest import module_certificate_for
+from tests.factories import module_certificate_for
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from certificates.ratelimit import TOO_MANY_MESSAGE
 from certificates.services import certificate_revoke
-from tests.certificates.conftest import module_certificate_for
+from tests.factories import module_certificate_for
 
 CHECK_URL = "/certificates/verify/"
 

@@ -13,7 +13,7 @@ from certificates.codes import CROCKFORD_ALPHABET, code_canonical, code_grouped,
 from certificates.forms import CertificateCodeForm
 from certificates.models import Certificate
 from certificates.selectors import certificate_by_code
-from tests.certificates.conftest import module_certificate_for
+from tests.factories import module_certificate_for
 
 CHECK_URL = "/certificates/verify/"
 

@@ -23,12 +23,11 @@ from certificates import services as certificate_services
 from certificates.models import Certificate
 from certificates.tasks import certificate_issue_task
 from lms.background import WorkerLost, task_retry_delay, tasks_failed_for_good, tasks_recover
-from lms.models import Reminder
-from lms.services import assignment_create
-from lms.tasks import reminder_send_task
 from quizzes.services import attempt_submit
-from tests.factories import attempt_begin
-from tests.lms.helpers import days
+from tests.factories import attempt_begin, days
+from tracking.models import Reminder
+from tracking.services import assignment_create
+from tracking.tasks import reminder_send_task
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -84,8 +83,8 @@ def _running(
     )
 
 
-def _passed_attempt(people, quiz, monkeypatch):
-    monkeypatch.setattr("quizzes.services._certificate_issue_enqueue", lambda *, attempt_id: None)
+def _passed_attempt(people, quiz):
+    """A pass whose certificate task the test runs itself (see ``passes_issue_nothing``)."""
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     answers = {
         str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
@@ -165,8 +164,10 @@ def test_a_stale_task_that_may_not_be_retried_fails_for_good_at_once():
 # Retries through the real worker, and the final failure.
 
 
-def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people, quiz, monkeypatch):
-    attempt = _passed_attempt(people, quiz, monkeypatch)
+def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(
+    passes_issue_nothing, people, quiz, monkeypatch
+):
+    attempt = _passed_attempt(people, quiz)
     real_render = certificate_services.certificate_pdf_render
     renders = []
 
@@ -200,9 +201,9 @@ def test_a_failed_certificate_is_retried_after_the_delay_and_issued_once(people,
 
 @override_settings(TASK_RETRY_BASE_SECONDS=0)
 def test_a_task_failing_every_time_stops_after_the_last_attempt_and_is_reported(
-    people, quiz, monkeypatch, client_for
+    passes_issue_nothing, people, quiz, monkeypatch, client_for
 ):
-    attempt = _passed_attempt(people, quiz, monkeypatch)
+    attempt = _passed_attempt(people, quiz)
     result_page = reverse("quizzes:attempt", args=[attempt.pk])
     assert "being prepared" in client_for(people["staff"]).get(result_page).content.decode()
 
@@ -274,7 +275,7 @@ def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_no
 def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(
     people, module, monkeypatch
 ):
-    from lms import services
+    from tracking import services
 
     assignment_create(module=module, due_on=days(5))
     result = reminder_send_task.enqueue(

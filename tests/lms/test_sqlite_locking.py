@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from lms.services import person_create
+from people.services import person_create
 from tests.factories import module_steps_finish
 
 pytestmark = [

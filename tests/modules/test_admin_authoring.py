@@ -15,9 +15,8 @@ from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from lms import roles
-from lms.services import roles_sync
 from modules.models import ModulePage
-from modules.services import MODULE_WORKFLOW_NAME, module_index_ensure
+from modules.services import MODULE_WORKFLOW_NAME, module_index_ensure, roles_sync
 from tests.factories import PolicyClauseFactory
 
 

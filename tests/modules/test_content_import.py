@@ -8,16 +8,14 @@ import pytest
 
 from django.core.management import CommandError, call_command
 
-from modules.content_import import CONTENT_DIR, content_load
+from modules.content_import import CONTENT_DIR
 from modules.models import ModulePage, PolicyClause, PolicyDocument
-from quizzes.content_import import QUESTION_CREATORS, ContentError
+from quizzes.content_import import ContentError, content_load
+from quizzes.kinds import KINDS
 from quizzes.models import Option, Question, Quiz
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
-SHIPPED_FILES = sorted(CONTENT_DIR.glob("module-*.json")) if CONTENT_DIR.exists() else []
-needs_shipped_content = pytest.mark.skipif(
-    not SHIPPED_FILES, reason="modules/content/ has no modules yet"
-)
+SHIPPED_FILES = sorted(CONTENT_DIR.glob("module-*.json"))
 
 
 def _counts():
@@ -66,9 +64,7 @@ def test_fixture_content_loads_every_step_type_and_the_supported_question_types(
     assert page.steps[5].value["rules"][1]["clause"].reference == "5.2"
     assert "<li>How to record messages</li>" in page.learning_outcomes
     creatable = sorted(
-        spec["key"]
-        for spec in _module_spec()["quiz"]["questions"]
-        if spec["type"] in QUESTION_CREATORS
+        spec["key"] for spec in _module_spec()["quiz"]["questions"] if spec["type"] in KINDS
     )
     assert {"q1", "q2"} <= set(creatable)
     assert sorted(page.quiz.questions.values_list("key", flat=True)) == creatable
@@ -76,16 +72,10 @@ def test_fixture_content_loads_every_step_type_and_the_supported_question_types(
 
 
 @pytest.mark.django_db
-def test_question_types_the_quizzes_app_cannot_create_are_reported_by_file_and_key():
-    if "multiple_response" in QUESTION_CREATORS:
-        pytest.skip("the quizzes app creates multiple-response questions now")
-    summary = content_load(directory=FIXTURES)
-    assert summary["skipped_questions"] == {"multiple_response": ["module-1-whatsapp.json:q3"]}
-
-    stderr = StringIO()
-    call_command("load_content", directory=str(FIXTURES), stdout=StringIO(), stderr=stderr)
-    assert "'multiple_response' not created" in stderr.getvalue()
-    assert "module-1-whatsapp.json:q3" in stderr.getvalue()
+def test_an_unknown_question_type_loads_nothing_from_the_file_and_says_which(tmp_path):
+    data = _module_spec()
+    data["quiz"]["questions"][0]["type"] = "essay"
+    _expect_file_rejected(tmp_path, data, message="unknown question type")
 
 
 @pytest.mark.django_db
@@ -370,7 +360,6 @@ def test_invalid_json_is_a_clear_error(tmp_path):
 # The shipped content (modules/content/), once it is in the repository.
 
 
-@needs_shipped_content
 @pytest.mark.django_db
 def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
     first = content_load()
@@ -387,7 +376,6 @@ def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
     )
 
 
-@needs_shipped_content
 @pytest.mark.django_db
 def test_shipped_quizzes_are_shuffled_drawn_from_a_bank_twice_the_draw_and_limit_attempts():
     """What keeps a pass meaningful: a learner cannot learn the key by position, a retry sees new
@@ -421,7 +409,6 @@ def _keyed_entries(spec):
     raise AssertionError(f"unknown question type {kind}")
 
 
-@needs_shipped_content
 def test_every_shipped_question_has_a_keyed_answer_citing_a_clause_in_its_own_policy():
     policies = json.loads((CONTENT_DIR / "policies.json").read_text())
     known = {
@@ -440,18 +427,12 @@ def test_every_shipped_question_has_a_keyed_answer_citing_a_clause_in_its_own_po
             assert len(keyed) == 1, where
 
 
-@needs_shipped_content
 @pytest.mark.django_db
 def test_every_shipped_question_is_in_the_database_with_a_keyed_answer_and_clause_citation():
-    summary = content_load()
-    skipped = {key for keys in summary["skipped_questions"].values() for key in keys}
+    content_load()
     for path, spec in _shipped_questions():
         quiz = Quiz.objects.get(module__slug=json.loads(path.read_text())["slug"])
-        question = Question.objects.filter(quiz=quiz, key=spec["key"]).first()
-        if question is None:
-            # Only a type this branch's quizzes app cannot create yet may be missing, and it is reported.
-            assert spec["type"] not in QUESTION_CREATORS and f"{path.name}:{spec['key']}" in skipped
-            continue
+        question = Question.objects.get(quiz=quiz, key=spec["key"])
         snapshot = question.snapshot()
         assert any(option["correct"] for option in snapshot["options"]), spec["key"]
         for option in snapshot["options"]:
@@ -459,7 +440,6 @@ def test_every_shipped_question_is_in_the_database_with_a_keyed_answer_and_claus
             assert option["clause"]["document_version"], spec["key"]
 
 
-@needs_shipped_content
 @pytest.mark.django_db
 def test_every_shipped_decision_cites_a_clause_on_every_choice():
     content_load()

@@ -130,7 +130,7 @@ def test_citations_find_questions_through_any_relation_to_the_clause():
 
     questions = policy_clause_citations(clause=cited)["questions"]
 
-    assert [(type(entry["question"]), entry["question"].pk) for entry in questions] == [
+    assert [(type(entry["object"]), entry["object"].pk) for entry in questions] == [
         (type(by_option), by_option.pk),
         (type(by_question), by_question.pk),
     ]
@@ -308,7 +308,7 @@ def test_finding_citations_takes_the_same_queries_for_one_question_or_many():
     with CaptureQueriesContext(connection) as many:
         citations = policy_clause_citations(clause=cited)
         assert len(citations["questions"]) == 14
-        assert all(entry["question"].quiz.title for entry in citations["questions"])
+        assert all(entry["object"].quiz.title for entry in citations["questions"])
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

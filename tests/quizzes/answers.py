@@ -1,35 +1,14 @@
 """Raw form values for a question snapshot, as the quiz page would post them."""
 
+from quizzes.kinds import kind_of
+
 
 def right_values(question):
-    options = question["options"]
-    kind = question["type"]
-    if kind in ("single_choice", "true_false"):
-        return [next(option["id"] for option in options if option["correct"])]
-    if kind == "multiple_response":
-        return [option["id"] for option in options if option["correct"]]
-    if kind == "ordering":
-        return [f"{option['id']}={option['position']}" for option in options]
-    return [
-        f"{option['id']}={'appropriate' if option['appropriate'] else 'not_appropriate'}"
-        for option in options
-    ]
+    return kind_of(question).example_values(question, right=True)
 
 
 def wrong_values(question):
-    options = question["options"]
-    kind = question["type"]
-    if kind in ("single_choice", "true_false"):
-        return [next(option["id"] for option in options if not option["correct"])]
-    if kind == "multiple_response":
-        return [option["id"] for option in options if not option["correct"]] or [options[0]["id"]]
-    if kind == "ordering":
-        count = len(options)
-        return [f"{option['id']}={count + 1 - option['position']}" for option in options]
-    return [
-        f"{option['id']}={'not_appropriate' if option['appropriate'] else 'appropriate'}"
-        for option in options
-    ]
+    return kind_of(question).example_values(question, right=False)
 
 
 def answers_for(attempt, *, wrong=()):

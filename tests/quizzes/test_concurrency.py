@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -20,10 +20,6 @@ from tests.quizzes.answers import answers_for, post_data
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locking; set DATABASE_URL=postgres://... to run",
-    ),
 ]
 
 CLIENTS = 6

@@ -10,7 +10,7 @@ from lms.models import AuditEvent
 from quizzes.models import RetryAllowance
 from quizzes.selectors import attempt_retry_at, attempts_retry_at
 from quizzes.services import AttemptError, retry_allow
-from tests.lms.helpers import attempt_make
+from tests.factories import attempt_make
 
 
 @pytest.fixture

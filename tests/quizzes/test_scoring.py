@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quizzes.kinds import KINDS
 from quizzes.scoring import (
     MAX_POINTS,
-    SCORERS,
     IncompleteResponse,
     InvalidResponse,
     attempt_score,
@@ -98,7 +98,7 @@ def _score(question, values):
 
 
 def test_every_question_type_has_a_scorer():
-    assert set(SCORERS) == {
+    assert set(KINDS) == {
         "single_choice",
         "true_false",
         "multiple_response",

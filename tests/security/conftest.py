@@ -7,16 +7,18 @@ import pytest
 from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from lms import roles
-from lms.services import assignment_create, person_create, team_get_or_create
+from people.services import person_create, team_get_or_create
 from quizzes.services import attempt_submit
 from tests.factories import (
     QuizFactory,
     attempt_begin,
+    certificate_make,
+    days,
     module_page_create,
     single_choice_create,
     true_false_create,
 )
-from tests.lms.helpers import certificate_make, days
+from tracking.services import assignment_create
 
 # Names a spreadsheet would run as formulas if a CSV carried them raw.
 OVERDUE_NAME = ("+cmd|'/C calc'!A0", "=1+2")

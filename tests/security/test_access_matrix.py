@@ -51,7 +51,7 @@ MATRIX = {
     "favicon": Row(lambda w: reverse("favicon"), everyone(302)),
     "login": Row(lambda w: reverse("login"), everyone(302, anonymous=200)),
     "logout": Row(lambda w: reverse("logout"), signed_in(200)),
-    # Shows the address the organisation gave; a POST changes nothing (tests/lms/test_email_ownership.py).
+    # Shows the address the organisation gave; a POST changes nothing (tests/people/test_email_ownership.py).
     "account_email": Row(lambda w: reverse("account_email"), signed_in(200)),
     "team_dashboard": Row(lambda w: reverse("team_dashboard"), ONLY_MANAGERS),
     "team_member": Row(
@@ -111,7 +111,7 @@ MATRIX = {
         missing=lambda w: reverse("certificates:auditor_revoke", args=["2000-999999"]),
     ),
     # Compliance reports in the admin: L&D authors and auditors. The HR import: only those given
-    # lms.import_people (no role has it by default).
+    # people.import_people (no role has it by default).
     "lms_report_completion": Row(lambda w: reverse("lms_report_completion"), ADMIN_REPORTS),
     "lms_report_completion_results": Row(
         lambda w: reverse("lms_report_completion_results"), ADMIN_REPORTS

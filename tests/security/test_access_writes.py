@@ -20,8 +20,8 @@ from django.urls import reverse
 from wagtail.documents.models import Document
 
 from certificates.models import Certificate
-from lms.models import Person
 from modules.models import PolicyClause
+from people.models import Person
 from quizzes.models import Attempt
 from quizzes.views import form_token_for
 from tests.factories import QuizFactory, attempt_begin, module_page_create, single_choice_create

@@ -38,8 +38,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from certificates.models import Certificate
-from lms.models import Assignment
-from lms.services import assignment_create
 from quizzes.models import (
     Attempt,
     MultipleResponseQuestion,
@@ -56,13 +54,15 @@ from tests.factories import (
     PolicyClauseFactory,
     QuizFactory,
     attempt_begin,
+    days,
     module_page_create,
     module_steps_finish,
     single_choice_create,
 )
-from tests.lms.helpers import days
 from tests.quizzes.answers import answers_for, post_data, right_values, wrong_values
 from tests.security.test_access_matrix import granted
+from tracking.models import Assignment
+from tracking.services import assignment_create
 
 pytestmark = pytest.mark.django_db
 

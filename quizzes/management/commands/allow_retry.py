@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lms.models import Person
+from people.models import Person
 from quizzes.models import Quiz
 from quizzes.services import AttemptError, retry_allow
 

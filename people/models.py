@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+
+from lms.names import user_display_name
+
+
+class Team(models.Model):
+    """A unit of the organisation; teams nest so that assignments to a team reach its sub-teams."""
+
+    name = models.CharField(max_length=150, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sub_teams"
+    )
+
+    class Meta:
+        db_table = "lms_team"  # created when teams lived in lms; kept so no data moves
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    """Someone who learns on the platform, and where they sit in the reporting line.
+
+    The account (``user``) says who may log in; the person says who they are at work.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
+    )
+    employee_number = models.CharField(max_length=30, unique=True, null=True, blank=True)
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    job_title = models.CharField(max_length=150, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    left_on = models.DateField(
+        null=True, blank=True, help_text="Set when the person leaves; records are kept."
+    )
+    anonymised_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Set by the retention policy when personal details were removed.",
+    )
+
+    class Meta:
+        db_table = "lms_person"  # created when people lived in lms; kept so no data moves
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name_plural = "people"
+        permissions = [
+            ("import_people", "Can import people from an HR file"),
+            ("view_compliance_reports", "Can view compliance reports"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(line_manager=models.F("id")), name="person_not_own_manager"
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return user_display_name(self.user)

@@ -1,0 +1,73 @@
+"""Reads about people: reporting lines, teams and the organisation's e-mail addresses."""
+
+from allauth.account.models import EmailAddress
+
+from django.db.models.expressions import RawSQL
+
+from lms.trees import tree_ancestors, tree_descendants
+
+from .models import Person, Team
+
+
+def reporting_line_ids(*, manager):
+    """Ids of everyone below ``manager`` in the reporting line, to any depth (one query)."""
+    return set(reporting_line(manager=manager).values_list("pk", flat=True))
+
+
+def reporting_line(*, manager):
+    """Everyone below ``manager`` to any depth, as a queryset: one recursive query in the
+    database, so it stays a single query (and a subquery for others) however big the line is.
+    UNION (not UNION ALL) drops repeats, which also ends the walk if bad data has a loop. People
+    who have left are not shown, but the walk goes through them, so that the reports of a manager
+    who left stay visible until HR gives them a new manager."""
+    table = Person._meta.db_table
+    walk = RawSQL(  # noqa: S611  (no user input: our table name and a bound id)
+        f"""WITH RECURSIVE line(id) AS (
+                SELECT id FROM {table} WHERE line_manager_id = %s
+                UNION
+                SELECT p.id FROM {table} p JOIN line ON p.line_manager_id = line.id
+            ) SELECT id FROM line""",  # noqa: S608  (the table name is ours, the id a parameter)
+        [manager.pk],
+    )
+    return (
+        Person.objects.filter(pk__in=walk, left_on__isnull=True)
+        .exclude(pk=manager.pk)
+        .select_related("user", "team", "line_manager__user")
+    )
+
+
+def person_in_reporting_line(*, manager, person_id):
+    return reporting_line(manager=manager).filter(pk=person_id).first()
+
+
+def team_parents():
+    """``{team id: parent team id}`` for the whole (small) organisation, in one query."""
+    return dict(Team.objects.values_list("pk", "parent_id"))
+
+
+def team_and_sub_team_ids(*, team_id, parent_of=None):
+    """A team and its sub-teams to any depth: what an assignment or a filter on a team reaches."""
+    return tree_descendants(
+        parent_of=team_parents() if parent_of is None else parent_of, node=team_id
+    )
+
+
+def team_and_parent_ids(*, team_id, parent_of=None):
+    """A team and the teams above it: the teams whose assignments reach its members."""
+    return tree_ancestors(
+        parent_of=team_parents() if parent_of is None else parent_of, node=team_id
+    )
+
+
+def user_with_organisation_email(*, email):
+    """The account the organisation gave ``email`` to (the HR file, Entra ID or an administrator),
+    or None. An address someone added to their own account never counts."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None

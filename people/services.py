@@ -1,0 +1,271 @@
+"""Writes about people: accounts, the organisation's e-mail addresses, teams, the HR import and
+the role groups."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from lms import roles
+from lms.audit import PEOPLE_IMPORTED, audit_record
+
+from .hr_csv import hr_file_decode, hr_rows_check
+from .models import Person, Team
+
+
+def role_groups_sync():
+    """Create the four role groups and give each exactly the model permissions it needs.
+    Idempotent. The authors' rights on the page tree and the review workflow belong to the
+    modules app (``modules.services.roles_sync``), which calls this first.
+
+    L&D authors are Wagtail editors of modules, quizzes and policies and nothing else; the other
+    roles work in the front end and get no admin access."""
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ALL_ROLES}
+    authors = groups[roles.AUTHORS]
+    wanted = [
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    ]
+    for app_label, model_names in roles.AUTHOR_MODEL_PERMISSIONS.items():
+        wanted += list(
+            Permission.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model__in=model_names,
+                codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
+            )
+        )
+    wanted += list(
+        Permission.objects.filter(
+            content_type__app_label="people", codename="view_compliance_reports"
+        )
+    )
+    authors.permissions.set(wanted)
+    # Auditors read the compliance reports in the Wagtail admin and nothing else there: no page
+    # or snippet permissions, so they cannot edit content.
+    groups[roles.AUDITORS].permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        Permission.objects.get(
+            content_type__app_label="people", codename="view_compliance_reports"
+        ),
+    )
+    return groups
+
+
+@transaction.atomic
+def person_create(
+    *,
+    username,
+    first_name,
+    last_name,
+    email,
+    password=None,
+    roles_held=(),
+    line_manager=None,
+    team=None,
+    job_title="",
+    employee_number=None,
+    start_date=None,
+):
+    """Create an account and its person record together (never one without the other)."""
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    if roles_held:
+        user.groups.set(Group.objects.filter(name__in=roles_held))
+    if email:
+        # Whoever creates an account here (an administrator, the demo) is the organisation.
+        email_from_organisation_set(user=user, email=email)
+    return Person.objects.create(
+        user=user,
+        line_manager=line_manager,
+        team=team,
+        job_title=job_title,
+        employee_number=employee_number,
+        start_date=start_date,
+    )
+
+
+def email_from_organisation_set(*, user, email):
+    """Make ``email`` the one address of ``user``, recorded as given by the organisation (the HR
+    file, Entra ID or an administrator). Only such an address may match a person in the HR import
+    or link a single sign-on to an account; an address that anyone set for themselves never does.
+    Another account that claimed this address without the organisation's word gives it up."""
+    email = email.strip().lower()
+    email_claims_release(email=email, keep_user=user)
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif not (address.verified and address.primary and address.email == email):
+        address.email, address.verified, address.primary = email, True, True
+        address.save(update_fields=["email", "verified", "primary"])
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+
+
+def email_claims_release(*, email, keep_user=None):
+    """Take ``email`` away from every account (but ``keep_user``) that set it for itself, without
+    the organisation's word, before the organisation gives it to someone. Administrators' accounts
+    are left alone: the HR import refuses an address of theirs and single sign-on will not use it."""
+    others = get_user_model().objects.exclude(is_superuser=True)
+    if keep_user:
+        others = others.exclude(pk=keep_user.pk)
+    EmailAddress.objects.filter(email__iexact=email, verified=False, user__in=others).delete()
+    others.filter(email__iexact=email).exclude(
+        emailaddress__email__iexact=email, emailaddress__verified=True
+    ).update(email="")
+
+
+def team_get_or_create(*, name, parent=None):
+    return Team.objects.get_or_create(name=name, defaults={"parent": parent})[0]
+
+
+class PeopleImportError(Exception):
+    """The file was refused; ``errors`` lists every problem (with its line) and nothing was saved."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PeopleImportResult:
+    created: int
+    updated: int
+    left: int
+
+
+def _emails_taken_by_others(emails_to_numbers):
+    """E-mails in the file that the organisation gave to an account other than the row's own
+    person, or that another account has as its username. An address someone set for themselves
+    is not "taken": the organisation's word wins and the import takes it from them."""
+    taken = {}
+    emails = list(emails_to_numbers)
+    holders = (
+        [
+            (address.email.lower(), address.user)
+            for address in EmailAddress.objects.filter(
+                email__in=emails, verified=True
+            ).select_related("user__person")
+        ]
+        + [
+            (user.username.lower(), user)
+            for user in get_user_model()
+            .objects.filter(username__in=emails)
+            .select_related("person")
+        ]
+        + [
+            (user.email.lower(), user)
+            for user in get_user_model()
+            .objects.filter(email__in=emails, is_superuser=True)
+            .select_related("person")
+        ]
+    )
+    for email, user in holders:
+        person = getattr(user, "person", None)
+        number = emails_to_numbers.get(email)
+        if person is None or (person.employee_number and person.employee_number != number):
+            taken[email] = number
+    return taken
+
+
+def people_import(*, data, today=None, by=None):
+    """Bring people and the reporting line into line with an HR file (CSV bytes).
+
+    The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
+    nothing is saved. People are matched by employee number, or else, for an account that has no
+    employee number yet, by an e-mail address the organisation gave it (never one a user set).
+    Anyone with an employee number who is not in the file is marked as left (their account is
+    switched off; their records stay)."""
+    today = today or timezone.localdate()
+    text, error = hr_file_decode(data=data)
+    if error:
+        raise PeopleImportError([error])
+    rows, errors = hr_rows_check(text=text, emails_taken_by_others=_emails_taken_by_others)
+    if errors:
+        raise PeopleImportError(errors)
+    with transaction.atomic():
+        result = _people_save(rows=rows, today=today)
+        audit_record(
+            action=PEOPLE_IMPORTED,
+            actor=by,
+            data={"created": result.created, "updated": result.updated, "left": result.left},
+            summary=f"People imported: {result.created} new, {result.updated} updated, "
+            f"{result.left} marked as left",
+        )
+        return result
+
+
+def _people_save(*, rows, today):
+    users = get_user_model().objects
+    numbers = [row.employee_number for row in rows]
+    by_number = {
+        person.employee_number: person
+        for person in Person.objects.filter(employee_number__in=numbers).select_related("user")
+    }
+    by_email = {
+        address.email.lower(): address.user.person
+        for address in EmailAddress.objects.filter(
+            email__in=[row.email for row in rows],
+            verified=True,
+            user__person__isnull=False,
+            user__person__employee_number__isnull=True,
+        ).select_related("user__person")
+    }
+    teams = {}
+    staff_group = Group.objects.filter(name=roles.STAFF).first()
+    manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
+    created = updated = 0
+    people = {}
+    for row in rows:
+        if row.team not in teams:
+            teams[row.team] = team_get_or_create(name=row.team)
+        person = by_number.get(row.employee_number) or by_email.get(row.email)
+        if person is None:
+            user = users.create_user(
+                username=row.email,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            if staff_group:
+                user.groups.add(staff_group)
+            person = Person(user=user)
+            created += 1
+        else:
+            user = person.user
+            user.first_name, user.last_name, user.is_active = row.first_name, row.last_name, True
+            user.save(update_fields=["first_name", "last_name", "is_active"])
+            updated += 1
+        email_from_organisation_set(user=user, email=row.email)
+        person.employee_number = row.employee_number
+        person.team = teams[row.team]
+        person.job_title = row.job_title
+        person.start_date = row.start_date
+        person.left_on = None
+        person.line_manager = None
+        person.save()
+        people[row.employee_number] = person
+    managers = set()
+    for row in rows:
+        if row.line_manager_employee_number:
+            manager = people[row.line_manager_employee_number]
+            Person.objects.filter(pk=people[row.employee_number].pk).update(line_manager=manager)
+            managers.add(manager.user)
+    if manager_group:
+        manager_group.user_set.add(*managers)
+    leavers = Person.objects.filter(employee_number__isnull=False, left_on__isnull=True).exclude(
+        employee_number__in=numbers
+    )
+    leaver_users = list(leavers.values_list("user_id", flat=True))
+    left = leavers.update(left_on=today)
+    users.filter(pk__in=leaver_users).update(is_active=False)
+    return PeopleImportResult(created=created, updated=updated, left=left)

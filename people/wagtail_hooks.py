@@ -1,0 +1,39 @@
+"""Wagtail admin wiring for people: the HR import, and the audit of role changes."""
+
+from django.urls import path, reverse
+
+from wagtail import hooks
+
+from lms.admin_menu import PermissionMenuItem
+from lms.audit import ROLES_CHANGED, audit_record
+
+from .admin_views import IMPORT_PERMISSION, PeopleImportView
+
+
+@hooks.register("register_admin_urls")
+def register_people_import_url():
+    return [path("people/import/", PeopleImportView.as_view(), name="lms_people_import")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_people_import_menu_item():
+    return PermissionMenuItem(
+        "Import people",
+        reverse("lms_people_import"),
+        icon_name="group",
+        order=260,
+        permission=IMPORT_PERMISSION,
+    )
+
+
+@hooks.register("after_create_user")
+@hooks.register("after_edit_user")
+def audit_user_roles(request, user):
+    roles = sorted(user.groups.values_list("name", flat=True))
+    audit_record(
+        action=ROLES_CHANGED,
+        summary=f"Roles of {user.get_username()} set to: {', '.join(roles) or 'none'}",
+        target=user,
+        data={"roles": roles, "is_superuser": user.is_superuser},
+        request=request,
+    )

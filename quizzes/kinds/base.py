@@ -1,0 +1,212 @@
+"""What every question kind shares: the scoring primitives (pure: a kind scores a response
+against the attempt's snapshot without touching the database), the review item, and the
+``QuestionKind`` each type fills in."""
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+
+from modules.content_import import ContentError
+
+from ..drawing import options_order
+
+ZERO = Decimal("0")
+MAX_POINTS = Decimal("1")  # every question is worth one point; partial credit is a share of it
+CENT = Decimal("0.01")
+
+
+class ResponseError(ValueError):
+    """A response that cannot be scored: unanswered, or naming something the question does not offer."""
+
+
+class InvalidResponse(ResponseError):
+    """Names something the question does not offer: never from an honest form, so never saved."""
+
+
+class IncompleteResponse(ResponseError):
+    """Not (yet) a full answer: fine to save along the way, not to submit."""
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    points: Decimal
+    max_points: Decimal
+
+    @property
+    def correct(self):
+        return self.points == self.max_points
+
+
+def option_ids(question):
+    return [option["id"] for option in question["options"]]
+
+
+def options_by_id(question):
+    return {option["id"]: option for option in question["options"]}
+
+
+def fraction(numerator, denominator):
+    """A share of the question's point, rounded down so that rounding never gives what was not earned."""
+    if numerator <= 0:
+        return ZERO
+    return (MAX_POINTS * numerator / denominator).quantize(CENT, ROUND_DOWN)
+
+
+def item_values(question, values, *, check_value, missing_message):
+    """For kinds answered item by item (``"<option id>=<value>"``): map each item to its value,
+    refusing unknown items, bad values and an item sent twice."""
+    ids = set(option_ids(question))
+    given = {}
+    for raw in values:
+        option_id, separator, value = str(raw).partition("=")
+        if not separator or option_id not in ids:
+            raise InvalidResponse("That answer is not one of this question's options.")
+        if option_id in given:
+            raise InvalidResponse("Each item can be answered only once.")
+        if value == "":
+            continue
+        check_value(value)
+        given[option_id] = value
+    if set(given) != ids:
+        raise IncompleteResponse(missing_message)
+    return given
+
+
+def review_item(option, *, given, expected, right=None):
+    """One part of a reviewed answer: what was given, what the policy expects, why, and where."""
+    clause = option["clause"]
+    return {
+        "text": option["text"],
+        "given": given,
+        "expected": expected,
+        "right": option["correct"] if right is None else right,
+        "feedback": option["feedback"],
+        "clause": clause,
+        "citation": (
+            f"{clause['organisation']} {clause['document']} (version {clause['document_version']}), "
+            f"clause {clause['reference']}, clause version {clause['version']}"
+        ),
+    }
+
+
+def spec_field(spec, name, where=None):
+    try:
+        return spec[name]
+    except (KeyError, TypeError) as error:
+        raise ContentError(
+            f"question {where or spec.get('key', '?')}: “{name}” is missing"
+        ) from error
+
+
+def spec_common(spec, quiz, sort_order):
+    """The fields every question takes from a content file."""
+    return {
+        "quiz": quiz,
+        "sort_order": sort_order,
+        "key": spec_field(spec, "key"),
+        "topic": spec.get("topic", ""),
+        "text": spec_field(spec, "text"),
+        "explanation": spec.get("explanation", ""),
+        "critical": bool(spec.get("critical", False)),
+    }
+
+
+def spec_entries(spec, entries_field, correct_field):
+    """A list of options (or items) from the file, each saying whether it is keyed; and how many are."""
+    entries = spec_field(spec, entries_field)
+    if not isinstance(entries, list):
+        raise ContentError(f"question {spec['key']}: “{entries_field}” must be a list")
+    for entry in entries:
+        if correct_field not in entry:
+            raise ContentError(
+                f"question {spec['key']}: every entry of “{entries_field}” needs “{correct_field}”"
+            )
+    return entries, sum(bool(entry[correct_field]) for entry in entries)
+
+
+def options_create(*, question, key, entries, correct_field, clause_for):
+    from ..models import Option
+
+    if len(entries) < 2:
+        raise ContentError(f"question {key}: needs at least two options")
+    Option.objects.bulk_create(
+        Option(
+            question=question,
+            sort_order=index,
+            text=spec_field(entry, "text", key),
+            is_correct=bool(entry.get(correct_field, False)) if correct_field else False,
+            feedback=spec_field(entry, "feedback", key),
+            clause=clause_for(spec_field(entry, "clause", key)),
+        )
+        for index, entry in enumerate(entries)
+    )
+    return question
+
+
+class QuestionKind:
+    """Everything about one type of question. Subclasses say how a response is read from the form
+    and scored (``parse``, ``score``: pure, against the snapshot), how an answer reads back
+    (``answer_text``, ``review_items``), how options are shown (``shown_options``), what makes a
+    question of the type sound (``correct_options_problem``, for the admin form and the content
+    loader alike), how a content file creates one (``create``), and how the admin edits one
+    (``model``, ``panels``). ``input_template`` and ``result_template`` draw it."""
+
+    name = ""  # the snapshot's "type" and the content file's "type"
+    label = ""
+    icon = ""
+    hint = ""
+    input_template = ""
+    result_template = "quizzes/kinds/items_result.html"
+    item_label = "Option"  # what each part of an answer is called on the result page
+    relabel_options = True  # option ids are replaced by opaque ones on the page
+    # Whether the content check refuses keys piled up in one authored option position (for
+    # kinds with one keyed option in an order an author chose).
+    key_position_matters = False
+
+    @property
+    def model(self):
+        raise NotImplementedError
+
+    def panels(self):
+        raise NotImplementedError
+
+    def parse(self, question, values):
+        raise NotImplementedError
+
+    def score(self, question, response):
+        raise NotImplementedError
+
+    def answer_text(self, question, response):
+        raise NotImplementedError
+
+    def review_items(self, question, response, *, every_option=False):
+        raise NotImplementedError
+
+    def example_values(self, question, *, right=True):
+        """The raw form values of a right (or a wrong) answer to ``question``: for tests, the
+        benchmarks' simulated learners and previews, never for a learner's page."""
+        raise NotImplementedError
+
+    def shown_options(self, options, *, quiz, rng):
+        return options_order(options=options, shuffle=quiz.shuffle_options, rng=rng)
+
+    def correct_options_problem(self, correct):
+        """Why ``correct`` keyed options are wrong for this type, or None: one rule for the admin
+        form and the content loader."""
+        return None
+
+    def content_check(self, *, spec, correct):
+        problem = self.correct_options_problem(correct)
+        if problem:
+            raise ContentError(f"question {spec['key']}: {problem}")
+
+    def create_question(self, *, spec, quiz, sort_order, clause_for):
+        raise NotImplementedError
+
+    def create(self, *, spec, quiz, sort_order, clause_for):
+        """A question (with its options) from a content file's spec: all or nothing."""
+        with transaction.atomic():
+            return self.create_question(
+                spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for
+            )

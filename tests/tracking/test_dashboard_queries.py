@@ -1,0 +1,95 @@
+"""The dashboard costs the same number of queries for a reporting line of 10, 1,000 or 10,000."""
+
+import io
+
+import pytest
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.organisation import organisation_generate
+from people.models import Person
+from people.selectors import reporting_line
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, person):
+    # One request first, so that the session's own first-request writes (lms.middleware) are
+    # not counted against the dashboard.
+    client.force_login(person.user)
+    client.get(reverse("home"))
+
+
+def dashboard_queries(client, person, params=None):
+    _sign_in(client, person)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("team_dashboard"), params)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+VIEWS = [
+    {},
+    {"status": "overdue", "sort": "team", "order": "desc"},
+    {"export": "csv"},
+    {"export": "xlsx"},
+]
+
+
+def test_query_count_does_not_grow_with_the_reporting_line(
+    role_groups, module, quiz, client, django_assert_num_queries
+):
+    small = organisation_generate(people=10, seed=3)
+    baselines = [dashboard_queries(client, small.top_manager, params)[0] for params in VIEWS]
+    # A small fixed budget: the grid's bulk reads, incl. the quiz cooldown and its overrides.
+    assert baselines[0] <= 16
+    for size in (1_000, 10_000):
+        big = organisation_generate(people=size, seed=3)
+        _sign_in(client, big.top_manager)
+        for params, baseline in zip(VIEWS, baselines, strict=True):
+            with django_assert_num_queries(baseline):
+                response = client.get(reverse("team_dashboard"), params)
+            assert response.status_code == 200
+            if not params:
+                assert response.context["dashboard"].headline.people == size - 1
+    assert big.certificates > 1000 and big.attempts > 500
+
+
+def test_the_generated_line_is_deep_and_the_generator_is_idempotent(role_groups, module):
+    first = organisation_generate(people=200, seed=7)
+    assert (first.created, first.total) == (200, 200)
+    assert reporting_line(manager=first.top_manager).count() == 199
+    deepest = Person.objects.get(employee_number="GEN-000200")
+    depth, person = 0, deepest
+    while person.line_manager_id:
+        person, depth = person.line_manager, depth + 1
+    assert depth >= 3
+    again = organisation_generate(people=200, seed=7)
+    assert (
+        again.created == 0
+        and Person.objects.filter(employee_number__startswith="GEN-").count() == 200
+    )
+    more = organisation_generate(people=260, seed=7)
+    assert more.created == 60
+    assert reporting_line(manager=first.top_manager).count() == 259
+
+
+def test_the_command(role_groups, module):
+    out = io.StringIO()
+    call_command("generate_organisation", "--people", "30", "--seed", "2", stdout=out)
+    assert "30 new people (30 in all)" in out.getvalue()
+    assert (
+        Person.objects.get(employee_number="GEN-000001")
+        .user.groups.filter(name="Line managers")
+        .exists()
+    )
+
+
+def test_the_benchmark_command_runs(role_groups, module):
+    out = io.StringIO()
+    call_command("bench_tracking", "--people", "20", "--repeat", "1", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if "queries" in line]
+    assert len(lines) == 3

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TrackingConfig(AppConfig):
+    name = "tracking"
+    verbose_name = "Tracking and reports"
+
+    def ready(self):
+        from modules.handoffs import clause_revised
+
+        from .handoffs import clause_revised_received
+
+        clause_revised.connect(clause_revised_received, dispatch_uid="tracking.clause_revised")

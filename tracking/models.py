@@ -1,0 +1,93 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Assignment(models.Model):
+    """Who must complete a module, and by when.
+
+    A due date is either fixed or "within N days of starting" (counted from the later of the
+    person's start date and the day the assignment was made, so that long-serving staff are not
+    overdue on the day a new module is assigned). Recertification assignments are made when a
+    certificate becomes "recertification due" and only count while it is."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone"
+        TEAM = "team", "A team and its sub-teams"
+        PERSON = "person", "One person"
+
+    class Reason(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        RECERTIFICATION = "recertification", "Recertification"
+
+    module = models.ForeignKey(
+        "modules.ModulePage", on_delete=models.CASCADE, related_name="assignments"
+    )
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
+    due_on = models.DateField(null=True, blank=True, help_text="A fixed due date.")
+    due_within_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Or: due within this many days of starting."
+    )
+    assigned_on = models.DateField(default=timezone.localdate)
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.ASSIGNED)
+
+    class Meta:
+        db_table = "lms_assignment"  # created when tracking lived in lms; kept so no data moves
+        ordering = ["module__title", "audience"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_on__isnull=False, due_within_days__isnull=True)
+                | models.Q(due_on__isnull=True, due_within_days__isnull=False),
+                name="assignment_has_one_kind_of_due_date",
+                violation_error_message="Give either a fixed due date or a number of days after starting, not both.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(audience="everyone", team__isnull=True, person__isnull=True)
+                | models.Q(audience="team", team__isnull=False, person__isnull=True)
+                | models.Q(audience="person", team__isnull=True, person__isnull=False),
+                name="assignment_audience_matches_target",
+                violation_error_message="Choose a team only for a team assignment and a person only for a personal one.",
+            ),
+        ]
+
+    def __str__(self):
+        target = {"team": self.team, "person": self.person}.get(self.audience) or "everyone"
+        return f"{self.module} – {target}"
+
+
+class Reminder(models.Model):
+    """A reminder that has been sent. The unique constraint is what makes sending idempotent:
+    each reminder goes once per person, module, reason and the date it is about (the due or expiry
+    date), so that the next cycle, after recertifying, gets its own reminders."""
+
+    class Reason(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+        EXPIRING = "expiring", "Certificate expiring"
+        ESCALATION = "escalation", "Overdue, escalated to line manager"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="reminders")
+    module = models.ForeignKey(
+        "modules.ModulePage", on_delete=models.CASCADE, related_name="reminders"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    about_date = models.DateField(help_text="The due date or expiry date the reminder is about.")
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "lms_reminder"  # created when tracking lived in lms; kept so no data moves
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "module", "reason", "about_date"], name="reminder_sent_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.person} – {self.module}"

@@ -1,0 +1,230 @@
+"""Reads for tracking: each person's status in each module, as a manager may see it."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from certificates.models import Certificate
+from lms.names import display_name
+from modules.models import ModulePage, ModuleProgress
+from people.selectors import team_and_parent_ids, team_parents
+from quizzes.models import Attempt
+from quizzes.selectors import attempts_retry_at
+
+from .models import Assignment
+from .status import CertificateFacts, relative_due_on, status_compute
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """What a grid row needs of a person, read with ``values()``: building tens of thousands of
+    model instances (person, user, team) costs far more than the query itself."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    username: str
+    employee_number: str | None
+    job_title: str
+    start_date: datetime.date | None
+    team_id: int | None
+    team_name: str | None
+    line_manager_id: int | None
+    line_manager_first_name: str | None
+    line_manager_last_name: str | None
+
+    @property
+    def full_name(self):
+        return display_name(
+            first_name=self.first_name, last_name=self.last_name, username=self.username
+        )
+
+    @property
+    def line_manager_name(self):
+        if self.line_manager_id is None:
+            return ""
+        return display_name(
+            first_name=self.line_manager_first_name, last_name=self.line_manager_last_name
+        )
+
+
+PERSON_ROW_FIELDS = {
+    "pk": "pk",
+    "first_name": "user__first_name",
+    "last_name": "user__last_name",
+    "username": "user__username",
+    "employee_number": "employee_number",
+    "job_title": "job_title",
+    "start_date": "start_date",
+    "team_id": "team_id",
+    "team_name": "team__name",
+    "line_manager_id": "line_manager_id",
+    "line_manager_first_name": "line_manager__user__first_name",
+    "line_manager_last_name": "line_manager__user__last_name",
+}
+
+
+def person_rows(*, people):
+    return [PersonRow(*values) for values in people.values_list(*PERSON_ROW_FIELDS.values())]
+
+
+def _person_filter(people):
+    """A subquery when given a queryset (so the database does the work for big reporting lines),
+    else the ids of a list."""
+    if isinstance(people, QuerySet):
+        return people.values("pk")
+    return [person.pk for person in people]
+
+
+def module_status_grid(*, people, modules, today=None):
+    """Status of each person for each module: what a manager may see (status, dates, attempts,
+    best score), never answers. A fixed number of queries however many people there are.
+
+    Returns ``[{"person": person, "cells": [Cell, ...]}]`` in the order of ``people``; given a
+    queryset, each person is a ``PersonRow``."""
+    today = today or timezone.localdate()
+    person_filter = _person_filter(people)
+    people = person_rows(people=people) if isinstance(people, QuerySet) else list(people)
+    modules = list(modules)
+    module_ids = [module.pk for module in modules]
+    parent_of = team_parents()
+    teams_reaching = {
+        team_id: team_and_parent_ids(team_id=team_id, parent_of=parent_of) for team_id in parent_of
+    }
+    assignments = list(
+        Assignment.objects.filter(module_id__in=module_ids).filter(
+            Q(person__isnull=True) | Q(person_id__in=person_filter)
+        )
+    )
+    # Values, not instances: a big line has a certificate per person and module.
+    certificates = {}
+    for person_id, module_id, certificate_id, status, expires_on in (
+        Certificate.objects.filter(
+            person_id__in=person_filter,
+            module_id__in=module_ids,
+            kind=Certificate.Kind.MODULE,
+            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
+        )
+        .order_by("issued_at")
+        .values_list("person_id", "module_id", "pk", "status", "expires_on")
+    ):
+        certificates[(person_id, module_id)] = (
+            certificate_id,
+            CertificateFacts(status, expires_on),
+        )
+    attempts = {
+        (row["person_id"], row["quiz__module_id"]): row
+        for row in Attempt.objects.filter(
+            person_id__in=person_filter, quiz__module_id__in=module_ids, submitted_at__isnull=False
+        )
+        .values("person_id", "quiz__module_id")
+        .annotate(
+            count=Count("id"),
+            best=Max("percent"),
+            last_submitted_at=Max("submitted_at"),
+            passed_pending=Count("id", filter=Q(passed=True, certificate__isnull=True)),
+        )
+        .order_by()
+    }
+    # The quiz cooldown, for "failed (can retry on ...)": two queries at most, whatever the size.
+    waits = attempts_retry_at(person_ids=person_filter, module_ids=module_ids)
+    started = set(
+        ModuleProgress.objects.filter(
+            person_id__in=person_filter, module_id__in=module_ids
+        ).values_list("person_id", "module_id")
+    )
+    by_module = defaultdict(list)
+    for assignment in assignments:
+        by_module[assignment.module_id].append(assignment)
+    window = settings.LMS_EXPIRING_SOON_DAYS
+    published_on = {
+        module.pk: timezone.localdate(module.first_published_at)
+        if module.first_published_at
+        else None
+        for module in modules
+    }
+    rows = []
+    for person in people:
+        person_teams = teams_reaching.get(person.team_id, set())
+        cells = []
+        for module, module_id in zip(modules, module_ids, strict=True):
+            key = (person.pk, module_id)
+            due_on, recertify_by, assigned = _due_dates(
+                person=person,
+                person_teams=person_teams,
+                module=module,
+                assignments=by_module[module_id],
+                published_on=published_on[module_id],
+            )
+            certificate_id, certificate = certificates.get(key, (None, None))
+            attempt = attempts.get(key)
+            retry_on = None
+            if attempt and not attempt["passed_pending"] and certificate is None:
+                retry_at = waits.get(key)
+                retry_on = timezone.localdate(retry_at) if retry_at else None
+            cells.append(
+                status_compute(
+                    module=module,
+                    assigned=assigned,
+                    due_on=due_on,
+                    certificate=certificate,
+                    certificate_id=certificate_id,
+                    recertify_by=recertify_by,
+                    attempts=attempt["count"] if attempt else 0,
+                    best_score=attempt["best"] if attempt else None,
+                    passed_pending=bool(attempt and attempt["passed_pending"]),
+                    started=key in started,
+                    retry_on=retry_on,
+                    today=today,
+                    expiring_window_days=window,
+                )
+            )
+        rows.append({"person": person, "cells": cells})
+    return rows
+
+
+def _due_dates(*, person, person_teams, module, assignments, published_on):
+    """(due date, recertification due date, assigned?) for one person and module.
+
+    The earliest due date of the assignments that reach the person wins. A base-competence module
+    with no assignment reaching the person is assigned to all staff by default."""
+    due_dates, recertify_by = [], None
+    for assignment in assignments:
+        if assignment.audience == Assignment.Audience.PERSON and assignment.person_id != person.pk:
+            continue
+        if (
+            assignment.audience == Assignment.Audience.TEAM
+            and assignment.team_id not in person_teams
+        ):
+            continue
+        due_on = assignment.due_on or relative_due_on(
+            start_date=person.start_date,
+            assigned_on=assignment.assigned_on,
+            within_days=assignment.due_within_days,
+        )
+        if assignment.reason == Assignment.Reason.RECERTIFICATION:
+            recertify_by = max(filter(None, [recertify_by, due_on]))
+        else:
+            due_dates.append(due_on)
+    if due_dates:
+        return min(due_dates), recertify_by, True
+    if getattr(module, "base_competence", False):
+        due_on = (
+            relative_due_on(
+                start_date=person.start_date,
+                assigned_on=published_on,
+                within_days=settings.LMS_BASE_COMPETENCE_DUE_DAYS,
+            )
+            if (person.start_date or published_on)
+            else None
+        )
+        return due_on, recertify_by, True
+    return None, recertify_by, recertify_by is not None
+
+
+def modules_for_tracking():
+    return ModulePage.objects.live().order_by("path")

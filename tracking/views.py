@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from certificates.selectors import certificates_for_person
+from lms import roles
+from lms.access import current_person, has_role, require_role
+from lms.exports import table_csv_response, table_xlsx_response
+from modules.selectors import modules_live
+from people.selectors import person_in_reporting_line
+
+from .dashboard import dashboard_build, dashboard_choices
+from .forms import DashboardFilterForm
+from .selectors import module_status_grid, modules_for_tracking
+
+
+@login_required
+def home(request):
+    """My learning: the modules, where I am with each, and my certificates."""
+    person = getattr(request.user, "person", None)
+    context = {
+        "person": person,
+        "is_manager": has_role(request.user, roles.LINE_MANAGERS),
+        "is_auditor": has_role(request.user, roles.AUDITORS),
+    }
+    if person is not None:
+        modules = list(modules_live())
+        context["grid"] = module_status_grid(people=[person], modules=modules)[0]["cells"]
+        context["certificates"] = certificates_for_person(person=person)
+    return render(request, "tracking/home.html", context)
+
+
+@login_required
+def team_dashboard(request):
+    """The manager's whole reporting line: filters, sort and export all come from the query
+    string, so the export is exactly the table on the screen (every page of it)."""
+    require_role(request.user, roles.LINE_MANAGERS)
+    manager = current_person(request)
+    teams, teams_in_line, all_modules = dashboard_choices(manager=manager)
+    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams_in_line)
+    chosen = {}
+    if form.is_bound:
+        form.is_valid()
+        chosen = {
+            name: value for name, value in form.cleaned_data.items() if name not in form.errors
+        }
+    dashboard = dashboard_build(
+        manager=manager,
+        teams=teams,
+        all_modules=all_modules,
+        status=chosen.get("status") or "",
+        module_id=chosen.get("module"),
+        team_id=chosen.get("team"),
+        sort=chosen.get("sort") or "name",
+        descending=chosen.get("order") == "desc",
+    )
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        rows = [row["values"] for row in dashboard.rows]
+        respond = table_csv_response if export == "csv" else table_xlsx_response
+        return respond(filename="reporting-line", headers=dashboard.headers, rows=rows)
+    page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "tracking/team_dashboard.html",
+        {
+            "form": form,
+            "dashboard": dashboard,
+            "expiring_soon_days": settings.LMS_EXPIRING_SOON_DAYS,
+            "page": page,
+            "columns": _sortable_columns(request, dashboard),
+            "query_without_page": _query(request, drop=("page", "export")),
+        },
+    )
+
+
+def _query(request, *, drop=(), **changes):
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    for name, value in changes.items():
+        params[name] = value
+    return params.urlencode()
+
+
+def _sortable_columns(request, dashboard):
+    """Each column heading with the link that sorts by it and its aria-sort state."""
+    keys = ["name", "team", *(f"module-{module.pk}" for module in dashboard.modules)]
+    columns = []
+    for heading, key in zip(dashboard.headers, keys, strict=True):
+        current = key == dashboard.sort
+        aria_sort = ("descending" if dashboard.descending else "ascending") if current else "none"
+        order = "asc" if current and dashboard.descending else ("desc" if current else "asc")
+        columns.append(
+            {
+                "heading": heading,
+                "aria_sort": aria_sort,
+                "url": "?" + _query(request, drop=("page", "export"), sort=key, order=order),
+            }
+        )
+    return columns
+
+
+@login_required
+def team_member(request, person_id):
+    """One person in the manager's line: statuses, dates, attempts and best scores; never answers."""
+    require_role(request.user, roles.LINE_MANAGERS)
+    person = person_in_reporting_line(manager=current_person(request), person_id=person_id)
+    if person is None:
+        raise Http404
+    cells = module_status_grid(people=[person], modules=modules_for_tracking())[0]["cells"]
+    return render(request, "tracking/team_member.html", {"member": person, "cells": cells})

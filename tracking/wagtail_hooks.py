@@ -1,0 +1,81 @@
+"""Wagtail admin wiring for tracking: assignments, and the compliance reports."""
+
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, PageChooserPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from lms.admin_menu import PermissionMenuItem
+
+from .admin_views import (
+    REPORTS_PERMISSION,
+    CompletionReportView,
+    ExpiringReportView,
+    OverdueReportView,
+)
+from .models import Assignment
+
+REPORTS = [
+    ("completion", "Completion by team and module", CompletionReportView, "tasks"),
+    ("overdue", "Overdue training", OverdueReportView, "warning"),
+    ("expiring", "Certificates expiring soon", ExpiringReportView, "time"),
+]
+
+
+class AssignmentViewSet(SnippetViewSet):
+    model = Assignment
+    # The admin URLs from when assignments lived in lms, kept so that links and bookmarks work.
+    url_prefix = "snippets/lms/assignment"
+    url_namespace = "wagtailsnippets_lms_assignment"
+    icon = "date"
+    menu_label = "Assignments"
+    add_to_admin_menu = True
+    menu_order = 250
+    list_display = ["module", "audience", "team", "person", "due_on", "due_within_days", "reason"]
+    list_filter = ["audience", "reason"]
+    panels = [
+        PageChooserPanel("module", page_type="modules.ModulePage"),
+        FieldPanel("audience"),
+        FieldPanel("team"),
+        FieldPanel("person"),
+        FieldPanel("due_on"),
+        FieldPanel("due_within_days"),
+        FieldPanel("assigned_on"),
+    ]
+
+
+register_snippet(AssignmentViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    urls = []
+    for slug, _title, view, _icon in REPORTS:
+        urls += [
+            path(f"reports/{slug}/", view.as_view(), name=f"lms_report_{slug}"),
+            path(
+                f"reports/{slug}/results/",
+                view.as_view(results_only=True),
+                name=f"lms_report_{slug}_results",
+            ),
+        ]
+    return urls
+
+
+def _report_menu_item(slug, title, icon, order):
+    return lambda: PermissionMenuItem(
+        title,
+        reverse(f"lms_report_{slug}"),
+        name=f"lms-{slug}",
+        icon_name=icon,
+        order=order,
+        permission=REPORTS_PERMISSION,
+    )
+
+
+for number, (slug, title, _view, icon) in enumerate(REPORTS):
+    hooks.register(
+        "register_reports_menu_item", _report_menu_item(slug, title, icon, 1300 + number)
+    )
