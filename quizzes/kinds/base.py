@@ -10,6 +10,7 @@ from django.db import transaction
 from modules.content_import import ContentError
 
 from ..drawing import options_order
+from ..models import Option
 
 ZERO = Decimal("0")
 MAX_POINTS = Decimal("1")  # every question is worth one point; partial credit is a share of it
@@ -126,8 +127,6 @@ def spec_entries(spec, entries_field, correct_field):
 
 
 def options_create(*, question, key, entries, correct_field, clause_for):
-    from ..models import Option
-
     if len(entries) < 2:
         raise ContentError(f"question {key}: needs at least two options")
     Option.objects.bulk_create(
@@ -164,9 +163,7 @@ class QuestionKind:
     # kinds with one keyed option in an order an author chose).
     key_position_matters = False
 
-    @property
-    def model(self):
-        raise NotImplementedError
+    model = None  # the Question subclass
 
     def panels(self):
         raise NotImplementedError

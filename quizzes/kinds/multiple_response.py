@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from modules.content_import import ContentError
 
+from ..models import MultipleResponseQuestion, PartialCredit
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -31,11 +32,7 @@ class MultipleResponseKind(QuestionKind):
     hint = "Select all that apply."
     input_template = "quizzes/kinds/multiple_response_input.html"
 
-    @property
-    def model(self):
-        from ..models import MultipleResponseQuestion
-
-        return MultipleResponseQuestion
+    model = MultipleResponseQuestion
 
     def panels(self):
         return QUESTION_PANELS + [
@@ -97,8 +94,6 @@ class MultipleResponseKind(QuestionKind):
         )
 
     def create_question(self, *, spec, quiz, sort_order, clause_for):
-        from ..models import PartialCredit
-
         options, correct = spec_entries(spec, "options", "correct")
         self.content_check(spec=spec, correct=correct)
         partial_credit = spec.get("partial_credit", "")

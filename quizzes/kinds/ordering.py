@@ -5,6 +5,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from modules.content_import import ContentError
 
 from ..drawing import items_shuffle
+from ..models import OrderingQuestion
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -30,11 +31,7 @@ class OrderingKind(QuestionKind):
     input_template = "quizzes/kinds/ordering_input.html"
     item_label = "Step"
 
-    @property
-    def model(self):
-        from ..models import OrderingQuestion
-
-        return OrderingQuestion
+    model = OrderingQuestion
 
     def panels(self):
         return QUESTION_PANELS + [

@@ -2,6 +2,7 @@
 
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
+from ..models import ScenarioJudgementQuestion
 from .base import (
     MAX_POINTS,
     InvalidResponse,
@@ -33,11 +34,7 @@ class ScenarioJudgementKind(QuestionKind):
     item_label = "Action"
     judgements = [(APPROPRIATE, "Appropriate"), (NOT_APPROPRIATE, "Not appropriate")]
 
-    @property
-    def model(self):
-        from ..models import ScenarioJudgementQuestion
-
-        return ScenarioJudgementQuestion
+    model = ScenarioJudgementQuestion
 
     def panels(self):
         return QUESTION_PANELS + [

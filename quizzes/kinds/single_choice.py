@@ -2,6 +2,7 @@
 
 from wagtail.admin.panels import InlinePanel
 
+from ..models import SingleChoiceQuestion
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -80,11 +81,7 @@ class SingleChoiceKind(OneOptionKind):
     icon = "radio-full"
     key_position_matters = True
 
-    @property
-    def model(self):
-        from ..models import SingleChoiceQuestion
-
-        return SingleChoiceQuestion
+    model = SingleChoiceQuestion
 
     def panels(self):
         return QUESTION_PANELS + [

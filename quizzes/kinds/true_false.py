@@ -4,6 +4,7 @@ from wagtail.admin.panels import FieldPanel
 
 from modules.content_import import ContentError
 
+from ..models import TrueFalseQuestion
 from .base import spec_common, spec_field
 from .panels import QUESTION_PANELS
 from .single_choice import OneOptionKind
@@ -15,11 +16,7 @@ class TrueFalseKind(OneOptionKind):
     icon = "tick-inverse"
     relabel_options = False  # "true" and "false" give nothing away
 
-    @property
-    def model(self):
-        from ..models import TrueFalseQuestion
-
-        return TrueFalseQuestion
+    model = TrueFalseQuestion
 
     def panels(self):
         return QUESTION_PANELS + [
