@@ -201,6 +201,20 @@ class QuestionKind:
     def create_question(self, *, spec, quiz, sort_order, clause_for):
         raise NotImplementedError
 
+    def question_with_options_create(
+        self, *, spec, quiz, sort_order, clause_for, entries, correct_field, **fields
+    ):
+        """A question of this kind from the file's common fields plus ``fields``, with an option
+        for each of ``entries`` (keyed by ``correct_field``, or by their order when None)."""
+        question = self.model.objects.create(**spec_common(spec, quiz, sort_order), **fields)
+        return options_create(
+            question=question,
+            key=spec["key"],
+            entries=entries,
+            correct_field=correct_field,
+            clause_for=clause_for,
+        )
+
     def create(self, *, spec, quiz, sort_order, clause_for):
         """A question (with its options) from a content file's spec: all or nothing."""
         with transaction.atomic():

@@ -17,9 +17,7 @@ from .base import (
     fraction,
     option_ids,
     options_by_id,
-    options_create,
     review_item,
-    spec_common,
     spec_entries,
 )
 from .panels import OPTION_PANELS, QUESTION_PANELS
@@ -101,15 +99,14 @@ class MultipleResponseKind(QuestionKind):
             raise ContentError(
                 f"question {spec['key']}: “partial_credit” must be one of {', '.join(PartialCredit.values)}"
             )
-        question = self.model.objects.create(
-            **spec_common(spec, quiz, sort_order), partial_credit=partial_credit
-        )
-        return options_create(
-            question=question,
-            key=spec["key"],
+        return self.question_with_options_create(
+            spec=spec,
+            quiz=quiz,
+            sort_order=sort_order,
+            clause_for=clause_for,
             entries=options,
             correct_field="correct",
-            clause_for=clause_for,
+            partial_credit=partial_credit,
         )
 
 

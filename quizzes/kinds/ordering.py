@@ -15,9 +15,7 @@ from .base import (
     QuestionScore,
     item_values,
     options_by_id,
-    options_create,
     review_item,
-    spec_common,
     spec_field,
 )
 from .panels import QUESTION_PANELS
@@ -109,14 +107,14 @@ class OrderingKind(QuestionKind):
         items = spec_field(spec, "items")
         if not isinstance(items, list):
             raise ContentError(f"question {spec['key']}: “items” must be a list")
-        question = self.model.objects.create(**spec_common(spec, quiz, sort_order))
         # Items are listed in the correct order, which becomes the options' sort order.
-        return options_create(
-            question=question,
-            key=spec["key"],
+        return self.question_with_options_create(
+            spec=spec,
+            quiz=quiz,
+            sort_order=sort_order,
+            clause_for=clause_for,
             entries=items,
             correct_field=None,
-            clause_for=clause_for,
         )
 
 

@@ -12,9 +12,7 @@ from .base import (
     item_values,
     option_ids,
     options_by_id,
-    options_create,
     review_item,
-    spec_common,
     spec_entries,
 )
 from .panels import QUESTION_PANELS
@@ -97,13 +95,13 @@ class ScenarioJudgementKind(QuestionKind):
 
     def create_question(self, *, spec, quiz, sort_order, clause_for):
         actions, _ = spec_entries(spec, "actions", "appropriate")
-        question = self.model.objects.create(**spec_common(spec, quiz, sort_order))
-        return options_create(
-            question=question,
-            key=spec["key"],
+        return self.question_with_options_create(
+            spec=spec,
+            quiz=quiz,
+            sort_order=sort_order,
+            clause_for=clause_for,
             entries=actions,
             correct_field="appropriate",
-            clause_for=clause_for,
         )
 
 

@@ -12,9 +12,7 @@ from .base import (
     QuestionScore,
     option_ids,
     options_by_id,
-    options_create,
     review_item,
-    spec_common,
     spec_entries,
 )
 from .panels import OPTION_PANELS, QUESTION_PANELS
@@ -99,13 +97,13 @@ class SingleChoiceKind(OneOptionKind):
     def create_question(self, *, spec, quiz, sort_order, clause_for):
         options, correct = spec_entries(spec, "options", "correct")
         self.content_check(spec=spec, correct=correct)
-        question = self.model.objects.create(**spec_common(spec, quiz, sort_order))
-        return options_create(
-            question=question,
-            key=spec["key"],
+        return self.question_with_options_create(
+            spec=spec,
+            quiz=quiz,
+            sort_order=sort_order,
+            clause_for=clause_for,
             entries=options,
             correct_field="correct",
-            clause_for=clause_for,
         )
 
 
