@@ -1,8 +1,6 @@
 """Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language, title and
 fonts bundled in the project, so the output does not depend on the machine's fonts)."""
 
-from pathlib import Path
-
 import segno
 import weasyprint
 
@@ -10,7 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+from lms.pdf_fonts import pdf_font_uris
 
 
 def verification_url(*, certificate):
@@ -25,8 +23,7 @@ def certificate_pdf_render(*, certificate):
         "verification_url": url,
         "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
-        "font_regular": (FONTS_DIR / "DejaVuSans.ttf").as_uri(),
-        "font_bold": (FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri(),
+        **pdf_font_uris(),
     }
     html = render_to_string("certificates/certificate_pdf.html", context)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

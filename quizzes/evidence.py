@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lms.exports import table_csv_response
+from lms.pdf_fonts import pdf_font_uris
 
 from .selectors import EVIDENCE_COLUMNS, attempt_evidence_rows, attempt_result_rows
 
@@ -26,6 +27,7 @@ def attempt_evidence_pdf(*, attempt):
         else [],
         "organisation_name": settings.ORGANISATION_NAME,
         "generated_at": timezone.now(),
+        **pdf_font_uris(),
     }
     html = render_to_string("quizzes/attempt_evidence_pdf.html", context)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

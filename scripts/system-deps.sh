@@ -2,11 +2,14 @@
 # Installs the Debian packages the platform benefits from, where this machine allows it:
 #   libharfbuzz-subset0  makes WeasyPrint's font subsetting (certificate PDFs) about ten times faster
 #   chromium             drives the browser and accessibility tests
+#   default-jre-headless runs the Nu HTML Checker (npm's vnu-jar) that the browser tests use
 #   wrk                  the load generator of `make bench` (pages and quiz submissions on loopback)
 # Never fails the build: without them the app still runs (a system check warns about HarfBuzz,
 # and the browser tests say why they cannot run).
 set -u
 wanted=(libharfbuzz-subset0 chromium wrk)
+# Any Java will do (whatever package brought it): only a machine without one gets Debian's.
+command -v java >/dev/null 2>&1 || wanted+=(default-jre-headless)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,10 +1,14 @@
-"""Accessibility checks run on every page a journey reaches: axe-core with the WCAG 2.0, 2.1 and 2.2
-A and AA rules, plus the page-title rules axe cannot know (clear, distinct, named for the service)."""
+"""Accessibility checks run on every page a journey reaches: the Nu HTML Checker on the HTML the page
+was served with (assistive technology relies on valid markup), axe-core with the WCAG 2.0, 2.1 and
+2.2 A and AA rules, plus the page-title rules axe cannot know (clear, distinct, named for the
+service)."""
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import pytest
+
+from .html_validity import errors_report
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TITLE_SUFFIX = re.compile(r"^(?P<name>.+\S) – .+ learning$")
@@ -39,15 +43,30 @@ def violations_report(url, violations):
 class AccessibilityAudit:
     """Follows one browser page: every document it loads must be checked before the test ends."""
 
-    def __init__(self, page):
+    def __init__(self, page, html_checker):
         self.page = page
+        self.html_checker = html_checker
         self.loaded = []
         self.checked_count = 0
         self.titles = {}
+        self._document = None  # the response that brought the page's current document
         page.on("load", self._loaded)
+        page.on("response", self._response)
 
     def _loaded(self, page):
         self.loaded.append(page.url)
+
+    def _response(self, response):
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self._document = response
+
+    def _served_html(self):
+        document = self._document
+        if document is None or document.url != urldefrag(self.page.url).url:
+            return None
+        if not document.headers.get("content-type", "").startswith("text/html"):
+            return None
+        return document.text()
 
     def check(self):
         """Run axe and the title rules on the page as it is now; fail listing every violation."""
@@ -62,10 +81,19 @@ class AccessibilityAudit:
         self.checked_count = len(self.loaded)
         if urlsplit(url).path.startswith(THIRD_PARTY_PATHS):
             return
+        self._check_html(url)
         violations = axe_violations(page)
         if violations:
             pytest.fail(violations_report(url, violations), pytrace=False)
         self._check_title(url, page.title())
+
+    def _check_html(self, url):
+        html = self._served_html()
+        if html is None:
+            pytest.fail(f"{url}: the HTML it was served with is not known", pytrace=False)
+        errors = self.html_checker.errors(html)
+        if errors:
+            pytest.fail(errors_report(url, errors), pytrace=False)
 
     def check_frame(self, frame):
         """Run axe inside an embedded page of ours, such as the module preview in the admin."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .a11y import AccessibilityAudit
+from .html_validity import NuHtmlChecker, checker_unavailable
 from .page_errors import CSP_LISTENER_JS, PageErrors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,8 +161,20 @@ def browser(frontend_built, django_db_setup):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session")
+def html_checker(browser):
+    """The Nu HTML Checker, started once for the session. Missing, it fails the browser tests as
+    a missing Chromium does: every journey page's HTML is checked, or the run says it was not."""
+    unavailable = checker_unavailable()
+    if unavailable:
+        pytest.fail(unavailable)
+    checker = NuHtmlChecker().start()
+    yield checker
+    checker.stop()
+
+
 @pytest.fixture
-def new_page(browser, live_server, django_db_serialized_rollback):
+def new_page(browser, html_checker, live_server, django_db_serialized_rollback):
     """Open a page in a fresh browser context (a new person at a new computer).
 
     The live server needs a transactional database, whose flush after each test would take
@@ -178,7 +191,7 @@ def new_page(browser, live_server, django_db_serialized_rollback):
         context.add_init_script(CSP_LISTENER_JS)
         contexts.append(context)
         page = context.new_page()
-        page.audit = AccessibilityAudit(page)
+        page.audit = AccessibilityAudit(page, html_checker)
         page.errors = PageErrors(page)
         pages.append(page)
         return page

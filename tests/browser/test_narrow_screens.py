@@ -33,6 +33,27 @@ def _assert_no_horizontal_scrolling(page):
     )
 
 
+def _table_semantics(page, table_selector):
+    """What Chromium's accessibility tree (what a screen reader is given) makes of a table: its
+    role, and the role of each node of its rows (headers and cells), in order, by row."""
+    cdp = page.context.new_cdp_session(page)
+    table = cdp.send(
+        "Runtime.evaluate", {"expression": f"document.querySelector({table_selector!r})"}
+    )
+    object_id = table["result"]["objectId"]
+    own = cdp.send(
+        "Accessibility.getPartialAXTree", {"objectId": object_id, "fetchRelatives": False}
+    )
+    rows = cdp.send("Accessibility.queryAXTree", {"objectId": object_id, "role": "row"})["nodes"]
+    by_id = {node["nodeId"]: node for node in cdp.send("Accessibility.getFullAXTree")["nodes"]}
+    cells = [
+        [by_id[child]["role"]["value"] for child in row.get("childIds", []) if child in by_id]
+        for row in rows
+    ]
+    cdp.detach()
+    return own["nodes"][0]["role"]["value"], cells
+
+
 def _open_from_menu(page, link_name):
     activate(page, page.get_by_role("button", name="Menu"), navigates=False)
     activate(page, page.get_by_role("link", name=link_name))
@@ -52,6 +73,27 @@ def test_team_dashboard_reflows_at_320_pixels(new_page, people, module, quiz):
         "el => getComputedStyle(el, '::before').content"
     )
     assert module.title in label
+
+
+def test_stacked_tables_are_still_tables_to_a_screen_reader(new_page, people, module, quiz):
+    """The markup carries no ARIA roles (they would repeat the table's own elements, which is
+    invalid HTML): the browser must still expose the stacked rows as a table's rows and cells."""
+    assignment_create(module=module, due_on=days(-5))
+    pass_quiz(person=people["staff"], quiz=quiz)
+    page = new_page(width=320, height=640)
+    sign_in(page, "maria.manager", start_at=reverse("team_dashboard"))
+    assert (
+        page.locator("#reporting-line tbody tr").first.evaluate(
+            "el => getComputedStyle(el).display"
+        )
+        == "block"
+    )  # stacked
+    role, rows = _table_semantics(page, "#reporting-line")
+    assert role == "table"
+    header, *body = rows
+    assert header and set(header) == {"columnheader"}, header
+    assert body and all(row[0] == "rowheader" and set(row[1:]) == {"cell"} for row in body), rows
+    assert all(len(row) == len(header) for row in body), rows
 
 
 def test_auditor_list_reflows_at_320_pixels(new_page, people, module, quiz):

@@ -13,6 +13,13 @@ from django.urls import reverse
 from certificates import pdf, services
 from certificates.services import certificate_issue_base_competence
 from tests.factories import module_certificate_for
+from tests.pdf_accessibility import (
+    fonts_not_embedded,
+    heading_levels,
+    headings_out_of_order,
+    structure_elements,
+    text_outside_the_structure_tree,
+)
 
 PDFA_ID = "http://www.aiim.org/pdfa/ns/id/"
 
@@ -141,3 +148,27 @@ def test_a_download_serves_the_stored_file_and_never_renders(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == certificate.sha256
+
+
+@pytest.mark.django_db
+def test_a_screen_reader_finds_all_of_a_certificate_in_its_structure(people, quiz, second_quiz):
+    """Beyond the metadata: every piece of text is inside the structure tree, headings are in
+    order, the QR code is a figure with alternative text, the modules are a real table's rows and
+    every font is embedded."""
+    module_certificate_for(person=people["staff"], quiz=quiz)
+    module_certificate_for(person=people["staff"], quiz=second_quiz)
+    base = certificate_issue_base_competence(person=people["staff"])
+    reader = _reader(base)
+    assert text_outside_the_structure_tree(reader) == []
+    elements = structure_elements(reader)
+    levels = heading_levels(elements)
+    assert levels and headings_out_of_order(levels) == []
+    [figure] = [element for element in elements if element["tag"] == "/Figure"]
+    assert (
+        figure["alt"] == f"QR code linking to the verification page for certificate {base.serial}"
+    )
+    [table] = [element for element in elements if element["tag"] == "/Table"]
+    rows = [element for element in elements if element["tag"] == "/TR"]
+    assert set(table["children"]) <= {"/THead", "/TBody"} and len(rows) >= 4
+    assert all(row["children"] == ["/TH", "/TD"] for row in rows), rows
+    assert fonts_not_embedded(reader) == []

@@ -104,3 +104,34 @@ def test_the_front_end_build_points_at_no_source_map():
     files = [*build.glob("*.css"), *build.glob("*.js")]
     assert files, "run make frontend"
     assert [f.name for f in files if "sourceMappingURL" in f.read_text()] == []
+
+
+def test_collected_scripts_import_gov_uk_frontend_by_the_name_the_pages_preload(tmp_path, settings):
+    """Under hashed names a script imported by its plain name is a second download of the same
+    file (and one cached for only a minute): init.js must import the hashed GOV.UK Frontend."""
+    import re
+
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.templatetags.static import static
+
+    from lms.staticfiles import ManifestStaticFilesStorage
+
+    settings.STATIC_ROOT = str(tmp_path)
+    # The front end's own files only: the apps' (Wagtail's admin) change nothing here.
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "lms.staticfiles.ManifestStaticFilesStorage"},
+    }
+    # (Changing the settings rebuilds the storage; collectstatic leaves it knowing the new names.)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert isinstance(staticfiles_storage._wrapped, ManifestStaticFilesStorage)
+    preloaded = static("frontend/govuk-frontend.min.js")
+    init = static("frontend/init.js")
+    init_source = (tmp_path / init.removeprefix(settings.STATIC_URL)).read_text()
+    assert re.fullmatch(r"/static/frontend/govuk-frontend\.min\.[0-9a-f]{12}\.js", preloaded)
+    assert re.fullmatch(r"/static/frontend/init\.[0-9a-f]{12}\.js", init)
+    imported = re.findall(r'from\s*"([^"]+)"', init_source)
+    assert f"./{preloaded.rsplit('/', 1)[1]}" in imported, imported
+    assert "./govuk-frontend.min.js" not in imported

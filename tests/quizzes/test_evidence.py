@@ -13,6 +13,15 @@ from django.urls import reverse
 from quizzes.models import Attempt
 from quizzes.services import attempt_submit
 from tests.factories import attempt_begin
+from tests.pdf_accessibility import (
+    font_names,
+    fonts_not_embedded,
+    heading_levels,
+    headings_out_of_order,
+    pdf_reader,
+    structure_elements,
+    text_outside_the_structure_tree,
+)
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +98,29 @@ def test_an_auditor_exports_one_attempt_as_a_readable_pdf(client_for, people, mi
         "Not appropriate",
     ):
         assert expected in text, expected
+
+
+def test_the_evidence_pdf_is_accessible_and_uses_the_bundled_fonts(client_for, people, mixed_quiz):
+    attempt = _submitted(people["staff"], mixed_quiz)
+    response = client_for(people["auditor"]).get(
+        reverse("quizzes:audit_attempt_pdf", args=[attempt.pk])
+    )
+    reader = pdf_reader(response.content)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB" and bool(catalog["/MarkInfo"]["/Marked"])
+    assert reader.metadata.title.startswith(f"Evidence record: attempt {attempt.pk} at ")
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert text_outside_the_structure_tree(reader) == []
+    elements = structure_elements(reader)
+    levels = heading_levels(elements)
+    assert levels.count(1) == 1 and levels.count(2) == mixed_quiz.questions.count()
+    assert headings_out_of_order(levels) == []
+    tables = [element for element in elements if element["tag"] == "/Table"]
+    assert len(tables) == 1 + mixed_quiz.questions.count()
+    assert fonts_not_embedded(reader) == []
+    # The @font-face family name shows the project's own files were used, not the machine's.
+    names = font_names(reader)
+    assert names and all("Evidence-DejaVu-Sans" in name for name in names), names
 
 
 def test_an_auditor_downloads_a_modules_attempts_in_bulk_as_a_stream(
