@@ -94,19 +94,20 @@ def _policies_load(*, data, summary):
         if doc_spec["key"] in keys:
             raise ContentError(f"document key {doc_spec['key']!r} is used twice")
         keys.add(doc_spec["key"])
-        document, created = PolicyDocument.objects.get_or_create(
-            organisation=doc_spec["organisation"],
-            title=doc_spec["title"],
-            version=doc_spec["version"],
-            defaults={
-                "owner": doc_spec.get("owner", ""),
-                "approved_on": _date(doc_spec.get("approved_on")),
-                "review_on": _date(doc_spec.get("review_on")),
-                "source_url": doc_spec.get("source_url") or "",
-            },
-        )
+        document = _document_already_loaded(doc_spec)
+        created = document is None
         if created:
+            document = PolicyDocument(
+                organisation=doc_spec["organisation"],
+                title=doc_spec["title"],
+                version=doc_spec["version"],
+                owner=doc_spec.get("owner", ""),
+                approved_on=_date(doc_spec.get("approved_on")),
+                review_on=_date(doc_spec.get("review_on")),
+                source_url=doc_spec.get("source_url") or "",
+            )
             document.full_clean()
+            document.save()
         summary["documents"] += created
         for clause_spec in doc_spec["clauses"]:
             key = f"{doc_spec['key']}:{clause_spec['reference']}"
@@ -130,6 +131,20 @@ def _policies_load(*, data, summary):
                 summary["clauses"] += 1
             clauses[key] = clause
     return clauses
+
+
+def _document_already_loaded(doc_spec):
+    """The library's document for a spec, or None: the same version if it is there, otherwise the newest
+    one with the same organisation and title. A corrected version label in the file (say "1.0"
+    that the source never printed) must not load the whole document and its clauses a second time
+    into a database that already holds them; authors correct what exists in the admin."""
+    same_document = PolicyDocument.objects.filter(
+        organisation=doc_spec["organisation"], title=doc_spec["title"]
+    )
+    return (
+        same_document.filter(version=doc_spec["version"]).first()
+        or same_document.order_by("-pk").first()
+    )
 
 
 def module_page_load(*, data, index, clause_for):

@@ -11,6 +11,15 @@ from wagtail.search import index
 
 from .blocks import ModuleStepBlock
 
+# What a document's version holds when its source prints none: an invented "1.0" would tell an
+# auditor that a numbered edition exists.
+VERSION_NOT_STATED = "not stated"
+
+
+def policy_version_label(version):
+    """A document version as people read it: "v2.1", or "no version stated"."""
+    return "no version stated" if version == VERSION_NOT_STATED else f"v{version}"
+
 
 class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
     """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses.
@@ -48,7 +57,7 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
         ]
 
     def __str__(self):
-        return f"{self.organisation}: {self.title} (v{self.version})"
+        return f"{self.organisation}: {self.title} ({policy_version_label(self.version)})"
 
 
 class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
@@ -95,7 +104,7 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     @property
     def citation(self):
         """The short form shown beside an answer: document, clause reference and version."""
-        return f"{self.document.title} v{self.document.version}, clause {self.reference}"
+        return f"{self.document.title} {policy_version_label(self.document.version)}, clause {self.reference}"
 
 
 class ModuleIndexPage(Page):
