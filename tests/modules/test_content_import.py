@@ -602,3 +602,48 @@ def test_draw_settings_the_files_questions_cannot_meet_load_nothing(tmp_path, se
         _with_quiz_settings(**settings),
         message=f"module-1-whatsapp.json: the quiz's draw settings do not fit its questions: {message}",
     )
+
+
+@pytest.mark.django_db
+def test_a_relabelled_version_does_not_load_the_document_and_its_clauses_again(tmp_path):
+    """A database loaded when a document's version was stored as "1.0" keeps that document when
+    the file now says "not stated": nothing is loaded twice, and authors correct the label."""
+    content_load(directory=FIXTURES)
+    before = _counts()
+    directory = _copy_fixtures(tmp_path)
+    policies = json.loads((directory / "policies.json").read_text())
+    policies["documents"][1]["version"] = "not stated"
+    _write(directory, "policies.json", policies)
+
+    content_load(directory=directory)
+
+    assert _counts() == before
+    assert PolicyDocument.objects.get(organisation="Other Trust").version == "1"
+
+
+@pytest.mark.django_db
+def test_a_document_new_to_the_library_is_stored_with_the_version_its_file_gives(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    policies = json.loads((directory / "policies.json").read_text())
+    policies["documents"][1]["version"] = "not stated"
+    _write(directory, "policies.json", policies)
+
+    content_load(directory=directory)
+
+    document = PolicyDocument.objects.get(organisation="Other Trust")
+    assert document.version == "not stated"
+    clause = document.clauses.first()
+    assert clause.citation == f"{document.title} no version stated, clause {clause.reference}"
+
+
+@pytest.mark.django_db
+def test_the_shipped_library_invents_no_version_or_owner():
+    """Four of the five sources print no version and none names an owning team: the library must
+    not make one up (the Cafcass policy alone states version 2.1 and its owner)."""
+    documents = json.loads((CONTENT_DIR / "policies.json").read_text())["documents"]
+    stated = {doc["key"]: (doc["version"], doc["owner"]) for doc in documents}
+    assert stated.pop("cafcass-social-media") == (
+        "2.1",
+        "Assistant Director (Performance and Quality Assurance)",
+    )
+    assert set(stated.values()) == {("not stated", "")}
