@@ -2,7 +2,9 @@
 half of ``manage.py load_content`` (``quizzes.content_import.content_load`` loads each file's
 quiz with its page, in one transaction).
 
-Idempotent and non-destructive: it creates what is missing and never touches what exists.
+Idempotent and non-destructive: it creates what is missing and never touches what exists. A module
+whose file's steps have changed gets them as a draft revision (``module_steps_update_draft``), for
+an author to review and publish; live content stays as it is.
 
 Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
 [{"reference", "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
@@ -171,6 +173,44 @@ def module_page_load(*, data, index, clause_for):
     index.add_child(instance=page)
     page.save_revision().publish()
     return page, True
+
+
+def module_steps_update_draft(*, page, data, clause_for):
+    """A new draft revision of an existing page when its file's steps have changed since the
+    loader last gave the page steps; True if one was saved. Live content is never touched: an
+    author reviews the draft and publishes it. The loader's own revisions are those without a
+    user, so an author's published edits are not mistaken for a change in the file, and a page
+    with an author's unpublished draft is left alone so that draft stays the one they see."""
+    steps = _steps_checked(
+        [_step(number, spec, clause_for) for number, spec in enumerate(data["steps"], start=1)]
+    )
+    last_loaded = page.revisions.filter(user__isnull=True).order_by("-created_at", "-pk").first()
+    if last_loaded is None:
+        return False
+    if _steps_comparable(last_loaded.content.get("steps")) == _steps_comparable(steps):
+        return False
+    latest = page.latest_revision
+    if latest is not None and latest.pk != page.live_revision_id and latest.user_id is not None:
+        return False
+    page.steps = json.dumps(steps)
+    page.save_revision()
+    return True
+
+
+def _steps_comparable(raw_steps):
+    """Steps as the page stores them, without the block ids that differ on every save."""
+    if isinstance(raw_steps, str):
+        raw_steps = json.loads(raw_steps or "[]")
+    block = ModulePage._meta.get_field("steps").stream_block
+    return _without_ids(block.get_prep_value(block.to_python(raw_steps or [])))
+
+
+def _without_ids(value):
+    if isinstance(value, dict):
+        return {name: _without_ids(item) for name, item in value.items() if name != "id"}
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value
 
 
 def _steps_checked(raw_steps):

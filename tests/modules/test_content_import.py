@@ -368,12 +368,13 @@ def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
     counts = _counts()
     second = content_load()
     assert second["errors"] == [] and _counts() == counts
-    assert (second["documents"], second["clauses"], second["modules"], second["questions"]) == (
-        0,
-        0,
-        0,
-        0,
-    )
+    assert (
+        second["documents"],
+        second["clauses"],
+        second["modules"],
+        second["module_drafts"],
+        second["questions"],
+    ) == (0, 0, 0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -647,3 +648,65 @@ def test_the_shipped_library_invents_no_version_or_owner():
         "Assistant Director (Performance and Quality Assurance)",
     )
     assert set(stated.values()) == {("not stated", "")}
+
+
+def _fixture_with_a_changed_step(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    data = _module_spec()
+    data["steps"][0]["heading"] = "A heading corrected in the file"
+    _write(directory, "module-1-whatsapp.json", data)
+    return directory
+
+
+def _headings(raw_steps):
+    steps = json.loads(raw_steps) if isinstance(raw_steps, str) else raw_steps
+    return [step["value"].get("heading") for step in steps]
+
+
+@pytest.mark.django_db
+def test_changed_steps_in_a_file_become_a_draft_revision_once(tmp_path):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    live_revision = page.live_revision_id
+    directory = _fixture_with_a_changed_step(tmp_path)
+
+    first = content_load(directory=directory)
+    again = content_load(directory=directory)
+
+    page.refresh_from_db()
+    assert (first["module_drafts"], again["module_drafts"]) == (1, 0)
+    assert page.live_revision_id == live_revision  # learners still see the published steps
+    assert page.latest_revision_id != live_revision and page.has_unpublished_changes
+    assert "A heading corrected in the file" in _headings(page.latest_revision.content["steps"])
+    assert "A heading corrected in the file" not in _headings(page.steps.raw_data)
+    assert page.revisions.count() == 2
+    assert ModulePage.objects.filter(slug="fixture-whatsapp").count() == 1
+
+
+@pytest.mark.django_db
+def test_unchanged_files_and_an_authors_published_edits_draft_nothing(django_user_model):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    author = django_user_model.objects.create(username="author-of-steps")
+    page.steps = "[]"  # the author removed every step and published that
+    page.save_revision(user=author).publish()
+
+    summary = content_load(directory=FIXTURES)
+
+    page.refresh_from_db()
+    assert summary["module_drafts"] == 0
+    assert page.latest_revision_id == page.live_revision_id
+
+
+@pytest.mark.django_db
+def test_an_authors_unpublished_draft_is_left_as_the_latest(tmp_path, django_user_model):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    author = django_user_model.objects.create(username="drafting-author")
+    page.title = "An author's draft title"
+    draft = page.save_revision(user=author)
+
+    summary = content_load(directory=_fixture_with_a_changed_step(tmp_path))
+
+    page.refresh_from_db()
+    assert summary["module_drafts"] == 0 and page.latest_revision_id == draft.pk
