@@ -7,7 +7,8 @@ whose file's steps have changed gets them as a draft revision (``module_steps_up
 an author to review and publish; live content stays as it is.
 
 Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
-[{"reference", "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
+[{"reference", "location" (optional: where a reader finds it when the document does not number
+it), "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
 Each module-<n>-<slug>.json holds the page fields and "steps" (narrative, policy_extract, decision,
 reflection, key_rules), and its "quiz" (see quizzes.content_import)."""
 
@@ -125,6 +126,7 @@ def _policies_load(*, data, summary):
                 clause = PolicyClause(
                     document=document,
                     reference=clause_spec["reference"],
+                    location=clause_spec.get("location", ""),
                     heading=clause_spec["heading"],
                     summary=clause_spec["summary"],
                 )

@@ -72,6 +72,13 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     summary = models.TextField(
         help_text="What the clause requires, in plain words written by the author."
     )
+    location = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Where a reader finds the clause when the document does not number it this way, "
+        "e.g. “'Sharing case information', first paragraph”. Shown to learners instead of "
+        "the reference, which stays the stable key that content cites.",
+    )
     version = models.PositiveIntegerField(default=1)
     revisions = GenericRelation(
         "wagtailcore.Revision",
@@ -104,7 +111,12 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     @property
     def citation(self):
         """The short form shown beside an answer: document, clause reference and version."""
-        return f"{self.document.title} {policy_version_label(self.document.version)}, clause {self.reference}"
+        return f"{self.document.title} {policy_version_label(self.document.version)}, {self.where}"
+
+    @property
+    def where(self):
+        """The place a reader can find in the document: its location, or "clause 2.19"."""
+        return self.location or f"clause {self.reference}"
 
 
 class ModuleIndexPage(Page):

@@ -710,3 +710,27 @@ def test_an_authors_unpublished_draft_is_left_as_the_latest(tmp_path, django_use
 
     page.refresh_from_db()
     assert summary["module_drafts"] == 0 and page.latest_revision_id == draft.pk
+
+
+@pytest.mark.django_db
+def test_learners_see_where_to_find_a_clause_the_document_does_not_number():
+    """Internal keys such as "s.3.1" stay what content cites; learners are shown a place they can
+    find in the document. A numbered clause keeps "clause 2.19", and its question snapshot (and so
+    its version fingerprint) gains nothing."""
+    from quizzes.models import clause_snapshot
+
+    assert content_load()["errors"] == []
+    unnumbered = PolicyClause.objects.get(
+        document__title="Social media community guidelines", reference="s.3.1"
+    )
+    assert unnumbered.where == "'Sharing case information', first paragraph"
+    assert unnumbered.citation.endswith(
+        "no version stated, 'Sharing case information', first paragraph"
+    )
+    assert clause_snapshot(unnumbered)["where"] == unnumbered.where
+    numbered = PolicyClause.objects.get(document__title="Social media policy", reference="2.19")
+    assert numbered.where == "clause 2.19" and "where" not in clause_snapshot(numbered)
+    option = Option.objects.filter(clause=unnumbered).select_related("question").first()
+    assert "'Sharing case information', first paragraph" in str(
+        option.question.get_real_instance().snapshot()
+    )
