@@ -20,6 +20,7 @@ class ClauseCoverageReportView(RowsReportView):
     export_headings = {
         "document": "Policy document",
         "reference": "Clause",
+        "where": "Where learners are told to find it",
         "heading": "Heading",
         "clause_version": "Clause version",
         "coverage": "Coverage",
@@ -30,7 +31,7 @@ class ClauseCoverageReportView(RowsReportView):
     }
     list_export = list(export_headings)
     columns = report_columns(
-        ["document", "reference", "heading", "coverage", "step_count", "question_count"],
+        ["document", "reference", "where", "coverage", "step_count", "question_count"],
         export_headings,
     )
 

@@ -528,6 +528,7 @@ def clause_coverage():
                 "document": f"{clause.document.organisation}: {clause.document.title} "
                 f"({policy_version_label(clause.document.version)})",
                 "reference": clause.reference,
+                "where": clause.where,
                 "heading": clause.heading,
                 "clause_version": clause.version,
                 "coverage": _coverage_label(steps=steps, questions=cited_by),

@@ -83,8 +83,17 @@ def test_authors_and_auditors_see_it_and_export_it(library, people, client_for, 
     assert "Never cited" in page.content.decode()
     exported = client.get(reverse(REPORT), {"export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
-    assert rows[0][:5] == ["Policy document", "Clause", "Heading", "Clause version", "Coverage"]
-    assert any(row[1] == "2.9" and row[4] == "Never cited" for row in rows)
+    assert rows[0][:6] == [
+        "Policy document",
+        "Clause",
+        "Where learners are told to find it",
+        "Heading",
+        "Clause version",
+        "Coverage",
+    ]
+    assert any(
+        row[1] == "2.9" and row[2] == "clause 2.9" and row[5] == "Never cited" for row in rows
+    )
     workbook = client.get(reverse(REPORT), {"export": "xlsx"})
     assert load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.max_row == len(
         rows
