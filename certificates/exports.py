@@ -6,6 +6,7 @@ import tempfile
 from zipstream import ZIP_STORED, ZipStream
 
 from lms.exports import csv_line, table_response
+from modules.models import policy_version_label
 
 from .services import certificates_bulk_download_record
 
@@ -126,6 +127,6 @@ def _modules_text(certificate):
 
 def _policies_text(certificate):
     return "; ".join(
-        f"{policy['organisation']} {policy['title']} v{policy['version']}"
+        f"{policy['organisation']} {policy['title']} {policy_version_label(policy['version'])}"
         for policy in certificate.scope.get("policies", [])
     )

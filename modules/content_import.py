@@ -2,10 +2,13 @@
 half of ``manage.py load_content`` (``quizzes.content_import.content_load`` loads each file's
 quiz with its page, in one transaction).
 
-Idempotent and non-destructive: it creates what is missing and never touches what exists.
+Idempotent and non-destructive: it creates what is missing and never touches what exists. A module
+whose file's steps have changed gets them as a draft revision (``module_steps_update_draft``), for
+an author to review and publish; live content stays as it is.
 
 Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
-[{"reference", "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
+[{"reference", "location" (optional: where a reader finds it when the document does not number
+it), "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
 Each module-<n>-<slug>.json holds the page fields and "steps" (narrative, policy_extract, decision,
 reflection, key_rules), and its "quiz" (see quizzes.content_import)."""
 
@@ -94,19 +97,20 @@ def _policies_load(*, data, summary):
         if doc_spec["key"] in keys:
             raise ContentError(f"document key {doc_spec['key']!r} is used twice")
         keys.add(doc_spec["key"])
-        document, created = PolicyDocument.objects.get_or_create(
-            organisation=doc_spec["organisation"],
-            title=doc_spec["title"],
-            version=doc_spec["version"],
-            defaults={
-                "owner": doc_spec.get("owner", ""),
-                "approved_on": _date(doc_spec.get("approved_on")),
-                "review_on": _date(doc_spec.get("review_on")),
-                "source_url": doc_spec.get("source_url") or "",
-            },
-        )
+        document = _document_already_loaded(doc_spec)
+        created = document is None
         if created:
+            document = PolicyDocument(
+                organisation=doc_spec["organisation"],
+                title=doc_spec["title"],
+                version=doc_spec["version"],
+                owner=doc_spec.get("owner", ""),
+                approved_on=_date(doc_spec.get("approved_on")),
+                review_on=_date(doc_spec.get("review_on")),
+                source_url=doc_spec.get("source_url") or "",
+            )
             document.full_clean()
+            document.save()
         summary["documents"] += created
         for clause_spec in doc_spec["clauses"]:
             key = f"{doc_spec['key']}:{clause_spec['reference']}"
@@ -122,6 +126,7 @@ def _policies_load(*, data, summary):
                 clause = PolicyClause(
                     document=document,
                     reference=clause_spec["reference"],
+                    location=clause_spec.get("location", ""),
                     heading=clause_spec["heading"],
                     summary=clause_spec["summary"],
                 )
@@ -130,6 +135,20 @@ def _policies_load(*, data, summary):
                 summary["clauses"] += 1
             clauses[key] = clause
     return clauses
+
+
+def _document_already_loaded(doc_spec):
+    """The library's document for a spec, or None: the same version if it is there, otherwise the newest
+    one with the same organisation and title. A corrected version label in the file (say "1.0"
+    that the source never printed) must not load the whole document and its clauses a second time
+    into a database that already holds them; authors correct what exists in the admin."""
+    same_document = PolicyDocument.objects.filter(
+        organisation=doc_spec["organisation"], title=doc_spec["title"]
+    )
+    return (
+        same_document.filter(version=doc_spec["version"]).first()
+        or same_document.order_by("-pk").first()
+    )
 
 
 def module_page_load(*, data, index, clause_for):
@@ -156,6 +175,44 @@ def module_page_load(*, data, index, clause_for):
     index.add_child(instance=page)
     page.save_revision().publish()
     return page, True
+
+
+def module_steps_update_draft(*, page, data, clause_for):
+    """A new draft revision of an existing page when its file's steps have changed since the
+    loader last gave the page steps; True if one was saved. Live content is never touched: an
+    author reviews the draft and publishes it. The loader's own revisions are those without a
+    user, so an author's published edits are not mistaken for a change in the file, and a page
+    with an author's unpublished draft is left alone so that draft stays the one they see."""
+    steps = _steps_checked(
+        [_step(number, spec, clause_for) for number, spec in enumerate(data["steps"], start=1)]
+    )
+    last_loaded = page.revisions.filter(user__isnull=True).order_by("-created_at", "-pk").first()
+    if last_loaded is None:
+        return False
+    if _steps_comparable(last_loaded.content.get("steps")) == _steps_comparable(steps):
+        return False
+    latest = page.latest_revision
+    if latest is not None and latest.pk != page.live_revision_id and latest.user_id is not None:
+        return False
+    page.steps = json.dumps(steps)
+    page.save_revision()
+    return True
+
+
+def _steps_comparable(raw_steps):
+    """Steps as the page stores them, without the block ids that differ on every save."""
+    if isinstance(raw_steps, str):
+        raw_steps = json.loads(raw_steps or "[]")
+    block = ModulePage._meta.get_field("steps").stream_block
+    return _without_ids(block.get_prep_value(block.to_python(raw_steps or [])))
+
+
+def _without_ids(value):
+    if isinstance(value, dict):
+        return {name: _without_ids(item) for name, item in value.items() if name != "id"}
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value
 
 
 def _steps_checked(raw_steps):

@@ -11,6 +11,15 @@ from wagtail.search import index
 
 from .blocks import ModuleStepBlock
 
+# What a document's version holds when its source prints none: an invented "1.0" would tell an
+# auditor that a numbered edition exists.
+VERSION_NOT_STATED = "not stated"
+
+
+def policy_version_label(version):
+    """A document version as people read it: "v2.1", or "no version stated"."""
+    return "no version stated" if version == VERSION_NOT_STATED else f"v{version}"
+
 
 class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
     """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses.
@@ -48,7 +57,7 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
         ]
 
     def __str__(self):
-        return f"{self.organisation}: {self.title} (v{self.version})"
+        return f"{self.organisation}: {self.title} ({policy_version_label(self.version)})"
 
 
 class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
@@ -62,6 +71,13 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     heading = models.CharField(max_length=255)
     summary = models.TextField(
         help_text="What the clause requires, in plain words written by the author."
+    )
+    location = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Where a reader finds the clause when the document does not number it this way, "
+        "e.g. “'Sharing case information', first paragraph”. Shown to learners instead of "
+        "the reference, which stays the stable key that content cites.",
     )
     version = models.PositiveIntegerField(default=1)
     revisions = GenericRelation(
@@ -95,7 +111,12 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     @property
     def citation(self):
         """The short form shown beside an answer: document, clause reference and version."""
-        return f"{self.document.title} v{self.document.version}, clause {self.reference}"
+        return f"{self.document.title} {policy_version_label(self.document.version)}, {self.where}"
+
+    @property
+    def where(self):
+        """The place a reader can find in the document: its location, or "clause 2.19"."""
+        return self.location or f"clause {self.reference}"
 
 
 class ModuleIndexPage(Page):

@@ -104,6 +104,37 @@ def _module_step_citations(*, clause):
     return citations
 
 
+def module_steps_by_clause():
+    """``{clause id: ["<module>, step <n> (<heading>)", ...]}`` for the steps of every module as
+    learners see it: its published version, or its own steps while it has never been published."""
+    cited = {}
+    pages = ModulePage.objects.select_related("live_revision").order_by("path")
+    for page in pages:
+        raw_steps = (
+            _raw_steps(page.live_revision.content.get("steps"))
+            if page.live_revision is not None
+            else page.steps.raw_data
+        )
+        for number, step in enumerate(raw_steps, start=1):
+            value = step.get("value") or {}
+            label = f"{page.title}, step {number} ({value.get('heading') or value.get('key') or step.get('type')})"
+            for clause_id in _step_clause_ids(step):
+                places = cited.setdefault(int(clause_id), [])
+                if label not in places:
+                    places.append(label)
+    return cited
+
+
+def _step_clause_ids(step):
+    value = step.get("value") or {}
+    if step.get("type") == "policy_extract" and value.get("clause") is not None:
+        yield value["clause"]
+    for item in [*(value.get("choices") or []), *(value.get("rules") or [])]:
+        item = item.get("value", item)  # ListBlock items are stored as {"type", "value", "id"}
+        if item.get("clause") is not None:
+            yield item["clause"]
+
+
 def _raw_steps(value):
     if isinstance(value, str):
         return json.loads(value or "[]")

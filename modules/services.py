@@ -61,6 +61,7 @@ def policy_clause_revise(*, clause, heading, summary, user):
         new_clause = PolicyClause(
             document_id=clause.document_id,
             reference=clause.reference,
+            location=clause.location,
             heading=heading.strip(),
             summary=summary.strip(),
             version=current.version + 1,

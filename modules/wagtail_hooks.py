@@ -56,6 +56,7 @@ class PolicyClauseViewSet(SnippetViewSet):
     panels = [
         FieldPanel("document"),
         FieldPanel("reference"),
+        FieldPanel("location"),
         # Versions are numbered by policy_clause_revise, never typed in.
         FieldPanel("version", read_only=True),
         FieldPanel("heading"),

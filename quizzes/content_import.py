@@ -3,7 +3,9 @@
 ``modules.content_import``; this module adds each module's quiz and questions.
 
 Idempotent and non-destructive: it creates what is missing and never touches what exists, so
-running it again duplicates nothing and never overwrites an L&D author's edits. Each file is
+running it again duplicates nothing and never overwrites an L&D author's edits. The one update:
+a module whose file's steps have changed gets them as a draft revision for an author to publish
+(``modules.content_import.module_steps_update_draft``). Each file is
 checked and loaded in one transaction: a bad file loads nothing at all, and the error names the
 file and the place in it.
 
@@ -36,6 +38,7 @@ from modules.content_import import (
     clause_finder,
     errors_named_after,
     module_page_load,
+    module_steps_update_draft,
     policies_load,
     read_json,
 )
@@ -146,24 +149,26 @@ def content_load(*, directory=CONTENT_DIR):
     reported and the other modules still load."""
     directory = Path(directory)
     clauses, summary = policies_load(directory=directory)
-    summary.update(modules=0, questions=0, errors=[])
+    summary.update(modules=0, module_drafts=0, questions=0, errors=[])
     index = module_index_ensure()
     for module_file in sorted(directory.glob("module-*.json")):
         try:
             with transaction.atomic(), errors_named_after(module_file):
-                created_page, created_questions = _module_file_load(
+                created_page, drafted_page, created_questions = _module_file_load(
                     data=read_json(module_file), index=index, clauses=clauses
                 )
         except ContentError as error:
             summary["errors"].append(str(error))
             continue
         summary["modules"] += created_page
+        summary["module_drafts"] += drafted_page
         summary["questions"] += created_questions
     return summary
 
 
 def _module_file_load(*, data, index, clauses):
-    """The page and its quiz, checked first. Returns (page created?, questions created)."""
+    """The page and its quiz, checked first. Returns (page created?, page's changed steps saved as
+    a draft?, questions created)."""
     clause_for = clause_finder(clauses)
     quiz_spec = data["quiz"]
     settings = quiz_settings_parse(spec=quiz_spec)
@@ -175,6 +180,9 @@ def _module_file_load(*, data, index, clauses):
         )
     _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
     page, page_created = module_page_load(data=data, index=index, clause_for=clause_for)
+    page_drafted = not page_created and module_steps_update_draft(
+        page=page, data=data, clause_for=clause_for
+    )
     # An existing quiz keeps its author's settings; only a new one takes the file's.
     quiz = Quiz.objects.filter(module=page).first() or quiz_create_from_spec(
         spec=quiz_spec, module=page, settings=settings
@@ -200,7 +208,7 @@ def _module_file_load(*, data, index, clauses):
                 else str(error)
             )
             raise ContentError(f"question {key}: {detail}") from error
-    return page_created, created
+    return page_created, page_drafted, created
 
 
 def _quiz_checked(*, quiz_spec, clauses):

@@ -238,6 +238,9 @@ def clause_snapshot(clause):
         "reference": clause.reference,
         "version": clause.version,
         "heading": clause.heading,
+        # Only where the document does not number the clause, so that every other question's
+        # snapshot (and so its version fingerprint) stays as it was.
+        **({"where": clause.location} if clause.location else {}),
     }
 
 

@@ -1,15 +1,27 @@
 """Reads for quizzes."""
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from modules.models import PolicyClause, policy_version_label
+from modules.selectors import module_steps_by_clause
+
 from .drawing import BankEntry, draw_problems
 from .kinds import kind_of
-from .models import Attempt, Question, Quiz, RetryAllowance, Review
+from .models import (
+    Attempt,
+    Option,
+    Question,
+    Quiz,
+    RetryAllowance,
+    Review,
+    TrueFalseQuestion,
+)
 
 
 def quiz_bank(*, quiz):
@@ -487,3 +499,63 @@ def attempt_evidence_rows(*, attempt):
 
 def _iso(moment):
     return timezone.localtime(moment).isoformat() if moment else ""
+
+
+def clause_coverage():
+    """One row per policy clause (its newest version): the module steps that teach it and the quiz
+    questions that test it, so authors can see which rules nothing teaches or tests. A question
+    cites a clause through any of its options (or, for true/false, the statement itself)."""
+    steps_by_clause = module_steps_by_clause()
+    question_ids_by_clause = defaultdict(set)
+    for clause_id, question_id in Option.objects.values_list("clause_id", "question_id"):
+        question_ids_by_clause[clause_id].add(question_id)
+    for clause_id, question_id in TrueFalseQuestion.objects.values_list("clause_id", "pk"):
+        question_ids_by_clause[clause_id].add(question_id)
+    questions = {
+        question.pk: f"{question.quiz.title}, {question.key or f'question {question.pk}'}: "
+        f"{question.text}"
+        for question in Question.objects.non_polymorphic().select_related("quiz")
+    }
+    newest = {}
+    for clause in PolicyClause.objects.select_related("document").order_by("-version"):
+        newest.setdefault((clause.document_id, clause.reference), clause)
+    rows = []
+    for clause in sorted(newest.values(), key=_clause_order):
+        steps = steps_by_clause.get(clause.pk, [])
+        cited_by = sorted(questions[pk] for pk in question_ids_by_clause.get(clause.pk, ()))
+        rows.append(
+            {
+                "document": f"{clause.document.organisation}: {clause.document.title} "
+                f"({policy_version_label(clause.document.version)})",
+                "reference": clause.reference,
+                "where": clause.where,
+                "heading": clause.heading,
+                "clause_version": clause.version,
+                "coverage": _coverage_label(steps=steps, questions=cited_by),
+                "step_count": len(steps),
+                "question_count": len(cited_by),
+                "steps": "; ".join(steps),
+                "questions": "; ".join(cited_by),
+            }
+        )
+    return rows
+
+
+def _clause_order(clause):
+    """Documents by organisation and title, then references in reading order (2.9 before 2.10)."""
+    parts = re.split(r"(\d+)", clause.reference)
+    return (
+        clause.document.organisation,
+        clause.document.title,
+        [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part],
+    )
+
+
+def _coverage_label(*, steps, questions):
+    if steps and questions:
+        return "Taught and tested"
+    if steps:
+        return "Taught, not tested"
+    if questions:
+        return "Tested, not taught"
+    return "Never cited"

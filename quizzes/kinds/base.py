@@ -86,7 +86,8 @@ def review_item(option, *, given, expected, right=None):
         "clause": clause,
         "citation": (
             f"{clause['organisation']} {clause['document']} (version {clause['document_version']}), "
-            f"clause {clause['reference']}, clause version {clause['version']}"
+            f"{clause.get('where') or 'clause ' + clause['reference']}, "
+            f"clause version {clause['version']}"
         ),
     }
 

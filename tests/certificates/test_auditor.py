@@ -216,6 +216,21 @@ def test_the_filtered_list_exports_to_csv(client_for, people, issued):
 
 
 @pytest.mark.django_db
+def test_the_export_says_when_a_policy_states_no_version(client_for, people, issued):
+    certificate = issued["sam_first"]
+    scope = certificate.scope
+    scope["policies"] = [
+        {"organisation": "Trust", "title": "Guidance", "version": "not stated"},
+        {"organisation": "Cafcass", "title": "Social media policy", "version": "2.1"},
+    ]
+    Certificate.objects.filter(pk=certificate.pk).update(scope=scope)
+    response = client_for(people["auditor"]).get(f"{LIST_URL}export.csv", {"person": "sam"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    row = next(row for row in rows if row["Serial"] == certificate.serial)
+    assert row["Policies"] == ("Trust Guidance no version stated; Cafcass Social media policy v2.1")
+
+
+@pytest.mark.django_db
 def test_the_filtered_list_exports_to_xlsx(client_for, people, issued):
     response = client_for(people["auditor"]).get(f"{LIST_URL}export.xlsx", {"status": "expired"})
     assert response.status_code == 200

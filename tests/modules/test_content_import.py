@@ -368,12 +368,13 @@ def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
     counts = _counts()
     second = content_load()
     assert second["errors"] == [] and _counts() == counts
-    assert (second["documents"], second["clauses"], second["modules"], second["questions"]) == (
-        0,
-        0,
-        0,
-        0,
-    )
+    assert (
+        second["documents"],
+        second["clauses"],
+        second["modules"],
+        second["module_drafts"],
+        second["questions"],
+    ) == (0, 0, 0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -601,4 +602,135 @@ def test_draw_settings_the_files_questions_cannot_meet_load_nothing(tmp_path, se
         tmp_path,
         _with_quiz_settings(**settings),
         message=f"module-1-whatsapp.json: the quiz's draw settings do not fit its questions: {message}",
+    )
+
+
+@pytest.mark.django_db
+def test_a_relabelled_version_does_not_load_the_document_and_its_clauses_again(tmp_path):
+    """A database loaded when a document's version was stored as "1.0" keeps that document when
+    the file now says "not stated": nothing is loaded twice, and authors correct the label."""
+    content_load(directory=FIXTURES)
+    before = _counts()
+    directory = _copy_fixtures(tmp_path)
+    policies = json.loads((directory / "policies.json").read_text())
+    policies["documents"][1]["version"] = "not stated"
+    _write(directory, "policies.json", policies)
+
+    content_load(directory=directory)
+
+    assert _counts() == before
+    assert PolicyDocument.objects.get(organisation="Other Trust").version == "1"
+
+
+@pytest.mark.django_db
+def test_a_document_new_to_the_library_is_stored_with_the_version_its_file_gives(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    policies = json.loads((directory / "policies.json").read_text())
+    policies["documents"][1]["version"] = "not stated"
+    _write(directory, "policies.json", policies)
+
+    content_load(directory=directory)
+
+    document = PolicyDocument.objects.get(organisation="Other Trust")
+    assert document.version == "not stated"
+    clause = document.clauses.first()
+    assert clause.citation == f"{document.title} no version stated, clause {clause.reference}"
+
+
+@pytest.mark.django_db
+def test_the_shipped_library_invents_no_version_or_owner():
+    """Four of the five sources print no version and none names an owning team: the library must
+    not make one up (the Cafcass policy alone states version 2.1 and its owner)."""
+    documents = json.loads((CONTENT_DIR / "policies.json").read_text())["documents"]
+    stated = {doc["key"]: (doc["version"], doc["owner"]) for doc in documents}
+    assert stated.pop("cafcass-social-media") == (
+        "2.1",
+        "Assistant Director (Performance and Quality Assurance)",
+    )
+    assert set(stated.values()) == {("not stated", "")}
+
+
+def _fixture_with_a_changed_step(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    data = _module_spec()
+    data["steps"][0]["heading"] = "A heading corrected in the file"
+    _write(directory, "module-1-whatsapp.json", data)
+    return directory
+
+
+def _headings(raw_steps):
+    steps = json.loads(raw_steps) if isinstance(raw_steps, str) else raw_steps
+    return [step["value"].get("heading") for step in steps]
+
+
+@pytest.mark.django_db
+def test_changed_steps_in_a_file_become_a_draft_revision_once(tmp_path):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    live_revision = page.live_revision_id
+    directory = _fixture_with_a_changed_step(tmp_path)
+
+    first = content_load(directory=directory)
+    again = content_load(directory=directory)
+
+    page.refresh_from_db()
+    assert (first["module_drafts"], again["module_drafts"]) == (1, 0)
+    assert page.live_revision_id == live_revision  # learners still see the published steps
+    assert page.latest_revision_id != live_revision and page.has_unpublished_changes
+    assert "A heading corrected in the file" in _headings(page.latest_revision.content["steps"])
+    assert "A heading corrected in the file" not in _headings(page.steps.raw_data)
+    assert page.revisions.count() == 2
+    assert ModulePage.objects.filter(slug="fixture-whatsapp").count() == 1
+
+
+@pytest.mark.django_db
+def test_unchanged_files_and_an_authors_published_edits_draft_nothing(django_user_model):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    author = django_user_model.objects.create(username="author-of-steps")
+    page.steps = "[]"  # the author removed every step and published that
+    page.save_revision(user=author).publish()
+
+    summary = content_load(directory=FIXTURES)
+
+    page.refresh_from_db()
+    assert summary["module_drafts"] == 0
+    assert page.latest_revision_id == page.live_revision_id
+
+
+@pytest.mark.django_db
+def test_an_authors_unpublished_draft_is_left_as_the_latest(tmp_path, django_user_model):
+    content_load(directory=FIXTURES)
+    page = ModulePage.objects.get(slug="fixture-whatsapp")
+    author = django_user_model.objects.create(username="drafting-author")
+    page.title = "An author's draft title"
+    draft = page.save_revision(user=author)
+
+    summary = content_load(directory=_fixture_with_a_changed_step(tmp_path))
+
+    page.refresh_from_db()
+    assert summary["module_drafts"] == 0 and page.latest_revision_id == draft.pk
+
+
+@pytest.mark.django_db
+def test_learners_see_where_to_find_a_clause_the_document_does_not_number():
+    """Internal keys such as "s.3.1" stay what content cites; learners are shown a place they can
+    find in the document. A numbered clause keeps "clause 2.19", and its question snapshot (and so
+    its version fingerprint) gains nothing."""
+    from quizzes.models import clause_snapshot
+
+    assert content_load()["errors"] == []
+    unnumbered = PolicyClause.objects.get(
+        document__title="Social media community guidelines", reference="s.3.1"
+    )
+    assert unnumbered.where == "'Sharing case information', first paragraph"
+    assert unnumbered.citation.endswith(
+        "no version stated, 'Sharing case information', first paragraph"
+    )
+    assert clause_snapshot(unnumbered)["where"] == unnumbered.where
+    numbered = PolicyClause.objects.get(document__title="Social media policy", reference="2.19")
+    assert numbered.where == "clause 2.19" and "where" not in clause_snapshot(numbered)
+    option = Option.objects.filter(clause=unnumbered).select_related("question").first()
+    assert "'Sharing case information', first paragraph" in str(
+        option.question.get_real_instance().snapshot()
     )

@@ -191,3 +191,22 @@ def test_clauses_to_reread_come_once_each_in_the_library_order_not_the_options_o
         ]
     }
     assert [c["reference"] for c in question_clauses(question=question)] == ["2.3", "2.19"]
+
+
+def test_a_review_cites_where_to_find_an_unnumbered_clause_and_the_number_otherwise():
+    from quizzes.kinds.base import review_item
+
+    clause = {
+        "organisation": "Cafcass",
+        "document": "Social media community guidelines",
+        "document_version": "not stated",
+        "reference": "s.3.1",
+        "version": 1,
+    }
+    option = {"text": "Remove it", "correct": True, "feedback": "Right.", "clause": clause}
+    numbered = review_item(option, given=True, expected=True)["citation"]
+    assert numbered.endswith("clause s.3.1, clause version 1")
+    located = {**clause, "where": "'Sharing case information', first paragraph"}
+    citation = review_item({**option, "clause": located}, given=True, expected=True)["citation"]
+    assert "(version not stated), 'Sharing case information', first paragraph," in citation
+    assert "s.3.1" not in citation

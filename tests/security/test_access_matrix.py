@@ -124,6 +124,13 @@ MATRIX = {
     "lms_report_expiring_results": Row(
         lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS
     ),
+    # Which module steps and questions cite each clause: authors and auditors, like the others.
+    "quizzes_report_clause-coverage": Row(
+        lambda w: reverse("quizzes_report_clause-coverage"), ADMIN_REPORTS
+    ),
+    "quizzes_report_clause-coverage_results": Row(
+        lambda w: reverse("quizzes_report_clause-coverage_results"), ADMIN_REPORTS
+    ),
     # Tasks that failed for good may quote personal details: administrators only.
     "lms_report_failed-tasks": Row(
         lambda w: reverse("lms_report_failed-tasks"),

@@ -7,7 +7,8 @@ from quizzes.content_import import content_load
 class Command(BaseCommand):
     help = (
         "Load the shipped policy library, modules and quizzes. Safe to run again: it only adds what is "
-        "missing and never overwrites an author's edits. A quiz's settings in a file (questions per attempt, "
+        "missing and never overwrites an author's edits; a module whose steps changed in its file gets them as a "
+        "draft revision to review and publish. A quiz's settings in a file (questions per attempt, "
         "topic draws, shuffling, taking it without the module) apply only when the quiz is created; on an "
         "existing quiz the author's settings are left alone. A bad file loads nothing and is reported."
     )
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             f"Content: {summary['documents']} policy documents, {summary['clauses']} clauses, "
             f"{summary['modules']} modules and {summary['questions']} questions added."
         )
+        if summary["module_drafts"]:
+            self.stdout.write(
+                f"{summary['module_drafts']} module(s) whose steps changed in their file got a "
+                "draft revision: review and publish it in the admin."
+            )
         if summary["errors"]:
             for error in summary["errors"]:
                 self.stderr.write(f"  Not loaded: {error}")
