@@ -52,12 +52,11 @@ class ApiClientsView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
         except ApiClientError as error:
             form.add_error("name", str(error))
             return self.form_invalid(form)
-        # Shown on this response only: the token is never stored, so it cannot be shown again.
-        response = self.render_to_response(
+        # Shown on this response only (Wagtail's admin is never cached): the token is never
+        # stored, so it cannot be shown again.
+        return self.render_to_response(
             self.get_context_data(form=ApiClientForm(), new_client=client, new_token=token)
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class ApiClientRevokeView(AdministratorsOnly, View):
