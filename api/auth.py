@@ -47,7 +47,13 @@ class ScopedToken(HttpBearer):
         if _over_limit(f"client:{client.pk}"):
             raise RateLimited
         allowed = self.scope in client.scopes
-        api_use_record(client=client, request=request, scope=self.scope, allowed=allowed)
+        api_use_record(
+            client=client,
+            request=request,
+            scope=self.scope,
+            allowed=allowed,
+            address=client_address(request),
+        )
         if not allowed:
             raise AuthorizationError(
                 message=f"This client has not been granted the {self.scope} scope."

@@ -75,8 +75,10 @@ def api_client_for_token(*, token):
     return client
 
 
-def api_use_record(*, client, request, scope, allowed):
-    """One audit event per authenticated request, allowed or refused for lack of scope."""
+def api_use_record(*, client, request, scope, allowed, address):
+    """One audit event per authenticated request, allowed or refused for lack of scope. The
+    client acts, not a person: the request is not passed on, so that a browser session sent
+    along with a token is never recorded as the actor."""
     outcome = "allowed" if allowed else "refused (scope not granted)"
     return audit_record(
         action=API_USED,
@@ -89,6 +91,6 @@ def api_use_record(*, client, request, scope, allowed):
             "query": request.META.get("QUERY_STRING", "")[:500],
             "scope": scope,
             "allowed": allowed,
+            "address": address,
         },
-        request=request,
     )

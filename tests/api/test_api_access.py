@@ -120,8 +120,9 @@ def test_tokens_are_stored_only_as_a_digest(db):
     assert client_record.token_hash == token_digest(token)
 
 
-def test_every_use_is_audited_with_the_client_and_last_used_is_kept(client, world):
+def test_every_use_is_audited_with_the_client_and_last_used_is_kept(client, world, people):
     reader, token = api_client_create(name="Warehouse", scopes=["read_status"], by=None)
+    client.force_login(people["auditor"].user)  # a session sent along is not the actor
     assert reader.last_used_at is None
     _call(client, "statuses", world, _bearer(token))
     _call(client, "certificates", world, _bearer(token))
@@ -132,6 +133,8 @@ def test_every_use_is_audited_with_the_client_and_last_used_is_kept(client, worl
     ]
     assert all(event.target_id == str(reader.pk) for event in events)
     assert "Warehouse" in events[0].summary
+    assert events[0].data["address"] == "127.0.0.1"
+    assert events[0].actor_id is None and events[0].actor_name == ""
     reader.refresh_from_db()
     assert reader.last_used_at is not None
 
