@@ -32,12 +32,19 @@ class PageParams(Schema):
     )
 
 
+# An employee number as the HR file allows it: no control characters (PostgreSQL refuses NUL).
+EMPLOYEE_NUMBER = r"^[^\x00-\x1f\x7f]*$"
+
+
 class PeopleFilters(PageParams):
-    person: str | None = Field(None, max_length=30, description="An employee number.")
+    person: str | None = Field(
+        None, max_length=30, pattern=EMPLOYEE_NUMBER, description="An employee number."
+    )
     team: int | None = Field(None, ge=1, description="A team's id; its sub-teams are included.")
     manager: str | None = Field(
         None,
         max_length=30,
+        pattern=EMPLOYEE_NUMBER,
         description="A line manager's employee number: everyone below them, to any depth.",
     )
 

@@ -80,14 +80,16 @@ def api_use_record(*, client, request, scope, allowed, address):
     client acts, not a person: the request is not passed on, so that a browser session sent
     along with a token is never recorded as the actor."""
     outcome = "allowed" if allowed else "refused (scope not granted)"
+    # A path may carry any character a client percent-encodes; PostgreSQL refuses NUL in text.
+    path = request.path.replace("\x00", "\ufffd")
     return audit_record(
         action=API_USED,
         target=client,
-        summary=f"API client {client.name}: {request.method} {request.path} {outcome}",
+        summary=f"API client {client.name}: {request.method} {path} {outcome}",
         data={
             "client": client.pk,
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "query": request.META.get("QUERY_STRING", "")[:500],
             "scope": scope,
             "allowed": allowed,

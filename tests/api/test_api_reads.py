@@ -93,6 +93,8 @@ def test_people_who_left_are_not_listed(client, api_token, numbered, module):
         ({"page": 0}, 422),
         ({"page_size": 100000}, 422),
         ({"module": "x"}, 422),
+        ({"person": "E1\x00"}, 422),
+        ({"manager": "E1\x00"}, 422),
     ],
 )
 def test_bad_status_filters_are_refused_with_a_reason(client, api_token, numbered, params, status):
@@ -165,3 +167,5 @@ def test_verify_by_code_as_the_verify_page_finds_it(client, api_token, numbered,
     assert revoked["is_currently_valid"] is False
     missing = client.get("/api/v1/certificates/verify/NO-SUCH-CODE", **headers)
     assert missing.status_code == 404
+    # A NUL byte (PostgreSQL refuses it in a query and in the audit trail) is just not found.
+    assert client.get("/api/v1/certificates/verify/AB%00CD", **headers).status_code == 404
