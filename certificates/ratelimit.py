@@ -27,17 +27,26 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limit_exceeded(*, request, scope):
-    """Count this request against the client's window; True once it goes over the limit."""
-    window = settings.CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS
-    key = f"ratelimit:{scope}:{client_address(request)}:{int(time.time() // window)}"
+def window_count_exceeded(*, key, limit, window):
+    """Count one use of ``key`` in the current fixed window of ``window`` seconds; True once the
+    count goes over ``limit``. Shared by every limit of the platform (the API's too)."""
+    key = f"ratelimit:{key}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window + 1)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window + 1)
         count = 1
-    return count > settings.CERTIFICATE_VERIFY_RATE_LIMIT
+    return count > limit
+
+
+def rate_limit_exceeded(*, request, scope):
+    """Count this request against the client's window; True once it goes over the limit."""
+    return window_count_exceeded(
+        key=f"{scope}:{client_address(request)}",
+        limit=settings.CERTIFICATE_VERIFY_RATE_LIMIT,
+        window=settings.CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS,
+    )
 
 
 def too_many_requests():

@@ -42,6 +42,8 @@ def certificate_by_code(*, code):
     given is looked up first, so an old, case-sensitive code (or any stored code) always finds
     its own certificate; only when nothing matches exactly is it read as a new-style code typed
     loosely (small letters, spaces, hyphens, look-alike letters)."""
+    if "\x00" in code:  # no code holds one, and PostgreSQL refuses NUL in a query
+        return None
     certificates = Certificate.objects.select_related("superseded_by")
     exact = certificates.filter(code=code).first()
     if exact is not None:

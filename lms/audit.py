@@ -19,6 +19,9 @@ ROLES_CHANGED = "user.roles"
 CONTENT_PUBLISHED = "content.publish"
 PERSONAL_DATA_EXPORTED = "person.data_export"
 PERSON_ANONYMISED = "person.anonymise"
+API_CLIENT_CREATED = "api.client_create"
+API_CLIENT_REVOKED = "api.client_revoke"
+API_USED = "api.use"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -31,6 +34,9 @@ ACTIONS = {
     CONTENT_PUBLISHED: "Content published",
     PERSONAL_DATA_EXPORTED: "Personal data downloaded",
     PERSON_ANONYMISED: "Person anonymised (retention)",
+    API_CLIENT_CREATED: "API client created",
+    API_CLIENT_REVOKED: "API client revoked",
+    API_USED: "API used",
 }
 
 

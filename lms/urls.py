@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/email/", people_account_views.email_managed, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("audit/", audit_views.audit_trail, name="audit_trail"),
+    path("api/v1/", include("api.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("certificates/", include("certificates.urls")),
     path("admin/login/", people_account_views.admin_login, name="admin_login"),

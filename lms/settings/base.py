@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "tracking",
+    "api",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -367,6 +368,11 @@ LMS_BASE_COMPETENCE_DUE_DAYS = int(os.environ.get("LMS_BASE_COMPETENCE_DUE_DAYS"
 LMS_RECERTIFICATION_DUE_DAYS = int(os.environ.get("LMS_RECERTIFICATION_DUE_DAYS", "30"))
 LMS_REMINDER_DUE_SOON_DAYS = int(os.environ.get("LMS_REMINDER_DUE_SOON_DAYS", "7"))
 LMS_ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("LMS_ESCALATE_OVERDUE_AFTER_DAYS", "14"))
+# The API (api/): requests a client may make per window, and the size of a page of results.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "100"))
+API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 LMS_HR_IMPORT_MAX_BYTES = int(os.environ.get("LMS_HR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 LMS_DASHBOARD_PAGE_SIZE = int(os.environ.get("LMS_DASHBOARD_PAGE_SIZE", "100"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "learning@example.org")

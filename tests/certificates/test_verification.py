@@ -108,6 +108,12 @@ def test_an_edited_file_and_an_unknown_code_get_the_same_not_found(client, certi
 
 
 @pytest.mark.django_db
+def test_a_code_with_a_nul_byte_is_not_found_rather_than_an_error(client):
+    # PostgreSQL refuses NUL in a query: the lookup must not reach the database with one.
+    assert client.get("/certificates/verify/AB%00CD/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_the_file_check_page_is_public_and_accessible(client):
     page = client.get(CHECK_URL).content.decode()
     assert 'enctype="multipart/form-data"' in page

@@ -4,6 +4,7 @@ auditor), and a reporting line whose names start like spreadsheet formulas."""
 
 import pytest
 
+from api.services import api_client_create
 from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from lms import roles
@@ -100,6 +101,7 @@ def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
         "quiz": quiz,
         "module": module,
         "clause": clause,
+        "api_client": api_client_create(name="Matrix client", scopes=["read_status"], by=None)[0],
         "people": {
             "owner": owner,
             "other_staff": people["other_staff"],

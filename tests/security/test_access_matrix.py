@@ -12,7 +12,10 @@ import pytest
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PROJECT_APPS = ("lms", "modules", "quizzes", "certificates")
+PROJECT_APPS = ("lms", "modules", "quizzes", "certificates", "api")
+# URL namespaces whose every URL is ours whatever module serves it (django-ninja's own views
+# serve the API's operations and schema).
+PROJECT_NAMESPACES = ("api_v1",)
 ROLES = ("anonymous", "owner", "other_staff", "owner_manager", "other_manager", "author", "auditor")
 LOGIN = "login"
 # Views of ours that are not pages a role could be refused: sign-in plumbing.
@@ -165,6 +168,29 @@ MATRIX = {
     ),
     # Wagtail serves the module pages; they are rows too. Everyone with a learner record may learn
     # (authors and auditors are staff too); a step before starting sends them to the overview.
+    # API clients in the admin: administrators only (no role here is one).
+    "api_clients": Row(
+        lambda w: reverse("api_clients"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
+    "api_client_revoke": Row(
+        lambda w: reverse("api_client_revoke", args=[w["api_client"].pk]),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+        method="post",
+    ),
+    # The API answers only a client's token, never a signed-in session: every role gets 401.
+    # What each token scope opens is tests/security/test_api_access.py, endpoint by endpoint.
+    "api_v1:openapi-json": Row(lambda w: reverse("api_v1:openapi-json"), everyone(200)),
+    "api_v1:api-root": Row(lambda w: reverse("api_v1:api-root"), everyone(404)),
+    "api_v1:statuses": Row(lambda w: reverse("api_v1:statuses"), everyone(401)),
+    "api_v1:certificates": Row(lambda w: reverse("api_v1:certificates"), everyone(401)),
+    "api_v1:certificate_verify": Row(
+        lambda w: reverse("api_v1:certificate_verify", args=[w["certificate"].code]),
+        everyone(401),
+    ),
+    "api_v1:people_sync": Row(
+        lambda w: reverse("api_v1:people_sync"), everyone(401), method="post"
+    ),
     "module_page": Row(lambda w: w["module"].url, signed_in(200)),
     "module_step": Row(lambda w: w["module"].url + "step/1/", signed_in(302, owner=200)),
 }
@@ -186,9 +212,9 @@ def _project_url_names(patterns=None, namespace=None):
         if isinstance(pattern, URLResolver):
             inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
             yield from _project_url_names(pattern.url_patterns, inner)
-        elif (
-            isinstance(pattern, URLPattern)
-            and pattern.callback.__module__.split(".")[0] in PROJECT_APPS
+        elif isinstance(pattern, URLPattern) and (
+            pattern.callback.__module__.split(".")[0] in PROJECT_APPS
+            or (namespace or "").split(":")[0] in PROJECT_NAMESPACES
         ):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
