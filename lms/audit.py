@@ -19,6 +19,13 @@ ROLES_CHANGED = "user.roles"
 CONTENT_PUBLISHED = "content.publish"
 PERSONAL_DATA_EXPORTED = "person.data_export"
 PERSON_ANONYMISED = "person.anonymise"
+SIGNED_IN = "user.sign_in"
+SIGN_IN_FAILED = "user.sign_in_failed"
+LIST_EXPORTED = "list.export"
+ASSIGNMENT_CREATED = "assignment.create"
+ASSIGNMENT_EDITED = "assignment.edit"
+ASSIGNMENT_DELETED = "assignment.delete"
+CONTENT_UNPUBLISHED = "content.unpublish"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -31,6 +38,13 @@ ACTIONS = {
     CONTENT_PUBLISHED: "Content published",
     PERSONAL_DATA_EXPORTED: "Personal data downloaded",
     PERSON_ANONYMISED: "Person anonymised (retention)",
+    SIGNED_IN: "Signed in",
+    SIGN_IN_FAILED: "Sign-in failed",
+    LIST_EXPORTED: "List exported",
+    ASSIGNMENT_CREATED: "Assignment created",
+    ASSIGNMENT_EDITED: "Assignment changed",
+    ASSIGNMENT_DELETED: "Assignment deleted",
+    CONTENT_UNPUBLISHED: "Content unpublished",
 }
 
 
@@ -53,6 +67,18 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )
+
+
+def audit_export(*, request, what, export_format):
+    """Record that the signed-in user downloaded the list ``what`` (with the filters in the query
+    string): who took which personal data off the platform, and when."""
+    filters = {key: value for key, value in request.GET.items() if key not in ("export", "format")}
+    return audit_record(
+        action=LIST_EXPORTED,
+        summary=f"Exported {what} ({export_format.upper()})",
+        data={"list": what, "format": export_format, "filters": filters, "path": request.path},
+        request=request,
     )
 
 
