@@ -125,6 +125,22 @@ def _roles_in_admin(world, client):
     assert user.groups.filter(name=roles.AUDITORS).exists()
 
 
+def _roles_in_bulk(world, client):
+    user = world["people"]["staff"].user
+    auditors = Group.objects.get(name=roles.AUDITORS)
+    url = reverse("wagtail_bulk_action", args=["auth", "user", "assign_role"])
+    response = _as(world, client, "admin").post(f"{url}?id={user.pk}", {"role": auditors.pk})
+    assert response.status_code == 302
+    assert user.groups.filter(name=roles.AUDITORS).exists()
+
+
+def _unpublish_pages_in_bulk(world, client):
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "unpublish"])
+    _as(world, client, "author").post(f"{url}?id={world['module'].pk}", {})
+    world["module"].refresh_from_db()
+    assert not world["module"].live
+
+
 def _roles_from_sso(world, client):
     with override_settings(ENTRA_GROUP_ROLES={"auditors-group": roles.AUDITORS}):
         sso_roles_sync(user=world["people"]["staff"].user, claims={"groups": ["auditors-group"]})
@@ -238,8 +254,12 @@ SENSITIVE = {
     "author changes an assignment": Trigger(audit.ASSIGNMENT_EDITED, _assignment_edit, "author"),
     "author deletes an assignment": Trigger(audit.ASSIGNMENT_DELETED, _assignment_delete, "author"),
     "admin changes someone's roles": Trigger(audit.ROLES_CHANGED, _roles_in_admin, "admin"),
+    "admin assigns a role in bulk": Trigger(audit.ROLES_CHANGED, _roles_in_bulk, "admin"),
     "single sign-on changes someone's roles": Trigger(audit.ROLES_CHANGED, _roles_from_sso, None),
     "author unpublishes a module": Trigger(audit.CONTENT_UNPUBLISHED, _unpublish_page, "author"),
+    "author unpublishes modules in bulk": Trigger(
+        audit.CONTENT_UNPUBLISHED, _unpublish_pages_in_bulk, "author"
+    ),
     "admin unpublishes a policy clause": Trigger(
         audit.CONTENT_UNPUBLISHED, _unpublish_clause, "admin"
     ),
