@@ -7,7 +7,6 @@ from django.utils import timezone
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from .audit import audit_export
 from .background import tasks_failed_for_good
 
 
@@ -36,14 +35,6 @@ class RowsReportView(ReportView):
 
     def get_queryset(self):
         return self.rows()
-
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        audit_export(
-            request=self.request,
-            what=f"the {self.page_title} report",
-            export_format=spreadsheet_format,
-        )
-        return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def filter_queryset(self, queryset):
         return queryset

@@ -82,6 +82,27 @@ def audit_export(*, request, what, export_format):
     )
 
 
+def wagtail_exports_audit():
+    """Every CSV and XLSX a Wagtail listing or report writes (our compliance reports, the users
+    and snippet listings, Wagtail's own reports) is recorded as an export by the person who asked
+    for it: the one method they all go through. Called once, from LmsConfig.ready."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "exports_audited", False):
+        return
+    as_spreadsheet = SpreadsheetExportMixin.as_spreadsheet
+
+    def audited_as_spreadsheet(self, queryset, spreadsheet_format):
+        title = getattr(self, "page_title", "") or self.get_filename()
+        audit_export(
+            request=self.request, what=f"{title} (admin)", export_format=spreadsheet_format
+        )
+        return as_spreadsheet(self, queryset, spreadsheet_format)
+
+    SpreadsheetExportMixin.as_spreadsheet = audited_as_spreadsheet
+    SpreadsheetExportMixin.exports_audited = True
+
+
 def audit_records(*, action, actor, events):
     """Append one event per ``(summary, subject person id, target)`` in ``events``, all of one
     action by one actor, in one query (a bulk download logs each certificate it sends)."""

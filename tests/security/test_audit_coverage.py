@@ -203,6 +203,11 @@ SENSITIVE = {
         _get_ok("admin", reverse("lms_report_failed-tasks") + "?export=csv"),
         "admin",
     ),
+    "admin exports Wagtail's site history": Trigger(
+        audit.LIST_EXPORTED,
+        _get_ok("admin", reverse("wagtailadmin_reports:site_history") + "?export=csv"),
+        "admin",
+    ),
     "auditor exports the audit trail": Trigger(
         audit.LIST_EXPORTED, _get_ok("auditor", reverse("audit_trail") + "?export=csv"), "auditor"
     ),
