@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from lms import roles
 from lms.access import require_role
+from lms.audit import audit_export
 from lms.exports import as_download
 
 from .exports import certificates_table_response, certificates_zip_stream
@@ -142,6 +143,8 @@ def auditor_certificate_export(request, export_format):
     if certificates is None:
         return redirect(_list_url(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export_format in ("csv", "xlsx"):
+        audit_export(request=request, what="the certificates list", export_format=export_format)
     return certificates_table_response(
         certificates=certificates, export_format=export_format, filename=f"certificates-{stamp}"
     )

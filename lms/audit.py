@@ -22,6 +22,13 @@ PERSON_ANONYMISED = "person.anonymise"
 API_CLIENT_CREATED = "api.client_create"
 API_CLIENT_REVOKED = "api.client_revoke"
 API_USED = "api.use"
+SIGNED_IN = "user.sign_in"
+SIGN_IN_FAILED = "user.sign_in_failed"
+LIST_EXPORTED = "list.export"
+ASSIGNMENT_CREATED = "assignment.create"
+ASSIGNMENT_EDITED = "assignment.edit"
+ASSIGNMENT_DELETED = "assignment.delete"
+CONTENT_UNPUBLISHED = "content.unpublish"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -37,6 +44,13 @@ ACTIONS = {
     API_CLIENT_CREATED: "API client created",
     API_CLIENT_REVOKED: "API client revoked",
     API_USED: "API used",
+    SIGNED_IN: "Signed in",
+    SIGN_IN_FAILED: "Sign-in failed",
+    LIST_EXPORTED: "List exported",
+    ASSIGNMENT_CREATED: "Assignment created",
+    ASSIGNMENT_EDITED: "Assignment changed",
+    ASSIGNMENT_DELETED: "Assignment deleted",
+    CONTENT_UNPUBLISHED: "Content unpublished",
 }
 
 
@@ -60,6 +74,39 @@ def audit_record(
         data=data or {},
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )
+
+
+def audit_export(*, request, what, export_format):
+    """Record that the signed-in user downloaded the list ``what`` (with the filters in the query
+    string): who took which personal data off the platform, and when."""
+    filters = {key: value for key, value in request.GET.items() if key not in ("export", "format")}
+    return audit_record(
+        action=LIST_EXPORTED,
+        summary=f"Exported {what} ({export_format.upper()})",
+        data={"list": what, "format": export_format, "filters": filters, "path": request.path},
+        request=request,
+    )
+
+
+def wagtail_exports_audit():
+    """Every CSV and XLSX a Wagtail listing or report writes (our compliance reports, the users
+    and snippet listings, Wagtail's own reports) is recorded as an export by the person who asked
+    for it: the one method they all go through. Called once, from LmsConfig.ready."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "exports_audited", False):
+        return
+    as_spreadsheet = SpreadsheetExportMixin.as_spreadsheet
+
+    def audited_as_spreadsheet(self, queryset, spreadsheet_format):
+        title = getattr(self, "page_title", "") or self.get_filename()
+        audit_export(
+            request=self.request, what=f"{title} (admin)", export_format=spreadsheet_format
+        )
+        return as_spreadsheet(self, queryset, spreadsheet_format)
+
+    SpreadsheetExportMixin.as_spreadsheet = audited_as_spreadsheet
+    SpreadsheetExportMixin.exports_audited = True
 
 
 def audit_records(*, action, actor, events):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from . import roles
 from .access import require_role
-from .audit import ACTIONS, audit_events
+from .audit import ACTIONS, audit_events, audit_export
 from .exports import table_csv_response
 
 PAGE_SIZE = 200
@@ -36,6 +36,8 @@ def audit_trail(request):
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = audit_events(**{key: value for key, value in filters.items() if value})
     if request.GET.get("export") == "csv" and (not form.is_bound or form.is_valid()):
+        # Recorded before the rows are read, so the export shows its own event.
+        audit_export(request=request, what="the audit trail", export_format="csv")
         return _csv(events)
     return render(
         request,

@@ -21,6 +21,11 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     # Before allauth's own: e-mail addresses come from the organisation, never from the user.
     path("accounts/email/", people_account_views.email_managed, name="account_email"),
+    path(
+        "accounts/two-factor/required/",
+        people_account_views.mfa_required,
+        name="mfa_required",
+    ),
     path("accounts/", include("allauth.urls")),
     path("audit/", audit_views.audit_trail, name="audit_trail"),
     path("api/v1/", include("api.urls")),

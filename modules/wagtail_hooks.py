@@ -6,7 +6,7 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lms.audit import CONTENT_PUBLISHED, audit_record
+from lms.audit import CONTENT_PUBLISHED, CONTENT_UNPUBLISHED, audit_record
 
 from .admin_views import (
     PolicyClauseCitationsView,
@@ -112,3 +112,31 @@ def audit_content_saved(request, instance):
             target=instance,
             request=request,
         )
+
+
+@hooks.register("after_unpublish_page")
+def audit_page_unpublished(request, page):
+    audit_record(
+        action=CONTENT_UNPUBLISHED,
+        summary=f'Unpublished page "{page.title}"',
+        target=page,
+        request=request,
+    )
+
+
+@hooks.register("after_unpublish")
+def audit_snippet_unpublished(request, instance):
+    """Policy documents and clauses have drafts: unpublishing one takes it away from learners."""
+    audit_record(
+        action=CONTENT_UNPUBLISHED,
+        summary=f'Unpublished {instance._meta.verbose_name} "{instance}"'[:500],
+        target=instance,
+        request=request,
+    )
+
+
+@hooks.register("after_bulk_action")
+def audit_pages_unpublished_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type == "unpublish":
+        for page in objects:
+            audit_page_unpublished(request, page)

@@ -23,3 +23,20 @@ def email_managed(request):
     return render(
         request, "people/email_managed.html", {"refused": refused}, status=403 if refused else 200
     )
+
+
+@login_required
+def mfa_required(request):
+    """Why a password sign-in is held here, and the way on: set up an authenticator app."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from .mfa import mfa_required_for
+
+    return render(
+        request,
+        "people/mfa_required.html",
+        {
+            "required": mfa_required_for(user=request.user),
+            "enrolled": is_mfa_enabled(request.user, types=["totp"]),
+        },
+    )

@@ -13,6 +13,13 @@ class PeopleImportForm(forms.Form):
         "line_manager_employee_number, start_date.",
     )
 
+    full_extract = forms.BooleanField(
+        label="This file lists everyone in the organisation (a full extract)",
+        required=False,
+        help_text="Only then are the people missing from the file marked as left. Leave it "
+        "unticked for a file of new starters or changes.",
+    )
+
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
@@ -28,6 +35,13 @@ class PeopleImportForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload
+
+
+class PeopleImportConfirmForm(forms.Form):
+    """Confirms the preview whose digest it carries; a large number of leavers needs the box."""
+
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm_leavers = forms.BooleanField(required=False)
 
 
 class LoginForm(AllauthLoginForm):

@@ -14,6 +14,7 @@ from lms import roles
 from lms.audit import PEOPLE_IMPORTED, audit_record
 
 from .hr_csv import hr_file_decode, hr_rows_check
+from .hr_plan import hr_plan_build
 from .models import Person, Team
 
 
@@ -128,6 +129,26 @@ def team_get_or_create(*, name, parent=None):
     return Team.objects.get_or_create(name=name, defaults={"parent": parent})[0]
 
 
+class PeopleImportPlanChanged(Exception):
+    """The file or the people changed between the preview and the confirmation; ``plan`` is the
+    new preview. Nothing was saved."""
+
+    def __init__(self, plan):
+        super().__init__("The import would no longer do what the confirmed preview showed.")
+        self.plan = plan
+
+
+class PeopleImportLeaversUnconfirmed(Exception):
+    """The file would mark more than a tenth of the active people as left and that was not
+    confirmed a second time; ``plan`` is the preview. Nothing was saved."""
+
+    def __init__(self, plan):
+        super().__init__(
+            f"The file would mark {len(plan.leavers)} of {plan.active_people} active people as left."
+        )
+        self.plan = plan
+
+
 class PeopleImportError(Exception):
     """The file was refused; ``errors`` lists every problem (with its line) and nothing was saved."""
 
@@ -177,49 +198,62 @@ def _emails_taken_by_others(emails_to_numbers):
     return taken
 
 
-def people_import(*, data, today=None, by=None):
-    """Bring people and the reporting line into line with an HR file (CSV bytes).
-
-    The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
-    nothing is saved. People are matched by employee number, or else, for an account that has no
-    employee number yet, by an e-mail address the organisation gave it (never one a user set).
-    Anyone with an employee number who is not in the file is marked as left (their account is
-    switched off; their records stay)."""
-    today = today or timezone.localdate()
+def _plan_for(*, data, full_extract):
     text, error = hr_file_decode(data=data)
     if error:
         raise PeopleImportError([error])
     rows, errors = hr_rows_check(text=text, emails_taken_by_others=_emails_taken_by_others)
     if errors:
         raise PeopleImportError(errors)
+    return rows, hr_plan_build(rows=rows, data=data, full_extract=full_extract)
+
+
+def people_import_preview(*, data, full_extract=False):
+    """What importing the HR file ``data`` (CSV bytes) would do, saving nothing: the people added,
+    changed and marked as left, and the role changes. A bad file raises PeopleImportError."""
+    return _plan_for(data=data, full_extract=full_extract)[1]
+
+
+def people_import(
+    *, data, full_extract=False, confirm_leavers=False, expected_digest=None, today=None, by=None
+):
+    """Bring people and the reporting line into line with an HR file (CSV bytes), applying
+    exactly the plan ``people_import_preview`` shows.
+
+    The whole file is checked first; any bad row refuses the whole file (PeopleImportError) and
+    nothing is saved. People are matched by employee number, or else, for an account that has no
+    employee number yet, by an e-mail address the organisation gave it (never one a user set).
+    Only a file declared a ``full_extract`` marks the people with an employee number who are not
+    in it as left (their account is switched off; their records stay), and marking more than a
+    tenth of the active people as left needs ``confirm_leavers``. ``expected_digest`` is the
+    digest of the preview that was confirmed: if the file or the people have changed since, the
+    plan differs and nothing is saved (PeopleImportPlanChanged)."""
+    today = today or timezone.localdate()
     with transaction.atomic():
-        result = _people_save(rows=rows, today=today)
+        rows, plan = _plan_for(data=data, full_extract=full_extract)
+        if expected_digest is not None and plan.digest != expected_digest:
+            raise PeopleImportPlanChanged(plan)
+        if plan.leavers_need_confirmation and not confirm_leavers:
+            raise PeopleImportLeaversUnconfirmed(plan)
+        result = _people_save(rows=rows, plan=plan, today=today)
         audit_record(
             action=PEOPLE_IMPORTED,
             actor=by,
-            data={"created": result.created, "updated": result.updated, "left": result.left},
+            data={
+                "created": result.created,
+                "updated": result.updated,
+                "left": result.left,
+                "full_extract": full_extract,
+                "file_sha256": plan.file_sha256,
+            },
             summary=f"People imported: {result.created} new, {result.updated} updated, "
             f"{result.left} marked as left",
         )
         return result
 
 
-def _people_save(*, rows, today):
+def _people_save(*, rows, plan, today):
     users = get_user_model().objects
-    numbers = [row.employee_number for row in rows]
-    by_number = {
-        person.employee_number: person
-        for person in Person.objects.filter(employee_number__in=numbers).select_related("user")
-    }
-    by_email = {
-        address.email.lower(): address.user.person
-        for address in EmailAddress.objects.filter(
-            email__in=[row.email for row in rows],
-            verified=True,
-            user__person__isnull=False,
-            user__person__employee_number__isnull=True,
-        ).select_related("user__person")
-    }
     teams = {}
     staff_group = Group.objects.filter(name=roles.STAFF).first()
     manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
@@ -228,7 +262,7 @@ def _people_save(*, rows, today):
     for row in rows:
         if row.team not in teams:
             teams[row.team] = team_get_or_create(name=row.team)
-        person = by_number.get(row.employee_number) or by_email.get(row.email)
+        person = plan.matched[row.employee_number]
         if person is None:
             user = users.create_user(
                 username=row.email,
@@ -262,8 +296,9 @@ def _people_save(*, rows, today):
             managers.add(manager.user)
     if manager_group:
         manager_group.user_set.add(*managers)
-    leavers = Person.objects.filter(employee_number__isnull=False, left_on__isnull=True).exclude(
-        employee_number__in=numbers
+    leavers = Person.objects.filter(
+        employee_number__in=[leaver.employee_number for leaver in plan.leavers],
+        left_on__isnull=True,
     )
     leaver_users = list(leavers.values_list("user_id", flat=True))
     left = leavers.update(left_on=today)

@@ -6,6 +6,7 @@ identity provider. Roles follow the Entra groups named in ENTRA_GROUP_ROLES at e
 import hashlib
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -18,7 +19,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from lms import roles
-from lms.audit import ROLES_CHANGED, audit_record
+from lms.audit import ROLES_CHANGED, SIGN_IN_FAILED, SIGNED_IN, audit_record
 
 from .models import Person
 from .selectors import user_with_organisation_email
@@ -77,8 +78,28 @@ class AccountAdapter(DefaultAccountAdapter):
             key=self._account_key(request, **credentials),
         )
 
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        # The name tried is kept (it may be a mistyped name of no account); never the password.
+        tried = str(credentials.get("username") or credentials.get("email") or "")[:150]
+        audit_record(
+            action=SIGN_IN_FAILED,
+            summary=f"Sign-in failed for “{tried}”: wrong name or password",
+            data={"username": tried, "step": "password"},
+            request=request,
+        )
+
     def login(self, request, user):
         super().login(request, user)
+        methods = sorted({record["method"] for record in get_authentication_records(request, user)})
+        audit_record(
+            action=SIGNED_IN,
+            summary=f"{user.get_username()} signed in ({', '.join(methods) or 'unknown method'})",
+            actor=user,
+            target=user,
+            data={"methods": methods},
+            request=request,
+        )
         # Only a completed sign-in (after any two-factor step) makes an address usual.
         account = f"{get_current_site(request).domain}:{user.get_username().lower()}"
         key = _usual_addresses_key(account)
@@ -163,3 +184,16 @@ def sso_roles_sync(*, user, claims, request=None):
             data={"roles": sorted(target)},
             request=request,
         )
+
+
+def audit_second_factor_failed(sender, request, user, authenticator, reauthentication, **kwargs):
+    """A wrong two-factor code (allauth.mfa's ``authentication_failed`` signal): the password
+    was right, so someone may hold it who should not."""
+    audit_record(
+        action=SIGN_IN_FAILED,
+        summary=f"Sign-in failed for “{user.get_username()}”: wrong two-factor code",
+        actor=user,
+        target=user,
+        data={"username": user.get_username(), "step": "mfa", "reauthentication": reauthentication},
+        request=request,
+    )

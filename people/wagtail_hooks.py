@@ -37,3 +37,11 @@ def audit_user_roles(request, user):
         data={"roles": roles, "is_superuser": user.is_superuser},
         request=request,
     )
+
+
+@hooks.register("after_bulk_action")
+def audit_roles_assigned_in_bulk(request, action_type, objects, action_class_instance):
+    """The users listing's bulk "Assign role" adds a group without the edit form's hook."""
+    if action_type == "assign_role":
+        for user in objects:
+            audit_user_roles(request, user)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from lms import roles
 from lms.access import require_role
+from lms.audit import audit_export
 from lms.exports import file_response, table_csv_response
 
 from .evidence import attempt_evidence_pdf, evidence_csv_response
@@ -19,6 +20,9 @@ def audit_quiz_list(request):
     require_role(request.user, roles.AUDITORS)
     quizzes = quizzes_for_audit()
     if request.GET.get("format") == "csv":
+        audit_export(
+            request=request, what="the quizzes and their attempt counts", export_format="csv"
+        )
         return table_csv_response(
             filename="quizzes",
             headers=["quiz", "module", "attempts", "passed"],
@@ -42,6 +46,7 @@ def audit_quiz_attempts(request, quiz_id):
 def audit_quiz_attempts_csv(request, quiz_id):
     require_role(request.user, roles.AUDITORS)
     quiz = get_object_or_404(Quiz.objects.select_related("module"), pk=quiz_id)
+    audit_export(request=request, what=f"the attempts at {quiz}", export_format="csv")
     return evidence_csv_response(
         attempts=quiz_attempts_for_audit(quiz=quiz).iterator(chunk_size=200),
         filename=f"attempts-{quiz.module.slug}",
@@ -60,12 +65,14 @@ def _attempt_or_404(request, attempt_id):
 @login_required
 def audit_attempt_csv(request, attempt_id):
     attempt = _attempt_or_404(request, attempt_id)
+    audit_export(request=request, what=f"the evidence of attempt {attempt.pk}", export_format="csv")
     return evidence_csv_response(attempts=[attempt], filename=f"attempt-{attempt.pk}")
 
 
 @login_required
 def audit_attempt_pdf(request, attempt_id):
     attempt = _attempt_or_404(request, attempt_id)
+    audit_export(request=request, what=f"the evidence of attempt {attempt.pk}", export_format="pdf")
     return file_response(
         attempt_evidence_pdf(attempt=attempt),
         filename=f"attempt-{attempt.pk}.pdf",

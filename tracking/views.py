@@ -7,6 +7,7 @@ from django.shortcuts import render
 from certificates.selectors import certificates_for_person
 from lms import roles
 from lms.access import current_person, has_role, require_role
+from lms.audit import audit_export
 from lms.exports import table_csv_response, table_xlsx_response
 from modules.selectors import modules_live
 from people.selectors import person_in_reporting_line
@@ -60,6 +61,7 @@ def team_dashboard(request):
     if export in ("csv", "xlsx"):
         rows = [row["values"] for row in dashboard.rows]
         respond = table_csv_response if export == "csv" else table_xlsx_response
+        audit_export(request=request, what="the reporting line dashboard", export_format=export)
         return respond(filename="reporting-line", headers=dashboard.headers, rows=rows)
     page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(
         request.GET.get("page")

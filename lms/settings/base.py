@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.middleware.MfaEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -224,6 +225,11 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "people.mfa.MFAAdapter"
+# After signing in with a password, these people must set up an authenticator app before anything
+# else (people.middleware). Role names as in lms/roles.py; add a reviewers' role here when it exists.
+LMS_MFA_REQUIRED_ROLES = ["L&D authors", "Auditors"]
+LMS_MFA_REQUIRED_FOR_SUPERUSERS = True
 MFA_TOTP_ISSUER = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services") + " learning"
 WAGTAILADMIN_LOGIN_URL = "admin_login"
 

@@ -208,6 +208,15 @@ def new_page(browser, html_checker, live_server, django_db_serialized_rollback):
             context.close()
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_set_up_not_walked(settings):
+    """The journeys sign authors, auditors and administrators in with a password. Setting up an
+    authenticator app, which production requires of them first, is tested without a browser
+    (tests/people/test_mfa_required.py), so the journeys here start after it."""
+    settings.LMS_MFA_REQUIRED_ROLES = []
+    settings.LMS_MFA_REQUIRED_FOR_SUPERUSERS = False
+
+
 @pytest.fixture
 def page(new_page):
     return new_page()

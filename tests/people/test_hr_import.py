@@ -1,5 +1,6 @@
 """The HR import: every bad row is reported with its line, a bad file saves nothing, leavers stay."""
 
+import base64
 import datetime
 import io
 
@@ -14,7 +15,13 @@ from django.urls import reverse
 from lms import roles
 from people.hr_csv import hr_rows_check
 from people.models import Person, Team
-from people.services import PeopleImportError, people_import
+from people.services import (
+    PeopleImportError,
+    PeopleImportLeaversUnconfirmed,
+    PeopleImportPlanChanged,
+    people_import,
+    people_import_preview,
+)
 
 HEADER = "employee_number,first_name,last_name,email,team,job_title,line_manager_employee_number,start_date\n"
 GOOD = HEADER + (
@@ -147,7 +154,12 @@ def test_import_updates_people_and_marks_leavers_as_left_without_deleting_them(r
         "E1,Maya,Chief,maya.chief@example.org,Directorate,Director,,2015-04-01\n"
         "E3,Cara,Senior,cara.worker@example.org,Adoption team,Senior adviser,E1,2024-02-29\n"
     )
-    result = people_import(data=moved.encode(), today=datetime.date(2026, 5, 1))
+    result = people_import(
+        data=moved.encode(),
+        today=datetime.date(2026, 5, 1),
+        full_extract=True,
+        confirm_leavers=True,
+    )
     assert (result.created, result.updated, result.left) == (0, 2, 1)
     cara = Person.objects.select_related("user", "team").get(employee_number="E3")
     assert (cara.user.last_name, cara.team.name, cara.line_manager.employee_number) == (
@@ -269,13 +281,24 @@ class TestAdminUpload:
         assert client_for(people["author"]).get(self.url).status_code in (302, 403)
         assert client_for(people["auditor"]).get(self.url).status_code in (302, 403)
 
-    def test_an_admin_uploads_a_file(self, people, client, admin_user):
+    def test_an_admin_uploads_a_file_sees_the_preview_and_confirms_it(
+        self, people, client, admin_user
+    ):
         client.force_login(admin_user)
-        response = client.post(
+        preview = client.post(
             self.url, {"file": SimpleUploadedFile("people.csv", GOOD.encode(), "text/csv")}
         )
+        assert preview.status_code == 200
+        html = preview.content.decode()
+        assert "Preview: nothing has been saved yet" in html
+        assert "3 to add, 0 to change" in html and "Maya Chief" in html
+        assert not Person.objects.filter(employee_number__isnull=False).exists()
+        response = client.post(self.url, {"digest": preview.context["plan"].digest})
         assert response.status_code == 302
         assert Person.objects.filter(employee_number__in=["E1", "E2", "E3"]).count() == 3
+        # The confirmation is used up: posting it again imports nothing more.
+        again = client.post(self.url, {"digest": preview.context["plan"].digest}, follow=True)
+        assert "no checked file is waiting" in again.content.decode()
 
     def test_a_bad_file_is_shown_line_by_line_and_nothing_is_saved(
         self, people, client, admin_user
@@ -401,3 +424,206 @@ def test_values_the_database_would_refuse_are_shown_in_the_admin_and_nothing_is_
     assert not Team.objects.exclude(
         name__in=["Family court team", "Other team", "L&D", "QA"]
     ).exists()
+
+
+# The import shows what it will do and does exactly that: a partial file marks nobody as left,
+# mass leavers need a second confirmation, and a changed file or database refuses the confirmation.
+
+
+def _staff_file(count, prefix="S"):
+    return HEADER + "".join(
+        f"{prefix}{n},First{n},Last{n},{prefix.lower()}{n}@example.org,Team,Adviser,,2020-01-01\n"
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.fixture
+def hundred_people(role_groups):
+    people_import(data=_staff_file(100).encode())
+    assert Person.objects.filter(left_on__isnull=True).count() == 100
+
+
+@pytest.mark.django_db
+def test_a_partial_file_marks_nobody_as_left(hundred_people):
+    plan = people_import_preview(data=_staff_file(7).encode())
+    assert plan.leavers == () and not plan.full_extract
+    result = people_import(data=_staff_file(7).encode())
+    assert result.left == 0
+    assert not Person.objects.filter(left_on__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_seven_rows_against_a_hundred_people_need_the_second_confirmation(hundred_people):
+    data = _staff_file(7).encode()
+    plan = people_import_preview(data=data, full_extract=True)
+    assert len(plan.leavers) == 93 and plan.leavers_need_confirmation
+    with pytest.raises(PeopleImportLeaversUnconfirmed) as refusal:
+        people_import(data=data, full_extract=True)
+    assert len(refusal.value.plan.leavers) == 93
+    assert not Person.objects.filter(left_on__isnull=False).exists()
+    result = people_import(data=data, full_extract=True, confirm_leavers=True)
+    assert result.left == 93
+    assert Person.objects.filter(left_on__isnull=True).count() == 7
+
+
+@pytest.mark.django_db
+def test_ten_percent_of_leavers_needs_no_second_confirmation_but_eleven_do(hundred_people):
+    ninety = people_import_preview(data=_staff_file(90).encode(), full_extract=True)
+    assert len(ninety.leavers) == 10 and not ninety.leavers_need_confirmation
+    eighty_nine = people_import_preview(data=_staff_file(89).encode(), full_extract=True)
+    assert len(eighty_nine.leavers) == 11 and eighty_nine.leavers_need_confirmation
+    assert people_import(data=_staff_file(90).encode(), full_extract=True).left == 10
+
+
+@pytest.mark.django_db
+def test_the_preview_lists_adds_changes_leavers_and_role_changes(role_groups):
+    people_import(data=GOOD.encode())
+    changed = HEADER + (
+        "E1,Maya,Chief,maya.chief@example.org,Directorate,Director,,2015-04-01\n"
+        "E3,Cara,Senior,cara.worker@example.org,Family court team,Senior adviser,E1,2024-02-29\n"
+        "E4,Dev,New,dev.new@example.org,Family court team,Adviser,E3,2026-01-05\n"
+    )
+    plan = people_import_preview(data=changed.encode(), full_extract=True)
+    assert [(p.employee_number, p.name) for p in plan.adds] == [("E4", "Dev New")]
+    assert [(p.employee_number, p.details) for p in plan.changes] == [
+        (
+            "E3",
+            (
+                "last name: Worker → Senior",
+                "job title: Family court adviser → Senior adviser",
+                "line manager: E2 → E1",
+            ),
+        )
+    ]
+    assert plan.unchanged == 1
+    assert [p.employee_number for p in plan.leavers] == ["E2"]
+    assert [(p.employee_number, p.details) for p in plan.role_changes] == [
+        ("E3", (f"becomes one of the {roles.LINE_MANAGERS}",))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_confirmation_of_another_preview_is_refused_and_saves_nothing(role_groups):
+    people_import(data=GOOD.encode())
+    confirmed = people_import_preview(data=GOOD.encode(), full_extract=True).digest
+    other = GOOD.replace("Cara,Worker", "Cara,Changed")
+    with pytest.raises(PeopleImportPlanChanged) as changed:
+        people_import(data=other.encode(), full_extract=True, expected_digest=confirmed)
+    assert changed.value.plan.changes[0].details == ("last name: Worker → Changed",)
+    assert not Person.objects.filter(user__last_name="Changed").exists()
+    # The same file, once the people it concerns changed in the database, is refused too.
+    Person.objects.filter(employee_number="E3").update(job_title="Moved by hand")
+    with pytest.raises(PeopleImportPlanChanged):
+        people_import(data=GOOD.encode(), full_extract=True, expected_digest=confirmed)
+    assert Person.objects.get(employee_number="E3").job_title == "Moved by hand"
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_prints_the_preview_and_saves_nothing(hundred_people, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_staff_file(7) + "N1,New,Starter,new@example.org,Team,Adviser,,2026-01-05\n")
+    out = io.StringIO()
+    call_command("import_people", str(path), "--dry-run", "--full-extract", stdout=out)
+    text = out.getvalue()
+    assert "1 to add, 0 to change, 7 unchanged, 93 to mark as left" in text
+    assert "Add: N1 New Starter" in text and "Mark as left: S99 First99 Last99" in text
+    assert "Dry run: nothing was saved." in text
+    assert not Person.objects.filter(employee_number="N1").exists()
+    assert not Person.objects.filter(left_on__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_mass_leavers_without_the_second_confirmation(hundred_people, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_staff_file(7))
+    with pytest.raises(CommandError, match="93 of 100 active people as left"):
+        call_command("import_people", str(path), "--full-extract", stdout=io.StringIO())
+    assert not Person.objects.filter(left_on__isnull=False).exists()
+    out = io.StringIO()
+    call_command("import_people", str(path), "--full-extract", "--confirm-leavers", stdout=out)
+    assert "93 marked as left" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_without_full_extract_marks_nobody_as_left(hundred_people, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_staff_file(7))
+    out = io.StringIO()
+    call_command("import_people", str(path), stdout=out)
+    assert "Not declared a full extract" in out.getvalue() and "0 marked as left" in out.getvalue()
+    assert not Person.objects.filter(left_on__isnull=False).exists()
+
+
+def _upload(client, text, full_extract=False):
+    data = {"file": SimpleUploadedFile("people.csv", text.encode(), "text/csv")}
+    if full_extract:
+        data["full_extract"] = "on"
+    return client.post("/admin/people/import/", data)
+
+
+@pytest.mark.django_db
+class TestAdminPreviewAndConfirm:
+    url = "/admin/people/import/"
+
+    def test_mass_leavers_need_the_box_ticked(self, hundred_people, client, admin_user):
+        client.force_login(admin_user)
+        preview = _upload(client, _staff_file(7), full_extract=True)
+        html = preview.content.decode()
+        assert "93 to mark as left" in html and "Yes, mark 93 of 100 active people as left" in html
+        digest = preview.context["plan"].digest
+        refused = client.post(self.url, {"digest": digest})
+        assert refused.status_code == 200
+        assert "Nothing was imported: confirm the leavers" in refused.content.decode()
+        assert not Person.objects.filter(left_on__isnull=False).exists()
+        done = client.post(self.url, {"digest": digest, "confirm_leavers": "on"})
+        assert done.status_code == 302
+        assert Person.objects.filter(left_on__isnull=False).count() == 93
+
+    def test_a_partial_upload_marks_nobody_as_left(self, hundred_people, client, admin_user):
+        client.force_login(admin_user)
+        preview = _upload(client, _staff_file(7))
+        assert "nobody is marked as left" in preview.content.decode()
+        client.post(self.url, {"digest": preview.context["plan"].digest})
+        assert not Person.objects.filter(left_on__isnull=False).exists()
+
+    def test_a_file_changed_between_preview_and_confirm_is_refused_with_the_new_preview(
+        self, role_groups, client, admin_user
+    ):
+        client.force_login(admin_user)
+        first = _upload(client, GOOD)
+        # Another file is checked (say in another tab) before the first preview is confirmed.
+        _upload(client, GOOD.replace("Cara,Worker", "Cara,Other"))
+        refused = client.post(self.url, {"digest": first.context["plan"].digest})
+        assert refused.status_code == 200
+        html = refused.content.decode()
+        assert "the file or the people changed since the preview" in html
+        assert "Cara Other" in html
+        assert not Person.objects.filter(employee_number__isnull=False).exists()
+        # Confirming the new preview imports it.
+        assert client.post(self.url, {"digest": refused.context["plan"].digest}).status_code == 302
+        assert Person.objects.filter(user__last_name="Other").exists()
+
+    def test_people_changed_between_preview_and_confirm_is_refused(
+        self, role_groups, client, admin_user
+    ):
+        people_import(data=GOOD.encode())
+        client.force_login(admin_user)
+        preview = _upload(client, GOOD.replace("Cara,Worker", "Cara,Renamed"))
+        Person.objects.filter(employee_number="E2").update(job_title="Changed meanwhile")
+        refused = client.post(self.url, {"digest": preview.context["plan"].digest})
+        assert "the file or the people changed since the preview" in refused.content.decode()
+        assert not Person.objects.filter(user__last_name="Renamed").exists()
+
+    def test_a_tampered_or_missing_pending_file_is_refused(self, role_groups, client, admin_user):
+        client.force_login(admin_user)
+        nothing = client.post(self.url, {"digest": "0" * 64}, follow=True)
+        assert "no checked file is waiting" in nothing.content.decode()
+        preview = _upload(client, GOOD)
+        session = client.session
+        pending = session["people_import_pending"]
+        pending["data"] = base64.b64encode(GOOD.replace("Maya", "Evil").encode()).decode()
+        session["people_import_pending"] = pending
+        session.save()
+        refused = client.post(self.url, {"digest": preview.context["plan"].digest}, follow=True)
+        assert "no checked file is waiting" in refused.content.decode()
+        assert not Person.objects.filter(employee_number__isnull=False).exists()

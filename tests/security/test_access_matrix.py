@@ -56,6 +56,7 @@ MATRIX = {
     "logout": Row(lambda w: reverse("logout"), signed_in(200)),
     # Shows the address the organisation gave; a POST changes nothing (tests/people/test_email_ownership.py).
     "account_email": Row(lambda w: reverse("account_email"), signed_in(200)),
+    "mfa_required": Row(lambda w: reverse("mfa_required"), signed_in(200)),
     "team_dashboard": Row(lambda w: reverse("team_dashboard"), ONLY_MANAGERS),
     "team_member": Row(
         lambda w: reverse("team_member", args=[w["owner"].pk]),
