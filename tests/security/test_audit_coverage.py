@@ -274,9 +274,12 @@ SENSITIVE = {
 # cannot be added to the trail without a row above or a reason here.
 COVERED_ELSEWHERE = {
     audit.CERTIFICATE_ISSUED: "the certificate task (tests/lms/test_audit_trail.py)",
-    audit.ATTEMPT_RESET: "an administrator's reset (tests/lms/test_audit_trail.py)",
+    audit.ATTEMPT_RESET: "an early retry allowed (tests/quizzes/test_retry_allowance.py)",
     audit.CONTENT_PUBLISHED: "publishing (tests/lms/test_audit_trail.py)",
-    audit.PERSON_ANONYMISED: "the retention job (tests/tracking/test_retention.py)",
+    audit.PERSON_ANONYMISED: "the retention job (tests/tracking/test_personal_data_and_retention.py)",
+    audit.API_USED: "every scope and endpoint with a token (tests/api/test_api_access.py)",
+    audit.API_CLIENT_CREATED: "the API clients admin screen (tests/api/test_admin_clients.py)",
+    audit.API_CLIENT_REVOKED: "the API clients admin screen (tests/api/test_admin_clients.py)",
 }
 
 

@@ -97,8 +97,12 @@ def test_leavers_past_the_retention_period_are_anonymised_keeping_statistics(
         and certificate.expires_on == passed.expires_on
     )
     assert get_user_model().objects.filter(username="oscar.other").exists()
+    # The trail says it happened, naming nobody.
+    event = AuditEvent.objects.get(action=audit.PERSON_ANONYMISED)
+    assert event.target_id == str(staff.pk) and "Sam" not in event.summary
     # Running again does nothing more.
     assert people_anonymise(today=timezone.localdate()) == []
+    assert AuditEvent.objects.filter(action=audit.PERSON_ANONYMISED).count() == 1
 
 
 def test_dry_run_changes_nothing(people, settings, capsys):
