@@ -57,6 +57,14 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "location": "certificates",
         },
     }
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "bucket_name": os.environ.get("EVIDENCE_BUCKET_NAME", _s3_options["bucket_name"]),
+            "location": "evidence",
+        },
+    }
 
 # A cache every app server shares (rate limits, throttling counters): Redis when REDIS_URL is
 # set, else a database table (create it with `manage.py createcachetable`).
