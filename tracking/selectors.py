@@ -116,6 +116,21 @@ def module_status_grid(*, people, modules, today=None):
             certificate_id,
             CertificateFacts(status, expires_on),
         )
+    # The latest revocation of each person's module certificate: what My learning and the team
+    # grid say while nothing has been submitted since.
+    revoked_at = {
+        (person_id, module_id): at
+        for person_id, module_id, at in Certificate.objects.filter(
+            person_id__in=person_filter,
+            module_id__in=module_ids,
+            kind=Certificate.Kind.MODULE,
+            status=Certificate.Status.REVOKED,
+        )
+        .values("person_id", "module_id")
+        .annotate(at=Max("events__at", filter=Q(events__to_status=Certificate.Status.REVOKED)))
+        .values_list("person_id", "module_id", "at")
+        .order_by()
+    }
     attempts = {
         (row["person_id"], row["quiz__module_id"]): row
         for row in Attempt.objects.filter(
@@ -124,7 +139,12 @@ def module_status_grid(*, people, modules, today=None):
         .values("person_id", "quiz__module_id")
         .annotate(
             count=Count("id"),
-            best=Max("percent"),
+            # A revoked pass is not a score to show: "best score 100 %" beside "pass again".
+            best=Max(
+                "percent",
+                filter=Q(certificate__isnull=True)
+                | ~Q(certificate__status=Certificate.Status.REVOKED),
+            ),
             last_submitted_at=Max("submitted_at"),
             passed_pending=Count("id", filter=Q(passed=True, certificate__isnull=True)),
         )
@@ -162,6 +182,10 @@ def module_status_grid(*, people, modules, today=None):
             )
             certificate_id, certificate = certificates.get(key, (None, None))
             attempt = attempts.get(key)
+            revoked_on = None
+            revoked = revoked_at.get(key) if certificate is None else None
+            if revoked is not None and (attempt is None or attempt["last_submitted_at"] <= revoked):
+                revoked_on = timezone.localdate(revoked)
             retry_on = None
             if attempt and not attempt["passed_pending"] and certificate is None:
                 retry_at = waits.get(key)
@@ -181,6 +205,7 @@ def module_status_grid(*, people, modules, today=None):
                     retry_on=retry_on,
                     today=today,
                     expiring_window_days=window,
+                    revoked_on=revoked_on,
                 )
             )
         rows.append({"person": person, "cells": cells})

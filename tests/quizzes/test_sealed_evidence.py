@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from quizzes.evidence import EvidenceNotFinal, attempt_evidence_check, attempt_evidence_seal
 from quizzes.models import Attempt, AttemptEvidence
-from quizzes.services import attempt_close_overdue, attempt_save_progress, attempt_submit
+from quizzes.services import (
+    AttemptAlreadySubmitted,
+    attempt_close_overdue,
+    attempt_save_progress,
+    attempt_submit,
+)
 from tests.factories import attempt_begin
 from tests.quizzes.answers import answers_for
 
@@ -134,9 +139,11 @@ def test_a_timed_out_attempt_is_sealed_too(people, quiz, django_capture_on_commi
 
 def test_a_refused_submission_seals_nothing(people, quiz, django_capture_on_commit_callbacks):
     attempt = _submitted(people["staff"], quiz)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Exception, match="already been submitted"):
-            attempt_submit(attempt=attempt, answers=answers_for(attempt))
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(AttemptAlreadySubmitted),
+    ):
+        attempt_submit(attempt=attempt, answers=answers_for(attempt))
     assert callbacks == [] and not AttemptEvidence.objects.exists()
 
 
