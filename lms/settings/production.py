@@ -39,7 +39,9 @@ def WHITENOISE_IMMUTABLE_FILE_TEST(path, url):  # noqa: N802 - a setting whiteno
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if not EMAIL_HOST:
-    raise ImproperlyConfigured("EMAIL_HOST must name the SMTP server that sends the platform's mail")
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must name the SMTP server that sends the platform's mail"
+    )
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)  # STARTTLS, usually on port 587
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually on port 465
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
