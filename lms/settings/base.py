@@ -312,6 +312,7 @@ TASK_RETRYABLE = [
     "certificates.tasks.certificate_issue_task",
     "quizzes.tasks.attempt_evidence_seal_task",
     "tracking.tasks.reminder_send_task",
+    "lms.outbox.outbox_send_task",  # only a message the server refused outright is tried again
     # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
     # the same however often they run.
     "wagtail.tasks.update_reference_index_task",
