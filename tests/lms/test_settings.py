@@ -59,9 +59,9 @@ def test_production_refuses_both_kinds_of_mail_tls_at_once():
 
 def test_production_mail_settings_come_from_the_environment():
     expression = (
-        "settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, "
+        "(settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, "
         "settings.EMAIL_USE_SSL, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, "
-        "settings.DEFAULT_FROM_EMAIL"
+        "settings.DEFAULT_FROM_EMAIL)"
     )
     env = {
         **PRODUCTION_ENV,
@@ -78,7 +78,7 @@ def test_production_mail_settings_come_from_the_environment():
         "'lms', 'relay-password', 'Learning <learning@example.org>')"
     )
     starttls = _settings_value(
-        "settings.EMAIL_PORT, settings.EMAIL_USE_TLS", PRODUCTION_ENV, "lms.settings.production"
+        "(settings.EMAIL_PORT, settings.EMAIL_USE_TLS)", PRODUCTION_ENV, "lms.settings.production"
     )
     assert starttls == "(587, True)"
 
