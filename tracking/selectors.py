@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateEvent
 from lms.names import display_name
 from modules.models import ModulePage, ModuleProgress
 from people.selectors import team_and_parent_ids, team_parents
@@ -100,37 +100,33 @@ def module_status_grid(*, people, modules, today=None):
             Q(person__isnull=True) | Q(person_id__in=person_filter)
         )
     )
-    # Values, not instances: a big line has a certificate per person and module.
-    certificates = {}
-    for person_id, module_id, certificate_id, status, expires_on in (
+    # Values, not instances: a big line has a certificate per person and module. Revoked ones
+    # come in the same read, with when they were revoked (looked up for those rows only): what
+    # My learning and the team grid say while nothing has been submitted since.
+    certificates, revoked_at = {}, {}
+    revoked = Certificate.Status.REVOKED
+    revocation_time = CertificateEvent.objects.filter(
+        certificate=OuterRef("pk"), to_status=revoked
+    ).order_by("-at")
+    for person_id, module_id, certificate_id, status, expires_on, revoked_on in (
         Certificate.objects.filter(
             person_id__in=person_filter,
             module_id__in=module_ids,
             kind=Certificate.Kind.MODULE,
-            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
+            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE, revoked],
+        )
+        .annotate(
+            revoked_at=Case(When(status=revoked, then=Subquery(revocation_time.values("at")[:1])))
         )
         .order_by("issued_at")
-        .values_list("person_id", "module_id", "pk", "status", "expires_on")
+        .values_list("person_id", "module_id", "pk", "status", "expires_on", "revoked_at")
     ):
-        certificates[(person_id, module_id)] = (
-            certificate_id,
-            CertificateFacts(status, expires_on),
-        )
-    # The latest revocation of each person's module certificate: what My learning and the team
-    # grid say while nothing has been submitted since.
-    revoked_at = {
-        (person_id, module_id): at
-        for person_id, module_id, at in Certificate.objects.filter(
-            person_id__in=person_filter,
-            module_id__in=module_ids,
-            kind=Certificate.Kind.MODULE,
-            status=Certificate.Status.REVOKED,
-        )
-        .values("person_id", "module_id")
-        .annotate(at=Max("events__at", filter=Q(events__to_status=Certificate.Status.REVOKED)))
-        .values_list("person_id", "module_id", "at")
-        .order_by()
-    }
+        key = (person_id, module_id)
+        if status == revoked:
+            if revoked_on is not None and (key not in revoked_at or revoked_on > revoked_at[key]):
+                revoked_at[key] = revoked_on
+            continue
+        certificates[key] = (certificate_id, CertificateFacts(status, expires_on))
     attempts = {
         (row["person_id"], row["quiz__module_id"]): row
         for row in Attempt.objects.filter(
