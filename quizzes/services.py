@@ -1,7 +1,9 @@
 """Writes for quizzes: starting, saving, submitting and closing attempts.
 
 A submitted attempt is evidence and is never changed again: every write below is a conditional
-UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row."""
+UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row, and the database
+refuses any other change (triggers, ``quizzes`` migration 0008). Each submission queues the sealing
+of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
 
 import datetime
 import random
