@@ -10,6 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("EMAIL_HOST", "127.0.0.1")  # the bench sends no mail
 
 from lms.settings.production import *  # noqa: E402, F403
 from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
@@ -37,6 +38,10 @@ STORAGES = {
     "certificates": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(BENCH_VAR / "certificates")},
+    },
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BENCH_VAR / "evidence")},
     },
 }
 # Each gunicorn worker keeps its own; nothing measured here depends on a shared cache.

@@ -19,6 +19,7 @@ Strategies:
 
 Everything runs inside one transaction that is rolled back, so the bench database is unchanged."""
 
+import contextlib
 import datetime
 import io
 import json
@@ -26,12 +27,14 @@ import random
 import re
 import zipfile
 from dataclasses import dataclass, field
+from unittest import mock
 
 from bs4 import BeautifulSoup
 
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from .data import module_steps_walk
 from .stats import Figure
@@ -474,16 +477,28 @@ def _learner_create(*, index, strategy):
     )
 
 
-def _time_passes(*, person, quiz):
-    """The cooldown runs out: the learner's attempts of this quiz move back by the cooldown."""
-    from quizzes.models import Attempt
+class _Clock:
+    """The bench's clock: the real time plus however long the learners have been made to wait.
 
-    shift = datetime.timedelta(hours=quiz.cooldown_hours + 1)
-    for attempt in Attempt.objects.filter(person=person, quiz=quiz):
-        Attempt.objects.filter(pk=attempt.pk).update(
-            started_at=attempt.started_at - shift,
-            submitted_at=attempt.submitted_at - shift if attempt.submitted_at else None,
-        )
+    Waiting out a cooldown moves this clock on rather than moving the learner's attempts back:
+    a submitted attempt is evidence, and the database refuses to change it."""
+
+    def __init__(self):
+        self.offset = datetime.timedelta(0)
+        self.real_now = timezone.now
+
+    def now(self):
+        return self.real_now() + self.offset
+
+    @contextlib.contextmanager
+    def running(self):
+        with mock.patch("django.utils.timezone.now", self.now):
+            yield self
+
+
+def _time_passes(*, clock, quiz):
+    """The cooldown runs out: the clock moves on by the cooldown and an hour."""
+    clock.offset += datetime.timedelta(hours=quiz.cooldown_hours + 1)
 
 
 def _passed(attempt_id):
@@ -497,6 +512,19 @@ def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
     they pass, have waited out ``cooldowns`` cooldowns (None: as many as it takes), or have used
     every attempt the quiz allows in total; then a new learner starts. A learner who remembers nothing gains nothing from a fresh start,
     so those strategies keep one learner per quiz (fewer set-ups, the same figure)."""
+    with _Clock().running() as clock:
+        return _strategy_run_on(
+            clock=clock,
+            strategy=strategy,
+            quizzes=quizzes,
+            attempts=attempts,
+            cooldowns=cooldowns,
+            rng=rng,
+            log=log,
+        )
+
+
+def _strategy_run_on(*, clock, strategy, quizzes, attempts, cooldowns, rng, log):
     tally = Tally()
     quota = -(-attempts // len(quizzes))
     index = 0
@@ -516,7 +544,7 @@ def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
                     # Refused again straight after a wait: out of attempts (only L&D can allow more).
                     if waited or (cooldowns is not None and waits >= cooldowns):
                         break
-                    _time_passes(person=person, quiz=quiz)
+                    _time_passes(clock=clock, quiz=quiz)
                     waits, waited = waits + 1, True
                     continue
                 waited = False

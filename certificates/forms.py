@@ -9,6 +9,7 @@ from modules.models import ModulePage
 from people.models import Team
 
 from .codes import code_is_well_formed
+from .models import AUDITOR_REVOCATION_REASONS
 from .selectors import CERTIFIES_BASE_COMPETENCE, FILTER_STATUSES
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -76,10 +77,29 @@ class CertificateFilterForm(forms.Form):
         }
 
 
+class RadiosLabelledByFirst(forms.RadioSelect):
+    """Radios whose field "label" is the first radio, so that the error summary can link to it
+    (Django's RadioSelect gives the group no id to link to)."""
+
+    def id_for_label(self, id_, index="0"):
+        return f"{id_}_{index}" if id_ else ""
+
+
 class RevokeForm(forms.Form):
+    category = forms.ChoiceField(
+        label="What kind of reason is it?",
+        help_text="Anyone who checks the certificate sees this and the date, not your own words.",
+        choices=AUDITOR_REVOCATION_REASONS,
+        widget=RadiosLabelledByFirst,
+        error_messages={
+            "required": "Choose what kind of reason it is",
+            "invalid_choice": "Choose one of the kinds of reason listed",
+        },
+    )
     reason = forms.CharField(
         label="Why are you revoking this certificate?",
-        help_text="This is recorded with your name and shown to anyone who checks the certificate's history.",
+        help_text="This is recorded with your name in the certificate's history and the audit trail. "
+        "It is not shown to the public.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         strip=True,

@@ -138,6 +138,23 @@ class Certificate(models.Model):
         return self.status == self.Status.VALID and not self.is_expired
 
 
+class RevocationReason(models.TextChoices):
+    """Why a certificate was revoked, in words the public may read. The auditor's own account of
+    why stays in the event's ``reason`` and the audit trail, which may name people and details."""
+
+    ISSUED_IN_ERROR = "issued_in_error", "Issued in error"
+    NOT_HOLDERS_OWN = "not_holders_own", "The assessment was not the holder's own work"
+    POLICY_WITHDRAWN = "policy_withdrawn", "The policy it was assessed against was withdrawn"
+    OTHER = "other", "Another reason"
+    # Not offered to auditors: a base-competence certificate revoked with one it rests on.
+    RESTS_ON_REVOKED = "rests_on_revoked", "A certificate it rests on was revoked"
+
+
+AUDITOR_REVOCATION_REASONS = [
+    choice for choice in RevocationReason.choices if choice[0] != RevocationReason.RESTS_ON_REVOKED
+]
+
+
 class CertificateEvent(models.Model):
     """One change of a certificate's status: who, when, from what to what, and why. Append-only:
     the services only ever add rows, so the history of a certificate can be read back in full."""
@@ -154,6 +171,12 @@ class CertificateEvent(models.Model):
     )
     to_status = models.CharField(max_length=30, choices=Certificate.Status.choices)
     reason = models.TextField()
+    reason_category = models.CharField(
+        max_length=30,
+        choices=RevocationReason.choices,
+        blank=True,
+        help_text="For a revocation: the reason as the public verify pages show it.",
+    )
 
     class Meta:
         ordering = ["at", "id"]

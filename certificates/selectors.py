@@ -66,6 +66,17 @@ def certificate_for_auditor(*, serial):
     )
 
 
+def certificate_revocation(*, certificate):
+    """The event that revoked the certificate (its date and reason category are public), or None."""
+    if certificate.status != Certificate.Status.REVOKED:
+        return None
+    return (
+        certificate.events.filter(to_status=Certificate.Status.REVOKED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 def certificate_events(*, certificate):
     return certificate.events.order_by("at", "pk")
 

@@ -19,7 +19,12 @@ from people.models import Person
 from quizzes.models import Attempt
 
 from .expiry import expiry_date, unexpired_on
-from .models import Certificate, CertificateEvent
+from .models import (
+    AUDITOR_REVOCATION_REASONS,
+    Certificate,
+    CertificateEvent,
+    RevocationReason,
+)
 from .pdf import certificate_pdf_render
 from .signing import pdf_sign_if_configured
 
@@ -262,18 +267,27 @@ def _policies_merged(*, certificates):
 # Lifecycle -------------------------------------------------------------------------------------
 
 
-def certificate_revoke(*, certificate, by, reason):
+def certificate_revoke(*, certificate, by, reason, category):
     """An auditor withdraws a certificate. Base-competence certificates resting on it fall with it,
-    because they would otherwise attest a pass that no longer stands."""
+    because they would otherwise attest a pass that no longer stands.
+
+    ``category`` (a ``RevocationReason`` an auditor may choose) is what the public verify pages
+    show; ``reason``, the auditor's own words, stays in the history and the audit trail."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("Enter why the certificate is being revoked.")
+    if category not in dict(AUDITOR_REVOCATION_REASONS):
+        raise CertificateError("Choose which kind of reason this is.")
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.status == Certificate.Status.REVOKED:
             raise CertificateError(f"Certificate {locked.serial} has already been revoked.")
         _status_change(
-            certificate=locked, to_status=Certificate.Status.REVOKED, by=by, reason=reason
+            certificate=locked,
+            to_status=Certificate.Status.REVOKED,
+            by=by,
+            reason=reason,
+            reason_category=category,
         )
         audit_record(
             action=audit.CERTIFICATE_REVOKED,
@@ -291,6 +305,7 @@ def certificate_revoke(*, certificate, by, reason):
                 to_status=Certificate.Status.REVOKED,
                 by=by,
                 reason=f"Rests on certificate {locked.serial}, which was revoked: {reason}",
+                reason_category=RevocationReason.RESTS_ON_REVOKED,
             )
             audit_record(
                 action=audit.CERTIFICATE_REVOKED,
@@ -356,7 +371,7 @@ def _supersede(*, predecessors, successor, reason):
         )
 
 
-def _status_change(*, certificate, to_status, by, reason, superseded_by=None):
+def _status_change(*, certificate, to_status, by, reason, superseded_by=None, reason_category=""):
     """Change the status and nothing else, only from the status we read, and record who and why."""
     changes = {"status": to_status}
     if superseded_by is not None:
@@ -375,6 +390,7 @@ def _status_change(*, certificate, to_status, by, reason, superseded_by=None):
         from_status=certificate.status,
         to_status=to_status,
         reason=reason,
+        reason_category=reason_category,
     )
     certificate.status = to_status
     if superseded_by is not None:

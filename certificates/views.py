@@ -26,6 +26,7 @@ from .selectors import (
     certificate_events,
     certificate_for_auditor,
     certificate_for_download,
+    certificate_revocation,
     certificates_for_auditor,
 )
 from .services import CertificateError, certificate_download_record, certificate_revoke
@@ -61,7 +62,7 @@ def certificate_verify(request, code):
     certificate = certificate_by_code(code=code)
     if certificate is None:
         return _not_found(request)
-    return render(request, "certificates/verify.html", {"certificate": certificate})
+    return _verify_page(request, certificate=certificate)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,7 +85,7 @@ def _check_code(request):
     certificate = certificate_by_code(code=form.cleaned_data["code"])
     if certificate is None:
         return _not_found(request)
-    return render(request, "certificates/verify.html", {"certificate": certificate})
+    return _verify_page(request, certificate=certificate)
 
 
 def _check_file(request):
@@ -97,9 +98,18 @@ def _check_file(request):
     certificate = certificate_by_sha256(sha256=digest.hexdigest())
     if certificate is None:
         return _not_found(request)
-    return render(
-        request, "certificates/verify.html", {"certificate": certificate, "matched_file": True}
-    )
+    return _verify_page(request, certificate=certificate, matched_file=True)
+
+
+def _verify_page(request, *, certificate, matched_file=False):
+    """What the public learns of a certificate: its status first (with the date and kind of
+    reason when it was revoked), then, for an uploaded file, that the file is genuine."""
+    context = {
+        "certificate": certificate,
+        "matched_file": matched_file,
+        "revocation": certificate_revocation(certificate=certificate),
+    }
+    return render(request, "certificates/verify.html", context)
 
 
 def _check_page(request, *, code_form=None, file_form=None, status=200):
@@ -180,7 +190,10 @@ def auditor_certificate_revoke(request, serial):
         if form.is_valid():
             try:
                 certificate_revoke(
-                    certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+                    certificate=certificate,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
                 )
             except CertificateError as error:
                 form.add_error(None, str(error))

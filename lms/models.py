@@ -31,3 +31,38 @@ class AuditEvent(models.Model):
         from .audit import ACTIONS
 
         return ACTIONS.get(self.action, self.action)
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to go, written in the same transaction as the record that causes it (a
+    reminder), and sent by a background task only after that transaction commits.
+
+    The state says what is known: QUEUED has not been handed to the mail server and may be tried
+    (again); SENDING was being handed over when last seen; SENT was accepted by the server;
+    UNKNOWN was being handed over when something broke, so it may or may not have arrived. A
+    message is sent at most once: only QUEUED is ever tried, and a crash or an ambiguous error
+    while SENDING leaves it for a person to look at rather than risk a second copy."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        UNKNOWN = "unknown", "Outcome unknown: check before sending again"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=998)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    tries = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state_created")]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to} ({self.get_state_display()})"

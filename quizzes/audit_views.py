@@ -10,7 +10,7 @@ from lms.access import require_role
 from lms.audit import audit_export
 from lms.exports import file_response, table_csv_response
 
-from .evidence import attempt_evidence_pdf, evidence_csv_response
+from .evidence import attempt_evidence_pdf, attempt_evidence_seal, evidence_csv_response
 from .models import Quiz
 from .selectors import attempt_for_audit, quiz_attempts_for_audit, quizzes_for_audit
 
@@ -71,10 +71,21 @@ def audit_attempt_csv(request, attempt_id):
 
 @login_required
 def audit_attempt_pdf(request, attempt_id):
+    """A submitted attempt's evidence exactly as sealed (sealed now if its background task has
+    not run yet, or the attempt predates sealing); an open attempt's record so far, rendered
+    afresh because it is not evidence yet."""
     attempt = _attempt_or_404(request, attempt_id)
     audit_export(request=request, what=f"the evidence of attempt {attempt.pk}", export_format="pdf")
-    return file_response(
-        attempt_evidence_pdf(attempt=attempt),
-        filename=f"attempt-{attempt.pk}.pdf",
-        content_type="application/pdf",
-    )
+    if not attempt.is_submitted:
+        return file_response(
+            attempt_evidence_pdf(attempt=attempt),
+            filename=f"attempt-{attempt.pk}-open.pdf",
+            content_type="application/pdf",
+        )
+    evidence = attempt_evidence_seal(attempt_id=attempt.pk)
+    with evidence.pdf.open("rb") as stored:
+        response = file_response(
+            stored.read(), filename=f"attempt-{attempt.pk}.pdf", content_type="application/pdf"
+        )
+    response["X-Evidence-SHA256"] = evidence.sha256
+    return response

@@ -3,6 +3,7 @@ import json
 
 from polymorphic.models import PolymorphicModel
 
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -428,6 +429,28 @@ class Attempt(models.Model):
     @property
     def is_submitted(self):
         return self.submitted_at is not None
+
+
+def evidence_storage():
+    return storages["evidence"]
+
+
+class AttemptEvidence(models.Model):
+    """The evidence PDF of a submitted attempt, rendered once soon after submission and kept as
+    rendered, with the SHA-256 of the stored bytes so that a copy can be checked against it.
+
+    Like the attempt it records, a row never changes once written (database triggers)."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="evidence")
+    pdf = models.FileField(storage=evidence_storage, upload_to="%Y/")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "attempt evidence"
+
+    def __str__(self):
+        return f"Evidence of attempt {self.attempt_id} ({self.sha256[:12]})"
 
 
 class RetryAllowance(models.Model):

@@ -1,7 +1,9 @@
 """Writes for quizzes: starting, saving, submitting and closing attempts.
 
 A submitted attempt is evidence and is never changed again: every write below is a conditional
-UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row."""
+UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row, and the database
+refuses any other change (triggers, ``quizzes`` migration 0008). Each submission queues the sealing
+of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
 
 import datetime
 import random
@@ -29,6 +31,7 @@ from .selectors import (
     quiz_standing,
     quiz_topic_counts,
 )
+from .tasks import attempt_evidence_seal_task
 
 
 class AttemptError(Exception):
@@ -266,6 +269,7 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             passed=score.passed,
         )
         _written_or_why_not(attempt=attempt, updated=updated)
+        _evidence_seal_after_commit(attempt_id=attempt.pk)
         if score.passed:
             module_progress_complete(person=attempt.person, module=attempt.quiz.module)
             transaction.on_commit(
@@ -292,7 +296,7 @@ def attempt_close_overdue(*, attempt, now=None):
     score = attempt_score(
         questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
     )
-    Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+    closed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
         submitted_at=attempt.submit_by,
         timed_out=True,
         answers=responses,
@@ -302,8 +306,18 @@ def attempt_close_overdue(*, attempt, now=None):
         percent=score.percent,
         passed=False,
     )
+    if closed:
+        _evidence_seal_after_commit(attempt_id=attempt.pk)
     attempt.refresh_from_db()
     return attempt
+
+
+def _evidence_seal_after_commit(*, attempt_id):
+    """Render the evidence PDF in the background once the submission is committed: the learner's
+    result page does not wait for it, and a rolled-back submission has nothing to seal."""
+    transaction.on_commit(
+        lambda: attempt_evidence_seal_task.enqueue(evidence_attempt_id=attempt_id)
+    )
 
 
 def _results(*, attempt, score):

@@ -332,6 +332,9 @@ def main(argv=None):
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         "CERTIFICATE_ROOT": str(workdir / "certificates"),
+        "EVIDENCE_ROOT": str(workdir / "evidence"),
+        # Nothing is mailed during the check; production only insists that a relay is named.
+        "EMAIL_HOST": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",

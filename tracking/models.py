@@ -61,7 +61,7 @@ class Assignment(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder that has been sent. The unique constraint is what makes sending idempotent:
+    """A reminder that has been recorded, its e-mail in the outbox (``lms.outbox``). The unique constraint is what makes sending idempotent:
     each reminder goes once per person, module, reason and the date it is about (the due or expiry
     date), so that the next cycle, after recertifying, gets its own reminders."""
 

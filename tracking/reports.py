@@ -132,6 +132,7 @@ def _reasons(*, cell, person, today, due_soon_days, escalate_after_days):
         statuses.IN_PROGRESS,
         statuses.FAILED,
         statuses.RECERTIFICATION_DUE,
+        statuses.REVOKED,
     )
     if cell.status in waiting and cell.due_on and 0 <= (cell.due_on - today).days <= due_soon_days:
         yield "due_soon", cell.due_on

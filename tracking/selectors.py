@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateEvent
 from lms.names import display_name
 from modules.models import ModulePage, ModuleProgress
 from people.selectors import team_and_parent_ids, team_parents
@@ -100,22 +100,33 @@ def module_status_grid(*, people, modules, today=None):
             Q(person__isnull=True) | Q(person_id__in=person_filter)
         )
     )
-    # Values, not instances: a big line has a certificate per person and module.
-    certificates = {}
-    for person_id, module_id, certificate_id, status, expires_on in (
+    # Values, not instances: a big line has a certificate per person and module. Revoked ones
+    # come in the same read, with when they were revoked (looked up for those rows only): what
+    # My learning and the team grid say while nothing has been submitted since.
+    certificates, revoked_at = {}, {}
+    revoked = Certificate.Status.REVOKED
+    revocation_time = CertificateEvent.objects.filter(
+        certificate=OuterRef("pk"), to_status=revoked
+    ).order_by("-at")
+    for person_id, module_id, certificate_id, status, expires_on, revoked_on in (
         Certificate.objects.filter(
             person_id__in=person_filter,
             module_id__in=module_ids,
             kind=Certificate.Kind.MODULE,
-            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE],
+            status__in=[Certificate.Status.VALID, Certificate.Status.RECERTIFICATION_DUE, revoked],
+        )
+        .annotate(
+            revoked_at=Case(When(status=revoked, then=Subquery(revocation_time.values("at")[:1])))
         )
         .order_by("issued_at")
-        .values_list("person_id", "module_id", "pk", "status", "expires_on")
+        .values_list("person_id", "module_id", "pk", "status", "expires_on", "revoked_at")
     ):
-        certificates[(person_id, module_id)] = (
-            certificate_id,
-            CertificateFacts(status, expires_on),
-        )
+        key = (person_id, module_id)
+        if status == revoked:
+            if revoked_on is not None and (key not in revoked_at or revoked_on > revoked_at[key]):
+                revoked_at[key] = revoked_on
+            continue
+        certificates[key] = (certificate_id, CertificateFacts(status, expires_on))
     attempts = {
         (row["person_id"], row["quiz__module_id"]): row
         for row in Attempt.objects.filter(
@@ -124,7 +135,12 @@ def module_status_grid(*, people, modules, today=None):
         .values("person_id", "quiz__module_id")
         .annotate(
             count=Count("id"),
-            best=Max("percent"),
+            # A revoked pass is not a score to show: "best score 100 %" beside "pass again".
+            best=Max(
+                "percent",
+                filter=Q(certificate__isnull=True)
+                | ~Q(certificate__status=Certificate.Status.REVOKED),
+            ),
             last_submitted_at=Max("submitted_at"),
             passed_pending=Count("id", filter=Q(passed=True, certificate__isnull=True)),
         )
@@ -162,6 +178,10 @@ def module_status_grid(*, people, modules, today=None):
             )
             certificate_id, certificate = certificates.get(key, (None, None))
             attempt = attempts.get(key)
+            revoked_on = None
+            revoked = revoked_at.get(key) if certificate is None else None
+            if revoked is not None and (attempt is None or attempt["last_submitted_at"] <= revoked):
+                revoked_on = timezone.localdate(revoked)
             retry_on = None
             if attempt and not attempt["passed_pending"] and certificate is None:
                 retry_at = waits.get(key)
@@ -181,6 +201,7 @@ def module_status_grid(*, people, modules, today=None):
                     retry_on=retry_on,
                     today=today,
                     expiring_window_days=window,
+                    revoked_on=revoked_on,
                 )
             )
         rows.append({"person": person, "cells": cells})

@@ -3,12 +3,12 @@
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from certificates.services import certificates_mark_recertification_due
+from lms.outbox import outbox_add
 from modules.models import ModulePage
 from people.models import Person
 
@@ -78,9 +78,10 @@ def clause_revision_carry_through(*, replaced_clause, by):
 
 
 def reminder_send(*, person_id, module_id, reason, about_date):
-    """Send one reminder, at most once ever: the row is claimed and the mail sent in one
-    transaction, so a second run (or a second worker) finds the row and sends nothing, and a
-    failed send leaves no row behind. Returns whether a mail was sent."""
+    """Send one reminder, at most once ever: the reminder's row and its e-mail (in the outbox)
+    are written in one transaction, so a second run (or a second worker) finds the row and
+    queues nothing, and a rolled-back run queues nothing. The e-mail goes after the commit
+    (``lms.outbox``), with a plain-text and an HTML part. Returns whether a reminder was queued."""
     person = Person.objects.select_related("user", "line_manager__user").get(pk=person_id)
     module = ModulePage.objects.get(pk=module_id)
     if isinstance(about_date, str):
@@ -100,7 +101,8 @@ def reminder_send(*, person_id, module_id, reason, about_date):
         "organisation_name": settings.ORGANISATION_NAME,
     }
     subject = render_to_string(f"tracking/email/{reason}_subject.txt", context).strip()
-    body = render_to_string(f"tracking/email/{reason}.txt", context)
+    text = render_to_string(f"tracking/email/{reason}.txt", context)
+    html = render_to_string("tracking/email/reminder.html", {"subject": subject, "text": text})
     try:
         with transaction.atomic():
             Reminder.objects.create(
@@ -110,7 +112,7 @@ def reminder_send(*, person_id, module_id, reason, about_date):
                 about_date=about_date,
                 recipient=recipient,
             )
-            send_mail(subject, body, None, [recipient])
+            outbox_add(to=recipient, subject=subject, text_body=text, html_body=html)
     except IntegrityError:
         return False
     return True

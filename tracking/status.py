@@ -2,8 +2,8 @@
 transition can be tested without a database.
 
 Precedence, most urgent first: a current certificate decides (passed, expiring soon, expired,
-recertification due); without one, a passed due date makes the person overdue; otherwise failed,
-in progress or not started."""
+recertification due); without one, a revoked certificate says so (and what to do); then a passed
+due date makes the person overdue; otherwise failed, in progress or not started."""
 
 import datetime
 import functools
@@ -24,6 +24,7 @@ EXPIRING_SOON = "expiring_soon"
 # The words a certificate's own status shares with tracking mean the same in both.
 EXPIRED = CERTIFICATE_EXPIRED
 RECERTIFICATION_DUE = Certificate.Status.RECERTIFICATION_DUE.value
+REVOKED = Certificate.Status.REVOKED.value
 
 STATUS_NAMES = {
     NOT_STARTED: "Not started",
@@ -34,12 +35,14 @@ STATUS_NAMES = {
     EXPIRING_SOON: "Expiring soon",
     EXPIRED: "Expired",
     RECERTIFICATION_DUE: "Recertification due",
+    REVOKED: "Certificate revoked",
     NOT_ASSIGNED: "Not assigned",
 }
 # Most urgent first: the order a manager wants when sorting by a module.
 URGENCY = [
     OVERDUE,
     EXPIRED,
+    REVOKED,
     RECERTIFICATION_DUE,
     FAILED,
     NOT_STARTED,
@@ -53,6 +56,7 @@ TAG_COLOURS = {
     OVERDUE: "red",
     EXPIRED: "red",
     RECERTIFICATION_DUE: "orange",
+    REVOKED: "red",
     FAILED: "orange",
     NOT_STARTED: "grey",
     IN_PROGRESS: "blue",
@@ -81,6 +85,7 @@ class Cell:
     attempts: int = 0
     best_score: Decimal | None = None
     certificate_id: int | None = None
+    revoked_on: datetime.date | None = None
 
     @property
     def is_assigned(self):
@@ -125,13 +130,17 @@ def status_compute(
     today,
     expiring_window_days,
     certificate_id=None,
+    revoked_on=None,
 ):
     """The cell for one person and module.
 
     ``certificate``: the current (valid or recertification-due) certificate's facts, or None.
     ``due_on``: the assignment's due date, which applies while there is no current certificate.
     ``recertify_by``: the due date of the recertification assignment, if one was made.
-    ``passed_pending``: a passed attempt whose certificate is still being issued."""
+    ``passed_pending``: a passed attempt whose certificate is still being issued.
+    ``revoked_on``: when the person's latest certificate for the module was revoked, if nothing
+    has been submitted since: the pass behind it no longer counts, and the person must pass again
+    (never "failed": they did not fail)."""
     common = {
         "module": module,
         "attempts": attempts,
@@ -183,6 +192,25 @@ def status_compute(
         )
     if passed_pending:
         return Cell(**common, status=PASSED, label="Passed, certificate being issued")
+    if revoked_on is not None:
+        revoked_text = f"Certificate revoked on {date_text(revoked_on)}"
+        if assigned and due_on is not None and due_on < today:
+            return Cell(
+                **common,
+                status=OVERDUE,
+                due_on=due_on,
+                revoked_on=revoked_on,
+                label=f"Overdue: {revoked_text[0].lower()}{revoked_text[1:]}, "
+                f"pass the quiz again (was due {date_text(due_on)})",
+            )
+        due_text = f" by {date_text(due_on)}" if assigned and due_on else ""
+        return Cell(
+            **common,
+            status=REVOKED,
+            due_on=due_on if assigned else None,
+            revoked_on=revoked_on,
+            label=f"{revoked_text}: pass the quiz again{due_text}",
+        )
     if not assigned:
         return Cell(**common, status=NOT_ASSIGNED, label="Not assigned")
     if due_on is not None and due_on < today:

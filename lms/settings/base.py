@@ -290,6 +290,11 @@ STORAGES = {
             "location": str(Path(os.environ.get("CERTIFICATE_ROOT", VAR_DIR / "certificates")))
         },
     },
+    # The evidence PDF of each submitted attempt, stored once: private too, served only to auditors.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence")))},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -312,7 +317,9 @@ TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))
 TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 60)))
 TASK_RETRYABLE = [
     "certificates.tasks.certificate_issue_task",
+    "quizzes.tasks.attempt_evidence_seal_task",
     "tracking.tasks.reminder_send_task",
+    "lms.outbox.outbox_send_task",  # only a message the server refused outright is tried again
     # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
     # the same however often they run.
     "wagtail.tasks.update_reference_index_task",

@@ -34,6 +34,24 @@ def WHITENOISE_IMMUTABLE_FILE_TEST(path, url):  # noqa: N802 - a setting whiteno
     return immutable_file_test(path, url)
 
 
+# Mail through the organisation's SMTP relay. Without a host Django would try localhost:25 and
+# reminders would vanish there, so production refuses to start instead.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if not EMAIL_HOST:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must name the SMTP server that sends the platform's mail"
+    )
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "465" if EMAIL_USE_SSL else "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # noqa: F405
+
 # Certificates and media in S3-compatible object storage when a bucket is configured, so that
 # no server depends on its own disk. Certificates are private: served only through the app.
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
@@ -55,6 +73,14 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             **_s3_options,
             "bucket_name": os.environ.get("CERTIFICATE_BUCKET_NAME", _s3_options["bucket_name"]),
             "location": "certificates",
+        },
+    }
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "bucket_name": os.environ.get("EVIDENCE_BUCKET_NAME", _s3_options["bucket_name"]),
+            "location": "evidence",
         },
     }
 

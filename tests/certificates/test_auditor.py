@@ -67,7 +67,8 @@ def test_only_auditors_reach_the_workspace(client_for, people, issued, role):
         assert client.get(url).status_code == 404, url
     assert (
         client.post(
-            reverse("certificates:auditor_revoke", args=[serial]), {"reason": "x"}
+            reverse("certificates:auditor_revoke", args=[serial]),
+            {"reason": "x", "category": "other"},
         ).status_code
         == 404
     )
@@ -328,6 +329,48 @@ def test_the_bulk_zip_reads_each_pdf_only_as_it_is_sent(client_for, people, issu
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"reason": "Sat by someone else"}, "Choose what kind of reason it is"),
+        (
+            {"reason": "Sat by someone else", "category": "rests_on_revoked"},
+            "Choose one of the kinds of reason listed",
+        ),
+        ({"reason": "Sat by someone else", "category": "made-up"}, "Choose one of the kinds"),
+    ],
+)
+def test_a_revocation_needs_a_kind_of_reason_an_auditor_may_choose(
+    client_for, people, issued, data, message
+):
+    url = reverse("certificates:auditor_revoke", args=[issued["oscar"].serial])
+    response = client_for(people["auditor"]).post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page
+    assert 'href="#id_category_0"' in page and 'id="id_category_0"' in page
+    assert Certificate.objects.get(pk=issued["oscar"].pk).status == "valid"
+
+
+@pytest.mark.django_db
+def test_the_revoke_form_offers_the_kinds_and_records_the_one_chosen(client_for, people, issued):
+    client = client_for(people["auditor"])
+    url = reverse("certificates:auditor_revoke", args=[issued["oscar"].serial])
+    page = client.get(url).content.decode()
+    for label in (
+        "Issued in error",
+        "The assessment was not the holder&#x27;s own work",
+        "The policy it was assessed against was withdrawn",
+        "Another reason",
+    ):
+        assert label in page
+    assert "A certificate it rests on was revoked" not in page
+    client.post(url, {"reason": "Wrong person", "category": "issued_in_error"})
+    event = Certificate.objects.get(pk=issued["oscar"].pk).events.get(to_status="revoked")
+    assert (event.reason, event.reason_category) == ("Wrong person", "issued_in_error")
+    assert "Issued in error: Wrong person" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_an_auditor_revokes_through_the_form_and_it_is_logged(client_for, people, issued):
     client = client_for(people["auditor"])
     url = reverse("certificates:auditor_revoke", args=[issued["oscar"].serial])
@@ -339,7 +382,9 @@ def test_an_auditor_revokes_through_the_form_and_it_is_logged(client_for, people
     client.get(reverse("certificates:download", args=[issued["oscar"].serial]))
     assert '<td class="govuk-table__cell">Ada Auditor</td>' in client.get(url).content.decode()
 
-    response = client.post(url, {"reason": "Assessment sat by someone else"})
+    response = client.post(
+        url, {"reason": "Assessment sat by someone else", "category": "not_holders_own"}
+    )
     assert response.status_code == 302 and response.url == LIST_URL
     certificate = Certificate.objects.get(pk=issued["oscar"].pk)
     assert certificate.status == "revoked"
@@ -354,11 +399,11 @@ def test_an_auditor_revokes_through_the_form_and_it_is_logged(client_for, people
 def test_revoking_without_a_reason_shows_an_error_and_changes_nothing(client_for, people, issued):
     client = client_for(people["auditor"])
     url = reverse("certificates:auditor_revoke", args=[issued["oscar"].serial])
-    response = client.post(url, {"reason": "   "})
+    response = client.post(url, {"reason": "   ", "category": "other"})
     page = response.content.decode()
     assert response.status_code == 400
     assert '<a href="#id_reason">Enter why you are revoking this certificate</a>' in page
-    too_long = client.post(url, {"reason": "x" * 2001})
+    too_long = client.post(url, {"reason": "x" * 2001, "category": "other"})
     assert too_long.status_code == 400 and "2000 characters or fewer" in too_long.content.decode()
     assert "x" * 2001 in too_long.content.decode()  # what they typed is kept
     assert Certificate.objects.get(pk=issued["oscar"].pk).status == "valid"
@@ -367,9 +412,15 @@ def test_revoking_without_a_reason_shows_an_error_and_changes_nothing(client_for
 
 @pytest.mark.django_db
 def test_revoking_twice_is_refused_with_a_message(client_for, people, issued):
-    certificate_revoke(certificate=issued["oscar"], by=people["auditor"].user, reason="Fraud")
+    certificate_revoke(
+        certificate=issued["oscar"],
+        by=people["auditor"].user,
+        reason="Fraud",
+        category="not_holders_own",
+    )
     response = client_for(people["auditor"]).post(
-        reverse("certificates:auditor_revoke", args=[issued["oscar"].serial]), {"reason": "Again"}
+        reverse("certificates:auditor_revoke", args=[issued["oscar"].serial]),
+        {"reason": "Again", "category": "other"},
     )
     assert response.status_code == 400
     assert "already been revoked" in response.content.decode()

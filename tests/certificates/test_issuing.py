@@ -121,7 +121,12 @@ def test_an_expired_or_revoked_pass_does_not_count_towards_base_competence(
     Certificate.objects.filter(pk=first.pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=1)
     )
-    services.certificate_revoke(certificate=second, by=auditor.user, reason="Sat by someone else")
+    services.certificate_revoke(
+        certificate=second,
+        by=auditor.user,
+        reason="Sat by someone else",
+        category="not_holders_own",
+    )
     assert certificate_issue_base_competence(person=staff) is None
 
 

@@ -48,7 +48,10 @@ def held(people, quiz, second_quiz, fast_pdf):
 def test_an_auditor_revokes_with_a_reason_and_dependent_base_certificates_fall_too(held, people):
     auditor = people["auditor"].user
     revoked = certificate_revoke(
-        certificate=held["first"], by=auditor, reason="  Sat by a colleague  "
+        certificate=held["first"],
+        by=auditor,
+        reason="  Sat by a colleague  ",
+        category="not_holders_own",
     )
 
     assert revoked.status == Certificate.Status.REVOKED
@@ -75,11 +78,13 @@ def test_an_auditor_revokes_with_a_reason_and_dependent_base_certificates_fall_t
 def test_revoking_needs_a_reason_and_cannot_happen_twice(held, people):
     auditor = people["auditor"].user
     with pytest.raises(CertificateError, match="Enter why"):
-        certificate_revoke(certificate=held["first"], by=auditor, reason="   ")
+        certificate_revoke(certificate=held["first"], by=auditor, reason="   ", category="other")
     assert Certificate.objects.get(pk=held["first"].pk).status == Certificate.Status.VALID
-    certificate_revoke(certificate=held["first"], by=auditor, reason="Fraud")
+    certificate_revoke(
+        certificate=held["first"], by=auditor, reason="Fraud", category="not_holders_own"
+    )
     with pytest.raises(CertificateError, match="already been revoked"):
-        certificate_revoke(certificate=held["first"], by=auditor, reason="Again")
+        certificate_revoke(certificate=held["first"], by=auditor, reason="Again", category="other")
     assert held["first"].events.filter(to_status="revoked").count() == 1
 
 
@@ -166,7 +171,10 @@ def test_status_changes_never_touch_anything_else(held, people, quiz, clause):
     module_certificate_for(person=people["staff"], quiz=quiz)  # supersedes "first"
     certificate_issue_base_competence(person=people["staff"])  # supersedes "base"
     certificate_revoke(
-        certificate=held["second"], by=people["auditor"].user, reason="Checked: not their work"
+        certificate=held["second"],
+        by=people["auditor"].user,
+        reason="Checked: not their work",
+        category="not_holders_own",
     )
 
     after = {name: _frozen(certificate) for name, certificate in held.items()}
@@ -175,3 +183,16 @@ def test_status_changes_never_touch_anything_else(held, people, quiz, clause):
         "superseded",
         "revoked",
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("category", ["", "rests_on_revoked", "nonsense"])
+def test_a_revocation_without_a_kind_of_reason_an_auditor_may_choose_is_refused(
+    held, people, category
+):
+    with pytest.raises(CertificateError, match="Choose which kind of reason"):
+        certificate_revoke(
+            certificate=held["first"], by=people["auditor"].user, reason="Why", category=category
+        )
+    assert Certificate.objects.get(pk=held["first"].pk).status == "valid"
+    assert not held["first"].events.filter(to_status="revoked").exists()

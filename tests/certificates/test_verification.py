@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.ratelimit import TOO_MANY_MESSAGE
 from certificates.services import certificate_revoke
@@ -77,10 +78,74 @@ def test_a_recertification_due_certificate_says_why(client, certificate, clause)
 
 @pytest.mark.django_db
 def test_a_revoked_certificate_says_so(client, certificate, people):
-    certificate_revoke(certificate=certificate, by=people["auditor"].user, reason="Fraud")
+    certificate_revoke(
+        certificate=certificate,
+        by=people["auditor"].user,
+        reason="Fraud",
+        category="not_holders_own",
+    )
     page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
-    assert "This certificate is not valid: revoked" in page
-    assert "Fraud" not in page
+    today = timezone.localdate()
+    assert f"This certificate was revoked on {today.day} {today:%B %Y}" in page
+    assert "The assessment was not the holder&#x27;s own work" in page
+    assert "Fraud" not in page  # the auditor's own words are not for the public
+
+
+@pytest.mark.django_db
+def test_a_revoked_file_leads_with_the_revocation_not_a_green_panel(client, certificate, people):
+    certificate_revoke(
+        certificate=certificate,
+        by=people["auditor"].user,
+        reason="Issued to the wrong Sam",
+        category="issued_in_error",
+    )
+    response = client.post(CHECK_URL, {"file": _upload(_stored_bytes(certificate))})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This file is a certificate we issued" not in page
+    assert "govuk-panel--confirmation" not in page
+    today = timezone.localdate()
+    heading = f"This certificate was revoked on {today.day} {today:%B %Y}"
+    assert page.index(heading) < page.index("genuine copy")
+    assert '<h1 class="govuk-heading-xl">' + heading in page  # the page's one main heading
+    assert page.count("<h1") == 1
+    assert "Issued in error" in page and "Issued to the wrong Sam" not in page
+
+
+@pytest.mark.django_db
+def test_a_base_certificate_revoked_with_its_module_certificate_says_why(
+    client, people, module, quiz
+):
+    from certificates.models import Certificate
+    from certificates.services import certificate_issue_base_competence
+
+    module_certificate = module_certificate_for(person=people["staff"], quiz=quiz)
+    base = certificate_issue_base_competence(person=people["staff"])
+    assert base is not None
+    certificate_revoke(
+        certificate=module_certificate,
+        by=people["auditor"].user,
+        reason="Policy pulled",
+        category="policy_withdrawn",
+    )
+    base = Certificate.objects.get(pk=base.pk)
+    page = client.get(reverse("certificates:verify", args=[base.code])).content.decode()
+    assert "This certificate was revoked on" in page
+    assert "A certificate it rests on was revoked" in page
+    module_page = client.get(
+        reverse("certificates:verify", args=[module_certificate.code])
+    ).content.decode()
+    assert "The policy it was assessed against was withdrawn" in module_page
+
+
+@pytest.mark.django_db
+def test_a_superseded_file_is_genuine_but_not_shown_as_a_green_success(client, people, quiz):
+    first = module_certificate_for(person=people["staff"], quiz=quiz)
+    module_certificate_for(person=people["staff"], quiz=quiz)
+    page = client.post(CHECK_URL, {"file": _upload(_stored_bytes(first))}).content.decode()
+    assert "govuk-panel--confirmation" not in page
+    assert "This certificate is not valid: superseded" in page
+    assert "genuine copy" in page and "Revoked on" not in page
 
 
 @pytest.mark.django_db

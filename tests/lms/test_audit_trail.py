@@ -152,7 +152,12 @@ def test_certificate_issue_download_and_revocation_are_in_the_trail(
         download.actor_name == people["auditor"].full_name
         and certificate.serial in download.summary
     )
-    certificate_revoke(certificate=certificate, by=people["auditor"].user, reason="Issued in error")
+    certificate_revoke(
+        certificate=certificate,
+        by=people["auditor"].user,
+        reason="Issued in error",
+        category="issued_in_error",
+    )
     revoked = AuditEvent.objects.get(
         action=audit.CERTIFICATE_REVOKED, target_id=str(certificate.pk)
     )

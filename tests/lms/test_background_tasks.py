@@ -272,43 +272,51 @@ def test_superusers_see_tasks_that_failed_for_good_in_the_admin_and_others_do_no
         assert client.get(reverse("lms_report_failed-tasks")).status_code in (302, 403)
 
 
-def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(
-    people, module, monkeypatch
-):
-    from tracking import services
+def test_a_reminder_whose_mail_server_was_down_is_retried_and_sent_once(people, module):
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.test import TestCase
+
+    from lms.models import OutboxMessage
+    from lms.outbox import outbox_send_task
 
     assignment_create(module=module, due_on=days(5))
-    result = reminder_send_task.enqueue(
-        person_id=people["staff"].pk,
-        module_id=module.pk,
-        reason="due_soon",
-        about_date=days(5).isoformat(),
-    )
-
-    def mail_server_down(*args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "send_mail", mail_server_down)
-        _run_worker()
-    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
-    assert not Reminder.objects.exists() and mail.outbox == []
-
-    DBTaskResult.objects.filter(pk=result.id).update(
-        run_after=timezone.now()
-    )  # the delay has passed
-    _run_worker()
-    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
-    assert [message.to for message in mail.outbox] == [[people["staff"].user.email]]
-    # Run again by mistake (a duplicate in the queue): the database refuses a second mail.
     reminder_send_task.enqueue(
         person_id=people["staff"].pk,
         module_id=module.pk,
         reason="due_soon",
         about_date=days(5).isoformat(),
     )
+
+    def mail_server_down(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _run_worker()  # records the reminder and puts its e-mail in the outbox
+    with mock.patch.object(EmailBackend, "send_messages", mail_server_down):
+        _run_worker()  # the e-mail fails to go
+    message = OutboxMessage.objects.get()
+    assert Reminder.objects.count() == 1 and mail.outbox == []
+    assert message.state == "queued" and "mail server down" in message.last_error
+    send = DBTaskResult.objects.get(task_path="lms.outbox.outbox_send_task")
+    assert send.status == TaskResultStatus.READY  # to be tried again after a delay
+
+    DBTaskResult.objects.filter(pk=send.pk).update(run_after=timezone.now())  # the delay passed
     _run_worker()
+    assert DBTaskResult.objects.get(pk=send.pk).status == TaskResultStatus.SUCCESSFUL
+    assert [message.to for message in mail.outbox] == [[people["staff"].user.email]]
+    # Run again by mistake (duplicates in the queue): neither sends a second mail.
+    reminder_send_task.enqueue(
+        person_id=people["staff"].pk,
+        module_id=module.pk,
+        reason="due_soon",
+        about_date=days(5).isoformat(),
+    )
+    outbox_send_task.enqueue(message_id=message.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _run_worker()
+        _run_worker()
     assert len(mail.outbox) == 1 and Reminder.objects.count() == 1
+    assert OutboxMessage.objects.get().state == "sent"
 
 
 def test_every_retryable_task_names_a_task():

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "learning.example.org",
     "SITE_URL": "https://learning.example.org",
     "LMS_VAR_DIR": "/tmp/lms-settings-test",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -43,6 +44,43 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "EMAIL_HOST": ""})
+    assert result.returncode != 0 and "EMAIL_HOST must name the SMTP server" in result.stderr
+
+
+def test_production_refuses_both_kinds_of_mail_tls_at_once():
+    env = {**PRODUCTION_ENV, "EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}
+    result = _run(["manage.py", "check"], env)
+    assert result.returncode != 0 and "Set only one of EMAIL_USE_TLS" in result.stderr
+
+
+def test_production_mail_settings_come_from_the_environment():
+    expression = (
+        "(settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, "
+        "settings.EMAIL_USE_SSL, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, "
+        "settings.DEFAULT_FROM_EMAIL)"
+    )
+    env = {
+        **PRODUCTION_ENV,
+        "EMAIL_HOST": "relay.example.org",
+        "EMAIL_USE_TLS": "false",
+        "EMAIL_USE_SSL": "true",
+        "EMAIL_HOST_USER": "lms",
+        "EMAIL_HOST_PASSWORD": "relay-password",
+        "DEFAULT_FROM_EMAIL": "Learning <learning@example.org>",
+    }
+    value = _settings_value(expression, env, settings="lms.settings.production")
+    assert value == (
+        "('django.core.mail.backends.smtp.EmailBackend', 'relay.example.org', 465, False, True, "
+        "'lms', 'relay-password', 'Learning <learning@example.org>')"
+    )
+    starttls = _settings_value(
+        "(settings.EMAIL_PORT, settings.EMAIL_USE_TLS)", PRODUCTION_ENV, "lms.settings.production"
+    )
+    assert starttls == "(587, True)"
 
 
 def _settings_value(expression, env_extra, settings="lms.settings.dev"):

@@ -115,7 +115,10 @@ WRITES = {
     ),
     "revoke the owner's certificate": Write(
         url=lambda w: reverse("certificates:auditor_revoke", args=[w["certificate"].serial]),
-        data=lambda w: {"reason": "Issued in error: a test of who may revoke."},
+        data=lambda w: {
+            "reason": "Issued in error: a test of who may revoke.",
+            "category": "issued_in_error",
+        },
         expect=signed_in(404, auditor=302),
         changed=lambda w: (
             Certificate.objects.get(pk=w["certificate"].pk).status == Certificate.Status.REVOKED
