@@ -1,8 +1,14 @@
+from django.urls import path, reverse
+
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.admin_menu import PermissionMenuItem
+
 from .admin_forms import QuestionAdminForm, QuizAdminForm
+from .admin_views import REPORTS_PERMISSION, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Quiz
 
@@ -89,3 +95,31 @@ class QuizzesGroup(SnippetViewSetGroup):
 
 
 register_snippet(QuizzesGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_item_analysis_urls():
+    return [
+        path(
+            "reports/item-analysis/",
+            ItemAnalysisReportView.as_view(),
+            name="quizzes_report_item-analysis",
+        ),
+        path(
+            "reports/item-analysis/results/",
+            ItemAnalysisReportView.as_view(results_only=True),
+            name="quizzes_report_item-analysis_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_item_analysis_menu_item():
+    return PermissionMenuItem(
+        "Item analysis",
+        reverse("quizzes_report_item-analysis"),
+        name="quizzes-item-analysis",
+        icon_name="tasks",
+        order=1250,
+        permission=REPORTS_PERMISSION,
+    )

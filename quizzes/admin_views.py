@@ -1,0 +1,105 @@
+"""The item analysis report in Wagtail's Reports menu: how each question of a quiz performs, for
+L&D authors and auditors. Figures only: it never shows who answered what."""
+
+import django_filters
+
+from django import forms
+
+from wagtail.admin.filters import WagtailFilterSet
+
+from lms.admin_views import RowsReportView, report_columns
+
+from .item_analysis import ItemStatistics
+from .models import Quiz
+from .selectors import ATTEMPT_BASES, FIRST_ATTEMPTS, quiz_item_analysis
+
+# Named as a string: the permission belongs to people, and the same one opens tracking's reports.
+REPORTS_PERMISSION = "people.view_compliance_reports"
+
+
+class ItemAnalysisFilters(WagtailFilterSet):
+    quiz = django_filters.ModelChoiceFilter(
+        queryset=Quiz.objects.order_by("title"), label="Quiz", method="choose"
+    )
+    basis = django_filters.ChoiceFilter(
+        choices=list(ATTEMPT_BASES.items()),
+        label="Attempts",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        method="choose",
+    )
+
+    class Meta:
+        model = Quiz  # django-filter wants a model; the choice picks the quiz, not rows of it
+        fields = []
+
+    def choose(self, queryset, name, value):
+        return queryset  # the rows are worked out from the choice, not filtered by it
+
+
+def _figure(value, places=1):
+    return "Not defined" if value is None else round(value, places)
+
+
+def _responses_text(row: ItemStatistics):
+    return "; ".join(
+        f"{count.item + ' – ' if count.item else ''}{count.response}: {count.count}"
+        f"{' (key)' if count.keyed else ''}"
+        for count in row.responses
+    )
+
+
+class ItemAnalysisReportView(RowsReportView):
+    """Moodle's question statistics for one quiz (``quizzes.item_analysis``): facility,
+    spread, discrimination and efficiency, with how often each response was given."""
+
+    permission = REPORTS_PERMISSION
+    page_title = "Item analysis"
+    header_icon = "tasks"
+    index_url_name = "quizzes_report_item-analysis"
+    index_results_url_name = "quizzes_report_item-analysis_results"
+    export_filename = "item-analysis"
+    filterset_class = ItemAnalysisFilters
+    export_headings = {
+        "question_id": "Question id",
+        "question": "Question",
+        "version": "Version",
+        "type": "Type",
+        "attempts": "Attempts",
+        "facility": "Facility index (%)",
+        "standard_deviation": "Standard deviation (%)",
+        "discrimination": "Discrimination index",
+        "efficiency": "Discriminative efficiency (%)",
+        "flags": "Flags",
+        "responses": "Responses",
+    }
+    list_export = list(export_headings)
+    columns = report_columns(list_export, export_headings)
+
+    def choice(self):
+        filters = self.filters
+        if filters is None or not filters.is_valid():
+            return None, FIRST_ATTEMPTS
+        data = filters.form.cleaned_data
+        return data.get("quiz"), data.get("basis") or FIRST_ATTEMPTS
+
+    def rows(self):
+        quiz, basis = self.choice()
+        if quiz is None:
+            return []
+        return [
+            {
+                "question_id": row.question_id,
+                "question": row.text,
+                "version": row.version or "All versions",
+                "type": row.type.replace("_", " "),
+                "attempts": row.attempts,
+                "facility": _figure(row.facility),
+                "standard_deviation": _figure(row.standard_deviation),
+                "discrimination": _figure(row.discrimination, 2),
+                "efficiency": _figure(row.efficiency),
+                "flags": "; ".join(row.flags),
+                "responses": _responses_text(row),
+            }
+            for row in quiz_item_analysis(quiz=quiz, basis=basis)
+        ]
