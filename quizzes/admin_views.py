@@ -1,12 +1,22 @@
-"""The policy coverage report in Wagtail's Reports menu: which module steps and quiz questions
-cite each clause, so authors see the rules nothing teaches or tests."""
+"""Reports in Wagtail's Reports menu for L&D authors and auditors: policy clause coverage (which
+module steps and quiz questions cite each clause, so authors see the rules nothing teaches or
+tests) and item analysis (how each question of a quiz performs; figures only, never who
+answered what)."""
+
+import django_filters
+
+from django import forms
+
+from wagtail.admin.filters import WagtailFilterSet
 
 from lms.admin_views import RowsReportView, report_columns
 
-from .selectors import clause_coverage
+from .item_analysis import ItemStatistics
+from .models import Quiz
+from .selectors import ATTEMPT_BASES, FIRST_ATTEMPTS, clause_coverage, quiz_item_analysis
 
-# The permission the other compliance reports use (held by L&D authors and auditors); named here
-# because the reports in tracking sit in a layer above this app.
+# The permission the compliance reports use (held by L&D authors and auditors), named as a string:
+# it belongs to people, and the same one opens tracking's reports.
 REPORTS_PERMISSION = "people.view_compliance_reports"
 
 
@@ -37,3 +47,91 @@ class ClauseCoverageReportView(RowsReportView):
 
     def rows(self):
         return clause_coverage()
+
+
+class ItemAnalysisFilters(WagtailFilterSet):
+    quiz = django_filters.ModelChoiceFilter(
+        queryset=Quiz.objects.order_by("title"), label="Quiz", method="choose"
+    )
+    basis = django_filters.ChoiceFilter(
+        choices=list(ATTEMPT_BASES.items()),
+        label="Attempts",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        method="choose",
+    )
+
+    class Meta:
+        model = Quiz  # django-filter wants a model; the choice picks the quiz, not rows of it
+        fields = []
+
+    def choose(self, queryset, name, value):
+        return queryset  # the rows are worked out from the choice, not filtered by it
+
+
+def _figure(value, places=1):
+    return "Not defined" if value is None else round(value, places)
+
+
+def _responses_text(row: ItemStatistics):
+    return "; ".join(
+        f"{count.item + ' – ' if count.item else ''}{count.response}: {count.count}"
+        f"{' (key)' if count.keyed else ''}"
+        for count in row.responses
+    )
+
+
+class ItemAnalysisReportView(RowsReportView):
+    """Moodle's question statistics for one quiz (``quizzes.item_analysis``): facility,
+    spread, discrimination and efficiency, with how often each response was given."""
+
+    permission = REPORTS_PERMISSION
+    page_title = "Item analysis"
+    header_icon = "tasks"
+    index_url_name = "quizzes_report_item-analysis"
+    index_results_url_name = "quizzes_report_item-analysis_results"
+    export_filename = "item-analysis"
+    filterset_class = ItemAnalysisFilters
+    export_headings = {
+        "question_id": "Question id",
+        "question": "Question",
+        "version": "Version",
+        "type": "Type",
+        "attempts": "Attempts",
+        "facility": "Facility index (%)",
+        "standard_deviation": "Standard deviation (%)",
+        "discrimination": "Discrimination index",
+        "efficiency": "Discriminative efficiency (%)",
+        "flags": "Flags",
+        "responses": "Responses",
+    }
+    list_export = list(export_headings)
+    columns = report_columns(list_export, export_headings)
+
+    def choice(self):
+        filters = self.filters
+        if filters is None or not filters.is_valid():
+            return None, FIRST_ATTEMPTS
+        data = filters.form.cleaned_data
+        return data.get("quiz"), data.get("basis") or FIRST_ATTEMPTS
+
+    def rows(self):
+        quiz, basis = self.choice()
+        if quiz is None:
+            return []
+        return [
+            {
+                "question_id": row.question_id,
+                "question": row.text,
+                "version": row.version or "All versions",
+                "type": row.type.replace("_", " "),
+                "attempts": row.attempts,
+                "facility": _figure(row.facility),
+                "standard_deviation": _figure(row.standard_deviation),
+                "discrimination": _figure(row.discrimination, 2),
+                "efficiency": _figure(row.efficiency),
+                "flags": "; ".join(row.flags),
+                "responses": _responses_text(row),
+            }
+            for row in quiz_item_analysis(quiz=quiz, basis=basis)
+        ]

@@ -5,13 +5,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from modules.models import PolicyClause, policy_version_label
 from modules.selectors import module_steps_by_clause
 
 from .drawing import BankEntry, draw_problems
+from .item_analysis import item_analysis
 from .kinds import kind_of
 from .models import (
     Attempt,
@@ -216,6 +217,35 @@ def quiz_attempts_for_audit(*, quiz):
         .filter(quiz=quiz)
         .order_by("started_at", "pk")
     )
+
+
+FIRST_ATTEMPTS = "first"
+LAST_ATTEMPTS = "last"
+ALL_ATTEMPTS = "all"
+ATTEMPT_BASES = {
+    FIRST_ATTEMPTS: "First attempt of each person",
+    LAST_ATTEMPTS: "Last attempt of each person",
+    ALL_ATTEMPTS: "All attempts",
+}
+
+
+def item_analysis_attempts(*, quiz, basis=FIRST_ATTEMPTS):
+    """The submitted attempts at ``quiz`` that item analysis rests on, as plain data (questions,
+    results, answers: never who made them), in one query. By default each person's first
+    submitted attempt, as Moodle does: later attempts are not independent of the first."""
+    if basis not in ATTEMPT_BASES:
+        raise ValueError(f"Unknown attempt basis: {basis!r}")
+    submitted = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
+    if basis != ALL_ATTEMPTS:
+        order = ("submitted_at", "pk") if basis == FIRST_ATTEMPTS else ("-submitted_at", "-pk")
+        chosen = submitted.filter(person=OuterRef("person")).order_by(*order).values("pk")[:1]
+        submitted = submitted.filter(pk=Subquery(chosen))
+    return list(submitted.order_by("pk").values("questions", "results", "answers"))
+
+
+def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS):
+    """The item analysis of ``quiz`` (``quizzes.item_analysis``) over the chosen attempts."""
+    return item_analysis(attempts=item_analysis_attempts(quiz=quiz, basis=basis))
 
 
 def attempt_result_rows(*, attempt, every_option=False):

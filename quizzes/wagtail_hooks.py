@@ -1,14 +1,11 @@
-from django.urls import path, reverse
-
-from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lms.admin_menu import PermissionMenuItem
+from lms.admin_menu import reports_register
 
 from .admin_forms import QuestionAdminForm, QuizAdminForm
-from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView
+from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Quiz
 
@@ -97,29 +94,10 @@ class QuizzesGroup(SnippetViewSetGroup):
 register_snippet(QuizzesGroup)
 
 
-@hooks.register("register_admin_urls")
-def register_coverage_report_urls():
-    return [
-        path(
-            "reports/clause-coverage/",
-            ClauseCoverageReportView.as_view(),
-            name="quizzes_report_clause-coverage",
-        ),
-        path(
-            "reports/clause-coverage/results/",
-            ClauseCoverageReportView.as_view(results_only=True),
-            name="quizzes_report_clause-coverage_results",
-        ),
-    ]
+REPORTS = [
+    ("clause-coverage", "Policy clause coverage", ClauseCoverageReportView, "doc-full", 1350),
+    ("item-analysis", "Item analysis", ItemAnalysisReportView, "tasks", 1250),
+]
 
 
-@hooks.register("register_reports_menu_item")
-def register_coverage_report_menu_item():
-    return PermissionMenuItem(
-        "Policy clause coverage",
-        reverse("quizzes_report_clause-coverage"),
-        name="quizzes-clause-coverage",
-        icon_name="doc-full",
-        order=1350,
-        permission=REPORTS_PERMISSION,
-    )
+reports_register(reports=REPORTS, url_prefix="quizzes_report", permission=REPORTS_PERMISSION)

@@ -1,14 +1,10 @@
 """Wagtail admin wiring for tracking: assignments, and the compliance reports."""
 
-from django.urls import path, reverse
-
-from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from lms.admin_menu import PermissionMenuItem
-from lms.audit import ASSIGNMENT_CREATED, ASSIGNMENT_DELETED, ASSIGNMENT_EDITED, audit_record
+from lms.admin_menu import reports_register
 
 from .admin_views import (
     REPORTS_PERMISSION,
@@ -19,9 +15,9 @@ from .admin_views import (
 from .models import Assignment
 
 REPORTS = [
-    ("completion", "Completion by team and module", CompletionReportView, "tasks"),
-    ("overdue", "Overdue training", OverdueReportView, "warning"),
-    ("expiring", "Certificates expiring soon", ExpiringReportView, "time"),
+    ("completion", "Completion by team and module", CompletionReportView, "tasks", 1300),
+    ("overdue", "Overdue training", OverdueReportView, "warning", 1301),
+    ("expiring", "Certificates expiring soon", ExpiringReportView, "time", 1302),
 ]
 
 
@@ -50,85 +46,4 @@ class AssignmentViewSet(SnippetViewSet):
 register_snippet(AssignmentViewSet)
 
 
-@hooks.register("register_admin_urls")
-def register_report_urls():
-    urls = []
-    for slug, _title, view, _icon in REPORTS:
-        urls += [
-            path(f"reports/{slug}/", view.as_view(), name=f"lms_report_{slug}"),
-            path(
-                f"reports/{slug}/results/",
-                view.as_view(results_only=True),
-                name=f"lms_report_{slug}_results",
-            ),
-        ]
-    return urls
-
-
-def _report_menu_item(slug, title, icon, order):
-    return lambda: PermissionMenuItem(
-        title,
-        reverse(f"lms_report_{slug}"),
-        name=f"lms-{slug}",
-        icon_name=icon,
-        order=order,
-        permission=REPORTS_PERMISSION,
-    )
-
-
-for number, (slug, title, _view, icon) in enumerate(REPORTS):
-    hooks.register(
-        "register_reports_menu_item", _report_menu_item(slug, title, icon, 1300 + number)
-    )
-
-
-def _assignment_data(assignment):
-    return {
-        "module_id": assignment.module_id,
-        "audience": assignment.audience,
-        "team_id": assignment.team_id,
-        "person_id": assignment.person_id,
-        "due_on": assignment.due_on.isoformat() if assignment.due_on else None,
-        "due_within_days": assignment.due_within_days,
-    }
-
-
-@hooks.register("after_create_snippet")
-def audit_assignment_created(request, instance):
-    if isinstance(instance, Assignment):
-        audit_record(
-            action=ASSIGNMENT_CREATED,
-            summary=f"Assignment created: {instance}",
-            target=instance,
-            subject=instance.person,
-            data=_assignment_data(instance),
-            request=request,
-        )
-
-
-@hooks.register("after_edit_snippet")
-def audit_assignment_edited(request, instance):
-    if isinstance(instance, Assignment):
-        audit_record(
-            action=ASSIGNMENT_EDITED,
-            summary=f"Assignment changed: {instance}",
-            target=instance,
-            subject=instance.person,
-            data=_assignment_data(instance),
-            request=request,
-        )
-
-
-@hooks.register("after_delete_snippet")
-def audit_assignments_deleted(request, instances):
-    """One event per assignment, deleted one at a time or in bulk. The object is gone, so the
-    event keeps its id and what it said."""
-    for instance in instances:
-        if isinstance(instance, Assignment):
-            audit_record(
-                action=ASSIGNMENT_DELETED,
-                summary=f"Assignment deleted: {instance}",
-                subject=instance.person,
-                data={"assignment_id": instance.pk, **_assignment_data(instance)},
-                request=request,
-            )
+reports_register(reports=REPORTS, url_prefix="lms_report", permission=REPORTS_PERMISSION)

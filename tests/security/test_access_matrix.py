@@ -136,6 +136,15 @@ MATRIX = {
         lambda w: reverse("quizzes_report_clause-coverage_results"), ADMIN_REPORTS
     ),
     # Tasks that failed for good may quote personal details: administrators only.
+    # Item analysis: figures per question for authors and auditors, never for managers.
+    "quizzes_report_item-analysis": Row(
+        lambda w: reverse("quizzes_report_item-analysis") + f"?quiz={w['quiz'].pk}",
+        ADMIN_REPORTS,
+    ),
+    "quizzes_report_item-analysis_results": Row(
+        lambda w: reverse("quizzes_report_item-analysis_results") + f"?quiz={w['quiz'].pk}",
+        ADMIN_REPORTS,
+    ),
     "lms_report_failed-tasks": Row(
         lambda w: reverse("lms_report_failed-tasks"),
         everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),

@@ -40,6 +40,7 @@ def _exports(world):
         ("auditor", reverse("lms_report_completion") + "?export=csv"),
         ("auditor", reverse("lms_report_overdue") + "?export=csv"),
         ("auditor", reverse("lms_report_expiring") + "?export=csv"),
+        ("auditor", reverse("quizzes_report_item-analysis") + f"?quiz={quiz.pk}&export=csv"),
         ("manager", reverse("team_dashboard") + "?export=csv"),
         ("auditor", reverse("audit_trail") + "?export=csv"),
         ("auditor", reverse("certificates:auditor_export", args=["csv"])),
