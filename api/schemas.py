@@ -166,8 +166,18 @@ class HrPersonIn(Schema):
 
 class PeopleSyncIn(Schema):
     people: list[HrPersonIn] = Field(
-        description="Everyone in the organisation: anyone with an employee number who is left "
-        "out is marked as having left."
+        description="The people to add or update. Only a full extract marks anyone with an "
+        "employee number who is left out as having left."
+    )
+    full_extract: bool = Field(
+        False,
+        description="True when ``people`` is everyone in the organisation: then those left out "
+        "are marked as having left.",
+    )
+    confirm_leavers: bool = Field(
+        False,
+        description="A full extract that would mark more than a tenth of the active people as "
+        "left is refused unless this is true (409 says how many).",
     )
 
 

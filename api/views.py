@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import JsonResponse
 
 from certificates.selectors import certificate_by_code
-from people.services import PeopleImportError, people_import
+from people.services import PeopleImportError, PeopleImportLeaversUnconfirmed, people_import
 from tracking.status import STATUS_NAMES
 
 from . import auth
@@ -185,25 +185,33 @@ class _Preview(Exception):
 @api.post(
     "/people/sync",
     auth=auth.write_people,
-    response={200: PeopleSyncOut, 400: PeopleSyncErrorsOut, 413: Detail, **REFUSED},
+    response={200: PeopleSyncOut, 400: PeopleSyncErrorsOut, 409: Detail, 413: Detail, **REFUSED},
     url_name="people_sync",
     summary="Bring people and the reporting line into line with the HR system",
 )
 def people_sync(request, body: PeopleSyncIn, preview: bool = False):
     """The same rules as the HR file import: every row is checked first and any problem refuses
-    the whole sync (nothing saved); anyone with an employee number left out is marked as left.
-    With ``preview=true`` the sync runs and is rolled back, so the counts are exactly what a real
-    sync would do."""
+    the whole sync (nothing saved); only a ``full_extract`` marks people left out as left, and
+    marking more than a tenth of the active people as left needs ``confirm_leavers`` (else 409,
+    nothing saved). With ``preview=true`` the sync runs and is rolled back, so the counts are
+    exactly what a real sync would do."""
     data, row_at_line = hr_rows_as_csv(rows=[person.dict() for person in body.people])
     if len(data) > settings.LMS_HR_IMPORT_MAX_BYTES:
         return Status(413, {"detail": "Too many people in one sync for the import's size limit."})
     try:
         with transaction.atomic():
-            result = people_import(data=data)
+            result = people_import(
+                data=data, full_extract=body.full_extract, confirm_leavers=body.confirm_leavers
+            )
             if preview:
                 raise _Preview(result)
     except _Preview as rolled_back:
         result = rolled_back.result
+    except PeopleImportLeaversUnconfirmed as error:
+        return Status(
+            409,
+            {"detail": f"Nothing was saved: {error} Send confirm_leavers=true if that is right."},
+        )
     except PeopleImportError as error:
         return Status(
             400,

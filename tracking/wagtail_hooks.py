@@ -1,10 +1,12 @@
 """Wagtail admin wiring for tracking: assignments, and the compliance reports."""
 
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.admin_menu import reports_register
+from lms.audit import ASSIGNMENT_CREATED, ASSIGNMENT_DELETED, ASSIGNMENT_EDITED, audit_record
 
 from .admin_views import (
     REPORTS_PERMISSION,
@@ -47,3 +49,55 @@ register_snippet(AssignmentViewSet)
 
 
 reports_register(reports=REPORTS, url_prefix="lms_report", permission=REPORTS_PERMISSION)
+
+
+def _assignment_data(assignment):
+    return {
+        "module_id": assignment.module_id,
+        "audience": assignment.audience,
+        "team_id": assignment.team_id,
+        "person_id": assignment.person_id,
+        "due_on": assignment.due_on.isoformat() if assignment.due_on else None,
+        "due_within_days": assignment.due_within_days,
+    }
+
+
+@hooks.register("after_create_snippet")
+def audit_assignment_created(request, instance):
+    if isinstance(instance, Assignment):
+        audit_record(
+            action=ASSIGNMENT_CREATED,
+            summary=f"Assignment created: {instance}",
+            target=instance,
+            subject=instance.person,
+            data=_assignment_data(instance),
+            request=request,
+        )
+
+
+@hooks.register("after_edit_snippet")
+def audit_assignment_edited(request, instance):
+    if isinstance(instance, Assignment):
+        audit_record(
+            action=ASSIGNMENT_EDITED,
+            summary=f"Assignment changed: {instance}",
+            target=instance,
+            subject=instance.person,
+            data=_assignment_data(instance),
+            request=request,
+        )
+
+
+@hooks.register("after_delete_snippet")
+def audit_assignments_deleted(request, instances):
+    """One event per assignment, deleted one at a time or in bulk. The object is gone, so the
+    event keeps its id and what it said."""
+    for instance in instances:
+        if isinstance(instance, Assignment):
+            audit_record(
+                action=ASSIGNMENT_DELETED,
+                summary=f"Assignment deleted: {instance}",
+                subject=instance.person,
+                data={"assignment_id": instance.pk, **_assignment_data(instance)},
+                request=request,
+            )

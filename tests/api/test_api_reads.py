@@ -161,7 +161,9 @@ def test_verify_by_code_as_the_verify_page_finds_it(client, api_token, numbered,
     assert found.status_code == 200
     assert found.json()["serial"] == certificate.serial
     assert found.json()["is_currently_valid"] is True
-    certificate_revoke(certificate=certificate, by=None, reason="Issued in error.")
+    certificate_revoke(
+        certificate=certificate, by=None, reason="Issued in error.", category="issued_in_error"
+    )
     revoked = client.get(f"/api/v1/certificates/verify/{certificate.code}", **headers).json()
     assert revoked["status"] == Certificate.Status.REVOKED
     assert revoked["is_currently_valid"] is False

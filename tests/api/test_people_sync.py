@@ -35,11 +35,12 @@ GOOD = [
 ]
 
 
-def sync(client, headers, people, **params):
+def sync(client, headers, people, full_extract=False, confirm_leavers=False, **params):
     query = "?" + "&".join(f"{key}={value}" for key, value in params.items()) if params else ""
+    body = {"people": people, "full_extract": full_extract, "confirm_leavers": confirm_leavers}
     return client.post(
         "/api/v1/people/sync" + query,
-        json.dumps({"people": people}),
+        json.dumps(body),
         content_type="application/json",
         **headers,
     )
@@ -55,10 +56,20 @@ def test_a_good_sync_saves_people_and_the_reporting_line(client, api_token, role
     assert AuditEvent.objects.filter(action=PEOPLE_IMPORTED).count() == 1
 
 
-def test_a_second_sync_updates_and_marks_leavers(client, api_token, role_groups):
+def test_a_second_sync_updates_and_marks_leavers_only_from_a_full_extract(
+    client, api_token, role_groups
+):
     headers = api_token(["write_people"])
     sync(client, headers, GOOD)
-    response = sync(client, headers, [GOOD[0], row("E2", "Benjamin", "ben@example.org", "E1")])
+    fewer = [GOOD[0], row("E2", "Benjamin", "ben@example.org", "E1")]
+    partial = sync(client, headers, fewer)
+    assert partial.json() == {"preview": False, "created": 0, "updated": 2, "left": 0}
+    assert Person.objects.get(employee_number="E3").left_on is None
+    # One of three leaving is more than a tenth: a full extract needs the second confirmation.
+    unconfirmed = sync(client, headers, fewer, full_extract=True)
+    assert unconfirmed.status_code == 409 and "confirm_leavers" in unconfirmed.json()["detail"]
+    assert Person.objects.get(employee_number="E3").left_on is None
+    response = sync(client, headers, fewer, full_extract=True, confirm_leavers=True)
     assert response.json() == {"preview": False, "created": 0, "updated": 2, "left": 1}
     assert Person.objects.get(employee_number="E3").left_on is not None
     assert Person.objects.get(employee_number="E2").user.first_name == "Benjamin"

@@ -166,7 +166,7 @@ def _unpublish_clause(world, client):
 def _revoke(world, client):
     _as(world, client, "auditor").post(
         reverse("certificates:auditor_revoke", args=[world["certificate"].serial]),
-        {"reason": "Issued in error: a test of the audit trail."},
+        {"reason": "Issued in error: a test of the audit trail.", "category": "issued_in_error"},
     )
 
 
