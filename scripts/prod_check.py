@@ -367,14 +367,14 @@ def main(argv=None):
                 expect(not warnings, "check --deploy warns:\n" + "\n".join(warnings))
 
         account = (
-            "import os; from lms.services import person_create; "
+            "import os; from people.services import person_create; "
             f"person_create(username={USERNAME!r}, first_name='Prod', last_name='Check', "
             "email='prod.check@example.org', password=os.environ['PROD_CHECK_PASSWORD'])"
         )
         run(
             [PYTHON, "manage.py", "shell", "-c", account],
             env,
-            "an account to sign in with (lms.services.person_create)",
+            "an account to sign in with (people.services.person_create)",
         )
 
         print(f"-- starting gunicorn on 127.0.0.1:{port}", flush=True)
