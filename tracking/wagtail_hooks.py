@@ -62,30 +62,23 @@ def _assignment_data(assignment):
     }
 
 
-@hooks.register("after_create_snippet")
-def audit_assignment_created(request, instance):
-    if isinstance(instance, Assignment):
-        audit_record(
-            action=ASSIGNMENT_CREATED,
-            summary=f"Assignment created: {instance}",
-            target=instance,
-            subject=instance.person,
-            data=_assignment_data(instance),
-            request=request,
-        )
+def _assignment_saved(action, wording):
+    def audit(request, instance):
+        if isinstance(instance, Assignment):
+            audit_record(
+                action=action,
+                summary=f"Assignment {wording}: {instance}",
+                target=instance,
+                subject=instance.person,
+                data=_assignment_data(instance),
+                request=request,
+            )
+
+    return audit
 
 
-@hooks.register("after_edit_snippet")
-def audit_assignment_edited(request, instance):
-    if isinstance(instance, Assignment):
-        audit_record(
-            action=ASSIGNMENT_EDITED,
-            summary=f"Assignment changed: {instance}",
-            target=instance,
-            subject=instance.person,
-            data=_assignment_data(instance),
-            request=request,
-        )
+hooks.register("after_create_snippet", _assignment_saved(ASSIGNMENT_CREATED, "created"))
+hooks.register("after_edit_snippet", _assignment_saved(ASSIGNMENT_EDITED, "changed"))
 
 
 @hooks.register("after_delete_snippet")
