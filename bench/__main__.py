@@ -101,7 +101,7 @@ def main(argv=None):
     import django
 
     django.setup()
-    from tracking.reports import reports_measure
+    from .reports import reports_measure
 
     from .certificates import (
         bulk_certificates_ensure,
