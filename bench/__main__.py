@@ -101,8 +101,6 @@ def main(argv=None):
     import django
 
     django.setup()
-    from .reports import reports_measure
-
     from .certificates import (
         bulk_certificates_ensure,
         bulk_measure,
@@ -112,6 +110,7 @@ def main(argv=None):
     from .data import data_prepare
     from .pages import concurrency_measure, pages_measure, wrk_available
     from .queries import queries_measure
+    from .reports import reports_measure
     from .server import gunicorn_running
     from .stats import results_document, results_validate, table_lines
     from .strategies import strategies_measure
