@@ -29,6 +29,8 @@ ASSIGNMENT_CREATED = "assignment.create"
 ASSIGNMENT_EDITED = "assignment.edit"
 ASSIGNMENT_DELETED = "assignment.delete"
 CONTENT_UNPUBLISHED = "content.unpublish"
+QUESTIONS_IMPORTED = "questions.import"
+QUESTIONS_EXPORTED = "questions.export"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -51,6 +53,8 @@ ACTIONS = {
     ASSIGNMENT_EDITED: "Assignment changed",
     ASSIGNMENT_DELETED: "Assignment deleted",
     CONTENT_UNPUBLISHED: "Content unpublished",
+    QUESTIONS_IMPORTED: "Questions imported from a Moodle bank",
+    QUESTIONS_EXPORTED: "Questions exported as a Moodle bank (with the answer key)",
 }
 
 

@@ -1,10 +1,19 @@
 """Admin forms that check what a single field cannot: draw settings against the bank, and a
 question's options against its type."""
 
+from django import forms
+from django.template.defaultfilters import filesizeformat
+
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from modules.models import PolicyClause
+
 from .kinds import kind_of
+from .models import Quiz
+from .question_banks import GIFT, MOODLE_XML, QuestionBankError, bank_format_for
 from .selectors import quiz_draw_problems
+
+MAX_BANK_BYTES = 5 * 1024 * 1024
 
 
 def _kept_forms(formset):
@@ -54,3 +63,52 @@ class QuestionAdminForm(WagtailAdminModelForm):
             self.add_error(None, problem)
             return False
         return True
+
+
+class QuestionBankImportForm(forms.Form):
+    """Upload a Moodle bank for a preview (nothing saved until the author confirms it)."""
+
+    quiz = forms.ModelChoiceField(queryset=Quiz.objects.order_by("title"), label="Quiz")
+    file = forms.FileField(
+        label="Question bank",
+        help_text="A GIFT file (.gift or .txt) or a Moodle XML file (.xml) exported from Moodle.",
+    )
+    clause = forms.ModelChoiceField(
+        queryset=PolicyClause.objects.filter(live=True, document__live=True)
+        .select_related("document")
+        .order_by("document__title", "reference", "-version"),
+        required=False,
+        label="Clause every answer cites (optional)",
+        help_text="Leave empty to cite clauses question by question afterwards: until every "
+        "answer of a question cites a clause, no attempt asks it.",
+    )
+    skip_unsupported = forms.BooleanField(
+        required=False,
+        label="Leave out the question types this platform has not got",
+        help_text="Essay, numerical, matching, short answer, cloze and description questions. "
+        "Unticked, a file holding any of them imports nothing.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            bank_format_for(upload.name)
+        except QuestionBankError as error:
+            raise forms.ValidationError(error.problems[0]) from error
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        if upload.size > MAX_BANK_BYTES:
+            raise forms.ValidationError(
+                f"The file must be smaller than {filesizeformat(MAX_BANK_BYTES)}."
+            )
+        return upload
+
+
+class QuestionBankExportForm(forms.Form):
+    quiz = forms.ModelChoiceField(queryset=Quiz.objects.order_by("title"), label="Quiz")
+    format = forms.ChoiceField(
+        choices=[(GIFT, "GIFT (.gift)"), (MOODLE_XML, "Moodle XML (.xml)")],
+        label="Format",
+        widget=forms.RadioSelect,
+        initial=MOODLE_XML,
+    )

@@ -231,6 +231,8 @@ class Question(ClusterableModel, PolymorphicModel):
 
 
 def clause_snapshot(clause):
+    if clause is None:
+        return None  # an imported question not yet cited: never drawn (quizzes.selectors.quiz_bank)
     return {
         "id": clause.pk,
         "organisation": clause.document.organisation,
@@ -330,8 +332,13 @@ class TrueFalseQuestion(Question):
     correct_answer = models.BooleanField(help_text="Tick if the statement is true.")
     feedback_true = models.TextField(help_text='Feedback for someone who answers "True".')
     feedback_false = models.TextField(help_text='Feedback for someone who answers "False".')
+    # Empty only on a question imported from a Moodle bank that an author has not cited yet
+    # (quizzes.question_banks); the admin form requires it, and the draw leaves such questions out.
     clause = models.ForeignKey(
-        "modules.PolicyClause", on_delete=models.PROTECT, related_name="true_false_questions"
+        "modules.PolicyClause",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="true_false_questions",
     )
 
     class Meta:
@@ -366,8 +373,10 @@ class Option(Orderable):
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
     feedback = models.TextField()
+    # Empty only on an option imported from a Moodle bank that an author has not cited yet
+    # (quizzes.question_banks); the admin form requires it, and the draw leaves its question out.
     clause = models.ForeignKey(
-        "modules.PolicyClause", on_delete=models.PROTECT, related_name="quiz_options"
+        "modules.PolicyClause", on_delete=models.PROTECT, null=True, related_name="quiz_options"
     )
 
     def __str__(self):

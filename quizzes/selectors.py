@@ -25,11 +25,28 @@ from .models import (
 )
 
 
+def quiz_uncited_question_ids(*, quiz):
+    """The quiz's questions that do not yet cite a clause for every answer: imported from a Moodle
+    bank (``quizzes.question_banks``) and waiting for an author. They are drafts in all but name:
+    no attempt draws them until they are cited."""
+    return set(
+        Option.objects.filter(question__quiz=quiz, clause__isnull=True).values_list(
+            "question_id", flat=True
+        )
+    ) | set(
+        TrueFalseQuestion.objects.filter(quiz=quiz, clause__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def quiz_bank(*, quiz):
-    """The quiz's questions as the draw sees them, in authored order."""
+    """The quiz's questions as the draw sees them, in authored order: every question that cites
+    its clauses (an uncited imported question is not asked)."""
     return [
         BankEntry(id=pk, topic=topic, critical=critical)
         for pk, topic, critical in Question.objects.filter(quiz=quiz)
+        .exclude(pk__in=quiz_uncited_question_ids(quiz=quiz))
         .order_by("sort_order", "id")
         .values_list("pk", "topic", "critical")
     ]

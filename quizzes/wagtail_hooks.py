@@ -1,13 +1,17 @@
+from django.urls import path, reverse
+
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lms.admin_menu import reports_register
+from lms.admin_menu import PermissionMenuItem, reports_register
 
 from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Quiz
+from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -101,3 +105,21 @@ REPORTS = [
 
 
 reports_register(reports=REPORTS, url_prefix="quizzes_report", permission=REPORTS_PERMISSION)
+
+
+@hooks.register("register_admin_urls")
+def register_question_bank_url():
+    return [
+        path("quizzes/question-bank/", QuestionBankView.as_view(), name="quizzes_question_bank")
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_question_bank_menu_item():
+    return PermissionMenuItem(
+        "Moodle question banks",
+        reverse("quizzes_question_bank"),
+        icon_name="download",
+        order=270,
+        permission=QUESTION_BANK_PERMISSION,
+    )
