@@ -96,8 +96,8 @@ class Unsupported:
     def message(self):
         named = f" “{self.title}”" if self.title else ""
         return (
-            f"question{named} is a {self.moodle_type} question, which this platform does not "
-            "have (it imports multiple choice, true/false, multiple answers and ordering)"
+            f"question{named}: {self.moodle_type} is not a question type this platform has (it "
+            "imports multiple choice, true/false, multiple answers and ordering)"
         )
 
 

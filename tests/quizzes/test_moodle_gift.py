@@ -37,7 +37,7 @@ def test_types_we_have_not_got_are_named_with_their_lines(entries):
         (35, "short answer"),
         (37, "description (text without answers)"),
     ]
-    assert "“Essay” is a essay question" in unsupported[0].message
+    assert "“Essay”: essay is not a question type" in unsupported[0].message
 
 
 def test_true_false_feedback_goes_to_the_answer_it_is_for(entries):

@@ -193,7 +193,7 @@ def test_the_import_command_refuses_with_every_line(empty_quiz, tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("import_questions", str(bank), "--quiz", "Bank quiz")
     assert "Nothing was imported from bank.gift" in str(error.value)
-    assert "line 29: question “Essay” is a essay question" in str(error.value)
+    assert "line 29: question “Essay”: essay is not a question type" in str(error.value)
     err = StringIO()
     call_command(
         "import_questions",
@@ -312,7 +312,7 @@ def test_the_admin_lists_every_problem_and_saves_nothing(client_for, people, emp
     response = client.post(reverse(URL), {"quiz": empty_quiz.pk, "file": _upload(GIFT)})
     page = response.content.decode()
     assert "Nothing was imported: the file has 5 problems" in page
-    assert "line 33: question “Match” is a matching question" in page
+    assert "line 33: question “Match”: matching is not a question type" in page
     assert client.post(reverse(URL), {"confirm": "1"}).status_code == 302
     assert not Question.objects.filter(quiz=empty_quiz).exists()
 
