@@ -25,19 +25,17 @@ from .models import (
 )
 
 
+def _uncited(*, quiz):
+    """Questions of the quiz that do not yet cite a clause for every answer: imported from a
+    Moodle bank (``quizzes.question_banks``) and waiting for an author. They are drafts in all
+    but name: no attempt draws them until they are cited. A filter, so the draw's query stays one."""
+    return Q(
+        pk__in=Option.objects.filter(question__quiz=quiz, clause__isnull=True).values("question_id")
+    ) | Q(pk__in=TrueFalseQuestion.objects.filter(quiz=quiz, clause__isnull=True).values("pk"))
+
+
 def quiz_uncited_question_ids(*, quiz):
-    """The quiz's questions that do not yet cite a clause for every answer: imported from a Moodle
-    bank (``quizzes.question_banks``) and waiting for an author. They are drafts in all but name:
-    no attempt draws them until they are cited."""
-    return set(
-        Option.objects.filter(question__quiz=quiz, clause__isnull=True).values_list(
-            "question_id", flat=True
-        )
-    ) | set(
-        TrueFalseQuestion.objects.filter(quiz=quiz, clause__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
+    return set(Question.objects.filter(_uncited(quiz=quiz), quiz=quiz).values_list("pk", flat=True))
 
 
 def quiz_bank(*, quiz):
@@ -46,7 +44,7 @@ def quiz_bank(*, quiz):
     return [
         BankEntry(id=pk, topic=topic, critical=critical)
         for pk, topic, critical in Question.objects.filter(quiz=quiz)
-        .exclude(pk__in=quiz_uncited_question_ids(quiz=quiz))
+        .exclude(_uncited(quiz=quiz))
         .order_by("sort_order", "id")
         .values_list("pk", "topic", "critical")
     ]
