@@ -343,3 +343,31 @@ def test_nobody_but_authors_sees_the_screen_or_the_key(client_for, people, quiz,
     ):
         assert response.status_code in (302, 403)
         assert b"First question?" not in response.content
+
+
+def test_an_author_must_cite_a_clause_to_save_an_imported_question(
+    client_for, people, empty_quiz, clause
+):
+    _import(empty_quiz)
+    client = client_for(people["author"])
+    single = SingleChoiceQuestion.objects.get(quiz=empty_quiz)
+    edit = reverse("wagtailsnippets_quizzes_singlechoicequestion:edit", args=[single.pk])
+    assert client.get(edit).status_code == 200  # an uncited question opens for editing
+    true_false = TrueFalseQuestion.objects.get(quiz=empty_quiz)
+    url = reverse("wagtailsnippets_quizzes_truefalsequestion:edit", args=[true_false.pk])
+    form = {
+        "quiz": empty_quiz.pk,
+        "text": true_false.text,
+        "topic": "",
+        "explanation": "",
+        "correct_answer": "",
+        "feedback_true": "No.",
+        "feedback_false": "Right.",
+        "clause": "",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert true_false.pk not in {entry.id for entry in quiz_bank(quiz=empty_quiz)}
+    assert client.post(url, {**form, "clause": clause.pk}).status_code == 302
+    assert true_false.pk in {entry.id for entry in quiz_bank(quiz=empty_quiz)}
