@@ -124,8 +124,9 @@ def choice_kind(answers, *, single, line, title=""):
     if single:
         if len(keyed) == 1 and keyed[0].weight == FULL_MARK:
             return SINGLE_CHOICE
+        # Moodle's partial credit for a near miss: our single choice has one right answer.
         return Unsupported(
-            line, "multiple choice question with partial credit for a wrong answer", title
+            line, "one-answer multiple choice giving credit to several answers", title
         )
     return MULTIPLE_RESPONSE
 

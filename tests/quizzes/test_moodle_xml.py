@@ -146,3 +146,13 @@ def test_multiple_answers_are_written_with_grades_moodle_accepts(entries):
     written = write_moodle_xml([entries[1]]).decode()
     assert written.count('fraction="50"') == 2
     assert written.count('fraction="-50"') == 1  # a wrong pick takes one share away
+
+
+def test_a_one_answer_question_crediting_two_answers_is_unsupported():
+    (entry,) = parse_moodle_xml(
+        b"<quiz><question type='multichoice'><questiontext><text>Q</text></questiontext>"
+        b"<single>true</single><answer fraction='100'><text>a</text></answer>"
+        b"<answer fraction='50'><text>b</text></answer></question></quiz>"
+    )
+    assert isinstance(entry, Unsupported)
+    assert "giving credit to several answers" in entry.message
