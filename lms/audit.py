@@ -29,6 +29,10 @@ ASSIGNMENT_CREATED = "assignment.create"
 ASSIGNMENT_EDITED = "assignment.edit"
 ASSIGNMENT_DELETED = "assignment.delete"
 CONTENT_UNPUBLISHED = "content.unpublish"
+CLAUSE_CORRECTED = "clause.correct"
+CLAUSE_CHANGED = "clause.change"
+CLAUSE_CITATIONS_MOVED = "clause.citations_move"
+POLICY_VERSION_RAISED = "policy.version_raise"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -51,6 +55,10 @@ ACTIONS = {
     ASSIGNMENT_EDITED: "Assignment changed",
     ASSIGNMENT_DELETED: "Assignment deleted",
     CONTENT_UNPUBLISHED: "Content unpublished",
+    CLAUSE_CORRECTED: "Policy clause corrected (meaning unchanged)",
+    CLAUSE_CHANGED: "Policy clause changed (recertification)",
+    CLAUSE_CITATIONS_MOVED: "Citations moved to a new clause version",
+    POLICY_VERSION_RAISED: "Policy document version raised",
 }
 
 

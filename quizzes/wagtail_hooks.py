@@ -1,3 +1,6 @@
+from django.contrib import messages
+
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -7,7 +10,8 @@ from lms.admin_menu import reports_register
 from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
-from .models import Quiz
+from .models import Question, Quiz
+from .selectors import quiz_superseded_citation_warnings
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -101,3 +105,14 @@ REPORTS = [
 
 
 reports_register(reports=REPORTS, url_prefix="quizzes_report", permission=REPORTS_PERMISSION)
+
+
+@hooks.register("before_edit_snippet")
+def superseded_citations_warned(request, instance):
+    """An author opening a quiz, or one of its questions, learns which questions cite replaced
+    clause versions (left out of new draws) and whether the quiz can still be drawn fairly."""
+    if request.method != "GET" or not isinstance(instance, (Quiz, Question)):
+        return
+    quiz = instance if isinstance(instance, Quiz) else instance.quiz
+    for warning in quiz_superseded_citation_warnings(quiz=quiz):
+        messages.warning(request, warning)
