@@ -252,8 +252,7 @@ def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(author_c
 
     assert response.status_code == 302
     clause.refresh_from_db()
-    assert clause.heading == "Original"  # the live clause is unchanged until published
-    assert clause.has_unpublished_changes
+    assert not clause.live and clause.has_unpublished_changes
     assert clause.latest_revision.content["heading"] == "Draft heading"
 
     author_client.post(edit_url, {**data, "action-publish": "publish"})

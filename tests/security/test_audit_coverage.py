@@ -195,10 +195,15 @@ def _clause_citations_move(world, client):
 
 
 def _policy_version_raise(world, client):
-    document = world["clause"].document
+    clause = world["clause"]
     response = _as(world, client, "admin").post(
-        reverse("wagtailsnippets_modules_policydocument:raise_version", args=[document.pk]),
-        {"version": "9.0"},
+        reverse("wagtailsnippets_modules_policydocument:raise_version", args=[clause.document_id]),
+        {
+            "version": "9.0",
+            f"clause_{clause.pk}_change": "correction",
+            f"clause_{clause.pk}_heading": clause.heading,
+            f"clause_{clause.pk}_summary": clause.summary,
+        },
     )
     assert response.status_code == 302
 
