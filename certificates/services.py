@@ -384,8 +384,8 @@ def certificate_revoke(*, certificate, by, reason, category):
 
 
 def certificates_mark_recertification_due(*, replaced_clause, by=None):
-    """A clause version was replaced: every standing, unexpired certificate whose assessment
-    showed it (and every base-competence certificate resting on one of those) becomes
+    """A clause version was replaced by a change of meaning: every standing, unexpired certificate
+    whose assessment showed it (or an earlier version that it merely corrected) (and every base-competence certificate resting on one of those) becomes
     "recertification due". Returns the module certificates marked, so that the caller can
     assign those modules to their holders again."""
     reason = (
@@ -394,11 +394,15 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
     )
     today = timezone.localdate()
     with transaction.atomic():
+        # The replaced version, or an earlier one that only corrections separate from it (an
+        # earlier change of meaning already sent its certificates for recertification).
         affected_ids = Certificate.objects.filter(
             unexpired_on(today),
             kind=Certificate.Kind.MODULE,
             status__in=STANDING,
-            clauses=replaced_clause,
+            clauses__document_id=replaced_clause.document_id,
+            clauses__reference=replaced_clause.reference,
+            clauses__version__lte=replaced_clause.version,
         ).values("pk")
         module_certificates = list(
             Certificate.objects.select_for_update(of=("self",))

@@ -81,9 +81,12 @@ def policy_clause_ids_changed_since(*, clause_ids):
 
 
 def policy_document_current_clauses(*, document):
-    """The newest version of each of the document's clauses, in reference order."""
+    """The newest version of each of the document's published clauses, in reference order (a
+    draft never published is not carried through to a new edition: it is still being written)."""
     return list(
-        policy_clauses_with_currency(queryset=PolicyClause.objects.filter(document=document))
+        policy_clauses_with_currency(
+            queryset=PolicyClause.objects.filter(document=document, live=True)
+        )
         .filter(is_current=True)
         .order_by("reference")
     )

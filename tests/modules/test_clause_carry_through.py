@@ -420,3 +420,17 @@ def test_steps_citing_a_clause_anywhere_are_moved(people, wagtail_root, clause):
     clause_citations_move(old_clause=clause, new_clause=new, user=people["author"].user)
     raw = json.dumps(list(ModulePage.objects.get(pk=page.pk).steps.raw_data))
     assert f'"clause": {clause.pk}' not in raw and f'"clause": {new.pk}' in raw
+
+
+def test_a_change_after_a_correction_recertifies_certificates_resting_on_the_corrected_version(
+    people, quiz, clause, django_capture_on_commit_callbacks
+):
+    certificate = _pass(people["staff"], quiz, django_capture_on_commit_callbacks)
+    corrected = _revise(clause, people["author"], ClauseChange.CORRECTION)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+
+    _revise(corrected, people["author"], ClauseChange.CHANGE)
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.RECERTIFICATION_DUE
