@@ -95,6 +95,26 @@ def test_a_published_clause_cannot_be_edited_in_the_admin(people, client_for, cl
     assert PolicyClause.objects.filter(reference=clause.reference).count() == 1
 
 
+def test_reverting_a_published_clause_to_an_old_revision_is_refused_too(people, client_for, clause):
+    new = _revise(clause, people["author"], ClauseChange.CHANGE)
+    revision = new.latest_revision
+    response = client_for(people["author"]).post(
+        reverse(
+            "wagtailsnippets_modules_policyclause:revisions_revert", args=[new.pk, revision.pk]
+        ),
+        {
+            "document": new.document_id,
+            "reference": new.reference,
+            "heading": "Reverted and changed",
+            "summary": "Another rule.",
+            "action-publish": "publish",
+        },
+    )
+    assert response.status_code == 302
+    new.refresh_from_db()
+    assert new.heading == clause.heading and new.revisions.count() == 1
+
+
 def test_a_draft_clause_never_published_can_still_be_edited(people, client_for):
     draft = PolicyClauseFactory(reference="5.1", live=False)
     assert policy_clause_edit_refusal(clause=draft) == ""
