@@ -193,6 +193,8 @@ def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, questi
             f"to a newer version of that clause, not to clause {new_clause.reference} "
             f"version {new_clause.version}."
         )
+    if page_ids is not None and question_ids is not None and not page_ids and not question_ids:
+        raise PolicyError("Tick the module steps and questions to move.")
     newest = policy_clause_versions(clause=old_clause).first()
     if newest.pk != new_clause.pk:
         raise PolicyError(

@@ -289,6 +289,14 @@ def test_citations_cannot_move_backwards_or_to_a_replaced_version(people, quiz, 
         clause_citations_move(old_clause=third, new_clause=clause, user=people["author"].user)
     with pytest.raises(PolicyError, match="has itself been replaced"):
         clause_citations_move(old_clause=clause, new_clause=second, user=people["author"].user)
+    with pytest.raises(PolicyError, match="Tick the module steps and questions"):
+        clause_citations_move(
+            old_clause=clause,
+            new_clause=third,
+            user=people["author"].user,
+            page_ids=[],
+            question_ids=[],
+        )
     assert Option.objects.filter(clause=clause).count() == Option.objects.count()
 
 
