@@ -15,6 +15,7 @@ from lms import audit
 from lms.audit import audit_record, audit_records
 from lms.names import user_display_name
 from modules.models import ModulePage, PolicyClause
+from modules.selectors import policy_clause_ids_changed_since
 from people.models import Person
 from quizzes.models import Attempt
 
@@ -128,6 +129,7 @@ def _module_certificate_create(*, attempt, stored_files):
                 }
             ],
             "policies": _policies_cited(questions=attempt.questions),
+            "clauses": _clauses_cited(questions=attempt.questions),
         },
         score=attempt.percent,
         pass_mark=attempt.pass_mark,
@@ -145,7 +147,34 @@ def _module_certificate_create(*, attempt, stored_files):
     _supersede(
         predecessors=predecessors, successor=certificate, reason=f"{module.title} passed again."
     )
+    _recertification_due_if_outdated(certificate=certificate, clause_ids=clause_ids)
     return certificate
+
+
+def _recertification_due_if_outdated(*, certificate, clause_ids):
+    """A pass can only make a certificate valid on the clauses as they stand. An attempt drawn
+    before a clause changed meaning (or from a question nobody has moved on) still earns its
+    certificate, as a record of the pass, but the certificate is "recertification due" from the
+    start, so it cannot make a recertification look done."""
+    changed = policy_clause_ids_changed_since(clause_ids=clause_ids)
+    if not changed:
+        return
+    outdated = sorted(
+        (clause["document"], clause["reference"], clause["version"])
+        for clause in certificate.scope.get("clauses", [])
+        if clause["id"] in changed
+    )
+    _status_change(
+        certificate=certificate,
+        to_status=Certificate.Status.RECERTIFICATION_DUE,
+        by=None,
+        reason="The assessment rested on clause versions whose meaning has since changed: "
+        + "; ".join(
+            f"{document} clause {reference} (version {version})"
+            for document, reference, version in outdated
+        )
+        + ".",
+    )
 
 
 def _base_certificate_create(*, person, basis, basis_key, stored_files):
@@ -168,6 +197,7 @@ def _base_certificate_create(*, person, basis, basis_key, stored_files):
                 for module_certificate in basis
             ],
             "policies": _policies_merged(certificates=basis),
+            "clauses": _clauses_merged(certificates=basis),
         },
         expires_on=min(module_certificate.expires_on for module_certificate in basis),
     )
@@ -252,6 +282,41 @@ def _policies_cited(*, questions):
     return [seen[key] for key in sorted(seen)]
 
 
+def _clauses_cited(*, questions):
+    """Each clause version behind the questions shown, as it was at the attempt: what the
+    certificate rests on, kept in its scope so that it reads the same for ever."""
+    seen = {}
+    for question in questions:
+        for option in question["options"]:
+            clause = option["clause"]
+            seen[clause["id"]] = _clause_entry(clause)
+    return sorted(seen.values(), key=_clause_order)
+
+
+def _clause_entry(clause):
+    return {
+        "id": clause["id"],
+        "organisation": clause["organisation"],
+        "document": clause["document"],
+        "document_version": clause["document_version"],
+        "reference": clause["reference"],
+        "version": clause["version"],
+        "heading": clause["heading"],
+    }
+
+
+def _clause_order(clause):
+    return (clause["organisation"], clause["document"], clause["reference"], clause["version"])
+
+
+def _clauses_merged(*, certificates):
+    seen = {}
+    for certificate in certificates:
+        for clause in certificate.scope.get("clauses", []):
+            seen[clause["id"]] = clause
+    return sorted(seen.values(), key=_clause_order)
+
+
 def _clause_ids_cited(*, questions):
     return {option["clause"]["id"] for question in questions for option in question["options"]}
 
@@ -319,8 +384,8 @@ def certificate_revoke(*, certificate, by, reason, category):
 
 
 def certificates_mark_recertification_due(*, replaced_clause, by=None):
-    """A clause version was replaced: every standing, unexpired certificate whose assessment
-    showed it (and every base-competence certificate resting on one of those) becomes
+    """A clause version was replaced by a change of meaning: every standing, unexpired certificate
+    whose assessment showed it (or an earlier version that it merely corrected) (and every base-competence certificate resting on one of those) becomes
     "recertification due". Returns the module certificates marked, so that the caller can
     assign those modules to their holders again."""
     reason = (
@@ -329,11 +394,15 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
     )
     today = timezone.localdate()
     with transaction.atomic():
+        # The replaced version, or an earlier one that only corrections separate from it (an
+        # earlier change of meaning already sent its certificates for recertification).
         affected_ids = Certificate.objects.filter(
             unexpired_on(today),
             kind=Certificate.Kind.MODULE,
             status__in=STANDING,
-            clauses=replaced_clause,
+            clauses__document_id=replaced_clause.document_id,
+            clauses__reference=replaced_clause.reference,
+            clauses__version__lte=replaced_clause.version,
         ).values("pk")
         module_certificates = list(
             Certificate.objects.select_for_update(of=("self",))

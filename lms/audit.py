@@ -31,6 +31,10 @@ ASSIGNMENT_DELETED = "assignment.delete"
 CONTENT_UNPUBLISHED = "content.unpublish"
 QUESTIONS_IMPORTED = "questions.import"
 QUESTIONS_EXPORTED = "questions.export"
+CLAUSE_CORRECTED = "clause.correct"
+CLAUSE_CHANGED = "clause.change"
+CLAUSE_CITATIONS_MOVED = "clause.citations_move"
+POLICY_VERSION_RAISED = "policy.version_raise"
 
 ACTIONS = {
     CERTIFICATE_ISSUED: "Certificate issued",
@@ -55,6 +59,10 @@ ACTIONS = {
     CONTENT_UNPUBLISHED: "Content unpublished",
     QUESTIONS_IMPORTED: "Questions imported from a Moodle bank",
     QUESTIONS_EXPORTED: "Questions exported as a Moodle bank (with the answer key)",
+    CLAUSE_CORRECTED: "Policy clause corrected (meaning unchanged)",
+    CLAUSE_CHANGED: "Policy clause changed (recertification)",
+    CLAUSE_CITATIONS_MOVED: "Citations moved to a new clause version",
+    POLICY_VERSION_RAISED: "Policy document version raised",
 }
 
 

@@ -16,12 +16,38 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.views.snippets import EditView, IndexView
 
-from .models import PolicyClause
-from .selectors import policy_clause_citations, policy_clause_versions, policy_clauses_with_currency
-from .services import PolicyError, policy_clause_revise
+from .models import ClauseChange, PolicyClause, PolicyDocument
+from .selectors import (
+    policy_clause_citations,
+    policy_clause_versions,
+    policy_clauses_with_currency,
+    policy_document_current_clauses,
+)
+from .services import (
+    PolicyError,
+    clause_citations_move,
+    policy_clause_revise,
+    policy_document_version_raise,
+)
 
 
 class PolicyClauseReviseForm(forms.Form):
+    change = forms.ChoiceField(
+        label="What kind of change is this?",
+        choices=[
+            (
+                ClauseChange.CORRECTION,
+                "A correction: the meaning is unchanged (a typo, clearer wording). Nothing is "
+                "recertified, and everything citing this version moves to the new one.",
+            ),
+            (
+                ClauseChange.CHANGE,
+                "A change of meaning: certificates resting on this version need recertification, "
+                "and you choose which steps and questions move to the new version.",
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
     heading = forms.CharField(max_length=255)
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -85,23 +111,65 @@ class PolicyClauseReviseView(ClauseViewMixin, FormView):
                 heading=form.cleaned_data["heading"],
                 summary=form.cleaned_data["summary"],
                 user=self.request.user,
+                change=form.cleaned_data["change"],
             )
         except PolicyError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Version {new_clause.version} of clause {new_clause.reference} is published. "
-            f"Below is everything that still cites version {self.clause.version}.",
-        )
+        if new_clause.change == ClauseChange.CORRECTION:
+            messages.success(
+                self.request,
+                f"Version {new_clause.version} of clause {new_clause.reference} is published as a "
+                f"correction. Everything that cited version {self.clause.version} now cites it; "
+                "nobody needs to recertify.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"Version {new_clause.version} of clause {new_clause.reference} is published. "
+                f"Below is everything that still cites version {self.clause.version}: questions "
+                "citing it are left out of new attempts until you move them on.",
+            )
         return redirect(reverse(self.citations_url_name, args=[self.clause.pk]))
 
 
 class PolicyClauseCitationsView(ClauseViewMixin, TemplateView):
-    """Every module step and question citing this clause version, with links to edit them."""
+    """Every module step and question citing this clause version, with links to edit them, and
+    (for a replaced version) a form that moves the ticked ones on to the current version."""
 
     any_permission_required = ["add", "change", "view"]
     template_name = "modules/admin/policy_clause_citations.html"
+
+    def post(self, request, *args, **kwargs):
+        if not self.user_has_permission("change"):
+            raise PermissionDenied
+        new_clause = PolicyClause.objects.filter(pk=_int_or_none(request.POST.get("to"))).first()
+        if new_clause is None:
+            messages.error(request, "Choose the clause version to move the citations to.")
+            return redirect(request.path)
+        try:
+            moved = clause_citations_move(
+                old_clause=self.clause,
+                new_clause=new_clause,
+                user=request.user,
+                page_ids=_ints(request.POST.getlist("pages")),
+                question_ids=_ints(request.POST.getlist("questions")),
+            )
+        except PolicyError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        drafts = [entry["page"].title for entry in moved["pages"] if not entry["published"]]
+        messages.success(
+            request,
+            f"Moved {len(moved['pages'])} module(s) and {moved['questions']} question(s) to "
+            f"version {new_clause.version}."
+            + (
+                f" Saved as drafts for review, not yet published: {', '.join(drafts)}."
+                if drafts
+                else ""
+            ),
+        )
+        return redirect(request.path)
 
     def get_page_title(self):
         return f"What cites clause {self.clause.reference} version {self.clause.version}"
@@ -117,7 +185,131 @@ class PolicyClauseCitationsView(ClauseViewMixin, TemplateView):
         context.update(citations)
         context["newest"] = context["versions"].first()
         context["revise_url"] = reverse(self.revise_url_name, args=[self.clause.pk])
+        context["can_move"] = context["newest"].pk != self.clause.pk and self.user_has_permission(
+            "change"
+        )
         return context
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ints(values):
+    return [number for number in map(_int_or_none, values) if number is not None]
+
+
+class PolicyDocumentVersionRaiseForm(forms.Form):
+    """The new version, and for each current clause whether it changes meaning (with its new
+    wording) or is carried through as a correction."""
+
+    version = forms.CharField(max_length=30, label="New version", help_text="As printed, e.g. 3.0.")
+
+    def __init__(self, *args, clauses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clauses = clauses
+        for clause in clauses:
+            prefix = f"clause_{clause.pk}"
+            self.fields[f"{prefix}_change"] = forms.ChoiceField(
+                label=f"Clause {clause.reference}: {clause.heading}",
+                choices=[
+                    (ClauseChange.CORRECTION, "Carried through: the meaning is unchanged"),
+                    (ClauseChange.CHANGE, "The meaning changes (recertification)"),
+                ],
+                initial=ClauseChange.CORRECTION,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{prefix}_heading"] = forms.CharField(
+                max_length=255, initial=clause.heading, label=f"Clause {clause.reference} heading"
+            )
+            self.fields[f"{prefix}_summary"] = forms.CharField(
+                initial=clause.summary,
+                label=f"Clause {clause.reference} summary",
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clause_rows(self):
+        for clause in self.clauses:
+            prefix = f"clause_{clause.pk}"
+            yield clause, [self[f"{prefix}_{name}"] for name in ("change", "heading", "summary")]
+
+    def clause_changes(self):
+        return {
+            clause.reference: {
+                "change": self.cleaned_data[f"clause_{clause.pk}_change"],
+                "heading": self.cleaned_data[f"clause_{clause.pk}_heading"],
+                "summary": self.cleaned_data[f"clause_{clause.pk}_summary"],
+            }
+            for clause in self.clauses
+        }
+
+
+class PolicyDocumentVersionRaiseView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """Raises a published document to a new edition, carrying every clause through."""
+
+    model = PolicyDocument
+    header_icon = "doc-full"
+    permission_required = "change"
+    template_name = "modules/admin/policy_document_version_raise.html"
+    form_class = PolicyDocumentVersionRaiseForm
+    index_url_name = None
+    edit_url_name = None
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.document = get_object_or_404(PolicyDocument, pk=kwargs["pk"])
+        self.clauses = policy_document_current_clauses(document=self.document)
+
+    def dispatch(self, request, *args, **kwargs):
+        # Every clause gets a new published version, so it needs the right to publish clauses.
+        if not request.user.has_perm("modules.publish_policyclause") or not request.user.has_perm(
+            "modules.publish_policydocument"
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Raise the version of {self.document.title}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Policy documents"},
+            {
+                "url": reverse(self.edit_url_name, args=[self.document.pk]),
+                "label": str(self.document),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "clauses": self.clauses}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "document": self.document}
+
+    def form_valid(self, form):
+        try:
+            new_clauses = policy_document_version_raise(
+                document=self.document,
+                version=form.cleaned_data["version"],
+                clauses=form.clause_changes(),
+                user=self.request.user,
+            )
+        except PolicyError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        changed = [c for c in new_clauses if c.change == ClauseChange.CHANGE]
+        messages.success(
+            self.request,
+            f"{self.document.title} is now version {form.cleaned_data['version'].strip()}: "
+            f"{len(new_clauses) - len(changed)} clause(s) carried through as corrections, "
+            f"{len(changed)} changed in meaning. Move what cites the changed clauses on from "
+            "each old version's “What cites this version” page.",
+        )
+        return redirect(reverse(self.edit_url_name, args=[self.document.pk]))
 
 
 class ClauseButtonsMixin:
@@ -161,3 +353,23 @@ class PolicyClauseEditView(ClauseButtonsMixin, EditView):
     @cached_property
     def header_more_buttons(self):
         return super().header_more_buttons + self.clause_buttons(self.object, Button)
+
+
+class PolicyDocumentEditView(EditView):
+    raise_url_name = None
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if self.object.live and self.permission_policy.user_has_permission(
+            self.request.user, "change"
+        ):
+            buttons.append(
+                Button(
+                    "Raise the version",
+                    url=reverse(self.raise_url_name, args=[self.object.pk]),
+                    icon_name="plus",
+                    priority=5,
+                )
+            )
+        return buttons

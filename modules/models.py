@@ -60,11 +60,20 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
         return f"{self.organisation}: {self.title} ({policy_version_label(self.version)})"
 
 
+class ClauseChange(models.TextChoices):
+    """How a clause version came about. Only a change of meaning sends certificates for
+    recertification; a correction's citations move to it by themselves."""
+
+    FIRST = "first", "First version"
+    CORRECTION = "correction", "Correction (the meaning is unchanged)"
+    CHANGE = "change", "Change of meaning"
+
+
 class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
-    """One version of one clause. A clause that changes meaning gets a new row with a higher
-    version (``modules.services.policy_clause_revise``), and the old row stays, because attempts and
-    certificates cite the version they rested on. Editing a row in place is for wording that keeps
-    its meaning (a typo, a clearer summary); its revisions keep the history of those edits."""
+    """One version of one clause. Once published a version is never edited in place: any change
+    is a new row with a higher version (``modules.services.policy_clause_revise``), marked as a
+    correction or a change of meaning, and the old row stays, because attempts and certificates
+    cite the version they rested on. Drafts that were never published may be edited freely."""
 
     document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="clauses")
     reference = models.CharField(max_length=30, help_text='As printed in the policy, e.g. "2.19".')
@@ -80,6 +89,18 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
         "the reference, which stays the stable key that content cites.",
     )
     version = models.PositiveIntegerField(default=1)
+    change = models.CharField(
+        max_length=20,
+        choices=ClauseChange.choices,
+        default=ClauseChange.FIRST,
+        help_text="How this version differs from the one before it.",
+    )
+    document_version = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="The edition of the document this clause version belongs to; empty while it "
+        "belongs to the document's current edition.",
+    )
     revisions = GenericRelation(
         "wagtailcore.Revision",
         content_type_field="base_content_type",
@@ -111,7 +132,18 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     @property
     def citation(self):
         """The short form shown beside an answer: document, clause reference and version."""
-        return f"{self.document.title} {policy_version_label(self.document.version)}, {self.where}"
+        return f"{self.document.title} {policy_version_label(self.edition)}, {self.where}"
+
+    @property
+    def edition(self):
+        """The document version this clause version belongs to (a raised document keeps its old
+        clause versions under the edition they were published in)."""
+        return self.document_version or self.document.version
+
+    @property
+    def is_published(self):
+        """Published now or once: learners may have been taught or assessed on it."""
+        return bool(self.pk) and (self.live or self.first_published_at is not None)
 
     @property
     def where(self):

@@ -4,7 +4,7 @@ import json
 
 from django.db.models import Exists, F, OuterRef
 
-from .models import ModulePage, ModuleProgress, PolicyClause
+from .models import ClauseChange, ModulePage, ModuleProgress, PolicyClause
 
 
 def module_steps(*, progress):
@@ -53,16 +53,55 @@ def policy_clauses_with_currency(*, queryset):
     return queryset.annotate(is_current=~Exists(newer))
 
 
+def policy_clauses_superseded():
+    """Clause versions that a newer version of the same clause has replaced (a correction or a
+    change). Content citing one is out of date until an author moves it on."""
+    newer = PolicyClause.objects.filter(
+        document_id=OuterRef("document_id"),
+        reference=OuterRef("reference"),
+        version__gt=OuterRef("version"),
+    )
+    return PolicyClause.objects.filter(Exists(newer))
+
+
+def policy_clause_ids_changed_since(*, clause_ids):
+    """Those of ``clause_ids`` whose meaning a newer version has changed: an assessment resting on
+    one no longer attests the rule as it stands. A correction alone changes nothing."""
+    changed_later = PolicyClause.objects.filter(
+        document_id=OuterRef("document_id"),
+        reference=OuterRef("reference"),
+        version__gt=OuterRef("version"),
+        change=ClauseChange.CHANGE,
+    )
+    return set(
+        PolicyClause.objects.filter(Exists(changed_later), pk__in=list(clause_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def policy_document_current_clauses(*, document):
+    """The newest version of each of the document's published clauses, in reference order (a
+    draft never published is not carried through to a new edition: it is still being written)."""
+    return list(
+        policy_clauses_with_currency(
+            queryset=PolicyClause.objects.filter(document=document, live=True)
+        )
+        .filter(is_current=True)
+        .order_by("reference")
+    )
+
+
 def policy_clause_citations(*, clause):
     """Everything that cites this clause version: module steps (in a module's published version or
     its latest draft) and quiz questions. Authors use it to move content on to a new version."""
     return {
-        "module_steps": _module_step_citations(clause=clause),
+        "module_steps": module_step_citations(clause=clause),
         "questions": _content_citations(clause=clause),
     }
 
 
-def _module_step_citations(*, clause):
+def module_step_citations(*, clause):
     """Searches the steps' raw StreamField data, so no block is rendered and no clause fetched."""
     citations = []
     pages = ModulePage.objects.select_related("live_revision", "latest_revision").order_by("path")
@@ -177,15 +216,8 @@ def _content_citations(*, clause):
     queries whatever the number of citations: one per relation, then one per owner model (plus
     what the owner model's manager adds, one per question type for polymorphic questions)."""
     places_by_owner = {}
-    for relation in PolicyClause._meta.get_fields(include_hidden=True):
-        if not (
-            relation.auto_created
-            and not relation.concrete
-            and (relation.one_to_many or relation.one_to_one)
-        ):
-            continue
-        model = relation.related_model
-        citing = model._base_manager.filter(**{relation.field.name: clause})
+    for model, field_name in clause_citing_relations():
+        citing = model._base_manager.filter(**{field_name: clause})
         part_of = getattr(model, "clause_citation_part_of", None)
         if part_of:
             owner_field = model._meta.get_field(part_of)
@@ -209,6 +241,27 @@ def _content_citations(*, clause):
         )
         citations += [{"object": owner, "places": places[owner.pk]} for owner in owners]
     return citations
+
+
+def clause_citing_relations():
+    """``(model, field name)`` for every foreign key to PolicyClause, in whichever app it is
+    (quiz options and true/false questions live in the layer above). Many-to-many relations (what a
+    certificate rested on) are records, not citations, and are left out."""
+    for relation in PolicyClause._meta.get_fields(include_hidden=True):
+        if (
+            relation.auto_created
+            and not relation.concrete
+            and (relation.one_to_many or relation.one_to_one)
+        ):
+            yield relation.related_model, relation.field.name
+
+
+def clause_citation_owner(model):
+    """``(owner model, field on ``model`` naming its owner or None)``: the thing an author edits."""
+    part_of = getattr(model, "clause_citation_part_of", None)
+    if part_of:
+        return _root_model(model._meta.get_field(part_of).related_model), part_of
+    return _root_model(model), None
 
 
 def _root_model(model):

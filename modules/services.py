@@ -1,5 +1,7 @@
 """Writes for modules: the policy library, the review workflow and a person's progress through a module."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -20,13 +22,27 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from lms import roles
-from lms.audit import CONTENT_PUBLISHED, audit_record
+from lms import audit, roles
+from lms.audit import audit_record
 from people.services import role_groups_sync
 
 from .handoffs import clause_revised
-from .models import ModuleIndexPage, ModuleProgress, PolicyClause
-from .selectors import module_steps
+from .models import (
+    ClauseChange,
+    ModuleIndexPage,
+    ModuleProgress,
+    PolicyClause,
+    PolicyDocument,
+    policy_version_label,
+)
+from .selectors import (
+    clause_citation_owner,
+    clause_citing_relations,
+    module_step_citations,
+    module_steps,
+    policy_clause_versions,
+    policy_document_current_clauses,
+)
 
 MODULE_WORKFLOW_NAME = "Module review"
 MODULE_REVIEW_TASK_NAME = "L&D review"
@@ -40,60 +56,310 @@ class PolicyError(Exception):
     pass
 
 
-def policy_clause_revise(*, clause, heading, summary, user):
-    """Publish a new version of a clause whose meaning has changed, and return it.
+CLAUSE_AUDIT_ACTIONS = {
+    ClauseChange.CORRECTION: audit.CLAUSE_CORRECTED,
+    ClauseChange.CHANGE: audit.CLAUSE_CHANGED,
+}
 
-    The old row stays exactly as it was: attempts and certificates cite the version they rested on.
-    Module steps and questions keep citing the old version until an author moves them on
-    (``modules.selectors.policy_clause_citations`` lists them)."""
+
+def policy_clause_edit_refusal(*, clause):
+    """Why ``clause`` may not be edited in place, or "" when it may (a draft never published).
+
+    A published version is evidence: attempts showed it and certificates rest on it. Any change,
+    even a typo, is a new version (``policy_clause_revise``)."""
+    if not clause.is_published:
+        return ""
+    return (
+        f"Version {clause.version} of clause {clause.reference} is published, so it cannot be "
+        "edited in place. Publish a new version instead: a correction if the meaning is "
+        "unchanged, or a change of meaning, which sends certificates resting on it for "
+        "recertification."
+    )
+
+
+def policy_document_edit_refusal(*, document, version):
+    """Why saving ``document`` with ``version`` in place is refused, or "" when it is not: the
+    version of a published document is raised with ``policy_document_version_raise``, which
+    carries every clause through."""
+    if not document.pk or not document.live or (version or "").strip() == document.version:
+        return ""
+    return (
+        f"{document.title} is published as {policy_version_label(document.version)}; its version "
+        "cannot be changed here. Use “Raise the version”, which carries each clause through to "
+        "the new edition as a correction or a change of meaning."
+    )
+
+
+def policy_clause_revise(*, clause, heading, summary, user, change=ClauseChange.CHANGE):
+    """Publish a new version of a clause, and return it.
+
+    ``change`` says what the new version is. A **change of meaning** sends certificates resting
+    on the old version for recertification (``modules.handoffs.clause_revised``), and module steps
+    and questions keep citing the old version until an author moves them on
+    (``clause_citations_move``); until then those questions are left out of new draws. A
+    **correction** keeps the meaning: nothing is recertified and every citation moves to it at
+    once. Either way the old row stays exactly as it was: attempts and certificates cite the
+    version they rested on."""
+    if change not in CLAUSE_AUDIT_ACTIONS:
+        raise PolicyError("Say whether the new version is a correction or a change of meaning.")
     with transaction.atomic():
-        # Lock the clause's versions so two authors revising at once cannot both take version n+1.
-        versions = list(
-            PolicyClause.objects.select_for_update()
-            .filter(document_id=clause.document_id, reference=clause.reference)
-            .order_by("-version")
+        new_clause = _clause_version_publish(
+            clause=clause, heading=heading, summary=summary, user=user, change=change
         )
-        current = versions[0]
-        if current.pk != clause.pk:
-            raise PolicyError(
-                f"Clause {clause.reference} has a newer version (version {current.version}); revise that one instead."
-            )
-        new_clause = PolicyClause(
-            document_id=clause.document_id,
-            reference=clause.reference,
-            location=clause.location,
-            heading=heading.strip(),
-            summary=summary.strip(),
-            version=current.version + 1,
+    return new_clause
+
+
+def _clause_version_publish(*, clause, heading, summary, user, change, document_version=""):
+    # Lock the clause's versions so two authors revising at once cannot both take version n+1.
+    versions = list(
+        PolicyClause.objects.select_for_update()
+        .filter(document_id=clause.document_id, reference=clause.reference)
+        .order_by("-version")
+    )
+    current = versions[0]
+    if current.pk != clause.pk:
+        raise PolicyError(
+            f"Clause {clause.reference} has a newer version (version {current.version}); revise that one instead."
         )
-        try:
-            new_clause.full_clean()
-        except ValidationError as error:
-            raise PolicyError(" ".join(error.messages)) from error
-        try:
-            with transaction.atomic():
-                new_clause.save()
-        except IntegrityError as error:
-            # Only reachable where the row lock is not honoured: the unique version constraint still holds.
-            raise PolicyError(
-                f"Version {new_clause.version} of clause {clause.reference} was just published by someone else."
-            ) from error
-        try:
-            new_clause.save_revision(user=user, log_action=True).publish(user=user)
-        except PublishPermissionError as error:
-            raise PolicyError("You do not have permission to publish policy clauses.") from error
-        new_clause.refresh_from_db()
+    new_clause = PolicyClause(
+        document_id=clause.document_id,
+        reference=clause.reference,
+        location=clause.location,
+        heading=heading.strip(),
+        summary=summary.strip(),
+        version=current.version + 1,
+        change=change,
+        document_version=document_version,
+    )
+    try:
+        new_clause.full_clean()
+    except ValidationError as error:
+        raise PolicyError(" ".join(error.messages)) from error
+    try:
+        with transaction.atomic():
+            new_clause.save()
+    except IntegrityError as error:
+        # Only reachable where the row lock is not honoured: the unique version constraint still holds.
+        raise PolicyError(
+            f"Version {new_clause.version} of clause {clause.reference} was just published by someone else."
+        ) from error
+    try:
+        new_clause.save_revision(user=user, log_action=True).publish(user=user)
+    except PublishPermissionError as error:
+        raise PolicyError("You do not have permission to publish policy clauses.") from error
+    new_clause.refresh_from_db()
+    title = clause.document.title
+    if change == ClauseChange.CHANGE:
         # Certificates that rested on the old version need recertification and their holders the
         # module again: the layers above own that work. Inside this transaction, so a failure
         # there leaves the clause unrevised.
         clause_revised.send(sender=PolicyClause, replaced_clause=clause, by=user)
+        summary_text = (
+            f"Published version {new_clause.version} of {title} clause {clause.reference}: "
+            "a change of meaning; certificates resting on the old version need recertification"
+        )
+    else:
+        summary_text = (
+            f"Published version {new_clause.version} of {title} clause {clause.reference}: "
+            "a correction, meaning unchanged"
+        )
+    audit_record(
+        action=CLAUSE_AUDIT_ACTIONS[change],
+        actor=user,
+        target=new_clause,
+        summary=summary_text,
+        data={"replaced_clause": clause.pk, "version": new_clause.version},
+    )
+    if change == ClauseChange.CORRECTION:
+        clause_citations_move(old_clause=clause, new_clause=new_clause, user=user)
+    return new_clause
+
+
+def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, question_ids=None):
+    """Move citations of ``old_clause`` to ``new_clause``, its current version: in module steps
+    (the pages in ``page_ids``; None: every page citing it) and in questions (``question_ids``;
+    None: every one). Returns ``{"pages": [...], "questions": n}``.
+
+    A page is changed through a new revision, published at once when the page had no pending
+    draft and ``user`` may publish it, otherwise left as a draft for review. Questions are changed
+    in place (each option or question row that cites the clause)."""
+    if (
+        new_clause.document_id != old_clause.document_id
+        or new_clause.reference != old_clause.reference
+        or new_clause.version <= old_clause.version
+    ):
+        raise PolicyError(
+            f"Citations of {old_clause.document.title} clause {old_clause.reference} can only move "
+            f"to a newer version of that clause, not to clause {new_clause.reference} "
+            f"version {new_clause.version}."
+        )
+    if page_ids is not None and question_ids is not None and not page_ids and not question_ids:
+        raise PolicyError("Tick the module steps and questions to move.")
+    newest = policy_clause_versions(clause=old_clause).first()
+    if newest.pk != new_clause.pk:
+        raise PolicyError(
+            f"Version {new_clause.version} of clause {new_clause.reference} has itself been "
+            f"replaced; move citations to version {newest.version}."
+        )
+    with transaction.atomic():
+        pages = _module_citations_move(
+            old_clause=old_clause, new_clause=new_clause, user=user, page_ids=page_ids
+        )
+        questions = _content_citations_move(
+            old_clause=old_clause, new_clause=new_clause, owner_ids=question_ids
+        )
         audit_record(
-            action=CONTENT_PUBLISHED,
+            action=audit.CLAUSE_CITATIONS_MOVED,
             actor=user,
             target=new_clause,
-            summary=f"Published version {new_clause.version} of {clause.document.title} clause {clause.reference}",
+            summary=(
+                f"Moved citations of {old_clause.document.title} clause {old_clause.reference} "
+                f"from version {old_clause.version} to {new_clause.version}: "
+                f"{len(pages)} module page(s), {questions} question(s)"
+            ),
+            data={
+                "from_clause": old_clause.pk,
+                "to_clause": new_clause.pk,
+                "pages": [entry["page"].pk for entry in pages],
+                "questions": questions,
+            },
         )
-    return new_clause
+    return {"pages": pages, "questions": questions}
+
+
+def _module_citations_move(*, old_clause, new_clause, user, page_ids):
+    moved = []
+    for citation in module_step_citations(clause=old_clause):
+        page = citation["page"]
+        if (page_ids is not None and page.pk not in page_ids) or any(
+            entry["page"].pk == page.pk for entry in moved
+        ):
+            continue
+        page = page.specific
+        pending_draft = page.has_unpublished_changes
+        latest = page.get_latest_revision_as_object()
+        latest.steps = json.dumps(
+            _clause_ids_replaced(list(latest.steps.raw_data), old_clause.pk, new_clause.pk)
+        )
+        revision = latest.save_revision(user=user, log_action=True)
+        published = (
+            page.live
+            and not pending_draft
+            and user is not None
+            and page.permissions_for_user(user).can_publish()
+        )
+        if published:
+            revision.publish(user=user)
+        moved.append({"page": page, "published": published})
+    return moved
+
+
+def _clause_ids_replaced(value, old_id, new_id):
+    """Raw StreamField data with every ``"clause": old_id`` made ``new_id``, wherever it sits."""
+    if isinstance(value, dict):
+        return {
+            key: new_id
+            if key == "clause" and item is not None and str(item) == str(old_id)
+            else _clause_ids_replaced(item, old_id, new_id)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_clause_ids_replaced(item, old_id, new_id) for item in value]
+    return value
+
+
+def _content_citations_move(*, old_clause, new_clause, owner_ids):
+    """Re-point every row of another app that cites ``old_clause`` (options, true/false
+    questions); returns how many owners (questions) changed."""
+    owners = set()
+    for model, field_name in clause_citing_relations():
+        owner_model, part_of = clause_citation_owner(model)
+        citing = model._base_manager.filter(**{field_name: old_clause})
+        if owner_ids is not None:
+            citing = citing.filter(**{f"{part_of}_id__in" if part_of else "pk__in": owner_ids})
+        owner_field = f"{part_of}_id" if part_of else "pk"
+        owners |= {(owner_model, pk) for pk in citing.values_list(owner_field, flat=True)}
+        citing.update(**{field_name: new_clause})
+    return len(owners)
+
+
+def policy_document_version_raise(*, document, version, clauses, user):
+    """Publish a new edition of ``document``: its version becomes ``version`` and every current
+    clause is carried through to it as a new clause version. ``clauses`` maps a clause reference
+    to ``{"change": ClauseChange, "heading": ..., "summary": ...}``; a clause not named is
+    carried through as a correction with its wording unchanged. Changes of meaning send
+    certificates for recertification, exactly as ``policy_clause_revise`` does. Returns the new
+    clause versions."""
+    version = (version or "").strip()
+    if not version:
+        raise PolicyError("Enter the new version.")
+    if any(
+        (given or {}).get("change", ClauseChange.CORRECTION) not in CLAUSE_AUDIT_ACTIONS
+        for given in clauses.values()
+    ):
+        raise PolicyError(
+            "Say for each clause whether it is carried through as a correction or a change of meaning."
+        )
+    with transaction.atomic():
+        document = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+        old_version = document.version
+        if version == old_version:
+            raise PolicyError(
+                f"{document.title} is already {policy_version_label(version)}; enter a new version."
+            )
+        if (
+            PolicyDocument.objects.filter(
+                organisation=document.organisation, title=document.title, version=version
+            )
+            .exclude(pk=document.pk)
+            .exists()
+        ):
+            raise PolicyError(
+                f"The library already holds {document.title} {policy_version_label(version)}."
+            )
+        current = policy_document_current_clauses(document=document)
+        unknown = set(clauses) - {clause.reference for clause in current}
+        if unknown:
+            raise PolicyError(
+                f"{document.title} has no clause {', '.join(sorted(unknown))} to carry through."
+            )
+        # Earlier clause versions keep naming the edition they were published in.
+        PolicyClause.objects.filter(document=document, document_version="").update(
+            document_version=old_version
+        )
+        document.version = version
+        try:
+            document.save_revision(user=user, log_action=True).publish(user=user)
+        except PublishPermissionError as error:
+            raise PolicyError("You do not have permission to publish policy documents.") from error
+        document.refresh_from_db()
+        new_clauses = []
+        for clause in current:
+            given = clauses.get(clause.reference) or {}
+            new_clauses.append(
+                _clause_version_publish(
+                    clause=clause,
+                    heading=given.get("heading") or clause.heading,
+                    summary=given.get("summary") or clause.summary,
+                    user=user,
+                    change=given.get("change") or ClauseChange.CORRECTION,
+                    document_version=version,
+                )
+            )
+        changed = [c.reference for c in new_clauses if c.change == ClauseChange.CHANGE]
+        audit_record(
+            action=audit.POLICY_VERSION_RAISED,
+            actor=user,
+            target=document,
+            summary=(
+                f"Raised {document.title} from {policy_version_label(old_version)} to "
+                f"{policy_version_label(version)}: {len(new_clauses) - len(changed)} clause(s) "
+                f"corrected, {len(changed)} changed in meaning"
+                + (f" ({', '.join(changed)})" if changed else "")
+            ),
+            data={"from": old_version, "to": version, "changed": changed},
+        )
+    return new_clauses
 
 
 def module_workflow_ensure():

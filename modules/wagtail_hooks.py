@@ -1,4 +1,6 @@
-from django.urls import path
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
@@ -13,8 +15,11 @@ from .admin_views import (
     PolicyClauseEditView,
     PolicyClauseIndexView,
     PolicyClauseReviseView,
+    PolicyDocumentEditView,
+    PolicyDocumentVersionRaiseView,
 )
 from .models import PolicyClause, PolicyDocument
+from .services import policy_clause_edit_refusal, policy_document_edit_refusal
 
 
 # No search_fields on these viewsets: the admin search then uses the models' own search_fields,
@@ -25,6 +30,7 @@ class PolicyDocumentViewSet(SnippetViewSet):
     menu_label = "Policy documents"
     list_display = ["title", "organisation", "version", "review_on"]
     list_filter = ["organisation"]
+    edit_view_class = PolicyDocumentEditView
     panels = [
         FieldPanel("title"),
         FieldPanel("organisation"),
@@ -35,10 +41,25 @@ class PolicyDocumentViewSet(SnippetViewSet):
         FieldPanel("source_url"),
     ]
 
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            raise_url_name=self.get_url_name("raise_version"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "raise-version/<str:pk>/",
+                self.construct_view(PolicyDocumentVersionRaiseView),
+                name="raise_version",
+            ),
+        ]
+
 
 class PolicyClauseViewSet(SnippetViewSet):
-    """Clauses are edited in place only for wording that keeps their meaning. A change of meaning is
-    a new version ("Publish a new version"), which lists everything that cites the old one."""
+    """A published clause is never edited in place (``published_policy_not_edited_in_place``):
+    every change is a new version ("Publish a new version"), a correction or a change of meaning;
+    the latter lists everything that cites the old one, to move on in bulk."""
 
     model = PolicyClause
     icon = "openquote"
@@ -48,6 +69,7 @@ class PolicyClauseViewSet(SnippetViewSet):
         "heading",
         "document",
         "version",
+        "change",
         BooleanColumn("is_current", label="Current version"),
     ]
     list_filter = ["document"]
@@ -89,6 +111,29 @@ class PolicyLibraryGroup(SnippetViewSetGroup):
 
 
 register_snippet(PolicyLibraryGroup)
+
+
+@hooks.register("before_edit_snippet")
+def published_policy_not_edited_in_place(request, instance):
+    """A published clause, and a published document's version, change only through a new
+    version, so that what cites them is carried through (``modules.services``)."""
+    if isinstance(instance, PolicyClause):
+        refusal = policy_clause_edit_refusal(clause=instance)
+    elif isinstance(instance, PolicyDocument) and request.method == "POST":
+        refusal = policy_document_edit_refusal(
+            document=instance, version=request.POST.get("version")
+        )
+    else:
+        return None
+    if not refusal:
+        return None
+    if request.method != "POST":
+        messages.warning(request, refusal)
+        return None
+    messages.error(request, refusal)
+    return redirect(
+        reverse(f"wagtailsnippets_modules_{instance._meta.model_name}:edit", args=[instance.pk])
+    )
 
 
 @hooks.register("after_publish_page")

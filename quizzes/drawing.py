@@ -8,6 +8,9 @@ with options shuffled where asked.
   takes questions the person has not been shown before, then the least recently shown, at random
   among equals. Repeats happen only when a pool has too few unseen questions left.
 
+- A question citing a clause version that a newer version has replaced is left out of every new
+  draw until an author moves it on to the current version (``bank_without_superseded_citations``).
+
 The bank is a list of ``BankEntry``; nothing here touches the database."""
 
 from dataclasses import dataclass
@@ -18,6 +21,15 @@ class BankEntry:
     id: int
     topic: str
     critical: bool
+    # Cites a clause version that a newer one has replaced (modules.selectors.policy_clauses_superseded).
+    cites_superseded: bool = False
+
+
+def bank_without_superseded_citations(bank):
+    """The entries a new draw may ask: none that still cites a replaced clause version, because
+    its key may teach the rule as it was. Authors move such questions on to the current version
+    (modules.services.clause_citations_move); until then the quiz's warnings name them."""
+    return [entry for entry in bank if not entry.cites_superseded]
 
 
 def draw_problems(*, bank, total, per_topic):

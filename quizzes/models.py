@@ -237,7 +237,7 @@ def clause_snapshot(clause):
         "id": clause.pk,
         "organisation": clause.document.organisation,
         "document": clause.document.title,
-        "document_version": clause.document.version,
+        "document_version": clause.edition,
         "reference": clause.reference,
         "version": clause.version,
         "heading": clause.heading,

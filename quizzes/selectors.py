@@ -5,13 +5,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from modules.models import PolicyClause, policy_version_label
-from modules.selectors import module_steps_by_clause
+from modules.selectors import module_steps_by_clause, policy_clauses_superseded
 
-from .drawing import BankEntry, draw_problems
+from .content_checks import BANK_TO_DRAW_RATIO
+from .drawing import BankEntry, bank_without_superseded_citations, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
 from .models import (
@@ -40,14 +41,25 @@ def quiz_uncited_question_ids(*, quiz):
 
 def quiz_bank(*, quiz):
     """The quiz's questions as the draw sees them, in authored order: every question that cites
-    its clauses (an uncited imported question is not asked)."""
+    its clauses (an uncited imported question is not asked), each marked when it cites a replaced
+    clause version (the draw leaves those out: ``bank_without_superseded_citations``)."""
+    superseded = policy_clauses_superseded()
+    cites_superseded = Exists(
+        Option.objects.filter(question=OuterRef("pk"), clause__in=superseded)
+    ) | Exists(TrueFalseQuestion.objects.filter(pk=OuterRef("pk"), clause__in=superseded))
     return [
-        BankEntry(id=pk, topic=topic, critical=critical)
-        for pk, topic, critical in Question.objects.filter(quiz=quiz)
+        BankEntry(id=pk, topic=topic, critical=critical, cites_superseded=stale)
+        for pk, topic, critical, stale in Question.objects.filter(quiz=quiz)
         .exclude(_uncited(quiz=quiz))
+        .annotate(cites_superseded=cites_superseded)
         .order_by("sort_order", "id")
-        .values_list("pk", "topic", "critical")
+        .values_list("pk", "topic", "critical", "cites_superseded")
     ]
+
+
+def quiz_drawable_bank(*, quiz):
+    """What a new attempt at the quiz may draw from."""
+    return bank_without_superseded_citations(quiz_bank(quiz=quiz))
 
 
 def quiz_topic_counts(*, quiz):
@@ -57,11 +69,58 @@ def quiz_topic_counts(*, quiz):
 def quiz_draw_problems(*, quiz, total=..., per_topic=None):
     """Why the quiz's draw settings (or the ones given, e.g. from an admin form not yet saved)
     cannot be met by its bank, as sentences; empty when they can."""
-    return draw_problems(
-        bank=quiz_bank(quiz=quiz) if quiz.pk else [],
+    bank = quiz_bank(quiz=quiz) if quiz.pk else []
+    drawable = bank_without_superseded_citations(bank)
+    problems = draw_problems(
+        bank=drawable,
         total=quiz.questions_per_attempt if total is ... else total,
         per_topic=quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic,
     )
+    left_out = len(bank) - len(drawable)
+    if problems and left_out:
+        problems.append(
+            f"{left_out} question{'s' if left_out != 1 else ''} citing a replaced clause version "
+            f"{'are' if left_out != 1 else 'is'} left out of draws until moved on to the current "
+            "version (the clause's “What cites this version” page)."
+        )
+    return problems
+
+
+def quiz_superseded_citation_warnings(*, quiz):
+    """What an author must know about questions that cite replaced clause versions: which are left
+    out of new draws, any critical rule no longer asked, and whether what is left can still be
+    drawn fairly. Sentences; empty when nothing cites a replaced version."""
+    bank = quiz_bank(quiz=quiz)
+    stale_ids = [entry.id for entry in bank if entry.cites_superseded]
+    if not stale_ids:
+        return []
+    stale = Question.objects.filter(pk__in=stale_ids).order_by("sort_order", "id")
+    warnings = [
+        f"{len(stale_ids)} of the {len(bank)} questions in “{quiz}” cite a replaced clause "
+        "version and are left out of new attempts until they are moved on to the current "
+        "version: " + "; ".join(f"“{question}”" for question in stale) + "."
+    ]
+    critical = [question for question in stale if question.critical]
+    if critical:
+        warnings.append(
+            "Critical rules are not asked until then: "
+            + "; ".join(f"“{question}”" for question in critical)
+            + "."
+        )
+    drawable = bank_without_superseded_citations(bank)
+    problems = draw_problems(
+        bank=drawable, total=quiz.questions_per_attempt, per_topic=quiz_topic_counts(quiz=quiz)
+    )
+    if problems:
+        warnings.append("Nobody can start this quiz until then: " + " ".join(problems))
+    elif quiz.questions_per_attempt and len(drawable) < BANK_TO_DRAW_RATIO * (
+        quiz.questions_per_attempt
+    ):
+        warnings.append(
+            f"Only {len(drawable)} questions are left to draw {quiz.questions_per_attempt} from, "
+            "so a retry would see mostly the same questions."
+        )
+    return warnings
 
 
 def attempts_shown(*, person, quiz):

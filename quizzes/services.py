@@ -26,8 +26,8 @@ from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check,
 from .selectors import (
     attempt_retry_at,
     attempts_shown,
-    quiz_bank,
     quiz_draw_problems,
+    quiz_drawable_bank,
     quiz_standing,
     quiz_topic_counts,
 )
@@ -112,7 +112,7 @@ def attempt_start(*, person, quiz, rng=None, now=None):
                 "Please tell your learning and development team."
             )
         drawn = questions_draw(
-            bank=quiz_bank(quiz=quiz),
+            bank=quiz_drawable_bank(quiz=quiz),
             total=quiz.questions_per_attempt,
             per_topic=quiz_topic_counts(quiz=quiz),
             shuffle=quiz.shuffle_questions,

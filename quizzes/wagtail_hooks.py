@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.urls import path, reverse
 
 from wagtail import hooks
@@ -10,8 +11,9 @@ from lms.admin_menu import PermissionMenuItem, reports_register
 from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
-from .models import Quiz
+from .models import Question, Quiz
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
+from .selectors import quiz_superseded_citation_warnings
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -123,3 +125,14 @@ def register_question_bank_menu_item():
         order=270,
         permission=QUESTION_BANK_PERMISSION,
     )
+
+
+@hooks.register("before_edit_snippet")
+def superseded_citations_warned(request, instance):
+    """An author opening a quiz, or one of its questions, learns which questions cite replaced
+    clause versions (left out of new draws) and whether the quiz can still be drawn fairly."""
+    if request.method != "GET" or not isinstance(instance, (Quiz, Question)):
+        return
+    quiz = instance if isinstance(instance, Quiz) else instance.quiz
+    for warning in quiz_superseded_citation_warnings(quiz=quiz):
+        messages.warning(request, warning)

@@ -41,7 +41,7 @@ def test_a_new_clause_version_sends_certificates_for_recertification(
 
     assert new_version.version == clause.version + 1
     assert AuditEvent.objects.filter(
-        action=audit.CONTENT_PUBLISHED, target_id=str(new_version.pk)
+        action=audit.CLAUSE_CHANGED, target_id=str(new_version.pk)
     ).exists()
     assert set(Certificate.objects.values_list("status", flat=True)) == {
         Certificate.Status.RECERTIFICATION_DUE

@@ -155,7 +155,11 @@ def test_publishing_a_new_version_in_the_admin_lists_what_cites_the_old_one(auth
 
     response = author_client.post(
         form_url,
-        {"heading": "WhatsApp with children (revised)", "summary": "Now needs both parents."},
+        {
+            "change": "change",
+            "heading": "WhatsApp with children (revised)",
+            "summary": "Now needs both parents.",
+        },
         follow=True,
     )
 
@@ -230,8 +234,12 @@ def test_clauses_are_searchable_in_the_admin(author_client):
 
 
 @pytest.mark.django_db
-def test_editing_a_clause_in_the_admin_keeps_revisions_and_drafts(author_client):
-    clause = PolicyClauseFactory(reference="4.3", heading="Original", summary="Original summary.")
+def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(author_client):
+    # Never published, so it may be edited in place (tests/modules/test_clause_carry_through.py
+    # shows a published one may not).
+    clause = PolicyClauseFactory(
+        reference="4.3", heading="Original", summary="Original summary.", live=False
+    )
     edit_url = reverse("wagtailsnippets_modules_policyclause:edit", args=[clause.pk])
     data = {
         "document": clause.document_id,
@@ -244,19 +252,22 @@ def test_editing_a_clause_in_the_admin_keeps_revisions_and_drafts(author_client)
 
     assert response.status_code == 302
     clause.refresh_from_db()
-    assert clause.heading == "Original"  # the live clause is unchanged until published
-    assert clause.has_unpublished_changes
+    assert not clause.live and clause.has_unpublished_changes
     assert clause.latest_revision.content["heading"] == "Draft heading"
 
     author_client.post(edit_url, {**data, "action-publish": "publish"})
     clause.refresh_from_db()
     assert clause.heading == "Draft heading" and clause.version == 1
     assert clause.revisions.count() == 2
+    # Now published: further edits are refused.
+    author_client.post(edit_url, {**data, "heading": "Later", "action-publish": "publish"})
+    clause.refresh_from_db()
+    assert clause.heading == "Draft heading" and clause.revisions.count() == 2
 
 
 @pytest.mark.django_db
 def test_the_version_cannot_be_typed_in_the_admin(author_client):
-    clause = PolicyClauseFactory(reference="4.3")
+    clause = PolicyClauseFactory(reference="4.3", live=False)
     edit_url = reverse("wagtailsnippets_modules_policyclause:edit", args=[clause.pk])
     author_client.post(
         edit_url,
@@ -335,7 +346,7 @@ def test_revising_an_old_version_in_the_admin_explains_why_not(author_client):
 
     response = author_client.post(
         reverse("wagtailsnippets_modules_policyclause:revise", args=[old.pk]),
-        {"heading": "Third", "summary": "Third meaning."},
+        {"change": "change", "heading": "Third", "summary": "Third meaning."},
     )
 
     assert response.status_code == 200
@@ -345,7 +356,7 @@ def test_revising_an_old_version_in_the_admin_explains_why_not(author_client):
         reverse("wagtailsnippets_modules_policyclause:citations", args=[old.pk])
     )
     page = citations.content.decode()
-    assert "The current version is 2." in page
+    assert "the current version is 2 (change of meaning)." in page
     assert (
         "No module step cites this version." in page and "No question cites this version." in page
     )

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizzes.drawing import BankEntry, draw_problems, items_shuffle, questions_draw
+from quizzes.drawing import (
+    BankEntry,
+    bank_without_superseded_citations,
+    draw_problems,
+    items_shuffle,
+    questions_draw,
+)
 
 
 def bank_of(*topics, critical=()):
@@ -273,3 +279,21 @@ def test_a_seeded_draw_is_reproducible(settings, seed):
         for _ in range(2)
     ]
     assert again[0] == again[1]
+
+
+def test_questions_citing_a_replaced_clause_version_are_never_drawn():
+    bank = [
+        BankEntry(id=1, topic="a", critical=True, cites_superseded=True),
+        BankEntry(id=2, topic="a", critical=False),
+        BankEntry(id=3, topic="a", critical=False, cites_superseded=True),
+        BankEntry(id=4, topic="b", critical=False),
+    ]
+    drawable = bank_without_superseded_citations(bank)
+    assert [entry.id for entry in drawable] == [2, 4]
+    for seed in range(20):
+        drawn = questions_draw(
+            bank=drawable, total=2, per_topic={}, shuffle=True, rng=random.Random(seed)
+        )
+        assert {entry.id for entry in drawn} == {2, 4}
+    # Asking for more than is left is refused with the reason, never padded with stale questions.
+    assert draw_problems(bank=drawable, total=3, per_topic={})

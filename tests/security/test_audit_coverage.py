@@ -15,7 +15,10 @@ from django.urls import reverse
 
 from lms import audit, roles
 from lms.models import AuditEvent
+from modules.models import ClauseChange
+from modules.services import policy_clause_revise
 from people.sso import sso_roles_sync
+from quizzes.models import Question
 from tests.conftest import PASSWORD
 from tracking.models import Assignment
 from tracking.services import assignment_create
@@ -163,6 +166,48 @@ def _unpublish_clause(world, client):
     assert not clause.live
 
 
+def _clause_revise(change):
+    def run(world, client):
+        clause = world["clause"]
+        response = _as(world, client, "admin").post(
+            reverse("wagtailsnippets_modules_policyclause:revise", args=[clause.pk]),
+            {"change": change, "heading": clause.heading, "summary": "Reworded."},
+        )
+        assert response.status_code == 302
+
+    return run
+
+
+def _clause_citations_move(world, client):
+    clause = world["clause"]
+    new = policy_clause_revise(
+        clause=clause,
+        heading=clause.heading,
+        summary="A new rule.",
+        user=world["admin"],
+        change=ClauseChange.CHANGE,
+    )
+    response = _as(world, client, "author").post(
+        reverse("wagtailsnippets_modules_policyclause:citations", args=[clause.pk]),
+        {"to": new.pk, "questions": list(Question.objects.values_list("pk", flat=True))},
+    )
+    assert response.status_code == 302
+
+
+def _policy_version_raise(world, client):
+    clause = world["clause"]
+    response = _as(world, client, "admin").post(
+        reverse("wagtailsnippets_modules_policydocument:raise_version", args=[clause.document_id]),
+        {
+            "version": "9.0",
+            f"clause_{clause.pk}_change": "correction",
+            f"clause_{clause.pk}_heading": clause.heading,
+            f"clause_{clause.pk}_summary": clause.summary,
+        },
+    )
+    assert response.status_code == 302
+
+
 def _revoke(world, client):
     _as(world, client, "auditor").post(
         reverse("certificates:auditor_revoke", args=[world["certificate"].serial]),
@@ -252,6 +297,18 @@ SENSITIVE = {
     ),
     "a person downloads their own data": Trigger(
         audit.PERSONAL_DATA_EXPORTED, _get_ok("staff", reverse("my_data_download")), "staff"
+    ),
+    "admin publishes a correction of a clause": Trigger(
+        audit.CLAUSE_CORRECTED, _clause_revise("correction"), "admin"
+    ),
+    "admin publishes a change of a clause's meaning": Trigger(
+        audit.CLAUSE_CHANGED, _clause_revise("change"), "admin"
+    ),
+    "author moves citations to a new clause version": Trigger(
+        audit.CLAUSE_CITATIONS_MOVED, _clause_citations_move, "author"
+    ),
+    "admin raises a policy document's version": Trigger(
+        audit.POLICY_VERSION_RAISED, _policy_version_raise, "admin"
     ),
     "auditor revokes a certificate": Trigger(audit.CERTIFICATE_REVOKED, _revoke, "auditor"),
     "admin imports people": Trigger(audit.PEOPLE_IMPORTED, _hr_import, "admin"),
