@@ -337,6 +337,8 @@ COVERED_ELSEWHERE = {
     audit.API_USED: "every scope and endpoint with a token (tests/api/test_api_access.py)",
     audit.API_CLIENT_CREATED: "the API clients admin screen (tests/api/test_admin_clients.py)",
     audit.API_CLIENT_REVOKED: "the API clients admin screen (tests/api/test_admin_clients.py)",
+    audit.QUESTIONS_IMPORTED: "a Moodle bank imported (tests/quizzes/test_question_banks.py)",
+    audit.QUESTIONS_EXPORTED: "a Moodle bank exported (tests/quizzes/test_question_banks.py)",
 }
 
 
