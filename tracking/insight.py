@@ -3,7 +3,7 @@ get wrong, as tables, exports and charts. A manager sees figures about their rep
 whole, never who answered what, and never a figure about fewer than ``SMALL_NUMBER`` people.
 
 Compliance at a month's end: of the (person, module) pairs that are assigned today (the team
-grid's own rule, ``module_status_grid``), counting a person only from the month they started,
+grid's own rule, ``tracking.selectors.assigned_modules``), counting a person only from the month they started,
 the share that held a module certificate valid on that day: issued by then, not yet expired,
 and not revoked by then. The current month is measured today. What a certificate's status was
 in the past (say, recertification due after a policy change) is not kept, so the past months
@@ -23,7 +23,7 @@ from people.models import Person
 from people.selectors import reporting_line
 from quizzes.selectors import clause_misses, months_back
 
-from .selectors import module_status_grid, modules_for_tracking
+from .selectors import assigned_modules, modules_for_tracking
 
 INSIGHT_MONTHS = 12
 # A figure about fewer people than this is never shown to a manager: with three people in a
@@ -70,7 +70,7 @@ def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
     month_starts = months_back(today=today, months=months)
     ends = _month_ends(month_starts=month_starts, today=today)
     modules = list(modules_for_tracking())
-    grid = module_status_grid(people=people, modules=modules, today=today)
+    assigned_pairs = assigned_modules(people=people, modules=modules)
     revoked = Certificate.Status.REVOKED
     revocation_time = CertificateEvent.objects.filter(
         certificate=OuterRef("pk"), to_status=revoked
@@ -96,18 +96,15 @@ def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
         if first < last:
             valid_months.setdefault((person_id, module_id), set()).update(range(first, last))
     people_count, assigned, compliant = [0] * months, [0] * months, [0] * months
-    for row in grid:
-        person = row["person"]
-        start_date = getattr(person, "start_date", None)
-        from_month = bisect.bisect_left(ends, start_date) if start_date else 0
-        pairs = [cell for cell in row["cells"] if cell.is_assigned]
-        if not pairs:
+    for person, module_ids in assigned_pairs:
+        if not module_ids:
             continue
+        from_month = bisect.bisect_left(ends, person.start_date) if person.start_date else 0
         for index in range(from_month, months):
             people_count[index] += 1
-            assigned[index] += len(pairs)
-        for cell in pairs:
-            for index in valid_months.get((person.pk, cell.module.pk), ()):
+            assigned[index] += len(module_ids)
+        for module_id in module_ids:
+            for index in valid_months.get((person.pk, module_id), ()):
                 if index >= from_month:
                     compliant[index] += 1
     return [
