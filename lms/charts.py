@@ -20,8 +20,6 @@ import pygal
 from pygal.etree import etree
 from pygal.style import Style
 
-SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-
 # Dark marks on white: at least 4.5:1 for text and 3:1 for marks (WCAG 1.4.3, 1.4.11).
 CHART_STYLE = Style(
     background="#ffffff",
@@ -76,12 +74,17 @@ def _finish(chart, *, title, description):
     """The SVG with its title and description as the first children, where assistive
     technology reads them."""
     tree = chart.render_tree()
+    # pygal writes its configuration as a script for its tooltips; an image runs none, and the
+    # chart needs none, so it goes.
+    # Its own <title> (the chart's title alone) makes way for ours and the description.
+    for element in [*tree.iter("script"), *tree.iterchildren("title", "desc")]:
+        element.getparent().remove(element)
     tree.set("role", "img")
     tree.set("aria-labelledby", "chart-title chart-desc")
-    for tag, text, position in (("desc", description, 0), ("title", title, 0)):
-        element = etree.Element(f"{{{SVG_NAMESPACE}}}{tag}", id=f"chart-{tag}")
+    for tag, text in (("desc", description), ("title", title)):
+        element = etree.Element(tag, id=f"chart-{tag}")
         element.text = text
-        tree.insert(position, element)
+        tree.insert(0, element)
     return Chart(title=title, description=description, svg=etree.tostring(tree, encoding="unicode"))
 
 
