@@ -70,3 +70,25 @@ def test_five_people_show_their_figures_and_the_download_matches(page, people, m
     assert download.suggested_filename == "reporting-line-clauses.csv"
     exported = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert exported[1][:6] == ["Safeguarding", "10", "Heading 10", "5", "3", "60.0"]
+
+
+FITS_JS = """image => image.getBoundingClientRect().width > 0
+  && image.getBoundingClientRect().right <= document.querySelector("main").getBoundingClientRect().right + 1"""
+
+
+def test_the_insight_page_prints_its_charts_and_tables(new_page, people, module, quiz):
+    assignment_create(module=module, due_on=days(10))
+    sit(people["staff"], quiz, timezone.now() - datetime.timedelta(days=1), q4=False)
+    page = new_page(width=1024)
+    sign_in(page, "maria.manager", start_at="/team/insight/")
+    page.emulate_media(media="print")
+    charts = page.locator(".app-chart__image")
+    assert charts.count() == 2
+    for index in range(2):
+        assert charts.nth(index).evaluate(IMAGE_LOADED)
+        assert charts.nth(index).evaluate(FITS_JS)
+    for table in ("#compliance-table", "#clauses-table"):
+        assert (
+            page.locator(f"{table} thead").evaluate("el => getComputedStyle(el).display")
+            == "table-header-group"
+        )
