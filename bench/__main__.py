@@ -37,6 +37,8 @@ SIZES = {
     "BENCH_ZIP_CERTIFICATES": ("1000", "100"),
     "BENCH_ZIP_ROUNDS": ("3", "1"),
     "BENCH_REPORT_ROUNDS": ("3", "1"),
+    # Submitted attempts with real snapshots, for the insight reports (figure 8).
+    "BENCH_INSIGHT_ATTEMPTS": ("200000", "2000"),
     # The pass-rate figures need at least 1,000 attempts per strategy to resolve 0.001, quick or not.
     "BENCH_STRATEGY_ATTEMPTS": ("1000", "1000"),
     "BENCH_STRATEGY_COOLDOWNS": ("2", "2"),
@@ -108,6 +110,7 @@ def main(argv=None):
         render_measure,
     )
     from .data import data_prepare
+    from .insight import insight_attempts_ensure, insight_measure
     from .pages import concurrency_measure, pages_measure, wrk_available
     from .queries import queries_measure
     from .reports import reports_measure
@@ -182,6 +185,14 @@ def main(argv=None):
             log=_log,
         ),
     )
+
+    def insight_run():
+        insight_attempts_ensure(quiz=data.quiz, count=sizes["BENCH_INSIGHT_ATTEMPTS"], log=_log)
+        return insight_measure(
+            admin=data.admin, quiz=data.quiz, rounds=sizes["BENCH_REPORT_ROUNDS"], log=_log
+        )
+
+    section("8. insight reports", insight_run)
     if wrk_available():
         with (
             tempfile.TemporaryDirectory() as work_dir,

@@ -21,6 +21,8 @@ class RowsReportView(ReportView):
     header_icon = "tasks"
     paginate_by = 100
     permission = None
+    # Draws ``chart`` (an ``lms.charts.Chart``, or None) above the table of every page of it.
+    results_template_name = "lms/rows_report_results.html"
 
     def dispatch(self, request, *args, **kwargs):
         allowed = (
@@ -34,7 +36,18 @@ class RowsReportView(ReportView):
         return f"{self.export_filename}-{timezone.localdate():%Y-%m-%d}"
 
     def get_queryset(self):
-        return self.rows()
+        self.all_rows = self.rows()
+        return self.all_rows
+
+    def chart(self, rows):
+        """A chart of the same figures as the table (every row, not the page), or None."""
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.is_export:
+            context["chart"] = self.chart(self.all_rows)
+        return context
 
     def filter_queryset(self, queryset):
         return queryset

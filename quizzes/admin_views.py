@@ -10,6 +10,7 @@ from django import forms
 from wagtail.admin.filters import WagtailFilterSet
 
 from lms.admin_views import RowsReportView, report_columns
+from lms.charts import scatter_chart
 
 from .item_analysis import ItemStatistics
 from .models import Quiz
@@ -118,7 +119,9 @@ class ItemAnalysisReportView(RowsReportView):
     def rows(self):
         quiz, basis = self.choice()
         if quiz is None:
+            self.statistics = []
             return []
+        self.statistics = quiz_item_analysis(quiz=quiz, basis=basis)
         return [
             {
                 "question_id": row.question_id,
@@ -133,5 +136,40 @@ class ItemAnalysisReportView(RowsReportView):
                 "flags": "; ".join(row.flags),
                 "responses": _responses_text(row),
             }
-            for row in quiz_item_analysis(quiz=quiz, basis=basis)
+            for row in self.statistics
         ]
+
+    def chart(self, rows):
+        """Each question (all its versions together) as a point: facility across, discrimination
+        up, labelled with its id as in the table."""
+        if not self.statistics:
+            return None
+        multi = {row.question_id for row in self.statistics if row.version is None}
+        questions = [
+            row for row in self.statistics if row.version is None or row.question_id not in multi
+        ]
+        points = [
+            (f"Q{row.question_id}", round(row.facility, 1), round(row.discrimination, 2))
+            for row in questions
+            if row.facility is not None and row.discrimination is not None
+        ]
+        left_out = len(questions) - len(points)
+        description = (
+            f"{len(points)} questions, each placed by its facility index (0 to 100 %, easier to "
+            "the right) and its discrimination index (-1 to 1, better higher up); a question "
+            "below 0.1 does not tell who knows the policy from who does not."
+        )
+        if left_out:
+            description += (
+                f" {left_out} question{'s' if left_out != 1 else ''} with no discrimination "
+                "index (too few attempts, or everyone scored the same) are not placed."
+            )
+        return scatter_chart(
+            title="Facility against discrimination, by question",
+            description=description + " The table that follows gives every figure.",
+            points=points,
+            x_title="Facility index (%)",
+            y_title="Discrimination index",
+            x_range=(0, 100),
+            y_range=(-1, 1),
+        )

@@ -5,6 +5,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -663,3 +665,205 @@ def _coverage_label(*, steps, questions):
     if questions:
         return "Tested, not taught"
     return "Never cited"
+
+
+# Most-missed clauses: which of the policy's rules people get wrong. A question counts against
+# every clause it rests on (``question_clauses``); it is missed when it was not answered fully
+# right (a wrong answer, part marks, or no answer when time ran out).
+MISSED_CLAUSE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class QuestionMisses:
+    question_id: int
+    text: str
+    asked: int
+    missed: int
+
+    @property
+    def share_missed(self):
+        return 100 * self.missed / self.asked
+
+
+@dataclass(frozen=True)
+class MonthMisses:
+    month: datetime.date  # its first day
+    asked: int
+    missed: int
+    people: int | None  # how many people answered (None when not counted)
+
+    @property
+    def share_missed(self):
+        return 100 * self.missed / self.asked
+
+
+@dataclass(frozen=True)
+class ClauseMisses:
+    clause_id: int
+    document: str
+    reference: str
+    heading: str
+    where: str
+    asked: int
+    missed: int
+    people: int | None
+    questions: tuple  # QuestionMisses, most missed first
+    months: tuple  # MonthMisses for every month of the window, oldest first (asked 0: none)
+
+    @property
+    def share_missed(self):
+        return 100 * self.missed / self.asked
+
+    @property
+    def label(self):
+        return f"{self.document} {self.where or self.reference}"
+
+
+def months_back(*, today, months):
+    """The first days of the last ``months`` months, oldest first, this month last."""
+    first = today.replace(day=1)
+    days = []
+    for _ in range(months):
+        days.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return days[::-1]
+
+
+def _question_month_sql(*, people, since, by_person):
+    """Per question, version and month (and person, ``by_person``): how often the question was
+    asked in a submitted attempt and how often it was missed, and one attempt that shows the
+    version. One query: the database unpacks the snapshots (``questions`` and ``results`` line
+    up, one result per question in the order shown)."""
+    table = Attempt._meta.db_table
+    if connection.vendor == "postgresql":
+        source = (
+            f"{table} a CROSS JOIN LATERAL jsonb_array_elements(a.questions) WITH ORDINALITY"
+            " AS q(value, n) JOIN LATERAL jsonb_array_elements(a.results) WITH ORDINALITY"
+            " AS r(value, n) ON r.n = q.n"
+        )
+        question_id, version = "q.value->>'id'", "q.value->>'version'"
+        result_question = "r.value->>'question'"
+        missed = "CASE WHEN r.value->>'correct' = 'true' THEN 0 ELSE 1 END"
+        month = "to_char(a.submitted_at AT TIME ZONE %s, 'YYYY-MM')"
+        month_params = [settings.TIME_ZONE]
+    else:
+        source = f"{table} a, json_each(a.questions) AS q, json_each(a.results) AS r"
+        question_id = "CAST(json_extract(q.value, '$.id') AS TEXT)"
+        version = "json_extract(q.value, '$.version')"
+        result_question = "CAST(json_extract(r.value, '$.question') AS TEXT)"
+        missed = "CASE WHEN json_extract(r.value, '$.correct') = 1 THEN 0 ELSE 1 END"
+        month = "strftime('%%Y-%%m', a.submitted_at)"  # UTC: SQLite knows no time zones
+        month_params = []
+    where = [f"{result_question} = {question_id}", "a.submitted_at IS NOT NULL"]
+    params = []
+    if connection.vendor != "postgresql":
+        where.append("r.key = q.key")
+    where.append("a.submitted_at >= %s")
+    params.append(since)
+    if people is not None:
+        people_sql, people_params = people.values("pk").query.sql_with_params()
+        where.append(f"a.person_id IN ({people_sql})")
+        params.extend(people_params)
+    groups = [question_id, version, month] + (["a.person_id"] if by_person else [])
+    sql = (
+        f"SELECT {question_id}, {version}, {month}, "  # noqa: S608  (our own names; values bound)
+        f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), SUM({missed}), MIN(a.id) "
+        f"FROM {source} WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
+    )
+    # The month expression appears in the select list and the GROUP BY: its parameter twice.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, month_params + params + month_params)
+        return cursor.fetchall()
+
+
+def clause_misses(*, people=None, today=None, months=MISSED_CLAUSE_MONTHS, count_people=False):
+    """The clauses of the questions asked in submitted attempts over the last ``months`` months,
+    most missed first (share missed, then times missed, then the library's order), each with the
+    questions behind it and its trend by month. ``people``: a queryset of whose attempts count
+    (a reporting line), else everyone's. ``count_people`` also counts how many different people
+    answered, overall and each month, for the small-numbers rule. A clause no one was asked is
+    not listed: a share of nothing is not 0 %. Never says who answered what."""
+    today = today or timezone.localdate()
+    month_starts = months_back(today=today, months=months)
+    since = timezone.make_aware(datetime.datetime.combine(month_starts[0], datetime.time.min))
+    rows = _question_month_sql(people=people, since=since, by_person=count_people)
+    samples = {}
+    for question_id, version, _month, _person, _asked, _missed, sample in rows:
+        key = (str(question_id), version)
+        samples[key] = min(sample, samples.get(key, sample))
+    snapshots = {}
+    for attempt_questions in Attempt.objects.filter(pk__in=set(samples.values())).values_list(
+        "questions", flat=True
+    ):
+        for question in attempt_questions:
+            snapshots.setdefault((str(question["id"]), question["version"]), question)
+    clauses, latest_text = {}, {}
+    totals = defaultdict(lambda: [0, 0, set()])  # clause -> asked, missed, people
+    by_question = defaultdict(lambda: [0, 0])  # (clause, question) -> asked, missed
+    by_month = defaultdict(lambda: [0, 0, set()])  # (clause, month) -> asked, missed, people
+    for question_id, version, month, person, asked, missed, _sample in rows:
+        question = snapshots[(str(question_id), version)]
+        latest_text.setdefault(question["id"], question["text"])
+        month_start = datetime.date(int(month[:4]), int(month[5:7]), 1)
+        for clause in question_clauses(question=question):
+            clauses.setdefault(clause["id"], clause)
+            for tally in (totals[clause["id"]], by_month[(clause["id"], month_start)]):
+                tally[0] += asked
+                tally[1] += missed
+                if person is not None:
+                    tally[2].add(person)
+            counts = by_question[(clause["id"], question["id"])]
+            counts[0] += asked
+            counts[1] += missed
+    result = []
+    for clause_id, (asked, missed, people_seen) in totals.items():
+        clause = clauses[clause_id]
+        questions = sorted(
+            (
+                QuestionMisses(
+                    question_id=question_id,
+                    text=latest_text[question_id],
+                    asked=counts[0],
+                    missed=counts[1],
+                )
+                for (clause_key, question_id), counts in by_question.items()
+                if clause_key == clause_id
+            ),
+            key=lambda question: (-question.share_missed, -question.missed, question.question_id),
+        )
+        result.append(
+            ClauseMisses(
+                clause_id=clause_id,
+                document=clause["document"],
+                reference=clause["reference"],
+                heading=clause["heading"],
+                where=clause.get("where", ""),
+                asked=asked,
+                missed=missed,
+                people=len(people_seen) if count_people else None,
+                questions=tuple(questions),
+                months=tuple(
+                    MonthMisses(
+                        month=month_start,
+                        asked=by_month[(clause_id, month_start)][0],
+                        missed=by_month[(clause_id, month_start)][1],
+                        people=len(by_month[(clause_id, month_start)][2]) if count_people else None,
+                    )
+                    if (clause_id, month_start) in by_month
+                    else MonthMisses(
+                        month=month_start, asked=0, missed=0, people=0 if count_people else None
+                    )
+                    for month_start in month_starts
+                ),
+            )
+        )
+    return sorted(
+        result,
+        key=lambda row: (
+            -row.share_missed,
+            -row.missed,
+            row.document,
+            _natural(row.reference),
+            row.clause_id,
+        ),
+    )

@@ -1,7 +1,18 @@
 """The compliance reports in Wagtail's Reports menu."""
 
 from lms.admin_views import RowsReportView, report_columns
+from quizzes.selectors import clause_misses
 
+from .insight import (
+    CLAUSE_HEADERS,
+    COMPLIANCE_HEADERS,
+    clause_chart,
+    clause_table,
+    compliance_by_month,
+    compliance_chart,
+    compliance_table,
+    organisation_people,
+)
 from .reports import completion_by_team_and_module, expiring_list, overdue_list
 
 REPORTS_PERMISSION = "people.view_compliance_reports"
@@ -95,3 +106,68 @@ class ExpiringReportView(ComplianceReportView):
 
     def rows(self):
         return expiring_list()
+
+
+def _rows_of(fields, table):
+    return [dict(zip(fields, cells, strict=True)) for cells in table]
+
+
+COMPLIANCE_FIELDS = ["month", "measured_on", "people", "assigned", "compliant", "percent"]
+
+
+class ComplianceOverTimeReportView(ComplianceReportView):
+    """The organisation's compliance at the end of each of the last twelve months
+    (``tracking.insight``), for auditors and L&D: a chart and the table it draws."""
+
+    page_title = "Compliance over time"
+    header_icon = "date"
+    index_url_name = "lms_report_compliance-over-time"
+    index_results_url_name = "lms_report_compliance-over-time_results"
+    export_filename = "compliance-over-time"
+    export_headings = dict(zip(COMPLIANCE_FIELDS, COMPLIANCE_HEADERS, strict=True))
+    list_export = COMPLIANCE_FIELDS
+    columns = report_columns(list_export, export_headings)
+
+    def rows(self):
+        self.months = compliance_by_month(people=organisation_people())
+        return _rows_of(
+            COMPLIANCE_FIELDS,
+            compliance_table(months=self.months, protect=False),
+        )
+
+    def chart(self, rows):
+        return compliance_chart(months=self.months, protect=False, whose="the organisation")
+
+
+CLAUSE_FIELDS = [
+    "document",
+    "clause",
+    "heading",
+    "asked",
+    "missed",
+    "share_missed",
+    "trend",
+    "questions",
+]
+
+
+class MostMissedClausesReportView(ComplianceReportView):
+    """The policy clauses whose questions the organisation gets wrong most often over the last
+    twelve months, with the questions behind each and the trend by month: figures only, never
+    who answered what."""
+
+    page_title = "Most-missed policy clauses"
+    header_icon = "warning"
+    index_url_name = "lms_report_most-missed-clauses"
+    index_results_url_name = "lms_report_most-missed-clauses_results"
+    export_filename = "most-missed-clauses"
+    export_headings = dict(zip(CLAUSE_FIELDS, CLAUSE_HEADERS, strict=True))
+    list_export = CLAUSE_FIELDS
+    columns = report_columns(list_export, export_headings)
+
+    def rows(self):
+        self.clauses = clause_misses()
+        return _rows_of(CLAUSE_FIELDS, clause_table(clauses=self.clauses, protect=False))
+
+    def chart(self, rows):
+        return clause_chart(clauses=self.clauses, protect=False, whose="the organisation")

@@ -8,12 +8,13 @@ from certificates.selectors import certificates_for_person
 from lms import roles
 from lms.access import current_person, has_role, require_role
 from lms.audit import audit_export
-from lms.exports import table_csv_response, table_xlsx_response
+from lms.exports import table_csv_response, table_response, table_xlsx_response
 from modules.selectors import modules_live
 from people.selectors import person_in_reporting_line
 
 from .dashboard import dashboard_build, dashboard_choices
 from .forms import DashboardFilterForm
+from .insight import SUPPRESSED_WHY, manager_insight
 from .selectors import module_status_grid, modules_for_tracking
 
 
@@ -116,3 +117,52 @@ def team_member(request, person_id):
         raise Http404
     cells = module_status_grid(people=[person], modules=modules_for_tracking())[0]["cells"]
     return render(request, "tracking/team_member.html", {"member": person, "cells": cells})
+
+
+INSIGHT_TABLES = {"compliance": "compliance over time", "clauses": "most-missed policy clauses"}
+
+
+@login_required
+def team_insight(request):
+    """The manager's reporting line as a whole: compliance month by month and the policy clauses
+    it gets wrong, as charts and tables; never who answered what, and no figure about fewer than
+    five people. ``?export=csv|xlsx&table=compliance|clauses`` downloads a table as shown."""
+    require_role(request.user, roles.LINE_MANAGERS)
+    insight = manager_insight(manager=current_person(request))
+    export = request.GET.get("export")
+    if export:
+        table = request.GET.get("table")
+        if table not in INSIGHT_TABLES or export not in ("csv", "xlsx"):
+            raise Http404
+        headers, rows = (
+            (insight.compliance_headers, insight.compliance_rows)
+            if table == "compliance"
+            else (insight.clause_headers, insight.clause_rows)
+        )
+        audit_export(
+            request=request,
+            what=f"the reporting line's {INSIGHT_TABLES[table]}",
+            export_format=export,
+        )
+        return table_response(
+            export_format=export,
+            filename=f"reporting-line-{table}",
+            headers=headers,
+            rows=rows,
+            title=INSIGHT_TABLES[table].capitalize(),
+        )
+    return render(
+        request,
+        "tracking/team_insight.html",
+        {
+            "insight": insight,
+            "suppressed_why": SUPPRESSED_WHY,
+            "compliance_rows": _labelled(insight.compliance_headers, insight.compliance_rows),
+            "clause_rows": _labelled(insight.clause_headers, insight.clause_rows),
+        },
+    )
+
+
+def _labelled(headers, rows):
+    """Each cell with its column's heading, which a stacked table shows beside it."""
+    return [list(zip(headers, row, strict=True)) for row in rows]

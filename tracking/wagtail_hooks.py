@@ -11,7 +11,9 @@ from lms.audit import ASSIGNMENT_CREATED, ASSIGNMENT_DELETED, ASSIGNMENT_EDITED,
 from .admin_views import (
     REPORTS_PERMISSION,
     CompletionReportView,
+    ComplianceOverTimeReportView,
     ExpiringReportView,
+    MostMissedClausesReportView,
     OverdueReportView,
 )
 from .models import Assignment
@@ -20,6 +22,14 @@ REPORTS = [
     ("completion", "Completion by team and module", CompletionReportView, "tasks", 1300),
     ("overdue", "Overdue training", OverdueReportView, "warning", 1301),
     ("expiring", "Certificates expiring soon", ExpiringReportView, "time", 1302),
+    ("compliance-over-time", "Compliance over time", ComplianceOverTimeReportView, "date", 1303),
+    (
+        "most-missed-clauses",
+        "Most-missed policy clauses",
+        MostMissedClausesReportView,
+        "warning",
+        1304,
+    ),
 ]
 
 

@@ -1,9 +1,11 @@
 """The attempts item analysis rests on (first, last or all; submitted only; one query) and the
 admin report built on them: figures only, never who answered what."""
 
+import base64
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -149,3 +151,32 @@ def test_managers_and_staff_are_turned_away(sittings, people, client_for):
         response = client_for(people[who]).get(reverse(REPORT), {"quiz": sittings.pk})
         assert response.status_code in (302, 403, 404)
         assert "First question?" not in response.content.decode()
+
+
+def _chart_svg(html):
+    """The SVG of the chart on the page (an image whose source is the SVG as a data: URI)."""
+    match = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert match, "no chart on the page"
+    return base64.b64decode(match.group(1)).decode()
+
+
+def test_the_report_charts_facility_against_discrimination(sittings, people, client_for):
+    html = (
+        client_for(people["author"])
+        .get(reverse(REPORT), {"quiz": sittings.pk, "basis": FIRST_ATTEMPTS})
+        .content.decode()
+    )
+    svg = _chart_svg(html)
+    assert "<title" in svg and "<desc" in svg and 'role="img"' in svg
+    assert "<script" not in svg
+    # Every question is placed (each discriminates: r = 1), labelled with its id as in the table.
+    for question in sittings.questions.all():
+        assert f">Q{question.pk}<" in svg
+    assert 'alt="Facility against discrimination, by question. 3 questions' in html
+
+
+def test_a_quiz_with_one_attempt_has_no_point_to_place(people, quiz, client_for):
+    _sit(people["staff"], quiz, at=timezone.now(), passing=True)
+    html = client_for(people["author"]).get(reverse(REPORT), {"quiz": quiz.pk}).content.decode()
+    svg = _chart_svg(html)
+    assert "0 questions" in svg and "3 questions with no discrimination index" in svg

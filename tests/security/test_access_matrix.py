@@ -58,6 +58,8 @@ MATRIX = {
     "account_email": Row(lambda w: reverse("account_email"), signed_in(200)),
     "mfa_required": Row(lambda w: reverse("mfa_required"), signed_in(200)),
     "team_dashboard": Row(lambda w: reverse("team_dashboard"), ONLY_MANAGERS),
+    # The reporting line as a whole: figures only, small numbers suppressed.
+    "team_insight": Row(lambda w: reverse("team_insight"), ONLY_MANAGERS),
     "team_member": Row(
         lambda w: reverse("team_member", args=[w["owner"].pk]),
         signed_in(404, owner_manager=200),
@@ -127,6 +129,19 @@ MATRIX = {
     "lms_report_expiring": Row(lambda w: reverse("lms_report_expiring"), ADMIN_REPORTS),
     "lms_report_expiring_results": Row(
         lambda w: reverse("lms_report_expiring_results"), ADMIN_REPORTS
+    ),
+    # The organisation's insight: compliance by month and the most-missed policy clauses.
+    "lms_report_compliance-over-time": Row(
+        lambda w: reverse("lms_report_compliance-over-time"), ADMIN_REPORTS
+    ),
+    "lms_report_compliance-over-time_results": Row(
+        lambda w: reverse("lms_report_compliance-over-time_results"), ADMIN_REPORTS
+    ),
+    "lms_report_most-missed-clauses": Row(
+        lambda w: reverse("lms_report_most-missed-clauses"), ADMIN_REPORTS
+    ),
+    "lms_report_most-missed-clauses_results": Row(
+        lambda w: reverse("lms_report_most-missed-clauses_results"), ADMIN_REPORTS
     ),
     # Which module steps and questions cite each clause: authors and auditors, like the others.
     "quizzes_report_clause-coverage": Row(

@@ -1,0 +1,150 @@
+"""Figure 8: the insight reports (item analysis, most-missed clauses, compliance over time),
+each exported as CSV from its admin report view, against a plain SQL count over the same rows.
+
+The generated organisation's attempts carry no snapshots (its figures only need scores), so
+``insight_attempts_ensure`` adds submitted attempts of one quiz whose snapshots are real (the
+quiz's own questions, as ``Question.snapshot`` freezes them), answered right or wrong at random,
+spread over the last twelve months, until there are ``count`` of them."""
+
+import datetime
+import random
+import time
+from decimal import Decimal
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import Person
+from quizzes.models import Attempt
+
+from .reports import PLAIN_COUNT
+from .stats import Figure
+
+GOAL_SECONDS = 2
+
+
+def insight_attempts_ensure(*, quiz, count, seed=8, log):
+    snapshots = [question.snapshot(quiz=quiz) for question in quiz.questions.all()[:10]]
+    if not snapshots:
+        raise RuntimeError(f"{quiz} has no questions to snapshot")
+    made = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).exclude(questions=[])
+    missing = count - made.count()
+    if missing <= 0:
+        return
+    log(f"  adding {missing:,} submitted attempts with snapshots")
+    rng = random.Random(seed)
+    people = list(
+        Person.objects.filter(employee_number__startswith="GEN-").values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    batch = []
+    for index in range(missing):
+        # Each question has its own difficulty, so that the statistics have something to find.
+        right = [rng.random() < 0.4 + 0.05 * number for number in range(len(snapshots))]
+        score = sum(right)
+        submitted_at = now - datetime.timedelta(minutes=rng.randint(1, 360 * 24 * 60))
+        batch.append(
+            Attempt(
+                person_id=people[index % len(people)],
+                quiz=quiz,
+                pass_mark=quiz.pass_mark,
+                questions=snapshots,
+                answers={},
+                results=[
+                    {
+                        "question": str(question["id"]),
+                        "points": "1" if correct else "0",
+                        "max_points": "1",
+                        "correct": correct,
+                    }
+                    for question, correct in zip(snapshots, right, strict=True)
+                ],
+                submitted_at=submitted_at,
+                score=score,
+                max_score=len(snapshots),
+                percent=Decimal(100 * score) / len(snapshots),
+                passed=100 * score >= quiz.pass_mark * len(snapshots),
+            )
+        )
+        if len(batch) == 5000:
+            Attempt.objects.bulk_create(batch)
+            batch = []
+    Attempt.objects.bulk_create(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Attempt._meta.db_table}")
+
+
+def _count(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+ATTEMPTS_COUNT = (
+    f"SELECT COUNT(*) FROM {Attempt._meta.db_table} "  # noqa: S608  (our table name)
+    "WHERE submitted_at IS NOT NULL AND quiz_id = %s"
+)
+SUBMITTED_COUNT = (
+    f"SELECT COUNT(*) FROM {Attempt._meta.db_table} "  # noqa: S608  (our table name)
+    "WHERE submitted_at IS NOT NULL AND submitted_at >= %s"
+)
+
+
+def insight_measure(*, admin, quiz, rounds, log):
+    client = Client()
+    client.force_login(admin)
+    since = timezone.now() - datetime.timedelta(days=366)
+    reports = (
+        (
+            "item analysis",
+            "quizzes_report_item-analysis",
+            {"quiz": quiz.pk, "basis": "all"},
+            (ATTEMPTS_COUNT, [quiz.pk]),
+            "submitted attempts at the quiz",
+        ),
+        (
+            "most-missed clauses",
+            "lms_report_most-missed-clauses",
+            {},
+            (SUBMITTED_COUNT, [since]),
+            "submitted attempts of the last twelve months",
+        ),
+        (
+            "compliance over time",
+            "lms_report_compliance-over-time",
+            {},
+            (PLAIN_COUNT, []),
+            "person x module rows",
+        ),
+    )
+    figures = []
+    for title, url_name, query, (count_sql, count_params), rows_are in reports:
+        report_times, count_times, lines = [], [], 0
+        count_rows = _count(count_sql, count_params)
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = client.get(reverse(url_name), {**query, "export": "csv"})
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            report_times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url_name} export answered {response.status_code}")
+            lines = body.count(b"\n")
+            started = time.perf_counter()
+            _count(count_sql, count_params)
+            count_times.append(time.perf_counter() - started)
+        figure = Figure(
+            name=f"report: {title}",
+            unit="s",
+            rounds=report_times,
+            yardstick=f"SQL count of the {count_rows:,} {rows_are}",
+            yardstick_rounds=count_times,
+            goal=f"< {GOAL_SECONDS} s",
+            extra={"csv_lines": lines, "rows": count_rows},
+        )
+        figure.passed = figure.value < GOAL_SECONDS
+        log(f"  {title}: {figure.value:.2f} s ({lines:,} CSV lines over {count_rows:,} rows)")
+        figures.append(figure)
+    return figures
