@@ -62,6 +62,7 @@ def policy_clause_revise(*, clause, heading, summary, user):
             document_id=clause.document_id,
             reference=clause.reference,
             location=clause.location,
+            not_assessed_reason=clause.not_assessed_reason,
             heading=heading.strip(),
             summary=summary.strip(),
             version=current.version + 1,

@@ -1,3 +1,4 @@
+from django import forms
 from django.urls import path
 
 from wagtail import hooks
@@ -28,6 +29,7 @@ class PolicyDocumentViewSet(SnippetViewSet):
     panels = [
         FieldPanel("title"),
         FieldPanel("organisation"),
+        FieldPanel("audience", widget=forms.CheckboxSelectMultiple),
         FieldPanel("owner"),
         FieldPanel("version"),
         FieldPanel("approved_on"),
@@ -61,6 +63,7 @@ class PolicyClauseViewSet(SnippetViewSet):
         FieldPanel("version", read_only=True),
         FieldPanel("heading"),
         FieldPanel("summary"),
+        FieldPanel("not_assessed_reason"),
     ]
 
     def get_common_view_kwargs(self, **kwargs):

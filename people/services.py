@@ -15,7 +15,7 @@ from lms.audit import PEOPLE_IMPORTED, audit_record
 
 from .hr_csv import hr_file_decode, hr_rows_check
 from .hr_plan import hr_plan_build
-from .models import Person, Team
+from .models import Organisation, Person, Team
 
 
 def role_groups_sync():
@@ -69,6 +69,7 @@ def person_create(
     job_title="",
     employee_number=None,
     start_date=None,
+    organisation=None,
 ):
     """Create an account and its person record together (never one without the other)."""
     user = get_user_model().objects.create_user(
@@ -87,6 +88,7 @@ def person_create(
         user=user,
         line_manager=line_manager,
         team=team,
+        organisation=organisation,
         job_title=job_title,
         employee_number=employee_number,
         start_date=start_date,
@@ -123,6 +125,16 @@ def email_claims_release(*, email, keep_user=None):
     others.filter(email__iexact=email).exclude(
         emailaddress__email__iexact=email, emailaddress__verified=True
     ).update(email="")
+
+
+def organisation_ensure(*, code, name):
+    """The organisation with this code, created if missing; its name follows the caller's (a
+    content file's correction of a name reaches the database)."""
+    organisation, created = Organisation.objects.get_or_create(code=code, defaults={"name": name})
+    if not created and organisation.name != name:
+        organisation.name = name
+        organisation.save(update_fields=["name"])
+    return organisation
 
 
 def team_get_or_create(*, name, parent=None):

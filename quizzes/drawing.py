@@ -8,8 +8,12 @@ with options shuffled where asked.
   takes questions the person has not been shown before, then the least recently shown, at random
   among equals. Repeats happen only when a pool has too few unseen questions left.
 
+Whose policy applies (``draw_for_audience``): a learner is drawn only the questions that apply to
+their organisation, with the quiz's counts cut to what those questions can meet.
+
 The bank is a list of ``BankEntry``; nothing here touches the database."""
 
+import math
 from dataclasses import dataclass
 
 
@@ -66,6 +70,66 @@ def draw_problems(*, bank, total, per_topic):
                 "one rule, of which each attempt asks as many as the count)."
             )
     return problems
+
+
+@dataclass(frozen=True)
+class AudienceDraw:
+    """The bank and counts one learner's attempt draws with, and why it cannot (empty if it can)."""
+
+    bank: list
+    total: int | None
+    per_topic: dict
+    problems: list
+
+
+# A learner's draw may shrink to the questions that apply to them, but not below this share of
+# the quiz's own size: fewer would be a token quiz, decided by one or two answers.
+AUDIENCE_MINIMUM_SHARE = 0.5
+
+
+def draw_for_audience(*, bank, applicable_ids, total, per_topic):
+    """Whose policy applies: the draw for a learner to whom only the questions ``applicable_ids``
+    apply (a question applies when every document it cites applies to the learner's
+    organisation: an answer resting on another organisation's rule is never asked).
+
+    The other questions leave the bank; each topic count is cut to the topic's applicable
+    questions (a topic with none is dropped) and the total to the applicable bank, keeping room
+    for the critical questions that are always asked. Settings the full bank meets are still met.
+    ``problems`` says why no fair attempt can be drawn: nothing applies, or fewer questions apply
+    than ``AUDIENCE_MINIMUM_SHARE`` of the quiz's size."""
+    applicable_ids = set(applicable_ids)
+    own = [entry for entry in bank if entry.id in applicable_ids]
+    by_topic = _by_topic(own)
+    counts = {
+        topic: min(count, len(by_topic[topic]))
+        for topic, count in per_topic.items()
+        if by_topic.get(topic)
+    }
+    # Critical questions outside the counted topics are always asked, so the total keeps room.
+    needed = sum(counts.values()) + sum(
+        entry.critical for entry in own if entry.topic not in counts
+    )
+    own_total = None if total is None else max(min(total, len(own)), needed)
+    if total is not None:
+        full_size = total
+    elif per_topic:
+        full_size = sum(per_topic.values()) + sum(
+            entry.critical for entry in bank if entry.topic not in per_topic
+        )
+    else:
+        full_size = len(bank)
+    size = own_total if own_total is not None else (needed if counts else len(own))
+    problems = []
+    if not own:
+        problems.append("No question of this quiz rests on a policy that applies to the learner.")
+    elif size < math.ceil(full_size * AUDIENCE_MINIMUM_SHARE):
+        problems.append(
+            f"Only {size} question{'s' if size != 1 else ''} per attempt can be drawn from the "
+            f"{len(own)} that apply, fewer than half of the quiz's {full_size}."
+        )
+    else:
+        problems += draw_problems(bank=own, total=own_total, per_topic=counts)
+    return AudienceDraw(bank=own, total=own_total, per_topic=counts, problems=problems)
 
 
 def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from modules.models import PolicyClause, policy_version_label
+from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause
 
-from .drawing import BankEntry, draw_problems
+from .drawing import BankEntry, draw_for_audience, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
 from .models import (
@@ -33,6 +33,32 @@ def quiz_bank(*, quiz):
         .order_by("sort_order", "id")
         .values_list("pk", "topic", "critical")
     ]
+
+
+def quiz_questions_applicable(*, quiz, organisation):
+    """Ids of the quiz's questions that apply to staff of ``organisation`` (None: nobody's): a
+    question applies when every policy document its options cite has the organisation in its
+    audience. One that mixes documents is asked only where all of them apply, since its keyed
+    answer may rest on any of them."""
+    if organisation is None:
+        return set()
+    elsewhere = PolicyDocument.objects.exclude(audience=organisation)
+    return set(
+        Question.objects.filter(quiz=quiz)
+        .exclude(options__clause__document__in=elsewhere)
+        .values_list("pk", flat=True)
+    )
+
+
+def quiz_draw_for_person(*, quiz, person):
+    """The draw settings of the person's attempt at the quiz, cut to the questions whose policy
+    applies to them (``quizzes.drawing.draw_for_audience``)."""
+    return draw_for_audience(
+        bank=quiz_bank(quiz=quiz),
+        applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=person.organisation),
+        total=quiz.questions_per_attempt,
+        per_topic=quiz_topic_counts(quiz=quiz),
+    )
 
 
 def quiz_topic_counts(*, quiz):
