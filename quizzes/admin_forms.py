@@ -4,7 +4,7 @@ question's options against its type."""
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .kinds import kind_of
-from .selectors import quiz_draw_problems
+from .selectors import quiz_audience_problems, quiz_draw_problems
 
 
 def _kept_forms(formset):
@@ -30,6 +30,10 @@ class QuizAdminForm(WagtailAdminModelForm):
                 return False
             per_topic[topic] = form.cleaned_data["count"]
         problems = quiz_draw_problems(
+            quiz=quiz, total=self.cleaned_data.get("questions_per_attempt"), per_topic=per_topic
+        )
+        # Whose policy applies: settings that leave an organisation's staff without a fair draw.
+        problems += quiz_audience_problems(
             quiz=quiz, total=self.cleaned_data.get("questions_per_attempt"), per_topic=per_topic
         )
         for problem in problems:

@@ -34,6 +34,7 @@ class ClauseCoverageReportView(RowsReportView):
         "heading": "Heading",
         "clause_version": "Clause version",
         "coverage": "Coverage",
+        "not_assessed_reason": "Why it is not assessed",
         "step_count": "Module steps",
         "question_count": "Questions",
         "steps": "Module steps citing it",
@@ -41,7 +42,15 @@ class ClauseCoverageReportView(RowsReportView):
     }
     list_export = list(export_headings)
     columns = report_columns(
-        ["document", "reference", "where", "coverage", "step_count", "question_count"],
+        [
+            "document",
+            "reference",
+            "where",
+            "coverage",
+            "not_assessed_reason",
+            "step_count",
+            "question_count",
+        ],
         export_headings,
     )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause
+from people.models import Organisation
 
 from .drawing import BankEntry, draw_for_audience, draw_problems
 from .item_analysis import item_analysis
@@ -59,6 +60,32 @@ def quiz_draw_for_person(*, quiz, person):
         total=quiz.questions_per_attempt,
         per_topic=quiz_topic_counts(quiz=quiz),
     )
+
+
+def quiz_audience_problems(*, quiz, total=..., per_topic=None):
+    """For authors: each organisation that a document cited by the quiz applies to, and for which
+    no fair attempt can be drawn (too few of the questions apply to it), as sentences; empty when
+    every such organisation's staff can take the quiz. Those learners are refused a start."""
+    total = quiz.questions_per_attempt if total is ... else total
+    per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
+    bank = quiz_bank(quiz=quiz)
+    organisations = Organisation.objects.filter(
+        policy_documents__clauses__quiz_options__question__quiz=quiz
+    ).distinct()
+    problems = []
+    for organisation in organisations:
+        draw = draw_for_audience(
+            bank=bank,
+            applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
+            total=total,
+            per_topic=per_topic,
+        )
+        if draw.problems:
+            problems.append(
+                f"Staff of {organisation.name} cannot take this quiz: {' '.join(draw.problems)} "
+                "Add questions on the policies that apply to them."
+            )
+    return problems
 
 
 def quiz_topic_counts(*, quiz):
@@ -587,7 +614,10 @@ def clause_coverage():
                 "where": clause.where,
                 "heading": clause.heading,
                 "clause_version": clause.version,
-                "coverage": _coverage_label(steps=steps, questions=cited_by),
+                "coverage": _coverage_label(
+                    steps=steps, questions=cited_by, not_assessed_reason=clause.not_assessed_reason
+                ),
+                "not_assessed_reason": clause.not_assessed_reason,
                 "step_count": len(steps),
                 "question_count": len(cited_by),
                 "steps": "; ".join(steps),
@@ -607,11 +637,13 @@ def _clause_order(clause):
     )
 
 
-def _coverage_label(*, steps, questions):
+def _coverage_label(*, steps, questions, not_assessed_reason=""):
+    if not steps and not questions:
+        # The author's decision: a gap to close, or a clause that needs no teaching and why not.
+        return "Not assessed (reason recorded)" if not_assessed_reason else "Never cited: a gap"
     if steps and questions:
         return "Taught and tested"
     if steps:
         return "Taught, not tested"
     if questions:
         return "Tested, not taught"
-    return "Never cited"

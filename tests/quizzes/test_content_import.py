@@ -193,7 +193,7 @@ def test_a_bad_question_leaves_nothing_of_its_module_behind(tmp_path, db, wagtai
                         "version": "1",
                         "clauses": [{"reference": "2.19", "heading": "H", "summary": "S"}],
                     }
-                ]
+                ],
             }
         )
     )
