@@ -210,11 +210,22 @@ def _emails_taken_by_others(emails_to_numbers):
     return taken
 
 
+def _organisation_codes():
+    codes = {}
+    for code, name in Organisation.objects.values_list("code", "name"):
+        codes[code.lower()] = codes[name.lower()] = code
+    return codes
+
+
 def _plan_for(*, data, full_extract):
     text, error = hr_file_decode(data=data)
     if error:
         raise PeopleImportError([error])
-    rows, errors = hr_rows_check(text=text, emails_taken_by_others=_emails_taken_by_others)
+    rows, errors = hr_rows_check(
+        text=text,
+        emails_taken_by_others=_emails_taken_by_others,
+        organisation_codes=_organisation_codes(),
+    )
     if errors:
         raise PeopleImportError(errors)
     return rows, hr_plan_build(rows=rows, data=data, full_extract=full_extract)
@@ -271,6 +282,7 @@ def _people_save(*, rows, plan, today):
     manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
     created = updated = 0
     people = {}
+    organisations = {organisation.code: organisation for organisation in Organisation.objects.all()}
     for row in rows:
         if row.team not in teams:
             teams[row.team] = team_get_or_create(name=row.team)
@@ -295,6 +307,8 @@ def _people_save(*, rows, plan, today):
         person.employee_number = row.employee_number
         person.team = teams[row.team]
         person.job_title = row.job_title
+        if row.organisation:
+            person.organisation = organisations[row.organisation]
         person.start_date = row.start_date
         person.left_on = None
         person.line_manager = None
