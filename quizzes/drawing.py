@@ -93,7 +93,7 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     organisation: an answer resting on another organisation's rule is never asked).
 
     The other questions leave the bank; each topic count is cut to the topic's applicable
-    questions (a topic with none is dropped) and the total to the applicable bank, keeping room
+    questions (a topic with none is dropped) and the total to what those can fill, keeping room
     for the critical questions that are always asked. Settings the full bank meets are still met.
     ``problems`` says why no fair attempt can be drawn: nothing applies, or fewer questions apply
     than ``AUDIENCE_MINIMUM_SHARE`` of the quiz's size."""
@@ -109,7 +109,10 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     needed = sum(counts.values()) + sum(
         entry.critical for entry in own if entry.topic not in counts
     )
-    own_total = None if total is None else max(min(total, len(own)), needed)
+    # A counted topic gives no more than its count, so only its count and the other questions can
+    # fill the total.
+    drawable = sum(counts.values()) + sum(entry.topic not in counts for entry in own)
+    own_total = None if total is None else max(min(total, drawable), needed)
     if total is not None:
         full_size = total
     elif per_topic:
