@@ -222,6 +222,7 @@ def _clause_load(*, document, spec, summary):
         clause.full_clean()
         clause.save()
         summary["clauses"] += 1
+        clause.says_what_the_file_says = True
         return clause
     # The current version: an author may have published newer ones since the file was written.
     clause = versions[0]
@@ -238,6 +239,12 @@ def _clause_load(*, document, spec, summary):
         clause.full_clean()
         clause.save(update_fields=changed)
         summary["clauses_updated"] += 1
+    # Whether the file's questions and steps should cite this version (quizzes.content_import
+    # moves a shipped question onto it), or an author's newer one they have not seen.
+    clause.says_what_the_file_says = (clause.heading.strip(), clause.summary.strip()) == (
+        heading,
+        text,
+    )
     return clause
 
 

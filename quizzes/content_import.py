@@ -47,6 +47,7 @@ from modules.content_import import (
     policies_load,
     read_json,
 )
+from modules.models import PolicyClause
 from modules.services import module_index_ensure
 
 from .content_checks import cited_clauses, quiz_content_problems
@@ -149,11 +150,16 @@ def question_create_from_spec(*, spec, quiz, sort_order, clause_for):
     )
 
 
-def question_update_from_spec(*, spec, question, clause_for):
-    """The question of ``spec``'s key brought into line with the file: itself when nothing that a
-    learner sees or is scored on differs, otherwise a new question (a new fingerprint, the file's
-    type) that takes the old one's key and place, and the old row goes. Returns (question,
-    replaced?).
+def question_update_from_spec(*, spec, question, clause_for, current_clauses):
+    """The question of ``spec``'s key brought into line with the file: itself when nothing differs,
+    otherwise a new question (the file's type, words, options, key and feedback, citing the
+    current clause versions) that takes the old one's key and place, and the old row goes.
+    Returns (question, replaced?).
+
+    It differs when what a learner sees or is scored on differs, or when it cites an older version
+    of a clause whose current version is the file's (a correction the loader itself published).
+    A clause an author has revised past the file's text does not move it: authors move their
+    citations on themselves (``modules.selectors.policy_clause_citations``).
 
     Replaced, not edited in place: the kind may have changed (an ordering question became a
     multiple-response one), and the attempts that showed the old one hold its snapshot, so
@@ -168,7 +174,9 @@ def question_update_from_spec(*, spec, question, clause_for):
             clause_for=clause_for,
         )
         before, after = question.snapshot(), fresh.snapshot()
-        if _comparable(before) == _comparable(after):
+        if _comparable(before) == _comparable(after) and not _cites_superseded_file_clause(
+            question=question, current_clauses=current_clauses
+        ):
             transaction.savepoint_rollback(savepoint)
             return question, False
         transaction.savepoint_commit(savepoint)
@@ -186,16 +194,37 @@ def question_update_from_spec(*, spec, question, clause_for):
 
 
 def _comparable(snapshot):
-    """A snapshot without what differs between two rows of the same content (ids, times)."""
+    """A snapshot as content: without row ids and times, and naming each clause by document and
+    reference only (which version it cites is decided by ``_cites_superseded_file_clause``)."""
     if isinstance(snapshot, dict):
+        if "reference" in snapshot:
+            return (snapshot["document"], snapshot["reference"])
         return {
             name: _comparable(value)
             for name, value in snapshot.items()
             if name not in {"id", "version", "updated_at"}
-        } | ({"clause_version": snapshot["version"]} if "reference" in snapshot else {})
+        }
     if isinstance(snapshot, list):
         return [_comparable(item) for item in snapshot]
     return snapshot
+
+
+def _cites_superseded_file_clause(*, question, current_clauses):
+    """True when the question cites an older version of a clause whose current version says what
+    the content file says."""
+    current = {
+        (clause.document_id, clause.reference): clause
+        for clause in current_clauses
+        if getattr(clause, "says_what_the_file_says", False)
+    }
+    cited_ids = set(question.options.values_list("clause_id", flat=True))
+    if getattr(question, "clause_id", None):
+        cited_ids.add(question.clause_id)
+    return any(
+        (clause.document_id, clause.reference) in current
+        and current[(clause.document_id, clause.reference)].pk != clause.pk
+        for clause in PolicyClause.objects.filter(pk__in=cited_ids)
+    )
 
 
 def content_load(*, directory=CONTENT_DIR):
@@ -262,7 +291,10 @@ def _module_file_load(*, data, index, clauses):
                 created += 1
             else:
                 replaced += question_update_from_spec(
-                    spec=spec, question=existing[key], clause_for=clause_for
+                    spec=spec,
+                    question=existing[key],
+                    clause_for=clause_for,
+                    current_clauses=clauses.values(),
                 )[1]
         except (ContentError, KeyError, ModelValidationError) as error:
             detail = (
