@@ -93,7 +93,8 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     organisation: an answer resting on another organisation's rule is never asked).
 
     The other questions leave the bank; each topic count is cut to the topic's applicable
-    questions (a topic with none is dropped) and the total to what those can fill, keeping room
+    questions (a topic with none is dropped), and raised again in turn where the rest cannot fill
+    the total; the total is cut to what the applicable questions can fill, keeping room
     for the critical questions that are always asked. Settings the full bank meets are still met.
     ``problems`` says why no fair attempt can be drawn: nothing applies, or fewer questions apply
     than ``AUDIENCE_MINIMUM_SHARE`` of the quiz's size."""
@@ -110,8 +111,19 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
         entry.critical for entry in own if entry.topic not in counts
     )
     # A counted topic gives no more than its count, so only its count and the other questions can
-    # fill the total.
+    # fill the total. Where they fall short of it (the learner's organisation has no questions in
+    # some topics), the topics that apply give more of theirs, one at a time in turn, so that an
+    # attempt is as long as the quiz's wherever enough questions apply.
     drawable = sum(counts.values()) + sum(entry.topic not in counts for entry in own)
+    if total is not None:
+        target = min(total, len(own))
+        spare = {topic: len(by_topic[topic]) - count for topic, count in counts.items()}
+        while drawable < target and any(spare.values()):
+            for topic in counts:
+                if drawable < target and spare[topic]:
+                    counts[topic] += 1
+                    spare[topic] -= 1
+                    drawable += 1
     own_total = None if total is None else max(min(total, drawable), needed)
     if total is not None:
         full_size = total

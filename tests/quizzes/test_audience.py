@@ -48,8 +48,15 @@ def test_a_topic_with_nothing_that_applies_is_dropped():
     draw = draw_for_audience(
         bank=BANK, applicable_ids={3, 4, 5, 6}, total=4, per_topic={"a": 1, "b": 1}
     )
-    # Topic "b" gives its one, so the other two questions make a total of three, not four.
-    assert draw.per_topic == {"b": 1} and draw.total == 3 and draw.problems == []
+    # Topic "b" gives a second question, so that the attempt is still four long.
+    assert draw.per_topic == {"b": 2} and draw.total == 4 and draw.problems == []
+
+
+def test_counted_topics_give_only_what_they_hold_when_the_rest_cannot_fill_the_total():
+    draw = draw_for_audience(
+        bank=BANK, applicable_ids={1, 3, 4}, total=4, per_topic={"a": 1, "b": 1}
+    )
+    assert draw.per_topic == {"a": 1, "b": 2} and draw.total == 3 and draw.problems == []
 
 
 def test_settings_the_whole_bank_meets_are_unchanged_when_everything_applies():
