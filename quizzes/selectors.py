@@ -44,9 +44,11 @@ def quiz_questions_applicable(*, quiz, organisation):
     if organisation is None:
         return set()
     elsewhere = PolicyDocument.objects.exclude(audience=organisation)
+    # A true/false question cites its clause itself rather than through options.
     return set(
         Question.objects.filter(quiz=quiz)
         .exclude(options__clause__document__in=elsewhere)
+        .exclude(truefalsequestion__clause__document__in=elsewhere)
         .values_list("pk", flat=True)
     )
 
@@ -69,9 +71,11 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None):
     total = quiz.questions_per_attempt if total is ... else total
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     bank = quiz_bank(quiz=quiz)
-    organisations = Organisation.objects.filter(
-        policy_documents__clauses__quiz_options__question__quiz=quiz
-    ).distinct()
+    documents = PolicyDocument.objects.filter(
+        Q(clauses__quiz_options__question__quiz=quiz)
+        | Q(clauses__in=TrueFalseQuestion.objects.filter(quiz=quiz).values("clause"))
+    )
+    organisations = Organisation.objects.filter(policy_documents__in=documents).distinct()
     problems = []
     for organisation in organisations:
         draw = draw_for_audience(

@@ -34,7 +34,13 @@ def audience_from_issuer(apps, schema_editor):
                     code=slugify(issuer)[:50] or f"organisation-{document.pk}", name=issuer[:150]
                 )
             ]
-        document.audience.add(*named)
+        # Through the join table: a parental many-to-many's add() waits for a save that a
+        # historical model does not do.
+        Audience = PolicyDocument.audience.through
+        for organisation in named:
+            Audience.objects.get_or_create(
+                policydocument_id=document.pk, organisation_id=organisation.pk
+            )
 
 
 class Migration(migrations.Migration):

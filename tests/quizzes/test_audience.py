@@ -23,6 +23,7 @@ from tests.factories import (
     module_certificate_for,
     module_page_create,
     single_choice_create,
+    true_false_create,
 )
 
 # --- the pure rule -------------------------------------------------------------------------------
@@ -168,6 +169,17 @@ def test_a_question_citing_two_documents_applies_only_where_both_do(organisation
     herts.document.audience.add(organisations["cafcass"])
     herts.document.save(update_fields=["audience"])  # a parental many-to-many is saved with it
     assert mixed.pk in quiz_questions_applicable(quiz=quiz, organisation=organisations["cafcass"])
+
+
+def test_a_true_false_question_applies_by_the_clause_it_cites_itself(
+    organisations, two_policy_quiz
+):
+    quiz, _, herts = two_policy_quiz
+    statement = true_false_create(quiz=quiz, clause=herts, sort_order=50)
+    assert statement.pk in quiz_questions_applicable(quiz=quiz, organisation=organisations["herts"])
+    assert statement.pk not in quiz_questions_applicable(
+        quiz=quiz, organisation=organisations["cafcass"]
+    )
 
 
 def test_authors_are_told_which_organisation_a_quiz_leaves_without_a_fair_draw(
