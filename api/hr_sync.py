@@ -4,7 +4,7 @@
 import csv
 import io
 
-from people.hr_csv import COLUMNS
+from people.hr_csv import COLUMNS, OPTIONAL_COLUMNS
 
 
 def hr_rows_as_csv(*, rows):
@@ -13,11 +13,11 @@ def hr_rows_as_csv(*, rows):
     it, and the import's errors can name the row they are about."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + OPTIONAL_COLUMNS)
     line, row_at_line = 1, {}
     for position, row in enumerate(rows):
         before = text.tell()
-        writer.writerow([row.get(name, "") for name in COLUMNS])
+        writer.writerow([row.get(name, "") for name in COLUMNS + OPTIONAL_COLUMNS])
         text.seek(before)
         line += text.read().count("\n")
         row_at_line[line] = position

@@ -162,6 +162,11 @@ class HrPersonIn(Schema):
     job_title: str
     line_manager_employee_number: str = ""
     start_date: str
+    organisation: str = Field(
+        "",
+        description="The person's organisation (its code or name, as held here): it decides "
+        "whose policies they are asked about. Empty leaves it as it is.",
+    )
 
 
 class PeopleSyncIn(Schema):

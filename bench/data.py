@@ -23,6 +23,7 @@ from modules.services import (
     roles_sync,
 )
 from people.models import Person
+from people.services import organisation_ensure
 from quizzes.kinds import APPROPRIATE
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempt_start
@@ -129,7 +130,11 @@ def _submitters_ensure(*, count):
         )
         if created:
             user.groups.add(staff)
-            Person.objects.create(user=user, employee_number=f"BENCH-{number:04d}")
+            Person.objects.create(
+                user=user,
+                employee_number=f"BENCH-{number:04d}",
+                organisation=organisation_ensure(code="cafcass", name="Cafcass"),
+            )
     return list(
         Person.objects.filter(user__username__startswith=SUBMITTER_PREFIX)
         .select_related("user")

@@ -464,7 +464,7 @@ def _json_in(html):
 def _learner_create(*, index, strategy):
     from django.utils.crypto import get_random_string
 
-    from people.services import person_create
+    from people.services import organisation_ensure, person_create
 
     index = f"{index}-{get_random_string(6).lower()}"  # unique across runs in one database
 
@@ -474,6 +474,8 @@ def _learner_create(*, index, strategy):
         first_name="Simulated",
         last_name=f"Learner {index}",
         email=f"bench-strategy-{slug}-{index}@example.invalid",
+        # The demo content's own organisation: its Cafcass policies apply.
+        organisation=organisation_ensure(code="cafcass", name="Cafcass"),
     )
 
 

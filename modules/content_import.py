@@ -2,13 +2,27 @@
 half of ``manage.py load_content`` (``quizzes.content_import.content_load`` loads each file's
 quiz with its page, in one transaction).
 
-Idempotent and non-destructive: it creates what is missing and never touches what exists. A module
-whose file's steps have changed gets them as a draft revision (``module_steps_update_draft``), for
-an author to review and publish; live content stays as it is.
+Idempotent: a second run changes nothing. It creates what is missing; a correction in the files
+reaches an existing database as a new version, never as a silent edit of what attempts and
+certificates rest on nor as a duplicate:
+- a clause whose heading or summary differs from every stored version of it gets a new version
+  (``modules.services.policy_clause_revise``, which also marks the certificates resting on the old
+  one "recertification due"); a clause that an author has already revised past the file's text
+  is left alone. Its location and ``not_assessed_reason`` (where to find it, why nothing tests it)
+  do not change what it requires and are updated in place.
+- a document's audience is the file's: the shipped files are the source of whom shipped
+  documents apply to (an author's own documents are theirs to edit).
+- a module whose file's steps have changed gets them as a draft revision
+  (``module_steps_update_draft``), for an author to review and publish; live content stays as it is.
 
-Format: policies.json holds {"documents": [{"key", "title", "organisation", "version", ..., "clauses":
-[{"reference", "location" (optional: where a reader finds it when the document does not number
-it), "heading", "summary"}]}]}; elsewhere a clause is named "<document key>:<reference>".
+Format: policies.json holds {"organisations": [{"key", "name"}], "documents": [{"key", "title",
+"organisation" (the issuer, as the source prints it), "audience" (organisation keys: whose staff
+the document applies to), "version", ..., "clauses": [{"reference", "location" (optional: where a
+reader finds it when the document does not number it), "heading", "summary",
+"not_assessed_reason" (optional: why no step or question needs to cite it)}]}]}; elsewhere a
+clause is named "<document key>:<reference>". The organisations and audiences are checked with
+pydantic (``PolicyAudienceSpec``): an audience naming an organisation the file does not list
+loads nothing.
 Each module-<n>-<slug>.json holds the page fields and "steps" (narrative, policy_extract, decision,
 reflection, key_rules), and its "quiz" (see quizzes.content_import)."""
 
@@ -16,11 +30,17 @@ import datetime
 import json
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
+from pydantic import ValidationError as SpecError
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from people.services import organisation_ensure
+
 from .blocks import ModuleStepBlock
 from .models import ModulePage, PolicyClause, PolicyDocument
+from .services import policy_clause_revise
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -39,6 +59,57 @@ def policies_load(*, directory):
     with transaction.atomic(), errors_named_after(policies_file):
         clauses = _policies_load(data=read_json(policies_file), summary=summary)
     return clauses, summary
+
+
+class OrganisationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: StrictStr = Field(pattern=r"^[a-z0-9-]+$", max_length=50)
+    name: StrictStr = Field(min_length=1, max_length=150)
+
+
+class DocumentAudienceSpec(BaseModel):
+    """The part of a document spec that says whom it applies to (the rest is read as before)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    key: StrictStr
+    audience: list[StrictStr] = Field(min_length=1)
+
+
+class PolicyAudienceSpec(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    organisations: list[OrganisationSpec] = Field(min_length=1)
+    documents: list[DocumentAudienceSpec]
+
+    @model_validator(mode="after")
+    def _audiences_known(self):
+        keys = [organisation.key for organisation in self.organisations]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise ValueError(f"the organisation “{twice[0]}” is listed twice")
+        for document in self.documents:
+            unknown = [key for key in document.audience if key not in keys]
+            if unknown:
+                raise ValueError(
+                    f"document “{document.key}” applies to “{unknown[0]}”, which is not in "
+                    f"“organisations” (known: {', '.join(keys)})"
+                )
+        return self
+
+
+def policy_audience_parse(*, data):
+    """The organisations and each document's audience, or ContentError naming the field."""
+    try:
+        return PolicyAudienceSpec.model_validate(data)
+    except SpecError as error:
+        first = error.errors()[0]
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+        ).lstrip(".")
+        message = first["msg"].removeprefix("Value error, ")
+        raise ContentError(f"“{where}”: {message}" if where else message) from error
 
 
 def clause_finder(clauses):
@@ -91,6 +162,14 @@ def _date(value):
 
 
 def _policies_load(*, data, summary):
+    audience_spec = policy_audience_parse(data=data)
+    organisations = {
+        spec.key: organisation_ensure(code=spec.key, name=spec.name)
+        for spec in audience_spec.organisations
+    }
+    audience_of = {spec.key: spec.audience for spec in audience_spec.documents}
+    summary.setdefault("clause_versions", 0)
+    summary.setdefault("clauses_updated", 0)
     clauses = {}
     keys = set()
     for doc_spec in data["documents"]:
@@ -112,29 +191,61 @@ def _policies_load(*, data, summary):
             document.full_clean()
             document.save()
         summary["documents"] += created
+        audience = [organisations[key] for key in audience_of[doc_spec["key"]]]
+        if set(document.audience.all()) != set(audience):
+            document.audience.set(audience)
+            document.save(update_fields=["audience"])  # a parental many-to-many is written on save
         for clause_spec in doc_spec["clauses"]:
             key = f"{doc_spec['key']}:{clause_spec['reference']}"
             if key in clauses:
                 raise ContentError(f"clause {key} is listed twice")
-            # The current version of each clause: an author may have published newer ones since.
-            clause = (
-                PolicyClause.objects.filter(document=document, reference=clause_spec["reference"])
-                .order_by("-version")
-                .first()
-            )
-            if clause is None:
-                clause = PolicyClause(
-                    document=document,
-                    reference=clause_spec["reference"],
-                    location=clause_spec.get("location", ""),
-                    heading=clause_spec["heading"],
-                    summary=clause_spec["summary"],
-                )
-                clause.full_clean()
-                clause.save()
-                summary["clauses"] += 1
-            clauses[key] = clause
+            clauses[key] = _clause_load(document=document, spec=clause_spec, summary=summary)
     return clauses
+
+
+def _clause_load(*, document, spec, summary):
+    """The current version of the clause the spec describes, created or revised as needed."""
+    versions = list(
+        PolicyClause.objects.filter(document=document, reference=spec["reference"]).order_by(
+            "-version"
+        )
+    )
+    heading, text = spec["heading"].strip(), spec["summary"].strip()
+    details = {
+        "location": spec.get("location", ""),
+        "not_assessed_reason": spec.get("not_assessed_reason", ""),
+    }
+    if not versions:
+        clause = PolicyClause(
+            document=document, reference=spec["reference"], heading=heading, summary=text, **details
+        )
+        clause.full_clean()
+        clause.save()
+        summary["clauses"] += 1
+        clause.says_what_the_file_says = True
+        return clause
+    # The current version: an author may have published newer ones since the file was written.
+    clause = versions[0]
+    if not any(
+        version.heading.strip() == heading and version.summary.strip() == text
+        for version in versions
+    ):
+        clause = policy_clause_revise(clause=clause, heading=heading, summary=text, user=None)
+        summary["clause_versions"] += 1
+    changed = [name for name, value in details.items() if getattr(clause, name) != value]
+    if changed:
+        for name in changed:
+            setattr(clause, name, details[name])
+        clause.full_clean()
+        clause.save(update_fields=changed)
+        summary["clauses_updated"] += 1
+    # Whether the file's questions and steps should cite this version (quizzes.content_import
+    # moves a shipped question onto it), or an author's newer one they have not seen.
+    clause.says_what_the_file_says = (clause.heading.strip(), clause.summary.strip()) == (
+        heading,
+        text,
+    )
+    return clause
 
 
 def _document_already_loaded(doc_spec):

@@ -3,6 +3,8 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -21,7 +23,9 @@ def policy_version_label(version):
     return "no version stated" if version == VERSION_NOT_STATED else f"v{version}"
 
 
-class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+class PolicyDocument(
+    DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
+):
     """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses.
 
     A snippet with drafts, revisions and locking, so that L&D authors can prepare a new edition
@@ -34,6 +38,13 @@ class PolicyDocument(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexe
     approved_on = models.DateField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True)
     source_url = models.URLField(blank=True)
+    # Parental, so that a draft edition keeps its audience in its revision until it is published.
+    audience = ParentalManyToManyField(
+        "people.Organisation",
+        related_name="policy_documents",
+        help_text="The organisations whose staff this document applies to. Learners are asked "
+        "only about documents that apply to their organisation.",
+    )
     revisions = GenericRelation(
         "wagtailcore.Revision",
         content_type_field="base_content_type",
@@ -100,6 +111,12 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
         blank=True,
         help_text="The edition of the document this clause version belongs to; empty while it "
         "belongs to the document's current edition.",
+    )
+    not_assessed_reason = models.TextField(
+        blank=True,
+        help_text="Why no module step or question needs to cite this clause (e.g. it introduces "
+        "the document, or it is addressed to another audience). Shown in the clause coverage "
+        "report; leave empty for a rule that must be taught.",
     )
     revisions = GenericRelation(
         "wagtailcore.Revision",

@@ -4,7 +4,9 @@ import json
 
 from django.db.models import Exists, F, OuterRef
 
-from .models import ClauseChange, ModulePage, ModuleProgress, PolicyClause
+from people.selectors import person_organisation
+
+from .models import ClauseChange, ModulePage, ModuleProgress, PolicyClause, PolicyDocument
 
 
 def module_steps(*, progress):
@@ -268,3 +270,15 @@ def _root_model(model):
     """The top of a multi-table inheritance chain (a question type's Question)."""
     parents = model._meta.get_parent_list()
     return parents[-1] if parents else model
+
+
+def documents_applying_to(*, person):
+    """Ids of the policy documents whose audience holds the person's organisation (none without
+    one). Module steps are shown to everyone as authored, since a scenario may set one
+    organisation's rule beside another's; a citation of a document outside this set says that it
+    does not apply to the learner (``templates/blocks/citation.html``), and quizzes never ask about
+    it (``quizzes.drawing.draw_for_audience``)."""
+    organisation = person_organisation(person=person)
+    if organisation is None:
+        return set()
+    return set(PolicyDocument.objects.filter(audience=organisation).values_list("pk", flat=True))

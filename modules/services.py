@@ -125,6 +125,7 @@ def _clause_version_publish(*, clause, heading, summary, user, change, document_
         document_id=clause.document_id,
         reference=clause.reference,
         location=clause.location,
+        not_assessed_reason=clause.not_assessed_reason,
         heading=heading.strip(),
         summary=summary.strip(),
         version=current.version + 1,

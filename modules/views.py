@@ -7,7 +7,12 @@ from django.template.response import TemplateResponse
 
 from lms.access import current_person
 
-from .selectors import module_progress_current, module_steps, progress_steps_done
+from .selectors import (
+    documents_applying_to,
+    module_progress_current,
+    module_steps,
+    progress_steps_done,
+)
 from .services import (
     ProgressError,
     module_decision_record,
@@ -87,6 +92,8 @@ def module_step(request, *, page, number):
         "chosen": step.value["choices"][chosen_index] if chosen_index is not None else None,
         "error": error,
         "previous_url": _step_url(page, number - 1) if number > 1 else page.url,
+        # Whose policy applies: a citation of another organisation's document says so.
+        "own_document_ids": documents_applying_to(person=person),
     }
     return TemplateResponse(
         request, "modules/module_step.html", context, status=400 if error else 200

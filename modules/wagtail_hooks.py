@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -34,6 +35,7 @@ class PolicyDocumentViewSet(SnippetViewSet):
     panels = [
         FieldPanel("title"),
         FieldPanel("organisation"),
+        FieldPanel("audience", widget=forms.CheckboxSelectMultiple),
         FieldPanel("owner"),
         FieldPanel("version"),
         FieldPanel("approved_on"),
@@ -83,6 +85,7 @@ class PolicyClauseViewSet(SnippetViewSet):
         FieldPanel("version", read_only=True),
         FieldPanel("heading"),
         FieldPanel("summary"),
+        FieldPanel("not_assessed_reason"),
     ]
 
     def get_common_view_kwargs(self, **kwargs):

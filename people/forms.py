@@ -10,7 +10,8 @@ class PeopleImportForm(forms.Form):
     file = forms.FileField(
         label="HR file (CSV)",
         help_text="One row per person: employee_number, first_name, last_name, email, team, job_title, "
-        "line_manager_employee_number, start_date.",
+        "line_manager_employee_number, start_date; optionally organisation (the code or name of "
+        "an organisation held here: it decides whose policies the person is asked about).",
     )
 
     full_extract = forms.BooleanField(

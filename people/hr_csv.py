@@ -23,6 +23,10 @@ COLUMNS = [
     "line_manager_employee_number",
     "start_date",
 ]
+# Columns a file may leave out: an old file without them changes nothing they hold. A blank
+# organisation leaves the person's as it is; a named one must be an organisation held here (by its
+# code or its name), because it decides whose policies the person is asked about.
+OPTIONAL_COLUMNS = ["organisation"]
 REQUIRED = [
     "employee_number",
     "first_name",
@@ -41,6 +45,7 @@ COLUMN_NAMES = {
     "job_title": "job title",
     "line_manager_employee_number": "line manager's employee number",
     "start_date": "start date",
+    "organisation": "organisation",
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
@@ -80,6 +85,7 @@ class HrRow:
     job_title: str
     line_manager_employee_number: str
     start_date: datetime.date
+    organisation: str = ""  # the code of a known organisation, or "" to leave it as it is
 
 
 @dataclass(frozen=True)
@@ -110,12 +116,15 @@ def _parse_date(value):
     return None
 
 
-def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
+def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}, organisation_codes=None):
     """Every row of the file, checked as a whole: ``(rows, errors)``.
 
     ``emails_taken_by_others(emails)`` returns, for the e-mail addresses given, those used by an
     account that is not the person with the row's employee number, as ``{email: employee_number}``.
-    The file is the whole organisation: a line manager must be a row of the same file."""
+    The file is the whole organisation: a line manager must be a row of the same file.
+    ``organisation_codes`` maps each known organisation's code and name (lower case) to its code;
+    an organisation the file names must be one of them."""
+    organisation_codes = organisation_codes or {}
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing_columns = [name for name in COLUMNS if name not in header]
@@ -138,13 +147,13 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
     try:
         for raw in reader:
             line = reader.line_num
-            values = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+            values = {name: (raw.get(name) or "").strip() for name in COLUMNS + OPTIONAL_COLUMNS}
             if not any(values.values()):
                 continue
             row_errors = [
                 f"the {COLUMN_NAMES[name]} is missing" for name in REQUIRED if not values[name]
             ]
-            for name in COLUMNS:
+            for name in COLUMNS + OPTIONAL_COLUMNS:
                 if _has_control_character(values[name]):
                     # A NUL byte, a line break inside a quoted value or another invisible character:
                     # the database refuses some and every screen shows them wrongly.
@@ -165,6 +174,14 @@ def hr_rows_check(*, text, emails_taken_by_others=lambda emails: {}):
                     row_errors.append(
                         f"the start date “{values['start_date']}” is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
                     )
+            if values["organisation"]:
+                code = organisation_codes.get(values["organisation"].lower())
+                if code is None:
+                    row_errors.append(
+                        f"the organisation “{values['organisation']}” is not one held here "
+                        f"(known: {', '.join(sorted(set(organisation_codes.values()))) or 'none'})"
+                    )
+                values["organisation"] = code or ""
             if values["email"]:
                 try:
                     validate_email(values["email"])

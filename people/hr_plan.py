@@ -70,7 +70,7 @@ def _matched_people(rows):
         person.employee_number: person
         for person in Person.objects.filter(
             employee_number__in=[row.employee_number for row in rows]
-        ).select_related("user", "team", "line_manager")
+        ).select_related("user", "team", "line_manager", "organisation")
     }
     by_email = {
         address.email.lower(): address.user.person
@@ -79,7 +79,9 @@ def _matched_people(rows):
             verified=True,
             user__person__isnull=False,
             user__person__employee_number__isnull=True,
-        ).select_related("user__person__team", "user__person__line_manager")
+        ).select_related(
+            "user__person__team", "user__person__line_manager", "user__person__organisation"
+        )
     }
     return {
         row.employee_number: by_number.get(row.employee_number) or by_email.get(row.email)
@@ -98,6 +100,7 @@ def _differences(row, person):
         "start date": person.start_date.isoformat() if person.start_date else "",
         "line manager": person.line_manager.employee_number if person.line_manager else "",
         "employee number": person.employee_number or "",
+        "organisation": person.organisation.code if person.organisation else "",
     }
     after = {
         "first name": row.first_name,
@@ -108,6 +111,8 @@ def _differences(row, person):
         "start date": row.start_date.isoformat(),
         "line manager": row.line_manager_employee_number,
         "employee number": row.employee_number,
+        # A blank organisation in the file leaves the person's as it is.
+        "organisation": row.organisation or before["organisation"],
     }
     details = [
         f"{name}: {before[name] or '(none)'} → {after[name] or '(none)'}"

@@ -20,6 +20,25 @@ class Team(models.Model):
         return self.name
 
 
+class Organisation(models.Model):
+    """An organisation whose staff learn here. Policy documents name the organisations they apply
+    to (``modules.PolicyDocument.audience``), and a person is asked only about those that apply to
+    their own organisation."""
+
+    code = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="Stable short name used by content files and HR files.",
+    )
+    name = models.CharField(max_length=150, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Person(models.Model):
     """Someone who learns on the platform, and where they sit in the reporting line.
 
@@ -35,6 +54,14 @@ class Person(models.Model):
     )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+        help_text="Whose policies apply to this person. Without one, no quiz can be drawn for them.",
     )
     job_title = models.CharField(max_length=150, blank=True)
     start_date = models.DateField(null=True, blank=True)

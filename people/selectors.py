@@ -2,11 +2,25 @@
 
 from allauth.account.models import EmailAddress
 
+from django.conf import settings
 from django.db.models.expressions import RawSQL
 
 from lms.trees import tree_ancestors, tree_descendants
 
-from .models import Person, Team
+from .models import Organisation, Person, Team
+
+
+def person_organisation(*, person):
+    """The organisation whose policies apply to ``person``: their own, else the organisation that
+    runs the platform (``LMS_HOME_ORGANISATION``, a code), so that people recorded before
+    organisations existed, or created without one, are not shut out of every quiz. None when
+    neither is known: then no quiz can be drawn for them."""
+    if person is None:
+        return None
+    if person.organisation_id is not None:
+        return person.organisation
+    code = settings.LMS_HOME_ORGANISATION
+    return Organisation.objects.filter(code__iexact=code).first() if code else None
 
 
 def reporting_line_ids(*, manager):

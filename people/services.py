@@ -15,7 +15,7 @@ from lms.audit import PEOPLE_IMPORTED, audit_record
 
 from .hr_csv import hr_file_decode, hr_rows_check
 from .hr_plan import hr_plan_build
-from .models import Person, Team
+from .models import Organisation, Person, Team
 
 
 def role_groups_sync():
@@ -69,6 +69,7 @@ def person_create(
     job_title="",
     employee_number=None,
     start_date=None,
+    organisation=None,
 ):
     """Create an account and its person record together (never one without the other)."""
     user = get_user_model().objects.create_user(
@@ -87,6 +88,7 @@ def person_create(
         user=user,
         line_manager=line_manager,
         team=team,
+        organisation=organisation,
         job_title=job_title,
         employee_number=employee_number,
         start_date=start_date,
@@ -123,6 +125,16 @@ def email_claims_release(*, email, keep_user=None):
     others.filter(email__iexact=email).exclude(
         emailaddress__email__iexact=email, emailaddress__verified=True
     ).update(email="")
+
+
+def organisation_ensure(*, code, name):
+    """The organisation with this code, created if missing; its name follows the caller's (a
+    content file's correction of a name reaches the database)."""
+    organisation, created = Organisation.objects.get_or_create(code=code, defaults={"name": name})
+    if not created and organisation.name != name:
+        organisation.name = name
+        organisation.save(update_fields=["name"])
+    return organisation
 
 
 def team_get_or_create(*, name, parent=None):
@@ -198,11 +210,22 @@ def _emails_taken_by_others(emails_to_numbers):
     return taken
 
 
+def _organisation_codes():
+    codes = {}
+    for code, name in Organisation.objects.values_list("code", "name"):
+        codes[code.lower()] = codes[name.lower()] = code
+    return codes
+
+
 def _plan_for(*, data, full_extract):
     text, error = hr_file_decode(data=data)
     if error:
         raise PeopleImportError([error])
-    rows, errors = hr_rows_check(text=text, emails_taken_by_others=_emails_taken_by_others)
+    rows, errors = hr_rows_check(
+        text=text,
+        emails_taken_by_others=_emails_taken_by_others,
+        organisation_codes=_organisation_codes(),
+    )
     if errors:
         raise PeopleImportError(errors)
     return rows, hr_plan_build(rows=rows, data=data, full_extract=full_extract)
@@ -259,6 +282,7 @@ def _people_save(*, rows, plan, today):
     manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
     created = updated = 0
     people = {}
+    organisations = {organisation.code: organisation for organisation in Organisation.objects.all()}
     for row in rows:
         if row.team not in teams:
             teams[row.team] = team_get_or_create(name=row.team)
@@ -283,6 +307,8 @@ def _people_save(*, rows, plan, today):
         person.employee_number = row.employee_number
         person.team = teams[row.team]
         person.job_title = row.job_title
+        if row.organisation:
+            person.organisation = organisations[row.organisation]
         person.start_date = row.start_date
         person.left_on = None
         person.line_manager = None

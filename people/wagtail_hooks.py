@@ -3,11 +3,30 @@
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.admin_menu import PermissionMenuItem
 from lms.audit import ROLES_CHANGED, audit_record
 
 from .admin_views import IMPORT_PERMISSION, PeopleImportView
+from .models import Organisation
+
+
+class OrganisationViewSet(SnippetViewSet):
+    """The organisations policy documents apply to; people get theirs from the HR import."""
+
+    model = Organisation
+    icon = "site"
+    menu_label = "Organisations"
+    add_to_admin_menu = True
+    menu_order = 255
+    list_display = ["name", "code"]
+    panels = [FieldPanel("name"), FieldPanel("code")]
+
+
+register_snippet(OrganisationViewSet)
 
 
 @hooks.register("register_admin_urls")

@@ -11,7 +11,7 @@ from modules.models import PolicyClause
 from .kinds import kind_of
 from .models import Quiz
 from .question_banks import GIFT, MOODLE_XML, QuestionBankError, bank_format_for
-from .selectors import quiz_draw_problems
+from .selectors import quiz_audience_problems, quiz_draw_problems
 
 MAX_BANK_BYTES = 5 * 1024 * 1024
 
@@ -41,6 +41,19 @@ class QuizAdminForm(WagtailAdminModelForm):
         problems = quiz_draw_problems(
             quiz=quiz, total=self.cleaned_data.get("questions_per_attempt"), per_topic=per_topic
         )
+        # Whose policy applies: new settings that leave an organisation's staff without a fair
+        # draw. A shortfall the saved settings already have does not block unrelated edits (its
+        # fix is more questions, not these fields); load_content reports it as a warning.
+        already = set(quiz_audience_problems(quiz=Quiz.objects.get(pk=quiz.pk)))
+        problems += [
+            problem
+            for problem in quiz_audience_problems(
+                quiz=quiz,
+                total=self.cleaned_data.get("questions_per_attempt"),
+                per_topic=per_topic,
+            )
+            if problem not in already
+        ]
         for problem in problems:
             self.add_error("questions_per_attempt", problem)
         return not problems

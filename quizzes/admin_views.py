@@ -35,6 +35,7 @@ class ClauseCoverageReportView(RowsReportView):
         "heading": "Heading",
         "clause_version": "Clause version",
         "coverage": "Coverage",
+        "not_assessed_reason": "Why it is not assessed",
         "step_count": "Module steps",
         "question_count": "Questions",
         "steps": "Module steps citing it",
@@ -42,7 +43,15 @@ class ClauseCoverageReportView(RowsReportView):
     }
     list_export = list(export_headings)
     columns = report_columns(
-        ["document", "reference", "where", "coverage", "step_count", "question_count"],
+        [
+            "document",
+            "reference",
+            "where",
+            "coverage",
+            "not_assessed_reason",
+            "step_count",
+            "question_count",
+        ],
         export_headings,
     )
 

@@ -2,10 +2,14 @@
 ``manage.py load_content``. The policy library and module pages come from
 ``modules.content_import``; this module adds each module's quiz and questions.
 
-Idempotent and non-destructive: it creates what is missing and never touches what exists, so
-running it again duplicates nothing and never overwrites an L&D author's edits. The one update:
-a module whose file's steps have changed gets them as a draft revision for an author to publish
-(``modules.content_import.module_steps_update_draft``). Each file is
+Idempotent: running it again duplicates nothing and changes nothing. Corrections in the files
+reach an existing database: a changed clause becomes a new clause version
+(``modules.content_import``), a module whose file's steps have changed gets them as a draft
+revision for an author to publish (``modules.content_import.module_steps_update_draft``), and a
+question whose file differs from the stored question (words, options, key, feedback, or the
+version of a clause it cites) is replaced by a new question of the same key
+(``question_update_from_spec``), recorded in the audit trail. Attempts keep the questions exactly as
+they were shown (their snapshots), so certificates never rest on an edited row. Each file is
 checked and loaded in one transaction: a bad file loads nothing at all, and the error names the
 file and the place in it.
 
@@ -32,6 +36,7 @@ from pydantic import (
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import transaction
 
+from lms.audit import CONTENT_PUBLISHED, audit_record
 from modules.content_import import (
     CONTENT_DIR,
     ContentError,
@@ -42,6 +47,7 @@ from modules.content_import import (
     policies_load,
     read_json,
 )
+from modules.models import PolicyClause
 from modules.services import module_index_ensure
 
 from .content_checks import cited_clauses, quiz_content_problems
@@ -52,6 +58,7 @@ from .models import (
     Quiz,
     TopicDraw,
 )
+from .selectors import quiz_audience_problems
 
 
 class TopicDrawSpec(BaseModel):
@@ -143,19 +150,98 @@ def question_create_from_spec(*, spec, quiz, sort_order, clause_for):
     )
 
 
+def question_update_from_spec(*, spec, question, clause_for, current_clauses):
+    """The question of ``spec``'s key brought into line with the file: itself when nothing differs,
+    otherwise a new question (the file's type, words, options, key and feedback, citing the
+    current clause versions) that takes the old one's key and place, and the old row goes.
+    Returns (question, replaced?).
+
+    It differs when what a learner sees or is scored on differs, or when it cites an older version
+    of a clause whose current version is the file's (a correction the loader itself published).
+    A clause an author has revised past the file's text does not move it: authors move their
+    citations on themselves (``modules.selectors.policy_clause_citations``).
+
+    Replaced, not edited in place: the kind may have changed (an ordering question became a
+    multiple-response one), and the attempts that showed the old one hold its snapshot, so
+    their evidence and certificates do not move."""
+    key = question.key
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        fresh = question_create_from_spec(
+            spec={**spec, "key": f"{key}~"[:50]},
+            quiz=question.quiz,
+            sort_order=question.sort_order,
+            clause_for=clause_for,
+        )
+        before, after = question.snapshot(), fresh.snapshot()
+        if _comparable(before) == _comparable(after) and not _cites_superseded_file_clause(
+            question=question, current_clauses=current_clauses
+        ):
+            transaction.savepoint_rollback(savepoint)
+            return question, False
+        transaction.savepoint_commit(savepoint)
+        question.delete()
+        fresh.key = key
+        fresh.save(update_fields=["key"])
+        audit_record(
+            action=CONTENT_PUBLISHED,
+            target=fresh,
+            data={"key": key, "replaced_version": before["version"], "version": after["version"]},
+            summary=f"Question {key} of “{fresh.quiz}” replaced by the content file's version "
+            f"({before['version']} → {after['version']})",
+        )
+    return fresh, True
+
+
+def _comparable(snapshot):
+    """A snapshot as content: without row ids and times, and naming each clause by document and
+    reference only (which version it cites is decided by ``_cites_superseded_file_clause``)."""
+    if isinstance(snapshot, dict):
+        if "reference" in snapshot:
+            return (snapshot["document"], snapshot["reference"])
+        return {
+            name: _comparable(value)
+            for name, value in snapshot.items()
+            if name not in {"id", "version", "updated_at"}
+        }
+    if isinstance(snapshot, list):
+        return [_comparable(item) for item in snapshot]
+    return snapshot
+
+
+def _cites_superseded_file_clause(*, question, current_clauses):
+    """True when the question cites an older version of a clause whose current version says what
+    the content file says."""
+    current = {
+        (clause.document_id, clause.reference): clause
+        for clause in current_clauses
+        if getattr(clause, "says_what_the_file_says", False)
+    }
+    cited_ids = set(question.options.values_list("clause_id", flat=True))
+    if getattr(question, "clause_id", None):
+        cited_ids.add(question.clause_id)
+    return any(
+        (clause.document_id, clause.reference) in current
+        and current[(clause.document_id, clause.reference)].pk != clause.pk
+        for clause in PolicyClause.objects.filter(pk__in=cited_ids)
+    )
+
+
 def content_load(*, directory=CONTENT_DIR):
     """Load every content file. Returns what was created and the errors of module files that were
     not loaded. A bad policies.json stops everything (the modules cite it); a bad module file is
     reported and the other modules still load."""
     directory = Path(directory)
     clauses, summary = policies_load(directory=directory)
-    summary.update(modules=0, module_drafts=0, questions=0, errors=[])
+    summary.update(
+        modules=0, module_drafts=0, questions=0, questions_replaced=0, errors=[], warnings=[]
+    )
     index = module_index_ensure()
     for module_file in sorted(directory.glob("module-*.json")):
         try:
             with transaction.atomic(), errors_named_after(module_file):
-                created_page, drafted_page, created_questions = _module_file_load(
-                    data=read_json(module_file), index=index, clauses=clauses
+                created_page, drafted_page, created_questions, replaced, warnings = (
+                    _module_file_load(data=read_json(module_file), index=index, clauses=clauses)
                 )
         except ContentError as error:
             summary["errors"].append(str(error))
@@ -163,6 +249,8 @@ def content_load(*, directory=CONTENT_DIR):
         summary["modules"] += created_page
         summary["module_drafts"] += drafted_page
         summary["questions"] += created_questions
+        summary["questions_replaced"] += replaced
+        summary["warnings"] += [f"{module_file.name}: {warning}" for warning in warnings]
     return summary
 
 
@@ -187,8 +275,8 @@ def _module_file_load(*, data, index, clauses):
     quiz = Quiz.objects.filter(module=page).first() or quiz_create_from_spec(
         spec=quiz_spec, module=page, settings=settings
     )
-    existing_keys = set(Question.objects.filter(quiz=quiz).values_list("key", flat=True))
-    seen_keys, created = set(), 0
+    existing = {question.key: question for question in Question.objects.filter(quiz=quiz)}
+    seen_keys, created, replaced = set(), 0, 0
     for sort_order, spec in enumerate(quiz_spec["questions"]):
         key = spec["key"]
         if key in seen_keys:
@@ -196,11 +284,18 @@ def _module_file_load(*, data, index, clauses):
         seen_keys.add(key)
         try:
             _question_check(spec=spec, clause_for=clause_for)
-            if key not in existing_keys:
+            if key not in existing:
                 question_create_from_spec(
                     spec=spec, quiz=quiz, sort_order=sort_order, clause_for=clause_for
                 )
                 created += 1
+            else:
+                replaced += question_update_from_spec(
+                    spec=spec,
+                    question=existing[key],
+                    clause_for=clause_for,
+                    current_clauses=clauses.values(),
+                )[1]
         except (ContentError, KeyError, ModelValidationError) as error:
             detail = (
                 f"a required field is missing: {error}"
@@ -208,7 +303,8 @@ def _module_file_load(*, data, index, clauses):
                 else str(error)
             )
             raise ContentError(f"question {key}: {detail}") from error
-    return page_created, page_drafted, created
+    warnings = quiz_audience_problems(quiz=quiz)
+    return page_created, page_drafted, created, replaced, warnings
 
 
 def _quiz_checked(*, quiz_spec, clauses):

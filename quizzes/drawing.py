@@ -11,8 +11,12 @@ with options shuffled where asked.
 - A question citing a clause version that a newer version has replaced is left out of every new
   draw until an author moves it on to the current version (``bank_without_superseded_citations``).
 
+Whose policy applies (``draw_for_audience``): a learner is drawn only the questions that apply to
+their organisation, with the quiz's counts cut to what those questions can meet.
+
 The bank is a list of ``BankEntry``; nothing here touches the database."""
 
+import math
 from dataclasses import dataclass
 
 
@@ -78,6 +82,81 @@ def draw_problems(*, bank, total, per_topic):
                 "one rule, of which each attempt asks as many as the count)."
             )
     return problems
+
+
+@dataclass(frozen=True)
+class AudienceDraw:
+    """The bank and counts one learner's attempt draws with, and why it cannot (empty if it can)."""
+
+    bank: list
+    total: int | None
+    per_topic: dict
+    problems: list
+
+
+# A learner's draw may shrink to the questions that apply to them, but not below this share of
+# the quiz's own size: fewer would be a token quiz, decided by one or two answers.
+AUDIENCE_MINIMUM_SHARE = 0.5
+
+
+def draw_for_audience(*, bank, applicable_ids, total, per_topic):
+    """Whose policy applies: the draw for a learner to whom only the questions ``applicable_ids``
+    apply (a question applies when every document it cites applies to the learner's
+    organisation: an answer resting on another organisation's rule is never asked).
+
+    The other questions leave the bank; each topic count is cut to the topic's applicable
+    questions (a topic with none is dropped), and raised again in turn where the rest cannot fill
+    the total; the total is cut to what the applicable questions can fill, keeping room
+    for the critical questions that are always asked. Settings the full bank meets are still met.
+    ``problems`` says why no fair attempt can be drawn: nothing applies, or fewer questions apply
+    than ``AUDIENCE_MINIMUM_SHARE`` of the quiz's size."""
+    applicable_ids = set(applicable_ids)
+    own = [entry for entry in bank if entry.id in applicable_ids]
+    by_topic = _by_topic(own)
+    counts = {
+        topic: min(count, len(by_topic[topic]))
+        for topic, count in per_topic.items()
+        if by_topic.get(topic)
+    }
+    # Critical questions outside the counted topics are always asked, so the total keeps room.
+    needed = sum(counts.values()) + sum(
+        entry.critical for entry in own if entry.topic not in counts
+    )
+    # A counted topic gives no more than its count, so only its count and the other questions can
+    # fill the total. Where they fall short of it (the learner's organisation has no questions in
+    # some topics), the topics that apply give more of theirs, one at a time in turn, so that an
+    # attempt is as long as the quiz's wherever enough questions apply.
+    drawable = sum(counts.values()) + sum(entry.topic not in counts for entry in own)
+    if total is not None:
+        target = min(total, len(own))
+        spare = {topic: len(by_topic[topic]) - count for topic, count in counts.items()}
+        while drawable < target and any(spare.values()):
+            for topic in counts:
+                if drawable < target and spare[topic]:
+                    counts[topic] += 1
+                    spare[topic] -= 1
+                    drawable += 1
+    own_total = None if total is None else max(min(total, drawable), needed)
+    if total is not None:
+        full_size = total
+    elif per_topic:
+        full_size = sum(per_topic.values()) + sum(
+            entry.critical for entry in bank if entry.topic not in per_topic
+        )
+    else:
+        full_size = len(bank)
+    size = own_total if own_total is not None else (needed if counts else len(own))
+    problems = []
+    if not own:
+        problems.append("No question of this quiz rests on a policy that applies to the learner.")
+    elif size < math.ceil(full_size * AUDIENCE_MINIMUM_SHARE):
+        problems.append(
+            f"Only {size} question{'s' if size != 1 else ''} per attempt can be drawn from the "
+            f"{len(own)} that apply, fewer than half of the quiz's {full_size}."
+        )
+    else:
+        problems += draw_problems(bank=own, total=own_total, per_topic=counts)
+    return AudienceDraw(bank=own, total=own_total, per_topic=counts, problems=problems)
 
 
 def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):

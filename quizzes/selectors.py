@@ -10,11 +10,13 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from modules.models import PolicyClause, policy_version_label
+from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause, policy_clauses_superseded
+from people.models import Organisation
+from people.selectors import person_organisation
 
 from .content_checks import BANK_TO_DRAW_RATIO
-from .drawing import BankEntry, bank_without_superseded_citations, draw_problems
+from .drawing import BankEntry, bank_without_superseded_citations, draw_for_audience, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
 from .models import (
@@ -62,6 +64,64 @@ def quiz_bank(*, quiz):
 def quiz_drawable_bank(*, quiz):
     """What a new attempt at the quiz may draw from."""
     return bank_without_superseded_citations(quiz_bank(quiz=quiz))
+
+
+def quiz_questions_applicable(*, quiz, organisation):
+    """Ids of the quiz's questions that apply to staff of ``organisation`` (None: nobody's): a
+    question applies when every policy document its options cite has the organisation in its
+    audience. One that mixes documents is asked only where all of them apply, since its keyed
+    answer may rest on any of them."""
+    if organisation is None:
+        return set()
+    elsewhere = PolicyDocument.objects.exclude(audience=organisation)
+    # A true/false question cites its clause itself rather than through options.
+    return set(
+        Question.objects.filter(quiz=quiz)
+        .exclude(options__clause__document__in=elsewhere)
+        .exclude(truefalsequestion__clause__document__in=elsewhere)
+        .values_list("pk", flat=True)
+    )
+
+
+def quiz_draw_for_person(*, quiz, person):
+    """The draw settings of the person's attempt at the quiz, cut to the questions whose policy
+    applies to them (``quizzes.drawing.draw_for_audience``)."""
+    return draw_for_audience(
+        bank=quiz_drawable_bank(quiz=quiz),
+        applicable_ids=quiz_questions_applicable(
+            quiz=quiz, organisation=person_organisation(person=person)
+        ),
+        total=quiz.questions_per_attempt,
+        per_topic=quiz_topic_counts(quiz=quiz),
+    )
+
+
+def quiz_audience_problems(*, quiz, total=..., per_topic=None):
+    """For authors: each organisation that a document cited by the quiz applies to, and for which
+    no fair attempt can be drawn (too few of the questions apply to it), as sentences; empty when
+    every such organisation's staff can take the quiz. Those learners are refused a start."""
+    total = quiz.questions_per_attempt if total is ... else total
+    per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
+    bank = quiz_drawable_bank(quiz=quiz)
+    documents = PolicyDocument.objects.filter(
+        Q(clauses__quiz_options__question__quiz=quiz)
+        | Q(clauses__in=TrueFalseQuestion.objects.filter(quiz=quiz).values("clause"))
+    )
+    organisations = Organisation.objects.filter(policy_documents__in=documents).distinct()
+    problems = []
+    for organisation in organisations:
+        draw = draw_for_audience(
+            bank=bank,
+            applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
+            total=total,
+            per_topic=per_topic,
+        )
+        if draw.problems:
+            problems.append(
+                f"Staff of {organisation.name} cannot take this quiz: {' '.join(draw.problems)} "
+                "Add questions on the policies that apply to them."
+            )
+    return problems
 
 
 def quiz_topic_counts(*, quiz):
@@ -637,7 +697,10 @@ def clause_coverage():
                 "where": clause.where,
                 "heading": clause.heading,
                 "clause_version": clause.version,
-                "coverage": _coverage_label(steps=steps, questions=cited_by),
+                "coverage": _coverage_label(
+                    steps=steps, questions=cited_by, not_assessed_reason=clause.not_assessed_reason
+                ),
+                "not_assessed_reason": clause.not_assessed_reason,
                 "step_count": len(steps),
                 "question_count": len(cited_by),
                 "steps": "; ".join(steps),
@@ -657,14 +720,17 @@ def _clause_order(clause):
     )
 
 
-def _coverage_label(*, steps, questions):
+def _coverage_label(*, steps, questions, not_assessed_reason=""):
+    if not steps and not questions:
+        # The author's decision: a gap to close, or a clause that needs no teaching and why not.
+        return "Not assessed (reason recorded)" if not_assessed_reason else "Never cited: a gap"
     if steps and questions:
         return "Taught and tested"
     if steps:
         return "Taught, not tested"
     if questions:
         return "Tested, not taught"
-    return "Never cited"
+    return ""
 
 
 # Most-missed clauses: which of the policy's rules people get wrong. A question counts against

@@ -17,6 +17,7 @@ from lms.names import user_display_name
 from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
 from people.models import Person
+from people.selectors import person_organisation
 
 from .drawing import questions_draw
 from .handoffs import attempt_passed
@@ -26,10 +27,9 @@ from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check,
 from .selectors import (
     attempt_retry_at,
     attempts_shown,
+    quiz_draw_for_person,
     quiz_draw_problems,
-    quiz_drawable_bank,
     quiz_standing,
-    quiz_topic_counts,
 )
 from .tasks import attempt_evidence_seal_task
 
@@ -58,6 +58,16 @@ class AttemptTimeUp(AttemptError):
 STEPS_FIRST_MESSAGE = (
     "Work through every step of the module before you take its quiz. Nothing was started: "
     "carry on with the module from where you stopped."
+)
+
+NO_ORGANISATION_MESSAGE = (
+    "Your organisation is not recorded here, so we cannot tell which policies apply to you and "
+    "no quiz can be drawn for you. Please ask your learning and development team to add it."
+)
+
+NOT_FOR_YOUR_ORGANISATION_MESSAGE = (
+    "This quiz does not yet have enough questions on the policies that apply to your "
+    "organisation, so it cannot be started. Please tell your learning and development team."
 )
 
 STALE_MESSAGE = (
@@ -111,10 +121,15 @@ def attempt_start(*, person, quiz, rng=None, now=None):
                 "This quiz cannot be started: its settings do not match its questions. "
                 "Please tell your learning and development team."
             )
+        if person_organisation(person=person) is None:
+            raise AttemptError(NO_ORGANISATION_MESSAGE)
+        own_draw = quiz_draw_for_person(quiz=quiz, person=person)
+        if own_draw.problems:
+            raise AttemptError(NOT_FOR_YOUR_ORGANISATION_MESSAGE)
         drawn = questions_draw(
-            bank=quiz_drawable_bank(quiz=quiz),
-            total=quiz.questions_per_attempt,
-            per_topic=quiz_topic_counts(quiz=quiz),
+            bank=own_draw.bank,
+            total=own_draw.total,
+            per_topic=own_draw.per_topic,
             shuffle=quiz.shuffle_questions,
             rng=rng,
             seen=attempts_shown(person=person, quiz=quiz),

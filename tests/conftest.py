@@ -4,6 +4,7 @@ from lms import roles
 from modules.services import roles_sync
 from people.services import person_create, team_get_or_create
 from tests.factories import (
+    OrganisationFactory,
     PolicyClauseFactory,
     QuizFactory,
     module_page_create,
@@ -72,6 +73,7 @@ def _person(username, role_names, manager=None, team="Family court team"):
         roles_held=role_names,
         line_manager=manager,
         team=team_get_or_create(name=team),
+        organisation=OrganisationFactory(),
     )
 
 

@@ -14,7 +14,7 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from modules.models import ModulePage, ModuleProgress, PolicyClause, PolicyDocument
 from modules.services import module_index_ensure
-from people.models import Person, Team
+from people.models import Organisation, Person, Team
 from quizzes.kinds import kind_of
 from quizzes.models import Attempt, Option, Quiz, SingleChoiceQuestion, TrueFalseQuestion
 from quizzes.services import attempt_submit
@@ -39,21 +39,45 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """Cafcass unless told otherwise: the organisation every factory person and document shares,
+    so that a test not about whose policy applies finds every question applies."""
+
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("code",)
+
+    code = "cafcass"
+    name = factory.LazyAttribute(lambda organisation: organisation.code.title())
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
 
     user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
     job_title = "Family court adviser"
 
 
 class PolicyDocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PolicyDocument
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Social media policy {n}")
     organisation = "Cafcass"
     version = "2.1"
+
+    @factory.post_generation
+    def audience(document, create, organisations, **kwargs):
+        """``audience=[...]`` to choose; by default the factory organisation (Cafcass)."""
+        if not create:
+            return
+        document.audience.set(
+            organisations if organisations is not None else [OrganisationFactory()]
+        )
+        document.save(update_fields=["audience"])
 
 
 class PolicyClauseFactory(factory.django.DjangoModelFactory):

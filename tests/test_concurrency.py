@@ -11,7 +11,7 @@ from certificates.models import Certificate
 from people.services import person_create
 from quizzes.models import Attempt
 from quizzes.services import AttemptAlreadySubmitted, attempt_submit
-from tests.factories import attempt_begin
+from tests.factories import OrganisationFactory, attempt_begin
 
 pytestmark = [
     pytest.mark.postgres,
@@ -51,6 +51,7 @@ def test_fifty_concurrent_submissions_of_distinct_attempts_all_succeed(people, q
             first_name="L",
             last_name=str(number),
             email=f"learner{number}@example.org",
+            organisation=OrganisationFactory(),
         )
         attempts.append(attempt_begin(person=person, quiz=quiz))
     outcomes = _in_parallel(

@@ -1,4 +1,9 @@
-"""The demo organisation that `make run` serves: one account per role and a small reporting line."""
+"""The demo organisations that `make run` serves: one account per role and a small reporting line.
+
+Whose policy applies is visible in it: most people work for Cafcass, whose own policies are the
+Cafcass set (the Cafcass policy and community guidelines, and the staff guidance written for
+Cafcass and Probation workers); two work for Hertfordshire County Council, whose own policy is
+the Hertfordshire chapter. Each is asked only about their own organisation's policies."""
 
 import datetime
 
@@ -8,12 +13,16 @@ from django.utils import timezone
 from lms import roles
 from modules.models import ModulePage
 from modules.services import roles_sync
-from people.services import person_create, team_get_or_create
+from people.services import organisation_ensure, person_create, team_get_or_create
 
 from .models import Assignment
 from .services import assignment_create
 
 DEMO_PASSWORD = "learn-social-media"  # noqa: S105  (demo accounts only, printed by make run)
+
+# The codes and names of the shipped content's organisations (modules/content/policies.json).
+DEMO_ORGANISATIONS = {"cafcass": "Cafcass", "hertfordshire": "Hertfordshire County Council"}
+HERTFORDSHIRE_PEOPLE = {"hana.herts", "hugo.herts"}
 
 # username, first, last, roles, manager username, team, job title
 DEMO_PEOPLE = [
@@ -81,6 +90,24 @@ DEMO_PEOPLE = [
         "Team manager",
     ),
     (
+        "hana.herts",
+        "Hana",
+        "Kowalski",
+        [roles.STAFF, roles.LINE_MANAGERS],
+        None,
+        "Hertfordshire children's services",
+        "Team manager",
+    ),
+    (
+        "hugo.herts",
+        "Hugo",
+        "Lindqvist",
+        [roles.STAFF],
+        "hana.herts",
+        "Hertfordshire children's services",
+        "Social worker",
+    ),
+    (
         "alex.author",
         "Alex",
         "Reid",
@@ -101,7 +128,8 @@ DEMO_PEOPLE = [
 ]
 
 DEMO_LOGINS = [
-    ("Staff member", "sam.staff"),
+    ("Staff member (Cafcass: asked about the Cafcass policies)", "sam.staff"),
+    ("Staff member (Hertfordshire County Council: asked about its own policy)", "hugo.herts"),
     ("Line manager (3 direct reports; Lee has reports of their own)", "maria.manager"),
     ("L&D author (Wagtail admin at /admin/)", "alex.author"),
     ("Auditor", "ada.auditor"),
@@ -112,12 +140,21 @@ DEMO_LOGINS = [
 def demo_load():
     """Create the demo accounts that are missing. Idempotent."""
     roles_sync()
+    organisations = {
+        code: organisation_ensure(code=code, name=name) for code, name in DEMO_ORGANISATIONS.items()
+    }
     users = get_user_model().objects
     people = {}
     for username, first, last, role_names, manager, team_name, job_title in DEMO_PEOPLE:
+        organisation = organisations[
+            "hertfordshire" if username in HERTFORDSHIRE_PEOPLE else "cafcass"
+        ]
         existing = users.filter(username=username).select_related("person").first()
         if existing is not None:
             people[username] = existing.person
+            if existing.person.organisation_id is None:  # a demo loaded before organisations
+                existing.person.organisation = organisation
+                existing.person.save(update_fields=["organisation"])
             continue
         people[username] = person_create(
             username=username,
@@ -129,6 +166,7 @@ def demo_load():
             line_manager=people.get(manager),
             team=team_get_or_create(name=team_name),
             job_title=job_title,
+            organisation=organisation,
         )
     if not users.filter(username="admin").exists():
         users.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)

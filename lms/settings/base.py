@@ -376,6 +376,9 @@ CERTIFICATE_CHECK_MAX_BYTES = int(
 )
 
 # Line-manager tracking: status windows, reminders and the HR import.
+# The organisation that runs the platform (its code in the policy library): its policies apply to
+# anyone whose own organisation is not recorded (people.selectors.person_organisation).
+LMS_HOME_ORGANISATION = os.environ.get("LMS_HOME_ORGANISATION", "")
 LMS_EXPIRING_SOON_DAYS = int(os.environ.get("LMS_EXPIRING_SOON_DAYS", "60"))
 LMS_BASE_COMPETENCE_DUE_DAYS = int(os.environ.get("LMS_BASE_COMPETENCE_DUE_DAYS", "30"))
 LMS_RECERTIFICATION_DUE_DAYS = int(os.environ.get("LMS_RECERTIFICATION_DUE_DAYS", "30"))

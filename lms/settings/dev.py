@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SERVE_MEDIA = True
+# The demo is Cafcass's: its policies apply to anyone created without an organisation.
+LMS_HOME_ORGANISATION = os.environ.get("LMS_HOME_ORGANISATION", "cafcass")
 # The benchmarks' organisation generator and tracking benchmark (manage.py generate_organisation,
 # bench_tracking): tools for developers, never part of a production build.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

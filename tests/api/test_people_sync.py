@@ -153,3 +153,22 @@ def test_a_sync_bigger_than_the_import_allows_is_refused(client, api_token, role
     response = sync(client, api_token(["write_people"]), GOOD)
     assert response.status_code == 413
     assert not Person.objects.filter(employee_number__isnull=False).exists()
+
+
+def test_a_sync_sets_organisations_and_refuses_an_unknown_one(client, api_token, role_groups):
+    from tests.factories import OrganisationFactory
+
+    herts = OrganisationFactory(code="hertfordshire", name="Hertfordshire County Council")
+    headers = api_token(["write_people"])
+    refused = sync(client, headers, [row("E1", "Maya", "maya@example.org", organisation="mars")])
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["errors"] == [
+        {"row": 0, "message": "the organisation “mars” is not one held here (known: hertfordshire)"}
+    ]
+    assert not Person.objects.exists()
+
+    response = sync(
+        client, headers, [row("E1", "Maya", "maya@example.org", organisation="hertfordshire")]
+    )
+    assert response.status_code == 200, response.content
+    assert Person.objects.get(employee_number="E1").organisation == herts

@@ -8,6 +8,7 @@ from django.urls import reverse
 from lms import roles
 from modules.services import module_progress_start
 from people.services import person_create
+from tests.factories import OrganisationFactory
 
 from .keyboard import activate
 from .steps import assert_refused, sign_in, sign_out
@@ -72,6 +73,7 @@ def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, 
         password="correct-horse-battery",
         roles_held=[roles.STAFF],
         line_manager=people["manager"],
+        organisation=OrganisationFactory(),
     )
     newcomer = new_page()
     sign_in(newcomer, "nia.new")

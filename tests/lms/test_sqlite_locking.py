@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from people.services import person_create
-from tests.factories import module_steps_finish
+from tests.factories import OrganisationFactory, module_steps_finish
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -65,6 +65,7 @@ def test_eight_simultaneous_quiz_starts_on_a_sqlite_file_all_succeed(people, qui
             first_name="Lee",
             last_name=f"Learner {number}",
             email=f"learner{number}@example.org",
+            organisation=OrganisationFactory(),
         )
         module_steps_finish(person=person, module=quiz.module)
         client = Client()

@@ -70,3 +70,23 @@ def test_leaving_and_coming_back_resumes_where_they_stopped(client_for, people, 
 
 def test_someone_without_a_learner_record_gets_404(admin_client, module):
     assert admin_client.get(module.url).status_code == 404
+
+
+def test_a_citation_of_a_document_that_does_not_apply_to_the_learner_says_so(
+    client_for, people, module
+):
+    """Steps are shown to everyone as authored; the decision's cited document (Cafcass's, in the
+    fixture) is marked as not applying to a learner of another organisation, and only to them."""
+    from tests.factories import OrganisationFactory
+
+    marker = "This document does not apply to your organisation"
+    client = client_for(people["staff"])
+    _start(client, module)
+    client.post(module.url + "step/1/", {"continue": "1"})
+    client.post(module.url + "step/2/", {"choice": "0"})
+    assert marker not in client.get(module.url + "step/2/").content.decode()
+
+    staff = people["staff"]
+    staff.organisation = OrganisationFactory(code="hertfordshire")
+    staff.save(update_fields=["organisation"])
+    assert marker in client.get(module.url + "step/2/").content.decode()

@@ -183,15 +183,17 @@ def test_a_bad_question_leaves_nothing_of_its_module_behind(tmp_path, db, wagtai
     (tmp_path / "policies.json").write_text(
         json.dumps(
             {
+                "organisations": [{"key": "org", "name": "Org"}],
                 "documents": [
                     {
                         "key": "doc",
                         "title": "Policy",
                         "organisation": "Org",
+                        "audience": ["org"],
                         "version": "1",
                         "clauses": [{"reference": "2.19", "heading": "H", "summary": "S"}],
                     }
-                ]
+                ],
             }
         )
     )

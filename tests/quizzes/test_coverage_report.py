@@ -39,7 +39,7 @@ def test_each_clause_shows_the_steps_and_questions_that_cite_it(library, quiz, m
     assert taught["question_count"] == 3
     assert "First question?" in taught["questions"] and quiz.title in taught["questions"]
     assert (rows["2.9"]["coverage"], rows["2.9"]["step_count"], rows["2.9"]["questions"]) == (
-        "Never cited",
+        "Never cited: a gap",
         0,
         "",
     )
@@ -58,7 +58,7 @@ def test_only_the_newest_version_of_a_clause_is_listed(library):
     old = library["taught"]
     PolicyClauseFactory(document=old.document, reference="2.19", version=2)
     rows = [row for row in clause_coverage() if row["reference"] == "2.19"]
-    assert [(row["clause_version"], row["coverage"]) for row in rows] == [(2, "Never cited")]
+    assert [(row["clause_version"], row["coverage"]) for row in rows] == [(2, "Never cited: a gap")]
 
 
 def test_an_unpublished_draft_step_does_not_count_as_teaching(library, module):
@@ -92,7 +92,8 @@ def test_authors_and_auditors_see_it_and_export_it(library, people, client_for, 
         "Coverage",
     ]
     assert any(
-        row[1] == "2.9" and row[2] == "clause 2.9" and row[5] == "Never cited" for row in rows
+        row[1] == "2.9" and row[2] == "clause 2.9" and row[5] == "Never cited: a gap"
+        for row in rows
     )
     workbook = client.get(reverse(REPORT), {"export": "xlsx"})
     assert load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.max_row == len(

@@ -11,6 +11,7 @@ from lms import roles
 from people.services import person_create, team_get_or_create
 from quizzes.services import attempt_submit
 from tests.factories import (
+    OrganisationFactory,
     QuizFactory,
     attempt_begin,
     certificate_make,
@@ -62,6 +63,7 @@ def hostile(people, clause, monkeypatch):
             line_manager=people["manager"],
             team=team,
             employee_number=employee_number,
+            organisation=OrganisationFactory(),
         )
 
     overdue = person("hostile.overdue", OVERDUE_NAME, "-E1")

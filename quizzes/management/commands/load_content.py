@@ -30,6 +30,19 @@ class Command(BaseCommand):
                 f"{summary['module_drafts']} module(s) whose steps changed in their file got a "
                 "draft revision: review and publish it in the admin."
             )
+        if summary["clause_versions"] or summary["questions_replaced"]:
+            self.stdout.write(
+                f"Corrections: {summary['clause_versions']} new clause version(s) (certificates "
+                f"resting on the old ones are due recertification), {summary['questions_replaced']} "
+                "question(s) replaced by their file's version."
+            )
+        if summary["clauses_updated"]:
+            self.stdout.write(
+                f"{summary['clauses_updated']} clause(s) got a new location or reason for not "
+                "being assessed."
+            )
+        for warning in summary["warnings"]:
+            self.stderr.write(f"  Warning: {warning}")
         if summary["errors"]:
             for error in summary["errors"]:
                 self.stderr.write(f"  Not loaded: {error}")
