@@ -17,8 +17,8 @@ How a statement travels, and why it arrives exactly once:
   that died) is harmless. That is why, unlike e-mail (``lms/outbox.py``), a failure of any kind
   leaves the row QUEUED and the task is simply retried (``TASK_RETRYABLE``), and ``manage.py
   send_xapi`` (cron) sends whatever is still waiting, oldest first, after a long outage.
-- Only a refusal that trying again cannot change (400: malformed; 409: a *different* statement
-  already has this id; 413: too large) marks the row REJECTED for a person to look at.
+- Only a refusal that trying again cannot change (400 or 422: malformed; 409: a *different*
+  statement already has this id; 413: too large) marks the row REJECTED for a person to look at.
 
 What a statement reveals: the learner only as an account (``SITE_URL`` and the person's id),
 never a name or e-mail address; the module, quiz or certificate; and for a quiz the score and
@@ -61,8 +61,9 @@ ACTIVITY_TYPES = {
     "certificate": "http://activitystrea.ms/schema/1.0/badge",
 }
 
-# A refusal that sending the same statement again cannot change.
-REJECTED_STATUSES = {400, 409, 413}
+# A refusal that sending the same statement again cannot change (Ralph, on FastAPI, answers 422
+# where the specification says 400).
+REJECTED_STATUSES = {400, 409, 413, 422}
 
 
 class XapiNotSent(Exception):
