@@ -2,9 +2,17 @@
 environment (tests/lrs.py). The platform sends through its outbox (lms/xapi.py); the LRS is read
 back through its own xAPI GET /statements, so what is asserted is what the LRS holds."""
 
+import datetime
 import json
+from unittest import mock
 
 import pytest
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from django.test import override_settings
+from django.utils import timezone
 
 from certificates.models import Certificate, RevocationReason
 from certificates.services import certificate_revoke
@@ -193,3 +201,55 @@ def test_a_statement_the_lrs_refuses_is_set_aside_for_a_person_not_retried(lrs, 
     assert row.last_error.startswith(("HTTP 400", "HTTP 422")) and row.tries == 1
     assert xapi_send_waiting() == (0, 0)
     assert lrs.statements() == []
+
+
+def _run_database_worker():
+    """django-tasks-db's own worker, in this process: every task that is ready, then it returns.
+    Between tasks it would close a connection inside a transaction, as this test's is: not here."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="xapi-test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+
+def test_the_task_queue_retries_statements_until_the_lrs_is_back(
+    lrs, people, quiz, django_capture_on_commit_callbacks
+):
+    """The production path: the database task backend and its worker, retrying with a delay."""
+    database_tasks = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    with override_settings(TASKS=database_tasks, TASK_RETRY_BASE_SECONDS=60, TASK_MAX_ATTEMPTS=3):
+        lrs.stop()
+        with django_capture_on_commit_callbacks(execute=True):
+            module_steps_finish(person=people["staff"], module=quiz.module)
+            attempt_failed(person=people["staff"], quiz=quiz)
+        queued = DBTaskResult.objects.filter(task_path="lms.xapi.xapi_send_task")
+        assert queued.count() == 4  # initialized, answered, attempted, failed
+
+        _run_database_worker()
+        # Each send failed and is queued again for later, its statement still waiting.
+        assert set(queued.values_list("status", flat=True)) == {TaskResultStatus.READY}
+        assert all(
+            run_after > timezone.now() for run_after in queued.values_list("run_after", flat=True)
+        )
+        assert set(XapiStatement.objects.values_list("state", flat=True)) == {"queued"}
+
+        lrs.start()
+        # The retry delay has passed.
+        queued.update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+        _run_database_worker()
+        assert set(queued.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
+        assert set(XapiStatement.objects.values_list("state", flat=True)) == {"sent"}
+        held = lrs.statements()
+        assert sorted(s["verb"]["id"] for s in held) == sorted(
+            [VERBS["initialized"], VERBS["answered"], VERBS["attempted"], VERBS["failed"]]
+        )
+        assert len(lrs.statements_file()) == 4
