@@ -87,6 +87,9 @@ class XapiStatement(models.Model):
         REJECTED = "rejected", "Refused by the LRS"
 
     statement_id = models.UUIDField(unique=True, editable=False)
+    person_id = models.BigIntegerField(
+        db_index=True, help_text="Whom the statement is about (its actor), for subject access."
+    )
     verb = models.CharField(max_length=30, help_text="The verb's short name, for reports.")
     statement = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -147,7 +147,8 @@ def xapi_record(
     if registration:
         statement["context"]["registration"] = str(registration)
     row, created = XapiStatement.objects.get_or_create(
-        statement_id=statement_id, defaults={"verb": verb, "statement": statement}
+        statement_id=statement_id,
+        defaults={"person_id": person_id, "verb": verb, "statement": statement},
     )
     if created:
         transaction.on_commit(lambda: xapi_send_task.enqueue(statement_pk=row.pk))

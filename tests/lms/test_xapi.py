@@ -174,3 +174,13 @@ def test_the_admin_report_lists_statements_not_yet_in_the_lrs(xapi_on, people, c
     page = client.get(reverse("lms_report_xapi-statements")).content.decode()
     assert str(waiting.statement_id) in page and "ConnectionError: refused" in page
     assert str(sent.statement_id) not in page
+
+
+def test_a_persons_data_download_includes_the_statements_about_them(xapi_on, people, db):
+    from tracking.personal_data import person_data_collect
+
+    mine = _record(person_id=people["staff"].pk)
+    _record(person_id=people["lead"].pk, event="module-progress/9/initialized")
+    statements = person_data_collect(person=people["staff"])["xapi_statements"]
+    assert [entry["statement"]["id"] for entry in statements] == [str(mine.statement_id)]
+    assert statements[0]["state"] == "Waiting to be sent"

@@ -193,6 +193,7 @@ def test_a_statement_the_lrs_refuses_is_set_aside_for_a_person_not_retried(lrs, 
     statement_id = xapi_statement_id(event="broken/1")
     row = XapiStatement.objects.create(
         statement_id=statement_id,
+        person_id=1,
         verb="answered",
         statement={"id": str(statement_id), "verb": {"id": "not an IRI"}, "object": {}},
     )
