@@ -184,3 +184,18 @@ def test_a_persons_data_download_includes_the_statements_about_them(xapi_on, peo
     statements = person_data_collect(person=people["staff"])["xapi_statements"]
     assert [entry["statement"]["id"] for entry in statements] == [str(mine.statement_id)]
     assert statements[0]["state"] == "Waiting to be sent"
+
+
+def test_an_attempt_closed_when_its_time_ran_out_is_reported_failed(xapi_on, people, quiz):
+    import datetime
+
+    from quizzes.services import attempt_close_overdue
+    from tests.factories import attempt_begin
+
+    quiz.time_limit_minutes = 5
+    quiz.save()
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
+    attempt_close_overdue(attempt=attempt, now=attempt.submit_by + datetime.timedelta(minutes=1))
+    failed = XapiStatement.objects.get(verb="failed").statement
+    assert failed["result"]["success"] is False
+    assert failed["id"] == str(xapi_statement_id(event=f"attempt/{attempt.pk}/failed"))
