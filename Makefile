@@ -10,7 +10,7 @@ STAMPS := .stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-browser lint system-deps frontend migrate demo worker clean
+.PHONY: help run test test-browser lint system-deps frontend migrate demo worker clean ralph
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -29,6 +29,17 @@ frontend/build/app.css: package.json package-lock.json frontend/app.scss fronten
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	@touch $@
+
+# Ralph, the learning record store the xAPI tests send to, in its own virtual environment (never
+# .venv), from the exact pins of requirements-ralph.lock. Without a network it cannot be installed:
+# the target says so and the LRS tests skip with that reason; everything else still runs.
+RALPH_VENV ?= var/ralph-venv
+export RALPH_VENV
+
+$(RALPH_VENV)/.installed-from-lock: requirements-ralph.lock
+	@bash scripts/ralph-venv.sh $(RALPH_VENV) || echo "Ralph could not be installed into $(RALPH_VENV) (no network?): the xAPI LRS tests will be skipped."
+
+ralph: $(RALPH_VENV)/.installed-from-lock ## Install Ralph (the LRS the xAPI tests start) into its own virtual environment, var/ralph-venv
 
 system-deps: ## Install the Debian packages the platform is faster or testable with (where allowed)
 	@bash scripts/system-deps.sh
@@ -52,7 +63,7 @@ run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the
 worker: $(STAMPS)/venv ## Run the background task worker on its own (restarted after WORKER_MAX_TASKS tasks; recovers dead and failed tasks)
 	$(MANAGE) run_worker
 
-test: system-deps $(STAMPS)/venv frontend ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+test: system-deps $(STAMPS)/venv frontend ralph ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-browser: system-deps $(STAMPS)/venv frontend ## Only the real-browser journeys and accessibility checks (Chromium)

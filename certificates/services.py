@@ -14,6 +14,7 @@ from django.utils import timezone
 from lms import audit
 from lms.audit import audit_record, audit_records
 from lms.names import user_display_name
+from lms.xapi import xapi_activity, xapi_is_enabled, xapi_record
 from modules.models import ModulePage, PolicyClause
 from modules.selectors import policy_clause_ids_changed_since
 from people.models import Person
@@ -237,6 +238,7 @@ def _certificate_finish(*, certificate, stored_files):
         subject=certificate.person,
         target=certificate,
     )
+    _xapi_certificate_record(certificate=certificate, verb="earned", at=certificate.issued_at)
 
 
 def _files_discard(stored_files):
@@ -461,9 +463,34 @@ def _status_change(*, certificate, to_status, by, reason, superseded_by=None, re
         reason=reason,
         reason_category=reason_category,
     )
+    if to_status == Certificate.Status.REVOKED:
+        _xapi_certificate_record(certificate=certificate, verb="revoked", at=timezone.now())
     certificate.status = to_status
     if superseded_by is not None:
         certificate.superseded_by = superseded_by
+
+
+def _xapi_certificate_record(*, certificate, verb, at):
+    """A certificate earned or revoked, for the LRS: which one and when; not why it was revoked
+    (an auditor's own words may name people)."""
+    if not xapi_is_enabled():
+        return
+    xapi_record(
+        event=f"certificate/{certificate.pk}/{verb}",
+        person_id=certificate.person_id,
+        verb=verb,
+        activity=xapi_activity(
+            kind="certificate",
+            key=certificate.pk,
+            name=f"{certificate.serial}: {certificate.title}",
+        ),
+        timestamp=at,
+        parent=xapi_activity(
+            kind="module", key=certificate.module_id, name=certificate.module.title
+        )
+        if certificate.module_id
+        else None,
+    )
 
 
 def _actor_name(user):

@@ -8,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
 from .background import tasks_failed_for_good
+from .xapi import xapi_statements_needing_attention
 
 
 def report_columns(fields, headings):
@@ -91,4 +92,54 @@ class FailedTasksReportView(RowsReportView):
                 "id": str(db_result.pk),
             }
             for db_result in tasks_failed_for_good()
+        ]
+
+
+class XapiStatementsReportView(RowsReportView):
+    """xAPI statements the learning record store does not hold yet: waiting (the LRS is down or
+    refuses the login; they are retried, and `manage.py send_xapi` catches up) or refused (a
+    person must look: `send_xapi --requeue ID` once fixed). Superusers only, like failed tasks."""
+
+    page_title = "xAPI statements not yet in the LRS"
+    header_icon = "warning"
+    index_url_name = "lms_report_xapi-statements"
+    index_results_url_name = "lms_report_xapi-statements_results"
+    export_filename = "xapi-statements-not-sent"
+    export_headings = {
+        "created_at": "Recorded at",
+        "state": "State",
+        "verb": "Verb",
+        "tries": "Tries",
+        "last_tried_at": "Last tried",
+        "error": "Last error",
+        "statement_id": "Statement id",
+        "id": "Row id",
+    }
+    list_export = [
+        "created_at",
+        "state",
+        "verb",
+        "tries",
+        "last_tried_at",
+        "error",
+        "statement_id",
+        "id",
+    ]
+    columns = report_columns(list_export, export_headings)
+
+    def rows(self):
+        return [
+            {
+                "created_at": timezone.localtime(row.created_at),
+                "state": row.get_state_display(),
+                "verb": row.verb,
+                "tries": row.tries,
+                "last_tried_at": timezone.localtime(row.last_tried_at)
+                if row.last_tried_at
+                else None,
+                "error": row.last_error,
+                "statement_id": str(row.statement_id),
+                "id": row.pk,
+            }
+            for row in xapi_statements_needing_attention()[:5000]
         ]

@@ -66,3 +66,43 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to} ({self.get_state_display()})"
+
+
+class XapiStatement(models.Model):
+    """An xAPI statement waiting for, or delivered to, the learning record store: written in the
+    same transaction as the event it reports, sent by a background task after that commits.
+
+    The statement's id is derived from the event (``lms.xapi.xapi_statement_id``), so the same
+    event can never queue two rows, and sending the stored statement again is harmless: the LRS
+    keeps one statement per id and answers a repeat of an identical statement with success. So a
+    failed or doubtful send is simply tried again; nothing is lost and nothing arrives twice.
+
+    QUEUED is still to be delivered (``tries`` and ``last_error`` say how it went so far); SENT
+    was stored by the LRS; REJECTED was refused by the LRS as malformed or conflicting, which
+    trying again cannot change: a person must look at it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        REJECTED = "rejected", "Refused by the LRS"
+
+    statement_id = models.UUIDField(unique=True, editable=False)
+    person_id = models.BigIntegerField(
+        db_index=True, help_text="Whom the statement is about (its actor), for subject access."
+    )
+    verb = models.CharField(max_length=30, help_text="The verb's short name, for reports.")
+    statement = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    tries = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_tried_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="xapi_state_created")]
+        verbose_name = "xAPI statement"
+
+    def __str__(self):
+        return f"{self.verb} {self.statement_id} ({self.get_state_display()})"

@@ -1,4 +1,5 @@
-"""Wagtail admin wiring of the shell: the failed background tasks report, and documents."""
+"""Wagtail admin wiring of the shell: the failed background tasks and unsent xAPI statements
+reports, and documents."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import path, reverse
@@ -6,7 +7,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 
 from .admin_menu import SuperuserMenuItem
-from .admin_views import FailedTasksReportView
+from .admin_views import FailedTasksReportView, XapiStatementsReportView
 
 
 @hooks.register("register_admin_urls")
@@ -22,6 +23,16 @@ def register_failed_tasks_urls():
             FailedTasksReportView.as_view(results_only=True),
             name="lms_report_failed-tasks_results",
         ),
+        path(
+            "reports/xapi-statements/",
+            XapiStatementsReportView.as_view(),
+            name="lms_report_xapi-statements",
+        ),
+        path(
+            "reports/xapi-statements/results/",
+            XapiStatementsReportView.as_view(results_only=True),
+            name="lms_report_xapi-statements_results",
+        ),
     ]
 
 
@@ -33,6 +44,17 @@ def register_failed_tasks_menu_item():
         name="lms-failed-tasks",
         icon_name="warning",
         order=1390,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_xapi_statements_menu_item():
+    return SuperuserMenuItem(
+        "xAPI statements not yet sent",
+        reverse("lms_report_xapi-statements"),
+        name="lms-xapi-statements",
+        icon_name="warning",
+        order=1391,
     )
 
 

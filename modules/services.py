@@ -24,6 +24,7 @@ from wagtail.models import (
 
 from lms import audit, roles
 from lms.audit import audit_record
+from lms.xapi import xapi_activity, xapi_is_enabled, xapi_record, xapi_registration
 from people.services import role_groups_sync
 
 from .handoffs import clause_revised
@@ -395,7 +396,13 @@ def module_progress_start(*, person, module):
         raise ProgressError("This module has not been published yet.")
     try:
         with transaction.atomic():
-            return ModuleProgress.objects.create(person=person, module=module, revision=revision)
+            progress = ModuleProgress.objects.create(
+                person=person, module=module, revision=revision
+            )
+            _xapi_progress_record(
+                progress=progress, module=module, verb="initialized", at=progress.started_at
+            )
+            return progress
     except IntegrityError:
         # A concurrent start won the race; resume theirs.
         return ModuleProgress.objects.get(person=person, module=module, completed_at__isnull=True)
@@ -413,7 +420,9 @@ def module_decision_record(*, progress, number, choice_index):
     if step.id in progress.decisions:
         return progress
     progress.decisions[step.id] = choice_index
-    progress.save(update_fields=["decisions"])
+    with transaction.atomic():
+        progress.save(update_fields=["decisions"])
+        _xapi_decision_record(progress=progress, step=step)
     return progress
 
 
@@ -441,8 +450,48 @@ def module_step_complete(*, progress, number):
 
 def module_progress_complete(*, person, module):
     """Close the run through the module: its quiz has been passed."""
-    ModuleProgress.objects.filter(person=person, module=module, completed_at__isnull=True).update(
-        completed_at=timezone.now()
+    now = timezone.now()
+    open_runs = list(
+        ModuleProgress.objects.filter(person=person, module=module, completed_at__isnull=True)
+    )
+    ModuleProgress.objects.filter(pk__in=[progress.pk for progress in open_runs]).update(
+        completed_at=now
+    )
+    for progress in open_runs:
+        _xapi_progress_record(progress=progress, module=module, verb="completed", at=now)
+
+
+def _xapi_module_activity(*, module):
+    return xapi_activity(kind="module", key=module.pk, name=module.title)
+
+
+def _xapi_decision_record(*, progress, step):
+    """That a decision was made, for the LRS; never which choice: that would tell it the best one."""
+    if not xapi_is_enabled():
+        return
+    xapi_record(
+        event=f"module-progress/{progress.pk}/decision/{step.id}/answered",
+        person_id=progress.person_id,
+        verb="answered",
+        activity=xapi_activity(
+            kind="decision", key=f"{progress.module_id}/{step.id}", name=step.value["heading"]
+        ),
+        timestamp=timezone.now(),
+        parent=_xapi_module_activity(module=progress.module),
+        registration=xapi_registration(event=f"module-progress/{progress.pk}"),
+    )
+
+
+def _xapi_progress_record(*, progress, module, verb, at):
+    """A run through a module started (``initialized``) or completed, for the LRS."""
+    xapi_record(
+        event=f"module-progress/{progress.pk}/{verb}",
+        person_id=progress.person_id,
+        verb=verb,
+        activity=_xapi_module_activity(module=module),
+        timestamp=at,
+        result={"completion": True} if verb == "completed" else None,
+        registration=xapi_registration(event=f"module-progress/{progress.pk}"),
     )
 
 

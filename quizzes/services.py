@@ -14,6 +14,13 @@ from django.utils import timezone
 from lms import audit
 from lms.audit import audit_record
 from lms.names import user_display_name
+from lms.xapi import (
+    xapi_activity,
+    xapi_is_enabled,
+    xapi_record,
+    xapi_registration,
+    xapi_score_result,
+)
 from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
 from people.models import Person
@@ -146,7 +153,7 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             if quiz.time_limit_minutes
             else None
         )
-        return Attempt.objects.create(
+        attempt = Attempt.objects.create(
             person=person,
             quiz=quiz,
             pass_mark=quiz.pass_mark,
@@ -156,6 +163,8 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             if deadline
             else None,
         )
+        _xapi_attempt_record(attempt=attempt, verb="attempted", at=attempt.started_at)
+        return attempt
 
 
 def _shown(snapshot, *, quiz, rng):
@@ -285,6 +294,9 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         )
         _written_or_why_not(attempt=attempt, updated=updated)
         _evidence_seal_after_commit(attempt_id=attempt.pk)
+        _xapi_attempt_record(
+            attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
+        )
         if score.passed:
             module_progress_complete(person=attempt.person, module=attempt.quiz.module)
             transaction.on_commit(
@@ -311,18 +323,22 @@ def attempt_close_overdue(*, attempt, now=None):
     score = attempt_score(
         questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
     )
-    closed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        submitted_at=attempt.submit_by,
-        timed_out=True,
-        answers=responses,
-        results=_results(attempt=attempt, score=score),
-        score=score.points,
-        max_score=score.max_points,
-        percent=score.percent,
-        passed=False,
-    )
-    if closed:
-        _evidence_seal_after_commit(attempt_id=attempt.pk)
+    with transaction.atomic():
+        closed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+            submitted_at=attempt.submit_by,
+            timed_out=True,
+            answers=responses,
+            results=_results(attempt=attempt, score=score),
+            score=score.points,
+            max_score=score.max_points,
+            percent=score.percent,
+            passed=False,
+        )
+        if closed:
+            _evidence_seal_after_commit(attempt_id=attempt.pk)
+            _xapi_attempt_record(
+                attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
+            )
     attempt.refresh_from_db()
     return attempt
 
@@ -332,6 +348,32 @@ def _evidence_seal_after_commit(*, attempt_id):
     result page does not wait for it, and a rolled-back submission has nothing to seal."""
     transaction.on_commit(
         lambda: attempt_evidence_seal_task.enqueue(evidence_attempt_id=attempt_id)
+    )
+
+
+def _xapi_attempt_record(*, attempt, verb, at, score=None, passed=None):
+    """An attempt started (``attempted``), passed or failed, for the LRS: the score and the
+    outcome, never the questions or the answers."""
+    if not xapi_is_enabled():
+        return
+    quiz = attempt.quiz
+    result = None
+    if score is not None:
+        result = xapi_score_result(
+            passed=score.passed if passed is None else passed,
+            percent=score.percent,
+            points=score.points,
+            max_points=score.max_points,
+        )
+    xapi_record(
+        event=f"attempt/{attempt.pk}/{verb}",
+        person_id=attempt.person_id,
+        verb=verb,
+        activity=xapi_activity(kind="quiz", key=quiz.pk, name=quiz.title),
+        timestamp=at,
+        result=result,
+        parent=xapi_activity(kind="module", key=quiz.module_id, name=quiz.module.title),
+        registration=xapi_registration(event=f"attempt/{attempt.pk}"),
     )
 
 

@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from certificates.models import Certificate
-from lms.models import AuditEvent
+from lms.models import AuditEvent, XapiStatement
 from modules.models import ModuleProgress
 from quizzes.selectors import person_attempt_reviews
 
@@ -18,7 +18,8 @@ from .models import Assignment, Reminder
 def person_data_collect(*, person):
     """The person's records as plain data: profile, progress, attempts (what they were shown and
     answered, times and scores; the answer key only where the quiz's review options allow),
-    certificates and the audit events about them."""
+    certificates, the xAPI statements about them sent (or to be sent) to a learning record store,
+    and the audit events about them."""
     user = person.user
     return {
         "profile": {
@@ -78,6 +79,10 @@ def person_data_collect(*, person):
                 "sent_at": reminder.sent_at,
             }
             for reminder in Reminder.objects.filter(person=person).select_related("module")
+        ],
+        "xapi_statements": [
+            {"state": row.get_state_display(), "sent_at": row.sent_at, "statement": row.statement}
+            for row in XapiStatement.objects.filter(person_id=person.pk)
         ],
         "audit_events": [
             {

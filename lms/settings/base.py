@@ -320,6 +320,7 @@ TASK_RETRYABLE = [
     "quizzes.tasks.attempt_evidence_seal_task",
     "tracking.tasks.reminder_send_task",
     "lms.outbox.outbox_send_task",  # only a message the server refused outright is tried again
+    "lms.xapi.xapi_send_task",  # the LRS keeps one statement per id: sending again is harmless
     # Wagtail's own: rebuilding an object's references and deleting a replaced file both come out
     # the same however often they run.
     "wagtail.tasks.update_reference_index_task",
@@ -392,3 +393,12 @@ API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 LMS_HR_IMPORT_MAX_BYTES = int(os.environ.get("LMS_HR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 LMS_DASHBOARD_PAGE_SIZE = int(os.environ.get("LMS_DASHBOARD_PAGE_SIZE", "100"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "learning@example.org")
+
+# xAPI to a learning record store (lms/xapi.py, docs/integrations.md): off unless the endpoint
+# (the LRS's xAPI base, ending before /statements) and its HTTP Basic credentials are all set.
+XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT", "")
+XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+XAPI_TIMEOUT_SECONDS = float(os.environ.get("XAPI_TIMEOUT_SECONDS", "10"))
+XAPI_LANGUAGE = os.environ.get("XAPI_LANGUAGE", "en-GB")
+XAPI_PLATFORM = os.environ.get("XAPI_PLATFORM", WAGTAIL_SITE_NAME)

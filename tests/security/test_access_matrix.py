@@ -168,6 +168,15 @@ MATRIX = {
         lambda w: reverse("lms_report_failed-tasks_results"),
         everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
     ),
+    # xAPI statements the LRS does not hold yet: administrators only, like failed tasks.
+    "lms_report_xapi-statements": Row(
+        lambda w: reverse("lms_report_xapi-statements"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
+    "lms_report_xapi-statements_results": Row(
+        lambda w: reverse("lms_report_xapi-statements_results"),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
     "lms_people_import": Row(
         lambda w: reverse("lms_people_import"),
         everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
