@@ -18,6 +18,7 @@ from django.utils import timezone
 from modules.models import ModuleIndexPage
 from tracking.services import assignment_create
 
+from .a11y import without_excused
 from .steps import PASSWORD, pass_quiz, sign_in
 
 # The module's rich-text fields: its learning outcomes, the narrative step's body and the decision
@@ -76,8 +77,8 @@ def test_author_admin_pages(page, people, module, quiz, clause):
     _editors_named(page, len(RICH_TEXT_FIELDS) + 1)
     expect(page.get_by_role("textbox", name="Body")).to_have_count(2)
 
-    # A rich-text editor's own block picker, opened by typing "/" in it.
-    page.get_by_role("textbox", name="Body").last.click()
+    # A rich-text editor's own block picker, opened by typing "/" in the new, empty one.
+    page.get_by_role("textbox", name="Body").filter(has_not_text="Jade").click()
     page.keyboard.type("/")
     # Its search box and list are named after the button that opens it.
     expect(page.get_by_role("listbox", name="Insert a block")).to_be_visible()
@@ -131,3 +132,17 @@ def test_administrator_pages(page, people):
         "/admin/groups/",
     ):
         _open_admin_page(page, path)
+
+
+def test_an_excuse_covers_only_its_exact_rule_and_selector():
+    violations = [
+        {"id": "aria-input-field-name", "nodes": [{"target": ["#a"]}, {"target": ["#b"]}]},
+        {"id": "color-contrast", "nodes": [{"target": ["#a"]}]},
+    ]
+    excused = (("aria-input-field-name", "#a", "why"),)
+    assert without_excused(violations, excused) == [
+        {"id": "aria-input-field-name", "nodes": [{"target": ["#b"]}]},
+        {"id": "color-contrast", "nodes": [{"target": ["#a"]}]},
+    ]
+    # A rule with nothing left is not reported.
+    assert without_excused(violations[1:], (("color-contrast", "#a", "why"),)) == []
