@@ -1,8 +1,10 @@
 """Wagtail admin wiring of the shell: the failed background tasks and unsent xAPI statements
-reports, and documents."""
+reports, documents, and the admin's accessibility fixes."""
 
 from django.contrib.auth.views import redirect_to_login
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from wagtail import hooks
 
@@ -64,3 +66,16 @@ def documents_for_signed_in_people_only(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return None
+
+
+@hooks.register("insert_global_admin_css")
+def admin_accessibility_css():
+    """Status messages shown at once, at full contrast (see lms/static/lms/admin.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("lms/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def admin_accessibility_js():
+    """Rich-text editors named by their field's label (see lms/static/lms/admin.js). A file, not
+    inline script, so it needs nothing from a Content-Security-Policy but script-src 'self'."""
+    return format_html('<script src="{}" defer></script>', static("lms/admin.js"))

@@ -337,6 +337,10 @@ WAGTAIL_I18N_ENABLED = False
 # No avatars fetched from gravatar.com: that would send a hash of each author's e-mail address to a
 # third party (and fail on a network with no route out). Wagtail shows its default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does an administrator's browser ask releases.wagtail.org for Wagtail's latest version on the
+# admin dashboard (a third party told who runs the admin, and a failed request on a closed
+# network): upgrades come through requirements.lock and the release steps of docs/deploy.md.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The public address printed on certificates and in their QR codes.
 SITE_URL = WAGTAILADMIN_BASE_URL.rstrip("/")
