@@ -63,8 +63,11 @@ run: system-deps $(STAMPS)/venv frontend demo ## Set everything up and serve the
 worker: $(STAMPS)/venv ## Run the background task worker on its own (restarted after WORKER_MAX_TASKS tasks; recovers dead and failed tasks)
 	$(MANAGE) run_worker
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 test: system-deps $(STAMPS)/venv frontend ralph ## Run the whole test suite (SQLite unless DATABASE_URL is set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: system-deps $(STAMPS)/venv frontend ## Only the real-browser journeys and accessibility checks (Chromium)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
