@@ -11,6 +11,7 @@ from django.utils import timezone
 from modules.models import PolicyClause, policy_version_label
 from modules.selectors import module_steps_by_clause
 
+from .content_checks import bank_size_problems, key_position_problems
 from .drawing import BankEntry, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
@@ -26,10 +27,11 @@ from .models import (
 
 
 def quiz_bank(*, quiz):
-    """The quiz's questions as the draw sees them, in authored order."""
+    """The quiz's published questions as the draw sees them, in authored order. A question still
+    in draft, or taken offline, is never drawn: learners see only what a reviewer approved."""
     return [
         BankEntry(id=pk, topic=topic, critical=critical)
-        for pk, topic, critical in Question.objects.filter(quiz=quiz)
+        for pk, topic, critical in Question.objects.filter(quiz=quiz, live=True)
         .order_by("sort_order", "id")
         .values_list("pk", "topic", "critical")
     ]
@@ -47,6 +49,45 @@ def quiz_draw_problems(*, quiz, total=..., per_topic=None):
         total=quiz.questions_per_attempt if total is ... else total,
         per_topic=quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic,
     )
+
+
+def quiz_publish_problems(*, module):
+    """Why a module that counts towards base competence may not be published yet: it needs a
+    published quiz whose published questions pass the content checks (``quizzes.content_checks``)
+    and can meet its draw settings. Empty for a module outside base competence."""
+    if not module.base_competence:
+        return []
+    quiz = Quiz.objects.filter(module_id=module.pk).first() if module.pk else None
+    if quiz is None or not quiz.live:
+        return [
+            "A module that counts towards base competence needs a published quiz before it is "
+            "published: write its quiz and have it reviewed first, or untick base competence."
+        ]
+    questions = list(
+        Question.objects.filter(quiz=quiz, live=True)
+        .order_by("sort_order", "pk")
+        .prefetch_related("options")
+    )
+    spec = {
+        "questions": [
+            {
+                "type": question.question_type,
+                "topic": question.topic,
+                "options": [{"correct": option.is_correct} for option in question.options.all()],
+            }
+            for question in questions
+        ],
+        "questions_per_attempt": quiz.questions_per_attempt,
+        "topic_draws": [
+            {"topic": draw.topic, "count": draw.count} for draw in quiz.topic_draws.all()
+        ],
+    }
+    problems = [
+        *quiz_draw_problems(quiz=quiz),
+        *key_position_problems(quiz=spec),
+        *bank_size_problems(quiz=spec),
+    ]
+    return [f"Its quiz “{quiz.title}” fails the content checks: {problem}" for problem in problems]
 
 
 def attempts_shown(*, person, quiz):

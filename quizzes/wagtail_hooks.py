@@ -1,3 +1,4 @@
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -8,6 +9,7 @@ from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Quiz
+from .selectors import quiz_publish_problems
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -101,3 +103,9 @@ REPORTS = [
 
 
 reports_register(reports=REPORTS, url_prefix="quizzes_report", permission=REPORTS_PERMISSION)
+
+
+@hooks.register("module_publish_problems")
+def module_quiz_problems(module):
+    """modules.publishing asks: a base-competence module goes live only with a sound quiz."""
+    return quiz_publish_problems(module=module)

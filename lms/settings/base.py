@@ -227,8 +227,8 @@ SOCIALACCOUNT_PROVIDERS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "people.mfa.MFAAdapter"
 # After signing in with a password, these people must set up an authenticator app before anything
-# else (people.middleware). Role names as in lms/roles.py; add a reviewers' role here when it exists.
-LMS_MFA_REQUIRED_ROLES = ["L&D authors", "Auditors"]
+# else (people.middleware). Role names as in lms/roles.py.
+LMS_MFA_REQUIRED_ROLES = ["L&D authors", "L&D reviewers", "Auditors"]
 LMS_MFA_REQUIRED_FOR_SUPERUSERS = True
 MFA_TOTP_ISSUER = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services") + " learning"
 WAGTAILADMIN_LOGIN_URL = "admin_login"
@@ -389,3 +389,7 @@ API_PAGE_SIZE_MAX = int(os.environ.get("API_PAGE_SIZE_MAX", "500"))
 LMS_HR_IMPORT_MAX_BYTES = int(os.environ.get("LMS_HR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 LMS_DASHBOARD_PAGE_SIZE = int(os.environ.get("LMS_DASHBOARD_PAGE_SIZE", "100"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "learning@example.org")
+
+# Four eyes: approving the last review task publishes without a publish permission, which neither
+# authors nor reviewers hold (modules.workflows).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "modules.workflows.workflow_publish_approved"

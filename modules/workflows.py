@@ -1,0 +1,19 @@
+"""How an approved review publishes (``WAGTAIL_FINISH_WORKFLOW_ACTION``).
+
+Neither authors nor reviewers hold a publish permission, so that nobody in those roles can put
+content live alone; the reviewer's approval, which ``IndependentReviewTask`` allows only to
+someone who did not write or submit the content, is what publishes it."""
+
+from django.core.exceptions import PermissionDenied
+
+from .publishing import publish_problems
+
+
+def workflow_publish_approved(workflow_state, user=None):
+    obj = workflow_state.content_object
+    revision = obj.get_latest_revision()
+    # Checked again on the revision itself: what goes live is what was checked.
+    problems = publish_problems(obj=revision.as_object())
+    if problems:
+        raise PermissionDenied(" ".join(problems))
+    revision.publish(user=user, skip_permission_checks=True)
