@@ -6,6 +6,8 @@ someone who did not write or submit the content, is what publishes it."""
 
 from django.core.exceptions import PermissionDenied
 
+from lms.audit import CONTENT_PUBLISHED, audit_record
+
 from .publishing import publish_problems
 
 
@@ -17,3 +19,12 @@ def workflow_publish_approved(workflow_state, user=None):
     if problems:
         raise PermissionDenied(" ".join(problems))
     revision.publish(user=user, skip_permission_checks=True)
+    requested_by = workflow_state.requested_by
+    audit_record(
+        action=CONTENT_PUBLISHED,
+        actor=user,
+        target=obj,
+        summary=f'Approved and published {obj._meta.verbose_name} "{obj}" (submitted by '
+        f"{requested_by.get_username() if requested_by else 'nobody known'})",
+        data={"workflow_state": workflow_state.pk, "revision": revision.pk},
+    )
