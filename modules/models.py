@@ -291,7 +291,10 @@ class IndependentReviewTask(AbstractGroupApprovalTask):
         # Admin views ask get_actions first; this guards every other caller.
         obj = task_state.workflow_state.content_object
         if action_name not in [name for name, *_ in self.get_actions(obj, user)]:
-            raise PermissionDenied("You may not review content you wrote or submitted.")
+            raise PermissionDenied(
+                "Only an L&D reviewer who neither wrote nor submitted this content may review "
+                "it, and only content that may be published can be approved."
+            )
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
