@@ -1,5 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -8,10 +9,20 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import DraftStateMixin, LockableMixin, Page, Revision, RevisionMixin
+from wagtail.models import (
+    AbstractGroupApprovalTask,
+    DraftStateMixin,
+    LockableMixin,
+    Page,
+    Revision,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from .blocks import ModuleStepBlock
+from .panels import PublishEffectPanel
+from .publishing import publish_problems
 
 # What a document's version holds when its source prints none: an invented "1.0" would tell an
 # auditor that a numbered edition exists.
@@ -24,7 +35,7 @@ def policy_version_label(version):
 
 
 class PolicyDocument(
-    DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
 ):
     """A policy that the modules teach. Quiz answers and scenario feedback cite its clauses.
 
@@ -47,6 +58,13 @@ class PolicyDocument(
     )
     revisions = GenericRelation(
         "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="policy_document",
+        for_concrete_model=False,
+    )
+    _workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
         content_type_field="base_content_type",
         object_id_field="object_id",
         related_query_name="policy_document",
@@ -80,7 +98,9 @@ class ClauseChange(models.TextChoices):
     CHANGE = "change", "Change of meaning"
 
 
-class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+class PolicyClause(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model
+):
     """One version of one clause. Once published a version is never edited in place: any change
     is a new row with a higher version (``modules.services.policy_clause_revise``), marked as a
     correction or a change of meaning, and the old row stays, because attempts and certificates
@@ -120,6 +140,13 @@ class PolicyClause(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed,
     )
     revisions = GenericRelation(
         "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="policy_clause",
+        for_concrete_model=False,
+    )
+    _workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
         content_type_field="base_content_type",
         object_id_field="object_id",
         related_query_name="policy_clause",
@@ -195,8 +222,12 @@ class ModulePage(RoutablePageMixin, Page):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="How long a certificate for this module stays valid.",
     )
+    # Off for a new module: counting towards base competence assigns it to everyone and lowers
+    # the organisation's compliance until they pass, so the author must choose it.
     base_competence = models.BooleanField(
-        default=True, help_text="Part of base competence in social media."
+        default=False,
+        help_text="Part of base competence in social media: everyone must pass it. Publishing it "
+        "then needs a published quiz that passes the content checks.",
     )
     steps = StreamField(ModuleStepBlock(), use_json_field=True)
 
@@ -208,6 +239,7 @@ class ModulePage(RoutablePageMixin, Page):
                 FieldPanel("estimated_minutes"),
                 FieldPanel("validity_months"),
                 FieldPanel("base_competence"),
+                PublishEffectPanel(),
             ],
             heading="Completion",
         ),
@@ -270,3 +302,58 @@ class ModuleProgress(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.module}"
+
+
+def _wrote_or_submitted(obj, user):
+    """Whether ``user`` asked for this review or wrote any revision since the content was last
+    published: four eyes means the approver has written none of what goes live."""
+    state = obj.current_workflow_state
+    if state is not None and state.requested_by_id == user.pk:
+        return True
+    revisions = Revision.objects.for_instance(obj)
+    live_revision = getattr(obj, "live_revision", None)
+    if live_revision is not None:
+        revisions = revisions.filter(created_at__gt=live_revision.created_at)
+    return revisions.filter(user=user).exists()
+
+
+class IndependentReviewTask(AbstractGroupApprovalTask):
+    """The L&D review: a member of the chosen groups (the L&D reviewers) approves, and only if
+    they neither submitted the content nor wrote any of it since it was last published. A person
+    who is both author and reviewer reviews other people's work only.
+
+    Approving publishes (``modules.workflows``); a module that may not be published yet (its
+    quiz is missing, say: ``modules.publishing``) can be sent back but not approved."""
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if not actions or _wrote_or_submitted(obj, user):
+            return []
+        latest = obj.get_latest_revision()
+        if publish_problems(obj=latest.as_object() if latest else obj):
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # Admin views ask get_actions first; this guards every other caller.
+        obj = task_state.workflow_state.content_object
+        if action_name not in [name for name, *_ in self.get_actions(obj, user)]:
+            raise PermissionDenied(
+                "Only an L&D reviewer who neither wrote nor submitted this content may review "
+                "it, and only content that may be published can be approved."
+            )
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        return (
+            super()
+            .get_task_states_user_can_moderate(user, **kwargs)
+            .exclude(workflow_state__requested_by=user)
+        )
+
+    @classmethod
+    def get_description(cls):
+        return "Members of the chosen groups approve content that someone else wrote and submitted"
+
+    class Meta:
+        verbose_name = "independent review task"

@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from wagtail.models import (
     Page,
     Site,
     Workflow,
+    WorkflowContentType,
     WorkflowPage,
     WorkflowTask,
 )
@@ -30,6 +32,7 @@ from people.services import role_groups_sync
 from .handoffs import clause_revised
 from .models import (
     ClauseChange,
+    IndependentReviewTask,
     ModuleIndexPage,
     ModuleProgress,
     PolicyClause,
@@ -365,20 +368,33 @@ def policy_document_version_raise(*, document, version, clauses, user):
 
 
 def module_workflow_ensure():
-    """The draft -> review -> publish workflow for modules: one L&D review task, assigned to the
-    module catalogue so that it covers every module. Idempotent, and it never overrides a workflow
-    that an administrator has since assigned to the catalogue by hand."""
-    reviewers = Group.objects.get_or_create(name=roles.AUTHORS)[0]
-    task = GroupApprovalTask.objects.filter(name=MODULE_REVIEW_TASK_NAME).first()
+    """The draft -> review -> publish workflow for modules, policies, quizzes and questions: one
+    independent L&D review task (``IndependentReviewTask``, the L&D reviewers), assigned to the
+    module catalogue, so that it covers every module, and to every reviewed snippet model.
+    Idempotent, and it never overrides a workflow that an administrator has since assigned by hand.
+
+    A database from before four eyes has a plain group approval task for the authors' group in
+    the workflow; it is replaced and deactivated (which cancels the reviews waiting on it, since
+    those could be approved by their own author)."""
+    reviewers = Group.objects.get_or_create(name=roles.REVIEWERS)[0]
+    task = IndependentReviewTask.objects.filter(name=MODULE_REVIEW_TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=MODULE_REVIEW_TASK_NAME)
+        task = IndependentReviewTask.objects.create(name=MODULE_REVIEW_TASK_NAME)
         task.groups.add(reviewers)
     workflow, created = Workflow.objects.get_or_create(name=MODULE_WORKFLOW_NAME)
     if created:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    for legacy in GroupApprovalTask.objects.filter(name=MODULE_REVIEW_TASK_NAME, active=True):
+        WorkflowTask.objects.filter(workflow=workflow, task=legacy).update(task=task)
+        legacy.deactivate()
     index = ModuleIndexPage.objects.first()
     if index is not None and not WorkflowPage.objects.filter(page=index).exists():
         WorkflowPage.objects.create(workflow=workflow, page=index)
+    for app_label, model_names in roles.REVIEWED_SNIPPET_MODELS.items():
+        for content_type in ContentType.objects.filter(app_label=app_label, model__in=model_names):
+            WorkflowContentType.objects.get_or_create(
+                content_type=content_type, defaults={"workflow": workflow}
+            )
     return workflow
 
 
@@ -552,17 +568,23 @@ def wagtail_root_ensure():
 
 
 def roles_sync():
-    """The four role groups with exactly the permissions each needs (``people.services``), plus
-    the authors' rights on the page tree and the review workflow modules go through. Idempotent."""
+    """The role groups with exactly the permissions each needs (``people.services``), plus the
+    authors' rights on the page tree and the review workflow content goes through. Idempotent.
+
+    Authors hold no publish right (one granted before four eyes is taken back): reviewers
+    publish by approving, and never their own work."""
     groups = role_groups_sync()
     root = wagtail_root_ensure()
-    for codename in roles.AUTHOR_PAGE_PERMISSIONS:
-        permission = Permission.objects.get(
-            content_type__app_label="wagtailcore", codename=f"{codename}_page"
-        )
+    wanted = [
+        Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{codename}_page")
+        for codename in roles.AUTHOR_PAGE_PERMISSIONS
+    ]
+    for permission in wanted:
         GroupPagePermission.objects.get_or_create(
             group=groups[roles.AUTHORS], page=root, permission=permission
         )
-    # Authors review each other's modules before they go live.
+    GroupPagePermission.objects.filter(group=groups[roles.AUTHORS]).exclude(
+        permission__in=wanted
+    ).delete()
     module_workflow_ensure()
     return groups

@@ -33,6 +33,8 @@ def module_overview(request, *, page):
         resume_at = min(progress.steps_completed + 1, len(module_steps(progress=progress)))
         return redirect(_step_url(page, resume_at))
     quiz = getattr(page, "quiz", None)
+    if quiz is not None and not quiz.live:
+        quiz = None  # a quiz not yet through review is not there for learners
     # Someone part-way through sees the step count of the version they started on.
     under_way = progress is not None and progress.completed_at is None
     step_count = len(module_steps(progress=progress)) if under_way else len(page.steps)

@@ -20,6 +20,7 @@ from .admin_views import (
     PolicyDocumentVersionRaiseView,
 )
 from .models import PolicyClause, PolicyDocument
+from .publishing import publish_problems
 from .services import policy_clause_edit_refusal, policy_document_edit_refusal
 
 
@@ -188,3 +189,14 @@ def audit_pages_unpublished_in_bulk(request, action_type, objects, action_class_
     if action_type == "unpublish":
         for page in objects:
             audit_page_unpublished(request, page)
+
+
+@hooks.register("before_publish_page")
+def module_publish_refused_with_problems(request, page):
+    """Whoever may publish directly (a superuser) meets the same rule as an approving reviewer."""
+    problems = publish_problems(obj=page.specific)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

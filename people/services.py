@@ -19,31 +19,29 @@ from .models import Organisation, Person, Team
 
 
 def role_groups_sync():
-    """Create the four role groups and give each exactly the model permissions it needs.
+    """Create the role groups and give each exactly the model permissions it needs.
     Idempotent. The authors' rights on the page tree and the review workflow belong to the
     modules app (``modules.services.roles_sync``), which calls this first.
 
     L&D authors are Wagtail editors of modules, quizzes and policies and nothing else; the other
     roles work in the front end and get no admin access."""
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ALL_ROLES}
-    authors = groups[roles.AUTHORS]
-    wanted = [
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    ]
-    for app_label, model_names in roles.AUTHOR_MODEL_PERMISSIONS.items():
-        wanted += list(
-            Permission.objects.filter(
-                content_type__app_label=app_label,
-                content_type__model__in=model_names,
-                codename__regex=r"^(add|change|delete|view|choose|publish|lock|unlock)_",
-            )
-        )
-    wanted += list(
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    compliance_reports = list(
         Permission.objects.filter(
             content_type__app_label="people", codename="view_compliance_reports"
         )
     )
-    authors.permissions.set(wanted)
+    groups[roles.AUTHORS].permissions.set(
+        [access_admin, *_content_permissions(roles.AUTHOR_MODEL_ACTIONS), *compliance_reports]
+    )
+    # Reviewers approve through the workflow, which publishes; they hold no publish permission
+    # either, so nobody in the two roles can put content live without a second person.
+    groups[roles.REVIEWERS].permissions.set(
+        [access_admin, *_content_permissions(roles.REVIEWER_MODEL_ACTIONS), *compliance_reports]
+    )
     # Auditors read the compliance reports in the Wagtail admin and nothing else there: no page
     # or snippet permissions, so they cannot edit content.
     groups[roles.AUDITORS].permissions.add(
@@ -53,6 +51,19 @@ def role_groups_sync():
         ),
     )
     return groups
+
+
+def _content_permissions(actions):
+    """The permissions for ``actions`` on every content model an author writes."""
+    pattern = rf"^({'|'.join(actions)})_"
+    found = []
+    for app_label, model_names in roles.AUTHOR_MODEL_PERMISSIONS.items():
+        found += Permission.objects.filter(
+            content_type__app_label=app_label,
+            content_type__model__in=model_names,
+            codename__regex=pattern,
+        )
+    return found
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ import json
 
 from polymorphic.models import PolymorphicModel
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,7 +11,13 @@ from django.utils import timezone
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 
@@ -45,11 +52,37 @@ FAILED_REVIEW_CHOICES = [
 ]
 
 
-class Quiz(index.Indexed, ClusterableModel):
+def _revisions(related_query_name):
+    return GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name=related_query_name,
+        for_concrete_model=False,
+    )
+
+
+def _workflow_states(related_query_name):
+    return GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name=related_query_name,
+        for_concrete_model=False,
+    )
+
+
+class Quiz(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
+):
     """The assessment that follows a module's steps; passing it completes the module.
 
     Its settings decide what each attempt draws from the question bank and how often a person may
-    try; ``quizzes.services.attempt_start`` freezes them into the attempt."""
+    try; ``quizzes.services.attempt_start`` freezes them into the attempt.
+
+    Drafts, revisions, locking and the L&D review as modules have them: the row holds the published
+    settings (a draft of a published quiz lives in its revisions), and learners get a quiz only
+    while it is live."""
 
     module = models.OneToOneField(
         "modules.ModulePage", on_delete=models.PROTECT, related_name="quiz"
@@ -137,6 +170,9 @@ class Quiz(index.Indexed, ClusterableModel):
         help_text="Extra seconds accepted after the time limit, for a slow connection.",
     )
 
+    revisions = _revisions("quiz")
+    _workflow_states = _workflow_states("quiz")
+
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
     class Meta:
@@ -162,9 +198,21 @@ class TopicDraw(Orderable):
         return f"{self.count} from {self.topic}"
 
 
-class Question(ClusterableModel, PolymorphicModel):
+class Question(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    ClusterableModel,
+    PolymorphicModel,
+):
     """A question in a quiz's bank. Each subclass turns itself into a snapshot (what is shown and the
-    key), and ``quizzes.scoring`` scores responses against snapshots without touching the database."""
+    key), and ``quizzes.scoring`` scores responses against snapshots without touching the database.
+
+    Drafts, revisions, locking and the L&D review, per question: the row (with its options) is the
+    published question, a draft of it lives in its revisions, and only live questions are drawn
+    (``quizzes.selectors.quiz_bank``). Revisions are stored against the base model (Wagtail's
+    ``base_content_type``), so the polymorphic subclass comes back from ``as_object``."""
 
     question_type = None  # the name of the subclass's kind in quizzes.kinds.KINDS
     # How the policy library lists the questions citing a clause (modules.selectors).
@@ -186,8 +234,14 @@ class Question(ClusterableModel, PolymorphicModel):
         default=False, help_text="A wrong answer fails the attempt whatever the total."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    revisions = _revisions("question")
+    _workflow_states = _workflow_states("question")
 
-    search_fields = [index.SearchField("text"), index.FilterField("quiz")]
+    search_fields = [
+        index.SearchField("text"),
+        index.FilterField("quiz"),
+        index.FilterField("live"),
+    ]
 
     class Meta:
         ordering = ["quiz", "sort_order", "id"]

@@ -6,10 +6,11 @@ An import is all or nothing: every question is checked and created in one transa
 problem (a line that cannot be read, a Moodle type we have no kind for, an answer too long) saves
 nothing. ``skip_unsupported`` leaves the unsupported questions out instead, and says which.
 
-Imported questions are drafts until an author cites a clause for every answer: Moodle banks know
-nothing of our policies. Unless the import names one clause for them all, their answers cite
-nothing, and ``quizzes.selectors.quiz_bank`` leaves them out of every draw until an author edits
-them (the admin form requires a clause). See ``imported_question_mark_draft``."""
+Imported questions are drafts (``imported_question_mark_draft``): learners see none until an
+author has checked them, cited a clause for every answer and a reviewer has approved them through
+the review workflow. Moodle banks know nothing of our policies: unless the import names one clause
+for them all, their answers cite nothing, and ``quizzes.selectors.quiz_bank`` leaves an uncited
+question out of every draw even if it were published (the admin form requires a clause)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -168,13 +169,13 @@ def policy_clause_for_citation(*, citation):
     return clauses[0]  # the newest document, the newest version of the clause
 
 
-def imported_question_mark_draft(*, question):
-    """Hold an imported question back from learners until an author has checked it.
-
-    Questions have no draft state on this branch: a question whose answers cite no clause is the
-    draft, left out of every draw (``quizzes.selectors.quiz_bank``) until an author cites one in
-    the admin, which requires it. An import that names a clause cites it at once. When questions
-    gain a draft state, this is the one place an imported question is marked as a draft."""
+def imported_question_mark_draft(*, question, user=None):
+    """Hold an imported question back from learners: a draft with its first revision, which an
+    author edits (citing a clause) and submits for review like any other question (four eyes)."""
+    question.live = False
+    question.has_unpublished_changes = True
+    question.save(update_fields=["live", "has_unpublished_changes"])
+    question.save_revision(user=user)
     return question
 
 
@@ -271,7 +272,7 @@ def question_bank_import(
             except ContentError as error:
                 message = str(error).removeprefix("question : ")
                 raise QuestionBankError([problem_text(question.line, message)]) from error
-            result.created.append(imported_question_mark_draft(question=created))
+            result.created.append(imported_question_mark_draft(question=created, user=actor))
         if dry_run:
             transaction.set_rollback(True)
         else:

@@ -15,7 +15,7 @@ from modules.selectors import module_steps_by_clause, policy_clauses_superseded
 from people.models import Organisation
 from people.selectors import person_organisation
 
-from .content_checks import BANK_TO_DRAW_RATIO
+from .content_checks import BANK_TO_DRAW_RATIO, bank_size_problems, key_position_problems
 from .drawing import BankEntry, bank_without_superseded_citations, draw_for_audience, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
@@ -44,16 +44,17 @@ def quiz_uncited_question_ids(*, quiz):
 
 
 def quiz_bank(*, quiz):
-    """The quiz's questions as the draw sees them, in authored order: every question that cites
-    its clauses (an uncited imported question is not asked), each marked when it cites a replaced
-    clause version (the draw leaves those out: ``bank_without_superseded_citations``)."""
+    """The quiz's published questions as the draw sees them, in authored order: every live question
+    that cites its clauses (a question still in draft or taken offline, or an uncited imported one,
+    is not asked: learners see only what a reviewer approved), each marked when it cites a
+    replaced clause version (the draw leaves those out: ``bank_without_superseded_citations``)."""
     superseded = policy_clauses_superseded()
     cites_superseded = Exists(
         Option.objects.filter(question=OuterRef("pk"), clause__in=superseded)
     ) | Exists(TrueFalseQuestion.objects.filter(pk=OuterRef("pk"), clause__in=superseded))
     return [
         BankEntry(id=pk, topic=topic, critical=critical, cites_superseded=stale)
-        for pk, topic, critical, stale in Question.objects.filter(quiz=quiz)
+        for pk, topic, critical, stale in Question.objects.filter(quiz=quiz, live=True)
         .exclude(_uncited(quiz=quiz))
         .annotate(cites_superseded=cites_superseded)
         .order_by("sort_order", "id")
@@ -183,6 +184,45 @@ def quiz_superseded_citation_warnings(*, quiz):
             "so a retry would see mostly the same questions."
         )
     return warnings
+
+
+def quiz_publish_problems(*, module):
+    """Why a module that counts towards base competence may not be published yet: it needs a
+    published quiz whose published questions pass the content checks (``quizzes.content_checks``)
+    and can meet its draw settings. Empty for a module outside base competence."""
+    if not module.base_competence:
+        return []
+    quiz = Quiz.objects.filter(module_id=module.pk).first() if module.pk else None
+    if quiz is None or not quiz.live:
+        return [
+            "A module that counts towards base competence needs a published quiz before it is "
+            "published: write its quiz and have it reviewed first, or untick base competence."
+        ]
+    questions = list(
+        Question.objects.filter(quiz=quiz, live=True)
+        .order_by("sort_order", "pk")
+        .prefetch_related("options")
+    )
+    spec = {
+        "questions": [
+            {
+                "type": question.question_type,
+                "topic": question.topic,
+                "options": [{"correct": option.is_correct} for option in question.options.all()],
+            }
+            for question in questions
+        ],
+        "questions_per_attempt": quiz.questions_per_attempt,
+        "topic_draws": [
+            {"topic": draw.topic, "count": draw.count} for draw in quiz.topic_draws.all()
+        ],
+    }
+    problems = [
+        *quiz_draw_problems(quiz=quiz),
+        *key_position_problems(quiz=spec),
+        *bank_size_problems(quiz=spec),
+    ]
+    return [f"Its quiz “{quiz.title}” fails the content checks: {problem}" for problem in problems]
 
 
 def attempts_shown(*, person, quiz):

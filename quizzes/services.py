@@ -97,6 +97,8 @@ def attempt_start(*, person, quiz, rng=None, now=None):
     the questions the person has not been shown before first."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
+    if not quiz.live:
+        raise AttemptError("This quiz has not been published yet.")
     if not quiz.can_take_without_module and not module_steps_done(
         person=person, module=quiz.module
     ):
@@ -141,9 +143,9 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             rng=rng,
             seen=attempts_shown(person=person, quiz=quiz),
         )
-        questions = Question.objects.filter(pk__in=[entry.id for entry in drawn]).prefetch_related(
-            "options__clause__document"
-        )
+        questions = Question.objects.filter(
+            pk__in=[entry.id for entry in drawn], live=True
+        ).prefetch_related("options__clause__document")
         by_id = {question.pk: question for question in questions}
         snapshots = [
             _shown(by_id[entry.id].snapshot(quiz=quiz), quiz=quiz, rng=rng) for entry in drawn

@@ -37,7 +37,9 @@ FORM_STAMP_NAMESPACE = "quizzes.attempt-form"
 @require_POST
 def quiz_start(request, quiz_id):
     person = current_person(request)
-    quiz = get_object_or_404(Quiz.objects.select_related("module"), pk=quiz_id, module__live=True)
+    quiz = get_object_or_404(
+        Quiz.objects.select_related("module"), pk=quiz_id, live=True, module__live=True
+    )
     try:
         attempt = attempt_start(person=person, quiz=quiz)
     except AttemptError as error:

@@ -13,7 +13,7 @@ from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnaly
 from .kinds import KINDS
 from .models import Question, Quiz
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
-from .selectors import quiz_superseded_citation_warnings
+from .selectors import quiz_publish_problems, quiz_superseded_citation_warnings
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -136,3 +136,9 @@ def superseded_citations_warned(request, instance):
     quiz = instance if isinstance(instance, Quiz) else instance.quiz
     for warning in quiz_superseded_citation_warnings(quiz=quiz):
         messages.warning(request, warning)
+
+
+@hooks.register("module_publish_problems")
+def module_quiz_problems(module):
+    """modules.publishing asks: a base-competence module goes live only with a sound quiz."""
+    return quiz_publish_problems(module=module)

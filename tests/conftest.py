@@ -101,6 +101,18 @@ def people(role_groups):
 
 
 @pytest.fixture
+def reviewer(role_groups):
+    """An L&D reviewer (outside ``people``, whose head counts other tests rely on)."""
+    return _person("rosa.reviewer", [roles.REVIEWERS], team="L&D")
+
+
+@pytest.fixture
+def author_reviewer(role_groups):
+    """Someone who holds both L&D roles: writes, and reviews other people's work."""
+    return _person("bo.both", [roles.AUTHORS, roles.REVIEWERS], team="L&D")
+
+
+@pytest.fixture
 def clause(db):
     return PolicyClauseFactory(reference="2.19")
 

@@ -91,9 +91,16 @@ class PolicyClauseFactory(factory.django.DjangoModelFactory):
 
 
 def module_page_create(
-    *, clause, title="WhatsApp with children", slug="whatsapp", parent=None, steps=None
+    *,
+    clause,
+    title="WhatsApp with children",
+    slug="whatsapp",
+    parent=None,
+    steps=None,
+    base_competence=True,
 ):
-    """A published module with a narrative step and a decision, under a module index."""
+    """A published module with a narrative step and a decision, under a module index. Part of base
+    competence unless told otherwise, as the organisation's established modules are."""
     if parent is None:
         parent = module_index_ensure()
     if steps is None:
@@ -104,6 +111,7 @@ def module_page_create(
             slug=slug,
             summary="When and how you may use WhatsApp.",
             steps=json.dumps(steps),
+            base_competence=base_competence,
         )
     )
     page.save_revision().publish()

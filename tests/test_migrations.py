@@ -142,3 +142,40 @@ def test_a_database_at_the_old_heads_keeps_every_row_at_the_new_ones(populated):
 
     for document in PolicyDocument.objects.all():
         assert [organisation.name for organisation in document.audience.all()] == ["Cafcass"]
+
+
+BEFORE_FOUR_EYES = [
+    ("modules", "0006_policydocument_audience_and_not_assessed_reason"),
+    ("quizzes", "0009_option_clause_uncited_import"),
+]
+
+
+def test_quizzes_questions_and_modules_from_before_four_eyes_stay_as_they_were(
+    transactional_db, clause
+):
+    """Drafts came to quizzes and questions, and base competence became opt-in for new modules:
+    what learners had before stays live, and an existing module keeps counting."""
+    from modules.models import ModulePage
+    from quizzes.models import Question, Quiz
+
+    module = module_page_create(clause=clause, base_competence=True)
+    latest = _latest()
+    try:
+        old = _migrate(BEFORE_FOUR_EYES).loader.project_state(BEFORE_FOUR_EYES).apps
+        quiz = old.get_model("quizzes", "Quiz").objects.create(
+            module_id=module.pk, title="Old quiz"
+        )
+        question = old.get_model("quizzes", "SingleChoiceQuestion").objects.create(
+            quiz_id=quiz.pk,
+            text="Which is right?",
+            polymorphic_ctype_id=ContentType.objects.get(
+                app_label="quizzes", model="singlechoicequestion"
+            ).pk,
+        )
+    finally:
+        _migrate(latest)
+
+    assert Quiz.objects.get(pk=quiz.pk).live
+    migrated = Question.objects.get(pk=question.pk)
+    assert migrated.live and not migrated.has_unpublished_changes and not migrated.locked
+    assert ModulePage.objects.get(pk=module.pk).base_competence

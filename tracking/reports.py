@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from modules.models import ModulePage
 from people.models import Person
 
 from . import status as statuses
+from .dashboard import headline_compute
 from .models import Reminder
 from .selectors import module_status_grid, modules_for_tracking
 
@@ -146,3 +148,54 @@ def _reasons(*, cell, person, today, due_soon_days, escalate_after_days):
 
 def reminders_already_sent():
     return set(Reminder.objects.values_list("person_id", "module_id", "reason", "about_date"))
+
+
+@dataclass
+class PublishEffect:
+    """What publishing a version of a module does to the organisation: how many more people must
+    complete it, and the share of people compliant in everything assigned to them before and
+    after (``tracking.dashboard.headline_compute``'s measure)."""
+
+    newly_assigned: int
+    percent_before: int | None
+    percent_after: int | None
+
+    def sentence(self):
+        if not self.newly_assigned:
+            return "Publishing this version assigns it to nobody new."
+        people = "person" if self.newly_assigned == 1 else "people"
+        return (
+            f"Publishing this version assigns it to {self.newly_assigned} {people}; compliance "
+            f"{'falls' if (self.percent_after or 0) < (self.percent_before or 0) else 'goes'} "
+            f"from {_percent(self.percent_before)} to {_percent(self.percent_after)}."
+        )
+
+
+def _percent(value):
+    return "no figure" if value is None else f"{value} %"
+
+
+def module_publish_effect(*, module, today=None):
+    """The effect of publishing ``module`` (the version about to go live, e.g. a revision's
+    object) on current people: the live catalogue as it is, against the catalogue with this
+    version in place of the live one."""
+    people = Person.objects.filter(left_on__isnull=True)
+    live = [m for m in modules_for_tracking() if m.pk != module.pk]
+    current = ModulePage.objects.live().filter(pk=module.pk).specific().first()
+    before = module_status_grid(
+        people=people, modules=[*live, *([current] if current else [])], today=today
+    )
+    after = module_status_grid(people=people, modules=[*live, module], today=today)
+    today = today or timezone.localdate()
+
+    def assigned(grid, include):
+        if not include:
+            return set()
+        return {row["person"].pk for row in grid if row["cells"][-1].is_assigned}
+
+    newly = assigned(after, True) - assigned(before, current is not None)
+    return PublishEffect(
+        newly_assigned=len(newly),
+        percent_before=headline_compute(rows=before, today=today).percent_compliant,
+        percent_after=headline_compute(rows=after, today=today).percent_compliant,
+    )

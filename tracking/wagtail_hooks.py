@@ -17,6 +17,7 @@ from .admin_views import (
     OverdueReportView,
 )
 from .models import Assignment
+from .reports import module_publish_effect
 
 REPORTS = [
     ("completion", "Completion by team and module", CompletionReportView, "tasks", 1300),
@@ -104,3 +105,9 @@ def audit_assignments_deleted(request, instances):
                 data={"assignment_id": instance.pk, **_assignment_data(instance)},
                 request=request,
             )
+
+
+@hooks.register("module_publish_effect")
+def module_publish_effect_sentences(module):
+    """modules.publishing asks what publishing a module does: the review screen shows it."""
+    return [module_publish_effect(module=module).sentence()]

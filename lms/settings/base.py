@@ -227,8 +227,8 @@ SOCIALACCOUNT_PROVIDERS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "people.mfa.MFAAdapter"
 # After signing in with a password, these people must set up an authenticator app before anything
-# else (people.middleware). Role names as in lms/roles.py; add a reviewers' role here when it exists.
-LMS_MFA_REQUIRED_ROLES = ["L&D authors", "Auditors"]
+# else (people.middleware). Role names as in lms/roles.py.
+LMS_MFA_REQUIRED_ROLES = ["L&D authors", "L&D reviewers", "Auditors"]
 LMS_MFA_REQUIRED_FOR_SUPERUSERS = True
 MFA_TOTP_ISSUER = os.environ.get("ORGANISATION_NAME", "Northmoor Children's Services") + " learning"
 WAGTAILADMIN_LOGIN_URL = "admin_login"
@@ -406,3 +406,7 @@ XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
 XAPI_TIMEOUT_SECONDS = float(os.environ.get("XAPI_TIMEOUT_SECONDS", "10"))
 XAPI_LANGUAGE = os.environ.get("XAPI_LANGUAGE", "en-GB")
 XAPI_PLATFORM = os.environ.get("XAPI_PLATFORM", WAGTAIL_SITE_NAME)
+
+# Four eyes: approving the last review task publishes without a publish permission, which neither
+# authors nor reviewers hold (modules.workflows).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "modules.workflows.workflow_publish_approved"

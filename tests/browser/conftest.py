@@ -211,8 +211,9 @@ def new_page(browser, html_checker, live_server, django_db_serialized_rollback):
 @pytest.fixture(autouse=True)
 def _two_factor_set_up_not_walked(settings):
     """The journeys sign authors, auditors and administrators in with a password. Setting up an
-    authenticator app, which production requires of them first, is tested without a browser
-    (tests/people/test_mfa_required.py), so the journeys here start after it."""
+    authenticator app, which production requires of them first, is walked once in
+    test_mfa_enrolment.py (which switches the requirement back on) and tested without a browser
+    in tests/people/test_mfa_required.py, so the other journeys start after it."""
     settings.LMS_MFA_REQUIRED_ROLES = []
     settings.LMS_MFA_REQUIRED_FOR_SUPERUSERS = False
 

@@ -1,5 +1,6 @@
-"""An L&D author edits a module's decision in the Wagtail admin, previews it and publishes it; staff
-who start afterwards see the new text, while someone part-way through keeps the version they began."""
+"""An L&D author edits a module's decision in the Wagtail admin, previews it and submits it for
+review; once a reviewer approves it, staff who start afterwards see the new text, while someone
+part-way through keeps the version they began."""
 
 import re
 
@@ -31,7 +32,10 @@ def _open_decision_step(page, module):
     assert page.url.endswith("/step/2/")
 
 
-def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, module):
+def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, reviewer, module):
+    # Outside base competence, so that its approval needs no quiz (tests/modules/test_four_eyes.py).
+    module.base_competence = False
+    module.save_revision().publish()
     # Someone starts the module before the edit: their run is pinned to the version they began.
     module_progress_start(person=people["staff"], module=module)
 
@@ -49,12 +53,16 @@ def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, 
         page.locator("iframe[title='Preview']").first.element_handle().content_frame()
     )
 
-    # Publish.
+    # Four eyes: the author has no Publish; they submit it, and a reviewer approves it.
     page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Publish").click()
-    # The edit page's own address matches /admin/pages/N/ too: wait for the one publishing leads to.
+    assert page.get_by_role("button", name="Publish").count() == 0
+    page.get_by_role("button", name="Submit to Module review").click()
+    # The edit page's own address matches /admin/pages/N/ too: wait for the one submitting leads to.
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
-    assert f"Page '{module.title}' has been published." in page.content()
+    module.refresh_from_db()
+    assert module.live_revision is None or NEW_HEADING not in str(module.live_revision.content)
+    task_state = module.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, reviewer.user, "approve")
     module.refresh_from_db()
     assert NEW_HEADING in str(module.live_revision.content)
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.admin.menu import admin_menu
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
+from wagtail.models import Workflow, WorkflowPage
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from lms import roles
-from modules.models import ModulePage
+from modules.models import IndependentReviewTask, ModulePage
 from modules.services import MODULE_WORKFLOW_NAME, module_index_ensure, roles_sync
 from tests.factories import PolicyClauseFactory
 
@@ -47,6 +47,7 @@ def _module_form(
     slug="working-with-whatsapp",
     choices=None,
     action=None,
+    base_competence=False,
 ):
     if choices is None:
         choices = [
@@ -61,7 +62,7 @@ def _module_form(
             "learning_outcomes": rich_text("<ul><li>When consent is needed</li></ul>"),
             "estimated_minutes": "15",
             "validity_months": "12",
-            "base_competence": "on",
+            "base_competence": "on" if base_competence else "",
             "steps": streamfield(
                 [
                     (
@@ -173,7 +174,9 @@ def test_the_editor_refuses_a_branch_to_a_decision_that_does_not_exist(author_cl
 
 
 @pytest.mark.django_db
-def test_modules_go_through_review_before_they_are_published(people, author_client, index):
+def test_modules_go_through_review_before_they_are_published(
+    people, reviewer, author_client, index
+):
     clause = PolicyClauseFactory(reference="4.3")
 
     author_client.post(_add_url(index), _module_form(clause=clause, action="action-submit"))
@@ -185,13 +188,13 @@ def test_modules_go_through_review_before_they_are_published(people, author_clie
     task_state = page.current_workflow_task_state
     assert task_state.task.name == "L&D review"
 
-    reviewer = people["author"].user
     assert "approve" in [
-        action[0] for action in task_state.task.specific.get_actions(page, reviewer)
+        action[0] for action in task_state.task.specific.get_actions(page, reviewer.user)
     ]
-    # Someone outside the L&D authors group cannot approve.
+    # Neither the author who submitted it nor someone outside the L&D reviewers can approve.
+    assert task_state.task.specific.get_actions(page, people["author"].user) == []
     assert task_state.task.specific.get_actions(page, people["manager"].user) == []
-    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    task_state.task.specific.on_action(task_state, reviewer.user, "approve")
     page.refresh_from_db()
     assert page.live and page.live_revision is not None
 
@@ -205,10 +208,10 @@ def test_the_review_workflow_is_created_once_and_assigned_to_the_module_catalogu
     workflow = Workflow.objects.get(name=MODULE_WORKFLOW_NAME)
     assert WorkflowPage.objects.get(page=index).workflow == workflow
     tasks = [task.specific for task in workflow.tasks]
-    assert len(tasks) == 1 and isinstance(tasks[0], GroupApprovalTask)
-    assert [group.name for group in tasks[0].groups.all()] == [roles.AUTHORS]
+    assert len(tasks) == 1 and isinstance(tasks[0], IndependentReviewTask)
+    assert [group.name for group in tasks[0].groups.all()] == [roles.REVIEWERS]
     assert Workflow.objects.filter(name=MODULE_WORKFLOW_NAME).count() == 1
-    assert GroupApprovalTask.objects.filter(name="L&D review").count() == 1
+    assert IndependentReviewTask.objects.filter(name="L&D review").count() == 1
 
 
 @pytest.mark.django_db
@@ -237,15 +240,19 @@ def test_an_author_can_lock_a_module_and_see_its_revisions(people, author_client
 
 
 @pytest.mark.django_db
-def test_an_author_can_schedule_a_module_to_go_live(people, author_client, index):
+def test_an_author_can_schedule_a_module_to_go_live(people, reviewer, author_client, index):
     clause = PolicyClauseFactory(reference="4.3")
-    form = _module_form(clause=clause, action="action-publish")
+    form = _module_form(clause=clause, action="action-submit")
     form["go_live_at"] = "2099-01-01 09:00"
 
     response = author_client.post(_add_url(index), form)
 
     assert response.status_code == 302
     page = ModulePage.objects.get(slug="working-with-whatsapp")
+    # The reviewer's approval schedules it; it is not live yet.
+    task_state = page.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, reviewer.user, "approve")
+    page.refresh_from_db()
     assert not page.live
     revision = page.latest_revision
     assert revision.approved_go_live_at is not None

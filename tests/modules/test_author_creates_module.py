@@ -8,7 +8,7 @@ from modules.models import ModuleIndexPage, ModulePage
 from modules.services import module_index_ensure
 
 
-def test_author_creates_and_publishes_a_module_in_the_admin(client_for, people, clause):
+def test_author_creates_a_module_in_the_admin_and_submits_it_for_review(client_for, people, clause):
     index = module_index_ensure()
     client = client_for(people["author"])
     url = reverse("wagtailadmin_pages:add", args=["modules", "modulepage", index.pk])
@@ -70,13 +70,14 @@ def test_author_creates_and_publishes_a_module_in_the_admin(client_for, people, 
                     ),
                 ]
             ),
-            "action-publish": "publish",
+            "action-submit": "submit",
         }
     )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     page = ModulePage.objects.get(slug="privacy-settings")
-    assert page.live
+    # Four eyes: it waits for a reviewer (tests/modules/test_four_eyes.py).
+    assert not page.live and page.current_workflow_state is not None
     assert [step.block_type for step in page.steps] == ["narrative", "decision"]
     choices = page.steps[1].value["choices"]
     assert choices[0]["clause"] == clause and choices[0]["is_correct"]

@@ -23,6 +23,17 @@ def author_client(people, client_for):
     return client_for(people["author"])
 
 
+@pytest.fixture
+def publisher_client(django_user_model, people):
+    """Four eyes leaves direct publishing to superusers; authors submit clauses for review
+    (tests/modules/test_four_eyes.py)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
+    return client
+
+
 def _steps_citing(*, cited, other):
     """narrative, policy extract (cited), decision (choice 2 cites), key rules (rule 1 cites)."""
     steps = default_steps(clause=other)
@@ -45,11 +56,19 @@ def _steps_citing(*, cited, other):
 
 
 @pytest.mark.django_db
-def test_revising_a_clause_adds_a_new_published_version_and_leaves_the_old_one_alone(people):
+def test_revising_a_clause_adds_a_new_published_version_and_leaves_the_old_one_alone(
+    people, django_user_model
+):
     old = PolicyClauseFactory(reference="4.3", heading="Old heading", summary="Old meaning.")
+    # Four eyes: an author cannot publish a new version alone.
+    with pytest.raises(PolicyError):
+        policy_clause_revise(
+            clause=old, heading="New heading", summary="New meaning.", user=people["author"].user
+        )
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
 
     new = policy_clause_revise(
-        clause=old, heading=" New heading ", summary="New meaning.", user=people["author"].user
+        clause=old, heading=" New heading ", summary="New meaning.", user=admin
     )
 
     old.refresh_from_db()
@@ -62,7 +81,7 @@ def test_revising_a_clause_adds_a_new_published_version_and_leaves_the_old_one_a
     )
     assert new.document_id == old.document_id and new.pk != old.pk
     assert new.live and new.live_revision is not None
-    assert new.live_revision.user == people["author"].user
+    assert new.live_revision.user == admin
     assert list(policy_clause_versions(clause=old)) == [new, old]
     assert "(clause version 2)" not in new.citation  # the short citation names the document version
 
@@ -139,7 +158,8 @@ def test_citations_find_questions_through_any_relation_to_the_clause():
 
 
 @pytest.mark.django_db
-def test_publishing_a_new_version_in_the_admin_lists_what_cites_the_old_one(author_client):
+def test_publishing_a_new_version_in_the_admin_lists_what_cites_the_old_one(publisher_client):
+    author_client = publisher_client
     cited = PolicyClauseFactory(reference="4.3", heading="WhatsApp with children")
     other = PolicyClauseFactory(reference="9.9")
     module = module_page_create(clause=other, steps=_steps_citing(cited=cited, other=other))
@@ -182,7 +202,8 @@ def test_publishing_a_new_version_in_the_admin_lists_what_cites_the_old_one(auth
 
 
 @pytest.mark.django_db
-def test_the_revise_form_keeps_what_was_typed_and_explains_errors(author_client):
+def test_the_revise_form_keeps_what_was_typed_and_explains_errors(publisher_client):
+    author_client = publisher_client  # the new-version form publishes (four eyes: not authors)
     cited = PolicyClauseFactory(reference="4.3")
     response = author_client.post(
         reverse("wagtailsnippets_modules_policyclause:revise", args=[cited.pk]),
@@ -207,7 +228,8 @@ def test_revising_needs_permission_to_add_clauses(people, client_for):
 
 
 @pytest.mark.django_db
-def test_clause_listing_and_edit_view_offer_a_new_version(author_client):
+def test_clause_listing_and_edit_view_offer_a_new_version(publisher_client):
+    author_client = publisher_client  # the new-version form publishes (four eyes: not authors)
     cited = PolicyClauseFactory(reference="4.3")
     revise_url = reverse("wagtailsnippets_modules_policyclause:revise", args=[cited.pk])
     assert (
@@ -234,7 +256,9 @@ def test_clauses_are_searchable_in_the_admin(author_client):
 
 
 @pytest.mark.django_db
-def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(author_client):
+def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(
+    author_client, publisher_client
+):
     # Never published, so it may be edited in place (tests/modules/test_clause_carry_through.py
     # shows a published one may not).
     clause = PolicyClauseFactory(
@@ -255,21 +279,25 @@ def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(author_c
     assert not clause.live and clause.has_unpublished_changes
     assert clause.latest_revision.content["heading"] == "Draft heading"
 
+    # An author's "publish" only saves another draft (four eyes); a superuser's publishes.
     author_client.post(edit_url, {**data, "action-publish": "publish"})
     clause.refresh_from_db()
-    assert clause.heading == "Draft heading" and clause.version == 1
-    assert clause.revisions.count() == 2
-    # Now published: further edits are refused.
-    author_client.post(edit_url, {**data, "heading": "Later", "action-publish": "publish"})
+    assert clause.heading == "Original" and not clause.live_revision
+    publisher_client.post(edit_url, {**data, "action-publish": "publish"})
     clause.refresh_from_db()
-    assert clause.heading == "Draft heading" and clause.revisions.count() == 2
+    assert clause.heading == "Draft heading" and clause.version == 1
+    assert clause.revisions.count() == 3
+    # Now published: further edits are refused, whoever makes them.
+    publisher_client.post(edit_url, {**data, "heading": "Later", "action-publish": "publish"})
+    clause.refresh_from_db()
+    assert clause.heading == "Draft heading" and clause.revisions.count() == 3
 
 
 @pytest.mark.django_db
-def test_the_version_cannot_be_typed_in_the_admin(author_client):
+def test_the_version_cannot_be_typed_in_the_admin(publisher_client):
     clause = PolicyClauseFactory(reference="4.3", live=False)
     edit_url = reverse("wagtailsnippets_modules_policyclause:edit", args=[clause.pk])
-    author_client.post(
+    publisher_client.post(
         edit_url,
         {
             "document": clause.document_id,
@@ -340,7 +368,8 @@ def test_the_clause_listing_shows_which_versions_are_current(author_client):
 
 
 @pytest.mark.django_db
-def test_revising_an_old_version_in_the_admin_explains_why_not(author_client):
+def test_revising_an_old_version_in_the_admin_explains_why_not(publisher_client):
+    author_client = publisher_client  # the new-version form publishes (four eyes: not authors)
     old = PolicyClauseFactory(reference="4.3")
     policy_clause_revise(clause=old, heading="Second", summary="Second meaning.", user=None)
 

@@ -141,3 +141,10 @@ def test_a_wrong_password_is_audited_without_the_password(people, client):
     event = AuditEvent.objects.get(action=audit.SIGN_IN_FAILED)
     assert event.data == {"username": "alex.author", "step": "password"}
     assert "not-the-password" not in str(event.summary) + str(event.data)
+
+
+def test_l_and_d_reviewers_are_held_too(reviewer, client):
+    """Reviewers publish by approving: the same proof as authors."""
+    _password_sign_in(client, "rosa.reviewer")
+    held = client.get("/admin/")
+    assert held.status_code == 302 and held.url == REQUIRED

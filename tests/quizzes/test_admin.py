@@ -11,6 +11,7 @@ from quizzes.models import (
     MultipleResponseQuestion,
     OrderingQuestion,
     Question,
+    Quiz,
     SingleChoiceQuestion,
 )
 
@@ -102,7 +103,7 @@ def test_settings_the_bank_can_meet_are_saved(author_client, quiz):
     url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
     response = author_client.post(url, _quiz_form(quiz, total="2", topics=[("Consent", 1)]))
     assert response.status_code == 302
-    quiz.refresh_from_db()
+    quiz = _draft_saved(quiz)
     assert quiz.questions_per_attempt == 2 and quiz.partial_credit == "per_option"
     assert [(draw.topic, draw.count) for draw in quiz.topic_draws.all()] == [("Consent", 1)]
 
@@ -117,8 +118,17 @@ def test_an_author_can_let_people_take_a_quiz_without_the_module(author_client, 
         url, {**_quiz_form(quiz), "can_take_without_module": "on", "shuffle_options": "on"}
     )
     assert response.status_code == 302
-    quiz.refresh_from_db()
+    quiz = _draft_saved(quiz)
     assert quiz.can_take_without_module and quiz.shuffle_options
+
+
+def _draft_saved(quiz):
+    """An author's edit of a live quiz is a draft (four eyes): learners keep the published
+    settings until a reviewer approves it. Returns the draft."""
+    live = Quiz.objects.get(pk=quiz.pk)
+    assert live.live and live.has_unpublished_changes
+    assert live.latest_revision.user is not None
+    return live.get_latest_revision_as_object()
 
 
 def _question_form(quiz, clause, options, **extra):
@@ -221,7 +231,7 @@ def test_review_options_and_an_attempt_limit_are_set_in_the_quiz_settings(author
         ),
     )
     assert response.status_code == 302
-    quiz.refresh_from_db()
+    quiz = _draft_saved(quiz)
     assert (quiz.max_attempts, quiz.review_after_failure, quiz.review_after_pass) == (
         5,
         "score",

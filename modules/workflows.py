@@ -1,0 +1,30 @@
+"""How an approved review publishes (``WAGTAIL_FINISH_WORKFLOW_ACTION``).
+
+Neither authors nor reviewers hold a publish permission, so that nobody in those roles can put
+content live alone; the reviewer's approval, which ``IndependentReviewTask`` allows only to
+someone who did not write or submit the content, is what publishes it."""
+
+from django.core.exceptions import PermissionDenied
+
+from lms.audit import CONTENT_PUBLISHED, audit_record
+
+from .publishing import publish_problems
+
+
+def workflow_publish_approved(workflow_state, user=None):
+    obj = workflow_state.content_object
+    revision = obj.get_latest_revision()
+    # Checked again on the revision itself: what goes live is what was checked.
+    problems = publish_problems(obj=revision.as_object())
+    if problems:
+        raise PermissionDenied(" ".join(problems))
+    revision.publish(user=user, skip_permission_checks=True)
+    requested_by = workflow_state.requested_by
+    audit_record(
+        action=CONTENT_PUBLISHED,
+        actor=user,
+        target=obj,
+        summary=f'Approved and published {obj._meta.verbose_name} "{obj}" (submitted by '
+        f"{requested_by.get_username() if requested_by else 'nobody known'})",
+        data={"workflow_state": workflow_state.pk, "revision": revision.pk},
+    )
