@@ -85,21 +85,25 @@ class ClauseViewMixin(PermissionCheckedMixin, WagtailAdminTemplateMixin):
 
 
 class PolicyClauseReviseView(ClauseViewMixin, FormView):
-    """Publishes a new version of a clause whose meaning has changed (the old one stays)."""
+    """Publishes, or proposes for review, a new version of a clause (the old one stays)."""
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "publishes": self.user_has_permission("publish"),
+        }
 
     permission_required = "add"
     template_name = "modules/admin/policy_clause_revise.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        # A new version is created and published in one step, so it needs both permissions.
-        if not self.user_has_permission("publish"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
+    # An administrator (publish permission) publishes the new version at once; an L&D author's
+    # goes to review, and takes effect when a reviewer approves it (four eyes).
     form_class = PolicyClauseReviseForm
 
     def get_page_title(self):
-        return f"Publish a new version of clause {self.clause.reference}"
+        if self.user_has_permission("publish"):
+            return f"Publish a new version of clause {self.clause.reference}"
+        return f"Propose a new version of clause {self.clause.reference}"
 
     def get_initial(self):
         return {"heading": self.clause.heading, "summary": self.clause.summary}
@@ -116,7 +120,14 @@ class PolicyClauseReviseView(ClauseViewMixin, FormView):
         except PolicyError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        if new_clause.change == ClauseChange.CORRECTION:
+        if not new_clause.live:
+            messages.success(
+                self.request,
+                f"Version {new_clause.version} of clause {new_clause.reference} is submitted for "
+                "review. Nothing changes for learners or certificates until an L&D reviewer "
+                "approves it.",
+            )
+        elif new_clause.change == ClauseChange.CORRECTION:
             messages.success(
                 self.request,
                 f"Version {new_clause.version} of clause {new_clause.reference} is published as a "
@@ -248,11 +259,13 @@ class PolicyDocumentVersionRaiseForm(forms.Form):
 
 
 class PolicyDocumentVersionRaiseView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """Raises a published document to a new edition, carrying every clause through."""
+    """Raises a published document to a new edition, carrying every clause through. It publishes
+    the new edition and every clause at once, so only those who may publish (administrators) can:
+    an L&D author proposes each clause's new version for review instead."""
 
     model = PolicyDocument
     header_icon = "doc-full"
-    permission_required = "change"
+    permission_required = "publish"
     template_name = "modules/admin/policy_document_version_raise.html"
     form_class = PolicyDocumentVersionRaiseForm
     index_url_name = None
@@ -362,7 +375,7 @@ class PolicyDocumentEditView(EditView):
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         if self.object.live and self.permission_policy.user_has_permission(
-            self.request.user, "change"
+            self.request.user, "publish"
         ):
             buttons.append(
                 Button(

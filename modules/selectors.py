@@ -46,11 +46,13 @@ def policy_clause_versions(*, clause):
 
 
 def policy_clauses_with_currency(*, queryset):
-    """Annotates ``is_current``: no newer version of the same clause exists. One query for a whole listing."""
+    """Annotates ``is_current``: no newer published version of the same clause exists. One query
+    for a whole listing."""
     newer = PolicyClause.objects.filter(
         document_id=OuterRef("document_id"),
         reference=OuterRef("reference"),
         version__gt=OuterRef("version"),
+        live=True,
     )
     return queryset.annotate(is_current=~Exists(newer))
 
@@ -58,10 +60,12 @@ def policy_clauses_with_currency(*, queryset):
 def policy_clauses_superseded():
     """Clause versions that a newer version of the same clause has replaced (a correction or a
     change). Content citing one is out of date until an author moves it on."""
+    # Only a published version replaces: one proposed and waiting for review changes nothing yet.
     newer = PolicyClause.objects.filter(
         document_id=OuterRef("document_id"),
         reference=OuterRef("reference"),
         version__gt=OuterRef("version"),
+        live=True,
     )
     return PolicyClause.objects.filter(Exists(newer))
 
@@ -74,6 +78,7 @@ def policy_clause_ids_changed_since(*, clause_ids):
         reference=OuterRef("reference"),
         version__gt=OuterRef("version"),
         change=ClauseChange.CHANGE,
+        live=True,
     )
     return set(
         PolicyClause.objects.filter(Exists(changed_later), pk__in=list(clause_ids)).values_list(

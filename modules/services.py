@@ -95,7 +95,7 @@ def policy_document_edit_refusal(*, document, version):
 
 
 def policy_clause_revise(*, clause, heading, summary, user, change=ClauseChange.CHANGE):
-    """Publish a new version of a clause, and return it.
+    """Make a new version of a clause, and return it.
 
     ``change`` says what the new version is. A **change of meaning** sends certificates resting
     on the old version for recertification (``modules.handoffs.clause_revised``), and module steps
@@ -103,17 +103,37 @@ def policy_clause_revise(*, clause, heading, summary, user, change=ClauseChange.
     (``clause_citations_move``); until then those questions are left out of new draws. A
     **correction** keeps the meaning: nothing is recertified and every citation moves to it at
     once. Either way the old row stays exactly as it was: attempts and certificates cite the
-    version they rested on."""
+    version they rested on.
+
+    Four eyes: someone who may publish clauses (an administrator; ``user`` None for the content
+    loader) publishes the new version at once. Anyone else, an L&D author, proposes it: it is saved
+    as a draft and submitted to the review workflow, and nothing carries through until a reviewer
+    approves it (``clause_version_carry_through``, called by ``modules.workflows``)."""
     if change not in CLAUSE_AUDIT_ACTIONS:
         raise PolicyError("Say whether the new version is a correction or a change of meaning.")
     with transaction.atomic():
-        new_clause = _clause_version_publish(
-            clause=clause, heading=heading, summary=summary, user=user, change=change
+        new_clause = _clause_version_create(
+            clause=clause, heading=heading, summary=summary, change=change
         )
+        if user is None or user.has_perm("modules.publish_policyclause"):
+            new_clause.save_revision(user=user, log_action=True).publish(user=user)
+            new_clause.refresh_from_db()
+            clause_version_carry_through(new_clause=new_clause, user=user)
+        else:
+            new_clause.save_revision(user=user, log_action=True)
+            workflow = new_clause.get_workflow()
+            if workflow is None:
+                raise PolicyError(
+                    "Policy clauses have no review workflow, so a new version cannot be "
+                    "submitted. Ask an administrator to run manage.py sync_roles."
+                )
+            workflow.start(new_clause, user)
     return new_clause
 
 
-def _clause_version_publish(*, clause, heading, summary, user, change, document_version=""):
+def _clause_version_create(*, clause, heading, summary, change, document_version=""):
+    """The new version's row, a draft until published (by its author's publish right, or a
+    reviewer's approval)."""
     # Lock the clause's versions so two authors revising at once cannot both take version n+1.
     versions = list(
         PolicyClause.objects.select_for_update()
@@ -122,8 +142,10 @@ def _clause_version_publish(*, clause, heading, summary, user, change, document_
     )
     current = versions[0]
     if current.pk != clause.pk:
+        waiting = "" if current.live else " waiting for review"
         raise PolicyError(
-            f"Clause {clause.reference} has a newer version (version {current.version}); revise that one instead."
+            f"Clause {clause.reference} has a newer version (version {current.version}{waiting}); "
+            "revise that one instead."
         )
     new_clause = PolicyClause(
         document_id=clause.document_id,
@@ -135,6 +157,8 @@ def _clause_version_publish(*, clause, heading, summary, user, change, document_
         version=current.version + 1,
         change=change,
         document_version=document_version,
+        live=False,
+        has_unpublished_changes=True,
     )
     try:
         new_clause.full_clean()
@@ -148,16 +172,23 @@ def _clause_version_publish(*, clause, heading, summary, user, change, document_
         raise PolicyError(
             f"Version {new_clause.version} of clause {clause.reference} was just published by someone else."
         ) from error
-    try:
-        new_clause.save_revision(user=user, log_action=True).publish(user=user)
-    except PublishPermissionError as error:
-        raise PolicyError("You do not have permission to publish policy clauses.") from error
-    new_clause.refresh_from_db()
+    return new_clause
+
+
+def clause_version_carry_through(*, new_clause, user):
+    """What publishing a new clause version sets off, once: a change of meaning recertifies
+    (through the hand-off, inside the caller's transaction, so a failure there leaves the clause
+    unpublished); a correction moves every citation to it. Audited either way."""
+    clause = PolicyClause.objects.get(
+        document_id=new_clause.document_id,
+        reference=new_clause.reference,
+        version=new_clause.version - 1,
+    )
+    change = new_clause.change
     title = clause.document.title
     if change == ClauseChange.CHANGE:
         # Certificates that rested on the old version need recertification and their holders the
-        # module again: the layers above own that work. Inside this transaction, so a failure
-        # there leaves the clause unrevised.
+        # module again: the layers above own that work.
         clause_revised.send(sender=PolicyClause, replaced_clause=clause, by=user)
         summary_text = (
             f"Published version {new_clause.version} of {title} clause {clause.reference}: "
@@ -176,17 +207,20 @@ def _clause_version_publish(*, clause, heading, summary, user, change, document_
         data={"replaced_clause": clause.pk, "version": new_clause.version},
     )
     if change == ClauseChange.CORRECTION:
-        clause_citations_move(old_clause=clause, new_clause=new_clause, user=user)
-    return new_clause
+        # The reviewer approved "everything citing it moves": that is the module pages' review.
+        clause_citations_move(old_clause=clause, new_clause=new_clause, user=user, approved=True)
 
 
-def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, question_ids=None):
+def clause_citations_move(
+    *, old_clause, new_clause, user, page_ids=None, question_ids=None, approved=False
+):
     """Move citations of ``old_clause`` to ``new_clause``, its current version: in module steps
     (the pages in ``page_ids``; None: every page citing it) and in questions (``question_ids``;
     None: every one). Returns ``{"pages": [...], "questions": n}``.
 
     A page is changed through a new revision, published at once when the page had no pending
-    draft and ``user`` may publish it, otherwise left as a draft for review. Questions are changed
+    draft and ``user`` may publish it (or the move was ``approved`` in review, as a correction's
+    is), otherwise left as a draft for review. Questions are changed
     in place (each option or question row that cites the clause)."""
     if (
         new_clause.document_id != old_clause.document_id
@@ -200,7 +234,7 @@ def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, questi
         )
     if page_ids is not None and question_ids is not None and not page_ids and not question_ids:
         raise PolicyError("Tick the module steps and questions to move.")
-    newest = policy_clause_versions(clause=old_clause).first()
+    newest = policy_clause_versions(clause=old_clause).filter(live=True).first()
     if newest.pk != new_clause.pk:
         raise PolicyError(
             f"Version {new_clause.version} of clause {new_clause.reference} has itself been "
@@ -208,7 +242,11 @@ def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, questi
         )
     with transaction.atomic():
         pages = _module_citations_move(
-            old_clause=old_clause, new_clause=new_clause, user=user, page_ids=page_ids
+            old_clause=old_clause,
+            new_clause=new_clause,
+            user=user,
+            page_ids=page_ids,
+            approved=approved,
         )
         questions = _content_citations_move(
             old_clause=old_clause, new_clause=new_clause, owner_ids=question_ids
@@ -232,7 +270,7 @@ def clause_citations_move(*, old_clause, new_clause, user, page_ids=None, questi
     return {"pages": pages, "questions": questions}
 
 
-def _module_citations_move(*, old_clause, new_clause, user, page_ids):
+def _module_citations_move(*, old_clause, new_clause, user, page_ids, approved):
     moved = []
     for citation in module_step_citations(clause=old_clause):
         page = citation["page"]
@@ -250,11 +288,10 @@ def _module_citations_move(*, old_clause, new_clause, user, page_ids):
         published = (
             page.live
             and not pending_draft
-            and user is not None
-            and page.permissions_for_user(user).can_publish()
+            and (approved or (user is not None and page.permissions_for_user(user).can_publish()))
         )
         if published:
-            revision.publish(user=user)
+            revision.publish(user=user, skip_permission_checks=approved)
         moved.append({"page": page, "published": published})
     return moved
 
@@ -289,7 +326,7 @@ def _content_citations_move(*, old_clause, new_clause, owner_ids):
 
 
 def policy_document_version_raise(*, document, version, clauses, user):
-    """Publish a new edition of ``document``: its version becomes ``version`` and every current
+    """(Administrators: it publishes at once, every clause with it.) Publish a new edition of ``document``: its version becomes ``version`` and every current
     clause is carried through to it as a new clause version. ``clauses`` maps a clause reference
     to ``{"change": ClauseChange, "heading": ..., "summary": ...}``; a clause not named is
     carried through as a correction with its wording unchanged. Changes of meaning send
@@ -341,16 +378,20 @@ def policy_document_version_raise(*, document, version, clauses, user):
         new_clauses = []
         for clause in current:
             given = clauses.get(clause.reference) or {}
-            new_clauses.append(
-                _clause_version_publish(
-                    clause=clause,
-                    heading=given.get("heading") or clause.heading,
-                    summary=given.get("summary") or clause.summary,
-                    user=user,
-                    change=given.get("change") or ClauseChange.CORRECTION,
-                    document_version=version,
-                )
+            new_clause = _clause_version_create(
+                clause=clause,
+                heading=given.get("heading") or clause.heading,
+                summary=given.get("summary") or clause.summary,
+                change=given.get("change") or ClauseChange.CORRECTION,
+                document_version=version,
             )
+            # The document's publication was allowed above, so its clauses' is too.
+            new_clause.save_revision(user=user, log_action=True).publish(
+                user=user, skip_permission_checks=True
+            )
+            new_clause.refresh_from_db()
+            clause_version_carry_through(new_clause=new_clause, user=user)
+            new_clauses.append(new_clause)
         changed = [c.reference for c in new_clauses if c.change == ClauseChange.CHANGE]
         audit_record(
             action=audit.POLICY_VERSION_RAISED,

@@ -5,12 +5,14 @@ content live alone; the reviewer's approval, which ``IndependentReviewTask`` all
 someone who did not write or submit the content, is what publishes it."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from lms.audit import CONTENT_PUBLISHED, audit_record
 
 from .publishing import publish_problems
 
 
+@transaction.atomic  # a carry-through that fails leaves the approved clause unpublished
 def workflow_publish_approved(workflow_state, user=None):
     obj = workflow_state.content_object
     revision = obj.get_latest_revision()
@@ -18,7 +20,16 @@ def workflow_publish_approved(workflow_state, user=None):
     problems = publish_problems(obj=revision.as_object())
     if problems:
         raise PermissionDenied(" ".join(problems))
+    first_publication = not obj.live
     revision.publish(user=user, skip_permission_checks=True)
+    if obj._meta.label == "modules.PolicyClause" and first_publication and obj.version > 1:
+        # Wagtail imports this module while it defines its own models, before ours exist: the
+        # services (and the models they import) can only be imported once a workflow finishes.
+        from .services import clause_version_carry_through  # noqa: PLC0415
+
+        # A proposed clause version takes effect now, approved: recertification or moved citations.
+        obj.refresh_from_db()
+        clause_version_carry_through(new_clause=obj, user=user)
     requested_by = workflow_state.requested_by
     audit_record(
         action=CONTENT_PUBLISHED,

@@ -175,7 +175,8 @@ def imported_question_mark_draft(*, question, user=None):
     question.live = False
     question.has_unpublished_changes = True
     question.save(update_fields=["live", "has_unpublished_changes"])
-    question.save_revision(user=user)
+    # Not cleaned: a draft may still lack the clause the author must cite before review.
+    question.save_revision(user=user, clean=False)
     return question
 
 

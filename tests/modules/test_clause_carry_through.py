@@ -10,10 +10,13 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from certificates.models import Certificate
-from lms import audit
+from lms import audit, roles
 from lms.models import AuditEvent
 from modules.models import ClauseChange, ModulePage, PolicyClause, PolicyDocument
 from modules.services import (
@@ -27,6 +30,7 @@ from quizzes.models import Option, TrueFalseQuestion
 from quizzes.selectors import quiz_bank, quiz_draw_problems, quiz_superseded_citation_warnings
 from quizzes.services import AttemptError, attempt_submit
 from tests.factories import (
+    PersonFactory,
     PolicyClauseFactory,
     attempt_begin,
     single_choice_create,
@@ -49,20 +53,38 @@ def _pass(person, quiz, capture):
     return Certificate.objects.get(attempt=attempt)
 
 
-def _step_clause_ids(page):
+def _step_clause_ids(page, *, latest=False):
+    """The clauses cited by the module's decision: as published, or in its latest draft."""
     page = ModulePage.objects.get(pk=page.pk)
+    if latest:
+        page = page.get_latest_revision_as_object()
     choices = page.steps.raw_data[1]["value"]["choices"]
     return {str((choice.get("value") or choice)["clause"]) for choice in choices}
 
 
+def _approve(new_clause):
+    """An L&D reviewer, not the author, approves the proposed version (four eyes)."""
+    reviewer = get_user_model().objects.filter(username="rosa.reviewer").first()
+    if reviewer is None:
+        reviewer = PersonFactory(user__username="rosa.reviewer").user
+        reviewer.groups.add(Group.objects.get(name=roles.REVIEWERS))
+    task_state = new_clause.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    new_clause.refresh_from_db()
+    return new_clause
+
+
 def _revise(clause, author, change):
-    return policy_clause_revise(
+    """An author proposes a new version; it takes effect when a reviewer approves it."""
+    proposed = policy_clause_revise(
         clause=clause,
         heading=clause.heading,
         summary="Now also needs a manager's agreement.",
         user=author.user,
         change=change,
     )
+    assert not proposed.live and proposed.current_workflow_task_state is not None
+    return _approve(proposed)
 
 
 # Editing in place --------------------------------------------------------------------------
@@ -198,9 +220,66 @@ def test_the_admin_publishes_a_correction_without_recertifying(
         {"change": "correction", "heading": clause.heading, "summary": "Typo fixed."},
         follow=True,
     )
-    assert "published as a correction" in response.content.decode()
+    # An author proposes; nothing changes until a reviewer approves.
+    assert "submitted for review" in response.content.decode()
+    proposed = PolicyClause.objects.get(reference=clause.reference, version=2)
+    assert not proposed.live and proposed.change == ClauseChange.CORRECTION
+    assert Option.objects.filter(clause=clause).exists()
+    assert all(not entry.cites_superseded for entry in quiz_bank(quiz=quiz))
+
+    _approve(proposed)
+    assert proposed.live
+    assert not Option.objects.filter(clause=clause).exists()
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
+
+
+def test_an_administrator_publishes_a_new_version_at_once(
+    admin_client, quiz, clause, django_capture_on_commit_callbacks
+):
+    url = reverse("wagtailsnippets_modules_policyclause:revise", args=[clause.pk])
+    assert "Publish version 2" in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        {"change": "correction", "heading": clause.heading, "summary": "Typo fixed."},
+        follow=True,
+    )
+    assert "published as a correction" in response.content.decode()
+    assert PolicyClause.objects.get(reference=clause.reference, version=2).live
+
+
+def test_a_proposed_change_recertifies_nobody_until_approved(
+    people, quiz, clause, django_capture_on_commit_callbacks
+):
+    certificate = _pass(people["staff"], quiz, django_capture_on_commit_callbacks)
+    proposed = policy_clause_revise(
+        clause=clause,
+        heading=clause.heading,
+        summary="Stricter.",
+        user=people["author"].user,
+        change=ClauseChange.CHANGE,
+    )
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+    assert not AuditEvent.objects.filter(action=audit.CLAUSE_CHANGED).exists()
+    # The author cannot approve their own proposal.
+    task_state = proposed.current_workflow_task_state
+    with pytest.raises(PermissionDenied):
+        task_state.task.specific.on_action(task_state, people["author"].user, "approve")
+    # Nor propose a second version beside the one waiting.
+    with pytest.raises(PolicyError, match="waiting for review"):
+        policy_clause_revise(
+            clause=clause,
+            heading="x",
+            summary="y",
+            user=people["author"].user,
+            change=ClauseChange.CHANGE,
+        )
+
+    _approve(proposed)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.RECERTIFICATION_DUE
+    assert AuditEvent.objects.filter(action=audit.CLAUSE_CHANGED).exists()
 
 
 # Changes of meaning ---------------------------------------------------------------------------
@@ -257,7 +336,10 @@ def test_moving_citations_in_bulk_from_the_admin(people, client_for, quiz, modul
     )
 
     assert "Moved 1 module(s) and 2 question(s) to version 2" in response.content.decode()
-    assert _step_clause_ids(module) == {str(new.pk)}
+    # The author's change to the module is a draft for review (four eyes); learners see the
+    # published module until a reviewer approves it.
+    assert _step_clause_ids(module, latest=True) == {str(new.pk)}
+    assert _step_clause_ids(module) == {str(clause.pk)}
     assert set(Option.objects.filter(question=first).values_list("clause", flat=True)) == {new.pk}
     assert TrueFalseQuestion.objects.get(pk=true_false.pk).clause_id == new.pk
     # The one left unticked still cites the old version, and is still out of draws.
@@ -357,7 +439,7 @@ def test_a_pass_resting_on_a_changed_clause_cannot_make_recertification_look_don
 
 
 def test_raising_a_documents_version_carries_each_clause_through(
-    people, quiz, module, clause, django_capture_on_commit_callbacks
+    people, admin_user, quiz, module, clause, django_capture_on_commit_callbacks
 ):
     other = PolicyClauseFactory(reference="3.1", document=clause.document)
     single_choice_create(quiz=quiz, clause=other, text="About 3.1?", sort_order=5)
@@ -367,7 +449,7 @@ def test_raising_a_documents_version_carries_each_clause_through(
         document=clause.document,
         version="3.0",
         clauses={"3.1": {"change": ClauseChange.CHANGE, "summary": "A new rule."}},
-        user=people["author"].user,
+        user=admin_user,  # an administrator's act: it publishes every clause at once
     )
 
     by_reference = {c.reference: c for c in new_clauses}
@@ -387,7 +469,7 @@ def test_raising_a_documents_version_carries_each_clause_through(
     assert event.data == {"from": "2.1", "to": "3.0", "changed": ["3.1"]}
 
 
-def test_raising_a_version_refuses_bad_input_and_changes_nothing(people, clause):
+def test_raising_a_version_refuses_bad_input_and_changes_nothing(admin_user, clause):
     document = clause.document
     for version, clauses, message in [
         ("", {}, "Enter the new version"),
@@ -397,15 +479,15 @@ def test_raising_a_version_refuses_bad_input_and_changes_nothing(people, clause)
     ]:
         with pytest.raises(PolicyError, match=message):
             policy_document_version_raise(
-                document=document, version=version, clauses=clauses, user=people["author"].user
+                document=document, version=version, clauses=clauses, user=admin_user
             )
     document.refresh_from_db()
     assert document.version == "2.1"
     assert PolicyClause.objects.filter(document=document).count() == 1
 
 
-def test_raising_a_version_in_the_admin(people, client_for, clause):
-    client = client_for(people["author"])
+def test_raising_a_version_in_the_admin(admin_client, clause):
+    client = admin_client
     edit = client.get(
         reverse("wagtailsnippets_modules_policydocument:edit", args=[clause.document_id])
     )
@@ -429,12 +511,17 @@ def test_raising_a_version_in_the_admin(people, client_for, clause):
     assert new.change == ClauseChange.CHANGE and new.summary == "Changed rule."
 
 
-def test_raising_a_version_needs_permission(people, client_for, clause):
-    response = client_for(people["manager"]).post(
-        reverse("wagtailsnippets_modules_policydocument:raise_version", args=[clause.document_id]),
-        {"version": "3.0"},
-    )
+@pytest.mark.parametrize("role", ["manager", "author"])
+def test_raising_a_version_needs_permission_to_publish(role, people, client_for, clause):
+    client = client_for(people[role])
+    url = reverse("wagtailsnippets_modules_policydocument:raise_version", args=[clause.document_id])
+    response = client.post(url, {"version": "3.0"})
     assert response.status_code in (302, 403)
+    if role == "author":
+        edit = client.get(
+            reverse("wagtailsnippets_modules_policydocument:edit", args=[clause.document_id])
+        )
+        assert url not in edit.content.decode()
     assert PolicyDocument.objects.get(pk=clause.document_id).version == "2.1"
 
 
@@ -446,7 +533,9 @@ def test_steps_citing_a_clause_anywhere_are_moved(people, wagtail_root, clause):
     page = module_page_create(clause=clause, steps=steps, slug="extract")
     new = _revise(clause, people["author"], ClauseChange.CHANGE)
     clause_citations_move(old_clause=clause, new_clause=new, user=people["author"].user)
-    raw = json.dumps(list(ModulePage.objects.get(pk=page.pk).steps.raw_data))
+    raw = json.dumps(
+        list(ModulePage.objects.get(pk=page.pk).get_latest_revision_as_object().steps.raw_data)
+    )
     assert f'"clause": {clause.pk}' not in raw and f'"clause": {new.pk}' in raw
 
 

@@ -60,11 +60,14 @@ def test_revising_a_clause_adds_a_new_published_version_and_leaves_the_old_one_a
     people, django_user_model
 ):
     old = PolicyClauseFactory(reference="4.3", heading="Old heading", summary="Old meaning.")
-    # Four eyes: an author cannot publish a new version alone.
-    with pytest.raises(PolicyError):
-        policy_clause_revise(
-            clause=old, heading="New heading", summary="New meaning.", user=people["author"].user
-        )
+    # Four eyes: an author's new version is only proposed, a draft waiting for review.
+    proposed = policy_clause_revise(
+        clause=old, heading="Proposed", summary="Proposed meaning.", user=people["author"].user
+    )
+    assert not proposed.live and proposed.current_workflow_state.status == "in_progress"
+    assert list(policy_clause_versions(clause=old).filter(live=True)) == [old]
+    proposed.current_workflow_state.cancel(user=people["author"].user)
+    proposed.delete()
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
 
     new = policy_clause_revise(
@@ -282,7 +285,7 @@ def test_editing_a_draft_clause_in_the_admin_keeps_revisions_and_drafts(
     # An author's "publish" only saves another draft (four eyes); a superuser's publishes.
     author_client.post(edit_url, {**data, "action-publish": "publish"})
     clause.refresh_from_db()
-    assert clause.heading == "Original" and not clause.live_revision
+    assert not clause.live and not clause.live_revision
     publisher_client.post(edit_url, {**data, "action-publish": "publish"})
     clause.refresh_from_db()
     assert clause.heading == "Draft heading" and clause.version == 1

@@ -130,9 +130,12 @@ def test_uncited_imported_questions_are_never_drawn(quiz):
     assert result.uncited
     assert Option.objects.filter(question__quiz=quiz, clause__isnull=True).exists()
     assert {entry.id for entry in quiz_bank(quiz=quiz)} == drawn_before
-    # Once an author cites a clause for every answer, the question is asked.
+    # Cited, it is still a draft until a reviewer publishes it; then it is asked.
     single = SingleChoiceQuestion.objects.get(quiz=quiz, text="Which account?")
+    assert not single.live
     single.options.update(clause=quiz.questions.first().options.first().clause)
+    assert single.pk not in {entry.id for entry in quiz_bank(quiz=quiz)}
+    SingleChoiceQuestion.objects.filter(pk=single.pk).update(live=True)
     assert single.pk in {entry.id for entry in quiz_bank(quiz=quiz)}
 
 
@@ -143,6 +146,12 @@ def test_a_clause_named_for_the_import_is_cited_by_every_answer(empty_quiz, clau
         Option.objects.filter(question__quiz=empty_quiz).values_list("clause", flat=True)
     ) == {clause.pk}
     assert TrueFalseQuestion.objects.get(quiz=empty_quiz).clause == clause
+    # Drafts, each with its first revision, until reviewed (four eyes).
+    imported = Question.objects.filter(quiz=empty_quiz)
+    assert not any(question.live for question in imported)
+    assert all(question.latest_revision_id for question in imported)
+    assert quiz_bank(quiz=empty_quiz) == []
+    imported.update(live=True)
     assert len(quiz_bank(quiz=empty_quiz)) == 3
 
 
@@ -365,9 +374,16 @@ def test_an_author_must_cite_a_clause_to_save_an_imported_question(
         "feedback_false": "Right.",
         "clause": "",
     }
-    response = client.post(url, form)
+    # A draft may be saved half-done, but not submitted for review without its clause.
+    response = client.post(url, {**form, "action-submit": "submit"})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+    true_false.refresh_from_db()
+    assert true_false.clause is None and not true_false.live
     assert true_false.pk not in {entry.id for entry in quiz_bank(quiz=empty_quiz)}
-    assert client.post(url, {**form, "clause": clause.pk}).status_code == 302
-    assert true_false.pk in {entry.id for entry in quiz_bank(quiz=empty_quiz)}
+    assert (
+        client.post(url, {**form, "clause": clause.pk, "action-submit": "submit"}).status_code
+        == 302
+    )
+    true_false.refresh_from_db()
+    assert true_false.current_workflow_state is not None and not true_false.live
