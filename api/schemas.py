@@ -51,7 +51,11 @@ class PeopleFilters(PageParams):
 
 class StatusFilters(PeopleFilters):
     module: int | None = Field(None, ge=1, description="Only this module (its page id).")
-    status: ModuleStatus | None = Field(None, description="Only cells with this status.")
+    status: ModuleStatus | None = Field(
+        None,
+        description="Only the module entries in this status, and only people who have one "
+        "(count and pages count those people).",
+    )
 
 
 class CertificateFilters(PeopleFilters):
