@@ -190,7 +190,13 @@ def test_a_certificate_reads_its_status_and_scope(client, api_token, numbered, m
 
 @pytest.mark.parametrize(
     "params",
-    [{"issued_from": "yesterday"}, {"status": "lost"}, {"certifies": "anything"}],
+    [
+        {"issued_from": "yesterday"},
+        {"issued_to": "0"},
+        {"issued_from": "1700000000"},
+        {"status": "lost"},
+        {"certifies": "anything"},
+    ],
 )
 def test_bad_certificate_filters_are_refused(client, api_token, numbered, params):
     assert client.get("/api/v1/certificates", params, **api_token()).status_code == 422
