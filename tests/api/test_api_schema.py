@@ -10,7 +10,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from api.models import ApiClient
 from api.services import api_client_create
@@ -30,6 +32,18 @@ SCOPE_OF = {
 # Loaded through the app itself, as a client would fetch it. (Not ``from_fixture``: its lazy
 # loading sets a pytest node attribute that pytest 9 no longer has.)
 schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """Requests go through the real WSGI handler, whose request_finished closes the database
+    connection, and with it the test's transaction (PostgreSQL then refuses every later query).
+    Django's own test client unhooks it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
