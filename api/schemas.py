@@ -3,9 +3,12 @@ model gains later (and nothing keyed: answers, options, feedback) can reach a cl
 
 import datetime
 import enum
+import re
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from django.conf import settings
 
@@ -20,6 +23,17 @@ CertificateStatusFilter = enum.Enum(
 CertificateKind = enum.Enum(
     "CertificateKind", {value: value for value in Certificate.Kind.values}, type=str
 )
+
+
+def _iso_date_only(value):
+    """Pydantic would read a number ("0", "1700000000") as seconds since 1970; the schema says a
+    date, so only a date is accepted."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Give a date as YYYY-MM-DD.")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
 class PageParams(Schema):
@@ -51,12 +65,16 @@ class PeopleFilters(PageParams):
 
 class StatusFilters(PeopleFilters):
     module: int | None = Field(None, ge=1, description="Only this module (its page id).")
-    status: ModuleStatus | None = Field(None, description="Only cells with this status.")
+    status: ModuleStatus | None = Field(
+        None,
+        description="Only the module entries in this status, and only people who have one "
+        "(count and pages count those people).",
+    )
 
 
 class CertificateFilters(PeopleFilters):
-    issued_from: datetime.date | None = Field(None, description="Issued on or after (YYYY-MM-DD).")
-    issued_to: datetime.date | None = Field(None, description="Issued on or before (YYYY-MM-DD).")
+    issued_from: IsoDate | None = Field(None, description="Issued on or after (YYYY-MM-DD).")
+    issued_to: IsoDate | None = Field(None, description="Issued on or before (YYYY-MM-DD).")
     status: CertificateStatusFilter | None = Field(
         None, description="Status; “expired” is derived from the expiry date."
     )
@@ -171,8 +189,9 @@ class HrPersonIn(Schema):
 
 class PeopleSyncIn(Schema):
     people: list[HrPersonIn] = Field(
+        min_length=1,
         description="The people to add or update. Only a full extract marks anyone with an "
-        "employee number who is left out as having left."
+        "employee number who is left out as having left.",
     )
     full_extract: bool = Field(
         False,
@@ -200,8 +219,23 @@ class SyncErrorOut(Schema):
 
 class PeopleSyncErrorsOut(Schema):
     detail: str
-    errors: list[SyncErrorOut]
+    errors: list[SyncErrorOut] = Field(
+        default_factory=list,
+        description="The rows' problems; absent when the body is not JSON at all.",
+    )
 
 
 class Detail(Schema):
     detail: str
+
+
+class InputError(Schema):
+    type: str = Field(description="What kind of problem, e.g. int_parsing or missing.")
+    loc: list[str | int] = Field(description="Where: the part of the request, then the field.")
+    msg: str
+
+
+class InputErrors(Schema):
+    """The 422 answer to a request that does not fit the schema (django-ninja's own shape)."""
+
+    detail: list[InputError]

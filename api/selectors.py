@@ -54,7 +54,12 @@ def statuses_page(
     *, person=None, team=None, manager=None, module=None, status=None, page, page_size
 ):
     """People still working here, by id, each with their status in every live module (or one),
-    as the team grid computes it. ``status`` keeps only the cells that have it."""
+    as the team grid computes it.
+
+    ``status`` narrows the entries: each person keeps only the modules in that status, and
+    people with none are left out (so ``count`` and the pages count only people who match). A
+    status is computed, not stored, so then the grid is worked out for everyone filtered before
+    the page is cut."""
     people = _people_filtered(
         Person.objects.filter(left_on__isnull=True).order_by("pk"),
         person=person,
@@ -64,19 +69,24 @@ def statuses_page(
     modules = modules_for_tracking()
     if module:
         modules = modules.filter(pk=module)
+    if status:
+        rows = [
+            {"person": row["person"], "cells": cells}
+            for row in module_status_grid(people=people, modules=modules)
+            if (cells := [cell for cell in row["cells"] if cell.status == status])
+        ]
+        return Page(
+            count=len(rows),
+            page=page,
+            page_size=page_size,
+            items=_slice(rows, page=page, page_size=page_size),
+        )
     count = people.count()
     page_ids = list(_slice(people, page=page, page_size=page_size).values_list("pk", flat=True))
     rows = module_status_grid(
         people=Person.objects.filter(pk__in=page_ids).order_by("pk"), modules=modules
     )
-    items = [
-        {
-            "person": row["person"],
-            "cells": [cell for cell in row["cells"] if not status or cell.status == status],
-        }
-        for row in rows
-    ]
-    return Page(count=count, page=page, page_size=page_size, items=items)
+    return Page(count=count, page=page, page_size=page_size, items=rows)
 
 
 def certificates_page(

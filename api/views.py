@@ -21,6 +21,7 @@ from .schemas import (
     CertificateFilters,
     CertificatePage,
     Detail,
+    InputErrors,
     PeopleSyncErrorsOut,
     PeopleSyncIn,
     PeopleSyncOut,
@@ -38,7 +39,8 @@ api = NinjaAPI(
     urls_namespace="api_v1",
     docs_url=None,
 )
-REFUSED = {401: Detail, 403: Detail, 429: Detail}
+# Every operation takes input, so every one may answer 422 (ninja's validation) as well.
+REFUSED = {401: Detail, 403: Detail, 422: InputErrors, 429: Detail}
 
 
 @api.exception_handler(auth.RateLimited)

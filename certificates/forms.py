@@ -15,6 +15,8 @@ from .selectors import CERTIFIES_BASE_COMPETENCE, FILTER_STATUSES
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 DATE_ERROR = "Enter a real date, for example 31/3/2026"
 PDF_MAGIC = b"%PDF-"
+# A signed badge is a few kilobytes; anything far bigger is not one of ours.
+BADGE_MAX_CHARACTERS = 64_000
 
 
 class CertificateFilterForm(forms.Form):
@@ -151,3 +153,44 @@ class CertificateCodeForm(forms.Form):
         if not code_is_well_formed(code):
             raise forms.ValidationError(self.MALFORMED)
         return code
+
+
+class BadgeCheckForm(forms.Form):
+    """An Open Badge to check: its text pasted, or its .jwt file. Only size and presence are
+    checked here; certificates.badges.badge_verify says whether it can be trusted."""
+
+    credential = forms.CharField(
+        label="Paste the badge",
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=BADGE_MAX_CHARACTERS,
+        error_messages={
+            "max_length": f"The pasted badge must be {BADGE_MAX_CHARACTERS} characters or fewer"
+        },
+    )
+    file = forms.FileField(label="Or upload the badge file", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if upload.size > BADGE_MAX_CHARACTERS:
+            raise forms.ValidationError(
+                f"The selected file must be smaller than {filesizeformat(BADGE_MAX_CHARACTERS)}"
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                "The selected file must be a badge (.jwt), not another kind of file"
+            ) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("credential") and not cleaned.get("file"):
+            self.add_error("credential", "Paste the badge, or upload its file")
+        return cleaned
+
+    def token(self):
+        return self.cleaned_data.get("credential") or self.cleaned_data.get("file") or ""

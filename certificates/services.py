@@ -502,10 +502,11 @@ def _actor_name(user):
 # Access (the audit trail) ---------------------------------------------------------------------
 
 
-def certificate_download_record(*, certificate, user):
+def certificate_download_record(*, certificate, user, as_badge=False):
     audit_record(
         action=audit.CERTIFICATE_DOWNLOADED,
-        summary=f"Certificate {certificate.serial} downloaded",
+        summary=f"Certificate {certificate.serial} downloaded"
+        + (" as an Open Badge" if as_badge else ""),
         actor=user,
         subject=certificate.person,
         target=certificate,

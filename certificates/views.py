@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -16,8 +16,23 @@ from lms.access import require_role
 from lms.audit import audit_export
 from lms.exports import as_download
 
+from .badges import (
+    STATUS_PURPOSES,
+    BadgeInvalid,
+    badge_issuer_profile,
+    badge_jwks,
+    badge_sign,
+    badge_status_list_sign,
+    badge_verify,
+)
 from .exports import certificates_table_response, certificates_zip_stream
-from .forms import CertificateCodeForm, CertificateFileForm, CertificateFilterForm, RevokeForm
+from .forms import (
+    BadgeCheckForm,
+    CertificateCodeForm,
+    CertificateFileForm,
+    CertificateFilterForm,
+    RevokeForm,
+)
 from .ratelimit import rate_limit_exceeded, rate_limited, too_many_requests
 from .selectors import (
     certificate_access_log,
@@ -51,6 +66,66 @@ def certificate_download(request, serial):
         filename=f"certificate-{certificate.serial}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+def certificate_badge_download(request, serial):
+    """The certificate as a signed Open Badges 3.0 credential (VC-JWT), for whoever may download
+    its PDF; recorded in the audit trail like the PDF."""
+    certificate = certificate_for_download(user=request.user, serial=serial)
+    if certificate is None:
+        raise Http404
+    token = badge_sign(certificate=certificate)
+    certificate_download_record(certificate=certificate, user=request.user, as_badge=True)
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.jwt"'
+    return response
+
+
+# Open Badges: what verifiers fetch (public, no personal data) ------------------------------------
+
+
+def badge_issuer(request):
+    return JsonResponse(badge_issuer_profile(), content_type="application/ld+json")
+
+
+def badge_jwks_view(request):
+    return JsonResponse(badge_jwks(), content_type="application/jwk-set+json")
+
+
+def badge_status_list(request, purpose):
+    if purpose not in STATUS_PURPOSES:
+        raise Http404
+    response = HttpResponse(
+        badge_status_list_sign(purpose=purpose), content_type="application/vc+jwt"
+    )
+    # A status changes when an auditor revokes: verifiers may keep a copy for minutes, not days.
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def badge_check(request):
+    """Public: check an Open Badge by its text or file: our signature, our issuer, and its
+    status now. Each check counts against the same limit as the other checks."""
+    if request.method == "GET":
+        return render(request, "certificates/badge_check.html", {"form": BadgeCheckForm()})
+    if rate_limit_exceeded(request=request, scope=VERIFY_SCOPE):
+        return too_many_requests()
+    form = BadgeCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "certificates/badge_check.html", {"form": form}, status=400)
+    try:
+        check = badge_verify(token=form.token())
+    except BadgeInvalid as problem:
+        form.add_error(None, str(problem))
+        return render(request, "certificates/badge_check.html", {"form": form}, status=400)
+    context = {
+        "check": check,
+        "certificate": check.certificate,
+        "revocation": certificate_revocation(certificate=check.certificate),
+    }
+    return render(request, "certificates/badge_result.html", context)
 
 
 # Public verification -----------------------------------------------------------------------------

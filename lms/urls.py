@@ -17,6 +17,8 @@ from . import audit_views, views
 # The project's root URLconf sits above every app (docs/architecture.md): it may point at any.
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
+    # The key Open Badges are signed with, where JOSE verifiers look first.
+    path(".well-known/", include("certificates.well_known_urls")),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     # Before allauth's own: e-mail addresses come from the organisation, never from the user.

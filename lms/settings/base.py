@@ -368,6 +368,12 @@ RETENTION_DAYS_AFTER_LEAVING = int(os.environ.get("RETENTION_DAYS_AFTER_LEAVING"
 CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
 CERTIFICATE_SIGNING_CERT = os.environ.get("CERTIFICATE_SIGNING_CERT", "")
 CERTIFICATE_SIGNING_KEY_PASSWORD = os.environ.get("CERTIFICATE_SIGNING_KEY_PASSWORD", "")
+# Open Badges 3.0 (certificates/badges.py): the organisation's EC P-256 private key, as PEM text or
+# the path of a PEM file. Unset, the demo and the tests make a development key in var/ (never
+# committed); production refuses to sign without one.
+BADGE_SIGNING_KEY = os.environ.get("BADGE_SIGNING_KEY", "")
+BADGE_DEV_KEY_ALLOWED = DEBUG
+BADGE_DEV_KEY_PATH = VAR_DIR / "badge-signing-key.pem"
 CERTIFICATE_VERIFY_RATE_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30"))
 CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS = int(
     os.environ.get("CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS", "60")

@@ -20,3 +20,5 @@ LMS_HOME_ORGANISATION = os.environ.get("LMS_HOME_ORGANISATION", "cafcass")
 # The benchmarks' organisation generator and tracking benchmark (manage.py generate_organisation,
 # bench_tracking): tools for developers, never part of a production build.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+# The demo signs Open Badges with a development key made once in var/ (see base.py).
+BADGE_DEV_KEY_ALLOWED = True

@@ -34,3 +34,6 @@ INSTALLED_APPS = [
     *[app for app in INSTALLED_APPS if app != "django.contrib.contenttypes"],  # noqa: F405
     "bench",  # the organisation generator's commands are tested too
 ]
+# A development key made once per test run, outside the worktree (tests may set their own).
+BADGE_DEV_KEY_ALLOWED = True
+BADGE_DEV_KEY_PATH = os.path.join(tempfile.mkdtemp(prefix="lms-test-badge-key-"), "key.pem")

@@ -49,7 +49,7 @@ def test_a_new_client_s_token_is_shown_once_and_works(admin_client):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
-    assert sync.status_code == 400  # through the door: refused only for having nobody in it
+    assert sync.status_code == 422  # through the door: refused only for having nobody in it
 
 
 def test_revoking_stops_the_token(admin_client):

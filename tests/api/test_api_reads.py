@@ -8,7 +8,7 @@ import pytest
 from certificates.models import Certificate
 from certificates.services import certificate_revoke
 from people.models import Team
-from tests.factories import certificate_make, days
+from tests.factories import certificate_make, days, module_page_create
 from tracking.services import assignment_create
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,8 @@ def test_statuses_filter_by_status_person_and_team(client, api_token, numbered, 
         item["person"]["employee_number"]: [cell["status"] for cell in item["modules"]]
         for item in overdue.json()["items"]
     }
-    assert cells == {"E2": [], "E3": ["overdue"], "E4": ["overdue"]}
+    assert cells == {"E3": ["overdue"], "E4": ["overdue"]}
+    assert overdue.json()["count"] == 2
     one = client.get("/api/v1/statuses", {"person": "E6"}, **headers).json()
     assert [item["person"]["employee_number"] for item in one["items"]] == ["E6"]
     team = Team.objects.get(name="Other team")
@@ -75,6 +76,47 @@ def test_statuses_are_paged(client, api_token, numbered, module):
     assert len(ids) == 8 and len(set(ids)) == 8
     beyond = client.get("/api/v1/statuses", {"page_size": 3, "page": 9}, **headers).json()
     assert beyond["items"] == [] and beyond["count"] == 8
+
+
+def test_a_status_filter_narrows_each_persons_entries_and_pages_by_who_matches(
+    client, api_token, numbered, module, quiz, clause
+):
+    second = module_page_create(clause=clause, title="Second module", slug="second")
+    assignment_create(module=module, due_on=days(-3))
+    assignment_create(module=second, due_on=days(-3))
+    certificate_make(person=numbered["staff"], module=module, expires_on=days(300))
+    headers = api_token()
+
+    def entries(**params):
+        body = client.get("/api/v1/statuses", params, **headers).json()
+        return body["count"], {
+            item["person"]["employee_number"]: [
+                (cell["module_id"], cell["status"]) for cell in item["modules"]
+            ]
+            for item in body["items"]
+        }
+
+    # Staff passed the first module and is overdue in the second: only the second is listed.
+    count, overdue = entries(manager="E1", status="overdue")
+    assert count == 3
+    assert overdue["E2"] == [(second.pk, "overdue")]
+    assert overdue["E3"] == overdue["E4"] == [(module.pk, "overdue"), (second.pk, "overdue")]
+    count, passed = entries(manager="E1", status="passed")
+    assert (count, passed) == (1, {"E2": [(module.pk, "passed")]})
+    # A module filter and a status filter together; nobody matching is an empty page, not a 404.
+    assert entries(manager="E1", module=module.pk, status="overdue")[0] == 2
+    assert entries(manager="E1", module=second.pk, status="passed") == (0, {})
+    # Pages cut the matching people, not everyone filtered.
+    first_page = client.get(
+        "/api/v1/statuses", {"status": "overdue", "page_size": 2}, **headers
+    ).json()
+    second_page = client.get(
+        "/api/v1/statuses", {"status": "overdue", "page_size": 2, "page": 2}, **headers
+    ).json()
+    assert first_page["count"] == second_page["count"]
+    listed = first_page["items"] + second_page["items"]
+    assert all(item["modules"] for item in listed)
+    assert all(cell["status"] == "overdue" for item in listed for cell in item["modules"])
 
 
 def test_people_who_left_are_not_listed(client, api_token, numbered, module):
@@ -148,7 +190,13 @@ def test_a_certificate_reads_its_status_and_scope(client, api_token, numbered, m
 
 @pytest.mark.parametrize(
     "params",
-    [{"issued_from": "yesterday"}, {"status": "lost"}, {"certifies": "anything"}],
+    [
+        {"issued_from": "yesterday"},
+        {"issued_to": "0"},
+        {"issued_from": "1700000000"},
+        {"status": "lost"},
+        {"certifies": "anything"},
+    ],
 )
 def test_bad_certificate_filters_are_refused(client, api_token, numbered, params):
     assert client.get("/api/v1/certificates", params, **api_token()).status_code == 422

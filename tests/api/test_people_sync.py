@@ -127,10 +127,21 @@ def test_a_loop_in_the_reporting_line_is_refused(client, api_token, role_groups)
     assert "loops" in response.json()["errors"][0]["message"]
 
 
-def test_an_empty_sync_is_refused(client, api_token, role_groups):
+def test_an_empty_sync_is_refused_by_the_schema(client, api_token, role_groups):
     response = sync(client, api_token(["write_people"]), [])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "body", "people"]
+
+
+def test_a_body_that_is_not_json_is_refused(client, api_token, role_groups):
+    response = client.post(
+        "/api/v1/people/sync",
+        b"{not json",
+        content_type="application/json",
+        **api_token(["write_people"]),
+    )
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"row": None, "message": "The file has no people in it."}]
+    assert response.json() == {"detail": "Cannot parse request body"}
 
 
 @pytest.mark.parametrize(

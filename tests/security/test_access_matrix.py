@@ -107,6 +107,22 @@ MATRIX = {
         missing=lambda w: reverse("quizzes:audit_attempt_pdf", args=[999999]),
     ),
     "certificates:check_file": Row(lambda w: reverse("certificates:check_file"), everyone(200)),
+    # Open Badges: the holder's (or an auditor's) download; the check page, the issuer, its key
+    # set and the status lists are public, as verifiers anywhere must read them.
+    "certificates:badge_download": Row(
+        lambda w: reverse("certificates:badge_download", args=[w["certificate"].serial]),
+        signed_in(404, owner=200, auditor=200),
+        missing=lambda w: reverse("certificates:badge_download", args=["2000-999999"]),
+    ),
+    "certificates:badge_check": Row(lambda w: reverse("certificates:badge_check"), everyone(200)),
+    "certificates:badge_issuer": Row(lambda w: reverse("certificates:badge_issuer"), everyone(200)),
+    "certificates:badge_jwks": Row(lambda w: reverse("certificates:badge_jwks"), everyone(200)),
+    "well_known_jwks": Row(lambda w: reverse("well_known_jwks"), everyone(200)),
+    "certificates:badge_status_list": Row(
+        lambda w: reverse("certificates:badge_status_list", args=["revocation"]),
+        everyone(200),
+        missing=lambda w: reverse("certificates:badge_status_list", args=["nosuch"]),
+    ),
     "certificates:auditor_export": Row(
         lambda w: reverse("certificates:auditor_export", args=["csv"]), ONLY_AUDITORS
     ),
