@@ -72,6 +72,22 @@ def step_command(step):
     )
 
 
+def badge_key_write(path):
+    """A throwaway P-256 key for the check: production refuses to start without one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(path)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -335,6 +351,7 @@ def main(argv=None):
         "EVIDENCE_ROOT": str(workdir / "evidence"),
         # Nothing is mailed during the check; production only insists that a relay is named.
         "EMAIL_HOST": "127.0.0.1",
+        "BADGE_SIGNING_KEY": badge_key_write(workdir / "badge-signing-key.pem"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",

@@ -42,6 +42,13 @@ if not EMAIL_HOST:
     raise ImproperlyConfigured(
         "EMAIL_HOST must name the SMTP server that sends the platform's mail"
     )
+# Every certificate is also an Open Badge signed with the organisation's key: without one the
+# badge download and check pages could only fail, so production refuses to start instead.
+if not BADGE_SIGNING_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "BADGE_SIGNING_KEY must hold the organisation's EC P-256 private key (PEM text or a PEM "
+        "file's path) that signs Open Badges"
+    )
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)  # STARTTLS, usually on port 587
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually on port 465
 if EMAIL_USE_TLS and EMAIL_USE_SSL:

@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://learning.example.org",
     "LMS_VAR_DIR": "/tmp/lms-settings-test",
     "EMAIL_HOST": "smtp.example.org",
+    "BADGE_SIGNING_KEY": "/run/secrets/badge-signing-key.pem",
 }
 
 
@@ -49,6 +50,8 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_refuses_to_start_without_a_mail_server():
     result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "EMAIL_HOST": ""})
     assert result.returncode != 0 and "EMAIL_HOST must name the SMTP server" in result.stderr
+    result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "BADGE_SIGNING_KEY": ""})
+    assert result.returncode != 0 and "BADGE_SIGNING_KEY must hold" in result.stderr
 
 
 def test_production_refuses_both_kinds_of_mail_tls_at_once():
