@@ -212,6 +212,21 @@ MATRIX = {
         lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]),
         ADMIN_AUTHORS,
     ),
+    "wagtailsnippets_modules_policydocument:edit": Row(
+        lambda w: reverse(
+            "wagtailsnippets_modules_policydocument:edit", args=[w["clause"].document_id]
+        ),
+        ADMIN_AUTHORS,
+    ),
+    # Raising a document's version publishes it and every clause at once: administrators only.
+    "wagtailsnippets_modules_policydocument:raise_version": Row(
+        lambda w: reverse(
+            "wagtailsnippets_modules_policydocument:raise_version", args=[w["clause"].document_id]
+        ),
+        everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
+    ),
+    # Moodle banks hold the answer key: L&D authors only.
+    "quizzes_question_bank": Row(lambda w: reverse("quizzes_question_bank"), ADMIN_AUTHORS),
     "wagtailsnippets_modules_policyclause:citations": Row(
         lambda w: reverse("wagtailsnippets_modules_policyclause:citations", args=[w["clause"].pk]),
         ADMIN_AUTHORS,

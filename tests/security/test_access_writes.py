@@ -134,10 +134,11 @@ WRITES = {
     "publish a new version of a clause": Write(
         url=lambda w: reverse("wagtailsnippets_modules_policyclause:revise", args=[w["clause"].pk]),
         data=lambda w: {
+            "change": "change",
             "heading": "Changed heading",
             "summary": "A changed summary of the rule.",
-            "confirm": "on",
         },
+        # An author proposes it (a draft for review); nobody else can even do that.
         expect=everyone(ADMIN, author=302, auditor=ADMIN_REFUSED),
         changed=lambda w: PolicyClause.objects.filter(heading="Changed heading").exists(),
         allowed=("author",),
@@ -145,9 +146,10 @@ WRITES = {
     "unpublish a module": Write(
         url=lambda w: reverse("wagtailadmin_pages:unpublish", args=[w["module"].pk]),
         data=lambda w: {},
-        expect=everyone(ADMIN, author=302, auditor=ADMIN_REFUSED),
+        # Four eyes: no author takes a module offline alone (administrators only).
+        expect=everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
         changed=lambda w: not type(w["module"]).objects.get(pk=w["module"].pk).live,
-        allowed=("author",),
+        allowed=(),
     ),
     "add an e-mail address of one's own choosing": Write(
         url=lambda w: reverse("account_email"),
