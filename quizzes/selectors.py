@@ -18,6 +18,7 @@ from .drawing import BankEntry, bank_without_superseded_citations, draw_problems
 from .item_analysis import item_analysis
 from .kinds import kind_of
 from .models import (
+    AnsweredQuestion,
     Attempt,
     Option,
     Question,
@@ -732,43 +733,26 @@ def months_back(*, today, months):
 def _question_month_sql(*, people, since, by_person):
     """Per question, version and month (and person, ``by_person``): how often the question was
     asked in a submitted attempt and how often it was missed, and one attempt that shows the
-    version. One query: the database unpacks the snapshots (``questions`` and ``results`` line
-    up, one result per question in the order shown)."""
-    table = Attempt._meta.db_table
+    version. One GROUP BY over the submissions' answered questions (``AnsweredQuestion``)."""
+    table = AnsweredQuestion._meta.db_table
     if connection.vendor == "postgresql":
-        source = (
-            f"{table} a CROSS JOIN LATERAL jsonb_array_elements(a.questions) WITH ORDINALITY"
-            " AS q(value, n) JOIN LATERAL jsonb_array_elements(a.results) WITH ORDINALITY"
-            " AS r(value, n) ON r.n = q.n"
-        )
-        question_id, version = "q.value->>'id'", "q.value->>'version'"
-        result_question = "r.value->>'question'"
-        missed = "CASE WHEN r.value->>'correct' = 'true' THEN 0 ELSE 1 END"
         month = "to_char(a.submitted_at AT TIME ZONE %s, 'YYYY-MM')"
         month_params = [settings.TIME_ZONE]
     else:
-        source = f"{table} a, json_each(a.questions) AS q, json_each(a.results) AS r"
-        question_id = "CAST(json_extract(q.value, '$.id') AS TEXT)"
-        version = "json_extract(q.value, '$.version')"
-        result_question = "CAST(json_extract(r.value, '$.question') AS TEXT)"
-        missed = "CASE WHEN json_extract(r.value, '$.correct') = 1 THEN 0 ELSE 1 END"
         month = "strftime('%%Y-%%m', a.submitted_at)"  # UTC: SQLite knows no time zones
         month_params = []
-    where = [f"{result_question} = {question_id}", "a.submitted_at IS NOT NULL"]
-    params = []
-    if connection.vendor != "postgresql":
-        where.append("r.key = q.key")
-    where.append("a.submitted_at >= %s")
-    params.append(since)
+    where = ["a.submitted_at >= %s"]
+    params = [since]
     if people is not None:
         people_sql, people_params = people.values("pk").query.sql_with_params()
         where.append(f"a.person_id IN ({people_sql})")
         params.extend(people_params)
-    groups = [question_id, version, month] + (["a.person_id"] if by_person else [])
+    groups = ["a.question_id", "a.version", month] + (["a.person_id"] if by_person else [])
     sql = (
-        f"SELECT {question_id}, {version}, {month}, "  # noqa: S608  (our own names; values bound)
-        f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), SUM({missed}), MIN(a.id) "
-        f"FROM {source} WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
+        f"SELECT a.question_id, a.version, {month}, "  # noqa: S608  (our own names; values bound)
+        f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), "
+        "SUM(CASE WHEN a.correct THEN 0 ELSE 1 END), MIN(a.attempt_id) "
+        f"FROM {table} a WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
     with connection.cursor() as cursor:

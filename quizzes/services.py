@@ -21,7 +21,7 @@ from people.models import Person
 from .drawing import questions_draw
 from .handoffs import attempt_passed
 from .kinds import kind_of
-from .models import Attempt, Question, RetryAllowance
+from .models import AnsweredQuestion, Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
     attempt_retry_at,
@@ -269,13 +269,14 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             passed=score.passed,
         )
         _written_or_why_not(attempt=attempt, updated=updated)
+        attempt.refresh_from_db()
+        answered_questions_record(attempts=[attempt])
         _evidence_seal_after_commit(attempt_id=attempt.pk)
         if score.passed:
             module_progress_complete(person=attempt.person, module=attempt.quiz.module)
             transaction.on_commit(
                 lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
             )
-    attempt.refresh_from_db()
     return attempt
 
 
@@ -296,19 +297,21 @@ def attempt_close_overdue(*, attempt, now=None):
     score = attempt_score(
         questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
     )
-    closed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        submitted_at=attempt.submit_by,
-        timed_out=True,
-        answers=responses,
-        results=_results(attempt=attempt, score=score),
-        score=score.points,
-        max_score=score.max_points,
-        percent=score.percent,
-        passed=False,
-    )
-    if closed:
-        _evidence_seal_after_commit(attempt_id=attempt.pk)
-    attempt.refresh_from_db()
+    with transaction.atomic():
+        closed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+            submitted_at=attempt.submit_by,
+            timed_out=True,
+            answers=responses,
+            results=_results(attempt=attempt, score=score),
+            score=score.points,
+            max_score=score.max_points,
+            percent=score.percent,
+            passed=False,
+        )
+        attempt.refresh_from_db()
+        if closed:
+            answered_questions_record(attempts=[attempt])
+            _evidence_seal_after_commit(attempt_id=attempt.pk)
     return attempt
 
 
@@ -318,6 +321,38 @@ def _evidence_seal_after_commit(*, attempt_id):
     transaction.on_commit(
         lambda: attempt_evidence_seal_task.enqueue(evidence_attempt_id=attempt_id)
     )
+
+
+def answered_questions_record(*, attempts):
+    """Write the reports' rows (``AnsweredQuestion``) of submitted ``attempts``, one per question
+    in the order shown, from what each attempt stored: its snapshot, results and answers. The
+    submission calls it inside its own transaction, so that the rows and the attempt are written
+    together or not at all; data written straight into the table (a bank import's history, the
+    bench) calls it afterwards. Attempts not submitted are skipped; ``quizzes`` migration 0010
+    holds a copy of it for the attempts submitted before the table existed."""
+    rows = []
+    for attempt in attempts:
+        if attempt.submitted_at is None:
+            continue
+        results = {str(result["question"]): result for result in attempt.results}
+        for position, question in enumerate(attempt.questions, start=1):
+            result = results[str(question["id"])]
+            rows.append(
+                AnsweredQuestion(
+                    attempt_id=attempt.pk,
+                    quiz_id=attempt.quiz_id,
+                    person_id=attempt.person_id,
+                    submitted_at=attempt.submitted_at,
+                    position=position,
+                    question_id=question["id"],
+                    version=question["version"],
+                    points=result["points"],
+                    max_points=result["max_points"],
+                    correct=bool(result["correct"]),
+                    response=attempt.answers.get(str(question["id"])),
+                )
+            )
+    AnsweredQuestion.objects.bulk_create(rows, batch_size=2000)
 
 
 def _results(*, attempt, score):
