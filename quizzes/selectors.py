@@ -408,10 +408,13 @@ def _chosen_attempts_sql(*, quiz, basis):
 def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
     """Per question and version (or per question, ``by_version`` False): its ``ScoreSums``, the
     first attempt that showed it, and where it was first met (attempt id, then position). The
-    rest of an attempt is its total less the question's score; the sorted pairing ranks the
-    scores and the rests apart and pairs equal ranks."""
+    rest of an attempt is its total less the question's score. The sorted pairing pairs the
+    k-th smallest score with the k-th smallest rest; scores take few distinct values, so each
+    value is a run of ranks (``low`` < rank <= ``high``) and two overlapping runs add their
+    product once per rank they share: a join of a few runs, not of every attempt."""
     table = AnsweredQuestion._meta.db_table
     group = "question_id, version" if by_version else "question_id"
+    version = "version" if by_version else "NULL AS version"
     same_group = "a.question_id = b.question_id" + (
         " AND a.version = b.version" if by_version else ""
     )
@@ -426,15 +429,30 @@ def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
             SELECT s.attempt_id, s.position, s.question_id, s.version, s.max_points, s.x,
                    t.total - s.x AS rest
             FROM scored s JOIN totals t ON t.attempt_id = s.attempt_id
-        ), ranked AS (
-            SELECT question_id, version, x, rest,
-                   ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY x) AS x_rank,
-                   ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY rest) AS rest_rank
-            FROM pairs
+        ), x_runs AS (
+            SELECT question_id, {version}, x AS value, COUNT(*) AS c FROM pairs
+            GROUP BY {group}, x
+        ), rest_runs AS (
+            SELECT question_id, {version}, rest AS value, COUNT(*) AS c FROM pairs
+            GROUP BY {group}, rest
+        ), x_ranks AS (
+            SELECT question_id, version, value,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+            FROM x_runs
+        ), rest_ranks AS (
+            SELECT question_id, version, value,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+            FROM rest_runs
         ), sorted_pairs AS (
             SELECT a.question_id, {"a.version" if by_version else "NULL"} AS version,
-                   SUM(a.x * b.rest) AS sorted_x_rest
-            FROM ranked a JOIN ranked b ON {same_group} AND a.x_rank = b.rest_rank
+                   SUM(a.value * b.value * (
+                       CASE WHEN a.high < b.high THEN a.high ELSE b.high END
+                       - CASE WHEN a.low > b.low THEN a.low ELSE b.low END
+                   )) AS sorted_x_rest
+            FROM x_ranks a JOIN rest_ranks b
+                ON {same_group} AND a.low < b.high AND b.low < a.high
             GROUP BY a.question_id{", a.version" if by_version else ""}
         ), sums AS (
             SELECT question_id, {"version" if by_version else "NULL"} AS version, COUNT(*) AS n,
@@ -925,7 +943,9 @@ def _question_month_sql(*, people, since, by_person):
         f"SELECT a.question_id, a.version, {month}, "  # noqa: S608  (our own names; values bound)
         f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), "
         "SUM(CASE WHEN a.correct THEN 0 ELSE 1 END), MIN(a.attempt_id) "
-        f"FROM {table} a WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
+        f"FROM {table} a WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)} "
+        # Latest first: a question's text in the report is that of its latest version.
+        "ORDER BY MAX(a.submitted_at) DESC, MAX(a.attempt_id) DESC"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
     with connection.cursor() as cursor:

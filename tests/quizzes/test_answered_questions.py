@@ -158,7 +158,10 @@ def snapshot_question_months(*, people, since, by_person):
     sql = (
         f"SELECT {question_id}, {version}, {month}, "  # noqa: S608  (our own names; values bound)
         f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), SUM({missed}), MIN(a.id) "
-        f"FROM {source} WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
+        f"FROM {source} WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)} "
+        # Added: the old query left the order, and so which version's text a question showed,
+        # to the database; both now list the latest first.
+        "ORDER BY MAX(a.submitted_at) DESC, MAX(a.id) DESC"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
     with connection.cursor() as cursor:
