@@ -460,6 +460,11 @@ class AnsweredQuestion(models.Model):
     max_points = models.DecimalField(max_digits=7, decimal_places=2)
     correct = models.BooleanField()
     response = models.JSONField(null=True, help_text="The parsed answer; null when unanswered.")
+    attempt_points = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        help_text="The whole attempt's points, for the score on the rest of the attempt.",
+    )
 
     class Meta:
         constraints = [

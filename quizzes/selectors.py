@@ -392,17 +392,20 @@ def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS):
 
 
 def _chosen_attempts_sql(*, quiz, basis):
-    """SQL for the ids of the submitted attempts at ``quiz`` that the ``basis`` chooses: all, or
-    each person's first or last (by submission, then id, as ``item_analysis_attempts``)."""
-    table = Attempt._meta.db_table
-    submitted = f"FROM {table} WHERE quiz_id = %s AND submitted_at IS NOT NULL"
+    """A condition on ``AnsweredQuestion`` rows (SQL to append to a WHERE, and its parameters)
+    that keeps the attempts the ``basis`` chooses: every row of the quiz is a submitted
+    attempt's, so all of them need none; else each person's first or last submitted attempt (by
+    submission, then id, as ``item_analysis_attempts``)."""
     if basis == ALL_ATTEMPTS:
-        return f"SELECT id {submitted}", [quiz.pk]
+        return "", []
+    table = Attempt._meta.db_table
     order = "submitted_at, id" if basis == FIRST_ATTEMPTS else "submitted_at DESC, id DESC"
     numbered = (
-        f"SELECT id, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY {order}) AS n {submitted}"
+        f"SELECT id, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY {order}) AS n "  # noqa: S608
+        f"FROM {table} WHERE quiz_id = %s AND submitted_at IS NOT NULL"
     )
-    return f"SELECT id FROM ({numbered}) numbered WHERE n = 1", [quiz.pk]  # noqa: S608
+    chosen = f"SELECT id FROM ({numbered}) numbered WHERE n = 1"  # noqa: S608  (our own names)
+    return f" AND attempt_id IN ({chosen})", [quiz.pk]
 
 
 def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
@@ -419,16 +422,12 @@ def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
         " AND a.version = b.version" if by_version else ""
     )
     sql = f"""
-        WITH scored AS (
+        WITH pairs AS (
             SELECT attempt_id, position, question_id, version, max_points,
-                   CAST(ROUND(points * 100) AS BIGINT) AS x
-            FROM {table} WHERE quiz_id = %s AND attempt_id IN ({chosen_sql})
-        ), totals AS (
-            SELECT attempt_id, SUM(x) AS total FROM scored GROUP BY attempt_id
-        ), pairs AS (
-            SELECT s.attempt_id, s.position, s.question_id, s.version, s.max_points, s.x,
-                   t.total - s.x AS rest
-            FROM scored s JOIN totals t ON t.attempt_id = s.attempt_id
+                   CAST(ROUND(points * 100) AS BIGINT) AS x,
+                   CAST(ROUND(attempt_points * 100) AS BIGINT)
+                       - CAST(ROUND(points * 100) AS BIGINT) AS rest
+            FROM {table} WHERE quiz_id = %s{chosen_sql}
         ), x_runs AS (
             SELECT question_id, {version}, x AS value, COUNT(*) AS c FROM pairs
             GROUP BY {group}, x
@@ -508,7 +507,7 @@ def _response_counts_sql(chosen_sql, chosen_params, *, quiz):
     response = "response::text" if connection.vendor == "postgresql" else "response"
     sql = (
         f"SELECT question_id, version, {response}, COUNT(*) FROM {table} "  # noqa: S608
-        f"WHERE quiz_id = %s AND attempt_id IN ({chosen_sql}) "
+        f"WHERE quiz_id = %s{chosen_sql} "
         f"GROUP BY question_id, version, {response}"
     )
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -335,6 +336,7 @@ def answered_questions_record(*, attempts):
         if attempt.submitted_at is None:
             continue
         results = {str(result["question"]): result for result in attempt.results}
+        attempt_points = sum((Decimal(result["points"]) for result in results.values()), Decimal(0))
         for position, question in enumerate(attempt.questions, start=1):
             result = results[str(question["id"])]
             rows.append(
@@ -350,6 +352,7 @@ def answered_questions_record(*, attempts):
                     max_points=result["max_points"],
                     correct=bool(result["correct"]),
                     response=attempt.answers.get(str(question["id"])),
+                    attempt_points=attempt_points,
                 )
             )
     AnsweredQuestion.objects.bulk_create(rows, batch_size=2000)

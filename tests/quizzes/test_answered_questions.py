@@ -201,6 +201,7 @@ def test_a_submission_writes_its_answered_questions_in_order(people, quiz):
         assert row.correct == results[row.question_id]["correct"]
         assert row.points == Decimal(results[row.question_id]["points"])
         assert row.response == attempt.answers[str(row.question_id)]
+        assert row.attempt_points == attempt.score
     assert [row.correct for row in rows] == [False, True, True]
 
 
