@@ -4,20 +4,22 @@ each exported as CSV from its admin report view, against a plain SQL count over 
 The generated organisation's attempts carry no snapshots (its figures only need scores), so
 ``insight_attempts_ensure`` adds submitted attempts of one quiz whose snapshots are real (the
 quiz's own questions, as ``Question.snapshot`` freezes them), answered right or wrong at random,
-spread over the last twelve months, until there are ``count`` of them."""
+spread over the last twelve months, until there are ``count`` of them, each with its answered
+questions (``AnsweredQuestion``) as a submission writes them."""
 
 import datetime
 import random
 import time
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Person
-from quizzes.models import Attempt
+from quizzes.models import AnsweredQuestion, Attempt
+from quizzes.services import answered_questions_record
 
 from .reports import PLAIN_COUNT
 from .stats import Figure
@@ -69,12 +71,19 @@ def insight_attempts_ensure(*, quiz, count, seed=8, log):
             )
         )
         if len(batch) == 5000:
-            Attempt.objects.bulk_create(batch)
+            _submitted_create(batch)
             batch = []
-    Attempt.objects.bulk_create(batch)
+    _submitted_create(batch)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Attempt._meta.db_table}")
+            cursor.execute(f"ANALYZE {AnsweredQuestion._meta.db_table}")
+
+
+def _submitted_create(attempts):
+    """Write submitted attempts and, as a submission does, their reports' answered questions."""
+    with transaction.atomic():
+        answered_questions_record(attempts=Attempt.objects.bulk_create(attempts))
 
 
 def _count(sql, params=()):

@@ -211,15 +211,15 @@ def _efficiency(x, y):
 
 def _choices(question, responses):
     chosen = [
-        {response} if isinstance(response, str) else set(response)
-        for response in responses
+        ({response} if isinstance(response, str) else set(response), times)
+        for response, times in responses
         if response is not None
     ]
     return [
         ResponseCount(
             item=option["text"],
             response="Chosen",
-            count=sum(option["id"] in picks for picks in chosen),
+            count=sum(times for picks, times in chosen if option["id"] in picks),
             keyed=option["correct"],
         )
         for option in question["options"]
@@ -229,15 +229,15 @@ def _choices(question, responses):
 def _positions(question, responses):
     steps = sorted(question["options"], key=lambda option: option["position"])
     given = [
-        {option_id: position for position, option_id in enumerate(response, start=1)}
-        for response in responses
+        ({option_id: position for position, option_id in enumerate(response, start=1)}, times)
+        for response, times in responses
         if response is not None
     ]
     return [
         ResponseCount(
             item=step["text"],
             response=f"Position {position}",
-            count=sum(order.get(step["id"]) == position for order in given),
+            count=sum(times for order, times in given if order.get(step["id"]) == position),
             keyed=position == step["position"],
         )
         for step in steps
@@ -246,12 +246,14 @@ def _positions(question, responses):
 
 
 def _judgements(question, responses):
-    given = [response for response in responses if response is not None]
+    given = [(response, times) for response, times in responses if response is not None]
     return [
         ResponseCount(
             item=action["text"],
             response=JUDGEMENT_LABELS[value],
-            count=sum(judgements.get(action["id"]) is value for judgements in given),
+            count=sum(
+                times for judgements, times in given if judgements.get(action["id"]) is value
+            ),
             keyed=value == action["appropriate"],
         )
         for action in question["options"]
@@ -271,19 +273,93 @@ DISTRACTOR_KINDS = {"single_choice", "true_false", "multiple_response"}
 
 
 def _responses(variant):
-    counts = TALLIES[kind_of(variant.question).name](variant.question, variant.responses)
-    unanswered = sum(response is None for response in variant.responses)
+    return response_counts(question=variant.question, responses=_once_each(variant.responses))
+
+
+def _unpicked(variant):
+    """The wrong options of a choice question that no attempt chose (none without attempts)."""
+    if not variant.scores:
+        return []
+    return unpicked_distractors(question=variant.question, responses=_once_each(variant.responses))
+
+
+def _once_each(responses):
+    return [(response, 1) for response in responses]
+
+
+def response_counts(*, question, responses):
+    """How often each response was given. ``responses``: (parsed response or None, how many
+    attempts gave it) pairs, each response listed once or more."""
+    counts = TALLIES[kind_of(question).name](question, responses)
+    unanswered = sum(times for response, times in responses if response is None)
     if unanswered:
         counts.append(ResponseCount(item="", response=NO_ANSWER, count=unanswered, keyed=None))
     return counts
 
 
-def _unpicked(variant):
-    """The wrong options of a choice question that no attempt chose (none without attempts)."""
-    if variant.question["type"] not in DISTRACTOR_KINDS or not variant.scores:
+def unpicked_distractors(*, question, responses):
+    """The wrong options of a choice question that none of ``responses`` (as for
+    ``response_counts``) chose."""
+    if question["type"] not in DISTRACTOR_KINDS:
         return []
     return [
         count.item
-        for count in _choices(variant.question, variant.responses)
+        for count in _choices(question, responses)
         if not count.keyed and count.count == 0
     ]
+
+
+# The same statistics from sums the database adds up (``quizzes.selectors.quiz_item_analysis``),
+# so that no attempt passes through Python. Scores are in hundredths of a point, as whole
+# numbers, so that the sums are exact on every database and a spread of nothing is exactly 0.
+
+
+@dataclass(frozen=True)
+class ScoreSums:
+    """Over the ``count`` attempts of a question (or a version of it), with ``x`` its score and
+    ``rest`` the rest of the attempt's, in hundredths of a point: the sums of x, x², rest,
+    rest², x·rest, and of x·rest with each sorted on its own and paired by rank (for the
+    discriminative efficiency). ``maximum``: the largest maximum score, in points."""
+
+    count: int
+    x: int
+    xx: int
+    rest: int
+    rest_rest: int
+    x_rest: int
+    sorted_x_rest: int
+    maximum: Decimal | None
+
+
+def item_statistics(*, question, version, sums, responses, unpicked):
+    """One row of ``item_analysis``, from ``sums`` (``ScoreSums``) instead of every score."""
+    count = sums.count
+    maximum = float(sums.maximum or 0) or None
+    facility = 100 * (sums.x / 100 / count) / maximum if count and maximum else None
+    standard_deviation = discrimination = efficiency = None
+    if count >= 2:
+        # n * (n - 1) * 100² times the sample (co)variances: exact whole numbers.
+        spread_x = count * sums.xx - sums.x * sums.x
+        spread_rest = count * sums.rest_rest - sums.rest * sums.rest
+        together = count * sums.x_rest - sums.x * sums.rest
+        best = count * sums.sorted_x_rest - sums.x * sums.rest
+        if maximum:
+            variance = spread_x / (count * (count - 1)) / 10_000
+            standard_deviation = 100 * math.sqrt(variance) / maximum
+        if spread_x * spread_rest > 0:
+            discrimination = together / math.sqrt(spread_x * spread_rest)
+        if best > 0:
+            efficiency = 100 * together / best
+    return ItemStatistics(
+        question_id=question["id"],
+        version=version,
+        type=question["type"],
+        text=question["text"],
+        attempts=count,
+        facility=facility,
+        standard_deviation=standard_deviation,
+        discrimination=discrimination,
+        efficiency=efficiency,
+        responses=tuple(responses),
+        flags=tuple(_flags(facility, discrimination, unpicked)),
+    )

@@ -494,6 +494,47 @@ class Attempt(models.Model):
         return self.submitted_at is not None
 
 
+class AnsweredQuestion(models.Model):
+    """One question of one submitted attempt as it was scored: the reports' copy of the
+    attempt's snapshot, one row per question, written in the same transaction as the submission
+    so that item analysis and most-missed clauses aggregate rows in SQL instead of unpacking every
+    attempt's JSON. Never changed once written (database triggers), like the attempt itself.
+
+    ``person`` is here only to pick each person's first or last attempt and to filter by a
+    reporting line; no report shows it."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="answered")
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    position = models.PositiveSmallIntegerField(help_text="Where it was shown, from 1.")
+    question_id = models.PositiveIntegerField(help_text="The question's id in the snapshot.")
+    version = models.CharField(max_length=64, help_text="The snapshot's version fingerprint.")
+    points = models.DecimalField(max_digits=7, decimal_places=2)
+    max_points = models.DecimalField(max_digits=7, decimal_places=2)
+    correct = models.BooleanField()
+    response = models.JSONField(null=True, help_text="The parsed answer; null when unanswered.")
+    attempt_points = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        help_text="The whole attempt's points, for the score on the rest of the attempt.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="answered_question_once_per_attempt"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["quiz", "question_id", "version"]),
+            models.Index(fields=["submitted_at"]),
+        ]
+
+    def __str__(self):
+        return f"Question {self.question_id} of attempt {self.attempt_id}"
+
+
 def evidence_storage():
     return storages["evidence"]
 

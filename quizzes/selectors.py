@@ -1,9 +1,11 @@
 """Reads for quizzes."""
 
 import datetime
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -17,9 +19,15 @@ from people.selectors import person_organisation
 
 from .content_checks import BANK_TO_DRAW_RATIO, bank_size_problems, key_position_problems
 from .drawing import BankEntry, bank_without_superseded_citations, draw_for_audience, draw_problems
-from .item_analysis import item_analysis
+from .item_analysis import (
+    ScoreSums,
+    item_statistics,
+    response_counts,
+    unpicked_distractors,
+)
 from .kinds import kind_of
 from .models import (
+    AnsweredQuestion,
     Attempt,
     Option,
     Question,
@@ -420,8 +428,191 @@ def item_analysis_attempts(*, quiz, basis=FIRST_ATTEMPTS):
 
 
 def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS):
-    """The item analysis of ``quiz`` (``quizzes.item_analysis``) over the chosen attempts."""
-    return item_analysis(attempts=item_analysis_attempts(quiz=quiz, basis=basis))
+    """The item analysis of ``quiz`` (``quizzes.item_analysis``) over the chosen attempts, the
+    same as ``item_analysis(attempts=item_analysis_attempts(...))`` but added up by the database
+    from the submissions' answered questions (``AnsweredQuestion``): a few GROUP BY queries
+    whatever the number of attempts, and one read of the snapshot of each version."""
+    if basis not in ATTEMPT_BASES:
+        raise ValueError(f"Unknown attempt basis: {basis!r}")
+    chosen_sql, chosen_params = _chosen_attempts_sql(quiz=quiz, basis=basis)
+    by_version = _score_sums_sql(chosen_sql, chosen_params, quiz=quiz, by_version=True)
+    if not by_version:
+        return []
+    responses = defaultdict(list)
+    for question_id, version, response, times in _response_counts_sql(
+        chosen_sql, chosen_params, quiz=quiz
+    ):
+        responses[(question_id, version)].append(
+            (None if response is None else json.loads(response), times)
+        )
+    # Each version's snapshot from the first attempt that showed it; versions and questions in
+    # the order first met, as item_analysis lists them.
+    samples = {key: sample for key, (_sums, sample, _first) in by_version.items()}
+    snapshots = {}
+    for attempt_questions in Attempt.objects.filter(pk__in=set(samples.values())).values_list(
+        "questions", flat=True
+    ):
+        for question in attempt_questions:
+            snapshots.setdefault((question["id"], question["version"]), question)
+    variants = defaultdict(list)
+    for key in sorted(by_version, key=lambda key: by_version[key][2]):
+        variants[key[0]].append(key)
+    whole = None
+    rows = []
+    for question_id, keys in variants.items():
+        if len(keys) > 1:
+            if whole is None:
+                whole = _score_sums_sql(chosen_sql, chosen_params, quiz=quiz, by_version=False)
+            unpicked = [
+                set(unpicked_distractors(question=snapshots[key], responses=responses[key]))
+                for key in keys
+            ]
+            rows.append(
+                item_statistics(
+                    question=snapshots[keys[-1]],
+                    version=None,
+                    sums=whole[(question_id, None)][0],
+                    responses=(),
+                    unpicked=sorted(set.intersection(*unpicked)),
+                )
+            )
+        for key in keys:
+            rows.append(
+                item_statistics(
+                    question=snapshots[key],
+                    version=key[1],
+                    sums=by_version[key][0],
+                    responses=response_counts(question=snapshots[key], responses=responses[key]),
+                    unpicked=unpicked_distractors(
+                        question=snapshots[key], responses=responses[key]
+                    ),
+                )
+            )
+    return rows
+
+
+def _chosen_attempts_sql(*, quiz, basis):
+    """A condition on ``AnsweredQuestion`` rows (SQL to append to a WHERE, and its parameters)
+    that keeps the attempts the ``basis`` chooses: every row of the quiz is a submitted
+    attempt's, so all of them need none; else each person's first or last submitted attempt (by
+    submission, then id, as ``item_analysis_attempts``)."""
+    if basis == ALL_ATTEMPTS:
+        return "", []
+    table = Attempt._meta.db_table
+    order = "submitted_at, id" if basis == FIRST_ATTEMPTS else "submitted_at DESC, id DESC"
+    numbered = (
+        f"SELECT id, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY {order}) AS n "  # noqa: S608
+        f"FROM {table} WHERE quiz_id = %s AND submitted_at IS NOT NULL"
+    )
+    chosen = f"SELECT id FROM ({numbered}) numbered WHERE n = 1"  # noqa: S608  (our own names)
+    return f" AND attempt_id IN ({chosen})", [quiz.pk]
+
+
+def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
+    """Per question and version (or per question, ``by_version`` False): its ``ScoreSums``, the
+    first attempt that showed it, and where it was first met (attempt id, then position). The
+    rest of an attempt is its total less the question's score. The sorted pairing pairs the
+    k-th smallest score with the k-th smallest rest; scores take few distinct values, so each
+    value is a run of ranks (``low`` < rank <= ``high``) and two overlapping runs add their
+    product once per rank they share: a join of a few runs, not of every attempt."""
+    table = AnsweredQuestion._meta.db_table
+    group = "question_id, version" if by_version else "question_id"
+    version = "version" if by_version else "NULL AS version"
+    same_group = "a.question_id = b.question_id" + (
+        " AND a.version = b.version" if by_version else ""
+    )
+    sql = f"""
+        WITH pairs AS (
+            SELECT attempt_id, position, question_id, version, max_points,
+                   CAST(ROUND(points * 100) AS BIGINT) AS x,
+                   CAST(ROUND(attempt_points * 100) AS BIGINT)
+                       - CAST(ROUND(points * 100) AS BIGINT) AS rest
+            FROM {table} WHERE quiz_id = %s{chosen_sql}
+        ), x_runs AS (
+            SELECT question_id, {version}, x AS value, COUNT(*) AS c FROM pairs
+            GROUP BY {group}, x
+        ), rest_runs AS (
+            SELECT question_id, {version}, rest AS value, COUNT(*) AS c FROM pairs
+            GROUP BY {group}, rest
+        ), x_ranks AS (
+            SELECT question_id, version, value,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+            FROM x_runs
+        ), rest_ranks AS (
+            SELECT question_id, version, value,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+            FROM rest_runs
+        ), sorted_pairs AS (
+            SELECT a.question_id, {"a.version" if by_version else "NULL"} AS version,
+                   SUM(a.value * b.value * (
+                       CASE WHEN a.high < b.high THEN a.high ELSE b.high END
+                       - CASE WHEN a.low > b.low THEN a.low ELSE b.low END
+                   )) AS sorted_x_rest
+            FROM x_ranks a JOIN rest_ranks b
+                ON {same_group} AND a.low < b.high AND b.low < a.high
+            GROUP BY a.question_id{", a.version" if by_version else ""}
+        ), sums AS (
+            SELECT question_id, {"version" if by_version else "NULL"} AS version, COUNT(*) AS n,
+                   SUM(x) AS sx, SUM(x * x) AS sxx, SUM(rest) AS sr, SUM(rest * rest) AS srr,
+                   SUM(x * rest) AS sxr, MAX(max_points) AS maximum,
+                   MIN(attempt_id) AS sample, MIN(attempt_id * 10000 + position) AS first_met
+            FROM pairs GROUP BY {group}
+        )
+        SELECT s.question_id, s.version, s.n, s.sx, s.sxx, s.sr, s.srr, s.sxr,
+               p.sorted_x_rest, s.maximum, s.sample, s.first_met
+        FROM sums s JOIN sorted_pairs p ON p.question_id = s.question_id
+            {"AND p.version = s.version" if by_version else ""}
+    """  # noqa: S608  (our own names; values bound)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quiz.pk, *chosen_params])
+        found = cursor.fetchall()
+    return {
+        (question_id, version): (
+            ScoreSums(
+                count=count,
+                x=int(x),
+                xx=int(xx),
+                rest=int(rest),
+                rest_rest=int(rest_rest),
+                x_rest=int(x_rest),
+                sorted_x_rest=int(sorted_x_rest),
+                maximum=None if maximum is None else Decimal(str(maximum)),
+            ),
+            sample,
+            first_met,
+        )
+        for (
+            question_id,
+            version,
+            count,
+            x,
+            xx,
+            rest,
+            rest_rest,
+            x_rest,
+            sorted_x_rest,
+            maximum,
+            sample,
+            first_met,
+        ) in found
+    }
+
+
+def _response_counts_sql(chosen_sql, chosen_params, *, quiz):
+    """Per question and version, each distinct response (JSON text, None unanswered) and how
+    many of the chosen attempts gave it."""
+    table = AnsweredQuestion._meta.db_table
+    response = "response::text" if connection.vendor == "postgresql" else "response"
+    sql = (
+        f"SELECT question_id, version, {response}, COUNT(*) FROM {table} "  # noqa: S608
+        f"WHERE quiz_id = %s{chosen_sql} "
+        f"GROUP BY question_id, version, {response}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quiz.pk, *chosen_params])
+        return cursor.fetchall()
 
 
 def attempt_result_rows(*, attempt, every_option=False):
@@ -838,43 +1029,28 @@ def months_back(*, today, months):
 def _question_month_sql(*, people, since, by_person):
     """Per question, version and month (and person, ``by_person``): how often the question was
     asked in a submitted attempt and how often it was missed, and one attempt that shows the
-    version. One query: the database unpacks the snapshots (``questions`` and ``results`` line
-    up, one result per question in the order shown)."""
-    table = Attempt._meta.db_table
+    version. One GROUP BY over the submissions' answered questions (``AnsweredQuestion``)."""
+    table = AnsweredQuestion._meta.db_table
     if connection.vendor == "postgresql":
-        source = (
-            f"{table} a CROSS JOIN LATERAL jsonb_array_elements(a.questions) WITH ORDINALITY"
-            " AS q(value, n) JOIN LATERAL jsonb_array_elements(a.results) WITH ORDINALITY"
-            " AS r(value, n) ON r.n = q.n"
-        )
-        question_id, version = "q.value->>'id'", "q.value->>'version'"
-        result_question = "r.value->>'question'"
-        missed = "CASE WHEN r.value->>'correct' = 'true' THEN 0 ELSE 1 END"
         month = "to_char(a.submitted_at AT TIME ZONE %s, 'YYYY-MM')"
         month_params = [settings.TIME_ZONE]
     else:
-        source = f"{table} a, json_each(a.questions) AS q, json_each(a.results) AS r"
-        question_id = "CAST(json_extract(q.value, '$.id') AS TEXT)"
-        version = "json_extract(q.value, '$.version')"
-        result_question = "CAST(json_extract(r.value, '$.question') AS TEXT)"
-        missed = "CASE WHEN json_extract(r.value, '$.correct') = 1 THEN 0 ELSE 1 END"
         month = "strftime('%%Y-%%m', a.submitted_at)"  # UTC: SQLite knows no time zones
         month_params = []
-    where = [f"{result_question} = {question_id}", "a.submitted_at IS NOT NULL"]
-    params = []
-    if connection.vendor != "postgresql":
-        where.append("r.key = q.key")
-    where.append("a.submitted_at >= %s")
-    params.append(since)
+    where = ["a.submitted_at >= %s"]
+    params = [since]
     if people is not None:
         people_sql, people_params = people.values("pk").query.sql_with_params()
         where.append(f"a.person_id IN ({people_sql})")
         params.extend(people_params)
-    groups = [question_id, version, month] + (["a.person_id"] if by_person else [])
+    groups = ["a.question_id", "a.version", month] + (["a.person_id"] if by_person else [])
     sql = (
-        f"SELECT {question_id}, {version}, {month}, "  # noqa: S608  (our own names; values bound)
-        f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), SUM({missed}), MIN(a.id) "
-        f"FROM {source} WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
+        f"SELECT a.question_id, a.version, {month}, "  # noqa: S608  (our own names; values bound)
+        f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), "
+        "SUM(CASE WHEN a.correct THEN 0 ELSE 1 END), MIN(a.attempt_id) "
+        f"FROM {table} a WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)} "
+        # Latest first: a question's text in the report is that of its latest version.
+        "ORDER BY MAX(a.submitted_at) DESC, MAX(a.attempt_id) DESC"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ from people.selectors import person_organisation
 from .drawing import questions_draw
 from .handoffs import attempt_passed
 from .kinds import kind_of
-from .models import Attempt, Question, RetryAllowance
+from .models import AnsweredQuestion, Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
     attempt_retry_at,
@@ -295,6 +296,8 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             passed=score.passed,
         )
         _written_or_why_not(attempt=attempt, updated=updated)
+        attempt.refresh_from_db()
+        answered_questions_record(attempts=[attempt])
         _evidence_seal_after_commit(attempt_id=attempt.pk)
         _xapi_attempt_record(
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
@@ -304,7 +307,6 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             transaction.on_commit(
                 lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
             )
-    attempt.refresh_from_db()
     return attempt
 
 
@@ -336,12 +338,13 @@ def attempt_close_overdue(*, attempt, now=None):
             percent=score.percent,
             passed=False,
         )
+        attempt.refresh_from_db()
         if closed:
+            answered_questions_record(attempts=[attempt])
             _evidence_seal_after_commit(attempt_id=attempt.pk)
             _xapi_attempt_record(
                 attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
             )
-    attempt.refresh_from_db()
     return attempt
 
 
@@ -377,6 +380,40 @@ def _xapi_attempt_record(*, attempt, verb, at, score=None, passed=None):
         parent=xapi_activity(kind="module", key=quiz.module_id, name=quiz.module.title),
         registration=xapi_registration(event=f"attempt/{attempt.pk}"),
     )
+
+
+def answered_questions_record(*, attempts):
+    """Write the reports' rows (``AnsweredQuestion``) of submitted ``attempts``, one per question
+    in the order shown, from what each attempt stored: its snapshot, results and answers. The
+    submission calls it inside its own transaction, so that the rows and the attempt are written
+    together or not at all; data written straight into the table (a bank import's history, the
+    bench) calls it afterwards. Attempts not submitted are skipped; ``quizzes`` migration 0010
+    holds a copy of it for the attempts submitted before the table existed."""
+    rows = []
+    for attempt in attempts:
+        if attempt.submitted_at is None:
+            continue
+        results = {str(result["question"]): result for result in attempt.results}
+        attempt_points = sum((Decimal(result["points"]) for result in results.values()), Decimal(0))
+        for position, question in enumerate(attempt.questions, start=1):
+            result = results[str(question["id"])]
+            rows.append(
+                AnsweredQuestion(
+                    attempt_id=attempt.pk,
+                    quiz_id=attempt.quiz_id,
+                    person_id=attempt.person_id,
+                    submitted_at=attempt.submitted_at,
+                    position=position,
+                    question_id=question["id"],
+                    version=question["version"],
+                    points=result["points"],
+                    max_points=result["max_points"],
+                    correct=bool(result["correct"]),
+                    response=attempt.answers.get(str(question["id"])),
+                    attempt_points=attempt_points,
+                )
+            )
+    AnsweredQuestion.objects.bulk_create(rows, batch_size=2000)
 
 
 def _results(*, attempt, score):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from people.selectors import reporting_line
 from quizzes.models import Attempt
 from quizzes.selectors import clause_misses, months_back
+from quizzes.services import answered_questions_record
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def sit(person, quiz, at, shown=None, **right_or_wrong):
     """An attempt of the questions named (``q1=True`` right, ``q1=False`` missed); ``shown``
     replaces their snapshots."""
     shown = shown or [globals()[name.upper()] for name in right_or_wrong]
-    return Attempt.objects.create(
+    attempt = Attempt.objects.create(
         person=person,
         quiz=quiz,
         pass_mark=quiz.pass_mark,
@@ -77,6 +78,9 @@ def sit(person, quiz, at, shown=None, **right_or_wrong):
         max_score=1,
         percent=0,
     )
+    # Written straight into the table, as the submission would have: its reports' rows too.
+    answered_questions_record(attempts=[attempt])
+    return attempt
 
 
 @pytest.fixture
