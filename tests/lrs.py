@@ -15,7 +15,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-RALPH_VENV = Path(os.environ.get("RALPH_VENV", ROOT / "var" / "ralph-venv"))
+# The Makefile exports RALPH_VENV relative to the project; the server runs in a test's own folder.
+RALPH_VENV = ROOT / os.environ.get("RALPH_VENV", "var/ralph-venv")
 INSTALL_SCRIPT = ROOT / "scripts" / "ralph-venv.sh"
 LAUNCHER = Path(__file__).resolve().parent / "ralph_server.py"
 USERNAME = "lms"
