@@ -11,6 +11,7 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_HOST", "127.0.0.1")  # the bench sends no mail
+os.environ.setdefault("BADGE_SIGNING_KEY", "replaced below")  # production insists on one
 
 from lms.settings.production import *  # noqa: E402, F403
 from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
@@ -18,6 +19,10 @@ from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
 BENCH_VAR = Path(os.environ.get("BENCH_VAR", BASE_DIR / "var" / "bench"))
 
 ROOT_URLCONF = "bench.urls"
+# Badges are signed with a development key made once under the bench's own folder.
+BADGE_SIGNING_KEY = ""
+BADGE_DEV_KEY_ALLOWED = True
+BADGE_DEV_KEY_PATH = BENCH_VAR / "badge-signing-key.pem"
 STATIC_ROOT = BENCH_VAR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]  # testserver: the in-process query counts

@@ -150,3 +150,14 @@ def test_the_demo_serves_static_files_without_collectstatic(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "True"], result.stdout + result.stderr
+
+
+def test_the_benchmark_settings_start_without_production_secrets(tmp_path):
+    """`make bench` serves production settings with local values; a new secret that production
+    insists on must get a bench value too, or the benchmarks stop before they start."""
+    result = _run(
+        ["manage.py", "check"],
+        {"BENCH_VAR": str(tmp_path), "LMS_VAR_DIR": str(tmp_path)},
+        settings="bench.settings",
+    )
+    assert result.returncode == 0, result.stderr
