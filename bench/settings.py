@@ -12,6 +12,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_HOST", "127.0.0.1")  # the bench sends no mail
 os.environ.setdefault("BADGE_SIGNING_KEY", "replaced below")  # production insists on one
+# The generated staff are the operator's own, as in the demo (people.selectors.person_organisation).
+os.environ.setdefault("LMS_HOME_ORGANISATION", "cafcass")
 
 from lms.settings.production import *  # noqa: E402, F403
 from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
