@@ -151,6 +151,32 @@ def _statistics(*, question, version, scores, responses, unpicked):
     )
     discrimination = _correlation(x, rest)
     efficiency = _efficiency(x, rest)
+    return _item_row(
+        question=question,
+        version=version,
+        count=count,
+        facility=facility,
+        standard_deviation=standard_deviation,
+        discrimination=discrimination,
+        efficiency=efficiency,
+        responses=responses,
+        unpicked=unpicked,
+    )
+
+
+def _item_row(
+    *,
+    question,
+    version,
+    count,
+    facility,
+    standard_deviation,
+    discrimination,
+    efficiency,
+    responses,
+    unpicked,
+):
+    """One row, however its figures were worked out (from every score, or from the sums)."""
     return ItemStatistics(
         question_id=question["id"],
         version=version,
@@ -350,16 +376,14 @@ def item_statistics(*, question, version, sums, responses, unpicked):
             discrimination = together / math.sqrt(spread_x * spread_rest)
         if best > 0:
             efficiency = 100 * together / best
-    return ItemStatistics(
-        question_id=question["id"],
+    return _item_row(
+        question=question,
         version=version,
-        type=question["type"],
-        text=question["text"],
-        attempts=count,
+        count=count,
         facility=facility,
         standard_deviation=standard_deviation,
         discrimination=discrimination,
         efficiency=efficiency,
-        responses=tuple(responses),
-        flags=tuple(_flags(facility, discrimination, unpicked)),
+        responses=responses,
+        unpicked=unpicked,
     )
