@@ -105,11 +105,11 @@ bench-tracking: migrate ## Time the manager dashboard and reports on a generated
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lms_bench
 
 bench: system-deps $(STAMPS)/venv frontend ## Measure pages, queries, certificates, ZIP, reports, concurrency against yardsticks (< 10 min)
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 .PHONY: lighthouse
 lighthouse: system-deps $(STAMPS)/venv frontend ## Lighthouse best-practices and SEO scores of the demo's public and staff pages (goals 100 and 95; into bench/results.json)
 	$(PY) scripts/lighthouse_audit.py
 
 bench-quick: system-deps $(STAMPS)/venv frontend ## The same figures once each at small sizes (< 2 min)
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench --quick
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench --quick $(if $(BENCH_ONLY),--only $(BENCH_ONLY))

@@ -64,6 +64,29 @@ def sizes_read(*, quick, environ):
     return parsed
 
 
+# --only names, in the order the run takes them.
+SECTIONS = (
+    "queries",
+    "certificates",
+    "zip",
+    "strategies",
+    "reports",
+    "insight",
+    "pages",
+    "concurrency",
+)
+
+
+def sections_parse(value):
+    chosen = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown section {', '.join(unknown) or '(none given)'}; choose from {', '.join(SECTIONS)}"
+        )
+    return set(chosen)
+
+
 def _log(message):
     print(message, flush=True)
 
@@ -83,6 +106,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="each figure once, at small sizes")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        metavar="SECTIONS",
+        type=sections_parse,
+        default=None,
+        help=f"run only these sections, comma-separated: {', '.join(SECTIONS)} "
+        "(the figures of the others are kept from the results file)",
+    )
     options = parser.parse_args(argv)
     sizes = sizes_read(quick=options.quick, environ=os.environ)
     var_dir = ROOT / "var" / ("bench-quick" if options.quick else "bench")
@@ -115,7 +146,7 @@ def main(argv=None):
     from .queries import queries_measure
     from .reports import reports_measure
     from .server import gunicorn_running
-    from .stats import results_document, results_validate, table_lines
+    from .stats import results_document, results_merge, results_validate, table_lines
     from .strategies import strategies_measure
 
     data = data_prepare(
@@ -127,7 +158,9 @@ def main(argv=None):
     _log(f"data ready after {time.monotonic() - started:.0f} s")
     figures, failed = [], []
 
-    def section(title, run):
+    def section(title, run, *, key):
+        if options.only is not None and key not in options.only:
+            return
         _log(title)
         section_started = time.monotonic()
         try:
@@ -145,8 +178,13 @@ def main(argv=None):
             module_steps=sizes["BENCH_MODULE_STEPS"],
             log=_log,
         ),
+        key="queries",
     )
-    sample = certificate_sample(data=data)
+    sample = (
+        certificate_sample(data=data)
+        if options.only is None or options.only & {"certificates", "zip"}
+        else None
+    )
     section(
         "3. certificate rendering",
         lambda: render_measure(
@@ -156,6 +194,7 @@ def main(argv=None):
             renders_for_memory=sizes["BENCH_RENDERS"],
             log=_log,
         ),
+        key="certificates",
     )
     section(
         "4. bulk ZIP",
@@ -167,6 +206,7 @@ def main(argv=None):
             rounds=sizes["BENCH_ZIP_ROUNDS"],
             log=_log,
         ),
+        key="zip",
     )
     section(
         "7. quiz strategies of learners who know nothing",
@@ -175,6 +215,7 @@ def main(argv=None):
             cooldowns=sizes["BENCH_STRATEGY_COOLDOWNS"],
             log=_log,
         ),
+        key="strategies",
     )
     section(
         "5. compliance report export",
@@ -184,6 +225,7 @@ def main(argv=None):
             people=_current_people(),
             log=_log,
         ),
+        key="reports",
     )
 
     def insight_run():
@@ -192,8 +234,10 @@ def main(argv=None):
             admin=data.admin, quiz=data.quiz, rounds=sizes["BENCH_REPORT_ROUNDS"], log=_log
         )
 
-    section("8. insight reports", insight_run)
-    if wrk_available():
+    section("8. insight reports", insight_run, key="insight")
+    if options.only is not None and not options.only & {"pages", "concurrency"}:
+        pass
+    elif wrk_available():
         with (
             tempfile.TemporaryDirectory() as work_dir,
             gunicorn_running(log_path=var_dir / "gunicorn.log") as port,
@@ -209,6 +253,7 @@ def main(argv=None):
                     connections=sizes["BENCH_CONNECTIONS"],
                     log=_log,
                 ),
+                key="pages",
             )
             section(
                 "6. simultaneous quiz submissions",
@@ -219,6 +264,7 @@ def main(argv=None):
                     simultaneous=sizes["BENCH_SIMULTANEOUS"],
                     log=_log,
                 ),
+                key="concurrency",
             )
     else:
         failed.append(
@@ -236,6 +282,11 @@ def main(argv=None):
         "failed_sections": failed,
     }
     document = results_validate(results_document(figures=figures, meta=meta)) if figures else None
+    if document and options.only is not None:
+        meta["only"] = sorted(options.only)
+        document = results_validate(
+            results_merge(previous=_results_read(options.output), document=document)
+        )
     if document:
         options.output.write_text(json.dumps(document, indent=2) + "\n")
     _log("")
@@ -249,6 +300,13 @@ def main(argv=None):
         _log("FAILED sections: " + "; ".join(failed))
         return 1
     return 0
+
+
+def _results_read(path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _current_people():

@@ -97,6 +97,21 @@ def results_document(*, figures, meta):
     }
 
 
+def results_merge(*, previous, document):
+    """A partial run's document with the figures of an earlier run it did not measure again.
+    Each kept figure says when it was measured, since the two runs' conditions may differ."""
+    if not previous or previous.get("schema") != SCHEMA_VERSION:
+        return document
+    measured = {entry["name"] for entry in document["figures"]}
+    earlier = previous.get("meta", {}).get("date")
+    kept = [
+        {**entry, "measured": entry.get("measured", earlier)}
+        for entry in previous.get("figures", [])
+        if entry["name"] not in measured
+    ]
+    return {**document, "figures": document["figures"] + kept}
+
+
 def results_validate(document):
     """Raise ValueError naming the first thing wrong with a results document (for the tests and
     for anyone reading results.json from another tool)."""

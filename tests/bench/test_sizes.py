@@ -1,6 +1,8 @@
+import argparse
+
 import pytest
 
-from bench.__main__ import SIZES, sizes_read
+from bench.__main__ import SECTIONS, SIZES, sections_parse, sizes_read
 from bench.database import database_choose
 
 
@@ -39,3 +41,12 @@ def test_unreachable_postgres_falls_back_to_sqlite(tmp_path, monkeypatch):
 def test_sqlite_url_is_used_as_given(tmp_path, monkeypatch):
     monkeypatch.setenv("BENCH_DATABASE_URL", f"sqlite:///{tmp_path}/b.sqlite3")
     assert database_choose(var_dir=tmp_path)[0] == f"sqlite:///{tmp_path}/b.sqlite3"
+
+
+def test_only_takes_known_sections_and_names_an_unknown_one():
+    assert sections_parse("pages, reports") == {"pages", "reports"}
+    assert set(SECTIONS) >= {"queries", "certificates", "zip", "reports", "insight", "pages"}
+    with pytest.raises(argparse.ArgumentTypeError, match="unknown section nonsense"):
+        sections_parse("pages,nonsense")
+    with pytest.raises(argparse.ArgumentTypeError, match="none given"):
+        sections_parse(",")

@@ -7,6 +7,7 @@ from bench.stats import (
     percentile,
     ratio,
     results_document,
+    results_merge,
     results_validate,
     spread,
     table_lines,
@@ -147,3 +148,23 @@ def test_rss_is_the_memory_in_use_now_not_the_all_time_peak():
     after = rss_mb()
     assert during - before > 50
     assert after < during - 50
+
+
+def test_a_partial_run_keeps_the_figures_it_did_not_measure_with_their_date():
+    _, earlier = _document()
+    earlier["figures"][0]["value"] = 1
+    _, later = _document()
+    later["figures"] = later["figures"][:1]
+    later["figures"][0]["value"] = 2
+    later["meta"]["date"] = "2026-12-02"
+    merged = results_validate(results_merge(previous=earlier, document=later))
+    names = [entry["name"] for entry in merged["figures"]]
+    assert names == [entry["name"] for entry in earlier["figures"]]
+    assert merged["figures"][0]["value"] == 2 and "measured" not in merged["figures"][0]
+    assert all(entry["measured"] == "2026-11-21" for entry in merged["figures"][1:])
+
+
+def test_a_partial_run_without_earlier_results_has_only_its_own():
+    _, document = _document()
+    assert results_merge(previous=None, document=document) == document
+    assert results_merge(previous={"schema": -1}, document=document) == document
