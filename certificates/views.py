@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from lms import roles
 from lms.access import require_role
 from lms.audit import audit_export
-from lms.exports import as_download
+from lms.exports import as_download, file_response
 
 from .badges import (
     STATUS_PURPOSES,
@@ -77,9 +77,9 @@ def certificate_badge_download(request, serial):
         raise Http404
     token = badge_sign(certificate=certificate)
     certificate_download_record(certificate=certificate, user=request.user, as_badge=True)
-    response = HttpResponse(token, content_type="application/vc+jwt")
-    response["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.jwt"'
-    return response
+    return file_response(
+        token, filename=f"badge-{certificate.serial}.jwt", content_type="application/vc+jwt"
+    )
 
 
 # Open Badges: what verifiers fetch (public, no personal data) ------------------------------------

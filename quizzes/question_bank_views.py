@@ -11,13 +11,13 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms.exports import file_response
 from modules.models import PolicyClause
 
 from .admin_forms import QuestionBankExportForm, QuestionBankImportForm
@@ -61,9 +61,9 @@ class QuestionBankView(WagtailAdminTemplateMixin, TemplateView):
         )
         for note in export.notes:
             messages.warning(request, note)
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        return response
+        return file_response(
+            export.content, filename=export.filename, content_type=export.content_type
+        )
 
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
