@@ -2,8 +2,8 @@
 an organisation the author chooses, then the result with the whole answer key. Nothing is
 recorded; the questions drawn wait in the author's session until the answers come back.
 
-Only those who may edit or review quizzes open it (the permissions below: L&D authors, L&D
-reviewers and administrators); to anyone else it does not exist (404), as the learner's pages
+Only those who may edit or review quizzes open it (``quizzes.previews.quiz_preview_permitted``:
+L&D authors, L&D reviewers and administrators); to anyone else it does not exist (404), as the learner's pages
 answer for someone else's attempt. It shows the answer key, so it is never cached."""
 
 import secrets
@@ -19,13 +19,17 @@ from people.models import Organisation
 from people.selectors import person_organisation
 
 from .models import Quiz, Review
-from .previews import preview_organisations, quiz_as_edited, quiz_preview_draw, quiz_preview_score
+from .previews import (
+    preview_organisations,
+    quiz_as_edited,
+    quiz_preview_draw,
+    quiz_preview_permitted,
+    quiz_preview_score,
+)
 from .selectors import attempt_result_rows
 from .services import AttemptError
 from .views import ANSWER_PREFIX, answers_from_post, question_for_form
 
-# Whoever holds either may open the quiz in the admin and read its questions and their key.
-PREVIEW_PERMISSIONS = ("quizzes.change_quiz", "quizzes.view_quiz")
 SESSION_KEY = "quiz_previews"
 # Enough for a few tabs at once, few enough to keep the session small.
 PREVIEWS_KEPT = 3
@@ -34,14 +38,10 @@ ORGANISATION_FIELD = "organisation"
 EXPECTED_FIELDS = {"csrfmiddlewaretoken", PREVIEW_FIELD}
 
 
-def _may_preview(user):
-    return any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
-
-
 @login_required
 @never_cache
 def quiz_preview(request, quiz_id):
-    if not _may_preview(request.user):
+    if not quiz_preview_permitted(user=request.user):
         raise Http404
     quiz = get_object_or_404(Quiz.objects.select_related("module"), pk=quiz_id)
     if request.method == "POST":

@@ -42,6 +42,14 @@ from .selectors import quiz_topic_counts
 # drift from what a learner is shown and scored on.
 from .services import _results, _shown, answers_parse
 
+# Whoever holds either may already open the quiz in the admin and read its questions and their
+# key: L&D authors (change) and L&D reviewers (view), and administrators.
+PREVIEW_PERMISSIONS = ("quizzes.change_quiz", "quizzes.view_quiz")
+
+
+def quiz_preview_permitted(*, user):
+    return any(user.has_perm(permission) for permission in PREVIEW_PERMISSIONS)
+
 
 @dataclass(frozen=True)
 class QuizPreview:

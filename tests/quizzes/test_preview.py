@@ -291,3 +291,27 @@ def test_a_post_without_the_csrf_token_is_refused(people, quiz):
 
 def test_a_missing_quiz_is_not_found(client_for, people):
     assert client_for(people["author"]).get("/quizzes/999999/preview/").status_code == 404
+
+
+def test_the_quiz_edit_screen_offers_the_preview(client_for, people, quiz):
+    response = client_for(people["author"]).get(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+    )
+    assert response.status_code == 200
+    assert f'href="{_url(quiz)}"' in response.content.decode()
+    assert "Preview quiz" in response.content.decode()
+
+
+def test_the_module_edit_screen_offers_its_quizs_preview(client_for, people, quiz, module):
+    client = client_for(people["author"])
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[module.pk]))
+    assert response.status_code == 200
+    assert f'href="{_url(quiz)}"' in response.content.decode()
+
+
+def test_a_module_without_a_quiz_offers_no_preview(client_for, people, module):
+    response = client_for(people["author"]).get(
+        reverse("wagtailadmin_pages:edit", args=[module.pk])
+    )
+    assert response.status_code == 200
+    assert "Preview quiz" not in response.content.decode()
