@@ -19,6 +19,7 @@ from tests.factories import (
     PolicyClauseFactory,
     PolicyDocumentFactory,
     QuizFactory,
+    UserFactory,
     module_page_create,
     module_steps_finish,
     quiz_for,
@@ -315,3 +316,17 @@ def test_a_module_without_a_quiz_offers_no_preview(client_for, people, module):
     )
     assert response.status_code == 200
     assert "Preview quiz" not in response.content.decode()
+
+
+def test_an_administrator_without_a_learner_record_previews_for_the_home_organisation(
+    client, quiz, settings
+):
+    settings.LMS_HOME_ORGANISATION = "cafcass"
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response, preview_id, drawn = _open(client, quiz)
+    assert response.status_code == 200
+    assert "as for a learner at Cafcass" in response.content.decode()
+    assert len(drawn) == 3
+    response = _post(client, quiz, preview_id, _answers(drawn))
+    assert "You passed" in response.content.decode()
