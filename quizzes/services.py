@@ -254,19 +254,18 @@ def attempt_save_progress(*, attempt, answers, revision=None, now=None):
     return attempt
 
 
-def attempt_submit(*, attempt, answers, revision=None, now=None):
-    """Score and record a submission, exactly once.
-
-    ``answers`` maps question id (string) to the list of raw values submitted for it. Anything
-    wrong (a missing answer, an option the question does not offer, a question not in this
-    attempt, a second submission, time run out, a stale form when ``revision`` is given) raises
-    AttemptError and saves nothing."""
-    now = now or timezone.now()
-    _check_open(attempt=attempt, now=now, revision=revision)
-    _check_questions(attempt=attempt, answers=answers)
-
+def answers_parse(*, questions, answers):
+    """The parsed response to each of ``questions`` (snapshots) from the raw ``answers`` of a
+    submission, or AttemptError naming what is wrong with each: a missing or half answer, an
+    option the question does not offer, a question that was not shown. A submission and an
+    author's preview (``quizzes.previews``) check answers with this one rule."""
+    by_id = {str(question["id"]): question for question in questions}
+    if set(answers) - set(by_id):
+        raise AttemptError(
+            "The answers include a question that is not part of this attempt. Nothing was saved."
+        )
     responses, errors = {}, {}
-    for question_id, question in _questions_by_id(attempt).items():
+    for question_id, question in by_id.items():
         try:
             responses[question_id] = response_parse(
                 question=question, values=answers.get(question_id, [])
@@ -277,7 +276,19 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         raise AttemptError(
             "Some answers need your attention. Nothing has been submitted yet.", errors
         )
+    return responses
 
+
+def attempt_submit(*, attempt, answers, revision=None, now=None):
+    """Score and record a submission, exactly once.
+
+    ``answers`` maps question id (string) to the list of raw values submitted for it. Anything
+    wrong (a missing answer, an option the question does not offer, a question not in this
+    attempt, a second submission, time run out, a stale form when ``revision`` is given) raises
+    AttemptError and saves nothing."""
+    now = now or timezone.now()
+    _check_open(attempt=attempt, now=now, revision=revision)
+    responses = answers_parse(questions=attempt.questions, answers=answers)
     score = attempt_score(
         questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
     )

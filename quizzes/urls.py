@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import audit_views, preview_views, views
 
 app_name = "quizzes"
 
 urlpatterns = [
     path("<int:quiz_id>/start/", views.quiz_start, name="start"),
+    path("<int:quiz_id>/preview/", preview_views.quiz_preview, name="preview"),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="attempt"),
     path("audit/", audit_views.audit_quiz_list, name="audit_quiz_list"),
     path("audit/<int:quiz_id>/", audit_views.audit_quiz_attempts, name="audit_quiz_attempts"),

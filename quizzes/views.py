@@ -180,7 +180,7 @@ def _attempt_form(
 ):
     field_errors = field_errors or {}
     questions = [
-        _question_for_form(
+        question_for_form(
             question,
             number=number,
             values=shown.get(str(question["id"]), []),
@@ -200,7 +200,7 @@ def _attempt_form(
     return TemplateResponse(request, "quizzes/attempt_form.html", context, status=status)
 
 
-def _question_for_form(question, *, number, values, error):
+def question_for_form(question, *, number, values, error):
     """Only what the learner needs to answer: never the key, the feedback or the clause."""
     question_id = str(question["id"])
     by_item = dict(str(value).partition("=")[::2] for value in values if "=" in str(value))

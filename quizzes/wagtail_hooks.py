@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem as PageActionMenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.action_menu import ActionMenuItem as SnippetActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -12,6 +14,7 @@ from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Question, Quiz
+from .previews import quiz_preview_permitted
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
 from .selectors import quiz_publish_problems, quiz_superseded_citation_warnings
 
@@ -142,3 +145,49 @@ def superseded_citations_warned(request, instance):
 def module_quiz_problems(module):
     """modules.publishing asks: a base-competence module goes live only with a sound quiz."""
     return quiz_publish_problems(module=module)
+
+
+# "Preview quiz" in the actions menu of the quiz's edit screen and of its module page's edit
+# screen: the learner's quiz page, drawn from what is saved (quizzes.preview_views). Shown even
+# while the object is locked, since a preview changes nothing.
+class QuizPreviewMenuItem(SnippetActionMenuItem):
+    name = "action-preview-quiz"
+    label = "Preview quiz"
+    icon_name = "view"
+    order = 900
+
+    def is_shown(self, context):
+        return context["view"] == "edit" and quiz_preview_permitted(user=context["request"].user)
+
+    def get_url(self, parent_context):
+        return reverse("quizzes:preview", args=[parent_context["instance"].pk])
+
+
+@hooks.register("register_snippet_action_menu_item")
+def quiz_preview_menu_item(model):
+    return QuizPreviewMenuItem() if issubclass(model, Quiz) else None
+
+
+class ModuleQuizPreviewMenuItem(PageActionMenuItem):
+    name = "action-preview-quiz"
+    label = "Preview quiz"
+    icon_name = "view"
+    order = 900
+
+    def is_shown(self, context):
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and page is not None
+            and quiz_preview_permitted(user=context["request"].user)
+            and Quiz.objects.filter(module_id=page.pk).exists()
+        )
+
+    def get_url(self, parent_context):
+        quiz = Quiz.objects.get(module_id=parent_context["page"].pk)
+        return reverse("quizzes:preview", args=[quiz.pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def module_quiz_preview_menu_item():
+    return ModuleQuizPreviewMenuItem()

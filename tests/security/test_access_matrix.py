@@ -74,6 +74,13 @@ MATRIX = {
         signed_in(404, owner=200),
         missing=lambda w: reverse("quizzes:attempt", args=[999999]),
     ),
+    # An author's preview of a quiz shows its answer key after submitting: those who may edit
+    # or review quizzes only (tests/quizzes/test_preview.py, also for the POST).
+    "quizzes:preview": Row(
+        lambda w: reverse("quizzes:preview", args=[w["quiz"].pk]),
+        signed_in(404, author=200),
+        missing=lambda w: reverse("quizzes:preview", args=[999999]),
+    ),
     "certificates:verify": Row(
         lambda w: reverse("certificates:verify", args=[w["certificate"].code]),
         everyone(200),
