@@ -103,10 +103,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
+    # Django's default of 300 entries would cull the throttle's counters and everyone's usual
+    # sign-in addresses (one entry per person who signed in lately) in any real organisation.
+    # Each write counts the table's rows, so above this size Redis is the better cache.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "lms_cache",
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
         }
     }

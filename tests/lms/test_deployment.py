@@ -72,6 +72,17 @@ def test_production_cache_is_shared_between_servers(extra, backend, client):
     assert value == f"{backend} {client} learning-staging:1:counter"
 
 
+def test_production_database_cache_holds_a_whole_organisation():
+    # Django's default (300 entries) would cull the sign-in throttle's records in any real
+    # organisation: one entry per person who signed in lately, besides the counters.
+    expression = "caches['default']._max_entries"
+    imports = "from django.core.cache import caches"
+    settings = "lms.settings.production"
+    assert _settings_value(expression, PRODUCTION_ENV, settings, imports) == "100000"
+    env = {**PRODUCTION_ENV, "CACHE_MAX_ENTRIES": "250000"}
+    assert _settings_value(expression, env, settings, imports) == "250000"
+
+
 def _boom(request):
     raise RuntimeError("secret internals")
 
