@@ -130,14 +130,15 @@ class Client:
     """HTTP/1.1 to gunicorn as the TLS proxy would send it, keeping cookies. ``host`` is the
     public host name the proxy passes on (by default the server's own address)."""
 
-    def __init__(self, port, host=None):
+    def __init__(self, port, host=None, timeout=30):
         self.port = port
+        self.timeout = timeout
         self.host = host or f"127.0.0.1:{port}"
         self.origin = f"https://{self.host}"
         self.cookies = {}
 
     def request(self, method, path, *, body=None, https=True, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         sent = {"Host": self.host, **(headers or {})}
         if https:
             sent["X-Forwarded-Proto"] = "https"
