@@ -7,7 +7,8 @@ TEST_REDIS_URL (default 127.0.0.1:6379) when it answers, else the database cache
 release steps create (TEST_SHARED_CACHE=database chooses it even where Redis answers).
 Certificates and evidence go to one directory that every process shares (in production, the
 bucket). A learner's journey alternates between the two servers: sign-in, module, quiz, the
-certificate the background issues, its download from both. The sign-in throttle and the
+certificate the background issues, its download from both; a second person's certificate, issued
+by the other worker once the first is stopped, is served by both too. The sign-in throttle and the
 verification pages' rate limit count the requests made to either server."""
 
 import contextlib
@@ -32,7 +33,9 @@ from django.test import override_settings
 
 from certificates.models import Certificate
 from quizzes.models import Attempt
+from quizzes.services import attempt_submit
 from tests.conftest import PASSWORD
+from tests.factories import attempt_begin
 from tests.worker_processes import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +54,7 @@ TOO_MANY_SIGN_INS = "Too many failed login attempts"
 WRONG_PASSWORD = "The username and/or password you specified are not correct"
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WORKER_STARTED = re.compile(r"Starting worker worker_id=(\S+)")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -151,6 +155,15 @@ class Cluster:
             )
         self.workers.append((worker, log_path))
 
+    def worker_stop(self, index):
+        """SIGTERM, as systemd stops it: the worker finishes its task, then it and its supervisor
+        exit."""
+        worker, log_path = self.workers[index]
+        worker.terminate()
+        assert worker.wait(timeout=STARTUP_SECONDS) == 0, (
+            f"worker {index} did not stop cleanly:\n{log_path.read_text()[-3000:]}"
+        )
+
     def worker_ids(self, index):
         """The ids of the db_worker processes worker ``index`` has started so far."""
         return WORKER_STARTED.findall(self.workers[index][1].read_text())
@@ -230,10 +243,10 @@ def shared_cache():
 def test_two_app_servers_and_two_workers_serve_one_journey_and_share_their_limits(
     people, module, quiz, shared_cache, tmp_path
 ):
-    learner, other = people["staff"], people["other_staff"]
+    learner, second, other = people["staff"], people["deep"], people["other_staff"]
     # The test settings hash with MD5, which production does not accept: production's hashers.
     with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
-        for person in (learner, other):
+        for person in (learner, second, other):
             person.user.set_password(PASSWORD)
             person.user.save(update_fields=["password"])
 
@@ -275,14 +288,16 @@ def test_two_app_servers_and_two_workers_serve_one_journey_and_share_their_limit
                     startup_seconds=STARTUP_SECONDS,
                 )
             )
-        _journey_and_limits(cluster, ports, learner=learner, module=module, quiz=quiz)
+        _journey_and_limits(
+            cluster, ports, learner=learner, second_learner=second, module=module, quiz=quiz
+        )
     except prod_check.CheckFailed as failure:
         pytest.fail(f"{failure}\n{cluster.logs()}")
     finally:
         cluster.stop()
 
 
-def _journey_and_limits(cluster, ports, *, learner, module, quiz):
+def _journey_and_limits(cluster, ports, *, learner, second_learner, module, quiz):
     browser = Browser(ports)
     a, b = 0, 1
 
@@ -326,14 +341,52 @@ def _journey_and_limits(cluster, ports, *, learner, module, quiz):
 
     # The certificate: issued by one of the two workers, whichever took the task; both servers
     # serve the very same file.
-    task = _certificate_task(attempt.pk, cluster)
+    first_worker = _issuing_worker(_certificate_task(attempt.pk, cluster), cluster)
+    certificate = Certificate.objects.get(person=learner, kind=Certificate.Kind.MODULE)
+    _same_file_from_both(browser, certificate)
+
+    # The other worker's certificates are served by both too: with the first worker stopped, the
+    # next certificate (a second person's pass, queued for the background) can only be the other's.
+    cluster.worker_stop(first_worker)
+    with override_settings(TASKS=DATABASE_TASKS):
+        second_attempt = attempt_begin(person=second_learner, quiz=quiz)
+        answers = {
+            key.removeprefix("q-"): [value]
+            for key, value in _correct_answers(second_attempt).items()
+        }
+        attempt_submit(attempt=second_attempt, answers=answers)
+    second_worker = _issuing_worker(_certificate_task(second_attempt.pk, cluster), cluster)
+    assert second_worker == 1 - first_worker
+    second_browser = Browser(ports)
+    page = _ok(second_browser.get(b, "/accounts/login/"), b, "sign-in page")
+    _redirect(
+        second_browser.post(
+            a, "/accounts/login/", {"username": "rita.report", "password": PASSWORD}, page=page
+        ),
+        a,
+        "signing in",
+    )
+    second_certificate = Certificate.objects.get(
+        person=second_learner, kind=Certificate.Kind.MODULE
+    )
+    _same_file_from_both(second_browser, second_certificate)
+
+    _sign_in_throttle_counts_both(ports)
+    _verify_rate_limit_counts_both(ports, certificate.code)
+
+
+def _issuing_worker(task, cluster):
+    """Which of the cluster's two workers (0 or 1) ran the task, from its worker id."""
     issued_by = [index for index in (0, 1) if task.worker_ids[-1] in cluster.worker_ids(index)]
     assert len(issued_by) == 1, (
         f"the task's worker {task.worker_ids} is not one of ours:\n{cluster.logs()}"
     )
-    certificate = Certificate.objects.get(person=learner, kind=Certificate.Kind.MODULE)
+    return issued_by[0]
+
+
+def _same_file_from_both(browser, certificate):
     downloads = []
-    for server in (a, b):
+    for server in (0, 1):
         response, body = browser.get(server, f"/certificates/{certificate.serial}/download/")
         assert response.status == 200, f"download from server {server}: status {response.status}"
         assert response.headers["Content-Type"] == "application/pdf"
@@ -341,9 +394,6 @@ def _journey_and_limits(cluster, ports, *, learner, module, quiz):
     assert downloads[0] == downloads[1], "the two servers served different files"
     assert hashlib.sha256(downloads[0]).hexdigest() == certificate.sha256
     assert downloads[0].startswith(b"%PDF-")
-
-    _sign_in_throttle_counts_both(ports)
-    _verify_rate_limit_counts_both(ports, certificate.code)
 
 
 def _sign_in_throttle_counts_both(ports):
