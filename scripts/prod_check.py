@@ -127,16 +127,19 @@ def run(command, env, what):
 
 
 class Client:
-    """HTTP/1.1 to gunicorn as the TLS proxy would send it, keeping cookies."""
+    """HTTP/1.1 to gunicorn as the TLS proxy would send it, keeping cookies. ``host`` is the
+    public host name the proxy passes on (by default the server's own address)."""
 
-    def __init__(self, port):
+    def __init__(self, port, host=None, timeout=30):
         self.port = port
-        self.origin = f"https://127.0.0.1:{port}"
+        self.timeout = timeout
+        self.host = host or f"127.0.0.1:{port}"
+        self.origin = f"https://{self.host}"
         self.cookies = {}
 
     def request(self, method, path, *, body=None, https=True, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        sent = {"Host": self.host, **(headers or {})}
         if https:
             sent["X-Forwarded-Proto"] = "https"
         if self.cookies:
@@ -313,6 +316,84 @@ def check_signed_in(client):
     )
 
 
+def production_env(*, database_url, workdir, ports):
+    """lms.settings.production with throwaway values: a generated SECRET_KEY and badge key, the
+    app served on 127.0.0.1 at ``ports`` (behind the pretend TLS proxy), files under ``workdir``.
+    Without REDIS_URL the cache is the database's (the caller may add one)."""
+    workdir = Path(workdir)
+    origins = ",".join(f"https://127.0.0.1:{port}" for port in ports)
+    return {
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(
+                ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX", "AWS_", "XAPI_")
+            )
+        },
+        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"https://127.0.0.1:{ports[0]}",
+        "CSRF_TRUSTED_ORIGINS": origins,
+        "LMS_VAR_DIR": str(workdir / "var"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "CERTIFICATE_ROOT": str(workdir / "certificates"),
+        "EVIDENCE_ROOT": str(workdir / "evidence"),
+        # Nothing is mailed during the check; production only insists that a relay is named.
+        "EMAIL_HOST": "127.0.0.1",
+        "BADGE_SIGNING_KEY": badge_key_write(workdir / "badge-signing-key.pem"),
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "2",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
+
+
+def gunicorn_start(env, log_path, port, *, startup_seconds=STARTUP_SECONDS):
+    """gunicorn with deploy/gunicorn.conf.py (GUNICORN_BIND in ``env`` says where), in its own
+    process group, its output in ``log_path``; returned once it accepts connections on ``port``."""
+    log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until it stops
+    # No control socket: its default path is per user, and other checks may run beside this one.
+    server = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+        [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--no-control-socket"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    deadline = time.monotonic() + startup_seconds
+    while True:
+        if server.poll() is not None:
+            raise CheckFailed(
+                f"gunicorn exited with {server.returncode}:\n{Path(log_path).read_text()}"
+            )
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            if time.monotonic() >= deadline:
+                gunicorn_stop(server)
+                raise CheckFailed(
+                    f"gunicorn did not listen within {startup_seconds}s:\n"
+                    f"{Path(log_path).read_text()}"
+                ) from None
+            time.sleep(0.2)
+
+
+def gunicorn_stop(server):
+    """Stop gunicorn and its workers (its whole process group)."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default_server = (
@@ -333,29 +414,10 @@ def main(argv=None):
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="prod-check-"))
     env = {
-        **{
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_"))
-        },
-        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "DATABASE_URL": database_url(args.server, dbname),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"https://127.0.0.1:{port}",
-        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
-        "LMS_VAR_DIR": str(workdir / "var"),
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "CERTIFICATE_ROOT": str(workdir / "certificates"),
-        "EVIDENCE_ROOT": str(workdir / "evidence"),
-        # Nothing is mailed during the check; production only insists that a relay is named.
-        "EMAIL_HOST": "127.0.0.1",
-        "BADGE_SIGNING_KEY": badge_key_write(workdir / "badge-signing-key.pem"),
+        **production_env(
+            database_url=database_url(args.server, dbname), workdir=workdir, ports=[port]
+        ),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "2",
-        "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "PROD_CHECK_PASSWORD": secrets.token_urlsafe(24),
     }
     server = None
@@ -395,31 +457,7 @@ def main(argv=None):
         )
 
         print(f"-- starting gunicorn on 127.0.0.1:{port}", flush=True)
-        log = open(workdir / "gunicorn.log", "w+")  # noqa: SIM115 - read back on failure
-        # No control socket: its default path is per user, and other checks may run beside this one.
-        server = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-            [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            expect(
-                server.poll() is None,
-                f"gunicorn exited with {server.returncode}:\n{(workdir / 'gunicorn.log').read_text()}",
-            )
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                expect(
-                    time.monotonic() < deadline,
-                    f"gunicorn did not listen within {STARTUP_SECONDS}s",
-                )
-                time.sleep(0.2)
+        server = gunicorn_start(env, workdir / "gunicorn.log", port)
 
         client = Client(port)
         client.password = env["PROD_CHECK_PASSWORD"]
@@ -434,13 +472,8 @@ def main(argv=None):
         print(f"prod-check FAILED: {failure}", file=sys.stderr)
         return 1
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        if server is not None:
+            gunicorn_stop(server)
         if created:
             with postgres_connect(args.server, "postgres") as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

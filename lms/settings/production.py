@@ -92,18 +92,25 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     }
 
 # A cache every app server shares (rate limits, throttling counters): Redis when REDIS_URL is
-# set, else a database table (create it with `manage.py createcachetable`).
+# set, else a database table (create it with `manage.py createcachetable`). CACHE_KEY_PREFIX keeps
+# apart deployments (or test runs) that share one Redis database.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
 else:
+    # Django's default of 300 entries would cull the throttle's counters and everyone's usual
+    # sign-in addresses (one entry per person who signed in lately) in any real organisation.
+    # Each write counts the table's rows, so above this size Redis is the better cache.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "lms_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
         }
     }

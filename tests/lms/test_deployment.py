@@ -49,19 +49,38 @@ def test_production_puts_certificates_and_media_in_object_storage():
 
 
 @pytest.mark.parametrize(
-    "extra, backend",
+    "extra, backend, client",
     [
-        ({}, "django.core.cache.backends.db.DatabaseCache"),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
+        ({}, "django.core.cache.backends.db.DatabaseCache", "DatabaseCache"),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/1"},
+            "django.core.cache.backends.redis.RedisCache",
+            "RedisCacheClient",
+        ),
     ],
 )
-def test_production_cache_is_shared_between_servers(extra, backend):
+def test_production_cache_is_shared_between_servers(extra, backend, client):
+    # The client is built (for Redis it imports the redis package) without reaching a server.
     value = _settings_value(
-        "settings.CACHES['default']['BACKEND']",
-        {**PRODUCTION_ENV, **extra},
+        "settings.CACHES['default']['BACKEND'], "
+        "type(getattr(caches['default'], '_cache', caches['default'])).__name__, "
+        "caches['default'].make_key('counter')",
+        {**PRODUCTION_ENV, **extra, "CACHE_KEY_PREFIX": "learning-staging"},
         settings="lms.settings.production",
+        imports="from django.core.cache import caches",
     )
-    assert value == backend
+    assert value == f"{backend} {client} learning-staging:1:counter"
+
+
+def test_production_database_cache_holds_a_whole_organisation():
+    # Django's default (300 entries) would cull the sign-in throttle's records in any real
+    # organisation: one entry per person who signed in lately, besides the counters.
+    expression = "caches['default']._max_entries"
+    imports = "from django.core.cache import caches"
+    settings = "lms.settings.production"
+    assert _settings_value(expression, PRODUCTION_ENV, settings, imports) == "100000"
+    env = {**PRODUCTION_ENV, "CACHE_MAX_ENTRIES": "250000"}
+    assert _settings_value(expression, env, settings, imports) == "250000"
 
 
 def _boom(request):

@@ -86,8 +86,11 @@ def test_production_mail_settings_come_from_the_environment():
     assert starttls == "(587, True)"
 
 
-def _settings_value(expression, env_extra, settings="lms.settings.dev"):
-    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+def _settings_value(expression, env_extra, settings="lms.settings.dev", imports=""):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"{imports + '; ' if imports else ''}print({expression})"
+    )
     result = _run(["-c", code], env_extra, settings=settings)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
