@@ -82,7 +82,11 @@ def options_block(*, label, text_label, correct_label, max_num):
     would greet the author with a 'minimum number of items' error before they type)."""
     child = option_block(text_label=text_label, correct_label=correct_label)
     return blocks.ListBlock(
-        child, min_num=2, max_num=max_num, label=label, default=[child.get_default()] * 2
+        child,
+        min_num=2,
+        max_num=max_num,
+        label=label,
+        default=lambda: [child.get_default(), child.get_default()],
     )
 
 

@@ -478,3 +478,8 @@ def test_a_quiz_is_created_from_its_module_page(author_client, module, clause):
     assert (
         reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]) in edit_page.content.decode()
     )
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "true_false"])
+def test_a_new_question_starts_with_the_two_options_it_needs(kind):
+    assert len(KINDS[kind].editor_block().get_default()["options"]) == 2
