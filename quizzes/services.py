@@ -491,6 +491,7 @@ def quiz_questions_save(*, quiz, items, user):
             question.save()
             log(instance=question, action="wagtail.create", user=user)
             question.save_revision(user=user, log_action=True)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Saved")
             revised.append(question)
             continue
         kept.add(question.pk)
@@ -500,12 +501,25 @@ def quiz_questions_save(*, quiz, items, user):
         if question_editor_changed(question=question, child=child):
             kind.editor_apply(question, child.value)
             question.save_revision(user=user, log_action=True)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Saved")
             revised.append(question)
     for pk, question in current.items():
         if pk not in kept:
             log(instance=question, action="wagtail.delete", user=user)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Deleted")
             Question.objects.get(pk=pk).get_real_instance().delete()
     return revised
+
+
+def _question_edit_audit(*, question, quiz, user, what):
+    """As a question saved on its own screen is audited (``modules.wagtail_hooks``); a deletion
+    takes a question away from learners."""
+    audit_record(
+        action=audit.CONTENT_PUBLISHED if what == "Saved" else audit.CONTENT_UNPUBLISHED,
+        summary=f'{what} {question._meta.verbose_name} "{question}" in the quiz "{quiz}"',
+        actor=user,
+        target=question,
+    )
 
 
 def _questions_with_drafts(*, quiz):

@@ -10,6 +10,8 @@ from django.urls import reverse
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from lms import audit
+from lms.models import AuditEvent
 from quizzes.kinds import KINDS
 from quizzes.models import (
     MultipleResponseQuestion,
@@ -178,6 +180,9 @@ def test_a_question_of_each_kind_is_added_on_the_quiz_screen_as_a_draft(
     assert not new.live and new.has_unpublished_changes
     assert new.latest_revision.user == people["author"].user
     assert new.sort_order == len(kept)
+    assert AuditEvent.objects.filter(
+        action=audit.CONTENT_PUBLISHED, target_id=str(new.pk), actor_id=people["author"].user.pk
+    ).exists()
     snapshot = new.latest_revision.as_object().snapshot()
     assert len(snapshot["options"]) >= 2
     assert all(option["clause"]["id"] == clause.pk for option in snapshot["options"])
@@ -259,6 +264,8 @@ def test_deleting_a_question_of_each_kind_removes_only_it(author_client, mixed_q
     )
     left = {question.question_type for question in Question.objects.filter(quiz=mixed_quiz)}
     assert left == set(KINDS) - {kind}
+    deleted = AuditEvent.objects.get(action=audit.CONTENT_UNPUBLISHED)
+    assert deleted.summary.startswith("Deleted ") and deleted.target_id == removed["id"][9:]
 
 
 @pytest.mark.parametrize(
