@@ -56,7 +56,8 @@ class TrueFalseKind(OneOptionKind):
 
     def panels(self):
         return QUESTION_PANELS + [
-            FieldPanel("correct_answer"),
+            # Chosen even in a draft: a draft has no "not yet" for a boolean.
+            FieldPanel("correct_answer", required_on_save=True),
             FieldPanel("feedback_true"),
             FieldPanel("feedback_false"),
             FieldPanel("clause"),

@@ -361,8 +361,11 @@ def test_the_true_false_snippet_form_refuses_no_choice(author_client, quiz, clau
     }
     url = reverse("wagtailsnippets_quizzes_truefalsequestion:add")
     before = TrueFalseQuestion.objects.count()
-    assert author_client.post(url, data).status_code == 200
-    assert TrueFalseQuestion.objects.count() == before
+    for action in ({}, {"action-submit": "submit"}):  # a draft as much as a submission
+        response = author_client.post(url, {**data, **action})
+        assert response.status_code == 200
+        assert "This field is required." in response.content.decode()
+        assert TrueFalseQuestion.objects.count() == before
     assert author_client.post(url, {**data, "correct_answer": "False"}).status_code == 302
     assert TrueFalseQuestion.objects.get(text="A statement").correct_answer is False
 
