@@ -493,3 +493,25 @@ def test_a_quiz_is_created_from_its_module_page(author_client, module, clause):
 @pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "true_false"])
 def test_a_new_question_starts_with_the_two_options_it_needs(kind):
     assert len(KINDS[kind].editor_block().get_default()["options"]) == 2
+
+
+def test_the_quizs_history_and_revision_comparison_still_open(author_client, mixed_quiz, clause):
+    assert (
+        _post(
+            author_client, mixed_quiz, [*_shown(mixed_quiz), _new("ordering", clause)]
+        ).status_code
+        == 302
+    )
+    assert _post(author_client, mixed_quiz, _shown(mixed_quiz), title="Renamed").status_code == 302
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    history = author_client.get(reverse("wagtailsnippets_quizzes_quiz:history", args=[quiz.pk]))
+    assert history.status_code == 200
+    first, latest = quiz.revisions.order_by("pk")[:2]
+    compare = author_client.get(
+        reverse(
+            "wagtailsnippets_quizzes_quiz:revisions_compare",
+            args=[quiz.pk, first.pk, latest.pk],
+        )
+    )
+    assert compare.status_code == 200
+    assert "Renamed" in compare.content.decode()
