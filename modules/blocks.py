@@ -1,6 +1,7 @@
 """The steps an L&D author puts into a module. Each block renders with a template in templates/blocks/."""
 
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
@@ -58,13 +59,23 @@ class ChoiceBlock(blocks.StructBlock):
         icon = "radio-full"
 
 
+def two_blank_choices():
+    """A new decision's choices: the two it needs at least (Wagtail would start with one, and
+    greet the author with a 'minimum number of items' error before they typed anything)."""
+    choice = ChoiceBlock()
+    return [choice.get_default(), choice.get_default()]
+
+
 class DecisionBlock(blocks.StructBlock):
     key = blocks.CharBlock(
-        max_length=50, help_text="A short name for this decision, unique in the module."
+        required=False,
+        max_length=50,
+        help_text="Made from the heading when left empty, and kept from then on; a choice "
+        "branches to a decision by naming its key.",
     )
     heading = blocks.CharBlock(max_length=200)
     situation = blocks.RichTextBlock(features=["bold", "italic", "ul"])
-    choices = blocks.ListBlock(ChoiceBlock(), min_num=2, max_num=5)
+    choices = blocks.ListBlock(ChoiceBlock(), min_num=2, max_num=5, default=two_blank_choices)
 
     class Meta:
         icon = "help"
@@ -108,21 +119,39 @@ class KeyRulesBlock(blocks.StructBlock):
 
 
 class ModuleStepBlock(blocks.StreamBlock):
+    """A module's steps. At least one: the field is required (not ``min_num``, whose message the
+    editor shows in red on a new page before anything is typed)."""
+
     narrative = NarrativeBlock()
     policy_extract = PolicyExtractBlock()
     decision = DecisionBlock()
     reflection = ReflectionBlock()
     key_rules = KeyRulesBlock()
 
-    class Meta:
-        min_num = 1
-
     def clean(self, value):
         value = super().clean(value)
+        decision_keys_fill(value)
         errors = decision_key_errors(value)
         if errors:
             raise StreamBlockValidationError(block_errors=errors)
         return value
+
+
+def decision_keys_fill(steps):
+    """Give each decision without a key one made from its heading, unique in the module. Stored
+    with the page, a key stays as it is on every later save, so branches to it keep working."""
+    decisions = [step.value for step in steps if step.block_type == "decision"]
+    taken = {decision["key"] for decision in decisions if decision["key"]}
+    for decision in decisions:
+        if decision["key"]:
+            continue
+        stem = slugify(decision["heading"])[:40].strip("-") or "decision"
+        key, number = stem, 1
+        while key in taken:
+            number += 1
+            key = f"{stem}-{number}"
+        decision["key"] = key
+        taken.add(key)
 
 
 def decision_key_errors(steps):

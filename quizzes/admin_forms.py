@@ -5,13 +5,20 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.blocks.stream_block import StreamBlockValidationError
 
 from modules.models import PolicyClause
 
-from .kinds import kind_of
+from .kinds import KINDS, kind_of
+from .kinds.editor import QuestionsBlock, QuestionsField
 from .models import Quiz
 from .question_banks import GIFT, MOODLE_XML, QuestionBankError, bank_format_for
-from .selectors import quiz_audience_problems, quiz_draw_problems
+from .selectors import (
+    quiz_audience_problems,
+    quiz_draw_problems,
+    quiz_question_edit_problems,
+    quiz_questions_editor_raw,
+)
 
 MAX_BANK_BYTES = 5 * 1024 * 1024
 
@@ -25,6 +32,28 @@ def _kept_forms(formset):
 
 
 class QuizAdminForm(WagtailAdminModelForm):
+    # The quiz's questions, every kind in one list (``quizzes.kinds.editor``); saved by the
+    # quiz's views (``quizzes.quiz_editor_views``), each question as a draft of its own.
+    question_editor = QuestionsField(
+        QuestionsBlock(KINDS.values(), required=False), required=False, label="Questions"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        block = self.fields["question_editor"].block
+        self.initial["question_editor"] = block.to_python(
+            quiz_questions_editor_raw(quiz=self.instance)
+        )
+
+    def clean_question_editor(self):
+        items = self.cleaned_data["question_editor"]
+        if items is None:
+            return None
+        problems = quiz_question_edit_problems(quiz=self.instance, items=items, user=self.for_user)
+        if problems:
+            raise StreamBlockValidationError(non_block_errors=problems)
+        return items
+
     def is_valid(self):
         if not super().is_valid():
             return False
@@ -61,6 +90,17 @@ class QuizAdminForm(WagtailAdminModelForm):
 
 class QuestionAdminForm(WagtailAdminModelForm):
     """A question's keyed options checked by its kind's rule (the content loader's rule too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "correct_answer" in self.fields:
+            # True or False, chosen: an unticked box would silently have meant False.
+            self.fields["correct_answer"] = forms.TypedChoiceField(
+                choices=[(True, "True"), (False, "False")],
+                coerce=lambda value: value == "True",
+                widget=forms.RadioSelect,
+                label="The statement is",
+            )
 
     def is_valid(self):
         if not super().is_valid():

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.html import strip_tags
+
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause, policy_clauses_superseded
@@ -26,6 +29,7 @@ from .item_analysis import (
     unpicked_distractors,
 )
 from .kinds import kind_of
+from .kinds.editor import QUESTION_ID_PREFIX, editor_raw, item_prep, pk_from_item_id
 from .models import (
     AnsweredQuestion,
     Attempt,
@@ -1149,3 +1153,73 @@ def clause_misses(*, people=None, today=None, months=MISSED_CLAUSE_MONTHS, count
             row.clause_id,
         ),
     )
+
+
+# The quiz's question editor (quizzes.kinds.editor): what it starts from and what stops a save.
+
+
+def quiz_questions_for_editing(*, quiz):
+    """The quiz's questions as an author edits them, in the bank's order: each one's latest draft
+    where it has one (a draft lives in its revisions), else the row."""
+    if quiz.pk is None:
+        return []
+    questions = quiz.questions.select_related("latest_revision").order_by("sort_order", "pk")
+    return [
+        question.get_latest_revision_as_object()
+        if question.has_unpublished_changes and question.latest_revision_id
+        else question
+        for question in questions
+    ]
+
+
+def quiz_questions_editor_raw(*, quiz):
+    """The editor's starting stream (type, value, id per question), as stored JSON."""
+    return [
+        editor_raw(kind_of(question.question_type), question)
+        for question in quiz_questions_for_editing(quiz=quiz)
+    ]
+
+
+def quiz_question_edit_problems(*, quiz, items, user):
+    """Why an edit of the quiz's questions cannot be saved, nothing saved: an item naming a
+    question this quiz does not have or one of another type, a changed or removed question
+    locked against this user (by another author, or in a review they cannot act on), or a
+    removed question they may not delete."""
+    current = {question.pk: question for question in quiz_questions_for_editing(quiz=quiz)}
+    problems = []
+    kept = set()
+    for position, child in enumerate(items, start=1):
+        pk = pk_from_item_id(child.id, QUESTION_ID_PREFIX)
+        if pk is None:
+            continue
+        question = current.get(pk)
+        if question is None:
+            problems.append(f"Question {position} is not one of this quiz's questions.")
+            continue
+        if question.question_type != child.block_type:
+            problems.append(f"Question {position} cannot change its type.")
+            continue
+        kept.add(pk)
+        if question_editor_changed(question=question, child=child):
+            problems += _lock_problems(question=question, user=user, doing="changed")
+    for pk, question in current.items():
+        if pk in kept:
+            continue
+        if not ModelPermissionPolicy(type(question)).user_has_permission(user, "delete"):
+            problems.append(f"You may not delete the question “{question}”.")
+        problems += _lock_problems(question=question, user=user, doing="deleted")
+    return problems
+
+
+def _lock_problems(*, question, user, doing):
+    lock = question.get_lock()
+    if lock is None or not lock.for_user(user):
+        return []
+    return [f"The question “{question}” cannot be {doing}: {strip_tags(lock.get_message(user))}"]
+
+
+def question_editor_changed(*, question, child):
+    """Whether the editor's item says something other than ``question`` (its draft or row)."""
+    block = child.block
+    before = block.to_python(editor_raw(kind_of(question.question_type), question)["value"])
+    return item_prep(block, before) != item_prep(block, child.value)

@@ -12,6 +12,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from wagtail.log_actions import log
+from wagtail.permission_policies import ModelPermissionPolicy
+
 from lms import audit
 from lms.audit import audit_record
 from lms.names import user_display_name
@@ -30,13 +33,17 @@ from people.selectors import person_organisation
 from .drawing import questions_draw
 from .handoffs import attempt_passed
 from .kinds import kind_of
+from .kinds.editor import QUESTION_ID_PREFIX, pk_from_item_id
 from .models import AnsweredQuestion, Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
     attempt_retry_at,
     attempts_shown,
+    question_editor_changed,
     quiz_draw_for_person,
     quiz_draw_problems,
+    quiz_question_edit_problems,
+    quiz_questions_for_editing,
     quiz_standing,
 )
 from .tasks import attempt_evidence_seal_task
@@ -466,3 +473,96 @@ def retry_allow(*, person, quiz, by, reason):
             target=allowance,
         )
     return allowance
+
+
+# The quiz's question editor (quizzes.kinds.editor): each question stays a row of its own, with
+# its revisions and review; the quiz's screen only saves them together.
+
+
+@transaction.atomic
+def quiz_questions_save(*, quiz, items, user):
+    """Make the quiz's bank what the editor's stream ``items`` says, as drafts: a new question is a
+    draft row (never drawn until published), a changed one gets a revision (learners keep the
+    published row), a question left out is deleted (attempts keep their snapshots). The order is
+    the bank's order and applies at once: it changes nothing a learner is asked. Returns the
+    questions given a revision. Refuses (ValueError) what ``quiz_question_edit_problems`` refuses.
+    """
+    problems = quiz_question_edit_problems(quiz=quiz, items=items, user=user)
+    if problems:
+        raise ValueError(" ".join(problems))
+    current = {question.pk: question for question in quiz_questions_for_editing(quiz=quiz)}
+    revised = []
+    kept = set()
+    for sort_order, child in enumerate(items):
+        kind = kind_of(child.block_type)
+        question = current.get(pk_from_item_id(child.id, QUESTION_ID_PREFIX))
+        if question is None:
+            question = kind.model(quiz=quiz, sort_order=sort_order, live=False)
+            kind.editor_apply(question, child.value)
+            question.save()
+            log(instance=question, action="wagtail.create", user=user)
+            question.save_revision(user=user, log_action=True)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Saved")
+            revised.append(question)
+            continue
+        kept.add(question.pk)
+        if question.sort_order != sort_order:
+            Question.objects.filter(pk=question.pk).update(sort_order=sort_order)
+            question.sort_order = sort_order
+        if question_editor_changed(question=question, child=child):
+            kind.editor_apply(question, child.value)
+            question.save_revision(user=user, log_action=True)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Saved")
+            revised.append(question)
+    for pk, question in current.items():
+        if pk not in kept:
+            log(instance=question, action="wagtail.delete", user=user)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Deleted")
+            Question.objects.get(pk=pk).get_real_instance().delete()
+    return revised
+
+
+def _question_edit_audit(*, question, quiz, user, what):
+    """As a question saved on its own screen is audited (``modules.wagtail_hooks``); a deletion
+    takes a question away from learners."""
+    audit_record(
+        action=audit.CONTENT_PUBLISHED if what == "Saved" else audit.CONTENT_UNPUBLISHED,
+        summary=f'{what} {question._meta.verbose_name} "{question}" in the quiz "{quiz}"',
+        actor=user,
+        target=question,
+    )
+
+
+def _questions_with_drafts(*, quiz):
+    return [question for question in quiz.questions.all() if question.has_unpublished_changes]
+
+
+def quiz_questions_publish(*, quiz, user):
+    """Publish the drafts of the quiz's questions with the quiz, for someone who may publish
+    them; a question they may not publish stays a draft for its own review."""
+    published = []
+    for question in _questions_with_drafts(quiz=quiz):
+        if ModelPermissionPolicy(type(question)).user_has_permission(user, "publish"):
+            question.latest_revision.publish(user=user)
+            published.append(question)
+    return published
+
+
+def quiz_questions_submit(*, quiz, user):
+    """Send the quiz's drafted questions to review with the quiz: each question goes through its
+    own workflow (its reviewer approves what learners will be asked), unless it is already in
+    one, where a review that asked for changes resumes."""
+    submitted = []
+    for question in _questions_with_drafts(quiz=quiz):
+        state = question.current_workflow_state
+        if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
+            state.resume(user)
+        elif state is None:
+            workflow = question.get_workflow()
+            if workflow is None:
+                continue
+            workflow.start(question, user)
+        else:
+            continue
+        submitted.append(question)
+    return submitted

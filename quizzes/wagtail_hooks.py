@@ -3,12 +3,21 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem as PageActionMenuItem
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.action_menu import ActionMenuItem as SnippetActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.admin_menu import PermissionMenuItem, reports_register
+from modules.models import ModulePage
 
 from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
@@ -16,10 +25,51 @@ from .kinds import KINDS
 from .models import Question, Quiz
 from .previews import quiz_preview_permitted
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
+from .quiz_editor_views import QuizCreateView, QuizEditView
 from .selectors import quiz_publish_problems, quiz_superseded_citation_warnings
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
+
+
+QUIZ_SETTINGS_PANELS = [
+    FieldPanel("pass_mark"),
+    FieldPanel("can_take_without_module"),
+    MultiFieldPanel(
+        [
+            FieldPanel("questions_per_attempt"),
+            InlinePanel(
+                "topic_draws",
+                label="Questions drawn from a topic",
+                panels=[FieldPanel("topic"), FieldPanel("count")],
+            ),
+            FieldPanel("shuffle_questions"),
+            FieldPanel("shuffle_options"),
+        ],
+        heading="What each attempt asks",
+    ),
+    FieldPanel("partial_credit"),
+    MultiFieldPanel(
+        [
+            FieldPanel("attempts_before_cooldown"),
+            FieldPanel("cooldown_hours"),
+            FieldPanel("max_attempts"),
+        ],
+        heading="Attempts",
+    ),
+    MultiFieldPanel(
+        [
+            FieldPanel("review_after_failure"),
+            FieldPanel("review_after_pass"),
+            FieldPanel("full_review_when_no_attempts_remain"),
+        ],
+        heading="What a person sees after submitting",
+    ),
+    MultiFieldPanel(
+        [FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")],
+        heading="Time limit",
+    ),
+]
 
 
 class QuizViewSet(SnippetViewSet):
@@ -27,46 +77,19 @@ class QuizViewSet(SnippetViewSet):
     icon = "tasks"
     list_display = ["title", "module", "pass_mark", "questions_per_attempt"]
     search_fields = ["title"]
-    edit_handler = ObjectList(
+    add_view_class = QuizCreateView
+    edit_view_class = QuizEditView
+    edit_handler = TabbedInterface(
         [
-            FieldPanel("module"),
-            FieldPanel("title"),
-            FieldPanel("pass_mark"),
-            FieldPanel("can_take_without_module"),
-            MultiFieldPanel(
+            ObjectList(
                 [
-                    FieldPanel("questions_per_attempt"),
-                    InlinePanel(
-                        "topic_draws",
-                        label="Questions drawn from a topic",
-                        panels=[FieldPanel("topic"), FieldPanel("count")],
-                    ),
-                    FieldPanel("shuffle_questions"),
-                    FieldPanel("shuffle_options"),
+                    FieldPanel("module"),
+                    FieldPanel("title"),
+                    FieldPanel("question_editor", heading="Questions"),
                 ],
-                heading="What each attempt asks",
+                heading="Questions",
             ),
-            FieldPanel("partial_credit"),
-            MultiFieldPanel(
-                [
-                    FieldPanel("attempts_before_cooldown"),
-                    FieldPanel("cooldown_hours"),
-                    FieldPanel("max_attempts"),
-                ],
-                heading="Attempts",
-            ),
-            MultiFieldPanel(
-                [
-                    FieldPanel("review_after_failure"),
-                    FieldPanel("review_after_pass"),
-                    FieldPanel("full_review_when_no_attempts_remain"),
-                ],
-                heading="What a person sees after submitting",
-            ),
-            MultiFieldPanel(
-                [FieldPanel("time_limit_minutes"), FieldPanel("grace_seconds")],
-                heading="Time limit",
-            ),
+            ObjectList(QUIZ_SETTINGS_PANELS, heading="Settings"),
         ],
         base_form_class=QuizAdminForm,
     )
@@ -191,3 +214,28 @@ class ModuleQuizPreviewMenuItem(PageActionMenuItem):
 @hooks.register("register_page_action_menu_item")
 def module_quiz_preview_menu_item():
     return ModuleQuizPreviewMenuItem()
+
+
+@hooks.register("register_page_header_buttons")
+def module_quiz_button(page, user, view_name, next_url=None):
+    """A module page's header leads to its quiz: to edit it, or to create it with the module
+    already chosen."""
+    page = page.specific_deferred
+    if not isinstance(page, ModulePage):
+        return
+    quiz = Quiz.objects.filter(module=page).first()
+    if quiz is not None:
+        if ModelPermissionPolicy(Quiz).user_has_permission(user, "change"):
+            yield Button(
+                "Edit the quiz",
+                url=reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]),
+                icon_name="tasks",
+                priority=12,
+            )
+    elif ModelPermissionPolicy(Quiz).user_has_permission(user, "add"):
+        yield Button(
+            "Create the quiz",
+            url=f"{reverse('wagtailsnippets_quizzes_quiz:add')}?module={page.pk}",
+            icon_name="tasks",
+            priority=12,
+        )

@@ -11,6 +11,15 @@ from modules.content_import import ContentError
 
 from ..drawing import options_order
 from ..models import Option
+from .editor import (
+    COMMON_FIELDS,
+    OPTION_ID_PREFIX,
+    QuestionBlock,
+    common_blocks,
+    options_block,
+    options_raw,
+    pk_from_item_id,
+)
 
 ZERO = Decimal("0")
 MAX_POINTS = Decimal("1")  # every question is worth one point; partial credit is a share of it
@@ -166,8 +175,71 @@ class QuestionKind:
 
     model = None  # the Question subclass
 
+    # The quiz's question editor (``quizzes.kinds.editor``): what the options are called there,
+    # the label of the box that keys one (None: the order is the key), and how many it may have.
+    editor_label = ""
+    options_label = "Options"
+    option_text_label = "Option"
+    correct_label = "Correct"
+    max_options = 10
+
     def panels(self):
         raise NotImplementedError
+
+    def editor_block(self):
+        return QuestionBlock(
+            common_blocks() + self.editor_fields(),
+            kind=self,
+            label=self.editor_label,
+            icon=self.icon,
+        )
+
+    def editor_fields(self):
+        """The blocks this kind adds to the common ones (text, topic, critical, explanation)."""
+        return [
+            (
+                "options",
+                options_block(
+                    label=self.options_label,
+                    text_label=self.option_text_label,
+                    correct_label=self.correct_label,
+                    max_num=self.max_options,
+                ),
+            )
+        ]
+
+    def editor_value(self, question):
+        """The raw values of ``editor_fields`` for ``question``."""
+        return {
+            "options": options_raw(question.options.all(), with_correct=bool(self.correct_label))
+        }
+
+    def editor_problem(self, value):
+        """Why an edited question cannot be saved, beyond a single field's rule, or None."""
+        if not self.correct_label:
+            return None
+        return self.correct_options_problem(
+            sum(bool(option["is_correct"]) for option in value["options"])
+        )
+
+    def editor_apply(self, question, value):
+        """Set the edited values on ``question`` in memory (options too, as a cluster): saving a
+        revision or the row is the caller's business. An option keeps its row when the editor kept
+        its id; an id naming another question's option is treated as new."""
+        for name in COMMON_FIELDS:
+            setattr(question, name, value[name])
+        own = {option.pk for option in question.options.all() if option.pk}
+        question.options = [
+            Option(
+                pk=pk if (pk := pk_from_item_id(child.id, OPTION_ID_PREFIX)) in own else None,
+                sort_order=index,
+                text=child.value["text"],
+                is_correct=bool(child.value.get("is_correct", False)),
+                feedback=child.value["feedback"],
+                clause=child.value["clause"],
+            )
+            for index, child in enumerate(value["options"].bound_blocks)
+        ]
 
     def parse(self, question, values):
         raise NotImplementedError

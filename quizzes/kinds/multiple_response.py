@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from modules.content_import import ContentError
@@ -31,6 +32,27 @@ class MultipleResponseKind(QuestionKind):
     input_template = "quizzes/kinds/multiple_response_input.html"
 
     model = MultipleResponseQuestion
+    editor_label = "Multiple response"
+
+    def editor_fields(self):
+        return [
+            (
+                "partial_credit",
+                blocks.ChoiceBlock(
+                    choices=PartialCredit.choices,
+                    required=False,
+                    help_text="Leave empty to use the quiz's rule.",
+                ),
+            ),
+            *super().editor_fields(),
+        ]
+
+    def editor_value(self, question):
+        return {"partial_credit": question.partial_credit, **super().editor_value(question)}
+
+    def editor_apply(self, question, value):
+        super().editor_apply(question, value)
+        question.partial_credit = value["partial_credit"] or ""
 
     def panels(self):
         return QUESTION_PANELS + [

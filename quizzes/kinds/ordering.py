@@ -30,6 +30,10 @@ class OrderingKind(QuestionKind):
     item_label = "Step"
 
     model = OrderingQuestion
+    editor_label = "Ordering"
+    options_label = "Steps, in the correct order"
+    option_text_label = "Step"
+    correct_label = None  # the order is the key
 
     def panels(self):
         return QUESTION_PANELS + [

@@ -33,6 +33,10 @@ class ScenarioJudgementKind(QuestionKind):
     judgements = [(APPROPRIATE, "Appropriate"), (NOT_APPROPRIATE, "Not appropriate")]
 
     model = ScenarioJudgementQuestion
+    editor_label = "Scenario judgement"
+    options_label = "Actions"
+    option_text_label = "Action"
+    correct_label = "Appropriate"
 
     def panels(self):
         return QUESTION_PANELS + [

@@ -80,6 +80,8 @@ class SingleChoiceKind(OneOptionKind):
     key_position_matters = True
 
     model = SingleChoiceQuestion
+    editor_label = "Single choice"
+    max_options = 8
 
     def panels(self):
         return QUESTION_PANELS + [

@@ -100,8 +100,23 @@ def test_author_admin_pages(page, people, module, quiz, clause):
         "/admin/snippets/quizzes/singlechoicequestion/",
         "/admin/snippets/lms/assignment/",
         "/admin/snippets/lms/assignment/add/",
+        f"/admin/snippets/quizzes/quiz/add/?module={module.pk}",
     ):
         _open_admin_page(page, path)
+
+    # The quiz's own screen edits its questions: its picker of question types, open, and a new
+    # question with the two options it starts with.
+    _open_admin_page(page, f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
+    page.locator(
+        "#panel-child-questions-question_editor-section button.c-sf-add-button"
+    ).last.click()
+    picker = page.locator(STREAMFIELD_PICKER)
+    expect(picker.get_by_role("option", name="True or false")).to_be_visible()
+    page.audit.check_admin(within=STREAMFIELD_PICKER)
+    picker.get_by_role("option", name="Scenario judgement").click()
+    new = quiz.questions.count()
+    expect(page.locator(f"#question_editor-{new}-value-options-1-value-text")).to_be_visible()
+    page.audit.check_admin()
 
 
 def test_auditor_reports(page, people, module, quiz):

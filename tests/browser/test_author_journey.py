@@ -4,11 +4,14 @@ part-way through keeps the version they began."""
 
 import re
 
+from playwright.sync_api import expect
+
 from django.urls import reverse
 
 from lms import roles
 from modules.services import module_progress_start
 from people.services import person_create
+from quizzes.models import Quiz
 from tests.factories import OrganisationFactory
 
 from .keyboard import activate
@@ -102,3 +105,67 @@ def test_author_edits_previews_and_publishes_a_decision(page, new_page, people, 
     sign_in(earlier, "sam.staff")
     _open_decision_step(earlier, module)
     assert earlier.get_by_role("heading", level=1).inner_text() == "Jade asks to use WhatsApp"
+
+
+def _choose_clause(page, field_id, clause):
+    page.locator(f"#{field_id}").locator(
+        "xpath=ancestor::*[.//button[contains(., 'Choose')]][1]"
+    ).get_by_role("button", name=re.compile("^Choose")).click()
+    modal = page.locator(".modal-content")
+    modal.get_by_role("link", name=re.compile(re.escape(clause.heading))).first.click()
+    expect(modal).to_be_hidden()
+
+
+def _add_question(page, label):
+    page.locator(
+        "#panel-child-questions-question_editor-section button.c-sf-add-button"
+    ).last.click()
+    page.locator("[data-tippy-root]").get_by_role("option", name=label).click()
+
+
+def test_author_creates_a_quiz_from_its_module_with_questions_on_one_screen(
+    page, people, module, clause
+):
+    sign_in(page, "alex.author", start_at=f"/accounts/login/?next=/admin/pages/{module.pk}/edit/")
+    page.get_by_role("navigation", name="Actions", exact=True).get_by_role(
+        "button", name="Actions"
+    ).click()
+    page.get_by_role("link", name="Create the quiz").click()
+    page.wait_for_url(re.compile(r"/admin/snippets/quizzes/quiz/add/\?module="))
+    expect(page.locator("#id_title")).to_have_value(f"{module.title}: quiz")
+
+    # A single-choice question: it starts with the two options it needs, and no error in red.
+    _add_question(page, "Single choice")
+    question = "#question_editor-0-value"
+    expect(page.locator(f"{question}-options-1-value-text")).to_be_visible()
+    assert page.get_by_text("The minimum number of items").count() == 0
+    page.locator(f"{question}-text").fill("Who agrees before you message a child?")
+    for index, (text, keyed) in enumerate([("A parent, in writing", True), ("The child", False)]):
+        option = f"{question}-options-{index}-value"
+        page.locator(f"{option}-text").fill(text)
+        if keyed:
+            page.locator(f"{option}-is_correct").check()
+        page.locator(f"{option}-feedback").fill(f"Because: {text}")
+        _choose_clause(page, f"{option[1:]}-clause", clause)
+
+    # A true/false question: True or False is chosen, never assumed.
+    _add_question(page, "True or false")
+    statement = "#question_editor-1-value"
+    page.locator(f"{statement}-text").fill("A child's consent is enough.")
+    page.get_by_role("radio", name="False").check()
+    page.locator(f"{statement}-feedback_true").fill("No: a parent must agree.")
+    page.locator(f"{statement}-feedback_false").fill("Right: a parent must agree.")
+    _choose_clause(page, f"{statement[1:]}-clause", clause)
+    page.audit.check_admin()
+
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/admin/snippets/quizzes/quiz/edit/\d+/"))
+    page.audit.check_admin()
+    quiz = Quiz.objects.get(module=module)
+    questions = [question.get_real_instance() for question in quiz.questions.order_by("sort_order")]
+    assert [question.question_type for question in questions] == ["single_choice", "true_false"]
+    assert [option.is_correct for option in questions[0].options.order_by("sort_order")] == [
+        True,
+        False,
+    ]
+    assert questions[1].correct_answer is False and not questions[1].live

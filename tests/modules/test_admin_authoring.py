@@ -48,6 +48,7 @@ def _module_form(
     choices=None,
     action=None,
     base_competence=False,
+    key="ask",
 ):
     if choices is None:
         choices = [
@@ -77,7 +78,7 @@ def _module_form(
                     (
                         "decision",
                         {
-                            "key": "ask",
+                            "key": key,
                             "heading": "Jade asks for your number",
                             "situation": rich_text("<p>Jade asks to message you.</p>"),
                             "choices": _list_block(choices),
@@ -127,6 +128,24 @@ def test_an_author_creates_a_module_with_a_narrative_and_a_decision_citing_a_cla
     assert [choice["clause"] for choice in decision["choices"]] == [clause, clause]
     assert [choice["is_correct"] for choice in decision["choices"]] == [True, False]
     assert page.latest_revision.user == people["author"].user
+
+
+@pytest.mark.django_db
+def test_a_decision_left_without_a_key_gets_one_that_stays_on_every_save(author_client, index):
+    clause = PolicyClauseFactory(reference="4.3")
+    response = author_client.post(_add_url(index), _module_form(clause=clause, key=""))
+    assert response.status_code == 302
+    page = ModulePage.objects.get(slug="working-with-whatsapp")
+    made = page.get_latest_revision_as_object().steps[1].value["key"]
+    assert made == "jade-asks-for-your-number"
+
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    # The edit screen shows the key made, so that a choice can branch to it...
+    assert made in author_client.get(edit_url).content.decode()
+    # ...and saving again (the form posts the key it showed) keeps it.
+    assert author_client.post(edit_url, _module_form(clause=clause, key=made)).status_code == 302
+    page.refresh_from_db()
+    assert page.get_latest_revision_as_object().steps[1].value["key"] == made
 
 
 @pytest.mark.django_db

@@ -236,3 +236,42 @@ def test_decision_keys_are_unique_in_a_module(cited):
         == "Another decision already uses the key “d1”."
     )
     assert 0 not in errors["blockErrors"]
+
+
+def test_decisions_without_keys_get_unique_keys_from_their_headings(cited):
+    first, second, keyed = (
+        _decision("", clause=cited),
+        _decision("", clause=cited),
+        _decision("decision", clause=cited),
+    )
+    for raw in (first, second):
+        raw["value"]["heading"] = "Jade asks for your number"
+    keyed["value"]["heading"] = "Anything"
+    steps = _clean([keyed, first, second])
+    assert [step.value["key"] for step in steps] == [
+        "decision",
+        "jade-asks-for-your-number",
+        "jade-asks-for-your-number-2",
+    ]
+
+
+def test_a_made_key_is_kept_when_the_steps_are_saved_again(cited):
+    steps = _clean([_decision("", clause=cited)])
+    made = steps[0].value["key"]
+    block = ModuleStepBlock()
+    again = _clean(block.get_prep_value(steps) + [_decision("", clause=cited)])
+    assert again[0].value["key"] == made
+    assert again[1].value["key"] != made
+
+
+def test_a_new_decision_starts_with_the_two_choices_it_needs():
+    assert len(DecisionBlock().get_default()["choices"]) == 2
+
+
+def test_an_empty_module_is_refused_on_submit_without_a_minimum_count_shown_beforehand():
+    block = ModuleStepBlock()
+    # No min_num: the editor would show its message in red before the author typed anything.
+    assert block.meta.min_num is None
+    with pytest.raises(ValidationError) as raised:
+        block.clean(block.to_python([]))
+    assert "This field is required." in _messages(raised.value)

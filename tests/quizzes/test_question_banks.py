@@ -381,6 +381,8 @@ def test_an_author_must_cite_a_clause_to_save_an_imported_question(
     true_false.refresh_from_db()
     assert true_false.clause is None and not true_false.live
     assert true_false.pk not in {entry.id for entry in quiz_bank(quiz=empty_quiz)}
+    # True or False is a choice the author makes (an imported statement's answer is shown chosen).
+    form["correct_answer"] = str(true_false.correct_answer)
     assert (
         client.post(url, {**form, "clause": clause.pk, "action-submit": "submit"}).status_code
         == 302

@@ -232,6 +232,15 @@ MATRIX = {
         ),
         everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
     ),
+    # A quiz's screen edits its questions too, answer key and all: L&D authors only.
+    "wagtailsnippets_quizzes_quiz:add": Row(
+        lambda w: reverse("wagtailsnippets_quizzes_quiz:add") + f"?module={w['module'].pk}",
+        ADMIN_AUTHORS,
+    ),
+    "wagtailsnippets_quizzes_quiz:edit": Row(
+        lambda w: reverse("wagtailsnippets_quizzes_quiz:edit", args=[w["quiz"].pk]),
+        ADMIN_AUTHORS,
+    ),
     # Moodle banks hold the answer key: L&D authors only.
     "quizzes_question_bank": Row(lambda w: reverse("quizzes_question_bank"), ADMIN_AUTHORS),
     "wagtailsnippets_modules_policyclause:citations": Row(

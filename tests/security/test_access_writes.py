@@ -22,7 +22,7 @@ from wagtail.documents.models import Document
 from certificates.models import Certificate
 from modules.models import PolicyClause
 from people.models import Person
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question
 from quizzes.views import form_token_for
 from tests.factories import QuizFactory, attempt_begin, module_page_create, single_choice_create
 from tests.security.test_access_matrix import (
@@ -97,7 +97,46 @@ def _people_csv(w):
     return {"file": io.BytesIO(content.encode())}
 
 
+def _quiz_editor_data(w):
+    """The quiz's settings as they are, plus a new true/false question in its editor."""
+    quiz = w["quiz"]
+    prefix = "question_editor-0"
+    return {
+        "module": quiz.module_id,
+        "title": quiz.title,
+        "pass_mark": quiz.pass_mark,
+        "partial_credit": quiz.partial_credit,
+        "attempts_before_cooldown": quiz.attempts_before_cooldown or "",
+        "cooldown_hours": quiz.cooldown_hours,
+        "grace_seconds": quiz.grace_seconds,
+        "review_after_failure": quiz.review_after_failure,
+        "review_after_pass": quiz.review_after_pass,
+        "topic_draws-TOTAL_FORMS": "0",
+        "topic_draws-INITIAL_FORMS": "0",
+        "topic_draws-MIN_NUM_FORMS": "0",
+        "topic_draws-MAX_NUM_FORMS": "1000",
+        "question_editor-count": "1",
+        f"{prefix}-type": "true_false",
+        f"{prefix}-deleted": "",
+        f"{prefix}-order": "0",
+        f"{prefix}-id": "",
+        f"{prefix}-value-text": "Smuggled statement",
+        f"{prefix}-value-answer": "true",
+        f"{prefix}-value-feedback_true": "T",
+        f"{prefix}-value-feedback_false": "F",
+        f"{prefix}-value-clause": w["clause"].pk,
+    }
+
+
 WRITES = {
+    "add a question in a quiz's editor": Write(
+        url=lambda w: reverse("wagtailsnippets_quizzes_quiz:edit", args=[w["quiz"].pk]),
+        data=_quiz_editor_data,
+        # A draft for review; removing the questions the form left out is the author's edit too.
+        expect=everyone(ADMIN, author=302, auditor=ADMIN_REFUSED),
+        changed=lambda w: Question.objects.filter(text="Smuggled statement").exists(),
+        allowed=("author",),
+    ),
     "submit the owner's open attempt": Write(
         url=lambda w: reverse("quizzes:attempt", args=[w["open_attempt"].pk]),
         data=_submit_data,

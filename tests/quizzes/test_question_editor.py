@@ -1,0 +1,517 @@
+"""An author edits a quiz's questions on the quiz's own screen, through the real admin POST: every
+kind added, reordered, edited and deleted there, each question still a row of its own with its
+revisions and review, and bad input refused with nothing saved."""
+
+import pytest
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from wagtail.models import Revision
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from lms import audit
+from lms.models import AuditEvent
+from quizzes.kinds import KINDS
+from quizzes.models import (
+    MultipleResponseQuestion,
+    OrderingQuestion,
+    Question,
+    Quiz,
+    ScenarioJudgementQuestion,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
+from quizzes.selectors import quiz_questions_editor_raw
+from tests.factories import QuizFactory, module_page_create, single_choice_create
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "question_editor"
+
+
+@pytest.fixture
+def author_client(client_for, people):
+    return client_for(people["author"])
+
+
+def _settings(quiz, **overrides):
+    return nested_form_data(
+        {
+            "module": quiz.module_id,
+            "title": quiz.title,
+            "pass_mark": quiz.pass_mark,
+            "questions_per_attempt": "",
+            "partial_credit": "all_or_nothing",
+            "attempts_before_cooldown": "3",
+            "cooldown_hours": "24",
+            "time_limit_minutes": "",
+            "grace_seconds": "60",
+            "max_attempts": "",
+            "review_after_failure": "wrong_questions",
+            "review_after_pass": "full",
+            "shuffle_questions": "on",
+            "shuffle_options": "on",
+            "topic_draws": inline_formset([]),
+            **overrides,
+        }
+    )
+
+
+def _fields(prefix, value, data):
+    for name, field in value.items():
+        key = f"{prefix}-{name}"
+        if isinstance(field, list):  # a list block: options, steps or actions
+            data[f"{key}-count"] = len(field)
+            for index, item in enumerate(field):
+                data[f"{key}-{index}-deleted"] = ""
+                data[f"{key}-{index}-order"] = index
+                data[f"{key}-{index}-id"] = item.get("id") or ""
+                _fields(f"{key}-{index}-value", item["value"], data)
+        elif field is True:
+            data[key] = "on"
+        elif field is False:
+            pass  # an unticked checkbox is not posted at all
+        else:
+            data[key] = "" if field is None else field
+
+
+def _stream(items):
+    """The editor's POST for ``items``: dicts of type, id (None for a new question) and value."""
+    data = {f"{PREFIX}-count": len(items)}
+    for index, item in enumerate(items):
+        data[f"{PREFIX}-{index}-type"] = item["type"]
+        data[f"{PREFIX}-{index}-deleted"] = ""
+        data[f"{PREFIX}-{index}-order"] = index
+        data[f"{PREFIX}-{index}-id"] = item["id"] or ""
+        _fields(f"{PREFIX}-{index}-value", item["value"], data)
+    return data
+
+
+def _shown(quiz):
+    """The items as the edit screen starts with them."""
+    return quiz_questions_editor_raw(quiz=Quiz.objects.get(pk=quiz.pk))
+
+
+def _post(client, quiz, items, *, action=None, **settings):
+    data = {**_settings(quiz, **settings), **_stream(items)}
+    if action:
+        data[action] = action
+    return client.post(reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]), data)
+
+
+def _options(clause, entries, *, keyed=True):
+    return [
+        {
+            "id": None,
+            "value": {
+                "text": text,
+                **({"is_correct": correct} if keyed else {}),
+                "feedback": f"Because of {text}",
+                "clause": clause.pk,
+            },
+        }
+        for text, correct in entries
+    ]
+
+
+def _new(kind, clause, text="A new question?"):
+    common = {"text": text, "topic": "", "critical": False, "explanation": ""}
+    values = {
+        "single_choice": {"options": _options(clause, [("Yes", True), ("No", False)])},
+        "multiple_response": {
+            "partial_credit": "per_option",
+            "options": _options(clause, [("A", True), ("B", True), ("C", False)]),
+        },
+        "true_false": {
+            "answer": "false",
+            "feedback_true": "Not so",
+            "feedback_false": "Right",
+            "clause": clause.pk,
+        },
+        "ordering": {"options": _options(clause, [("First", None), ("Second", None)], keyed=False)},
+        "scenario_judgement": {
+            "options": _options(clause, [("Tell them", True), ("Ignore it", False)])
+        },
+    }
+    return {"type": kind, "id": None, "value": {**common, **values[kind]}}
+
+
+def _revisions(question):
+    return Revision.objects.filter(
+        base_content_type__model="question", object_id=str(question.pk)
+    ).count()
+
+
+def _nothing_saved(quiz, before):
+    assert _state(quiz) == before
+
+
+def _state(quiz):
+    questions = list(Question.objects.filter(quiz=quiz).order_by("pk"))
+    return (
+        [(question.pk, question.sort_order, question.latest_revision_id) for question in questions],
+        Revision.objects.count(),
+    )
+
+
+def test_the_edit_screen_shows_every_question_in_the_editor(author_client, mixed_quiz):
+    response = author_client.get(reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="question_editor' in html
+    for question in mixed_quiz.questions.all():
+        assert f"question-{question.pk}" in html
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_question_of_each_kind_is_added_on_the_quiz_screen_as_a_draft(
+    author_client, people, mixed_quiz, clause, kind
+):
+    kept = _shown(mixed_quiz)
+    revisions_before = {
+        question.pk: _revisions(question) for question in mixed_quiz.questions.all()
+    }
+    response = _post(author_client, mixed_quiz, [*kept, _new(kind, clause)])
+    assert response.status_code == 302, response.content.decode()[:3000]
+    new = Question.objects.filter(quiz=mixed_quiz, text="A new question?").get()
+    assert new.question_type == kind and isinstance(new, KINDS[kind].model)
+    # Never drawn until a reviewer publishes it; its history starts with the author's revision.
+    assert not new.live and new.has_unpublished_changes
+    assert new.latest_revision.user == people["author"].user
+    assert new.sort_order == len(kept)
+    assert AuditEvent.objects.filter(
+        action=audit.CONTENT_PUBLISHED, target_id=str(new.pk), actor_id=people["author"].user.pk
+    ).exists()
+    snapshot = new.latest_revision.as_object().snapshot()
+    assert len(snapshot["options"]) >= 2
+    assert all(option["clause"]["id"] == clause.pk for option in snapshot["options"])
+    # The questions nobody changed got no revision.
+    for question in mixed_quiz.questions.exclude(pk=new.pk):
+        assert _revisions(question) == revisions_before[question.pk]
+
+
+def test_the_new_questions_keys_are_as_authored(author_client, mixed_quiz, clause):
+    items = [_new(kind, clause, text=f"New {kind}") for kind in KINDS]
+    assert _post(author_client, mixed_quiz, [*_shown(mixed_quiz), *items]).status_code == 302
+    snapshots = {
+        question.question_type: question.snapshot()
+        for question in Question.objects.filter(quiz=mixed_quiz, text__startswith="New ")
+    }
+    assert [o["correct"] for o in snapshots["single_choice"]["options"]] == [True, False]
+    assert [o["correct"] for o in snapshots["multiple_response"]["options"]] == [True, True, False]
+    assert snapshots["multiple_response"]["partial_credit"] == "per_option"
+    assert [(o["text"], o["position"]) for o in snapshots["ordering"]["options"]] == [
+        ("First", 1),
+        ("Second", 2),
+    ]
+    assert [o["appropriate"] for o in snapshots["scenario_judgement"]["options"]] == [True, False]
+    assert [(o["id"], o["correct"]) for o in snapshots["true_false"]["options"]] == [
+        ("true", False),
+        ("false", True),
+    ]
+
+
+def test_reordering_moves_the_questions_without_a_revision(author_client, mixed_quiz):
+    shown = _shown(mixed_quiz)
+    revisions = Revision.objects.count()
+    assert _post(author_client, mixed_quiz, list(reversed(shown))).status_code == 302
+    order = list(
+        Question.objects.filter(quiz=mixed_quiz).order_by("sort_order").values_list("pk", flat=True)
+    )
+    assert [f"question-{pk}" for pk in order] == [item["id"] for item in reversed(shown)]
+    # Only the quiz's own draft was saved: the questions' words did not change.
+    assert Revision.objects.count() == revisions + 1
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_editing_a_live_question_of_each_kind_drafts_it(author_client, people, mixed_quiz, kind):
+    for question in Question.objects.filter(quiz=mixed_quiz):
+        question.get_real_instance().save_revision(user=None).publish()
+    shown = _shown(mixed_quiz)
+    item = next(item for item in shown if item["type"] == kind)
+    question = Question.objects.get(pk=int(item["id"].removeprefix("question-")))
+    live_text = question.text
+    option_ids = sorted(question.options.values_list("pk", flat=True))
+    item["value"]["text"] = "Reworded?"
+    if "options" in item["value"]:
+        item["value"]["options"][0]["value"]["feedback"] = "Better feedback"
+
+    assert _post(author_client, mixed_quiz, shown).status_code == 302
+
+    question.refresh_from_db()
+    # Learners keep the published words until a reviewer publishes the draft.
+    assert question.live and question.has_unpublished_changes and question.text == live_text
+    draft = question.get_latest_revision_as_object()
+    assert draft.text == "Reworded?"
+    assert draft.latest_revision.user == people["author"].user
+    if option_ids:
+        # The options keep their rows: attempts' answers and item analysis still name them.
+        assert sorted(option.pk for option in draft.options.all()) == option_ids
+        first = min(draft.options.all(), key=lambda option: option.sort_order)
+        assert first.feedback == "Better feedback"
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_deleting_a_question_of_each_kind_removes_only_it(author_client, mixed_quiz, kind):
+    shown = _shown(mixed_quiz)
+    removed = next(item for item in shown if item["type"] == kind)
+    assert (
+        _post(
+            author_client, mixed_quiz, [item for item in shown if item is not removed]
+        ).status_code
+        == 302
+    )
+    left = {question.question_type for question in Question.objects.filter(quiz=mixed_quiz)}
+    assert left == set(KINDS) - {kind}
+    deleted = AuditEvent.objects.get(action=audit.CONTENT_UNPUBLISHED)
+    assert deleted.summary.startswith("Deleted ") and deleted.target_id == removed["id"][9:]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda value: value["options"].__delitem__(slice(1, None)),
+            "The minimum number of items is 2",
+        ),
+        (
+            lambda value: value["options"][0]["value"].update(is_correct=False),
+            "Mark exactly one option as correct.",
+        ),
+        (
+            lambda value: value["options"][1]["value"].update(clause=None),
+            "This field is required.",
+        ),
+        (lambda value: value.update(text=""), "This field is required."),
+    ],
+    ids=["one option", "no keyed answer", "missing clause", "no text"],
+)
+def test_bad_input_is_refused_with_a_clear_error_and_saves_nothing(
+    author_client, mixed_quiz, clause, change, message
+):
+    before = _state(mixed_quiz)
+    shown = _shown(mixed_quiz)
+    edited = next(item for item in shown if item["type"] == "single_choice")
+    edited["value"]["text"] = "Reworded"
+    change(edited["value"])
+    new = _new("single_choice", clause)
+    response = _post(author_client, mixed_quiz, [*shown, new], title="Renamed quiz")
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert Quiz.objects.get(pk=mixed_quiz.pk).title != "Renamed quiz"
+
+
+@pytest.mark.parametrize("kind", ["multiple_response", "single_choice"])
+def test_a_new_question_without_a_keyed_answer_is_refused(author_client, mixed_quiz, clause, kind):
+    before = _state(mixed_quiz)
+    new = _new(kind, clause)
+    for option in new["value"]["options"]:
+        option["value"]["is_correct"] = False
+    response = _post(author_client, mixed_quiz, [*_shown(mixed_quiz), new])
+    assert response.status_code == 200
+    assert "option as correct." in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("true", True), ("false", False)])
+def test_true_false_stores_the_answer_chosen(author_client, mixed_quiz, clause, answer, stored):
+    new = _new("true_false", clause)
+    new["value"]["answer"] = answer
+    assert _post(author_client, mixed_quiz, [*_shown(mixed_quiz), new]).status_code == 302
+    question = TrueFalseQuestion.objects.get(quiz=mixed_quiz, text="A new question?")
+    assert question.correct_answer is stored
+    assert question.latest_revision.as_object().correct_answer is stored
+
+
+def test_true_false_without_a_choice_is_refused_not_taken_as_false(
+    author_client, mixed_quiz, clause
+):
+    before = _state(mixed_quiz)
+    new = _new("true_false", clause)
+    new["value"]["answer"] = None
+    response = _post(author_client, mixed_quiz, [*_shown(mixed_quiz), new])
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+
+
+def test_the_true_false_answer_is_a_choice_of_true_or_false(author_client, mixed_quiz):
+    html = author_client.get(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk])
+    ).content.decode()
+    assert "Tick if the statement is true" not in html
+    html = author_client.get(
+        reverse("wagtailsnippets_quizzes_truefalsequestion:add")
+    ).content.decode()
+    assert 'type="radio" name="correct_answer" value="True"' in html
+    assert 'type="radio" name="correct_answer" value="False"' in html
+
+
+def test_the_true_false_snippet_form_refuses_no_choice(author_client, quiz, clause):
+    data = {
+        "quiz": quiz.pk,
+        "text": "A statement",
+        "topic": "",
+        "explanation": "",
+        "feedback_true": "T",
+        "feedback_false": "F",
+        "clause": clause.pk,
+    }
+    url = reverse("wagtailsnippets_quizzes_truefalsequestion:add")
+    before = TrueFalseQuestion.objects.count()
+    for action in ({}, {"action-submit": "submit"}):  # a draft as much as a submission
+        response = author_client.post(url, {**data, **action})
+        assert response.status_code == 200
+        assert "This field is required." in response.content.decode()
+        assert TrueFalseQuestion.objects.count() == before
+    assert author_client.post(url, {**data, "correct_answer": "False"}).status_code == 302
+    assert TrueFalseQuestion.objects.get(text="A statement").correct_answer is False
+
+
+def test_another_quizs_question_cannot_be_edited_through_this_quiz(
+    author_client, mixed_quiz, clause
+):
+    other_module = module_page_create(clause=clause, slug="other-module")
+    other = single_choice_create(quiz=QuizFactory(module=other_module), clause=clause)
+    before = _state(mixed_quiz)
+    smuggled = _new("single_choice", clause)
+    smuggled["id"] = f"question-{other.pk}"
+    response = _post(author_client, mixed_quiz, [*_shown(mixed_quiz), smuggled])
+    assert response.status_code == 200
+    assert "is not one of this quiz&#x27;s questions" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert Question.objects.get(pk=other.pk).text == other.text
+
+
+def test_a_question_cannot_change_its_type(author_client, mixed_quiz, clause):
+    before = _state(mixed_quiz)
+    shown = _shown(mixed_quiz)
+    replacement = _new("multiple_response", clause)
+    replacement["id"] = next(item["id"] for item in shown if item["type"] == "single_choice")
+    shown = [item for item in shown if item["id"] != replacement["id"]]
+    response = _post(author_client, mixed_quiz, [*shown, replacement])
+    assert response.status_code == 200
+    assert "cannot change its type" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+
+
+def test_a_question_locked_by_another_author_is_not_changed(
+    author_client, mixed_quiz, author_reviewer
+):
+    question = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
+    question.locked = True
+    question.locked_by = author_reviewer.user
+    question.save()
+    before = _state(mixed_quiz)
+    shown = _shown(mixed_quiz)
+    next(item for item in shown if item["type"] == "single_choice")["value"]["text"] = "Changed"
+    response = _post(author_client, mixed_quiz, shown)
+    assert response.status_code == 200
+    assert "cannot be changed" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+
+
+def test_a_settings_only_post_leaves_the_questions_alone(author_client, mixed_quiz):
+    data = _settings(mixed_quiz, title="Renamed")
+    url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk])
+    assert author_client.post(url, data).status_code == 302
+    assert Question.objects.filter(quiz=mixed_quiz).count() == len(KINDS)
+
+
+def test_staff_and_auditors_cannot_post_questions(client_for, people, mixed_quiz, clause):
+    before = _state(mixed_quiz)
+    for role in ("staff", "auditor", "manager"):
+        response = _post(
+            client_for(people[role]), mixed_quiz, [*_shown(mixed_quiz), _new("ordering", clause)]
+        )
+        assert response.status_code in (302, 403)
+        # Wagtail sends someone without the permission back to the dashboard (or the login).
+        assert response.status_code == 403 or not response["Location"].endswith("/edit/")
+    _nothing_saved(mixed_quiz, before)
+
+
+def test_submitting_the_quiz_sends_its_drafted_questions_to_review(
+    author_client, mixed_quiz, clause
+):
+    assert (
+        _post(
+            author_client,
+            mixed_quiz,
+            [*_shown(mixed_quiz), _new("scenario_judgement", clause)],
+            action="action-submit",
+        ).status_code
+        == 302
+    )
+    new = ScenarioJudgementQuestion.objects.get(quiz=mixed_quiz, text="A new question?")
+    assert new.workflow_in_progress and not new.live
+    assert Quiz.objects.get(pk=mixed_quiz.pk).workflow_in_progress
+    untouched = OrderingQuestion.objects.get(quiz=mixed_quiz)
+    assert not untouched.workflow_in_progress
+
+
+def test_publishing_the_quiz_publishes_its_drafted_questions(client, mixed_quiz, clause):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    shown = _shown(mixed_quiz)
+    next(item for item in shown if item["type"] == "multiple_response")["value"]["text"] = "New"
+    response = _post(
+        client, mixed_quiz, [*shown, _new("true_false", clause)], action="action-publish"
+    )
+    assert response.status_code == 302
+    new = TrueFalseQuestion.objects.get(quiz=mixed_quiz, text="A new question?")
+    assert new.live and not new.has_unpublished_changes
+    changed = MultipleResponseQuestion.objects.get(quiz=mixed_quiz)
+    assert changed.text == "New" and not changed.has_unpublished_changes
+
+
+def test_a_quiz_is_created_from_its_module_page(author_client, module, clause):
+    edit_page = author_client.get(reverse("wagtailadmin_pages:edit", args=[module.pk]))
+    add_url = f"{reverse('wagtailsnippets_quizzes_quiz:add')}?module={module.pk}"
+    assert add_url.replace("?", "?") in edit_page.content.decode().replace("&amp;", "&")
+    form = author_client.get(add_url)
+    assert form.status_code == 200
+    assert f"{module.title}: quiz" in form.content.decode()
+
+    data = {
+        **_settings(Quiz(module=module, title="Module quiz", pass_mark=80)),
+        **_stream([_new("single_choice", clause), _new("true_false", clause, text="Statement")]),
+    }
+    assert author_client.post(add_url, data).status_code == 302
+    quiz = Quiz.objects.get(module=module)
+    assert [question.text for question in quiz.questions.order_by("sort_order")] == [
+        "A new question?",
+        "Statement",
+    ]
+    edit_page = author_client.get(reverse("wagtailadmin_pages:edit", args=[module.pk]))
+    assert (
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]) in edit_page.content.decode()
+    )
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "true_false"])
+def test_a_new_question_starts_with_the_two_options_it_needs(kind):
+    assert len(KINDS[kind].editor_block().get_default()["options"]) == 2
+
+
+def test_the_quizs_history_and_revision_comparison_still_open(author_client, mixed_quiz, clause):
+    assert (
+        _post(
+            author_client, mixed_quiz, [*_shown(mixed_quiz), _new("ordering", clause)]
+        ).status_code
+        == 302
+    )
+    assert _post(author_client, mixed_quiz, _shown(mixed_quiz), title="Renamed").status_code == 302
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    history = author_client.get(reverse("wagtailsnippets_quizzes_quiz:history", args=[quiz.pk]))
+    assert history.status_code == 200
+    first, latest = quiz.revisions.order_by("pk")[:2]
+    compare = author_client.get(
+        reverse(
+            "wagtailsnippets_quizzes_quiz:revisions_compare",
+            args=[quiz.pk, first.pk, latest.pk],
+        )
+    )
+    assert compare.status_code == 200
+    assert "Renamed" in compare.content.decode()
