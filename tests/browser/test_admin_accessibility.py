@@ -165,9 +165,7 @@ def test_the_clause_chooser_in_a_module_step(page, people, module, clause):
     chooser = page.locator(".snippet-chooser").filter(has_text=f"{clause.reference} (v1)").first
     chooser.get_by_role("button", name="Actions").click()
     with page.expect_request(re.compile(r"/admin/snippets/choose/modules/policyclause/")) as sent:
-        page.get_by_role("button", name="Choose another policy clause").filter(
-            visible=True
-        ).click()
+        page.get_by_role("button", name="Choose another policy clause").filter(visible=True).click()
     assert f"module={module.pk}" in sent.value.url
     modal = page.locator(".modal-content")
     rows = modal.locator("tbody tr")

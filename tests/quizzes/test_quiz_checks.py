@@ -1,5 +1,7 @@
 """Checks as you write, in the quiz editor: warnings while drafting, refusals on submitting."""
 
+import re
+
 import pytest
 
 from django.urls import reverse
@@ -145,3 +147,23 @@ def test_feedback_problems_name_the_options_and_answers_without_feedback():
         "Question d gives no feedback for the answers “True” and “False”; say why it is right "
         "or wrong.",
     ]
+
+
+def test_the_clause_chooser_puts_the_quiz_documents_first(author_client, quiz, clause):
+    first_by_name = PolicyClauseFactory(
+        document=PolicyDocumentFactory(title="Aardvark policy", short_name="AAA"), reference="1.1"
+    )
+    results = reverse("wagtailsnippetchoosers_modules_policyclause:choose_results")
+
+    def documents(params):
+        html = author_client.get(results, params).content.decode()
+        return re.findall(r"<td[^>]*>\s*(AAA|Social media policy \d+)( \(cited here\))?", html)
+
+    cited = clause.document.label
+    assert documents({"quiz": quiz.pk}) == [(cited, " (cited here)"), ("AAA", "")]
+    # From the module's side, its quiz's documents count too.
+    assert documents({"module": quiz.module_id})[0] == (cited, " (cited here)")
+    # Without context nothing is marked, and a quiz id that is not one changes nothing.
+    assert all(mark == "" for _, mark in documents({}))
+    assert all(mark == "" for _, mark in documents({"quiz": "x1"}))
+    assert first_by_name.pk
