@@ -165,7 +165,7 @@ def feedback_problems(*, quiz):
         if not isinstance(spec, dict):
             continue
         key = spec.get("key", "?")
-        if "feedback_true" in spec or "feedback_false" in spec:
+        if spec.get("type") == "true_false":
             missing = [
                 answer
                 for answer in ("true", "false")

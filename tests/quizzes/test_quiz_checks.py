@@ -137,8 +137,8 @@ def test_feedback_problems_name_the_options_and_answers_without_feedback():
         "questions": [
             {"key": "a", "options": [{"feedback": "Why"}, {"feedback": ""}, {}]},
             {"key": "b", "actions": [{"feedback": "Why"}]},
-            {"key": "c", "feedback_true": "Why", "feedback_false": " "},
-            {"key": "d", "feedback_true": "", "feedback_false": ""},
+            {"key": "c", "type": "true_false", "feedback_true": "Why", "feedback_false": " "},
+            {"key": "d", "type": "true_false"},
         ]
     }
     assert feedback_problems(quiz=quiz) == [
