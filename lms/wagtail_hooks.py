@@ -1,10 +1,13 @@
 """Wagtail admin wiring of the shell: the failed background tasks and unsent xAPI statements
-reports, documents, and the admin's accessibility fixes."""
+reports, documents, the admin's accessibility fixes and its avatars."""
+
+from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from wagtail import hooks
 
@@ -79,3 +82,46 @@ def admin_accessibility_js():
     """Rich-text editors named by their field's label (see lms/static/lms/admin.js). A file, not
     inline script, so it needs nothing from a Content-Security-Policy but script-src 'self'."""
     return format_html('<script src="{}" defer></script>', static("lms/admin.js"))
+
+
+AVATAR_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" fill="#1d70b8"/>'
+    '<text x="32" y="32" dy=".35em" text-anchor="middle" fill="#ffffff" '
+    'font-family="Arial, sans-serif" font-size="26" font-weight="700">{initials}</text></svg>'
+)
+
+
+def avatar_initials(user):
+    """Up to two letters: the first and last names' first letters, else the username's first."""
+    names = [name for name in (user.first_name, user.last_name) if name.strip()]
+    letters = "".join(name.strip()[0] for name in names) or (user.get_username() or "?")[0]
+    return letters.upper()[:2]
+
+
+@hooks.register("get_avatar_url")
+def avatar_of_initials(user, size):
+    """Every avatar in the admin is the person's initials, drawn in the page itself: no picture
+    is fetched from gravatar.com (WAGTAIL_GRAVATAR_PROVIDER_URL is off) nor from media storage,
+    which production keeps private and does not serve, so none can fail to load."""
+    svg = AVATAR_SVG.format(initials=escape(avatar_initials(user)))
+    return "data:image/svg+xml," + quote(svg)
+
+
+@hooks.register("before_create_page")
+def page_not_created_by_autosave(request, parent_page, page_class):
+    return _refused_if_autosave(request)
+
+
+@hooks.register("before_create_snippet")
+def snippet_not_created_by_autosave(request, model):
+    return _refused_if_autosave(request)
+
+
+def _refused_if_autosave(request):
+    """The create forms do not autosave (templates/wagtailadmin/pages/create.html says why); an
+    autosave from a form opened before that, or sent by hand, creates nothing either. Wagtail
+    answers it with a JSON error; a form submitted by its author is an HTML request."""
+    if request.method == "POST" and not request.accepts("text/html"):
+        return HttpResponseBadRequest("Save the form to create it.")
+    return None

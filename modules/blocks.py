@@ -1,6 +1,7 @@
 """The steps an L&D author puts into a module. Each block renders with a template in templates/blocks/."""
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from wagtail import blocks
@@ -9,6 +10,35 @@ from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .panels import CLAUSE_CHOOSER_MODULE_ELEMENT_ID
+
+
+class ClauseChooserBlock(SnippetChooserBlock):
+    """A step's clause, chosen with the module as context (``modules.choosers``). Other screens
+    give their own context as ``linked_fields`` (Wagtail's: parameter -> element selector)."""
+
+    def __init__(self, linked_fields=None, **kwargs):
+        kwargs.setdefault("icon", "openquote")
+        self.linked_fields = linked_fields or {"module": f"#{CLAUSE_CHOOSER_MODULE_ELEMENT_ID}"}
+        super().__init__("modules.PolicyClause", **kwargs)
+
+    @cached_property
+    def widget(self):
+        # The chooser's views need the models, which import these blocks.
+        from .choosers import PolicyClauseChooser  # noqa: PLC0415
+
+        return PolicyClauseChooser(
+            self.target_model,
+            icon=self.meta.icon,
+            linked_fields=self.linked_fields,
+        )
+
+    def deconstruct(self):
+        # Stored and migrated exactly as a snippet chooser of clauses: only the widget differs.
+        _, _, kwargs = super().deconstruct()
+        kwargs.pop("linked_fields", None)
+        return "wagtail.snippets.blocks.SnippetChooserBlock", ("modules.PolicyClause",), kwargs
 
 
 class NarrativeBlock(blocks.StructBlock):
@@ -33,7 +63,7 @@ class NarrativeBlock(blocks.StructBlock):
 
 
 class PolicyExtractBlock(blocks.StructBlock):
-    clause = SnippetChooserBlock("modules.PolicyClause")
+    clause = ClauseChooserBlock()
     commentary = blocks.TextBlock(required=False, help_text="Why this clause matters here.")
 
     class Meta:
@@ -45,9 +75,7 @@ class ChoiceBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500, help_text="What the member of staff does.")
     consequence = blocks.TextBlock(help_text="What happens next.")
     feedback = blocks.TextBlock(help_text="Why this is right or wrong, in plain words.")
-    clause = SnippetChooserBlock(
-        "modules.PolicyClause", help_text="The clause that makes it right or wrong."
-    )
+    clause = ClauseChooserBlock(help_text="The clause that makes it right or wrong.")
     is_correct = blocks.BooleanBlock(required=False, label="Policy-correct choice")
     branch_to = blocks.CharBlock(
         required=False,
@@ -106,7 +134,7 @@ class ReflectionBlock(blocks.StructBlock):
 
 class KeyRuleBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500)
-    clause = SnippetChooserBlock("modules.PolicyClause")
+    clause = ClauseChooserBlock()
 
 
 class KeyRulesBlock(blocks.StructBlock):

@@ -16,7 +16,7 @@ certificates rest on nor as a duplicate:
   (``module_steps_update_draft``), for an author to review and publish; live content stays as it is.
 
 Format: policies.json holds {"organisations": [{"key", "name"}], "documents": [{"key", "title",
-"organisation" (the issuer, as the source prints it), "audience" (organisation keys: whose staff
+"short_name" (optional: how authors cite it, e.g. "Cafcass SMP"), "organisation" (the issuer, as the source prints it), "audience" (organisation keys: whose staff
 the document applies to), "version", ..., "clauses": [{"reference", "location" (optional: where a
 reader finds it when the document does not number it), "heading", "summary",
 "not_assessed_reason" (optional: why no step or question needs to cite it)}]}]}; elsewhere a
@@ -182,6 +182,7 @@ def _policies_load(*, data, summary):
             document = PolicyDocument(
                 organisation=doc_spec["organisation"],
                 title=doc_spec["title"],
+                short_name=doc_spec.get("short_name", ""),
                 version=doc_spec["version"],
                 owner=doc_spec.get("owner", ""),
                 approved_on=_date(doc_spec.get("approved_on")),
@@ -191,6 +192,11 @@ def _policies_load(*, data, summary):
             document.full_clean()
             document.save()
         summary["documents"] += created
+        if not document.short_name and doc_spec.get("short_name"):
+            # A library loaded before documents had short names gets them; one an author named
+            # keeps its name.
+            document.short_name = doc_spec["short_name"]
+            document.save(update_fields=["short_name"])
         audience = [organisations[key] for key in audience_of[doc_spec["key"]]]
         if set(document.audience.all()) != set(audience):
             document.audience.set(audience)

@@ -6,7 +6,7 @@ from django.db import models
 
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import (
@@ -21,7 +21,8 @@ from wagtail.models import (
 from wagtail.search import index
 
 from .blocks import ModuleStepBlock
-from .panels import PublishEffectPanel
+from .forms import ModulePageForm
+from .panels import ModuleChecksPanel, PublishEffectPanel
 from .publishing import publish_problems
 
 # What a document's version holds when its source prints none: an invented "1.0" would tell an
@@ -43,6 +44,12 @@ class PolicyDocument(
     without it showing until they publish it."""
 
     title = models.CharField(max_length=255)
+    short_name = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="What authors call the document when citing it, e.g. “Cafcass SMP”. Shown "
+        "in the clause chooser; leave empty to use the title.",
+    )
     organisation = models.CharField(max_length=255)
     owner = models.CharField(max_length=255, blank=True)
     version = models.CharField(max_length=30)
@@ -87,6 +94,11 @@ class PolicyDocument(
 
     def __str__(self):
         return f"{self.organisation}: {self.title} ({policy_version_label(self.version)})"
+
+    @property
+    def label(self):
+        """The short name, else the title: how the clause chooser names the document."""
+        return self.short_name or self.title
 
 
 class ClauseChange(models.TextChoices):
@@ -200,7 +212,17 @@ class ModuleIndexPage(Page):
 
     intro = RichTextField(blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = [
+        TitleFieldPanel("title", help_text="The heading of the catalogue that staff browse."),
+        FieldPanel(
+            "intro",
+            help_text="Shown above the list of modules. The list names each module and marks "
+            "those that count towards base competence: say nothing about how many there are.",
+        ),
+    ]
+    promote_panels = [
+        FieldPanel("slug", help_text="The last part of the catalogue's web address."),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["modules.ModulePage"]
     max_count = 1
@@ -231,7 +253,15 @@ class ModulePage(RoutablePageMixin, Page):
     )
     steps = StreamField(ModuleStepBlock(), use_json_field=True)
 
-    content_panels = Page.content_panels + [
+    # The organisation's words in place of Wagtail's stock help text, which speaks of "the public"
+    # and search engines: modules are shown only to signed-in staff, in no menu.
+    content_panels = [
+        TitleFieldPanel(
+            "title",
+            help_text="The module's name, as staff see it in the catalogue, on their learning "
+            "page and on their certificates.",
+        ),
+        ModuleChecksPanel(),
         FieldPanel("summary"),
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
@@ -245,6 +275,14 @@ class ModulePage(RoutablePageMixin, Page):
         ),
         FieldPanel("steps"),
     ]
+    promote_panels = [
+        FieldPanel(
+            "slug",
+            help_text="The last part of the module's web address (/learn/<this>/). Changing it "
+            "after publishing breaks links that people saved.",
+        ),
+    ]
+    base_form_class = ModulePageForm
     parent_page_types = ["modules.ModuleIndexPage"]
     subpage_types = []
     search_fields = Page.search_fields + [index.SearchField("summary")]

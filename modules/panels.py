@@ -1,9 +1,34 @@
-"""The module editor's "What publishing does" panel: the review screen's view of a module's effect
-on people and of anything that stops it being published (``modules.publishing``)."""
+"""Panels of the module editor: the content checks at the top, and "What publishing does" (the
+review screen's view of a module's effect on people, ``modules.publishing``)."""
 
 from wagtail.admin.panels import HelpPanel
 
-from .publishing import module_publish_effect, module_publish_problems
+from .publishing import module_check_problems, module_publish_effect
+
+# The element whose value the clause chooser sends as ``module`` (``modules.choosers``): the
+# chooser then offers the clauses of the documents the module already cites first.
+CLAUSE_CHOOSER_MODULE_ELEMENT_ID = "clause-chooser-module"
+
+
+class ModuleChecksPanel(HelpPanel):
+    """The content checks as warnings while the author drafts: the same checks refuse
+    submitting for review and publishing (``modules.forms.ModulePageForm``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "modules/admin/module_checks_panel.html")
+        kwargs.setdefault("heading", "Content checks")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            module = self.instance
+            context["saved"] = module is not None and module.pk is not None
+            # The edit view's instance is the latest revision: the version being written.
+            context["problems"] = module_check_problems(module=module) if context["saved"] else []
+            context["chooser_element_id"] = CLAUSE_CHOOSER_MODULE_ELEMENT_ID
+            context["module_id"] = module.pk if context["saved"] else ""
+            return context
 
 
 class PublishEffectPanel(HelpPanel):
@@ -16,9 +41,7 @@ class PublishEffectPanel(HelpPanel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             module = self.instance
-            # The editor shows the latest revision: the version a reviewer would approve.
             context["saved"] = module is not None and module.pk is not None
             if context["saved"]:
-                context["problems"] = module_publish_problems(module=module)
                 context["effects"] = module_publish_effect(module=module)
             return context

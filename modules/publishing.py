@@ -30,3 +30,18 @@ def publish_problems(*, obj):
     if isinstance(obj, ModulePage):
         return module_publish_problems(module=obj)
     return []
+
+
+def module_check_problems(*, module):
+    """Every content check on the module as being edited, as sentences: steps citing replaced
+    clause versions, then whatever stands in the way of publishing (its quiz, for a module that
+    counts towards base competence). Shown as warnings while the author drafts
+    (``modules.panels.ModuleChecksPanel``); submitting for review or publishing is refused while
+    any remains (``modules.forms.ModulePageForm``)."""
+    # The selectors import the models, which import this module.
+    from .selectors import module_superseded_citation_warnings  # noqa: PLC0415
+
+    return [
+        *module_superseded_citation_warnings(module=module),
+        *module_publish_problems(module=module),
+    ]

@@ -287,3 +287,48 @@ def documents_applying_to(*, person):
     if organisation is None:
         return set()
     return set(PolicyDocument.objects.filter(audience=organisation).values_list("pk", flat=True))
+
+
+def policy_clauses_citable():
+    """The clause versions an author may cite in new content: published, and not replaced by a
+    newer published version. Content already citing a replaced version keeps showing it (and is
+    listed on that version's "What cites this version" page to move on)."""
+    return PolicyClause.objects.filter(live=True).exclude(pk__in=policy_clauses_superseded())
+
+
+def module_steps_latest(*, module):
+    """The raw steps of the version an author is editing: the latest revision, else the row."""
+    revision = module.latest_revision if module.latest_revision_id else None
+    if revision is not None:
+        return _raw_steps(revision.content.get("steps"))
+    return module.steps.raw_data
+
+
+def module_cited_document_ids(*, module):
+    """Ids of the policy documents whose clauses the module's steps (as being edited) cite: the
+    documents that apply to the module, offered first when an author cites another clause."""
+    clause_ids = {
+        int(clause_id)
+        for step in module_steps_latest(module=module)
+        for clause_id in _step_clause_ids(step)
+    }
+    return set(PolicyClause.objects.filter(pk__in=clause_ids).values_list("document_id", flat=True))
+
+
+def module_superseded_citation_warnings(*, module):
+    """Sentences naming each step of ``module`` (the version in hand: a revision being edited,
+    or a form's unsaved content) that cites a replaced clause version; empty when none does.
+    Learners still see such a citation as written, so it is for the author to move on (the
+    clause's "What cites this version" page does it in bulk)."""
+    raw_steps = list(module.steps.get_prep_value())
+    cited = {int(clause_id) for step in raw_steps for clause_id in _step_clause_ids(step)}
+    superseded = policy_clauses_superseded().filter(pk__in=cited).select_related("document")
+    warnings = []
+    for clause in superseded.order_by("document__title", "reference"):
+        steps = [str(number) for number, *_ in _steps_citing(raw_steps, clause.pk)]
+        warnings.append(
+            f"Step{'s' if len(steps) > 1 else ''} {', '.join(steps)} cite{'' if len(steps) > 1 else 's'} "
+            f"{clause.citation} in a replaced version (v{clause.version}); cite the current "
+            "version instead."
+        )
+    return warnings

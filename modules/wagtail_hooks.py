@@ -19,6 +19,7 @@ from .admin_views import (
     PolicyDocumentEditView,
     PolicyDocumentVersionRaiseView,
 )
+from .choosers import DOCUMENTS_HOOK, PolicyClauseChooserViewSet, documents_cited_by_module
 from .models import PolicyClause, PolicyDocument
 from .publishing import publish_problems
 from .services import policy_clause_edit_refusal, policy_document_edit_refusal
@@ -35,6 +36,7 @@ class PolicyDocumentViewSet(SnippetViewSet):
     edit_view_class = PolicyDocumentEditView
     panels = [
         FieldPanel("title"),
+        FieldPanel("short_name"),
         FieldPanel("organisation"),
         FieldPanel("audience", widget=forms.CheckboxSelectMultiple),
         FieldPanel("owner"),
@@ -78,6 +80,8 @@ class PolicyClauseViewSet(SnippetViewSet):
     list_filter = ["document"]
     index_view_class = PolicyClauseIndexView
     edit_view_class = PolicyClauseEditView
+    # Offers only the versions that may be cited now, the module's own documents first.
+    chooser_viewset_class = PolicyClauseChooserViewSet
     panels = [
         FieldPanel("document"),
         FieldPanel("reference"),
@@ -115,6 +119,7 @@ class PolicyLibraryGroup(SnippetViewSetGroup):
 
 
 register_snippet(PolicyLibraryGroup)
+hooks.register(DOCUMENTS_HOOK, documents_cited_by_module)
 
 
 @hooks.register("before_edit_snippet")

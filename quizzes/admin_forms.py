@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.blocks.stream_block import StreamBlockValidationError
 
+from modules.forms import content_checks_apply
 from modules.models import PolicyClause
 
 from .kinds import KINDS, kind_of
@@ -15,6 +16,7 @@ from .models import Quiz
 from .question_banks import GIFT, MOODLE_XML, QuestionBankError, bank_format_for
 from .selectors import (
     quiz_audience_problems,
+    quiz_check_problems,
     quiz_draw_problems,
     quiz_question_edit_problems,
     quiz_questions_editor_raw,
@@ -55,6 +57,25 @@ class QuizAdminForm(WagtailAdminModelForm):
         return items
 
     def is_valid(self):
+        if not self._draw_settings_valid():
+            return False
+        if not content_checks_apply(self.data):
+            return True
+        # Submitting for review or publishing: every content check must pass, with the settings
+        # as posted (saving a draft never meets this: the author is still writing).
+        problems = quiz_check_problems(
+            quiz=self.instance,
+            total=self.cleaned_data.get("questions_per_attempt"),
+            per_topic={
+                form.cleaned_data["topic"]: form.cleaned_data["count"]
+                for form in _kept_forms(self.formsets["topic_draws"])
+            },
+        )
+        for problem in problems:
+            self.add_error(None, problem)
+        return not problems
+
+    def _draw_settings_valid(self):
         if not super().is_valid():
             return False
         quiz = self.instance

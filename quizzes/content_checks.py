@@ -146,5 +146,49 @@ def quiz_content_problems(*, quiz, organisation_of):
     return [
         *key_position_problems(quiz=quiz),
         *bank_size_problems(quiz=quiz),
+        *feedback_problems(quiz=quiz),
         *organisation_problems(quiz=quiz, organisation_of=organisation_of),
     ]
+
+
+# Where each kind's spec lists what a learner picks from (quizzes.kinds): each entry's feedback
+# is what a learner reads after answering.
+FEEDBACK_ENTRY_FIELDS = ("options", "actions", "items")
+
+
+def feedback_problems(*, quiz):
+    """Refuses a question that leaves a learner without feedback on an answer: an answer key is
+    only as good as the explanation of the rule behind it. A true/false question needs feedback
+    for both answers; every other kind for each option."""
+    problems = []
+    for spec in quiz.get("questions", []):
+        if not isinstance(spec, dict):
+            continue
+        key = spec.get("key", "?")
+        if spec.get("type") == "true_false":
+            missing = [
+                answer
+                for answer in ("true", "false")
+                if not str(spec.get(f"feedback_{answer}") or "").strip()
+            ]
+            if missing:
+                answers = " and ".join(f"“{answer.title()}”" for answer in missing)
+                problems.append(
+                    f"Question {key} gives no feedback for the answer"
+                    f"{'s' if len(missing) > 1 else ''} {answers}; say why it is right or wrong."
+                )
+            continue
+        entries = next(
+            (spec[name] for name in FEEDBACK_ENTRY_FIELDS if isinstance(spec.get(name), list)), []
+        )
+        missing = [
+            str(number)
+            for number, entry in enumerate(entries, start=1)
+            if isinstance(entry, dict) and not str(entry.get("feedback") or "").strip()
+        ]
+        if missing:
+            problems.append(
+                f"Question {key} gives no feedback for option{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}; say why each is right or wrong."
+            )
+    return problems

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -20,7 +21,12 @@ from modules.selectors import module_steps_by_clause, policy_clauses_superseded
 from people.models import Organisation
 from people.selectors import person_organisation
 
-from .content_checks import BANK_TO_DRAW_RATIO, bank_size_problems, key_position_problems
+from .content_checks import (
+    BANK_TO_DRAW_RATIO,
+    bank_size_problems,
+    key_position_problems,
+    quiz_content_problems,
+)
 from .drawing import BankEntry, bank_without_superseded_citations, draw_for_audience, draw_problems
 from .item_analysis import (
     ScoreSums,
@@ -1223,3 +1229,93 @@ def question_editor_changed(*, question, child):
     block = child.block
     before = block.to_python(editor_raw(kind_of(question.question_type), question)["value"])
     return item_prep(block, before) != item_prep(block, child.value)
+
+
+def quiz_check_spec(*, quiz, total=..., per_topic=None):
+    """The quiz as the pure content checks read it (``quizzes.content_checks``): every question
+    of its bank as written (published or still a draft: the checks run while authors write), and
+    the draw settings (or the ones given, from a form not yet saved). Also returns
+    ``organisation_of``. A question is "about" the document its keyed answer cites; documents are
+    named by their short names. A fixed number of queries."""
+    questions = list(
+        Question.objects.filter(quiz=quiz)
+        .order_by("sort_order", "pk")
+        .prefetch_related("options__clause__document")
+    )
+    true_false_clauses = {
+        clause.pk: clause
+        for clause in PolicyClause.objects.filter(
+            pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
+        ).select_related("document")
+    }
+    documents = {}
+
+    def clause_key(clause):
+        documents[clause.document.label] = clause.document.organisation
+        return f"{clause.document.label}:{clause.reference}"
+
+    specs = []
+    for question in questions:
+        spec = {
+            "key": f"“{Truncator(question.text).chars(60)}”",
+            "type": question.question_type,
+            "topic": question.topic,
+        }
+        if isinstance(question, TrueFalseQuestion):
+            clause = true_false_clauses.get(question.clause_id)
+            spec["feedback_true"] = question.feedback_true
+            spec["feedback_false"] = question.feedback_false
+            keyed = [clause] if clause else []
+            if clause:
+                spec["clause"] = clause_key(clause)
+        else:
+            options = list(question.options.all())
+            spec["options"] = [
+                {
+                    "correct": option.is_correct,
+                    "feedback": option.feedback,
+                    **({"clause": clause_key(option.clause)} if option.clause else {}),
+                }
+                for option in options
+            ]
+            keyed = [o.clause for o in options if o.clause and o.is_correct] or [
+                o.clause for o in options if o.clause
+            ]
+        if keyed:
+            spec["policy"] = keyed[0].document.label
+        specs.append(spec)
+    per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
+    spec = {
+        "questions": specs,
+        "questions_per_attempt": quiz.questions_per_attempt if total is ... else total,
+        "topic_draws": [{"topic": topic, "count": count} for topic, count in per_topic.items()],
+    }
+    return spec, documents
+
+
+def quiz_check_problems(*, quiz, total=..., per_topic=None):
+    """Every content check on the quiz as being written, as sentences: the pure checks (keyed
+    positions, bank at least twice the draw, feedback, one organisation's clauses per question),
+    then questions citing replaced clause versions, the draw and each audience's draw. Warnings
+    in the quiz editor (``quizzes.panels.QuizChecksPanel``); submitting the quiz for review or
+    publishing it is refused while any remains (``quizzes.admin_forms.QuizAdminForm``)."""
+    if quiz.pk is None:
+        return []
+    spec, organisation_of = quiz_check_spec(quiz=quiz, total=total, per_topic=per_topic)
+    problems = [
+        *quiz_content_problems(quiz=spec, organisation_of=organisation_of),
+        *quiz_superseded_citation_warnings(quiz=quiz),
+        *quiz_draw_problems(quiz=quiz, total=total, per_topic=per_topic),
+        *quiz_audience_problems(quiz=quiz, total=total, per_topic=per_topic),
+    ]
+    return list(dict.fromkeys(problems))  # one sentence once, whichever checks found it
+
+
+def quiz_cited_document_ids(*, quiz):
+    """Ids of the policy documents the quiz's questions cite (options and true/false questions)."""
+    return set(
+        PolicyDocument.objects.filter(
+            Q(clauses__quiz_options__question__quiz=quiz)
+            | Q(clauses__in=TrueFalseQuestion.objects.filter(quiz=quiz).values("clause"))
+        ).values_list("pk", flat=True)
+    )

@@ -17,16 +17,23 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.admin_menu import PermissionMenuItem, reports_register
+from modules.choosers import DOCUMENTS_HOOK as CLAUSE_CHOOSER_DOCUMENTS_HOOK
 from modules.models import ModulePage
+from modules.selectors import module_cited_document_ids
 
 from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Question, Quiz
+from .panels import QuizChecksPanel
 from .previews import quiz_preview_permitted
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
 from .quiz_editor_views import QuizCreateView, QuizEditView
-from .selectors import quiz_publish_problems, quiz_superseded_citation_warnings
+from .selectors import (
+    quiz_cited_document_ids,
+    quiz_publish_problems,
+    quiz_superseded_citation_warnings,
+)
 
 # Attempts are evidence: they have no admin at all, so nobody can edit one. Auditors read and
 # export them through quizzes.audit_views.
@@ -83,6 +90,7 @@ class QuizViewSet(SnippetViewSet):
         [
             ObjectList(
                 [
+                    QuizChecksPanel(),
                     FieldPanel("module"),
                     FieldPanel("title"),
                     FieldPanel("question_editor", heading="Questions"),
@@ -162,6 +170,23 @@ def superseded_citations_warned(request, instance):
     quiz = instance if isinstance(instance, Quiz) else instance.quiz
     for warning in quiz_superseded_citation_warnings(quiz=quiz):
         messages.warning(request, warning)
+
+
+@hooks.register(CLAUSE_CHOOSER_DOCUMENTS_HOOK)
+def documents_cited_by_quiz(params):
+    """The clause chooser asks (``modules.choosers``): with ``quiz=<id>``, the documents its
+    questions and its module's steps cite; with ``module=<page id>``, those its quiz cites too."""
+    quiz = None
+    if str(params.get("quiz", "")).isdigit():
+        quiz = Quiz.objects.filter(pk=params["quiz"]).select_related("module").first()
+    elif str(params.get("module", "")).isdigit():
+        quiz = Quiz.objects.filter(module_id=params["module"]).first()
+    if quiz is None:
+        return set()
+    ids = quiz_cited_document_ids(quiz=quiz)
+    if "quiz" in params:
+        ids |= module_cited_document_ids(module=quiz.module)
+    return ids
 
 
 @hooks.register("module_publish_problems")

@@ -11,9 +11,13 @@ from django.core.exceptions import ValidationError
 
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.snippets.blocks import SnippetChooserBlock
+
+from modules.blocks import ClauseChooserBlock
 
 QUESTION_ID_PREFIX = "question-"
+# The element on the quiz's edit screen whose value the clause chooser sends as ``quiz``
+# (rendered by quizzes.panels.QuizChecksPanel; read by modules.choosers).
+CLAUSE_CHOOSER_QUIZ_ELEMENT_ID = "clause-chooser-quiz"
 OPTION_ID_PREFIX = "option-"
 COMMON_FIELDS = ("text", "topic", "critical", "explanation")
 
@@ -31,8 +35,11 @@ def pk_from_item_id(item_id, prefix):
 
 
 def clause_block():
-    return SnippetChooserBlock(
-        "modules.PolicyClause", help_text="The policy clause that makes this right or wrong."
+    # The chooser offers the clauses this quiz and its module already cite first: the quiz once
+    # saved, else the module chosen on the same screen (quizzes.panels, modules.choosers).
+    return ClauseChooserBlock(
+        linked_fields={"quiz": f"#{CLAUSE_CHOOSER_QUIZ_ELEMENT_ID}", "module": "#id_module"},
+        help_text="The policy clause that makes this right or wrong.",
     )
 
 

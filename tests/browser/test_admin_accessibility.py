@@ -161,3 +161,34 @@ def test_an_excuse_covers_only_its_exact_rule_and_selector():
     ]
     # A rule with nothing left is not reported.
     assert without_excused(violations[1:], (("color-contrast", "#a", "why"),)) == []
+
+
+def test_the_clause_chooser_in_a_module_step(page, people, module, clause):
+    """The clause chooser opened from a step of a module: it is sent the module, lists the
+    module's own documents first (marked "cited here"), names clauses by their document's short
+    name, reference and heading, and passes axe; choosing one shows its short label."""
+    from tests.factories import PolicyClauseFactory, PolicyDocumentFactory
+
+    PolicyClauseFactory(
+        document=PolicyDocumentFactory(title="Another policy", short_name="AAA guide"),
+        reference="1.1",
+        heading="Be kind online",
+    )
+    sign_in(page, "alex.author", start_at="/admin/")
+    page.goto(f"/admin/pages/{module.pk}/edit/")
+    _editors_named(page, len(RICH_TEXT_FIELDS))
+    chooser = page.locator(".snippet-chooser").filter(has_text=f"{clause.reference} (v1)").first
+    chooser.get_by_role("button", name="Actions").click()
+    with page.expect_request(re.compile(r"/admin/snippets/choose/modules/policyclause/")) as sent:
+        page.get_by_role("button", name="Choose another policy clause").filter(visible=True).click()
+    assert f"module={module.pk}" in sent.value.url
+    modal = page.locator(".modal-content")
+    rows = modal.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("(cited here)")
+    expect(rows.first).to_contain_text(f"{clause.reference} {clause.heading}")
+    expect(rows.nth(1)).to_contain_text("AAA guide")
+    page.audit.check_admin(within=".modal-content")
+    rows.nth(1).get_by_role("link").click()
+    expect(modal).to_be_hidden()
+    expect(page.get_by_text("AAA guide 1.1 (v1): Be kind online")).to_have_count(1)

@@ -27,7 +27,12 @@ def _single(key, right_at, *, options=4, topic="T", policy="council-policy"):
         "topic": topic,
         "policy": policy,
         "options": [
-            {"text": f"Option {n}", "correct": n == right_at, "clause": f"{policy}:1"}
+            {
+                "text": f"Option {n}",
+                "correct": n == right_at,
+                "feedback": f"Why option {n} is {'right' if n == right_at else 'wrong'}.",
+                "clause": f"{policy}:1",
+            }
             for n in range(1, options + 1)
         ],
     }
@@ -40,6 +45,8 @@ def _true_false(key, *, topic="T", policy="council-policy", clause=None):
         "topic": topic,
         "policy": policy,
         "answer": True,
+        "feedback_true": "Why it is true.",
+        "feedback_false": "Why it is not false.",
         "clause": clause or f"{policy}:1",
     }
 
@@ -176,11 +183,15 @@ def test_a_policy_outside_the_library_is_named():
 def test_all_problems_are_reported_together():
     questions = [_single(f"q{n}", 1) for n in range(3)]
     questions[0]["options"][1]["clause"] = "trust-policy:1"
+    questions[1]["options"][2]["feedback"] = ""
     quiz = {"questions": questions, "questions_per_attempt": 3}
     problems = quiz_content_problems(quiz=quiz, organisation_of=ORGANISATIONS)
-    assert len(problems) == 3
+    assert len(problems) == 4
     assert problems[0].startswith("The first option") and problems[1].startswith("The bank has 3")
-    assert problems[2].startswith("Question q0 is about Northshire Council's policy")
+    assert problems[2] == (
+        "Question q1 gives no feedback for option 3; say why each is right or wrong."
+    )
+    assert problems[3].startswith("Question q0 is about Northshire Council's policy")
 
 
 SHIPPED = sorted(CONTENT_DIR.glob("module-*.json"))

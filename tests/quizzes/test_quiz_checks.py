@@ -1,0 +1,169 @@
+"""Checks as you write, in the quiz editor: warnings while drafting, refusals on submitting."""
+
+import re
+
+import pytest
+
+from django.urls import reverse
+
+from quizzes.content_checks import feedback_problems
+from quizzes.models import Option, Quiz
+from quizzes.selectors import quiz_check_problems
+from tests.factories import (
+    PolicyClauseFactory,
+    PolicyDocumentFactory,
+    single_choice_create,
+)
+from tests.quizzes.test_admin import _quiz_form
+
+pytestmark = pytest.mark.django_db
+
+KEYS_PILED_UP = "The first option is the right answer in 2 of the 2 single-choice questions"
+
+
+@pytest.fixture
+def author_client(client_for, people):
+    return client_for(people["author"])
+
+
+def _edit_url(quiz):
+    return reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
+
+
+def _checks_panel(html):
+    start = html.index("data-content-checks")
+    return html[start : html.index("</div>", start)]
+
+
+def _keys_spread(quiz):
+    """Moves the second single-choice question's key to its second option."""
+    second = quiz.questions.get(sort_order=1)
+    Option.objects.filter(question=second).update(is_correct=False)
+    Option.objects.filter(question=second, sort_order=1).update(is_correct=True)
+
+
+def test_the_quiz_editor_shows_the_checks_as_warnings(author_client, quiz):
+    Option.objects.filter(question__quiz=quiz, sort_order=2).update(feedback="  ")
+    panel = _checks_panel(author_client.get(_edit_url(quiz)).content.decode())
+    assert KEYS_PILED_UP in panel
+    assert "gives no feedback for option 3" in panel
+    assert 'id="clause-chooser-quiz"' in author_client.get(_edit_url(quiz)).content.decode()
+
+
+def test_saving_a_draft_with_problems_goes_through(author_client, quiz):
+    response = author_client.post(_edit_url(quiz), _quiz_form(quiz))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("action", ["action-submit", "action-publish"])
+def test_submitting_or_publishing_a_quiz_with_problems_is_refused_with_them_listed(
+    author_client, quiz, action
+):
+    revisions = quiz.revisions.count()
+    response = author_client.post(_edit_url(quiz), {**_quiz_form(quiz), action: action})
+    assert response.status_code == 200
+    assert KEYS_PILED_UP in response.content.decode()
+    quiz = Quiz.objects.get(pk=quiz.pk)
+    assert quiz.current_workflow_state is None
+    assert quiz.revisions.count() == revisions  # nothing of the refused form was saved
+
+
+def test_settings_posted_with_the_submission_are_the_ones_checked(author_client, quiz):
+    _keys_spread(quiz)
+    # Three questions cannot give two per attempt with room for a retry.
+    response = author_client.post(
+        _edit_url(quiz), {**_quiz_form(quiz, total="2"), "action-submit": "action-submit"}
+    )
+    assert response.status_code == 200
+    assert "it needs at least 4 so that a retry can see different questions" in (
+        response.content.decode()
+    )
+
+
+def test_a_quiz_that_passes_the_checks_is_submitted_into_the_review_workflow(author_client, quiz):
+    _keys_spread(quiz)
+    assert quiz_check_problems(quiz=quiz) == []
+    panel = _checks_panel(author_client.get(_edit_url(quiz)).content.decode())
+    assert "find nothing to put right" in panel
+    response = author_client.post(
+        _edit_url(quiz), {**_quiz_form(quiz), "action-submit": "action-submit"}
+    )
+    assert response.status_code == 302
+    assert Quiz.objects.get(pk=quiz.pk).current_workflow_state.status == "in_progress"
+
+
+def test_a_question_citing_another_organisations_clause_is_named(quiz, clause):
+    _keys_spread(quiz)
+    elsewhere = PolicyClauseFactory(
+        document=PolicyDocumentFactory(organisation="Hertfordshire County Council"),
+        reference="5.1",
+    )
+    question = quiz.questions.get(sort_order=0)
+    Option.objects.filter(question=question, sort_order=2).update(clause=elsewhere)
+    problems = quiz_check_problems(quiz=quiz)
+    assert len(problems) == 1
+    assert "“First question?” is about Cafcass's policy" in problems[0]
+    assert "from Hertfordshire County Council" in problems[0]
+
+
+def test_questions_citing_a_replaced_clause_version_are_named(quiz, clause):
+    from modules.services import policy_clause_revise
+
+    _keys_spread(quiz)
+    policy_clause_revise(clause=clause, heading="New", summary="New.", user=None)
+    # A change of meaning leaves the citations on the old version for the author to move.
+    problems = quiz_check_problems(quiz=quiz)
+    assert any("cite a replaced clause version" in problem for problem in problems)
+
+
+def test_the_checks_take_the_same_queries_for_few_questions_or_many(
+    quiz, clause, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        quiz_check_problems(quiz=quiz)
+    for number in range(6):
+        single_choice_create(
+            quiz=quiz, clause=clause, text=f"More {number}?", sort_order=10 + number
+        )
+    with django_assert_max_num_queries(len(few)):
+        quiz_check_problems(quiz=quiz)
+
+
+def test_feedback_problems_name_the_options_and_answers_without_feedback():
+    quiz = {
+        "questions": [
+            {"key": "a", "options": [{"feedback": "Why"}, {"feedback": ""}, {}]},
+            {"key": "b", "actions": [{"feedback": "Why"}]},
+            {"key": "c", "type": "true_false", "feedback_true": "Why", "feedback_false": " "},
+            {"key": "d", "type": "true_false"},
+        ]
+    }
+    assert feedback_problems(quiz=quiz) == [
+        "Question a gives no feedback for options 2, 3; say why each is right or wrong.",
+        "Question c gives no feedback for the answer “False”; say why it is right or wrong.",
+        "Question d gives no feedback for the answers “True” and “False”; say why it is right "
+        "or wrong.",
+    ]
+
+
+def test_the_clause_chooser_puts_the_quiz_documents_first(author_client, quiz, clause):
+    first_by_name = PolicyClauseFactory(
+        document=PolicyDocumentFactory(title="Aardvark policy", short_name="AAA"), reference="1.1"
+    )
+    results = reverse("wagtailsnippetchoosers_modules_policyclause:choose_results")
+
+    def documents(params):
+        html = author_client.get(results, params).content.decode()
+        return re.findall(r"<td[^>]*>\s*(AAA|Social media policy \d+)( \(cited here\))?", html)
+
+    cited = clause.document.label
+    assert documents({"quiz": quiz.pk}) == [(cited, " (cited here)"), ("AAA", "")]
+    # From the module's side, its quiz's documents count too.
+    assert documents({"module": quiz.module_id})[0] == (cited, " (cited here)")
+    # Without context nothing is marked, and a quiz id that is not one changes nothing.
+    assert all(mark == "" for _, mark in documents({}))
+    assert all(mark == "" for _, mark in documents({"quiz": "x1"}))
+    assert first_by_name.pk
