@@ -1,9 +1,9 @@
 """Production settings with safe local values, for benchmarks on loopback only.
 
 Everything that shapes a request stays as in production (DEBUG off, middleware, templates,
-sessions in a shared cache backed by the database, the database task backend); only what cannot work on a plain-HTTP loopback
-server without secrets is changed: HTTPS redirects and secure cookies, the secret key, and the
-file locations. Never deploy this module."""
+sessions in a shared cache backed by the database, the database task backend); only what cannot
+work on a plain-HTTP loopback server without secrets is changed: HTTPS redirects and secure
+cookies, the secret key, and the file locations. Never deploy this module."""
 
 import os
 from pathlib import Path

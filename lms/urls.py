@@ -3,14 +3,13 @@ import re
 from allauth.account import views as account_views
 
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from modules import views as module_views
 from people import account_views as people_account_views
 
 from . import audit_views, views
@@ -48,6 +47,7 @@ urlpatterns = [
 
 if getattr(settings, "SERVE_MEDIA", settings.DEBUG):
     # Development and the demo only: production keeps media in object storage.
+    from django.urls import re_path
     from django.views.static import serve
 
     media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
@@ -56,9 +56,6 @@ if getattr(settings, "SERVE_MEDIA", settings.DEBUG):
     ]
 
 # Wagtail serves the module pages; its site root is the module catalogue at /learn/. Page URLs
-# go through modules.views.page_serve (Wagtail's serve, with the routes of module pages cached);
-# Wagtail's own patterns stay for its other views and for reversing page URLs.
-urlpatterns += [
-    re_path(r"^learn/((?:[\w\-]+/)*)$", module_views.page_serve, name="page_serve"),
-    path("learn/", include(wagtail_urls)),
-]
+# go through modules.views.page_serve first (Wagtail's serve, with the routes of module pages
+# cached); Wagtail's own patterns stay for its other views and for reversing page URLs.
+urlpatterns += [path("learn/", include("modules.urls")), path("learn/", include(wagtail_urls))]
