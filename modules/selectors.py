@@ -42,9 +42,9 @@ def page_route_cached(*, request, path):
     found = cache.get_many([PAGE_ROUTE_GENERATION_KEY, key])
     generation = found.get(PAGE_ROUTE_GENERATION_KEY)
     entry = found.get(key)
-    if generation is None:
+    if generation is None:  # first use, or expired: every route cached before is stale anyway
         generation = time.time_ns()
-        cache.add(PAGE_ROUTE_GENERATION_KEY, generation, timeout=None)
+        cache.add(PAGE_ROUTE_GENERATION_KEY, generation, timeout=PAGE_ROUTE_SECONDS)
         generation = cache.get(PAGE_ROUTE_GENERATION_KEY, generation)
     if entry is None or entry["generation"] != generation:
         entry = _page_route_entry(request=request, path=path, generation=generation)

@@ -43,6 +43,7 @@ from .models import (
 )
 from .selectors import (
     PAGE_ROUTE_GENERATION_KEY,
+    PAGE_ROUTE_SECONDS,
     clause_citation_owner,
     clause_citing_relations,
     module_step_citations,
@@ -640,7 +641,7 @@ def page_routes_forget(**_signal):
     and when a site changes (modules.apps connects it to those signals)."""
 
     def forget():
-        cache.set(PAGE_ROUTE_GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(PAGE_ROUTE_GENERATION_KEY, time.time_ns(), timeout=PAGE_ROUTE_SECONDS)
 
     # At once, for the rest of this transaction, and again after the commit: a route read by
     # another request between the change and the commit would otherwise stay cached under the
