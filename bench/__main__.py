@@ -126,7 +126,11 @@ def main(argv=None):
         os.environ["BENCH_DATABASE_URL"] = DEFAULT_URL + "_quick"
     url, database = database_choose(var_dir=var_dir)
     os.environ.update(
-        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_VAR=str(var_dir)
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_VAR=str(var_dir),
+        # This run's own cache keys, shared with its gunicorn workers (bench/settings.py).
+        BENCH_CACHE_PREFIX=f"bench-{url.rsplit('/', 1)[-1]}-{int(time.time())}",
     )
     started = time.monotonic()
     _log(f"Benchmarks ({'quick' if options.quick else 'full'}) on {database}, {_machine()}")
@@ -134,6 +138,7 @@ def main(argv=None):
     import django
 
     django.setup()
+    _log(f"shared cache (sessions, content): {_cache_backend()}")
     from .certificates import (
         bulk_certificates_ensure,
         bulk_measure,
@@ -275,6 +280,7 @@ def main(argv=None):
         "mode": "quick" if options.quick else "full",
         "machine": _machine(),
         "database": database,
+        "cache": _cache_backend(),
         "python": platform.python_version(),
         "sizes": sizes,
         "dashboard_manager_line": data.manager_line,
@@ -307,6 +313,12 @@ def _results_read(path):
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _cache_backend():
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 
 def _current_people():

@@ -57,6 +57,7 @@ class BenchData:
 
 def data_prepare(*, people, dashboard_line, submitters, log):
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)  # the shared cache when Redis is not there
     if not ModulePage.objects.live().exists():
         log("loading the demo content")
         call_command("load_content", verbosity=0)

@@ -1,5 +1,10 @@
 """Figures 1 and 6: pages under a load generator (wrk) and 50 simultaneous quiz submissions,
-both against gunicorn on loopback, each beside its yardstick from the same server and run."""
+both against gunicorn on loopback, each beside its yardstick from the same server and run.
+
+A page's yardstick is the bare page (bench/urls.py: the session, the signed-in user and
+``base.html``, no queries of its own), so that the ratio says what the page itself adds; the
+bare page is measured against the bare view (Django returning "ok"), which says what signing in
+and the page frame cost."""
 
 import http.client
 import json
@@ -18,6 +23,16 @@ from .stats import Figure, percentile
 
 LOAD_SCRIPT = Path(__file__).with_name("load.lua")
 WRK_THREADS = 1
+BARE_VIEW = "bare view"
+BARE_PAGE = "bare page"
+# requests/s as a fraction of the bare page's: pages that read a little more than the frame
+# should stay within half of it; a submission writes, and the dashboard reads a whole line.
+GOALS = {
+    "module page": 0.5,
+    "quiz page": 0.5,
+    "quiz submission": 0.3,
+    "manager dashboard": 0.3,
+}
 
 
 def wrk_available():
@@ -66,7 +81,8 @@ def pages_measure(*, data, port, work_dir, rounds, seconds, connections, log):
     submitter_sessions = {person.pk: session_for(person.user) for person in data.submitters}
     quiz_page_attempt = attempts_open(quiz=data.quiz, people=data.submitters[:1], per_person=1)[0]
     targets = {
-        "bare view": [("GET", "/bench/bare/", "", "")],
+        BARE_VIEW: [("GET", "/bench/bare/", "", "")],
+        BARE_PAGE: [("GET", "/bench/bare-page/", cookie_header(viewer), "")],
         "module page": [("GET", data.module.url, cookie_header(viewer), "")],
         "quiz page": [
             ("GET", f"/quizzes/attempts/{quiz_page_attempt.pk}/", cookie_header(reader), "")
@@ -147,40 +163,51 @@ def _interleaved(attempts):
 
 
 def _page_figures(results, *, exhausted):
-    bare = results["bare view"]
     figures = []
     for name, runs in results.items():
-        if name == "bare view":
+        if name == BARE_VIEW:
             continue
-        errors = sum(run["errors"] for run in runs)
-        kinds = {key: sum(run[key] for run in runs) for key in runs[0] if key.startswith("errors_")}
-        note = f"{errors} errors in wrk's counts. " if errors else ""
-        if name == "quiz submission" and exhausted:
-            note += "wrk ran out of fresh attempts in some rounds (the rate is then understated). "
-        rates = [run["rate"] for run in runs]
-        throughput = Figure(
-            name=f"{name}: requests/s",
-            unit="req/s",
-            rounds=rates,
-            yardstick="bare view",
-            yardstick_rounds=[run["rate"] for run in bare],
-            goal="ratio >= 0.5",
-            note=note.strip(),
-            extra={"errors": errors, **kinds},
+        yardstick = BARE_VIEW if name == BARE_PAGE else BARE_PAGE
+        figures += _throughput_figures(
+            name,
+            runs,
+            yardstick=yardstick,
+            yardstick_runs=results[yardstick],
+            goal=GOALS.get(name),
+            exhausted=exhausted if name == "quiz submission" else 0,
         )
-        throughput.passed = throughput.value >= 0.5 * throughput.yardstick_value
-        figures.append(throughput)
-        for label, key in (("p50", "p50_us"), ("p95", "p95_us")):
-            figures.append(
-                Figure(
-                    name=f"{name}: {label} latency",
-                    unit="ms",
-                    rounds=[run[key] / 1000 for run in runs],
-                    yardstick="bare view",
-                    yardstick_rounds=[run[key] / 1000 for run in bare],
-                )
-            )
     return figures
+
+
+def _throughput_figures(name, runs, *, yardstick, yardstick_runs, goal, exhausted):
+    errors = sum(run["errors"] for run in runs)
+    kinds = {key: sum(run[key] for run in runs) for key in runs[0] if key.startswith("errors_")}
+    note = f"{errors} errors in wrk's counts. " if errors else ""
+    if exhausted:
+        note += "wrk ran out of fresh attempts in some rounds (the rate is then understated). "
+    throughput = Figure(
+        name=f"{name}: requests/s",
+        unit="req/s",
+        rounds=[run["rate"] for run in runs],
+        yardstick=yardstick,
+        yardstick_rounds=[run["rate"] for run in yardstick_runs],
+        goal=f"ratio >= {goal}" if goal is not None else "",
+        note=note.strip(),
+        extra={"errors": errors, **kinds},
+    )
+    if goal is not None:
+        throughput.passed = throughput.value >= goal * throughput.yardstick_value
+    latencies = [
+        Figure(
+            name=f"{name}: {label} latency",
+            unit="ms",
+            rounds=[run[key] / 1000 for run in runs],
+            yardstick=yardstick,
+            yardstick_rounds=[run[key] / 1000 for run in yardstick_runs],
+        )
+        for label, key in (("p50", "p50_us"), ("p95", "p95_us"))
+    ]
+    return [throughput, *latencies]
 
 
 def concurrency_measure(*, data, port, rounds, simultaneous, log):

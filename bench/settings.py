@@ -1,9 +1,9 @@
 """Production settings with safe local values, for benchmarks on loopback only.
 
 Everything that shapes a request stays as in production (DEBUG off, middleware, templates,
-database sessions, the database task backend); only what cannot work on a plain-HTTP loopback
-server without secrets is changed: HTTPS redirects and secure cookies, the secret key, and the
-file locations. Never deploy this module."""
+sessions in a shared cache backed by the database, the database task backend); only what cannot
+work on a plain-HTTP loopback server without secrets is changed: HTTPS redirects and secure
+cookies, the secret key, and the file locations. Never deploy this module."""
 
 import os
 from pathlib import Path
@@ -16,7 +16,7 @@ os.environ.setdefault("BADGE_SIGNING_KEY", "replaced below")  # production insis
 os.environ.setdefault("LMS_HOME_ORGANISATION", "cafcass")
 
 from lms.settings.production import *  # noqa: E402, F403
-from lms.settings.production import BASE_DIR, STORAGES  # noqa: E402
+from lms.settings.production import BASE_DIR, CACHES, DATABASES, STORAGES  # noqa: E402
 
 BENCH_VAR = Path(os.environ.get("BENCH_VAR", BASE_DIR / "var" / "bench"))
 
@@ -51,9 +51,40 @@ STORAGES = {
         "OPTIONS": {"location": str(BENCH_VAR / "evidence")},
     },
 }
-# Each gunicorn worker keeps its own; nothing measured here depends on a shared cache.
-if not os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _redis_answers(url):
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 (no client, no server, refused: all mean "not there")
+        return False
+    return True
+
+
+# Sessions and cached content must be shared by the two gunicorn workers, as by production's app
+# servers (a worker's own copy would outlive a sign-out or a publish seen by the other): Redis as in
+# production (REDIS_URL, else BENCH_REDIS_URL when it answers), else production's database table.
+# The key prefix keeps runs apart in one Redis (python -m bench gives each run its own, so that
+# nothing cached from an earlier database of the same name is read); clearing would empty the
+# whole Redis database, other users' keys too.
+BENCH_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get(
+    "BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"
+)
+_cache_prefix = os.environ.get("BENCH_CACHE_PREFIX") or (
+    "bench-" + str(DATABASES["default"]["NAME"]).rsplit("/", 1)[-1]
+)
+if _redis_answers(BENCH_REDIS_URL):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BENCH_REDIS_URL,
+            "KEY_PREFIX": _cache_prefix,
+        }
+    }
+else:
+    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": _cache_prefix}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -55,5 +55,7 @@ if getattr(settings, "SERVE_MEDIA", settings.DEBUG):
         re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     ]
 
-# Wagtail serves the module pages; its site root is the module catalogue at /learn/.
-urlpatterns += [path("learn/", include(wagtail_urls))]
+# Wagtail serves the module pages; its site root is the module catalogue at /learn/. Page URLs
+# go through modules.views.page_serve first (Wagtail's serve, with the routes of module pages
+# cached); Wagtail's own patterns stay for its other views and for reversing page URLs.
+urlpatterns += [path("learn/", include("modules.urls")), path("learn/", include(wagtail_urls))]

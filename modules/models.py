@@ -14,6 +14,7 @@ from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
     Page,
+    PageViewRestriction,
     Revision,
     RevisionMixin,
     WorkflowMixin,
@@ -207,7 +208,20 @@ class PolicyClause(
         return self.location or f"clause {self.reference}"
 
 
-class ModuleIndexPage(Page):
+class CachedRouteMixin:
+    """A page that modules.selectors.page_route_cached may hand out from the shared cache: it
+    found no view restriction for the page when it cached it, and any change of one since would
+    have made the cached copy stale, so Wagtail's check need not ask the database again."""
+
+    view_restrictions_none = False
+
+    def get_view_restrictions(self):
+        if self.view_restrictions_none:
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class ModuleIndexPage(CachedRouteMixin, Page):
     """The catalogue of modules that staff browse."""
 
     intro = RichTextField(blank=True)
@@ -233,7 +247,7 @@ class ModuleIndexPage(Page):
         return context
 
 
-class ModulePage(RoutablePageMixin, Page):
+class ModulePage(CachedRouteMixin, RoutablePageMixin, Page):
     """A scenario-based module: ordered steps a member of staff works through, then a quiz."""
 
     summary = models.TextField()

@@ -1,12 +1,98 @@
 """Reads for modules and the policy library."""
 
 import json
+import time
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef
+from django.http import Http404
+
+from wagtail.models import Page, Site
 
 from people.selectors import person_organisation
 
-from .models import ClauseChange, ModulePage, ModuleProgress, PolicyClause, PolicyDocument
+from .models import (
+    ClauseChange,
+    ModuleIndexPage,
+    ModulePage,
+    ModuleProgress,
+    PolicyClause,
+    PolicyDocument,
+)
+
+# The module pages' routes, in the shared cache: what Wagtail finds for a URL (the site, the page
+# found by walking the tree, that no view restriction applies) is the same for everyone until an
+# author publishes, unpublishes, moves or deletes a page, or changes a site or a page's privacy;
+# each of those changes the generation (modules.services.page_routes_forget), so a cached route
+# is never served after it. Nothing person-specific goes in, and no answer key: a module page is
+# cached without its steps (their decisions carry the right choice), with only their count.
+PAGE_ROUTE_GENERATION_KEY = "modules:page-routes:generation"
+PAGE_ROUTE_KEY = "modules:page-route:{host}:{port}:{path}"
+PAGE_ROUTE_SECONDS = 24 * 60 * 60
+PAGE_ROUTE_TYPES = (ModuleIndexPage, ModulePage)
+
+
+def page_route_cached(*, request, path):
+    """Wagtail's route for ``path`` (``wagtail.url_routing.RouteResult``), with
+    ``request._wagtail_site`` set, from the shared cache when a module page was found there
+    before; None when Wagtail must route this request itself (a page of another type, a page with
+    a view restriction, no site). One cache round trip when the route is cached."""
+    host = request.get_host().lower()
+    key = PAGE_ROUTE_KEY.format(host=host, port=request.get_port(), path=path)
+    found = cache.get_many([PAGE_ROUTE_GENERATION_KEY, key])
+    generation = found.get(PAGE_ROUTE_GENERATION_KEY)
+    entry = found.get(key)
+    if generation is None:  # first use, or expired: every route cached before is stale anyway
+        generation = time.time_ns()
+        cache.add(PAGE_ROUTE_GENERATION_KEY, generation, timeout=PAGE_ROUTE_SECONDS)
+        generation = cache.get(PAGE_ROUTE_GENERATION_KEY, generation)
+    if entry is None or entry["generation"] != generation:
+        entry = _page_route_entry(request=request, path=path, generation=generation)
+        if entry is None:
+            return None
+        cache.set(key, entry, timeout=PAGE_ROUTE_SECONDS)
+    page = entry["page"]
+    page.view_restrictions_none = True  # checked when the entry was made, for this generation
+    request._wagtail_site = entry["site"]
+    components = [component for component in path.split("/") if component]
+    try:
+        # The tree walk took one component per level below the site's root; the rest are the
+        # page's own (a module's step), which it resolves without the database.
+        return page.route(request, components[entry["levels"] :])
+    except Http404:
+        return None  # let Wagtail answer it as it would have
+
+
+def _page_route_entry(*, request, path, generation):
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    route = Page.route_for_request(request, path)
+    page = route.page if route is not None else None
+    if (
+        page is None
+        or not isinstance(page, PAGE_ROUTE_TYPES)
+        or page.get_view_restrictions().exists()
+    ):
+        return None
+    cached = type(page).objects.select_related("locale")
+    if isinstance(page, ModulePage):
+        cached = cached.defer("steps")
+    cached = cached.get(pk=page.pk)
+    if isinstance(page, ModulePage):
+        cached.published_step_count = len(page.steps.raw_data)
+    return {
+        "generation": generation,
+        "site": site,
+        "page": cached,
+        "levels": page.depth - site.root_page.depth,
+    }
+
+
+def module_step_count(*, page):
+    """How many steps the published module has (a cached page carries the count, not the steps)."""
+    count = getattr(page, "published_step_count", None)
+    return len(page.steps) if count is None else count
 
 
 def module_steps(*, progress):

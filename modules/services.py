@@ -1,10 +1,12 @@
 """Writes for modules: the policy library, the review workflow and a person's progress through a module."""
 
 import json
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,6 +42,8 @@ from .models import (
     policy_version_label,
 )
 from .selectors import (
+    PAGE_ROUTE_GENERATION_KEY,
+    PAGE_ROUTE_SECONDS,
     clause_citation_owner,
     clause_citing_relations,
     module_step_citations,
@@ -643,3 +647,18 @@ def roles_sync():
     ).delete()
     module_workflow_ensure()
     return groups
+
+
+def page_routes_forget(**_signal):
+    """Every cached module page route is stale from now on (modules.selectors.page_route_cached):
+    called when a page is published, unpublished, moved or deleted, when a page's privacy changes
+    and when a site changes (modules.apps connects it to those signals)."""
+
+    def forget():
+        cache.set(PAGE_ROUTE_GENERATION_KEY, time.time_ns(), timeout=PAGE_ROUTE_SECONDS)
+
+    # At once, for the rest of this transaction, and again after the commit: a route read by
+    # another request between the change and the commit would otherwise stay cached under the
+    # new generation with what the database held before.
+    forget()
+    transaction.on_commit(forget)

@@ -5,12 +5,16 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from wagtail import views as wagtail_views
+
 from lms.access import current_person
 
 from .selectors import (
     documents_applying_to,
     module_progress_current,
+    module_step_count,
     module_steps,
+    page_route_cached,
     progress_steps_done,
 )
 from .services import (
@@ -19,6 +23,15 @@ from .services import (
     module_progress_start,
     module_step_complete,
 )
+
+
+def page_serve(request, path):
+    """Wagtail's page serving, with the module pages' routes from the shared cache: everything
+    after routing (Wagtail's hooks, the page's own checks and views) runs as ever."""
+    route = page_route_cached(request=request, path=path)
+    if route is not None:
+        request._wagtail_route_for_request = route  # what Page.route_for_request reads first
+    return wagtail_views.serve(request, path)
 
 
 def module_overview(request, *, page):
@@ -37,7 +50,7 @@ def module_overview(request, *, page):
         quiz = None  # a quiz not yet through review is not there for learners
     # Someone part-way through sees the step count of the version they started on.
     under_way = progress is not None and progress.completed_at is None
-    step_count = len(module_steps(progress=progress)) if under_way else len(page.steps)
+    step_count = len(module_steps(progress=progress)) if under_way else module_step_count(page=page)
     # The same rule quizzes.services.attempt_start enforces: the button is offered only when a start succeeds.
     steps_done = progress_steps_done(progress=progress)
     return TemplateResponse(

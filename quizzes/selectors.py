@@ -379,10 +379,18 @@ def _cooldown_state(*, history, quiz, now):
     return None, failures
 
 
-def attempt_for_person(*, person, attempt_id):
-    """The person's own attempt, or None: nobody reaches someone else's attempt by its id."""
+def attempt_for_user(*, user, attempt_id):
+    """The signed-in user's own attempt (through their person record), or None: nobody reaches
+    someone else's attempt by its id, and an account without a person record has none. One query,
+    the person with it."""
+    if not user.is_authenticated:
+        return None
     return (
-        Attempt.objects.select_related("quiz__module").filter(person=person, pk=attempt_id).first()
+        Attempt.objects.select_related("person", "quiz__module")
+        # The module's steps are a large document that the attempt's pages never show.
+        .defer("quiz__module__steps")
+        .filter(person__user=user, pk=attempt_id)
+        .first()
     )
 
 

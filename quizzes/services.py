@@ -6,10 +6,11 @@ refuses any other change (triggers, ``quizzes`` migration 0008). Each submission
 of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
 
 import datetime
+import json
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from wagtail.log_actions import log
@@ -299,22 +300,23 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
     score = attempt_score(
         questions=attempt.questions, responses=responses, pass_mark=attempt.pass_mark
     )
+    submitted = {
+        "submitted_at": now,
+        "answers": responses,
+        "draft": {question_id: list(values) for question_id, values in answers.items()},
+        "results": _results(attempt=attempt, score=score),
+        "score": score.points,
+        "max_score": score.max_points,
+        "percent": score.percent,
+        "passed": score.passed,
+    }
     with transaction.atomic():
         # The conditional update is the lock: of two concurrent submissions, only one matches.
         updated = Attempt.objects.filter(
             pk=attempt.pk, submitted_at__isnull=True, revision=attempt.revision
-        ).update(
-            submitted_at=now,
-            answers=responses,
-            draft={question_id: list(values) for question_id, values in answers.items()},
-            results=_results(attempt=attempt, score=score),
-            score=score.points,
-            max_score=score.max_points,
-            percent=score.percent,
-            passed=score.passed,
-        )
+        ).update(**submitted)
         _written_or_why_not(attempt=attempt, updated=updated)
-        attempt.refresh_from_db()
+        _attempt_set_as_stored(attempt=attempt, values=submitted)
         answered_questions_record(attempts=[attempt])
         _evidence_seal_after_commit(attempt_id=attempt.pk)
         _xapi_attempt_record(
@@ -326,6 +328,18 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
                 lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
             )
     return attempt
+
+
+def _attempt_set_as_stored(*, attempt, values):
+    """Give the attempt the values just written as the database holds them (JSON as read back,
+    decimals to their column's places), without reading the attempt and its snapshot back."""
+    for field_name, value in values.items():
+        field = Attempt._meta.get_field(field_name)
+        if isinstance(field, models.JSONField):
+            value = json.loads(json.dumps(value, cls=field.encoder))
+        elif isinstance(field, models.DecimalField) and value is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places), ROUND_HALF_UP)
+        setattr(attempt, field_name, value)
 
 
 def attempt_close_overdue(*, attempt, now=None):

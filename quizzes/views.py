@@ -12,7 +12,7 @@ from lms.background import task_failed_for_good
 
 from .kinds import kind_of
 from .models import Attempt, Quiz
-from .selectors import attempt_for_person, attempt_review
+from .selectors import attempt_for_user, attempt_review
 from .services import (
     AttemptAlreadySubmitted,
     AttemptError,
@@ -50,8 +50,7 @@ def quiz_start(request, quiz_id):
 
 @login_required
 def attempt_detail(request, attempt_id):
-    person = current_person(request)
-    attempt = attempt_for_person(person=person, attempt_id=attempt_id)
+    attempt = attempt_for_user(user=request.user, attempt_id=attempt_id)
     if attempt is None:
         raise Http404
     if request.method == "POST":

@@ -238,6 +238,11 @@ WAGTAILADMIN_LOGIN_URL = "admin_login"
 SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
 SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "10")))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# Sessions are read from the shared cache and written through to the database, which stays the
+# record: a page costs no session query while the cache holds it, and a session outlives a cache
+# restart. The cache must be one every app server shares (production: REDIS_URL), or a sign-out on
+# one server would leave the session alive in another's copy.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -214,3 +214,27 @@ def test_learner_pages_forbid_inline_script(client, people, module, quiz):
             if "src=" not in tag
         ]
         assert inline == [], url
+
+
+def test_a_page_reads_its_session_from_the_shared_cache_and_a_sign_out_ends_it_there_too(
+    client, people, settings
+):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    _login(client)
+    key = client.session.session_key
+    assert client.get(reverse("home")).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [query for query in captured.captured_queries if "django_session" in query["sql"]]
+    assert caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + key) is not None
+    client.post(reverse("logout"))
+    assert caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + key) is None
+    assert not Session.objects.filter(session_key=key).exists()
+    client.cookies["sessionid"] = key  # the old cookie, replayed
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

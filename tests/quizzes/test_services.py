@@ -128,6 +128,30 @@ def test_submit_scores_every_type_and_a_pass_issues_the_certificate_on_commit(
     assert Certificate.objects.get(attempt=attempt).person == people["staff"]
 
 
+@pytest.mark.parametrize("wrong_count", [0, 3])
+def test_the_submitted_attempt_holds_what_the_database_holds_without_reading_it_back(
+    people, mixed_quiz, wrong_count
+):
+    attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
+    wrong = {question["id"] for question in attempt.questions[:wrong_count]}
+    answers = answers_for(attempt, wrong=wrong)
+    submitted = attempt_submit(attempt=attempt, answers=answers)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    for field in (
+        "submitted_at",
+        "answers",
+        "draft",
+        "results",
+        "score",
+        "max_score",
+        "percent",
+        "passed",
+    ):
+        assert getattr(submitted, field) == getattr(stored, field), field
+        assert type(getattr(submitted, field)) is type(getattr(stored, field)), field
+    assert submitted.answers and submitted.passed is (wrong_count == 0)
+
+
 def test_a_wrong_critical_answer_fails_the_attempt_whatever_the_total(people, mixed_quiz):
     mixed_quiz.questions.filter(sort_order=2).update(critical=True)
     attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
