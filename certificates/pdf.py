@@ -8,7 +8,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from lms.pdf_fonts import pdf_font_uris
+from lms.pdf_fonts import pdf_font_config, pdf_stylesheet
+
+STYLESHEET = "certificates/certificate_pdf.css"
 
 
 def verification_url(*, certificate):
@@ -23,9 +25,11 @@ def certificate_pdf_render(*, certificate):
         "verification_url": url,
         "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
-        **pdf_font_uris(),
     }
     html = render_to_string("certificates/certificate_pdf.html", context)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/a-3a", pdf_identifier=certificate.code.encode()
+        stylesheets=[pdf_stylesheet(STYLESHEET)],
+        font_config=pdf_font_config(),
+        pdf_variant="pdf/a-3a",
+        pdf_identifier=certificate.code.encode(),
     )
