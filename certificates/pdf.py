@@ -17,8 +17,8 @@ def verification_url(*, certificate):
     return settings.SITE_URL + reverse("certificates:verify", kwargs={"code": certificate.code})
 
 
-def certificate_pdf_render(*, certificate):
-    """Render once, at issue; downloads serve the stored bytes and never call this again."""
+def certificate_pdf_html(*, certificate):
+    """The certificate's HTML (its stylesheet is ``STYLESHEET``, parsed once per thread)."""
     url = verification_url(certificate=certificate)
     context = {
         "certificate": certificate,
@@ -26,7 +26,12 @@ def certificate_pdf_render(*, certificate):
         "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
     }
-    html = render_to_string("certificates/certificate_pdf.html", context)
+    return render_to_string("certificates/certificate_pdf.html", context)
+
+
+def certificate_pdf_render(*, certificate):
+    """Render once, at issue; downloads serve the stored bytes and never call this again."""
+    html = certificate_pdf_html(certificate=certificate)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         stylesheets=[pdf_stylesheet(STYLESHEET)],
         font_config=pdf_font_config(),
