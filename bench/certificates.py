@@ -296,6 +296,7 @@ def worker_memory_measure(*, certificate, renders, log, timeout_seconds=1800):
             WORKER_QUEUE,
         ],
         env={**os.environ, "WORKER_MAX_TASKS": str(max_tasks)},
+        stdout=subprocess.DEVNULL,  # a line per task; failures are counted below
     )
     results = DBTaskResult.objects.filter(queue_name=WORKER_QUEUE)
     deadline = time.monotonic() + timeout_seconds
