@@ -23,7 +23,9 @@ def certificate_pdf_html(*, certificate):
     context = {
         "certificate": certificate,
         "verification_url": url,
-        "qr_svg_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
+        # One pixel per module, drawn without smoothing (the stylesheet's image-rendering): as
+        # sharp as a vector at any size, and WeasyPrint draws it in a fraction of an SVG's time.
+        "qr_png_data_uri": segno.make(url, error="m").png_data_uri(scale=1, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
     }
     return render_to_string("certificates/certificate_pdf.html", context)

@@ -7,6 +7,7 @@ import re
 import threading
 
 import pytest
+import segno
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -72,6 +73,22 @@ def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
     page = _reader(certificate).pages[0]
     uris = {annotation.get_object()["/A"]["/URI"] for annotation in page["/Annots"]}
     assert uris == {pdf.verification_url(certificate=certificate)}
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without_smoothing(
+    certificate,
+):
+    page = _reader(certificate).pages[0]
+    [image] = page.images
+    pixels = image.image.convert("1")
+    drawn = [
+        [not pixels.getpixel((x, y)) for x in range(pixels.width)] for y in range(pixels.height)
+    ]
+    expected = segno.make(pdf.verification_url(certificate=certificate), error="m").matrix
+    assert drawn == [[bool(module) for module in row] for row in expected]
+    [xobject] = [value.get_object() for value in page["/Resources"]["/XObject"].values()]
+    assert xobject["/Interpolate"].value is False  # pypdf BooleanObject
 
 
 @pytest.mark.django_db
