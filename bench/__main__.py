@@ -34,7 +34,11 @@ SIZES = {
     "BENCH_RENDER_ROUNDS": ("9", "3"),
     "BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ": ("3", "1"),
     "BENCH_RENDERS": ("500", "20"),
-    "BENCH_ZIP_CERTIFICATES": ("1000", "100"),
+    # Certificate renders as tasks through `manage.py run_worker` (its memory after all of them
+    # against after a tenth).
+    "BENCH_WORKER_RENDERS": ("2000", "200"),
+    # Its yardstick is the ZIP of a tenth as many.
+    "BENCH_ZIP_CERTIFICATES": ("10000", "100"),
     "BENCH_ZIP_ROUNDS": ("3", "1"),
     "BENCH_REPORT_ROUNDS": ("3", "1"),
     # Submitted attempts with real snapshots, for the insight reports (figure 8).
@@ -144,6 +148,7 @@ def main(argv=None):
         bulk_measure,
         certificate_sample,
         render_measure,
+        worker_memory_measure,
     )
     from .data import data_prepare
     from .insight import insight_attempts_ensure, insight_measure
@@ -198,6 +203,13 @@ def main(argv=None):
             rounds_without=sizes["BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ"],
             renders_for_memory=sizes["BENCH_RENDERS"],
             log=_log,
+        ),
+        key="certificates",
+    )
+    section(
+        "3. certificate rendering: the worker's memory",
+        lambda: worker_memory_measure(
+            certificate=sample, renders=sizes["BENCH_WORKER_RENDERS"], log=_log
         ),
         key="certificates",
     )

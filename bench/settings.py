@@ -92,3 +92,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+# The worker-memory figure's render tasks go to a queue of their own (bench/tasks.py), so that
+# the worker it starts runs only them.
+TASKS = {
+    "default": {
+        **TASKS["default"],  # noqa: F405
+        "QUEUES": [*TASKS["default"]["QUEUES"], "bench-worker-memory"],  # noqa: F405
+    }
+}

@@ -5,6 +5,8 @@ import tempfile
 
 from zipstream import ZIP_STORED, ZipStream
 
+from django.db.models import F
+
 from lms.exports import csv_line, table_response
 from modules.models import policy_version_label
 
@@ -63,24 +65,68 @@ def certificates_table_response(*, certificates, export_format, filename):
     )
 
 
+class _CentralDirectoryOnDisk:
+    """What ZipStream remembers of each file it has sent, until the central directory at the
+    end of the archive: here the record that directory will hold (its 46 bytes and the name,
+    computed once the file is sent), written to a temporary file, instead of a ZipInfo object per
+    file in memory. ZipStream appends to it, counts it and, at the end, asks each entry for its
+    record (its ``_filelist`` protocol; zipstream-ng is pinned below 2)."""
+
+    class _Record:
+        __slots__ = ("data",)
+
+        def __init__(self, data):
+            self.data = data
+
+        def _central_directory_header_data(self):
+            return self.data
+
+    def __init__(self, file):
+        self._file = file
+        self._count = 0
+
+    def append(self, zip_info):
+        record = zip_info._central_directory_header_data()
+        self._file.write(len(record).to_bytes(4, "big") + record)
+        self._count += 1
+
+    def __len__(self):
+        return self._count
+
+    def __iter__(self):
+        self._file.seek(0)
+        for _ in range(self._count):
+            size = int.from_bytes(self._file.read(4), "big")
+            yield self._Record(self._file.read(size))
+
+
 def certificates_zip_stream(*, certificates, user):
     """Yield a ZIP of the stored PDFs (never re-rendered) followed by a manifest of exactly the
-    files sent. Each file is streamed from storage as it is added, and the manifest waits in a
-    spooled temporary file, so neither the PDFs nor the manifest are held in memory.
+    files sent. Each file is streamed from storage as it is added; the manifest and the central
+    directory wait in temporary files, so memory stays the same for 100 files or 100,000.
 
     Each batch is logged before it is sent: if the download is cut short, the log may name a
     certificate that never arrived, but never misses one that did."""
     archive = ZipStream(compress_type=ZIP_STORED)  # PDFs are compressed already
-    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as manifest:
+    with (
+        tempfile.TemporaryFile() as manifest,
+        tempfile.TemporaryFile() as central_directory,
+    ):
+        archive._filelist = _CentralDirectoryOnDisk(central_directory)
         manifest.write(csv_line(MANIFEST_HEADER).encode())
-        for batch in _batches(certificates.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
-            batch = [certificate for certificate in batch if certificate.pdf]
+        # The stored file's name as a plain value, not through ``certificate.pdf``: a FieldFile
+        # and its certificate refer to each other, a cycle only Python's full garbage collection
+        # frees, so thousands of certificates would pile up in memory before it ran.
+        storage = certificates.model._meta.get_field("pdf").storage
+        with_names = certificates.annotate(stored_pdf_name=F("pdf"))
+        for batch in _batches(with_names.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+            batch = [certificate for certificate in batch if certificate.stored_pdf_name]
             certificates_bulk_download_record(
                 certificate_ids=[certificate.pk for certificate in batch], user=user
             )
             for certificate in batch:
                 file_name = f"{certificate.serial}.pdf"
-                archive.add(_stored_chunks(certificate.pdf), file_name)
+                archive.add(_stored_chunks(storage, certificate.stored_pdf_name), file_name)
                 yield from archive.all_files()
                 manifest.write(csv_line(_manifest_row(certificate, file_name)).encode())
         manifest.seek(0)
@@ -115,8 +161,8 @@ def _manifest_row(certificate, file_name):
     ]
 
 
-def _stored_chunks(field_file):
-    with field_file.storage.open(field_file.name, "rb") as stored:
+def _stored_chunks(storage, name):
+    with storage.open(name, "rb") as stored:
         while chunk := stored.read(READ_BUFFER):
             yield chunk
 

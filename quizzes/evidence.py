@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lms.exports import table_csv_response
-from lms.pdf_fonts import pdf_font_uris
+from lms.pdf_fonts import pdf_font_config, pdf_font_uris
 
 from .models import Attempt, AttemptEvidence
 from .selectors import EVIDENCE_COLUMNS, attempt_evidence_rows, attempt_result_rows
@@ -40,7 +40,7 @@ def attempt_evidence_pdf(*, attempt):
     }
     html = render_to_string("quizzes/attempt_evidence_pdf.html", context)
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/a-3a"
+        pdf_variant="pdf/a-3a", font_config=pdf_font_config()
     )
 
 

@@ -315,7 +315,8 @@ TASKS = {
 # queued again after TASK_RETRY_BASE_SECONDS, four times longer after each failure up to
 # TASK_RETRY_MAX_SECONDS, for at most TASK_MAX_ATTEMPTS attempts in all. Only idempotent tasks may
 # be listed. The worker restarts itself after WORKER_MAX_TASKS tasks (`manage.py run_worker`), which
-# returns the memory WeasyPrint keeps after each render.
+# bounds whatever memory a long-lived process gathers (rendering keeps none since the font
+# configuration is shared per thread: lms/pdf_fonts.py; the benchmark measures it).
 TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", str(30 * 60)))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))
 TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))

@@ -11,7 +11,8 @@ def test_quick_sizes_are_smaller_than_full_ones():
     assert quick["BENCH_PEOPLE"] < full["BENCH_PEOPLE"] == 50_000
     assert full["BENCH_LINE_SIZES"] == [10, 1000, 10_000]
     assert full["BENCH_MODULE_STEPS"] == [5, 50]
-    assert full["BENCH_RENDERS"] == 500 and full["BENCH_ZIP_CERTIFICATES"] == 1000
+    assert full["BENCH_RENDERS"] == 500 and full["BENCH_ZIP_CERTIFICATES"] == 10_000
+    assert full["BENCH_WORKER_RENDERS"] == 2000 > quick["BENCH_WORKER_RENDERS"]
     assert full["BENCH_SIMULTANEOUS"] == 50
     assert set(quick) == set(full) == set(SIZES)
 

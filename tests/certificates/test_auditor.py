@@ -313,9 +313,9 @@ def test_the_bulk_zip_reads_each_pdf_only_as_it_is_sent(client_for, people, issu
     opened = []
     real_chunks = exports._stored_chunks
 
-    def tracking_chunks(field_file):
-        opened.append(field_file.name)
-        yield from real_chunks(field_file)
+    def tracking_chunks(storage, name):
+        opened.append(name)
+        yield from real_chunks(storage, name)
 
     monkeypatch.setattr(exports, "_stored_chunks", tracking_chunks)
     response = client_for(people["auditor"]).get(f"{LIST_URL}certificates.zip")

@@ -4,16 +4,21 @@ downloads serve the stored bytes without rendering again."""
 import hashlib
 import io
 import re
+import threading
 
 import pytest
+import segno
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from django.urls import reverse
 
 from certificates import pdf, services
 from certificates.services import certificate_issue_base_competence
+from lms import pdf_fonts
 from tests.factories import module_certificate_for
 from tests.pdf_accessibility import (
+    font_names,
     fonts_not_embedded,
     heading_levels,
     headings_out_of_order,
@@ -68,6 +73,22 @@ def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
     page = _reader(certificate).pages[0]
     uris = {annotation.get_object()["/A"]["/URI"] for annotation in page["/Annots"]}
     assert uris == {pdf.verification_url(certificate=certificate)}
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without_smoothing(
+    certificate,
+):
+    page = _reader(certificate).pages[0]
+    [image] = page.images
+    pixels = image.image.convert("1")
+    drawn = [
+        [not pixels.getpixel((x, y)) for x in range(pixels.width)] for y in range(pixels.height)
+    ]
+    expected = segno.make(pdf.verification_url(certificate=certificate), error="m").matrix
+    assert drawn == [[bool(module) for module in row] for row in expected]
+    [xobject] = [value.get_object() for value in page["/Resources"]["/XObject"].values()]
+    assert xobject["/Interpolate"].value is False  # pypdf BooleanObject
 
 
 @pytest.mark.django_db
@@ -172,3 +193,62 @@ def test_a_screen_reader_finds_all_of_a_certificate_in_its_structure(people, qui
     assert set(table["children"]) <= {"/THead", "/TBody"} and len(rows) >= 4
     assert all(row["children"] == ["/TH", "/TD"] for row in rows), rows
     assert fonts_not_embedded(reader) == []
+
+
+def _render_for(certificate, holder_name):
+    certificate.holder_name = holder_name  # not saved: only this render sees it
+    reader = PdfReader(io.BytesIO(pdf.certificate_pdf_render(certificate=certificate)))
+    return reader, _text(reader)
+
+
+@pytest.mark.django_db
+def test_european_names_come_from_the_small_font_files_and_other_scripts_from_the_full_ones(
+    certificate,
+):
+    """The European subsets are tried first; a character they lack still comes out in the
+    bundled DejaVu (its full file), embedded, never in a font of the rendering machine."""
+    reader, text = _render_for(certificate, "Zoë Łukasiewicz-Ωμέγα Жанна")
+    assert "Zoë Łukasiewicz-Ωμέγα Жанна" in text
+    families = {name.split("+", 1)[1] for name in font_names(reader)}
+    assert families == {"Certificate-DejaVu-Sans", "Certificate-DejaVu-Sans-Bold"}
+
+    reader, text = _render_for(certificate, "Անի Ծառուկյան")
+    assert "Անի Ծառուկյան" in text
+    families = {name.split("+", 1)[1] for name in font_names(reader)}
+    assert "Certificate-DejaVu-Sans-Full-Bold" in families
+    assert all(family.startswith("Certificate-DejaVu-Sans") for family in families)
+    assert fonts_not_embedded(reader) == []
+    assert text_outside_the_structure_tree(reader) == []
+
+
+def test_the_european_font_files_hold_what_they_promise_and_the_full_files_the_rest():
+    for name in ("DejaVuSans", "DejaVuSans-Bold"):
+        europe = set(TTFont(pdf_fonts.FONTS_DIR / f"{name}-Europe.ttf").getBestCmap())
+        full = set(TTFont(pdf_fonts.FONTS_DIR / f"{name}.ttf").getBestCmap())
+        assert {ord(char) for char in "AzÿŁœŵẞΩωЖжё€–“”…"} <= europe
+        assert europe < full and ord("Ա") in full - europe
+
+
+@pytest.mark.django_db
+def test_renders_in_one_thread_share_one_font_configuration_and_another_thread_gets_its_own(
+    certificate,
+):
+    """WeasyPrint's font configuration (and the stylesheet parsed against it) is made once per
+    thread: remade per render it cost a third of the time and memory that only a new process gave
+    back; shared between threads, Pango's objects are not safe."""
+    pdf.certificate_pdf_render(certificate=certificate)
+    here = pdf_fonts.pdf_font_config()
+    sheet = pdf_fonts.pdf_stylesheet(pdf.STYLESHEET)
+    pdf.certificate_pdf_render(certificate=certificate)
+    assert pdf_fonts.pdf_font_config() is here
+    assert pdf_fonts.pdf_stylesheet(pdf.STYLESHEET) is sheet
+    elsewhere = {}
+    worker = threading.Thread(
+        target=lambda: elsewhere.update(
+            font_config=pdf_fonts.pdf_font_config(),
+            sheet=pdf_fonts.pdf_stylesheet(pdf.STYLESHEET),
+        )
+    )
+    worker.start()
+    worker.join()
+    assert elsewhere["font_config"] is not here and elsewhere["sheet"] is not sheet

@@ -13,8 +13,8 @@ from lms.background import tasks_recover
 class Command(BaseCommand):
     help = (
         "Run the background worker (django-tasks-db's db_worker) under a small supervisor: a fresh "
-        "worker process after every WORKER_MAX_TASKS tasks (WeasyPrint keeps some memory after each "
-        "render), and after a crash; what a dead worker left RUNNING is queued again at once, and "
+        "worker process after every WORKER_MAX_TASKS tasks (a bound on whatever memory a long-lived "
+        "process gathers), and after a crash; what a dead worker left RUNNING is queued again at once, and "
         "every minute stale and failed tasks are recovered as `recover_tasks` does."
     )
 
