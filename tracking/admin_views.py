@@ -13,7 +13,7 @@ from .insight import (
     compliance_table,
     organisation_people,
 )
-from .reports import completion_by_team_and_module, expiring_list, overdue_list
+from .reports import completion_by_team_and_module, expiring_list, overdue_lines, overdue_list
 
 REPORTS_PERMISSION = "people.view_compliance_reports"
 
@@ -85,6 +85,9 @@ class OverdueReportView(ComplianceReportView):
 
     def rows(self):
         return overdue_list()
+
+    def export_rows(self):
+        return overdue_lines()
 
 
 class ExpiringReportView(ComplianceReportView):
