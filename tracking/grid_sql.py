@@ -55,13 +55,19 @@ def name_order_sql():
     return f'{name} COLLATE "C"' if connection.vendor == "postgresql" else name
 
 
-def cells_sql(*, modules, today, people_where="", people_params=()):
+def cells_sql(*, modules, today, people=None, assigned_only=False):
     """(SQL, params) of a WITH clause whose last table, ``cells``, has one row per current person
-    (narrowed by ``people_where``, a condition on ``p``, the person) and module in ``modules``:
+    (or per person of ``people``, a queryset) and module in ``modules``:
     person_id, module_id, module_position (in ``modules``), is_assigned (1/0), status (a
     ``tracking.status`` name or OTHER), due_on (the cell's), recertify_by, certificate_status,
     expires_on and revoked_at (when revoked with nothing submitted since). Callers add the
-    SELECT."""
+    SELECT. ``assigned_only``: instead, a last table ``assigned`` (person_id, module_id,
+    start_date) of the modules assigned to each person today (``selectors._due_dates``'s rule)."""
+    if people is None:
+        people_where, people_params = "p.left_on IS NULL", []
+    else:
+        people_sql, people_params = people.values("pk").query.sql_with_params()
+        people_where, people_params = f"p.id IN ({people_sql})", list(people_params)
     modules = list(modules)
     if not modules:
         raise ValueError("cells_sql needs at least one module")
@@ -100,7 +106,7 @@ team_reach(team_id, ancestor_id) AS (
 mods(module_id, position, base, published_on) AS (VALUES {module_rows}),
 people AS (
     SELECT p.id, p.team_id, p.start_date FROM {Person._meta.db_table} p
-    WHERE p.left_on IS NULL {people_where}
+    WHERE {people_where}
 ),
 reach AS (
     SELECT p.id AS person_id, a.module_id, a.reason, COALESCE(a.due_on, {relative}) AS due
@@ -185,6 +191,24 @@ cells AS (SELECT person_id, module_id, module_position, is_assigned,
     recertify_by, certificate_status, expires_on, revoked_at
 FROM facts)
 """  # noqa: S608
+    if assigned_only:
+        head = sql[: sql.index("ranked AS (")]
+        assigned = """assigned AS (
+    SELECT p.id AS person_id, m.module_id, p.start_date
+    FROM people p CROSS JOIN mods m
+    LEFT JOIN due d ON d.person_id = p.id AND d.module_id = m.module_id
+    WHERE d.due_on IS NOT NULL OR m.base = 1 OR d.recertify_by IS NOT NULL
+)
+"""
+        return head + assigned, [
+            *module_params,
+            *people_params,
+            *ids,
+            *ids,
+            *ids,
+            recertification,
+            recertification,
+        ]
     recertification_due = Certificate.Status.RECERTIFICATION_DUE.value
     params = [
         *module_params,

@@ -258,3 +258,124 @@ def test_people_who_left_are_in_no_report(organisation):
 def test_no_modules_means_empty_reports(people):
     assert completion_by_team_and_module() == []
     assert list(overdue_lines()) == []
+
+
+def test_the_overdue_download_is_streamed_line_for_line(organisation, client_for):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    response = client_for(organisation["auditor"]).get(
+        reverse("lms_report_overdue"), {"export": "csv"}
+    )
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "Name",
+        "Employee number",
+        "Team",
+        "Line manager",
+        "Module",
+        "Status",
+        "Due",
+        "Days overdue",
+    ]
+    assert rows[1:] == [
+        [
+            line.name,
+            line.employee_number,
+            line.team,
+            line.line_manager,
+            line.module,
+            line.status,
+            line.due_on.isoformat(),
+            str(line.days),
+        ]
+        for line in overdue_list()
+    ]
+
+
+def compliance_reference(*, people, today, months=12):
+    """Compliance by month as ``tracking.insight`` worked it out in Python over the grid's rule."""
+    import bisect
+
+    from django.db.models import Case, OuterRef, Subquery, When
+
+    from quizzes.selectors import months_back
+    from tracking.insight import MonthCompliance, _month_ends
+    from tracking.selectors import assigned_modules, modules_for_tracking
+
+    month_starts = months_back(today=today, months=months)
+    ends = _month_ends(month_starts=month_starts, today=today)
+    modules = list(modules_for_tracking())
+    revoked = Certificate.Status.REVOKED
+    revocation_time = CertificateEvent.objects.filter(
+        certificate=OuterRef("pk"), to_status=revoked
+    ).order_by("at")
+    valid_months = {}
+    for person_id, module_id, issued_at, expires_on, revoked_at in (
+        Certificate.objects.filter(
+            person_id__in=people.values("pk"),
+            module_id__in=[module.pk for module in modules],
+            kind=Certificate.Kind.MODULE,
+        )
+        .annotate(
+            revoked_at=Case(When(status=revoked, then=Subquery(revocation_time.values("at")[:1])))
+        )
+        .values_list("person_id", "module_id", "issued_at", "expires_on", "revoked_at")
+        .order_by()
+    ):
+        last_valid = expires_on
+        if revoked_at is not None:
+            last_valid = min(last_valid, timezone.localdate(revoked_at) - datetime.timedelta(1))
+        first = bisect.bisect_left(ends, timezone.localdate(issued_at))
+        last = bisect.bisect_right(ends, last_valid)
+        if first < last:
+            valid_months.setdefault((person_id, module_id), set()).update(range(first, last))
+    people_count, assigned, compliant = [0] * months, [0] * months, [0] * months
+    for person, module_ids in assigned_modules(people=people, modules=modules):
+        if not module_ids:
+            continue
+        from_month = bisect.bisect_left(ends, person.start_date) if person.start_date else 0
+        for index in range(from_month, months):
+            people_count[index] += 1
+            assigned[index] += len(module_ids)
+        for module_id in module_ids:
+            for index in valid_months.get((person.pk, module_id), ()):
+                if index >= from_month:
+                    compliant[index] += 1
+    return [
+        MonthCompliance(
+            month=start,
+            measured_on=end,
+            people=people_count[index],
+            assigned=assigned[index],
+            compliant=compliant[index],
+        )
+        for index, (start, end) in enumerate(zip(month_starts, ends, strict=True))
+    ]
+
+
+@pytest.mark.parametrize("offset", [0, 40, 400])
+def test_compliance_over_time_says_what_the_python_rule_says(organisation, offset):
+    from people.models import Person
+    from tracking.insight import compliance_by_month
+
+    # Certificates issued at different times, so that the months differ.
+    certificate_make(
+        person=organisation["auditor"],
+        module=Certificate.objects.first().module,
+        expires_on=days(200),
+        issued_at=timezone.now() - datetime.timedelta(days=150),
+    )
+    today = days(offset)
+    for people in (
+        Person.objects.filter(left_on__isnull=True),
+        Person.objects.filter(team__name="Family court team"),
+        Person.objects.all(),
+    ):
+        assert compliance_by_month(people=people, today=today) == compliance_reference(
+            people=people, today=today
+        )
