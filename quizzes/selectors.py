@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from lms.sql import without_jit
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause, policy_clauses_superseded
 from people.models import Organisation
@@ -596,7 +597,7 @@ def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
         FROM sums s JOIN sorted_pairs p ON p.question_id = s.question_id
             {"AND p.version = s.version" if by_version else ""}
     """  # noqa: S608  (our own names; values bound)
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, [quiz.pk, *chosen_params])
         found = cursor.fetchall()
     return {
@@ -642,7 +643,7 @@ def _response_counts_sql(chosen_sql, chosen_params, *, quiz):
         f"SELECT question_id, version, response, COUNT(*) AS times FROM {table} "
         f"WHERE quiz_id = %s{chosen_sql} GROUP BY question_id, version, response) grouped"
     )
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, [quiz.pk, *chosen_params])
         return cursor.fetchall()
 
@@ -1085,7 +1086,7 @@ def _question_month_sql(*, people, since, by_person):
         "ORDER BY MAX(a.submitted_at) DESC, MAX(a.attempt_id) DESC"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, month_params + params + month_params)
         return cursor.fetchall()
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from certificates.models import Certificate, CertificateEvent
 from lms.charts import bar_chart, line_chart
 from lms.small_numbers import SMALL_NUMBER, SUPPRESSED, SUPPRESSED_WHY  # noqa: F401  (used by views)
+from lms.sql import without_jit
 from people.models import Person
 from people.selectors import reporting_line
 from quizzes.selectors import clause_misses, months_back
@@ -47,6 +48,8 @@ class MonthCompliance:
 
 
 def _compliance_sql(*, people, modules, ends):
+    # Month ends by position; each (person, module) assigned today counts from the month its
+    # person started, compliant in a month when one of its certificates was valid at the end.
     with_sql, params = cells_sql(modules=modules, today=ends[-1], people=people, assigned_only=True)
     date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     zone = timezone.get_current_timezone_name()
@@ -71,14 +74,28 @@ valid AS (
     FROM {Certificate._meta.db_table} c
     LEFT JOIN revocations r ON r.certificate_id = c.id AND c.status = %s
     WHERE c.kind = %s AND c.module_id IN ({", ".join(["%s"] * len(ids))})
+),
+per_person AS (
+    SELECT person_id, MIN(start_date) AS start_date, COUNT(*) AS modules FROM assigned
+    GROUP BY person_id
+),
+counts AS (
+    SELECT m.position, COUNT(*) AS people, SUM(p.modules) AS modules
+    FROM month_ends m JOIN per_person p ON p.start_date IS NULL OR p.start_date <= m.end_on
+    GROUP BY m.position
+),
+covered AS (
+    SELECT DISTINCT m.position, m.end_on, v.person_id, v.module_id
+    FROM month_ends m JOIN valid v ON v.issued_on <= m.end_on AND m.end_on <= v.last_valid
+),
+held AS (
+    SELECT c.position, COUNT(*) AS compliant FROM covered c
+    JOIN assigned a ON a.person_id = c.person_id AND a.module_id = c.module_id
+    WHERE a.start_date IS NULL OR a.start_date <= c.end_on
+    GROUP BY c.position
 )
-SELECT m.position, COUNT(DISTINCT a.person_id), COUNT(*),
-    SUM(CASE WHEN EXISTS (
-        SELECT 1 FROM valid v WHERE v.person_id = a.person_id AND v.module_id = a.module_id
-            AND v.issued_on <= m.end_on AND m.end_on <= v.last_valid
-    ) THEN 1 ELSE 0 END)
-FROM month_ends m JOIN assigned a ON a.start_date IS NULL OR a.start_date <= m.end_on
-GROUP BY m.position"""  # noqa: S608  (our own names; values bound)
+SELECT counts.position, counts.people, counts.modules, held.compliant
+FROM counts LEFT JOIN held ON held.position = counts.position"""  # noqa: S608  (our own names; values bound)
     month_params = [value for position, end in enumerate(ends) for value in (position, end)]
     return sql, [
         *params,
@@ -116,11 +133,11 @@ def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
     modules = list(modules_for_tracking())
     people_count, assigned, compliant = [0] * months, [0] * months, [0] * months
     if modules:
-        with connection.cursor() as cursor:
+        with without_jit(), connection.cursor() as cursor:
             cursor.execute(*_compliance_sql(people=people, modules=modules, ends=ends))
             for position, people_then, assigned_then, compliant_then in cursor.fetchall():
                 people_count[position] = people_then
-                assigned[position] = assigned_then
+                assigned[position] = int(assigned_then)
                 compliant[position] = int(compliant_then or 0)
     return [
         MonthCompliance(

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lms.names import display_name
+from lms.sql import without_jit
 from modules.models import ModulePage
 from people.models import Person, Team
 
@@ -83,7 +84,7 @@ GROUP BY COALESCE(team.name, %s), cells.module_id"""  # noqa: S608 (our table na
     ]
     titles = {module.pk: module.title for module in modules}
     totals = {}
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         for team, module_id, assigned, compliant_count, overdue, expiring in cursor.fetchall():
             # Two modules (or teams) of the same name share a line, as they always have.
@@ -139,7 +140,8 @@ ORDER BY cells.due_on, {name_order_sql()}, u.last_name, u.first_name, person.id,
     params += [statuses.OVERDUE, statuses.EXPIRED]
     window = settings.LMS_EXPIRING_SOON_DAYS
     with _rows_cursor() as cursor:
-        cursor.execute(sql, params)
+        with without_jit():
+            cursor.execute(sql, params)
         while batch := cursor.fetchmany(2000):
             for (
                 position,
