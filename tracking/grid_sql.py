@@ -142,13 +142,18 @@ revoked AS (
     WHERE c.kind = %s AND c.status = %s AND c.module_id IN ({module_ids})
     GROUP BY c.person_id, c.module_id
 ),
-tried AS (
-    SELECT a.person_id, q.module_id, MAX(a.submitted_at) AS last_submitted_at,
-        MAX(CASE WHEN a.passed = %s AND NOT EXISTS (
-            SELECT 1 FROM {certificate} c WHERE c.attempt_id = a.id
-        ) THEN 1 ELSE 0 END) AS passed_pending
+pending AS (
+    SELECT DISTINCT a.person_id, q.module_id
     FROM {Attempt._meta.db_table} a JOIN {Quiz._meta.db_table} q ON q.id = a.quiz_id
-    WHERE a.submitted_at IS NOT NULL AND q.module_id IN ({module_ids})
+    WHERE a.submitted_at IS NOT NULL AND a.passed = %s AND q.module_id IN ({module_ids})
+        AND NOT EXISTS (SELECT 1 FROM {certificate} c WHERE c.attempt_id = a.id)
+),
+tried AS (
+    -- When each person last submitted, needed only where a certificate was revoked.
+    SELECT a.person_id, q.module_id, MAX(a.submitted_at) AS last_submitted_at
+    FROM {Attempt._meta.db_table} a JOIN {Quiz._meta.db_table} q ON q.id = a.quiz_id
+    JOIN revoked v ON v.person_id = a.person_id AND v.module_id = q.module_id
+    WHERE a.submitted_at IS NOT NULL
     GROUP BY a.person_id, q.module_id
 ),
 facts AS (
@@ -158,12 +163,13 @@ facts AS (
         CASE WHEN d.due_on IS NOT NULL OR m.base = 1 OR d.recertify_by IS NOT NULL
             THEN 1 ELSE 0 END AS is_assigned,
         c.status AS certificate_status, c.expires_on,
-        COALESCE(t.passed_pending, 0) AS passed_pending,
+        CASE WHEN pp.person_id IS NULL THEN 0 ELSE 1 END AS passed_pending,
         CASE WHEN c.status IS NULL AND (t.last_submitted_at IS NULL
             OR t.last_submitted_at <= v.revoked_at) THEN v.revoked_at END AS revoked_at
     FROM people p CROSS JOIN mods m
     LEFT JOIN due d ON d.person_id = p.id AND d.module_id = m.module_id
     LEFT JOIN ranked c ON c.person_id = p.id AND c.module_id = m.module_id AND c.position = 1
+    LEFT JOIN pending pp ON pp.person_id = p.id AND pp.module_id = m.module_id
     LEFT JOIN tried t ON t.person_id = p.id AND t.module_id = m.module_id
     LEFT JOIN revoked v ON v.person_id = p.id AND v.module_id = m.module_id
 ),
