@@ -41,6 +41,8 @@ SIZES = {
     "BENCH_ZIP_CERTIFICATES": ("10000", "100"),
     "BENCH_ZIP_ROUNDS": ("3", "1"),
     "BENCH_REPORT_ROUNDS": ("3", "1"),
+    # The second organisation size for the reports' peak memory (its own database; 0: skip).
+    "BENCH_REPORT_LARGE_PEOPLE": ("200000", "0"),
     # Submitted attempts with real snapshots, for the insight reports (figure 8).
     "BENCH_INSIGHT_ATTEMPTS": ("200000", "2000"),
     # The pass-rate figures need at least 1,000 attempts per strategy to resolve 0.001, quick or not.
@@ -240,6 +242,7 @@ def main(argv=None):
             admin=data.admin,
             rounds=sizes["BENCH_REPORT_ROUNDS"],
             people=_current_people(),
+            larger_people=sizes["BENCH_REPORT_LARGE_PEOPLE"],
             log=_log,
         ),
         key="reports",

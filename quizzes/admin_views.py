@@ -7,14 +7,21 @@ import django_filters
 
 from django import forms
 
-from wagtail.admin.filters import WagtailFilterSet
-
 from lms.admin_views import RowsReportView, report_columns
 from lms.charts import scatter_chart
+from lms.small_numbers import SUPPRESSED, is_small
+from people.filters import TeamFilters, chosen_team_people
+from people.models import Person
 
 from .item_analysis import ItemStatistics
 from .models import Quiz
-from .selectors import ATTEMPT_BASES, FIRST_ATTEMPTS, clause_coverage, quiz_item_analysis
+from .selectors import (
+    ATTEMPT_BASES,
+    FIRST_ATTEMPTS,
+    clause_coverage,
+    quiz_item_analysis,
+    quiz_item_people,
+)
 
 # The permission the compliance reports use (held by L&D authors and auditors), named as a string:
 # it belongs to people, and the same one opens tracking's reports.
@@ -59,7 +66,7 @@ class ClauseCoverageReportView(RowsReportView):
         return clause_coverage()
 
 
-class ItemAnalysisFilters(WagtailFilterSet):
+class ItemAnalysisFilters(TeamFilters):
     quiz = django_filters.ModelChoiceFilter(
         queryset=Quiz.objects.order_by("title"), label="Quiz", method="choose"
     )
@@ -75,9 +82,6 @@ class ItemAnalysisFilters(WagtailFilterSet):
         model = Quiz  # django-filter wants a model; the choice picks the quiz, not rows of it
         fields = []
 
-    def choose(self, queryset, name, value):
-        return queryset  # the rows are worked out from the choice, not filtered by it
-
 
 def _figure(value, places=1):
     return "Not defined" if value is None else round(value, places)
@@ -89,6 +93,27 @@ def _responses_text(row: ItemStatistics):
         f"{' (key)' if count.keyed else ''}"
         for count in row.responses
     )
+
+
+def _suppressed(row: ItemStatistics):
+    return {
+        "question_id": row.question_id,
+        "question": row.text,
+        "version": row.version or "All versions",
+        "type": row.type.replace("_", " "),
+        **dict.fromkeys(
+            [
+                "attempts",
+                "facility",
+                "standard_deviation",
+                "discrimination",
+                "efficiency",
+                "flags",
+                "responses",
+            ],
+            SUPPRESSED,
+        ),
+    }
 
 
 class ItemAnalysisReportView(RowsReportView):
@@ -130,9 +155,22 @@ class ItemAnalysisReportView(RowsReportView):
         if quiz is None:
             self.statistics = []
             return []
-        self.statistics = quiz_item_analysis(quiz=quiz, basis=basis)
+        people = chosen_team_people(filters=self.filters, people=Person.objects.all())
+        statistics = quiz_item_analysis(quiz=quiz, basis=basis, people=people)
+        if people is not None:
+            # Narrowed to a team, a question answered by fewer than SMALL_NUMBER people could
+            # say how one of them did: its figures are not shown, nor drawn.
+            counts = quiz_item_people(quiz=quiz, basis=basis, people=people)
+            small = [
+                is_small(counts.get((int(row.question_id), row.version), 0)) for row in statistics
+            ]
+        else:
+            small = [False] * len(statistics)
+        self.statistics = [row for row, hidden in zip(statistics, small, strict=True) if not hidden]
         return [
-            {
+            _suppressed(row)
+            if hidden
+            else {
                 "question_id": row.question_id,
                 "question": row.text,
                 "version": row.version or "All versions",
@@ -145,7 +183,7 @@ class ItemAnalysisReportView(RowsReportView):
                 "flags": "; ".join(row.flags),
                 "responses": _responses_text(row),
             }
-            for row in self.statistics
+            for row, hidden in zip(statistics, small, strict=True)
         ]
 
     def chart(self, rows):

@@ -485,6 +485,15 @@ class Attempt(models.Model):
                 name="attempt_scored_when_submitted",
             )
         ]
+        indexes = [
+            # Each person's first or last submitted attempt at a quiz (item analysis): read in
+            # order from the index instead of sorting every attempt.
+            models.Index(
+                fields=["quiz", "person", "submitted_at", "id"],
+                condition=models.Q(submitted_at__isnull=False),
+                name="attempt_submitted_in_order",
+            )
+        ]
 
     def __str__(self):
         return f"{self.person} – {self.quiz} ({self.started_at:%Y-%m-%d %H:%M})"

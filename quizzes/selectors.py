@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from lms.sql import without_jit
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause, policy_clauses_superseded
 from people.models import Organisation
@@ -445,14 +446,15 @@ def item_analysis_attempts(*, quiz, basis=FIRST_ATTEMPTS):
     return list(submitted.order_by("pk").values("questions", "results", "answers"))
 
 
-def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS):
+def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS, people=None):
     """The item analysis of ``quiz`` (``quizzes.item_analysis``) over the chosen attempts, the
     same as ``item_analysis(attempts=item_analysis_attempts(...))`` but added up by the database
     from the submissions' answered questions (``AnsweredQuestion``): a few GROUP BY queries
-    whatever the number of attempts, and one read of the snapshot of each version."""
+    whatever the number of attempts, and one read of the snapshot of each version. ``people``
+    (a queryset) counts only their attempts (and, for first or last, their first or last)."""
     if basis not in ATTEMPT_BASES:
         raise ValueError(f"Unknown attempt basis: {basis!r}")
-    chosen_sql, chosen_params = _chosen_attempts_sql(quiz=quiz, basis=basis)
+    chosen_sql, chosen_params = _chosen_attempts_sql(quiz=quiz, basis=basis, people=people)
     by_version = _score_sums_sql(chosen_sql, chosen_params, quiz=quiz, by_version=True)
     if not by_version:
         return []
@@ -509,13 +511,39 @@ def quiz_item_analysis(*, quiz, basis=FIRST_ATTEMPTS):
     return rows
 
 
-def _chosen_attempts_sql(*, quiz, basis):
+def quiz_item_people(*, quiz, basis=FIRST_ATTEMPTS, people=None):
+    """How many different people the figures of each row of ``quiz_item_analysis`` rest on:
+    ``{(question id, version): people}``, and ``(question id, None)`` for a question's versions
+    together. For the small-numbers rule (``lms.small_numbers``) of a narrowed report."""
+    chosen_sql, chosen_params = _chosen_attempts_sql(quiz=quiz, basis=basis, people=people)
+    table = AnsweredQuestion._meta.db_table
+    counts = {}
+    with connection.cursor() as cursor:
+        for version in ("version", "NULL"):
+            cursor.execute(
+                f"SELECT question_id, {version}, COUNT(DISTINCT person_id) FROM {table} "  # noqa: S608
+                f"WHERE quiz_id = %s{chosen_sql} GROUP BY question_id"
+                + (", version" if version == "version" else ""),
+                [quiz.pk, *chosen_params],
+            )
+            counts.update(
+                ((int(question_id), row_version), count)
+                for question_id, row_version, count in cursor.fetchall()
+            )
+    return counts
+
+
+def _chosen_attempts_sql(*, quiz, basis, people=None):
     """A condition on ``AnsweredQuestion`` rows (SQL to append to a WHERE, and its parameters)
     that keeps the attempts the ``basis`` chooses: every row of the quiz is a submitted
     attempt's, so all of them need none; else each person's first or last submitted attempt (by
-    submission, then id, as ``item_analysis_attempts``)."""
+    submission, then id, as ``item_analysis_attempts``). ``people`` (a queryset): only theirs."""
+    whose, whose_params = "", []
+    if people is not None:
+        people_sql, people_params = people.values("pk").query.sql_with_params()
+        whose, whose_params = f" AND person_id IN ({people_sql})", list(people_params)
     if basis == ALL_ATTEMPTS:
-        return "", []
+        return whose, whose_params
     table = Attempt._meta.db_table
     order = "submitted_at, id" if basis == FIRST_ATTEMPTS else "submitted_at DESC, id DESC"
     numbered = (
@@ -523,7 +551,7 @@ def _chosen_attempts_sql(*, quiz, basis):
         f"FROM {table} WHERE quiz_id = %s AND submitted_at IS NOT NULL"
     )
     chosen = f"SELECT id FROM ({numbered}) numbered WHERE n = 1"  # noqa: S608  (our own names)
-    return f" AND attempt_id IN ({chosen})", [quiz.pk]
+    return f" AND attempt_id IN ({chosen}){whose}", [quiz.pk, *whose_params]
 
 
 def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
@@ -539,28 +567,32 @@ def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
     same_group = "a.question_id = b.question_id" + (
         " AND a.version = b.version" if by_version else ""
     )
+    # One pass over the answered questions groups them by score, rest and question (a few
+    # hundred groups whatever the number of attempts); every sum is worked out from those.
+    x = "CAST(ROUND(points * 100) AS BIGINT)"
+    total = "CAST(ROUND(attempt_points * 100) AS BIGINT)"
     sql = f"""
-        WITH pairs AS (
-            SELECT attempt_id, position, question_id, version, max_points,
-                   CAST(ROUND(points * 100) AS BIGINT) AS x,
-                   CAST(ROUND(attempt_points * 100) AS BIGINT)
-                       - CAST(ROUND(points * 100) AS BIGINT) AS rest
+        WITH combos AS (
+            SELECT question_id, {version}, {x} AS x, {total} - {x} AS rest, COUNT(*) AS c,
+                   MAX(max_points) AS maximum, MIN(attempt_id) AS sample,
+                   MIN(attempt_id * 10000 + position) AS first_met
             FROM {table} WHERE quiz_id = %s{chosen_sql}
+            GROUP BY {group}, {x}, {total}
         ), x_runs AS (
-            SELECT question_id, {version}, x AS value, COUNT(*) AS c FROM pairs
-            GROUP BY {group}, x
+            SELECT question_id, version, x AS value, SUM(c) AS c FROM combos
+            GROUP BY question_id, version, x
         ), rest_runs AS (
-            SELECT question_id, {version}, rest AS value, COUNT(*) AS c FROM pairs
-            GROUP BY {group}, rest
+            SELECT question_id, version, rest AS value, SUM(c) AS c FROM combos
+            GROUP BY question_id, version, rest
         ), x_ranks AS (
             SELECT question_id, version, value,
-                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
-                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+                   SUM(c) OVER (PARTITION BY question_id, version ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY question_id, version ORDER BY value) AS high
             FROM x_runs
         ), rest_ranks AS (
             SELECT question_id, version, value,
-                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) - c AS low,
-                   SUM(c) OVER (PARTITION BY {group} ORDER BY value) AS high
+                   SUM(c) OVER (PARTITION BY question_id, version ORDER BY value) - c AS low,
+                   SUM(c) OVER (PARTITION BY question_id, version ORDER BY value) AS high
             FROM rest_runs
         ), sorted_pairs AS (
             SELECT a.question_id, {"a.version" if by_version else "NULL"} AS version,
@@ -572,24 +604,24 @@ def _score_sums_sql(chosen_sql, chosen_params, *, quiz, by_version):
                 ON {same_group} AND a.low < b.high AND b.low < a.high
             GROUP BY a.question_id{", a.version" if by_version else ""}
         ), sums AS (
-            SELECT question_id, {"version" if by_version else "NULL"} AS version, COUNT(*) AS n,
-                   SUM(x) AS sx, SUM(x * x) AS sxx, SUM(rest) AS sr, SUM(rest * rest) AS srr,
-                   SUM(x * rest) AS sxr, MAX(max_points) AS maximum,
-                   MIN(attempt_id) AS sample, MIN(attempt_id * 10000 + position) AS first_met
-            FROM pairs GROUP BY {group}
+            SELECT question_id, version, SUM(c) AS n,
+                   SUM(c * x) AS sx, SUM(c * x * x) AS sxx, SUM(c * rest) AS sr,
+                   SUM(c * rest * rest) AS srr, SUM(c * x * rest) AS sxr,
+                   MAX(maximum) AS maximum, MIN(sample) AS sample, MIN(first_met) AS first_met
+            FROM combos GROUP BY question_id, version
         )
         SELECT s.question_id, s.version, s.n, s.sx, s.sxx, s.sr, s.srr, s.sxr,
                p.sorted_x_rest, s.maximum, s.sample, s.first_met
         FROM sums s JOIN sorted_pairs p ON p.question_id = s.question_id
             {"AND p.version = s.version" if by_version else ""}
     """  # noqa: S608  (our own names; values bound)
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, [quiz.pk, *chosen_params])
         found = cursor.fetchall()
     return {
         (question_id, version): (
             ScoreSums(
-                count=count,
+                count=int(count),
                 x=int(x),
                 xx=int(xx),
                 rest=int(rest),
@@ -622,13 +654,14 @@ def _response_counts_sql(chosen_sql, chosen_params, *, quiz):
     """Per question and version, each distinct response (JSON text, None unanswered) and how
     many of the chosen attempts gave it."""
     table = AnsweredQuestion._meta.db_table
+    # PostgreSQL groups the jsonb values themselves and writes each distinct one as text once.
     response = "response::text" if connection.vendor == "postgresql" else "response"
     sql = (
-        f"SELECT question_id, version, {response}, COUNT(*) FROM {table} "  # noqa: S608
-        f"WHERE quiz_id = %s{chosen_sql} "
-        f"GROUP BY question_id, version, {response}"
+        f"SELECT question_id, version, {response}, times FROM ("  # noqa: S608
+        f"SELECT question_id, version, response, COUNT(*) AS times FROM {table} "
+        f"WHERE quiz_id = %s{chosen_sql} GROUP BY question_id, version, response) grouped"
     )
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, [quiz.pk, *chosen_params])
         return cursor.fetchall()
 
@@ -1071,7 +1104,7 @@ def _question_month_sql(*, people, since, by_person):
         "ORDER BY MAX(a.submitted_at) DESC, MAX(a.attempt_id) DESC"
     )
     # The month expression appears in the select list and the GROUP BY: its parameter twice.
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, month_params + params + month_params)
         return cursor.fetchall()
 

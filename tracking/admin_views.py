@@ -1,6 +1,7 @@
 """The compliance reports in Wagtail's Reports menu."""
 
 from lms.admin_views import RowsReportView, report_columns
+from people.filters import TeamFilters, chosen_team_people
 from quizzes.selectors import clause_misses
 
 from .insight import (
@@ -13,7 +14,7 @@ from .insight import (
     compliance_table,
     organisation_people,
 )
-from .reports import completion_by_team_and_module, expiring_list, overdue_list
+from .reports import completion_by_team_and_module, expiring_list, overdue_lines, overdue_list
 
 REPORTS_PERMISSION = "people.view_compliance_reports"
 
@@ -86,6 +87,9 @@ class OverdueReportView(ComplianceReportView):
     def rows(self):
         return overdue_list()
 
+    def export_rows(self):
+        return overdue_lines()
+
 
 class ExpiringReportView(ComplianceReportView):
     page_title = "Certificates expiring soon"
@@ -128,15 +132,26 @@ class ComplianceOverTimeReportView(ComplianceReportView):
     list_export = COMPLIANCE_FIELDS
     columns = report_columns(list_export, export_headings)
 
+    filterset_class = TeamFilters
+
     def rows(self):
-        self.months = compliance_by_month(people=organisation_people())
+        team_people = chosen_team_people(filters=self.filters, people=organisation_people())
+        # Narrowed to a team, the small-numbers rule holds (lms.small_numbers).
+        self.protect = team_people is not None
+        self.months = compliance_by_month(
+            people=organisation_people() if team_people is None else team_people
+        )
         return _rows_of(
             COMPLIANCE_FIELDS,
-            compliance_table(months=self.months, protect=False),
+            compliance_table(months=self.months, protect=self.protect),
         )
 
     def chart(self, rows):
-        return compliance_chart(months=self.months, protect=False, whose="the organisation")
+        return compliance_chart(
+            months=self.months,
+            protect=self.protect,
+            whose="the team" if self.protect else "the organisation",
+        )
 
 
 CLAUSE_FIELDS = [
@@ -165,9 +180,18 @@ class MostMissedClausesReportView(ComplianceReportView):
     list_export = CLAUSE_FIELDS
     columns = report_columns(list_export, export_headings)
 
+    filterset_class = TeamFilters
+
     def rows(self):
-        self.clauses = clause_misses()
-        return _rows_of(CLAUSE_FIELDS, clause_table(clauses=self.clauses, protect=False))
+        team_people = chosen_team_people(filters=self.filters, people=organisation_people())
+        # Narrowed to a team, the small-numbers rule holds (lms.small_numbers): count people.
+        self.protect = team_people is not None
+        self.clauses = clause_misses(people=team_people, count_people=self.protect)
+        return _rows_of(CLAUSE_FIELDS, clause_table(clauses=self.clauses, protect=self.protect))
 
     def chart(self, rows):
-        return clause_chart(clauses=self.clauses, protect=False, whose="the organisation")
+        return clause_chart(
+            clauses=self.clauses,
+            protect=self.protect,
+            whose="the team" if self.protect else "the organisation",
+        )

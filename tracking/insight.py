@@ -9,31 +9,27 @@ and not revoked by then. The current month is measured today. What a certificate
 in the past (say, recertification due after a policy change) is not kept, so the past months
 count a certificate as valid on its dates alone."""
 
-import bisect
 import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, OuterRef, Subquery, When
+from django.db import connection
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent
 from lms.charts import bar_chart, line_chart
+from lms.small_numbers import SMALL_NUMBER, SUPPRESSED, SUPPRESSED_WHY  # noqa: F401  (used by views)
+from lms.sql import without_jit
 from people.models import Person
 from people.selectors import reporting_line
 from quizzes.selectors import clause_misses, months_back
 
-from .selectors import assigned_modules, modules_for_tracking
+from .grid_sql import cells_sql
+from .selectors import modules_for_tracking
 
 INSIGHT_MONTHS = 12
-# A figure about fewer people than this is never shown to a manager: with three people in a
-# line, "67 % missed clause 4.2" all but names who.
-SMALL_NUMBER = 5
-SUPPRESSED = f"Not shown: fewer than {SMALL_NUMBER} people"
-SUPPRESSED_WHY = (
-    f"To protect people's privacy, a figure about fewer than {SMALL_NUMBER} people is not shown: "
-    "with so few, it could say how one person did."
-)
+# A figure about fewer people than SMALL_NUMBER is never shown to a manager: with three people
+# in a line, "67 % missed clause 4.2" all but names who (lms.small_numbers).
 CHART_CLAUSES = 10
 NOTHING_ASSIGNED = "No modules assigned"
 
@@ -51,6 +47,69 @@ class MonthCompliance:
         return round(100 * self.compliant / self.assigned, 1) if self.assigned else None
 
 
+def _compliance_sql(*, people, modules, ends):
+    # Month ends by position; each (person, module) assigned today counts from the month its
+    # person started, compliant in a month when one of its certificates was valid at the end.
+    with_sql, params = cells_sql(modules=modules, today=ends[-1], people=people, assigned_only=True)
+    date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    zone = timezone.get_current_timezone_name()
+    issued_on, issued_params = connection.ops.datetime_cast_date_sql("c.issued_at", (), zone)
+    revoked_on, revoked_params = connection.ops.datetime_cast_date_sql("r.revoked_at", (), zone)
+    day_before = (
+        f"({revoked_on} - 1)"
+        if connection.vendor == "postgresql"
+        else f"date({revoked_on}, '-1 days')"
+    )
+    ids = [module.pk for module in modules]
+    sql = f"""{with_sql},
+month_ends(position, end_on) AS (VALUES {", ".join(f"(%s, {date})" for _ in ends)}),
+revocations AS (
+    SELECT certificate_id, MIN(at) AS revoked_at FROM {CertificateEvent._meta.db_table}
+    WHERE to_status = %s GROUP BY certificate_id
+),
+valid AS (
+    SELECT c.person_id, c.module_id, {issued_on} AS issued_on,
+        CASE WHEN r.revoked_at IS NOT NULL AND {day_before} < c.expires_on
+            THEN {day_before} ELSE c.expires_on END AS last_valid
+    FROM {Certificate._meta.db_table} c
+    LEFT JOIN revocations r ON r.certificate_id = c.id AND c.status = %s
+    WHERE c.kind = %s AND c.module_id IN ({", ".join(["%s"] * len(ids))})
+),
+per_person AS (
+    SELECT person_id, MIN(start_date) AS start_date, COUNT(*) AS modules FROM assigned
+    GROUP BY person_id
+),
+counts AS (
+    SELECT m.position, COUNT(*) AS people, SUM(p.modules) AS modules
+    FROM month_ends m JOIN per_person p ON p.start_date IS NULL OR p.start_date <= m.end_on
+    GROUP BY m.position
+),
+covered AS (
+    SELECT DISTINCT m.position, m.end_on, v.person_id, v.module_id
+    FROM month_ends m JOIN valid v ON v.issued_on <= m.end_on AND m.end_on <= v.last_valid
+),
+held AS (
+    SELECT c.position, COUNT(*) AS compliant FROM covered c
+    JOIN assigned a ON a.person_id = c.person_id AND a.module_id = c.module_id
+    WHERE a.start_date IS NULL OR a.start_date <= c.end_on
+    GROUP BY c.position
+)
+SELECT counts.position, counts.people, counts.modules, held.compliant
+FROM counts LEFT JOIN held ON held.position = counts.position"""  # noqa: S608  (our own names; values bound)
+    month_params = [value for position, end in enumerate(ends) for value in (position, end)]
+    return sql, [
+        *params,
+        *month_params,
+        Certificate.Status.REVOKED.value,
+        *issued_params,
+        *revoked_params,
+        *revoked_params,
+        Certificate.Status.REVOKED.value,
+        Certificate.Kind.MODULE.value,
+        *ids,
+    ]
+
+
 def month_label(month):
     return f"{calendar.month_abbr[month.month]} {month.year}"
 
@@ -65,48 +124,21 @@ def _month_ends(*, month_starts, today):
 
 def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
     """Compliance at the end of each of the last ``months`` months (see the module's docstring),
-    for ``people`` (a queryset: the organisation or a reporting line)."""
+    for ``people`` (a queryset: the organisation or a reporting line), counted by the database:
+    who is assigned what today (``grid_sql``, the grid's own rule), and per month end the
+    assigned (person, module) pairs, their people, and those with a certificate valid then."""
     today = today or timezone.localdate()
     month_starts = months_back(today=today, months=months)
     ends = _month_ends(month_starts=month_starts, today=today)
     modules = list(modules_for_tracking())
-    assigned_pairs = assigned_modules(people=people, modules=modules)
-    revoked = Certificate.Status.REVOKED
-    revocation_time = CertificateEvent.objects.filter(
-        certificate=OuterRef("pk"), to_status=revoked
-    ).order_by("at")
-    valid_months = {}  # (person, module) -> indexes of the months it was valid at the end of
-    for person_id, module_id, issued_at, expires_on, revoked_at in (
-        Certificate.objects.filter(
-            person_id__in=people.values("pk"),
-            module_id__in=[module.pk for module in modules],
-            kind=Certificate.Kind.MODULE,
-        )
-        .annotate(
-            revoked_at=Case(When(status=revoked, then=Subquery(revocation_time.values("at")[:1])))
-        )
-        .values_list("person_id", "module_id", "issued_at", "expires_on", "revoked_at")
-        .order_by()
-    ):
-        last_valid = expires_on
-        if revoked_at is not None:
-            last_valid = min(last_valid, timezone.localdate(revoked_at) - datetime.timedelta(1))
-        first = bisect.bisect_left(ends, timezone.localdate(issued_at))
-        last = bisect.bisect_right(ends, last_valid)
-        if first < last:
-            valid_months.setdefault((person_id, module_id), set()).update(range(first, last))
     people_count, assigned, compliant = [0] * months, [0] * months, [0] * months
-    for person, module_ids in assigned_pairs:
-        if not module_ids:
-            continue
-        from_month = bisect.bisect_left(ends, person.start_date) if person.start_date else 0
-        for index in range(from_month, months):
-            people_count[index] += 1
-            assigned[index] += len(module_ids)
-        for module_id in module_ids:
-            for index in valid_months.get((person.pk, module_id), ()):
-                if index >= from_month:
-                    compliant[index] += 1
+    if modules:
+        with without_jit(), connection.cursor() as cursor:
+            cursor.execute(*_compliance_sql(people=people, modules=modules, ends=ends))
+            for position, people_then, assigned_then, compliant_then in cursor.fetchall():
+                people_count[position] = people_then
+                assigned[position] = int(assigned_then)
+                compliant[position] = int(compliant_then or 0)
     return [
         MonthCompliance(
             month=start,

@@ -1,16 +1,24 @@
 """Organisation-wide compliance, read for the Wagtail admin reports and for reminders."""
 
+import contextlib
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
+from lms.names import display_name
+from lms.sql import without_jit
 from modules.models import ModulePage
-from people.models import Person
+from people.models import Person, Team
 
 from . import status as statuses
 from .dashboard import headline_compute
+from .grid_sql import cells_sql, name_order_sql, sql_date, sql_datetime
 from .models import Reminder
 from .selectors import module_status_grid, modules_for_tracking
+from .status import CertificateFacts, status_compute
 
 
 def organisation_grid(*, today=None):
@@ -47,26 +55,56 @@ class PersonModuleLine:
 
 
 def completion_by_team_and_module(*, today=None):
+    """Per team (by name; "No team" for people without one) and module (by title): how many
+    current people the module applies to, and how many are compliant, overdue or expired, and
+    expiring soon. One GROUP BY in the database (``grid_sql``), however many people."""
+    today = today or timezone.localdate()
+    modules = list(modules_for_tracking())
+    if not modules:
+        return []
+    with_sql, params = cells_sql(modules=modules, today=today)
+    compliant = ", ".join(["%s"] * len(statuses.COMPLIANT))
+    sql = f"""{with_sql}
+SELECT COALESCE(team.name, %s), cells.module_id, COUNT(*),
+    SUM(CASE WHEN cells.status IN ({compliant}) THEN 1 ELSE 0 END),
+    SUM(CASE WHEN cells.status IN (%s, %s) THEN 1 ELSE 0 END),
+    SUM(CASE WHEN cells.status = %s THEN 1 ELSE 0 END)
+FROM cells JOIN {Person._meta.db_table} person ON person.id = cells.person_id
+LEFT JOIN {Team._meta.db_table} team ON team.id = person.team_id
+WHERE cells.status <> %s
+GROUP BY COALESCE(team.name, %s), cells.module_id"""  # noqa: S608 (our table names)
+    params += [
+        NO_TEAM,
+        *sorted(statuses.COMPLIANT),
+        statuses.OVERDUE,
+        statuses.EXPIRED,
+        statuses.EXPIRING_SOON,
+        statuses.NOT_ASSIGNED,
+        NO_TEAM,
+    ]
+    titles = {module.pk: module.title for module in modules}
     totals = {}
-    for row in organisation_grid(today=today):
-        team = row["person"].team_name or "No team"
-        for cell in row["cells"]:
-            if not cell.is_assigned:
-                continue
-            key = (team, cell.module.title)
-            line = totals.setdefault(key, TeamModuleCompletion(team=team, module=cell.module.title))
-            line.assigned += 1
-            line.compliant += cell.is_compliant
-            line.overdue += cell.status in (statuses.OVERDUE, statuses.EXPIRED)
-            line.expiring_soon += cell.status == statuses.EXPIRING_SOON
+    with without_jit(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for team, module_id, assigned, compliant_count, overdue, expiring in cursor.fetchall():
+            # Two modules (or teams) of the same name share a line, as they always have.
+            key = (team, titles[module_id])
+            line = totals.setdefault(key, TeamModuleCompletion(team=team, module=key[1]))
+            line.assigned += assigned
+            line.compliant += compliant_count
+            line.overdue += overdue
+            line.expiring_soon += expiring
     return [totals[key] for key in sorted(totals)]
+
+
+NO_TEAM = "No team"
 
 
 def _line(person, cell, days):
     return PersonModuleLine(
         name=person.full_name,
         employee_number=person.employee_number or "",
-        team=person.team_name or "No team",
+        team=person.team_name or NO_TEAM,
         line_manager=person.line_manager_name,
         module=cell.module.title,
         status=cell.label,
@@ -76,16 +114,105 @@ def _line(person, cell, days):
     )
 
 
-def overdue_list(*, today=None):
-    """Overdue and expired assignments, longest overdue first."""
+def overdue_lines(*, today=None):
+    """Overdue and expired assignments, longest overdue first (then by name), read and yielded a
+    row at a time: the database picks and sorts them (``grid_sql``), so memory stays flat however
+    many there are. Each label is worded by ``status_compute`` from the facts the query read."""
     today = today or timezone.localdate()
-    lines = [
-        _line(row["person"], cell, (today - cell.due_on).days)
-        for row in organisation_grid(today=today)
-        for cell in row["cells"]
-        if cell.status in (statuses.OVERDUE, statuses.EXPIRED) and cell.due_on
-    ]
-    return sorted(lines, key=lambda line: (-line.days, line.name))
+    modules = list(modules_for_tracking())
+    if not modules:
+        return
+    with_sql, params = cells_sql(modules=modules, today=today)
+    user_table = get_user_model()._meta.db_table
+    sql = f"""{with_sql}
+SELECT cells.module_position, cells.is_assigned, cells.due_on, cells.recertify_by,
+    cells.certificate_status, cells.expires_on, cells.revoked_at,
+    u.first_name, u.last_name, u.username, person.employee_number, team.name,
+    person.line_manager_id, manager_user.first_name, manager_user.last_name
+FROM cells JOIN {Person._meta.db_table} person ON person.id = cells.person_id
+LEFT JOIN {user_table} u ON u.id = person.user_id
+LEFT JOIN {Team._meta.db_table} team ON team.id = person.team_id
+LEFT JOIN {Person._meta.db_table} manager ON manager.id = person.line_manager_id
+LEFT JOIN {user_table} manager_user ON manager_user.id = manager.user_id
+WHERE cells.status IN (%s, %s) AND cells.due_on IS NOT NULL
+ORDER BY cells.due_on, {name_order_sql()}, u.last_name, u.first_name, person.id,
+    cells.module_position"""  # noqa: S608 (our table names)
+    params += [statuses.OVERDUE, statuses.EXPIRED]
+    window = settings.LMS_EXPIRING_SOON_DAYS
+    with _rows_cursor() as cursor:
+        with without_jit():
+            cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            for (
+                position,
+                is_assigned,
+                due_on,
+                recertify_by,
+                certificate_status,
+                expires_on,
+                revoked_at,
+                first_name,
+                last_name,
+                username,
+                employee_number,
+                team,
+                line_manager_id,
+                manager_first_name,
+                manager_last_name,
+            ) in batch:
+                revoked_at = sql_datetime(revoked_at)
+                cell = status_compute(
+                    module=modules[position],
+                    assigned=bool(is_assigned),
+                    due_on=sql_date(due_on),
+                    certificate=CertificateFacts(certificate_status, sql_date(expires_on))
+                    if certificate_status
+                    else None,
+                    recertify_by=sql_date(recertify_by),
+                    attempts=0,
+                    best_score=None,
+                    passed_pending=False,
+                    started=False,
+                    retry_on=None,
+                    today=today,
+                    expiring_window_days=window,
+                    revoked_on=timezone.localdate(revoked_at) if revoked_at else None,
+                )
+                yield PersonModuleLine(
+                    name=display_name(
+                        first_name=first_name, last_name=last_name, username=username or ""
+                    ),
+                    employee_number=employee_number or "",
+                    team=team or NO_TEAM,
+                    line_manager=display_name(
+                        first_name=manager_first_name, last_name=manager_last_name
+                    )
+                    if line_manager_id is not None
+                    else "",
+                    module=cell.module.title,
+                    status=cell.label,
+                    due_on=cell.due_on,
+                    valid_until=cell.valid_until,
+                    days=(today - cell.due_on).days,
+                )
+
+
+@contextlib.contextmanager
+def _rows_cursor():
+    """A cursor that reads a long result a batch at a time (server-side on PostgreSQL)."""
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        cursor = connection.cursor()
+    else:
+        cursor = connection.chunked_cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def overdue_list(*, today=None):
+    """``overdue_lines`` as a list."""
+    return list(overdue_lines(today=today))
 
 
 def expiring_list(*, today=None):

@@ -128,7 +128,10 @@ def test_authors_and_auditors_see_and_export_the_figures_but_no_names(
     assert sheet.max_row == len(exported)
     everything = html + repr(exported)
     for person in ("staff", "other_staff"):
-        assert people[person].user.last_name not in everything
+        # On the page, full names: a last name alone ("Other") is a word of a team's name in
+        # the team filter.
+        assert people[person].full_name not in everything
+        assert people[person].user.last_name not in repr(exported)
         assert people[person].user.username not in everything
 
 
@@ -180,3 +183,41 @@ def test_a_quiz_with_one_attempt_has_no_point_to_place(people, quiz, client_for)
     html = client_for(people["author"]).get(reverse(REPORT), {"quiz": quiz.pk}).content.decode()
     svg = _chart_svg(html)
     assert "0 questions" in svg and "3 questions with no discrimination index" in svg
+
+
+def test_narrowed_to_a_team_of_fewer_than_five_no_figure_is_shown(sittings, people, client_for):
+    from lms.small_numbers import SUPPRESSED
+
+    client = client_for(people["auditor"])
+    query = {"quiz": sittings.pk, "basis": ALL_ATTEMPTS, "team": people["staff"].team_id}
+    exported = _csv(client.get(reverse(REPORT), {**query, "export": "csv"}))
+    assert len(exported) == 4
+    assert all(row[4:] == [SUPPRESSED] * 7 for row in exported[1:])
+    assert {row[1] for row in exported[1:]} >= {"First question?"}
+    page = client.get(reverse(REPORT), query).content.decode()
+    assert 'src="data:image/svg+xml;base64,' not in page  # nothing to place on the chart
+
+
+def test_narrowed_to_a_team_and_its_sub_teams_of_five_the_figures_are_theirs(
+    people, quiz, client_for
+):
+    from people.models import Team
+    from tests.factories import PersonFactory
+
+    team = people["staff"].team
+    sub_team = Team.objects.create(name="Duty desk", parent=team)
+    now = timezone.now()
+    # Five in the team (one in its sub-team) get everything right; someone elsewhere fails.
+    for person in [people[who] for who in ("manager", "staff", "lead", "deep")] + [
+        PersonFactory(team=sub_team)
+    ]:
+        _sit(person, quiz, at=now - HOUR, passing=True)
+    _sit(people["other_staff"], quiz, at=now - HOUR, passing=False)
+    query = {"quiz": quiz.pk, "basis": FIRST_ATTEMPTS, "export": "csv"}
+    client = client_for(people["auditor"])
+    narrowed = _csv(client.get(reverse(REPORT), {**query, "team": team.pk}))
+    first = next(row for row in narrowed if row[1] == "First question?")
+    assert first[4:6] == ["5", "100.0"]
+    everyone = _csv(client.get(reverse(REPORT), query))
+    first = next(row for row in everyone if row[1] == "First question?")
+    assert first[4:6] == ["6", str(round(500 / 6, 1))]

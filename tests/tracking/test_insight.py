@@ -241,3 +241,71 @@ def test_the_organisation_report_shows_every_figure(history, answered, client_fo
 def test_staff_and_managers_cannot_see_the_admin_reports(people, client_for, who):
     for report in ADMIN_REPORTS:
         assert client_for(people[who]).get(reverse(report)).status_code in (302, 403)
+
+
+# Narrowed to a team (and its sub-teams), the admin reports keep the small-numbers rule.
+
+
+def _exported(client, report, **query):
+    response = client.get(reverse(report), {**query, "export": "csv"})
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.fixture
+def family_court(answered, quiz):
+    """Family court team (Maria, Sam, Lee, Rita) gets a sub-team of two more, who missed
+    clause 10's question too: five of its people answered it (Sam, Lee, Rita and the two)."""
+    from people.models import Team
+
+    team = Team.objects.get(name="Family court team")
+    sub_team = Team.objects.create(name="Family court duty desk", parent=team)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    for _ in range(2):
+        sit(PersonFactory(team=sub_team), quiz, yesterday, q4=False)
+    return team, sub_team
+
+
+def test_a_team_and_its_sub_teams_of_five_people_show_their_figures(
+    family_court, answered, client_for
+):
+    team, _sub_team = family_court
+    rows = _exported(
+        client_for(answered["auditor"]), "lms_report_most-missed-clauses", team=team.pk
+    )
+    assert rows[1][:6] == ["Safeguarding", "10", "Heading 10", "5", "4", "80.0"]
+    # Narrowed, a question's own figures (which may rest on fewer people) are not shown.
+    assert rows[1][7] == "Question 14?"
+
+
+def test_a_team_of_fewer_than_five_people_shows_no_figure(
+    history, family_court, answered, client_for
+):
+    team, sub_team = family_court
+    client = client_for(answered["auditor"])
+    clauses = _exported(client, "lms_report_most-missed-clauses", team=sub_team.pk)
+    assert clauses[1][3:7] == [SUPPRESSED] * 4
+    # The sub-team's two people: no month's figure; the team with it: six people this month.
+    compliance = _exported(client, "lms_report_compliance-over-time", team=sub_team.pk)
+    assert len(compliance) == 13 and all(row[2:] == [SUPPRESSED] * 4 for row in compliance[1:])
+    page = client.get(reverse("lms_report_compliance-over-time"), {"team": sub_team.pk})
+    assert page.status_code == 200 and SUPPRESSED in page.content.decode()
+    narrowed = _exported(client, "lms_report_compliance-over-time", team=team.pk)
+    assert narrowed[-1][2:] == ["6", "6", "2", "33.3"]
+    # The whole organisation, unnarrowed, shows every figure.
+    assert _exported(client, "lms_report_compliance-over-time")[-1][2:] == [
+        "10",
+        "10",
+        "2",
+        "20.0",
+    ]
+
+
+@pytest.mark.parametrize("who", ["staff", "manager"])
+def test_managers_cannot_reach_a_narrowed_admin_report_either(
+    family_court, people, client_for, who
+):
+    team, _sub_team = family_court
+    for report in ADMIN_REPORTS:
+        response = client_for(people[who]).get(reverse(report), {"team": team.pk, "export": "csv"})
+        assert response.status_code in (302, 403)
