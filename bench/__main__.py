@@ -25,6 +25,8 @@ SIZES = {
     "BENCH_LINE_SIZES": ("10,1000,10000", "10,100,1000"),
     "BENCH_MODULE_STEPS": ("5,50", "5,50"),
     "BENCH_DASHBOARD_LINE": ("155", "155"),
+    # Single warm requests of the dashboard per line size (figure 9), in blocks of ten.
+    "BENCH_DASHBOARD_REQUESTS": ("30", "10"),
     "BENCH_ROUNDS": ("5", "1"),
     "BENCH_SECONDS": ("5", "2"),
     "BENCH_CONNECTIONS": ("4", "4"),
@@ -73,6 +75,7 @@ def sizes_read(*, quick, environ):
 # --only names, in the order the run takes them.
 SECTIONS = (
     "queries",
+    "dashboard",
     "certificates",
     "zip",
     "strategies",
@@ -152,6 +155,7 @@ def main(argv=None):
         render_measure,
         worker_memory_measure,
     )
+    from .dashboard import dashboard_measure
     from .data import data_prepare
     from .insight import insight_attempts_ensure, insight_measure
     from .pages import concurrency_measure, pages_measure, wrk_available
@@ -191,6 +195,16 @@ def main(argv=None):
             log=_log,
         ),
         key="queries",
+    )
+    section(
+        "9. manager dashboard, single warm requests",
+        lambda: dashboard_measure(
+            data=data,
+            line_sizes=sizes["BENCH_LINE_SIZES"],
+            requests=sizes["BENCH_DASHBOARD_REQUESTS"],
+            log=_log,
+        ),
+        key="dashboard",
     )
     sample = (
         certificate_sample(data=data)

@@ -93,7 +93,10 @@ AVATAR_SVG = (
 
 
 def avatar_initials(user):
-    """Up to two letters: the first and last names' first letters, else the username's first."""
+    """Up to two letters: the first and last names' first letters, else the username's first.
+    No user (an action of the system, or of an account since deleted) is a question mark."""
+    if user is None:
+        return "?"
     names = [name for name in (user.first_name, user.last_name) if name.strip()]
     letters = "".join(name.strip()[0] for name in names) or (user.get_username() or "?")[0]
     return letters.upper()[:2]

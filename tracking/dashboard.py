@@ -1,17 +1,21 @@
 """The manager's dashboard as data: the rows, columns, filters, sort and headline figures.
 
-The HTML table and the CSV/XLSX exports are both drawn from ``Dashboard.headers`` and each
-row's ``values``, so an export always matches the screen."""
+Filtering, sorting, paging and the headline happen in the database (``status_sql``), so only the
+shown page's rows are built. The HTML table and the CSV/XLSX exports are both drawn from
+``Dashboard.headers`` and each row's ``values``, so an export always matches the screen."""
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from people.models import Team
 from people.selectors import reporting_line, team_and_parent_ids, team_and_sub_team_ids
 
 from . import status as statuses
+from . import status_sql
 from .selectors import module_status_grid, modules_for_tracking
 
 SORTS = ("name", "team")  # plus "module-<id>"
@@ -30,28 +34,12 @@ class Dashboard:
     modules: list
     all_modules: list
     teams: list
-    rows: list
+    page: Page  # the shown page of the filtered, sorted line: its rows, and the paginator
     headers: list
     headline: Headline
     sort: str
     descending: bool
     filters: dict = field(default_factory=dict)
-
-
-def _sort_key(sort, module_index):
-    def by_name(row):
-        person = row["person"]
-        return (person.last_name.lower(), person.first_name.lower(), person.pk)
-
-    if sort == "team":
-        return lambda row: (row["team_name"].lower(), by_name(row))
-    if module_index is not None:
-        return lambda row: (
-            row["cells"][module_index].urgency,
-            row["cells"][module_index].due_on or datetime.date.max,
-            by_name(row),
-        )
-    return by_name
 
 
 def headline_compute(*, rows, today):
@@ -88,7 +76,52 @@ def dashboard_choices(*, manager):
     return teams, [team for team in teams if team.pk in shown], list(modules_for_tracking())
 
 
-def dashboard_build(
+@dataclass(frozen=True)
+class LineQuery:
+    """What a dashboard request asks of the line, once its filters and sort are checked."""
+
+    people: object  # the reporting line (filtered by team), a queryset
+    modules: list
+    status: str
+    sort: str
+    module_id: int | None  # the module sorted by, for sort "module-<id>"
+    descending: bool
+    today: datetime.date
+
+    def page(self, *, offset, limit):
+        return status_sql.line_page(
+            people=self.people,
+            modules=self.modules,
+            today=self.today,
+            status=self.status,
+            sort="module" if self.module_id is not None else self.sort,
+            sort_module_id=self.module_id,
+            descending=self.descending,
+            offset=offset,
+            limit=limit,
+        )
+
+    def totals(self):
+        return status_sql.line_totals(
+            people=self.people, modules=self.modules, today=self.today, status=self.status
+        )
+
+    def rows(self, *, people):
+        """The grid rows of these people (PersonRows, or a queryset of the line), in this
+        order: ``status_compute`` builds each cell."""
+        rows = module_status_grid(people=people, modules=self.modules, today=self.today)
+        for row in rows:
+            person = row["person"]
+            row["team_name"] = person.team_name or "No team"
+            row["values"] = [
+                person.full_name,
+                row["team_name"],
+                *(cell.label for cell in row["cells"]),
+            ]
+        return rows
+
+
+def line_query(
     *,
     manager,
     teams,
@@ -100,9 +133,8 @@ def dashboard_build(
     descending=False,
     today=None,
 ):
-    """Everyone in the manager's reporting line, filtered and sorted. A fixed number of queries
-    whatever the size of the line."""
-    today = today or timezone.localdate()
+    """The manager's reporting line as asked: filters checked, and a sort that is not one of
+    ours (or a module not shown) falls back to the name."""
     modules = [module for module in all_modules if module_id is None or module.pk == module_id]
     people = reporting_line(manager=manager)
     if team_id is not None:
@@ -111,32 +143,100 @@ def dashboard_build(
                 team_id=team_id, parent_of={team.pk: team.parent_id for team in teams}
             )
         )
-    rows = module_status_grid(people=people, modules=modules, today=today)
-    if status:
-        rows = [row for row in rows if any(cell.status == status for cell in row["cells"])]
-    for row in rows:
-        person = row["person"]
-        row["team_name"] = person.team_name or "No team"
-        row["values"] = [person.full_name, row["team_name"], *(cell.label for cell in row["cells"])]
-    module_index = None
+    sort_module_id = None
     if sort.startswith("module-"):
-        ids = [str(module.pk) for module in modules]
-        module_index = (
-            ids.index(sort.removeprefix("module-")) if sort.removeprefix("module-") in ids else None
-        )
-        if module_index is None:
+        wanted = sort.removeprefix("module-")
+        sort_module_id = next((module.pk for module in modules if str(module.pk) == wanted), None)
+        if sort_module_id is None:
             sort = "name"
     elif sort not in SORTS:
         sort = "name"
-    rows.sort(key=_sort_key(sort, module_index), reverse=descending)
-    return Dashboard(
+    return LineQuery(
+        people=people,
         modules=modules,
-        all_modules=all_modules,
-        teams=teams,
-        rows=rows,
-        headers=["Name", "Team", *(module.title for module in modules)],
-        headline=headline_compute(rows=rows, today=today),
+        status=status if status in statuses.STATUS_NAMES else "",
         sort=sort,
+        module_id=sort_module_id,
         descending=descending,
-        filters={"status": status, "module": module_id, "team": team_id},
+        today=today or timezone.localdate(),
     )
+
+
+# Beyond any line: a page number past it goes straight to "the last page", never into an OFFSET
+# that the database's integers cannot hold.
+MAX_PAGE = 2**31
+
+
+def _page_number(value):
+    """As ``Paginator.get_page`` reads it: not a whole number is the first page; below one, or
+    past the end, the last."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1
+
+
+def headline_from(totals):
+    headline = Headline(
+        people=totals.people, overdue=totals.overdue, expiring_soon=totals.expiring_soon
+    )
+    if totals.assigned_people:
+        headline.percent_compliant = round(100 * totals.compliant_people / totals.assigned_people)
+    return headline
+
+
+def dashboard_build(*, page=1, page_size=None, **asked):
+    """One page of the manager's reporting line, filtered and sorted in the database with the
+    headline's aggregates in the same query; only the page's rows are built. A fixed number of
+    queries whatever the size of the line (one more when the page asked for is past the end)."""
+    query = line_query(**asked)
+    page_size = page_size or settings.LMS_DASHBOARD_PAGE_SIZE
+    number = _page_number(page)
+    shown_people, totals = [], None
+    if 1 <= number <= MAX_PAGE // page_size:
+        shown_people, totals = query.page(offset=(number - 1) * page_size, limit=page_size)
+    if totals is None:
+        # No rows: an empty line (on the first page), or a page before the first or past the last,
+        # which shows the last page as Paginator.get_page does.
+        totals = query.totals() if number != 1 else status_sql.LineTotals()
+        number = Paginator(range(totals.people), page_size).get_page(number).number
+        if totals.people:
+            last_page, last_totals = query.page(offset=(number - 1) * page_size, limit=page_size)
+            # None only if the line shrank between the two reads: then the totals stand alone.
+            shown_people, totals = last_page, last_totals or totals
+    paginator = Paginator(range(totals.people), page_size)
+    shown = Page(query.rows(people=shown_people), number, paginator)
+    return Dashboard(
+        modules=query.modules,
+        all_modules=asked["all_modules"],
+        teams=asked["teams"],
+        page=shown,
+        headers=_headers(query.modules),
+        headline=headline_from(totals),
+        sort=f"module-{query.module_id}" if query.module_id is not None else query.sort,
+        descending=query.descending,
+        filters={
+            "status": query.status,
+            "module": asked.get("module_id"),
+            "team": asked.get("team_id"),
+        },
+    )
+
+
+def _headers(modules):
+    return ["Name", "Team", *(module.title for module in modules)]
+
+
+def dashboard_headers(**asked):
+    return _headers(line_query(**asked).modules)
+
+
+def dashboard_export_rows(**asked):
+    """Every row of the filtered, sorted line (every page), as the exports give it: the order
+    from the database, the rows built in one pass as before."""
+    query = line_query(**asked)
+    ordered, _totals = query.page(offset=0, limit=None)
+    position = {person.pk: index for index, person in enumerate(ordered)}
+    rows = [row for row in query.rows(people=query.people) if row["person"].pk in position]
+    rows.sort(key=lambda row: position[row["person"].pk])
+    return [row["values"] for row in rows]

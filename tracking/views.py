@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -12,7 +11,12 @@ from lms.exports import table_csv_response, table_response, table_xlsx_response
 from modules.selectors import modules_live
 from people.selectors import person_in_reporting_line
 
-from .dashboard import dashboard_build, dashboard_choices
+from .dashboard import (
+    dashboard_build,
+    dashboard_choices,
+    dashboard_export_rows,
+    dashboard_headers,
+)
 from .forms import DashboardFilterForm
 from .insight import SUPPRESSED_WHY, manager_insight
 from .selectors import module_status_grid, modules_for_tracking
@@ -36,8 +40,8 @@ def home(request):
 
 @login_required
 def team_dashboard(request):
-    """The manager's whole reporting line: filters, sort and export all come from the query
-    string, so the export is exactly the table on the screen (every page of it)."""
+    """The manager's whole reporting line, a page at a time: filters, sort and export all come
+    from the query string, so the export is exactly the table on the screen (every page of it)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
     teams, teams_in_line, all_modules = dashboard_choices(manager=manager)
@@ -48,25 +52,23 @@ def team_dashboard(request):
         chosen = {
             name: value for name, value in form.cleaned_data.items() if name not in form.errors
         }
-    dashboard = dashboard_build(
-        manager=manager,
-        teams=teams,
-        all_modules=all_modules,
-        status=chosen.get("status") or "",
-        module_id=chosen.get("module"),
-        team_id=chosen.get("team"),
-        sort=chosen.get("sort") or "name",
-        descending=chosen.get("order") == "desc",
-    )
+    asked = {
+        "manager": manager,
+        "teams": teams,
+        "all_modules": all_modules,
+        "status": chosen.get("status") or "",
+        "module_id": chosen.get("module"),
+        "team_id": chosen.get("team"),
+        "sort": chosen.get("sort") or "name",
+        "descending": chosen.get("order") == "desc",
+    }
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        rows = [row["values"] for row in dashboard.rows]
+        rows = dashboard_export_rows(**asked)
         respond = table_csv_response if export == "csv" else table_xlsx_response
         audit_export(request=request, what="the reporting line dashboard", export_format=export)
-        return respond(filename="reporting-line", headers=dashboard.headers, rows=rows)
-    page = Paginator(dashboard.rows, settings.LMS_DASHBOARD_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        return respond(filename="reporting-line", headers=dashboard_headers(**asked), rows=rows)
+    dashboard = dashboard_build(page=request.GET.get("page"), **asked)
     return render(
         request,
         "tracking/team_dashboard.html",
@@ -74,7 +76,7 @@ def team_dashboard(request):
             "form": form,
             "dashboard": dashboard,
             "expiring_soon_days": settings.LMS_EXPIRING_SOON_DAYS,
-            "page": page,
+            "page": dashboard.page,
             "columns": _sortable_columns(request, dashboard),
             "query_without_page": _query(request, drop=("page", "export")),
         },

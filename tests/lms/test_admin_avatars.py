@@ -43,3 +43,11 @@ def test_the_account_page_offers_no_picture_upload(author_client):
     html = author_client.get(reverse("wagtailadmin_account")).content.decode()
     assert 'type="file"' not in html
     assert "Your initials stand for you in the admin" in html
+
+
+def test_an_action_without_a_person_shows_a_question_mark():
+    # Wagtail asks for the avatar of "no user" in page histories (system actions, deleted accounts).
+    from lms.wagtail_hooks import avatar_initials, avatar_of_initials
+
+    assert avatar_initials(None) == "?"
+    assert ">?</text>" in unquote(avatar_of_initials(None, 50))

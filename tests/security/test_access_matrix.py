@@ -204,6 +204,29 @@ MATRIX = {
         lambda w: reverse("lms_people_import"),
         everyone(ADMIN, author=ADMIN_REFUSED, auditor=ADMIN_REFUSED),
     ),
+    # Every page of the site (the catalogue, the module pages) goes through modules.views.page_serve,
+    # which caches the routes of module pages: signed-in people only, as Wagtail served them.
+    "page_serve": Row(
+        lambda w: w["module"].url,
+        signed_in(200),
+        missing=lambda w: w["module"].url + "no-such-page/",
+    ),
+    # The clause chooser (modules.choosers): Wagtail offers choosers to everyone with admin
+    # access, so auditors can list clauses too. They are the published policy wording that
+    # certificates and the verify page already name: nothing of a person or of an answer key.
+    "wagtailsnippetchoosers_modules_policyclause:choose": Row(
+        lambda w: reverse("wagtailsnippetchoosers_modules_policyclause:choose"), ADMIN_REPORTS
+    ),
+    "wagtailsnippetchoosers_modules_policyclause:choose_results": Row(
+        lambda w: reverse("wagtailsnippetchoosers_modules_policyclause:choose_results"),
+        ADMIN_REPORTS,
+    ),
+    "wagtailsnippetchoosers_modules_policyclause:chosen": Row(
+        lambda w: reverse(
+            "wagtailsnippetchoosers_modules_policyclause:chosen", args=[w["clause"].pk]
+        ),
+        ADMIN_REPORTS,
+    ),
     # The policy library's admin views (ours, inside Wagtail's admin): L&D authors only.
     "wagtailsnippets_modules_policyclause:list": Row(
         lambda w: reverse("wagtailsnippets_modules_policyclause:list"), ADMIN_AUTHORS

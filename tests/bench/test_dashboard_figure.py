@@ -1,0 +1,35 @@
+"""Figure 9 measures the dashboard at two line sizes, cut inside a transaction it rolls back."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from bench.dashboard import dashboard_measure
+from bench.organisation import organisation_generate
+from people.models import Person
+from people.selectors import reporting_line
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_figure_measures_both_sizes_and_leaves_the_line_as_it_was(
+    role_groups, module, quiz
+):
+    top = organisation_generate(people=30, seed=5).top_manager
+    managers_before = dict(Person.objects.values_list("pk", "line_manager_id"))
+    logged = []
+    figures = dashboard_measure(
+        data=SimpleNamespace(module=module), line_sizes=[3, 20], requests=2, log=logged.append
+    )
+    assert [figure.name for figure in figures] == [
+        "manager dashboard: p50 at line of 20",
+        "manager dashboard: p50 at line of 20 (overdue, by the first module, page 2)",
+    ]
+    main = figures[0]
+    assert (len(main.rounds), len(main.yardstick_rounds)) == (2, 2)
+    assert main.extra["people"] == {"3": 3, "20": 20}
+    assert isinstance(main.passed, bool) and figures[1].passed is None
+    assert figures[1].extra["params"]["sort"] == f"module-{module.pk}"
+    assert dict(Person.objects.values_list("pk", "line_manager_id")) == managers_before
+    assert reporting_line(manager=top).count() == 29
+    assert len(logged) == 2

@@ -1,0 +1,208 @@
+"""The dashboard works in the database: the status in SQL (tracking.status_sql) must say what
+status_compute says for every combination of facts, and a page of the filtered, sorted line must
+be the page the old path gave (every row built in Python, then filtered, sorted and paged)."""
+
+import datetime
+
+import pytest
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import Person
+from people.selectors import reporting_line
+from tracking import status as statuses
+from tracking.dashboard import (
+    dashboard_build,
+    dashboard_choices,
+    dashboard_export_rows,
+    headline_compute,
+)
+from tracking.selectors import module_status_grid
+from tracking.status_sql import cell_statuses
+
+from .line_maker import line_make, line_modules
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def modules(clause, wagtail_root, today):
+    return line_modules(clause=clause, today=today)
+
+
+@pytest.fixture
+def line(people, modules, today):
+    line_make(manager=people["manager"], modules=modules, seed=11, size=62, today=today)
+    return people["manager"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_status_in_sql_is_status_compute_for_every_combination(people, modules, today, seed):
+    manager = people["manager"]
+    line_make(manager=manager, modules=modules, seed=seed, size=150, today=today)
+    in_sql = cell_statuses(people=reporting_line(manager=manager), modules=modules, today=today)
+    in_python = {
+        (row["person"].pk, cell.module.pk): (cell.status, cell.due_on)
+        for row in module_status_grid(
+            people=reporting_line(manager=manager), modules=modules, today=today
+        )
+        for cell in row["cells"]
+    }
+    assert len(in_python) == 4 * (150 + 3)
+    disagreements = {
+        key: (in_sql.get(key), value)
+        for key, value in in_python.items()
+        if in_sql.get(key) != value
+    }
+    assert disagreements == {}
+    assert in_sql.keys() == in_python.keys()
+    # The generated facts reach every status, so the comparison is not of a few easy cases.
+    assert {status for status, _due in in_sql.values()} == set(statuses.STATUS_NAMES)
+
+
+def _sort_key(sort, module_index):
+    """The dashboard's sort as it was, in Python: the yardstick for the database's ORDER BY."""
+
+    def by_name(row):
+        person = row["person"]
+        return (person.last_name.lower(), person.first_name.lower(), person.pk)
+
+    if sort == "team":
+        return lambda row: ((row["person"].team_name or "No team").lower(), by_name(row))
+    if module_index is not None:
+        return lambda row: (
+            row["cells"][module_index].urgency,
+            row["cells"][module_index].due_on or datetime.date.max,
+            by_name(row),
+        )
+    return by_name
+
+
+def old_path(*, manager, modules, status, sort, descending, page, page_size, today):
+    """What the dashboard showed before: every row built, then filtered, sorted and paged."""
+    rows = module_status_grid(people=reporting_line(manager=manager), modules=modules, today=today)
+    if status:
+        rows = [row for row in rows if any(cell.status == status for cell in row["cells"])]
+    module_index = None
+    if sort.startswith("module-"):
+        ids = [str(module.pk) for module in modules]
+        module_index = ids.index(sort.removeprefix("module-"))
+    rows.sort(key=_sort_key(sort, module_index), reverse=descending)
+    shown = Paginator(rows, page_size).get_page(page)
+    return shown, headline_compute(rows=rows, today=today), rows
+
+
+def _asked(manager, **changes):
+    teams, _shown, all_modules = dashboard_choices(manager=manager)
+    return {"manager": manager, "teams": teams, "all_modules": all_modules, **changes}
+
+
+def _compare(manager, *, status="", sort="name", descending=False, page=1, page_size=7):
+    today = timezone.localdate()
+    asked = _asked(manager, status=status, sort=sort, descending=descending, today=today)
+    new = dashboard_build(page=page, page_size=page_size, **asked)
+    old_page, old_headline, old_rows = old_path(
+        manager=manager,
+        modules=asked["all_modules"],
+        status=status,
+        sort=sort,
+        descending=descending,
+        page=page,
+        page_size=page_size,
+        today=today,
+    )
+    assert [row["person"].pk for row in new.page.object_list] == [
+        row["person"].pk for row in old_page.object_list
+    ]
+    assert [row["cells"] for row in new.page.object_list] == [
+        row["cells"] for row in old_page.object_list
+    ]
+    assert (new.page.number, new.page.paginator.num_pages) == (
+        old_page.number,
+        old_page.paginator.num_pages,
+    )
+    assert new.headline == old_headline
+    exported = dashboard_export_rows(**asked)
+    assert [values[0] for values in exported] == [row["person"].full_name for row in old_rows]
+    assert len(exported) == new.headline.people
+    return new
+
+
+SORTS = ["name", "team", "module-0", "module-2", "module-3"]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", SORTS)
+def test_every_sort_gives_the_old_order_with_its_ties(line, modules, sort, descending):
+    if sort.startswith("module-"):
+        sort = f"module-{modules[int(sort.removeprefix('module-'))].pk}"
+    pages = Paginator(range(65), 7).num_pages
+    for page in range(1, pages + 1):
+        _compare(line, sort=sort, descending=descending, page=page)
+    # Ties are there to break: people with the same name in either case.
+    names = [
+        (person.user.last_name.lower(), person.user.first_name.lower())
+        for person in reporting_line(manager=line)
+    ]
+    assert len(set(names)) < len(names)
+
+
+@pytest.mark.parametrize("status", sorted(statuses.STATUS_NAMES))
+def test_every_status_filter_gives_the_old_rows_and_headline(line, modules, status):
+    new = _compare(line, status=status, sort=f"module-{modules[1].pk}")
+    _compare(line, status=status, page=2)
+    assert new.headline.people > 0
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        (1, 1),
+        ("2", 2),
+        (10, 10),  # the last page, two people
+        (11, 10),  # past the end: the last page, as Paginator.get_page does
+        ("999", 10),
+        ("0", 10),
+        ("-1", 10),
+        ("abc", 1),
+        ("", 1),
+        (None, 1),
+        ("2.5", 1),
+    ],
+)
+def test_any_page_number_gives_the_page_the_old_path_gave(line, page, shown):
+    new = _compare(line, page=page)
+    assert new.page.number == shown
+    assert len(new.page.object_list) == (2 if shown == 10 else 7)
+
+
+def test_an_empty_line_and_an_empty_filter(people, modules):
+    nobody = _compare(people["staff"])
+    assert (nobody.headline.people, list(nobody.page.object_list)) == (0, [])
+    assert nobody.headline.percent_compliant is None
+    empty = _compare(people["staff"], page="5", status="overdue")
+    assert empty.page.number == 1
+
+
+def test_bad_sort_order_and_page_give_a_page_not_an_error(line, client_for, modules):
+    client = client_for(line)
+    for params in (
+        {"sort": "module-999999", "page": "abc"},
+        {"sort": "nonsense", "order": "sideways", "page": "-3"},
+        {"sort": "module-", "page": "99999999999999999999"},
+        {"status": "nonsense", "team": "x", "module": "0"},
+    ):
+        response = client.get(reverse("team_dashboard"), params)
+        assert response.status_code == 200, params
+        dashboard = response.context["dashboard"]
+        assert dashboard.sort == "name"
+        assert len(dashboard.page.object_list) > 0
+        people = Person.objects.filter(pk__in=[row["person"].pk for row in dashboard.page])
+        assert set(people) <= set(reporting_line(manager=line))

@@ -1,0 +1,414 @@
+"""The status of every person and module of a reporting line, worked out in the database: what the
+manager's dashboard filters, sorts, pages and counts by, so that a line of 10,000 people costs one
+query and only the shown page's rows are built in Python.
+
+``status.status_compute`` stays the rule: this is the same precedence written as SQL, over the
+same facts that ``selectors.module_status_grid`` reads (the current certificate, a revocation
+with nothing submitted since, submitted attempts, a passed attempt still being certified, a
+started module, and the due dates of the assignments that reach the person, or the base-competence
+default). tests/tracking/test_status_sql.py checks that both give the same status and due date
+for every combination of those facts, on SQLite and PostgreSQL.
+
+Only ours goes into the SQL text (table and column names, the status words); every value is a
+bound parameter."""
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from certificates.models import Certificate, CertificateEvent
+from modules.models import ModuleProgress
+from people.models import Person, Team
+from quizzes.models import Attempt, Quiz
+
+from . import status as statuses
+from .models import Assignment
+from .selectors import PERSON_ROW_FIELDS, PersonRow
+
+# dash_line's columns: a PersonRow's fields, the person's id named for the joins.
+# The line manager's names are joined for the shown page only: for every row of a big line they
+# would cost two lookups each.
+MANAGER_NAMES = ("line_manager_first_name", "line_manager_last_name")
+LINE_FIELDS = {name: path for name, path in PERSON_ROW_FIELDS.items() if name not in MANAGER_NAMES}
+LINE_COLUMNS = ", ".join("person_id" if name == "pk" else name for name in LINE_FIELDS)
+PAGE_COLUMNS = ", ".join(f"page.{name}" for name in LINE_COLUMNS.split(", "))
+
+# The date that sorts after every due date, as status.Cell sorting puts "no date" last.
+NO_DATE = "9999-12-31"
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    """The headline's aggregates over the filtered line."""
+
+    people: int = 0
+    assigned_people: int = 0
+    compliant_people: int = 0
+    overdue: int = 0
+    expiring_soon: int = 0
+
+
+def _word(value):
+    """A status word as an SQL literal: ours, never user input, and checked to be plain."""
+    if not value.replace("_", "").isalpha():
+        raise ValueError(f"not a status word: {value!r}")
+    return f"'{value}'"
+
+
+def _words(values):
+    return ", ".join(_word(value) for value in values)
+
+
+def _date_plus(date_sql, days_sql):
+    """``date_sql`` plus a whole number of days, as a date, on either database."""
+    if connection.vendor == "sqlite":
+        return f"date({date_sql}, '+' || ({days_sql}) || ' days')"
+    return f"(({date_sql}) + ({days_sql}))"
+
+
+def _later_of(first_sql, second_sql):
+    """The later of two dates, the second when the first is unknown (``relative_due_on``)."""
+    return f"(CASE WHEN {first_sql} > {second_sql} THEN {first_sql} ELSE {second_sql} END)"
+
+
+def _text_key(sql):
+    """Lower case, compared by code point as Python compares strings, not by the locale."""
+    lowered = f"LOWER({sql})"
+    return f'{lowered} COLLATE "C"' if connection.vendor == "postgresql" else lowered
+
+
+def status_case(*, today, horizon):
+    """(SQL, params): the status word of one cell from the facts of ``dash_fact`` (see
+    ``_facts_sql``), in the precedence of ``status_compute``."""
+    revoked_counts = (
+        "f.revoked_at IS NOT NULL AND "
+        "(f.last_submitted_at IS NULL OR f.last_submitted_at <= f.revoked_at)"
+    )
+    sql = f"""CASE
+        WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN
+            CASE WHEN f.recertify_by < %s THEN {_word(statuses.OVERDUE)}
+                 ELSE {_word(statuses.RECERTIFICATION_DUE)} END
+        WHEN f.certificate_status IS NOT NULL THEN
+            CASE WHEN f.expires_on < %s THEN {_word(statuses.EXPIRED)}
+                 WHEN f.expires_on <= %s THEN {_word(statuses.EXPIRING_SOON)}
+                 ELSE {_word(statuses.PASSED)} END
+        WHEN f.passed_pending > 0 THEN {_word(statuses.PASSED)}
+        WHEN {revoked_counts} THEN
+            CASE WHEN f.assigned = 1 AND f.due_on < %s THEN {_word(statuses.OVERDUE)}
+                 ELSE {_word(statuses.REVOKED)} END
+        WHEN f.assigned = 0 THEN {_word(statuses.NOT_ASSIGNED)}
+        WHEN f.due_on < %s THEN {_word(statuses.OVERDUE)}
+        WHEN f.attempts > 0 THEN {_word(statuses.FAILED)}
+        WHEN f.started = 1 THEN {_word(statuses.IN_PROGRESS)}
+        ELSE {_word(statuses.NOT_STARTED)} END"""
+    due = f"""CASE
+        WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN f.recertify_by
+        WHEN f.certificate_status IS NOT NULL THEN f.expires_on
+        WHEN f.passed_pending > 0 THEN NULL
+        WHEN f.assigned = 0 THEN NULL
+        ELSE f.due_on END"""
+    return sql, due, [today, today, horizon, today, today]
+
+
+def _facts_sql(*, people, modules):
+    """(SQL, params): the CTEs down to ``dash_fact``, one row per person of the line and module
+    with the facts that decide its status. Set-wise joins and groupings, never a subquery per
+    person, so that the database's cost grows gently with the line."""
+    line_sql, line_params = (
+        people.order_by().values_list(*LINE_FIELDS.values()).query.sql_with_params()
+    )
+    module_ids = [module.pk for module in modules]
+    params = list(line_params)
+    if module_ids:
+        module_sql = " UNION ALL ".join("SELECT %s" for _ in module_ids)
+        params += module_ids
+    else:
+        module_sql = "SELECT 0 WHERE 1 = 0"
+    certificate = Certificate._meta.db_table
+    event = CertificateEvent._meta.db_table
+    attempt = Attempt._meta.db_table
+    quiz = Quiz._meta.db_table
+    progress = ModuleProgress._meta.db_table
+    assignment = Assignment._meta.db_table
+    team = Team._meta.db_table
+    in_line = "IN (SELECT person_id FROM dash_line)"
+    in_modules = "IN (SELECT module_id FROM dash_module)"
+    recertification = _word(Assignment.Reason.RECERTIFICATION)
+    relative_due = _date_plus(_later_of("l.start_date", "a.assigned_on"), "a.due_within_days")
+    # The base-competence default of _due_dates: due within N days of the later of starting and
+    # the module's first publication.
+    base_cases, base_params = [], []
+    for module in modules:
+        if not getattr(module, "base_competence", False):
+            continue
+        published_on = (
+            timezone.localdate(module.first_published_at) if module.first_published_at else None
+        )
+        days = settings.LMS_BASE_COMPETENCE_DUE_DAYS
+        if published_on is None:
+            base_cases.append(f"WHEN %s THEN {_date_plus('l.start_date', '%s')}")
+            base_params += [module.pk, days]
+        else:
+            base_cases.append(f"WHEN %s THEN {_date_plus(_later_of('l.start_date', '%s'), '%s')}")
+            base_params += [module.pk, published_on, published_on, days]
+    base_ids = [module.pk for module in modules if getattr(module, "base_competence", False)] or [0]
+    base_placeholders = ", ".join("%s" for _ in base_ids)
+    base_due = f"CASE m.module_id {' '.join(base_cases)} END" if base_cases else "NULL"
+    sql = f"""WITH RECURSIVE
+    dash_line({LINE_COLUMNS}) AS ({line_sql}),
+    dash_module(module_id) AS ({module_sql}),
+    dash_team_above(team_id, above_id) AS (
+        SELECT id, id FROM {team}
+        UNION
+        SELECT t.team_id, p.parent_id FROM dash_team_above t JOIN {team} p ON p.id = t.above_id
+        WHERE p.parent_id IS NOT NULL
+    ),
+    dash_line_certificate AS (
+        SELECT c.id, c.person_id, c.module_id, c.kind, c.status, c.expires_on, c.issued_at,
+            c.attempt_id
+        FROM {certificate} c WHERE c.person_id {in_line}
+    ),
+    dash_certificate AS (
+        SELECT person_id, module_id, status, expires_on FROM (
+            SELECT c.person_id, c.module_id, c.status, c.expires_on, ROW_NUMBER() OVER (
+                PARTITION BY c.person_id, c.module_id ORDER BY c.issued_at DESC, c.id DESC
+            ) AS latest
+            FROM dash_line_certificate c
+            WHERE c.kind = %s AND c.status IN (%s, %s) AND c.module_id {in_modules}
+        ) ranked WHERE latest = 1
+    ),
+    dash_revoked AS (
+        SELECT c.person_id, c.module_id, MAX(e.at) AS revoked_at
+        FROM dash_line_certificate c
+            JOIN {event} e ON e.certificate_id = c.id AND e.to_status = %s
+        WHERE c.kind = %s AND c.status = %s AND c.module_id {in_modules}
+        GROUP BY c.person_id, c.module_id
+    ),
+    dash_attempt AS (
+        -- A certificate rests on its holder's own attempt (the services issue it so), so the
+        -- line's certificates are all that can stand on the line's attempts: one hash join
+        -- instead of a look-up per attempt.
+        SELECT a.person_id, q.module_id, COUNT(*) AS attempts,
+            MAX(a.submitted_at) AS last_submitted_at,
+            SUM(CASE WHEN a.passed = %s AND c.id IS NULL THEN 1 ELSE 0 END) AS passed_pending
+        FROM {attempt} a JOIN {quiz} q ON q.id = a.quiz_id
+            LEFT JOIN dash_line_certificate c ON c.attempt_id = a.id
+        WHERE a.submitted_at IS NOT NULL AND a.person_id {in_line} AND q.module_id {in_modules}
+        GROUP BY a.person_id, q.module_id
+    ),
+    dash_started AS (
+        SELECT DISTINCT person_id, module_id FROM {progress}
+        WHERE person_id {in_line} AND module_id {in_modules}
+    ),
+    dash_reach AS (
+        SELECT l.person_id, a.module_id, a.reason,
+            COALESCE(a.due_on, {relative_due}) AS due_on
+        FROM dash_line l JOIN {assignment} a ON a.audience = %s
+        WHERE a.module_id {in_modules}
+        UNION ALL
+        SELECT l.person_id, a.module_id, a.reason,
+            COALESCE(a.due_on, {relative_due}) AS due_on
+        FROM dash_line l JOIN dash_team_above t ON t.team_id = l.team_id
+            JOIN {assignment} a ON a.team_id = t.above_id AND a.audience = %s
+        WHERE a.module_id {in_modules}
+        UNION ALL
+        SELECT l.person_id, a.module_id, a.reason,
+            COALESCE(a.due_on, {relative_due}) AS due_on
+        FROM dash_line l JOIN {assignment} a ON a.person_id = l.person_id AND a.audience = %s
+        WHERE a.module_id {in_modules}
+    ),
+    dash_due AS (
+        SELECT person_id, module_id,
+            MIN(CASE WHEN reason <> {recertification} THEN due_on END) AS due_on,
+            SUM(CASE WHEN reason <> {recertification} THEN 1 ELSE 0 END) AS assignments,
+            MAX(CASE WHEN reason = {recertification} THEN due_on END) AS recertify_by
+        FROM dash_reach GROUP BY person_id, module_id
+    ),
+    dash_fact AS (
+        SELECT l.person_id, m.module_id,
+            c.status AS certificate_status, c.expires_on,
+            r.revoked_at, a.last_submitted_at,
+            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending,
+            CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started,
+            d.recertify_by,
+            CASE WHEN d.assignments > 0 THEN 1
+                 WHEN m.module_id IN ({base_placeholders}) THEN 1
+                 WHEN d.recertify_by IS NOT NULL THEN 1
+                 ELSE 0 END AS assigned,
+            CASE WHEN d.assignments > 0 THEN d.due_on ELSE {base_due} END AS due_on
+        FROM dash_line l CROSS JOIN dash_module m
+            LEFT JOIN dash_certificate c ON c.person_id = l.person_id AND c.module_id = m.module_id
+            LEFT JOIN dash_revoked r ON r.person_id = l.person_id AND r.module_id = m.module_id
+            LEFT JOIN dash_attempt a ON a.person_id = l.person_id AND a.module_id = m.module_id
+            LEFT JOIN dash_started s ON s.person_id = l.person_id AND s.module_id = m.module_id
+            LEFT JOIN dash_due d ON d.person_id = l.person_id AND d.module_id = m.module_id
+    )"""  # noqa: S608  (only our names and status words; every value is a parameter)
+    status = Certificate.Status
+    params += [
+        Certificate.Kind.MODULE,
+        status.VALID,
+        status.RECERTIFICATION_DUE,
+        status.REVOKED,
+        Certificate.Kind.MODULE,
+        status.REVOKED,
+        True,
+        Assignment.Audience.EVERYONE,
+        Assignment.Audience.TEAM,
+        Assignment.Audience.PERSON,
+        *base_ids,
+        *base_params,
+    ]
+    return sql, params
+
+
+def cells_sql(*, people, modules, today):
+    """(SQL, params) ending in ``dash_cell``: person, module, status word, urgency and the due
+    date the dashboard sorts by (``Cell.due_on``)."""
+    facts, params = _facts_sql(people=people, modules=modules)
+    horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
+    status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
+    urgency = " ".join(
+        f"WHEN {_word(word)} THEN {index}" for index, word in enumerate(statuses.URGENCY)
+    )
+    sql = f"""{facts},
+    dash_status AS (
+        SELECT f.person_id, f.module_id, {status_sql} AS status, {due_sql} AS due_on
+        FROM dash_fact f
+    ),
+    dash_cell AS (
+        SELECT person_id, module_id, status, due_on,
+            CASE status {urgency} END AS urgency
+        FROM dash_status
+    )"""  # noqa: S608  (our names and status words only)
+    return sql, [*params, *status_params]
+
+
+def cell_statuses(*, people, modules, today=None):
+    """``{(person id, module id): (status, due date)}`` as the database works it out: what the
+    tests hold against ``module_status_grid``."""
+    today = today or timezone.localdate()
+    sql, params = cells_sql(people=people, modules=modules, today=today)
+    with connection.cursor() as cursor:
+        query = f"{sql} SELECT person_id, module_id, status, due_on FROM dash_cell"  # noqa: S608  (our names and status words only)
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return {
+        (person_id, module_id): (
+            status,
+            datetime.date.fromisoformat(due_on) if isinstance(due_on, str) else due_on,
+        )
+        for person_id, module_id, status, due_on in rows
+    }
+
+
+def _line_sql(*, people, modules, today, status, sort_module_id):
+    """(SQL, params) ending in ``dash_row``: each person of the line with what filtering,
+    sorting and the headline need, one row each."""
+    cells, params = cells_sql(people=people, modules=modules, today=today)
+    compliant = _words(sorted(statuses.COMPLIANT))
+    sql = f"""{cells},
+    dash_person AS (
+        SELECT person_id,
+            MAX(CASE WHEN status = %s THEN 1 ELSE 0 END) AS matches,
+            MAX(CASE WHEN status <> {_word(statuses.NOT_ASSIGNED)} THEN 1 ELSE 0 END) AS assigned,
+            MIN(CASE WHEN status = {_word(statuses.NOT_ASSIGNED)} OR status IN ({compliant})
+                THEN 1 ELSE 0 END) AS compliant,
+            SUM(CASE WHEN status IN ({_words([statuses.OVERDUE, statuses.EXPIRED])})
+                THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN status = {_word(statuses.EXPIRING_SOON)} THEN 1 ELSE 0 END)
+                AS expiring_soon,
+            MAX(CASE WHEN module_id = %s THEN urgency END) AS sort_urgency,
+            MAX(CASE WHEN module_id = %s THEN due_on END) AS sort_due
+        FROM dash_cell GROUP BY person_id
+    ),
+    dash_row AS (
+        SELECT l.*,
+            COALESCE(p.assigned, 0) AS assigned, COALESCE(p.compliant, 1) AS compliant,
+            COALESCE(p.overdue, 0) AS overdue, COALESCE(p.expiring_soon, 0) AS expiring_soon,
+            p.sort_urgency, p.sort_due
+        FROM dash_line l LEFT JOIN dash_person p ON p.person_id = l.person_id
+        WHERE %s = '' OR p.matches = 1
+    )"""  # noqa: S608  (our names and status words only)
+    return sql, [*params, status, sort_module_id, sort_module_id, status]
+
+
+def _order_by(*, sort, descending):
+    """The dashboard's sort keys (see ``dashboard._sort_key``), every one of them reversed for
+    descending, as Python's ``reverse=True`` reverses the whole key."""
+    direction = " DESC" if descending else ""
+    by_name = [_text_key("r.last_name"), _text_key("r.first_name"), "r.person_id"]
+    if sort == "team":
+        keys = [_text_key("COALESCE(r.team_name, 'No team')"), *by_name]
+    elif sort == "module":
+        keys = ["r.sort_urgency", f"COALESCE(r.sort_due, '{NO_DATE}')", *by_name]
+    else:
+        keys = by_name
+    return ", ".join(f"{key}{direction}" for key in keys)
+
+
+TOTALS = """COUNT(*) OVER () AS total_people, SUM(r.assigned) OVER () AS total_assigned,
+    SUM(CASE WHEN r.assigned = 1 AND r.compliant = 1 THEN 1 ELSE 0 END) OVER () AS total_compliant,
+    SUM(r.overdue) OVER () AS total_overdue, SUM(r.expiring_soon) OVER () AS total_expiring_soon"""
+
+
+def line_page(*, people, modules, today, status, sort, sort_module_id, descending, offset, limit):
+    """One page of the filtered, sorted line: ``(PersonRows, LineTotals)``, in one query. The
+    totals come with the rows, so a page past the end gives no rows and no totals
+    (``line_totals`` then)."""
+    sql, params = _line_sql(
+        people=people, modules=modules, today=today, status=status, sort_module_id=sort_module_id
+    )
+    order = _order_by(sort=sort, descending=descending)
+    window = ""
+    if limit is not None:
+        window = " LIMIT %s OFFSET %s"
+        params = [*params, limit, offset]
+    person, user = Person._meta.db_table, get_user_model()._meta.db_table
+    query = f"""{sql}
+    SELECT {PAGE_COLUMNS}, manager_user.first_name, manager_user.last_name,
+        page.total_people, page.total_assigned, page.total_compliant, page.total_overdue,
+        page.total_expiring_soon
+    FROM (
+        SELECT r.*, ROW_NUMBER() OVER (ORDER BY {order}) AS position, {TOTALS}
+        FROM dash_row r ORDER BY {order}{window}
+    ) page
+        LEFT JOIN {person} manager ON manager.id = page.line_manager_id
+        LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
+    ORDER BY page.position"""  # noqa: S608  (our names and status words only)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    fields = len(PERSON_ROW_FIELDS)
+    return [_person_row(row[:fields]) for row in rows], LineTotals(
+        *(int(value or 0) for value in rows[0][fields:])
+    )
+
+
+def _person_row(values):
+    """A PersonRow from raw columns, whose dates SQLite hands back as text."""
+    row = PersonRow(*values)
+    if isinstance(row.start_date, str):
+        row = dataclasses.replace(row, start_date=datetime.date.fromisoformat(row.start_date))
+    return row
+
+
+def line_totals(*, people, modules, today, status):
+    """The headline's aggregates alone, for when the page asked for is past the end."""
+    sql, params = _line_sql(
+        people=people, modules=modules, today=today, status=status, sort_module_id=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{sql} SELECT COUNT(*), SUM(r.assigned),
+                SUM(CASE WHEN r.assigned = 1 AND r.compliant = 1 THEN 1 ELSE 0 END),
+                SUM(r.overdue), SUM(r.expiring_soon) FROM dash_row r""",  # noqa: S608  (our names and status words only)
+            params,
+        )
+        return LineTotals(*(int(value or 0) for value in cursor.fetchone()))
