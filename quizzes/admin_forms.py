@@ -98,9 +98,7 @@ class QuizAdminForm(WagtailAdminModelForm):
         # Whose policy applies: new settings that leave an organisation's staff without a fair
         # draw. A shortfall the saved settings already have does not block unrelated edits (its
         # fix is more questions, not these fields); load_content reports it as a warning.
-        already = set(
-            quiz_audience_problems(quiz=Quiz.objects.get(pk=quiz.pk), as_written=True)
-        )
+        already = set(quiz_audience_problems(quiz=Quiz.objects.get(pk=quiz.pk), as_written=True))
         problems += [
             problem
             for problem in quiz_audience_problems(
