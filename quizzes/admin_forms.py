@@ -88,19 +88,24 @@ class QuizAdminForm(WagtailAdminModelForm):
                 self.add_error("questions_per_attempt", f"The topic “{topic}” is listed twice.")
                 return False
             per_topic[topic] = form.cleaned_data["count"]
+        # Judged on the bank as written: a new quiz's questions are drafts until its review.
         problems = quiz_draw_problems(
-            quiz=quiz, total=self.cleaned_data.get("questions_per_attempt"), per_topic=per_topic
+            quiz=quiz,
+            total=self.cleaned_data.get("questions_per_attempt"),
+            per_topic=per_topic,
+            as_written=True,
         )
         # Whose policy applies: new settings that leave an organisation's staff without a fair
         # draw. A shortfall the saved settings already have does not block unrelated edits (its
         # fix is more questions, not these fields); load_content reports it as a warning.
-        already = set(quiz_audience_problems(quiz=Quiz.objects.get(pk=quiz.pk)))
+        already = set(quiz_audience_problems(quiz=Quiz.objects.get(pk=quiz.pk), as_written=True))
         problems += [
             problem
             for problem in quiz_audience_problems(
                 quiz=quiz,
                 total=self.cleaned_data.get("questions_per_attempt"),
                 per_topic=per_topic,
+                as_written=True,
             )
             if problem not in already
         ]

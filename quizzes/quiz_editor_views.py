@@ -3,7 +3,10 @@ saving the quiz saves each changed question as a draft of its own, publishing pu
 too (for someone who may), and submitting the quiz for review submits them to theirs."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
 
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import CreateView, EditView
 
 from modules.models import ModulePage
@@ -50,4 +53,24 @@ class QuizCreateView(QuizQuestionsEditingMixin, CreateView):
 
 
 class QuizEditView(QuizQuestionsEditingMixin, EditView):
-    pass
+    def get_success_url(self):
+        # Submitted for review, the quiz stays in view (showing its review) with its way back to
+        # the module, whose own submission usually comes next; Wagtail would list every quiz.
+        if self.action == "submit":
+            return self.get_edit_url()
+        return super().get_success_url()
+
+    @cached_property
+    def header_buttons(self):
+        """Back to the module, as the module page's header leads to its quiz: the author goes on
+        to submit the module without hunting for it in the page tree."""
+        module = self.object.module
+        if not module.permissions_for_user(self.request.user).can_edit():
+            return []
+        return [
+            HeaderButton(
+                "Edit the module",
+                url=reverse("wagtailadmin_pages:edit", args=[module.pk]),
+                icon_name="doc-full",
+            )
+        ]

@@ -62,18 +62,23 @@ def quiz_uncited_question_ids(*, quiz):
     return set(Question.objects.filter(_uncited(quiz=quiz), quiz=quiz).values_list("pk", flat=True))
 
 
-def quiz_bank(*, quiz):
+def quiz_bank(*, quiz, as_written=False):
     """The quiz's published questions as the draw sees them, in authored order: every live question
     that cites its clauses (a question still in draft or taken offline, or an uncited imported one,
     is not asked: learners see only what a reviewer approved), each marked when it cites a
-    replaced clause version (the draw leaves those out: ``bank_without_superseded_citations``)."""
+    replaced clause version (the draw leaves those out: ``bank_without_superseded_citations``).
+
+    ``as_written``: the bank the author is writing, which their checks judge (a new quiz's
+    questions are all drafts until the quiz's review approves them): drafts never published count
+    too, as in the preview (``quizzes.previews``); questions taken offline still do not."""
     superseded = policy_clauses_superseded()
+    asked = Q(live=True) | Q(first_published_at__isnull=True) if as_written else Q(live=True)
     cites_superseded = Exists(
         Option.objects.filter(question=OuterRef("pk"), clause__in=superseded)
     ) | Exists(TrueFalseQuestion.objects.filter(pk=OuterRef("pk"), clause__in=superseded))
     return [
         BankEntry(id=pk, topic=topic, critical=critical, cites_superseded=stale)
-        for pk, topic, critical, stale in Question.objects.filter(quiz=quiz, live=True)
+        for pk, topic, critical, stale in Question.objects.filter(asked, quiz=quiz)
         .exclude(_uncited(quiz=quiz))
         .annotate(cites_superseded=cites_superseded)
         .order_by("sort_order", "id")
@@ -81,9 +86,10 @@ def quiz_bank(*, quiz):
     ]
 
 
-def quiz_drawable_bank(*, quiz):
-    """What a new attempt at the quiz may draw from."""
-    return bank_without_superseded_citations(quiz_bank(quiz=quiz))
+def quiz_drawable_bank(*, quiz, as_written=False):
+    """What a new attempt at the quiz may draw from (``as_written``: once what is written is
+    approved)."""
+    return bank_without_superseded_citations(quiz_bank(quiz=quiz, as_written=as_written))
 
 
 def quiz_questions_applicable(*, quiz, organisation):
@@ -116,13 +122,13 @@ def quiz_draw_for_person(*, quiz, person):
     )
 
 
-def quiz_audience_problems(*, quiz, total=..., per_topic=None):
+def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False):
     """For authors: each organisation that a document cited by the quiz applies to, and for which
     no fair attempt can be drawn (too few of the questions apply to it), as sentences; empty when
     every such organisation's staff can take the quiz. Those learners are refused a start."""
     total = quiz.questions_per_attempt if total is ... else total
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
-    bank = quiz_drawable_bank(quiz=quiz)
+    bank = quiz_drawable_bank(quiz=quiz, as_written=as_written)
     documents = PolicyDocument.objects.filter(
         Q(clauses__quiz_options__question__quiz=quiz)
         | Q(clauses__in=TrueFalseQuestion.objects.filter(quiz=quiz).values("clause"))
@@ -148,10 +154,11 @@ def quiz_topic_counts(*, quiz):
     return {draw.topic: draw.count for draw in quiz.topic_draws.all()}
 
 
-def quiz_draw_problems(*, quiz, total=..., per_topic=None):
+def quiz_draw_problems(*, quiz, total=..., per_topic=None, as_written=False):
     """Why the quiz's draw settings (or the ones given, e.g. from an admin form not yet saved)
-    cannot be met by its bank, as sentences; empty when they can."""
-    bank = quiz_bank(quiz=quiz) if quiz.pk else []
+    cannot be met by its bank (``as_written``: the bank the author is writing), as sentences;
+    empty when they can."""
+    bank = quiz_bank(quiz=quiz, as_written=as_written) if quiz.pk else []
     drawable = bank_without_superseded_citations(bank)
     problems = draw_problems(
         bank=drawable,
@@ -1346,8 +1353,8 @@ def quiz_check_problems(*, quiz, total=..., per_topic=None):
     problems = [
         *quiz_content_problems(quiz=spec, organisation_of=organisation_of),
         *quiz_superseded_citation_warnings(quiz=quiz),
-        *quiz_draw_problems(quiz=quiz, total=total, per_topic=per_topic),
-        *quiz_audience_problems(quiz=quiz, total=total, per_topic=per_topic),
+        *quiz_draw_problems(quiz=quiz, total=total, per_topic=per_topic, as_written=True),
+        *quiz_audience_problems(quiz=quiz, total=total, per_topic=per_topic, as_written=True),
     ]
     return list(dict.fromkeys(problems))  # one sentence once, whichever checks found it
 

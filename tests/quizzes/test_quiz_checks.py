@@ -5,10 +5,11 @@ import re
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.content_checks import feedback_problems
-from quizzes.models import Option, Quiz
-from quizzes.selectors import quiz_check_problems
+from quizzes.models import Option, Question, Quiz
+from quizzes.selectors import quiz_bank, quiz_check_problems
 from tests.factories import (
     PolicyClauseFactory,
     PolicyDocumentFactory,
@@ -167,3 +168,32 @@ def test_the_clause_chooser_puts_the_quiz_documents_first(author_client, quiz, c
     assert all(mark == "" for _, mark in documents({}))
     assert all(mark == "" for _, mark in documents({"quiz": "x1"}))
     assert first_by_name.pk
+
+
+def test_a_new_quiz_whose_questions_are_all_drafts_is_judged_on_them_and_can_be_submitted(
+    author_client, quiz
+):
+    """A quiz written from scratch in its editor has only draft questions until its review: the
+    checks (and the draw settings' own validation) judge those, not the empty live bank."""
+    _keys_spread(quiz)
+    Question.objects.filter(quiz=quiz).update(live=False, first_published_at=None)
+    assert quiz_bank(quiz=quiz) == []
+    assert quiz_check_problems(quiz=quiz) == []
+    response = author_client.post(
+        _edit_url(quiz), {**_quiz_form(quiz), "action-submit": "action-submit"}
+    )
+    # Submitted, the quiz stays in view, with the way back to its module.
+    assert response.status_code == 302 and response.url == _edit_url(quiz)
+    assert Quiz.objects.get(pk=quiz.pk).current_workflow_state.status == "in_progress"
+    page = author_client.get(_edit_url(quiz)).content.decode()
+    assert f'href="{reverse("wagtailadmin_pages:edit", args=[quiz.module.pk])}"' in page
+    assert "Edit the module" in page
+
+
+def test_the_bank_as_written_leaves_out_questions_taken_offline(quiz):
+    first, second, third = quiz.questions.order_by("sort_order")
+    Question.objects.filter(pk=second.pk).update(live=False, first_published_at=None)
+    # Published once, then taken offline.
+    Question.objects.filter(pk=third.pk).update(live=False, first_published_at=timezone.now())
+    assert [entry.id for entry in quiz_bank(quiz=quiz)] == [first.pk]
+    assert [entry.id for entry in quiz_bank(quiz=quiz, as_written=True)] == [first.pk, second.pk]
