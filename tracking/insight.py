@@ -24,8 +24,8 @@ from people.models import Person
 from people.selectors import reporting_line
 from quizzes.selectors import clause_misses, months_back
 
-from .grid_sql import cells_sql
 from .selectors import modules_for_tracking
+from .status_sql import assigned_sql
 
 INSIGHT_MONTHS = 12
 # A figure about fewer people than SMALL_NUMBER is never shown to a manager: with three people
@@ -50,7 +50,7 @@ class MonthCompliance:
 def _compliance_sql(*, people, modules, ends):
     # Month ends by position; each (person, module) assigned today counts from the month its
     # person started, compliant in a month when one of its certificates was valid at the end.
-    with_sql, params = cells_sql(modules=modules, today=ends[-1], people=people, assigned_only=True)
+    with_sql, params = assigned_sql(people=people, modules=modules)
     date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     zone = timezone.get_current_timezone_name()
     issued_on, issued_params = connection.ops.datetime_cast_date_sql("c.issued_at", (), zone)
@@ -125,7 +125,7 @@ def _month_ends(*, month_starts, today):
 def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
     """Compliance at the end of each of the last ``months`` months (see the module's docstring),
     for ``people`` (a queryset: the organisation or a reporting line), counted by the database:
-    who is assigned what today (``grid_sql``, the grid's own rule), and per month end the
+    who is assigned what today (``status_sql``, the grid's own rule), and per month end the
     assigned (person, module) pairs, their people, and those with a certificate valid then."""
     today = today or timezone.localdate()
     month_starts = months_back(today=today, months=months)

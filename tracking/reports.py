@@ -15,10 +15,10 @@ from people.models import Person, Team
 
 from . import status as statuses
 from .dashboard import headline_compute
-from .grid_sql import cells_sql, name_order_sql, sql_date, sql_datetime
 from .models import Reminder
 from .selectors import module_status_grid, modules_for_tracking
 from .status import CertificateFacts, status_compute
+from .status_sql import name_order_sql, report_cells_sql, sql_date, sql_datetime
 
 
 def organisation_grid(*, today=None):
@@ -57,12 +57,12 @@ class PersonModuleLine:
 def completion_by_team_and_module(*, today=None):
     """Per team (by name; "No team" for people without one) and module (by title): how many
     current people the module applies to, and how many are compliant, overdue or expired, and
-    expiring soon. One GROUP BY in the database (``grid_sql``), however many people."""
+    expiring soon. One GROUP BY in the database (``status_sql``), however many people."""
     today = today or timezone.localdate()
     modules = list(modules_for_tracking())
     if not modules:
         return []
-    with_sql, params = cells_sql(modules=modules, today=today)
+    with_sql, params = report_cells_sql(modules=modules, today=today)
     compliant = ", ".join(["%s"] * len(statuses.COMPLIANT))
     sql = f"""{with_sql}
 SELECT COALESCE(team.name, %s), cells.module_id, COUNT(*),
@@ -116,13 +116,13 @@ def _line(person, cell, days):
 
 def overdue_lines(*, today=None):
     """Overdue and expired assignments, longest overdue first (then by name), read and yielded a
-    row at a time: the database picks and sorts them (``grid_sql``), so memory stays flat however
+    row at a time: the database picks and sorts them (``status_sql``), so memory stays flat however
     many there are. Each label is worded by ``status_compute`` from the facts the query read."""
     today = today or timezone.localdate()
     modules = list(modules_for_tracking())
     if not modules:
         return
-    with_sql, params = cells_sql(modules=modules, today=today)
+    with_sql, params = report_cells_sql(modules=modules, today=today)
     user_table = get_user_model()._meta.db_table
     sql = f"""{with_sql}
 SELECT cells.module_position, cells.is_assigned, cells.due_on, cells.recertify_by,

@@ -1,13 +1,17 @@
-"""The status of every person and module of a reporting line, worked out in the database: what the
-manager's dashboard filters, sorts, pages and counts by, so that a line of 10,000 people costs one
-query and only the shown page's rows are built in Python.
+"""The status of every person and module, worked out in the database, written once for all its
+readers: the manager's dashboard filters, sorts, pages and counts a reporting line by it
+(``cells_sql``: a line of 10,000 people costs one query and only the shown page's rows are built
+in Python), the organisation-wide completion and overdue reports count and sort every current
+person by it (``report_cells_sql``), and compliance over time reads who is assigned what
+(``assigned_sql``).
 
 ``status.status_compute`` stays the rule: this is the same precedence written as SQL, over the
 same facts that ``selectors.module_status_grid`` reads (the current certificate, a revocation
 with nothing submitted since, submitted attempts, a passed attempt still being certified, a
 started module, and the due dates of the assignments that reach the person, or the base-competence
 default). tests/tracking/test_status_sql.py checks that both give the same status and due date
-for every combination of those facts, on SQLite and PostgreSQL.
+for every combination of those facts, and tests/tracking/test_grid_sql.py that the reports say what
+the grid says, on SQLite and PostgreSQL.
 
 Only ours goes into the SQL text (table and column names, the status words); every value is a
 bound parameter."""
@@ -82,13 +86,14 @@ def _text_key(sql):
     return f'{lowered} COLLATE "C"' if connection.vendor == "postgresql" else lowered
 
 
+# A cell whose status the caller did not ask to tell apart (failed, in progress, not started):
+# the organisation-wide reports need only assigned, compliant, overdue, expired and expiring.
+OTHER = "other"
+
+
 def status_case(*, today, horizon):
-    """(SQL, params): the status word of one cell from the facts of ``dash_fact`` (see
-    ``_facts_sql``), in the precedence of ``status_compute``."""
-    revoked_counts = (
-        "f.revoked_at IS NOT NULL AND "
-        "(f.last_submitted_at IS NULL OR f.last_submitted_at <= f.revoked_at)"
-    )
+    """(SQL, SQL, params): the status word and the due date (``Cell.due_on``) of one cell from
+    the facts of ``dash_fact`` (see ``_facts_sql``), in the precedence of ``status_compute``."""
     sql = f"""CASE
         WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN
             CASE WHEN f.recertify_by < %s THEN {_word(statuses.OVERDUE)}
@@ -98,12 +103,13 @@ def status_case(*, today, horizon):
                  WHEN f.expires_on <= %s THEN {_word(statuses.EXPIRING_SOON)}
                  ELSE {_word(statuses.PASSED)} END
         WHEN f.passed_pending > 0 THEN {_word(statuses.PASSED)}
-        WHEN {revoked_counts} THEN
+        WHEN f.revoked_at IS NOT NULL THEN
             CASE WHEN f.assigned = 1 AND f.due_on < %s THEN {_word(statuses.OVERDUE)}
                  ELSE {_word(statuses.REVOKED)} END
         WHEN f.assigned = 0 THEN {_word(statuses.NOT_ASSIGNED)}
         WHEN f.due_on < %s THEN {_word(statuses.OVERDUE)}
         WHEN f.attempts > 0 THEN {_word(statuses.FAILED)}
+        WHEN f.started IS NULL THEN {_word(OTHER)}
         WHEN f.started = 1 THEN {_word(statuses.IN_PROGRESS)}
         ELSE {_word(statuses.NOT_STARTED)} END"""
     due = f"""CASE
@@ -115,20 +121,35 @@ def status_case(*, today, horizon):
     return sql, due, [today, today, horizon, today, today]
 
 
-def _facts_sql(*, people, modules):
-    """(SQL, params): the CTEs down to ``dash_fact``, one row per person of the line and module
-    with the facts that decide its status. Set-wise joins and groupings, never a subquery per
-    person, so that the database's cost grows gently with the line."""
-    line_sql, line_params = (
-        people.order_by().values_list(*LINE_FIELDS.values()).query.sql_with_params()
-    )
-    module_ids = [module.pk for module in modules]
-    params = list(line_params)
-    if module_ids:
-        module_sql = " UNION ALL ".join("SELECT %s" for _ in module_ids)
-        params += module_ids
+def _line_cte(*, people, fields):
+    """(SQL, params) of ``people`` (a queryset) with ``fields`` (name: path, ``pk`` first), for
+    ``dash_line``; the person's id is named ``person_id`` for the joins."""
+    line_sql, line_params = people.order_by().values_list(*fields.values()).query.sql_with_params()
+    columns = ", ".join("person_id" if name == "pk" else name for name in fields)
+    return f"dash_line({columns}) AS ({line_sql})", list(line_params)
+
+
+# What the rule reads of a person: who, their team (team assignments) and start (relative dates).
+RULE_FIELDS = {"pk": "pk", "team_id": "team_id", "start_date": "start_date"}
+
+
+def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True):
+    """(SQL, params): the CTEs down to ``dash_fact``, one row per person of ``people`` (a
+    queryset, read with ``fields``: ``dash_line``) and module of ``modules`` (``dash_module``,
+    with its position there) with the facts that decide its status; ``dash_plan`` on the way
+    says which modules are assigned to whom and when they are due (``selectors._due_dates``).
+    ``started=False`` leaves out the modules people have opened, which only tell in progress
+    from not started (both then ``OTHER``). ``narrow=False`` when ``people`` is everyone
+    current: their records need no picking out. Set-wise joins and groupings, never a subquery per
+    person, so that the database's cost grows gently with the line. A CTE no query reads is
+    never run, on either database."""
+    line_cte, params = _line_cte(people=people, fields=fields)
+    if modules:
+        module_sql = " UNION ALL ".join("SELECT %s, %s" for _ in modules)
+        for position, module in enumerate(modules):
+            params += [module.pk, position]
     else:
-        module_sql = "SELECT 0 WHERE 1 = 0"
+        module_sql = "SELECT 0, 0 WHERE 1 = 0"
     certificate = Certificate._meta.db_table
     event = CertificateEvent._meta.db_table
     attempt = Attempt._meta.db_table
@@ -136,7 +157,8 @@ def _facts_sql(*, people, modules):
     progress = ModuleProgress._meta.db_table
     assignment = Assignment._meta.db_table
     team = Team._meta.db_table
-    in_line = "IN (SELECT person_id FROM dash_line)"
+    # A line's records are picked by its people first; for everyone that filter is only a cost.
+    in_line = "IN (SELECT person_id FROM dash_line)" if narrow else "IS NOT NULL"
     in_modules = "IN (SELECT module_id FROM dash_module)"
     recertification = _word(Assignment.Reason.RECERTIFICATION)
     relative_due = _date_plus(_later_of("l.start_date", "a.assigned_on"), "a.due_within_days")
@@ -159,9 +181,21 @@ def _facts_sql(*, people, modules):
     base_ids = [module.pk for module in modules if getattr(module, "base_competence", False)] or [0]
     base_placeholders = ", ".join("%s" for _ in base_ids)
     base_due = f"CASE m.module_id {' '.join(base_cases)} END" if base_cases else "NULL"
+    if started:
+        started_cte = f"""
+    dash_started AS (
+        SELECT DISTINCT person_id, module_id FROM {progress}
+        WHERE person_id {in_line} AND module_id {in_modules}
+    ),"""  # noqa: S608  (our names only)
+        started_fact = "CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END"
+        started_join = (
+            "LEFT JOIN dash_started s ON s.person_id = p.person_id AND s.module_id = p.module_id"
+        )
+    else:
+        started_cte, started_fact, started_join = "", "CAST(NULL AS integer)", ""
     sql = f"""WITH RECURSIVE
-    dash_line({LINE_COLUMNS}) AS ({line_sql}),
-    dash_module(module_id) AS ({module_sql}),
+    {line_cte},
+    dash_module(module_id, position) AS ({module_sql}),
     dash_team_above(team_id, above_id) AS (
         SELECT id, id FROM {team}
         UNION
@@ -200,11 +234,7 @@ def _facts_sql(*, people, modules):
             LEFT JOIN dash_line_certificate c ON c.attempt_id = a.id
         WHERE a.submitted_at IS NOT NULL AND a.person_id {in_line} AND q.module_id {in_modules}
         GROUP BY a.person_id, q.module_id
-    ),
-    dash_started AS (
-        SELECT DISTINCT person_id, module_id FROM {progress}
-        WHERE person_id {in_line} AND module_id {in_modules}
-    ),
+    ),{started_cte}
     dash_reach AS (
         SELECT l.person_id, a.module_id, a.reason,
             COALESCE(a.due_on, {relative_due}) AS due_on
@@ -229,12 +259,8 @@ def _facts_sql(*, people, modules):
             MAX(CASE WHEN reason = {recertification} THEN due_on END) AS recertify_by
         FROM dash_reach GROUP BY person_id, module_id
     ),
-    dash_fact AS (
-        SELECT l.person_id, m.module_id,
-            c.status AS certificate_status, c.expires_on,
-            r.revoked_at, a.last_submitted_at,
-            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending,
-            CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started,
+    dash_plan AS (
+        SELECT l.person_id, l.start_date, m.module_id, m.position AS module_position,
             d.recertify_by,
             CASE WHEN d.assignments > 0 THEN 1
                  WHEN m.module_id IN ({base_placeholders}) THEN 1
@@ -242,11 +268,21 @@ def _facts_sql(*, people, modules):
                  ELSE 0 END AS assigned,
             CASE WHEN d.assignments > 0 THEN d.due_on ELSE {base_due} END AS due_on
         FROM dash_line l CROSS JOIN dash_module m
-            LEFT JOIN dash_certificate c ON c.person_id = l.person_id AND c.module_id = m.module_id
-            LEFT JOIN dash_revoked r ON r.person_id = l.person_id AND r.module_id = m.module_id
-            LEFT JOIN dash_attempt a ON a.person_id = l.person_id AND a.module_id = m.module_id
-            LEFT JOIN dash_started s ON s.person_id = l.person_id AND s.module_id = m.module_id
             LEFT JOIN dash_due d ON d.person_id = l.person_id AND d.module_id = m.module_id
+    ),
+    dash_fact AS (
+        SELECT p.person_id, p.module_id, p.module_position,
+            c.status AS certificate_status, c.expires_on,
+            -- A revocation counts while nothing has been submitted since.
+            CASE WHEN a.last_submitted_at IS NULL OR a.last_submitted_at <= r.revoked_at
+                THEN r.revoked_at END AS revoked_at,
+            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending,
+            {started_fact} AS started, p.recertify_by, p.assigned, p.due_on
+        FROM dash_plan p
+            LEFT JOIN dash_certificate c ON c.person_id = p.person_id AND c.module_id = p.module_id
+            LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = p.module_id
+            LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = p.module_id
+            {started_join}
     )"""  # noqa: S608  (only our names and status words; every value is a parameter)
     status = Certificate.Status
     params += [
@@ -269,7 +305,7 @@ def _facts_sql(*, people, modules):
 def cells_sql(*, people, modules, today):
     """(SQL, params) ending in ``dash_cell``: person, module, status word, urgency and the due
     date the dashboard sorts by (``Cell.due_on``)."""
-    facts, params = _facts_sql(people=people, modules=modules)
+    facts, params = _facts_sql(people=people, modules=modules, fields=LINE_FIELDS)
     horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
     status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
     urgency = " ".join(
@@ -286,6 +322,40 @@ def cells_sql(*, people, modules, today):
         FROM dash_status
     )"""  # noqa: S608  (our names and status words only)
     return sql, [*params, *status_params]
+
+
+def report_cells_sql(*, modules, today, people=None):
+    """(SQL, params) ending in ``cells``, for the organisation-wide reports: one row per current
+    person (or person of ``people``, a queryset) and module of ``modules``: person_id,
+    module_id, module_position (in ``modules``), is_assigned (1/0), status (failed, in progress
+    and not started all ``OTHER``), due_on (``Cell.due_on``), and the facts an overdue cell's
+    label is worded from (recertify_by, certificate_status, expires_on, revoked_at: when revoked
+    with nothing submitted since)."""
+    narrow = people is not None
+    if people is None:
+        people = Person.objects.filter(left_on__isnull=True)
+    facts, params = _facts_sql(people=people, modules=list(modules), started=False, narrow=narrow)
+    horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
+    status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
+    sql = f"""{facts},
+    cells AS (
+        SELECT f.person_id, f.module_id, f.module_position, f.assigned AS is_assigned,
+            {status_sql} AS status, {due_sql} AS due_on, f.recertify_by, f.certificate_status,
+            f.expires_on, f.revoked_at
+        FROM dash_fact f
+    )"""  # noqa: S608  (our names and status words only)
+    return sql, [*params, *status_params]
+
+
+def assigned_sql(*, people, modules):
+    """(SQL, params) ending in ``assigned``: person_id, module_id and the person's start_date of
+    each module assigned today to a person of ``people`` (a queryset)."""
+    facts, params = _facts_sql(people=people, modules=list(modules), started=False)
+    sql = f"""{facts},
+    assigned AS (
+        SELECT person_id, module_id, start_date FROM dash_plan WHERE assigned = 1
+    )"""  # noqa: S608  (our names only)
+    return sql, params
 
 
 def cell_statuses(*, people, modules, today=None):
@@ -412,3 +482,25 @@ def line_totals(*, people, modules, today, status):
             params,
         )
         return LineTotals(*(int(value or 0) for value in cursor.fetchone()))
+
+
+def name_order_sql():
+    """``lms.names.display_name`` as SQL, compared as Python compares text (by code point)."""
+    name = (
+        "CASE WHEN TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) = '' "
+        "THEN u.username "
+        "ELSE TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')) END"
+    )
+    return f'{name} COLLATE "C"' if connection.vendor == "postgresql" else name
+
+
+def sql_date(value):
+    """A date column read with a plain cursor: SQLite hands back its ISO text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def sql_datetime(value):
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+        return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
+    return value

@@ -1,4 +1,4 @@
-"""The organisation-wide reports count and sort in SQL (``tracking.grid_sql``); they must say
+"""The organisation-wide reports count and sort in SQL (``tracking.status_sql``); they must say
 exactly what the Python status rule (``module_status_grid``) says, on SQLite and PostgreSQL alike.
 
 The reference here is the reports as they were written over the grid, on an organisation with
