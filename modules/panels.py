@@ -15,7 +15,7 @@ class ModuleChecksPanel(HelpPanel):
     submitting for review and publishing (``modules.forms.ModulePageForm``)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("template", "modules/admin/module_checks_panel.html")
+        kwargs.setdefault("template", "lms/admin/content_checks_panel.html")
         kwargs.setdefault("heading", "Content checks")
         super().__init__(**kwargs)
 
@@ -27,7 +27,7 @@ class ModuleChecksPanel(HelpPanel):
             # The edit view's instance is the latest revision: the version being written.
             context["problems"] = module_check_problems(module=module) if context["saved"] else []
             context["chooser_element_id"] = CLAUSE_CHOOSER_MODULE_ELEMENT_ID
-            context["module_id"] = module.pk if context["saved"] else ""
+            context["chooser_context_value"] = module.pk if context["saved"] else ""
             return context
 
 

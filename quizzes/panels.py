@@ -11,7 +11,7 @@ class QuizChecksPanel(HelpPanel):
     checks refuse submitting the quiz for review and publishing it (``QuizAdminForm``)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("template", "quizzes/admin/quiz_checks_panel.html")
+        kwargs.setdefault("template", "lms/admin/content_checks_panel.html")
         kwargs.setdefault("heading", "Content checks")
         super().__init__(**kwargs)
 
@@ -22,5 +22,5 @@ class QuizChecksPanel(HelpPanel):
             context["saved"] = quiz is not None and quiz.pk is not None
             context["problems"] = quiz_check_problems(quiz=quiz) if context["saved"] else []
             context["chooser_element_id"] = CLAUSE_CHOOSER_QUIZ_ELEMENT_ID
-            context["quiz_id"] = quiz.pk if context["saved"] else ""
+            context["chooser_context_value"] = quiz.pk if context["saved"] else ""
             return context

@@ -10,7 +10,7 @@ same facts that ``selectors.module_status_grid`` reads (the current certificate,
 with nothing submitted since, submitted attempts, a passed attempt still being certified, a
 started module, and the due dates of the assignments that reach the person, or the base-competence
 default). tests/tracking/test_status_sql.py checks that both give the same status and due date
-for every combination of those facts, and tests/tracking/test_grid_sql.py that the reports say what
+for every combination of those facts, and tests/tracking/test_reports_sql.py that the reports say what
 the grid says, on SQLite and PostgreSQL.
 
 Only ours goes into the SQL text (table and column names, the status words); every value is a
