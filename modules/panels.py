@@ -3,6 +3,8 @@ review screen's view of a module's effect on people, ``modules.publishing``)."""
 
 from wagtail.admin.panels import HelpPanel
 
+from lms.panels import ContentChecksPanel
+
 from .publishing import module_check_problems, module_publish_effect
 
 # The element whose value the clause chooser sends as ``module`` (``modules.choosers``): the
@@ -10,25 +12,15 @@ from .publishing import module_check_problems, module_publish_effect
 CLAUSE_CHOOSER_MODULE_ELEMENT_ID = "clause-chooser-module"
 
 
-class ModuleChecksPanel(HelpPanel):
-    """The content checks as warnings while the author drafts: the same checks refuse
-    submitting for review and publishing (``modules.forms.ModulePageForm``)."""
+class ModuleChecksPanel(ContentChecksPanel):
+    """The module's checks; ``modules.forms.ModulePageForm`` refuses submitting and publishing
+    while any remains. The edit view's instance is the latest revision: the version being
+    written."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template", "lms/admin/content_checks_panel.html")
-        kwargs.setdefault("heading", "Content checks")
-        super().__init__(**kwargs)
+    chooser_element_id = CLAUSE_CHOOSER_MODULE_ELEMENT_ID
 
-    class BoundPanel(HelpPanel.BoundPanel):
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            module = self.instance
-            context["saved"] = module is not None and module.pk is not None
-            # The edit view's instance is the latest revision: the version being written.
-            context["problems"] = module_check_problems(module=module) if context["saved"] else []
-            context["chooser_element_id"] = CLAUSE_CHOOSER_MODULE_ELEMENT_ID
-            context["chooser_context_value"] = module.pk if context["saved"] else ""
-            return context
+    def problems_of(self, instance):
+        return module_check_problems(module=instance)
 
 
 class PublishEffectPanel(HelpPanel):
