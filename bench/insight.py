@@ -39,6 +39,7 @@ def insight_attempts_ensure(*, quiz, count, seed=8, log):
     made = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).exclude(questions=[])
     missing = count - made.count()
     if missing <= 0:
+        _statistics_refresh()
         return
     copies = 0
     if connection.vendor == "postgresql":
@@ -52,6 +53,12 @@ def insight_attempts_ensure(*, quiz, count, seed=8, log):
             batch = min(copies, COPY_BATCH)
             _copies_add(quiz=quiz, count=batch)
             copies -= batch
+    _statistics_refresh()
+
+
+def _statistics_refresh():
+    """What autovacuum would have done by the time anyone reads a report: the planner's
+    statistics of the tables, including any extended statistics a migration has just added."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Attempt._meta.db_table}")

@@ -33,6 +33,7 @@ is treated as one independent sitting.
 """
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -335,9 +336,10 @@ def unpicked_distractors(*, question, responses):
     ]
 
 
-# The same statistics from sums the database adds up (``quizzes.selectors.quiz_item_analysis``),
-# so that no attempt passes through Python. Scores are in hundredths of a point, as whole
-# numbers, so that the sums are exact on every database and a spread of nothing is exactly 0.
+# The same statistics from the attempts grouped by the database (``quizzes.selectors.
+# quiz_item_analysis``): each distinct (score, rest of the attempt) pair once, with how many
+# attempts had it, so that no attempt passes through Python. Scores are in hundredths of a point,
+# as whole numbers, so that the sums are exact and a spread of nothing is exactly 0.
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,54 @@ class ScoreSums:
     x_rest: int
     sorted_x_rest: int
     maximum: Decimal | None
+
+
+def score_sums(*, pairs, maximum):
+    """The ``ScoreSums`` of ``pairs``: {(x, rest): how many attempts had that pair}, both in
+    hundredths of a point. The sorted pairing pairs the k-th smallest x with the k-th smallest
+    rest; each distinct value holds a run of ranks, so two runs that overlap add their product
+    once for every rank they share (a walk over a few runs, not over every attempt)."""
+    x_runs, rest_runs = defaultdict(int), defaultdict(int)
+    count = x = xx = rest = rest_rest = x_rest = 0
+    for (score, rest_score), times in pairs.items():
+        count += times
+        x += times * score
+        xx += times * score * score
+        rest += times * rest_score
+        rest_rest += times * rest_score * rest_score
+        x_rest += times * score * rest_score
+        x_runs[score] += times
+        rest_runs[rest_score] += times
+    return ScoreSums(
+        count=count,
+        x=x,
+        xx=xx,
+        rest=rest,
+        rest_rest=rest_rest,
+        x_rest=x_rest,
+        sorted_x_rest=_sorted_products(sorted(x_runs.items()), sorted(rest_runs.items())),
+        maximum=maximum,
+    )
+
+
+def _sorted_products(x_runs, rest_runs):
+    """The sum of x·rest with both sorted and paired by rank, from (value, times) runs, each list
+    in ascending order and covering the same number of ranks."""
+    total, x_index, rest_index = 0, 0, 0
+    x_left = x_runs[0][1] if x_runs else 0
+    rest_left = rest_runs[0][1] if rest_runs else 0
+    while x_index < len(x_runs) and rest_index < len(rest_runs):
+        shared = min(x_left, rest_left)
+        total += shared * x_runs[x_index][0] * rest_runs[rest_index][0]
+        x_left -= shared
+        rest_left -= shared
+        if not x_left:
+            x_index += 1
+            x_left = x_runs[x_index][1] if x_index < len(x_runs) else 0
+        if not rest_left:
+            rest_index += 1
+            rest_left = rest_runs[rest_index][1] if rest_index < len(rest_runs) else 0
+    return total
 
 
 def item_statistics(*, question, version, sums, responses, unpicked):

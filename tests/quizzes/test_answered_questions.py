@@ -6,6 +6,7 @@ question, part marks, unanswered questions, months apart)."""
 
 import datetime
 import importlib
+import inspect
 import random
 from decimal import Decimal
 
@@ -251,3 +252,19 @@ def test_the_migration_fills_the_table_for_attempts_submitted_before_it(mixed_at
         )
         == expected
     )
+
+
+@pytest.mark.postgres
+def test_the_planner_knows_how_few_groups_item_analysis_makes():
+    # The extended statistics must name exactly the columns the item analysis groups by
+    # (quizzes.selectors._answer_groups_sql), or the planner goes back to sorting every row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(a.attname ORDER BY a.attname) FROM pg_statistic_ext s "
+            "JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = ANY(s.stxkeys) "
+            "WHERE s.stxname = 'quizzes_answeredquestion_groups' AND 'd' = ANY(s.stxkind)"
+        )
+        columns = cursor.fetchone()[0]
+    assert columns == sorted(["question_id", "version", "points", "attempt_points", "response"])
+    sql = inspect.getsource(selectors._answer_groups_sql)
+    assert "GROUP BY question_id, version, points, attempt_points, response" in sql

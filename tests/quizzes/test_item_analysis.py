@@ -3,6 +3,9 @@
 Sample statistics throughout: variances and covariances divide by n - 1."""
 
 import math
+import random
+from collections import Counter
+from decimal import Decimal
 
 import pytest
 
@@ -14,6 +17,7 @@ from quizzes.item_analysis import (
     UNPICKED_DISTRACTOR,
     ResponseCount,
     item_analysis,
+    score_sums,
 )
 
 
@@ -310,3 +314,29 @@ def test_scenario_judgement_counts_each_action_by_judgement():
     # x = 1, 0.5 -> facility 75 %; the rest of each attempt is 0 -> V(X) = 0 -> r undefined.
     assert row.facility == pytest.approx(75)
     assert row.discrimination is None
+
+
+def test_score_sums_of_grouped_pairs_are_the_sums_over_every_attempt():
+    # Ties on both sides, runs of unequal length: the sorted pairing walks runs of ranks, and
+    # must give what sorting every attempt's x and rest and pairing them by rank gives.
+    rng = random.Random(7)
+    for _ in range(200):
+        attempts = [
+            (rng.choice([0, 50, 100]), rng.choice([0, 100, 200, 300, 400]))
+            for _ in range(rng.randint(1, 30))
+        ]
+        sums = score_sums(pairs=Counter(attempts), maximum=Decimal(1))
+        xs, rests = [x for x, _ in attempts], [rest for _, rest in attempts]
+        assert sums.count == len(attempts)
+        assert (sums.x, sums.rest) == (sum(xs), sum(rests))
+        assert sums.xx == sum(x * x for x in xs)
+        assert sums.rest_rest == sum(rest * rest for rest in rests)
+        assert sums.x_rest == sum(x * rest for x, rest in attempts)
+        assert sums.sorted_x_rest == sum(
+            x * rest for x, rest in zip(sorted(xs), sorted(rests), strict=True)
+        )
+
+
+def test_score_sums_of_no_pairs_are_nothing():
+    sums = score_sums(pairs={}, maximum=None)
+    assert (sums.count, sums.x, sums.sorted_x_rest) == (0, 0, 0)
