@@ -9,6 +9,7 @@ from wagtail.admin.views.reports import ReportView
 
 from .background import tasks_failed_for_good
 from .exports import table_csv_response
+from .small_numbers import SUPPRESSED, SUPPRESSED_WHY
 from .xapi import xapi_statements_needing_attention
 
 
@@ -23,6 +24,9 @@ class RowsReportView(ReportView):
     header_icon = "tasks"
     paginate_by = 100
     permission = None
+    # True for a report that can be narrowed to a few people (lms.small_numbers): its rows are
+    # dicts, and when one withholds a figure the page says why.
+    small_numbers = False
     # Draws ``chart`` (an ``lms.charts.Chart``, or None) above the table of every page of it.
     results_template_name = "lms/rows_report_results.html"
 
@@ -76,6 +80,10 @@ class RowsReportView(ReportView):
         context = super().get_context_data(**kwargs)
         if not self.is_export:
             context["chart"] = self.chart(self.all_rows)
+            # A figure withheld by the small-numbers rule says so in its cell; why is said once,
+            # above the figures, as the manager's insight page says it.
+            if self.small_numbers and any(SUPPRESSED in row.values() for row in self.all_rows):
+                context["suppressed_why"] = SUPPRESSED_WHY
         return context
 
     def filter_queryset(self, queryset):

@@ -127,6 +127,7 @@ class ItemAnalysisReportView(RowsReportView):
     index_results_url_name = "quizzes_report_item-analysis_results"
     export_filename = "item-analysis"
     filterset_class = ItemAnalysisFilters
+    small_numbers = True
     export_headings = {
         "question_id": "Question id",
         "question": "Question",

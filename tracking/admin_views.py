@@ -133,6 +133,7 @@ class ComplianceOverTimeReportView(ComplianceReportView):
     columns = report_columns(list_export, export_headings)
 
     filterset_class = TeamFilters
+    small_numbers = True
 
     def rows(self):
         team_people = chosen_team_people(filters=self.filters, people=organisation_people())
@@ -181,6 +182,7 @@ class MostMissedClausesReportView(ComplianceReportView):
     columns = report_columns(list_export, export_headings)
 
     filterset_class = TeamFilters
+    small_numbers = True
 
     def rows(self):
         team_people = chosen_team_people(filters=self.filters, people=organisation_people())

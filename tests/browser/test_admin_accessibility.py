@@ -1,7 +1,8 @@
 """The Wagtail admin pages that L&D authors, auditors and administrators use, run through axe with
 the same WCAG 2.2 A and AA rules as the service's own pages (``page.audit.check_admin()``): the
 dashboard, a module's editor with its StreamField block picker and rich-text editors, the policy
-library, quizzes and assignments, and every report under the Reports menu.
+library, quizzes and assignments, and every report under the Reports menu (the insight reports
+drawn and narrowed to a team, with their charts, in test_insight_reports.py).
 
 What Wagtail itself got wrong is worked around in lms/static/lms/admin.css and admin.js; these
 tests show the workarounds do what they say (the editors have names, new ones too; the status
@@ -131,6 +132,8 @@ def test_auditor_reports(page, people, module, quiz):
         "/admin/reports/expiring/",
         "/admin/reports/clause-coverage/",
         "/admin/reports/item-analysis/",
+        "/admin/reports/compliance-over-time/",
+        "/admin/reports/most-missed-clauses/",
     ):
         _open_admin_page(page, path)
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from certificates.models import Certificate, CertificateEvent
 from people.selectors import reporting_line
@@ -18,7 +19,7 @@ from quizzes.models import Quiz
 from quizzes.selectors import months_back
 from tests.factories import PersonFactory, QuizFactory, certificate_make, days
 from tests.quizzes.test_clause_misses import sit
-from tracking.insight import SUPPRESSED, compliance_by_month, organisation_people
+from tracking.insight import SUPPRESSED, SUPPRESSED_WHY, compliance_by_month, organisation_people
 from tracking.services import assignment_create
 
 pytestmark = pytest.mark.django_db
@@ -290,6 +291,10 @@ def test_a_team_of_fewer_than_five_people_shows_no_figure(
     assert len(compliance) == 13 and all(row[2:] == [SUPPRESSED] * 4 for row in compliance[1:])
     page = client.get(reverse("lms_report_compliance-over-time"), {"team": sub_team.pk})
     assert page.status_code == 200 and SUPPRESSED in page.content.decode()
+    # The page says why, once, above the figures; with every figure shown it says nothing.
+    assert page.content.decode().count(escape(SUPPRESSED_WHY)) == 1
+    shown = client.get(reverse("lms_report_compliance-over-time"), {"team": team.pk})
+    assert escape(SUPPRESSED_WHY) not in shown.content.decode()
     narrowed = _exported(client, "lms_report_compliance-over-time", team=team.pk)
     assert narrowed[-1][2:] == ["6", "6", "2", "33.3"]
     # The whole organisation, unnarrowed, shows every figure.
