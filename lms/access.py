@@ -4,6 +4,8 @@ page that does not exist, so that nobody learns what exists by probing."""
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
+from wagtail.permission_policies import ModelPermissionPolicy
+
 from . import roles
 
 
@@ -37,3 +39,19 @@ def is_line_manager(user):
 def require_role(user, role):
     if not has_role(user, role):
         raise Http404
+
+
+def live_content_delete_refusal(*, instance, user):
+    """Why ``user`` may not delete ``instance``, or None. Deleting content that learners are
+    taught or asked now (live) takes it away from them without a review, so, as Wagtail rules
+    for live pages, it needs the right to publish that content, which no author or reviewer
+    holds (``lms.roles``): only an administrator may. Drafts never published, or withdrawn, may
+    be deleted by whoever may delete them."""
+    if not getattr(instance, "live", False):
+        return None
+    if ModelPermissionPolicy(type(instance)).user_has_permission(user, "publish"):
+        return None
+    return (
+        f"“{instance}” is published: deleting it would take it away from learners without a "
+        "review, so only an administrator may. Edit it instead, and submit the change for review."
+    )

@@ -3,14 +3,17 @@ reports, documents, the admin's accessibility fixes and its avatars."""
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from wagtail import hooks
 
+from .access import live_content_delete_refusal
 from .admin_menu import SuperuserMenuItem
 from .admin_views import FailedTasksReportView, XapiStatementsReportView
 
@@ -128,3 +131,25 @@ def _refused_if_autosave(request):
     if request.method == "POST" and not request.accepts("text/html"):
         return HttpResponseBadRequest("Save the form to create it.")
     return None
+
+
+@hooks.register("before_delete_snippet")
+def live_content_not_deleted_without_review(request, instances):
+    """The snippet delete view and the bulk delete action, asked or confirmed, refuse when any of
+    ``instances`` is live content the user may not take away (``live_content_delete_refusal``):
+    nothing is deleted, and the user is sent back to where they came from with the reason."""
+    refusals = [
+        refusal
+        for instance in instances
+        if (refusal := live_content_delete_refusal(instance=instance, user=request.user))
+    ]
+    if not refusals:
+        return None
+    for refusal in refusals:
+        messages.error(request, refusal)
+    back = (
+        request.GET.get("next") or request.META.get("HTTP_REFERER") or reverse("wagtailadmin_home")
+    )
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("wagtailadmin_home")
+    return HttpResponseRedirect(back)

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from lms.access import live_content_delete_refusal
 from lms.sql import without_jit
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import module_steps_by_clause, policy_clauses_superseded
@@ -1186,7 +1187,7 @@ def quiz_question_edit_problems(*, quiz, items, user):
     """Why an edit of the quiz's questions cannot be saved, nothing saved: an item naming a
     question this quiz does not have or one of another type, a changed or removed question
     locked against this user (by another author, or in a review they cannot act on), or a
-    removed question they may not delete."""
+    removed question they may not delete (a published one: only an administrator may)."""
     current = {question.pk: question for question in quiz_questions_for_editing(quiz=quiz)}
     problems = []
     kept = set()
@@ -1209,6 +1210,8 @@ def quiz_question_edit_problems(*, quiz, items, user):
             continue
         if not ModelPermissionPolicy(type(question)).user_has_permission(user, "delete"):
             problems.append(f"You may not delete the question “{question}”.")
+        elif refusal := live_content_delete_refusal(instance=question, user=user):
+            problems.append(refusal)
         problems += _lock_problems(question=question, user=user, doing="deleted")
     return problems
 
