@@ -1,8 +1,13 @@
 """Reads about people: reporting lines, teams and the organisation's e-mail addresses."""
 
+import json
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from lms.trees import tree_ancestors, tree_descendants
@@ -47,6 +52,38 @@ def reporting_line(*, manager):
         Person.objects.filter(pk__in=walk, left_on__isnull=True)
         .exclude(pk=manager.pk)
         .select_related("user", "team", "line_manager__user")
+    )
+
+
+@dataclass(frozen=True)
+class LineRead:
+    """A reporting line read once: its people (a queryset over the ids found) and their teams."""
+
+    people: QuerySet
+    team_ids: frozenset
+
+
+def reporting_line_read_once(*, manager):
+    """The reporting line walked once, now, for a request that reads it several times (the
+    dashboard: its teams, its page, its totals): the recursive walk runs once, and the later
+    queries tell the database how many people there are (after a walk its planner guesses, and
+    for a big line guesses low)."""
+    found = list(reporting_line(manager=manager).order_by().values_list("pk", "team_id"))
+    return LineRead(
+        people=people_with_ids(ids=[pk for pk, _team_id in found]),
+        team_ids=frozenset(team_id for _pk, team_id in found),
+    )
+
+
+def people_with_ids(*, ids):
+    """The people whose ids are in ``ids`` (a list), the ids bound as one value: an array on
+    PostgreSQL, JSON text on SQLite, so the SQL stays the same size however long the list."""
+    if connection.vendor == "postgresql":
+        subquery = RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])  # noqa: S611  (bound ids)
+    else:
+        subquery = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])  # noqa: S611  (bound ids)
+    return Person.objects.filter(pk__in=subquery).select_related(
+        "user", "team", "line_manager__user"
     )
 
 

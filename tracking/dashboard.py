@@ -63,15 +63,20 @@ def headline_compute(*, rows, today):
     return headline
 
 
-def dashboard_choices(*, manager):
+def dashboard_choices(*, manager, line=None):
     """The teams (all of them, for walking sub-teams), the teams a manager can filter by (those
-    of their reporting line and the teams above them) and the modules."""
+    of their reporting line and the teams above them) and the modules. ``line``: the manager's
+    line already read (a ``LineRead``), else it is walked here."""
     teams = list(Team.objects.all())
     parent_of = {team.pk: team.parent_id for team in teams}
     shown = set()
-    for team_id in (
-        reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
-    ):
+    if line is None:
+        line_team_ids = (
+            reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
+        )
+    else:
+        line_team_ids = line.team_ids
+    for team_id in line_team_ids:
         shown |= team_and_parent_ids(team_id=team_id, parent_of=parent_of)
     return teams, [team for team in teams if team.pk in shown], list(modules_for_tracking())
 
@@ -125,6 +130,7 @@ def line_query(
     *,
     manager,
     teams,
+    line=None,
     all_modules,
     status="",
     module_id=None,
@@ -134,9 +140,10 @@ def line_query(
     today=None,
 ):
     """The manager's reporting line as asked: filters checked, and a sort that is not one of
-    ours (or a module not shown) falls back to the name."""
+    ours (or a module not shown) falls back to the name. ``line``: the manager's line already
+    read (a ``LineRead``), else the walk goes into each query."""
     modules = [module for module in all_modules if module_id is None or module.pk == module_id]
-    people = reporting_line(manager=manager)
+    people = reporting_line(manager=manager) if line is None else line.people
     if team_id is not None:
         people = people.filter(
             team_id__in=team_and_sub_team_ids(
@@ -231,12 +238,25 @@ def dashboard_headers(**asked):
     return _headers(line_query(**asked).modules)
 
 
+# People per chunk of an export: each chunk's cells cost the grid's few bulk reads, for that
+# chunk's people only, so memory stays flat however long the line.
+EXPORT_CHUNK = 2000
+
+
 def dashboard_export_rows(**asked):
-    """Every row of the filtered, sorted line (every page), as the exports give it: the order
-    from the database, the rows built in one pass as before."""
+    """Every row of the filtered, sorted line (every page), as the exports give it, lazily: the
+    people in the page's order as the database sends them, each chunk's cells built as the
+    screen builds its page's."""
     query = line_query(**asked)
-    ordered, _totals = query.page(offset=0, limit=None)
-    position = {person.pk: index for index, person in enumerate(ordered)}
-    rows = [row for row in query.rows(people=query.people) if row["person"].pk in position]
-    rows.sort(key=lambda row: position[row["person"].pk])
-    return [row["values"] for row in rows]
+    for people in status_sql.line_ordered(
+        people=query.people,
+        modules=query.modules,
+        today=query.today,
+        status=query.status,
+        sort="module" if query.module_id is not None else query.sort,
+        sort_module_id=query.module_id,
+        descending=query.descending,
+        chunk=EXPORT_CHUNK,
+    ):
+        for row in query.rows(people=people):
+            yield row["values"]

@@ -461,6 +461,29 @@ def line_page(*, people, modules, today, status, sort, sort_module_id, descendin
     )
 
 
+def line_ordered(*, people, modules, today, status, sort, sort_module_id, descending, chunk):
+    """Every person of the filtered line in the page's order (``line_page``'s SQL, without the
+    totals), ``chunk`` PersonRows at a time, read as the database sends them: a server-side
+    cursor on PostgreSQL, so a long line is never all in memory."""
+    sql, params = _line_sql(
+        people=people, modules=modules, today=today, status=status, sort_module_id=sort_module_id
+    )
+    order = _order_by(sort=sort, descending=descending)
+    person, user = Person._meta.db_table, get_user_model()._meta.db_table
+    query = f"""{sql}
+    SELECT {PAGE_COLUMNS.replace("page.", "r.")}, manager_user.first_name, manager_user.last_name
+    FROM dash_row r
+        LEFT JOIN {person} manager ON manager.id = r.line_manager_id
+        LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
+    ORDER BY {order}"""  # noqa: S608  (our names and status words only)
+    # A connection pooler in transaction mode cannot keep a server-side cursor (Django's setting).
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+        cursor.execute(query, params)
+        while rows := cursor.fetchmany(chunk):
+            yield [_person_row(row) for row in rows]
+
+
 def _person_row(values):
     """A PersonRow from raw columns, whose dates SQLite hands back as text."""
     row = PersonRow(*values)

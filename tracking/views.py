@@ -7,9 +7,9 @@ from certificates.selectors import certificates_for_person
 from lms import roles
 from lms.access import current_person, has_role, require_role
 from lms.audit import audit_export
-from lms.exports import table_csv_response, table_response, table_xlsx_response
+from lms.exports import table_response
 from modules.selectors import modules_live
-from people.selectors import person_in_reporting_line
+from people.selectors import person_in_reporting_line, reporting_line_read_once
 
 from .dashboard import (
     dashboard_build,
@@ -44,7 +44,9 @@ def team_dashboard(request):
     from the query string, so the export is exactly the table on the screen (every page of it)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
-    teams, teams_in_line, all_modules = dashboard_choices(manager=manager)
+    # Walked once for the whole request: the team choices, the page and its totals all read it.
+    line = reporting_line_read_once(manager=manager)
+    teams, teams_in_line, all_modules = dashboard_choices(manager=manager, line=line)
     form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams_in_line)
     chosen = {}
     if form.is_bound:
@@ -54,6 +56,7 @@ def team_dashboard(request):
         }
     asked = {
         "manager": manager,
+        "line": line,
         "teams": teams,
         "all_modules": all_modules,
         "status": chosen.get("status") or "",
@@ -64,10 +67,16 @@ def team_dashboard(request):
     }
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        rows = dashboard_export_rows(**asked)
-        respond = table_csv_response if export == "csv" else table_xlsx_response
         audit_export(request=request, what="the reporting line dashboard", export_format=export)
-        return respond(filename="reporting-line", headers=dashboard_headers(**asked), rows=rows)
+        # The CSV streams, a chunk of the line at a time in the page's order; the XLSX is one
+        # file that needs every row before it can be sent.
+        return table_response(
+            export_format=export,
+            filename="reporting-line",
+            headers=dashboard_headers(**asked),
+            rows=dashboard_export_rows(**asked),
+            stream=True,
+        )
     dashboard = dashboard_build(page=request.GET.get("page"), **asked)
     return render(
         request,

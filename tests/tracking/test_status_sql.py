@@ -2,16 +2,22 @@
 status_compute says for every combination of facts, and a page of the filtered, sorted line must
 be the page the old path gave (every row built in Python, then filtered, sorted and paged)."""
 
+import csv
 import datetime
+import io
 
 import pytest
+from openpyxl import load_workbook
 
+from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from lms import roles
 from people.models import Person
-from people.selectors import reporting_line
+from people.selectors import reporting_line, reporting_line_read_once
 from tracking import status as statuses
 from tracking.dashboard import (
     dashboard_build,
@@ -23,8 +29,16 @@ from tracking.selectors import module_status_grid
 from tracking.status_sql import cell_statuses
 
 from .line_maker import line_make, line_modules
+from .test_dashboard import table_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def small_export_chunks(monkeypatch):
+    # Chunks that do not line up with the pages (7), so that every export here crosses chunk
+    # boundaries, ties included.
+    monkeypatch.setattr("tracking.dashboard.EXPORT_CHUNK", 6)
 
 
 @pytest.fixture
@@ -100,8 +114,12 @@ def old_path(*, manager, modules, status, sort, descending, page, page_size, tod
 
 
 def _asked(manager, **changes):
-    teams, _shown, all_modules = dashboard_choices(manager=manager)
-    return {"manager": manager, "teams": teams, "all_modules": all_modules, **changes}
+    # As the view asks: the line read once, its teams from that read.
+    line = reporting_line_read_once(manager=manager)
+    teams, shown, all_modules = dashboard_choices(manager=manager, line=line)
+    walked = dashboard_choices(manager=manager)
+    assert (teams, shown, all_modules) == walked
+    return {"manager": manager, "line": line, "teams": teams, "all_modules": all_modules, **changes}
 
 
 def _compare(manager, *, status="", sort="name", descending=False, page=1, page_size=7):
@@ -129,7 +147,7 @@ def _compare(manager, *, status="", sort="name", descending=False, page=1, page_
         old_page.paginator.num_pages,
     )
     assert new.headline == old_headline
-    exported = dashboard_export_rows(**asked)
+    exported = list(dashboard_export_rows(**asked))
     assert [values[0] for values in exported] == [row["person"].full_name for row in old_rows]
     assert len(exported) == new.headline.people
     return new
@@ -206,3 +224,69 @@ def test_bad_sort_order_and_page_give_a_page_not_an_error(line, client_for, modu
         assert len(dashboard.page.object_list) > 0
         people = Person.objects.filter(pk__in=[row["person"].pk for row in dashboard.page])
         assert set(people) <= set(reporting_line(manager=line))
+
+
+def _download_rows(response):
+    if response["Content-Type"].startswith("text/csv"):
+        assert response.streaming  # rows go out as the database sends them
+        text = b"".join(response.streaming_content).decode()
+        return list(csv.reader(io.StringIO(text)))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@override_settings(LMS_DASHBOARD_PAGE_SIZE=7)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"order": "desc"},
+        {"sort": "team"},
+        {"sort": "module-2", "order": "desc"},
+        {"status": "overdue", "sort": "module-0"},
+        {"status": "not_assigned", "sort": "name"},
+    ],
+)
+def test_the_export_is_every_page_of_the_screen_in_order(line, modules, client_for, params):
+    if params.get("sort", "").startswith("module-"):
+        params = {**params, "sort": f"module-{modules[int(params['sort'][7:])].pk}"}
+    client = client_for(line)
+    first = client.get(reverse("team_dashboard"), params)
+    pages = first.context["dashboard"].page.paginator.num_pages
+    screen = table_of(first)
+    for number in range(2, pages + 1):
+        screen += table_of(client.get(reverse("team_dashboard"), {**params, "page": number}))[1:]
+    # Every page, and (unfiltered) more people than a chunk of the export.
+    assert (
+        len(screen) - 1
+        == first.context["dashboard"].headline.people
+        > (0 if "status" in params else 6)
+    )
+    for export in ("csv", "xlsx"):
+        response = client.get(reverse("team_dashboard"), {**params, "export": export})
+        assert _download_rows(response) == screen, export
+
+
+def test_the_export_never_reaches_outside_the_managers_line(line, people, client_for):
+    middle = (
+        Person.objects.filter(line_manager=line, direct_reports__isnull=False)
+        .exclude(pk=people["lead"].pk)
+        .distinct()
+        .first()
+    )
+    middle.user.groups.add(Group.objects.get(name=roles.LINE_MANAGERS))
+    for manager in (middle, people["lead"], people["other_manager"]):
+        client = client_for(manager)
+        inside = {person.full_name for person in reporting_line(manager=manager)}
+        outside = {
+            person.full_name
+            for person in Person.objects.exclude(pk__in=reporting_line(manager=manager))
+        } - inside
+        assert outside
+        for export in ("csv", "xlsx"):
+            response = client.get(reverse("team_dashboard"), {"export": export})
+            assert response.status_code == 200
+            rows = _download_rows(response)[1:]
+            assert len(rows) == reporting_line(manager=manager).count() > 0
+            assert {row[0] for row in rows} <= inside
+            assert not {row[0] for row in rows} & outside
