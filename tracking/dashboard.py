@@ -93,18 +93,25 @@ class LineQuery:
     descending: bool
     today: datetime.date
 
+    def _ordered_line(self):
+        """The arguments of ``status_sql`` that pick and order the line's people."""
+        return {
+            "people": self.people,
+            "modules": self.modules,
+            "today": self.today,
+            "status": self.status,
+            "sort": "module" if self.module_id is not None else self.sort,
+            "sort_module_id": self.module_id,
+            "descending": self.descending,
+        }
+
     def page(self, *, offset, limit):
-        return status_sql.line_page(
-            people=self.people,
-            modules=self.modules,
-            today=self.today,
-            status=self.status,
-            sort="module" if self.module_id is not None else self.sort,
-            sort_module_id=self.module_id,
-            descending=self.descending,
-            offset=offset,
-            limit=limit,
-        )
+        return status_sql.line_page(**self._ordered_line(), offset=offset, limit=limit)
+
+    def chunks(self, *, size):
+        """The whole line in the page's order, ``size`` people at a time, as the database sends
+        them."""
+        return status_sql.line_ordered(**self._ordered_line(), chunk=size)
 
     def totals(self):
         return status_sql.line_totals(
@@ -248,15 +255,6 @@ def dashboard_export_rows(**asked):
     people in the page's order as the database sends them, each chunk's cells built as the
     screen builds its page's."""
     query = line_query(**asked)
-    for people in status_sql.line_ordered(
-        people=query.people,
-        modules=query.modules,
-        today=query.today,
-        status=query.status,
-        sort="module" if query.module_id is not None else query.sort,
-        sort_module_id=query.module_id,
-        descending=query.descending,
-        chunk=EXPORT_CHUNK,
-    ):
+    for people in query.chunks(size=EXPORT_CHUNK):
         for row in query.rows(people=people):
             yield row["values"]
