@@ -42,6 +42,8 @@ from .models import (
     policy_version_label,
 )
 from .selectors import (
+    CONTENT_CACHE_SECONDS,
+    CONTENT_GENERATION_KEY,
     PAGE_ROUTE_GENERATION_KEY,
     PAGE_ROUTE_SECONDS,
     clause_citation_owner,
@@ -647,6 +649,19 @@ def roles_sync():
     ).delete()
     module_workflow_ensure()
     return groups
+
+
+def content_cache_forget():
+    """Every cached reading of modules, quizzes and the policy library is stale from now on
+    (modules.selectors.module_quiz_live): called by each service and admin action that changes
+    them. At once and again after the commit, as page_routes_forget does, and for the same
+    reason."""
+
+    def forget():
+        cache.set(CONTENT_GENERATION_KEY, time.time_ns(), timeout=CONTENT_CACHE_SECONDS)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def page_routes_forget(**_signal):
