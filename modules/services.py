@@ -134,6 +134,7 @@ def policy_clause_revise(*, clause, heading, summary, user, change=ClauseChange.
                     "submitted. Ask an administrator to run manage.py sync_roles."
                 )
             workflow.start(new_clause, user)
+    content_cache_forget()
     return new_clause
 
 
@@ -273,6 +274,7 @@ def clause_citations_move(
                 "questions": questions,
             },
         )
+    content_cache_forget()
     return {"pages": pages, "questions": questions}
 
 
@@ -411,6 +413,7 @@ def policy_document_version_raise(*, document, version, clauses, user):
             ),
             data={"from": old_version, "to": version, "changed": changed},
         )
+    content_cache_forget()
     return new_clauses
 
 

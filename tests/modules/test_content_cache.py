@@ -1,6 +1,7 @@
-"""What a module page reads of content that is the same for everyone comes from the shared cache
-(modules.selectors.module_quiz_live): one query fewer per request, and never stale after the
-admin, a review's approval, scheduled publishing or the content loader changes the quiz."""
+"""What module pages read of content that is the same for everyone comes from the shared cache
+(modules.selectors.module_quiz_live, policy_clauses_cached, documents_applying_to): fewer queries
+per request, and never stale after the admin, a review's approval, scheduled publishing or a
+policy service changes it."""
 
 import datetime
 import pickle
@@ -16,9 +17,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from modules.selectors import MODULE_QUIZ_KEY
+from modules.selectors import MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
+from modules.services import policy_document_version_raise
 from modules.workflows import workflow_publish_approved
-from tests.factories import QuizFactory, module_steps_finish, single_choice_create
+from tests.factories import (
+    QuizFactory,
+    default_steps,
+    module_page_create,
+    module_steps_finish,
+    single_choice_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +108,44 @@ def test_a_quiz_scheduled_to_go_live_is_offered_once_the_cron_job_publishes_it(
     quiz.refresh_from_db()
     assert quiz.live
     assert TAKE in _get(ready, module.url)[0]
+
+
+POLICY_TABLES = ('"modules_policyclause"', '"modules_policydocument"')
+
+
+@pytest.fixture
+def extract_step(people, clause, wagtail_root, client_for):
+    """Sam at the first step of a module that opens with a policy extract: (client, step url)."""
+    steps = [
+        {"type": "policy_extract", "value": {"clause": clause.pk, "commentary": ""}},
+        *default_steps(clause=clause),
+    ]
+    page = module_page_create(clause=clause, slug="extracts", steps=steps)
+    client = client_for(people["staff"])
+    client.post(page.url)  # starts the module
+    return client, f"{page.url}step/1/"
+
+
+def test_a_step_s_policy_reads_come_from_the_cache_after_the_first_request(extract_step, clause):
+    """The clause with its document, and which documents apply to the learner's organisation."""
+    client, url = extract_step
+    first, first_queries = _get(client, url)
+    second, second_queries = _get(client, url)
+    for page in (first, second):
+        assert clause.heading in page and "(version 2.1)" in page
+        assert "does not apply to your organisation" not in page
+    assert any(table in sql for sql in first_queries for table in POLICY_TABLES)
+    assert not any(table in sql for sql in second_queries for table in POLICY_TABLES)
+    assert len(second_queries) <= len(first_queries) - 2
+    stored = pickle.dumps(cache.get(POLICY_CLAUSE_KEY.format(clause_id=clause.pk)))
+    assert clause.summary.encode() in stored
+    assert b"is_correct" not in stored and b"feedback" not in stored
+
+
+def test_a_new_edition_of_the_policy_shows_on_a_step_at_once(extract_step, clause, admin_user):
+    client, url = extract_step
+    assert "(version 2.1)" in _get(client, url)[0]
+    policy_document_version_raise(
+        document=clause.document, version="3.0", clauses={}, user=admin_user
+    )
+    assert "(version 3.0)" in _get(client, url)[0]
