@@ -89,6 +89,78 @@ def _page_route_entry(*, request, path, generation):
     }
 
 
+# What the module pages read of content that is the same for everyone, beyond their routes: the
+# module's quiz as learners see it (whether it is live, its pass mark, whether it may be taken
+# without the module), the policy clauses its steps cite, with their documents, and which
+# documents apply to an organisation. One generation for all of it: every service and admin action that changes
+# modules, quizzes or the policy library bumps it (modules.services.content_cache_forget), so an
+# entry is never served after such a change. Only what the overview shows goes in: the quiz row
+# holds its settings, never a question or an answer.
+CONTENT_GENERATION_KEY = "modules:content:generation"
+MODULE_QUIZ_KEY = "modules:module-quiz:{module_id}"
+POLICY_CLAUSE_KEY = "modules:policy-clause:{clause_id}"
+DOCUMENTS_APPLYING_KEY = "modules:documents-applying:{organisation_id}"
+CONTENT_CACHE_SECONDS = 24 * 60 * 60
+
+
+def module_quiz_live(*, module):
+    """The module's quiz while it is published, else None (one not yet through review is not
+    there for learners). From the shared cache: one cache round trip instead of a query."""
+    key = MODULE_QUIZ_KEY.format(module_id=module.pk)
+    found = cache.get_many([CONTENT_GENERATION_KEY, key])
+    generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
+    entry = found.get(key)
+    if entry is None or entry["generation"] != generation:
+        # The quiz model lives in the layer above: reached through the relation, not imported.
+        quiz_model = ModulePage._meta.get_field("quiz").related_model
+        quiz = quiz_model._default_manager.filter(module_id=module.pk, live=True).first()
+        entry = {"generation": generation, "quiz": quiz}
+        cache.set(key, entry, timeout=CONTENT_CACHE_SECONDS)
+    return entry["quiz"]
+
+
+def policy_clauses_cached(*, ids):
+    """``{id: PolicyClause}`` for the clause versions ``ids`` (those that exist), each with its
+    document: what a module step shows of a clause it cites (heading, summary, document, edition,
+    version). From the shared cache, one round trip for them all; a clause version or document an
+    author or a service changes makes every entry stale (modules.services.content_cache_forget).
+    A clause holds what the policy says, never a question's answer."""
+    ids = {int(clause_id) for clause_id in ids if clause_id is not None}
+    keys = {POLICY_CLAUSE_KEY.format(clause_id=clause_id): clause_id for clause_id in ids}
+    found = cache.get_many([CONTENT_GENERATION_KEY, *keys])
+    generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
+    clauses = {
+        clause_id: found[key]["clause"]
+        for key, clause_id in keys.items()
+        if key in found and found[key]["generation"] == generation
+    }
+    missing = ids - clauses.keys()
+    if missing:
+        fetched = PolicyClause.objects.select_related("document").in_bulk(missing)
+        cache.set_many(
+            {
+                POLICY_CLAUSE_KEY.format(clause_id=clause_id): {
+                    "generation": generation,
+                    "clause": clause,
+                }
+                for clause_id, clause in fetched.items()
+            },
+            timeout=CONTENT_CACHE_SECONDS,
+        )
+        clauses.update(fetched)
+    return clauses
+
+
+def _generation(found, *, key):
+    """The generation read from the cache, or a new one when there is none (first use, or it
+    expired: every entry made before is stale anyway)."""
+    if found is not None:
+        return found
+    generation = time.time_ns()
+    cache.add(key, generation, timeout=CONTENT_CACHE_SECONDS)
+    return cache.get(key, generation)
+
+
 def module_step_count(*, page):
     """How many steps the published module has (a cached page carries the count, not the steps)."""
     count = getattr(page, "published_step_count", None)
@@ -96,8 +168,10 @@ def module_step_count(*, page):
 
 
 def module_steps(*, progress):
-    """The steps as they were in the revision this person started on."""
-    return list(progress.revision.as_object().steps)
+    """The steps as they were in the revision this person started on: read from the revision's
+    content alone (rebuilding the whole page from it would cost five queries a step)."""
+    raw = progress.revision.content.get("steps")
+    return list(ModulePage._meta.get_field("steps").to_python(raw))
 
 
 def module_progress_current(*, person, module):
@@ -369,10 +443,25 @@ def documents_applying_to(*, person):
     organisation's rule beside another's; a citation of a document outside this set says that it
     does not apply to the learner (``templates/blocks/citation.html``), and quizzes never ask about
     it (``quizzes.drawing.draw_for_audience``)."""
-    organisation = person_organisation(person=person)
-    if organisation is None:
-        return set()
-    return set(PolicyDocument.objects.filter(audience=organisation).values_list("pk", flat=True))
+    organisation_id = getattr(person, "organisation_id", None)
+    if organisation_id is None:
+        organisation = person_organisation(person=person)
+        if organisation is None:
+            return set()
+        organisation_id = organisation.pk
+    # The same for everyone in the organisation: from the shared cache, under the content
+    # generation that a change to a document (its audience included) bumps.
+    key = DOCUMENTS_APPLYING_KEY.format(organisation_id=organisation_id)
+    found = cache.get_many([CONTENT_GENERATION_KEY, key])
+    generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
+    entry = found.get(key)
+    if entry is None or entry["generation"] != generation:
+        document_ids = set(
+            PolicyDocument.objects.filter(audience=organisation_id).values_list("pk", flat=True)
+        )
+        entry = {"generation": generation, "document_ids": document_ids}
+        cache.set(key, entry, timeout=CONTENT_CACHE_SECONDS)
+    return entry["document_ids"]
 
 
 def policy_clauses_citable():

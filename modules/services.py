@@ -42,6 +42,8 @@ from .models import (
     policy_version_label,
 )
 from .selectors import (
+    CONTENT_CACHE_SECONDS,
+    CONTENT_GENERATION_KEY,
     PAGE_ROUTE_GENERATION_KEY,
     PAGE_ROUTE_SECONDS,
     clause_citation_owner,
@@ -132,6 +134,7 @@ def policy_clause_revise(*, clause, heading, summary, user, change=ClauseChange.
                     "submitted. Ask an administrator to run manage.py sync_roles."
                 )
             workflow.start(new_clause, user)
+    content_cache_forget()
     return new_clause
 
 
@@ -271,6 +274,7 @@ def clause_citations_move(
                 "questions": questions,
             },
         )
+    content_cache_forget()
     return {"pages": pages, "questions": questions}
 
 
@@ -409,6 +413,7 @@ def policy_document_version_raise(*, document, version, clauses, user):
             ),
             data={"from": old_version, "to": version, "changed": changed},
         )
+    content_cache_forget()
     return new_clauses
 
 
@@ -647,6 +652,19 @@ def roles_sync():
     ).delete()
     module_workflow_ensure()
     return groups
+
+
+def content_cache_forget():
+    """Every cached reading of modules, quizzes and the policy library is stale from now on
+    (modules.selectors.module_quiz_live): called by each service and admin action that changes
+    them. At once and again after the commit, as page_routes_forget does, and for the same
+    reason."""
+
+    def forget():
+        cache.set(CONTENT_GENERATION_KEY, time.time_ns(), timeout=CONTENT_CACHE_SECONDS)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def page_routes_forget(**_signal):

@@ -12,6 +12,7 @@ from lms.access import current_person
 from .selectors import (
     documents_applying_to,
     module_progress_current,
+    module_quiz_live,
     module_step_count,
     module_steps,
     page_route_cached,
@@ -45,9 +46,7 @@ def module_overview(request, *, page):
             return redirect(page.url)
         resume_at = min(progress.steps_completed + 1, len(module_steps(progress=progress)))
         return redirect(_step_url(page, resume_at))
-    quiz = getattr(page, "quiz", None)
-    if quiz is not None and not quiz.live:
-        quiz = None  # a quiz not yet through review is not there for learners
+    quiz = module_quiz_live(module=page)
     # Someone part-way through sees the step count of the version they started on.
     under_way = progress is not None and progress.completed_at is None
     step_count = len(module_steps(progress=progress)) if under_way else module_step_count(page=page)

@@ -22,7 +22,11 @@ from .admin_views import (
 from .choosers import DOCUMENTS_HOOK, PolicyClauseChooserViewSet, documents_cited_by_module
 from .models import PolicyClause, PolicyDocument
 from .publishing import publish_problems
-from .services import policy_clause_edit_refusal, policy_document_edit_refusal
+from .services import (
+    content_cache_forget,
+    policy_clause_edit_refusal,
+    policy_document_edit_refusal,
+)
 
 
 # No search_fields on these viewsets: the admin search then uses the models' own search_fields,
@@ -205,3 +209,26 @@ def module_publish_refused_with_problems(request, page):
             messages.error(request, problem)
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+# Every admin action that can change a page, a snippet (policy documents and clauses, quizzes and
+# their questions) or many at once; an edit of anything else costs no more than a fresh reading.
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+@hooks.register("after_publish_page")
+@hooks.register("after_unpublish_page")
+@hooks.register("after_delete_page")
+@hooks.register("after_move_page")
+@hooks.register("after_copy_page")
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+@hooks.register("after_publish")
+@hooks.register("after_unpublish")
+@hooks.register("after_delete_snippet")
+@hooks.register("after_bulk_action")
+def content_cache_forget_after_admin_change(request, *_args, **_kwargs):
+    """The cached readings of modules, quizzes and the policy library are stale after the admin
+    changes them (modules.selectors.module_quiz_live). A review's approval publishes through
+    modules.workflows and scheduled publishing through this app's ``publish_scheduled``, which
+    forget too; the services forget what they change themselves."""
+    content_cache_forget()

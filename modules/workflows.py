@@ -30,6 +30,9 @@ def workflow_publish_approved(workflow_state, user=None):
         # A proposed clause version takes effect now, approved: recertification or moved citations.
         obj.refresh_from_db()
         clause_version_carry_through(new_clause=obj, user=user)
+    from .services import content_cache_forget  # noqa: PLC0415 (see above)
+
+    content_cache_forget()
     requested_by = workflow_state.requested_by
     audit_record(
         action=CONTENT_PUBLISHED,

@@ -48,7 +48,7 @@ from modules.content_import import (
     read_json,
 )
 from modules.models import PolicyClause
-from modules.services import module_index_ensure
+from modules.services import content_cache_forget, module_index_ensure
 
 from .content_checks import cited_clauses, quiz_content_problems
 from .drawing import BankEntry, draw_problems
@@ -251,6 +251,7 @@ def content_load(*, directory=CONTENT_DIR):
         summary["questions"] += created_questions
         summary["questions_replaced"] += replaced
         summary["warnings"] += [f"{module_file.name}: {warning}" for warning in warnings]
+    content_cache_forget()  # what learners are shown of modules and quizzes may have changed
     return summary
 
 

@@ -202,22 +202,43 @@ def _attempt_form(
 def question_for_form(question, *, number, values, error):
     """Only what the learner needs to answer: never the key, the feedback or the clause."""
     question_id = str(question["id"])
+    field = f"{ANSWER_PREFIX}{question_id}"
+    kind = kind_of(question)
     by_item = dict(str(value).partition("=")[::2] for value in values if "=" in str(value))
-    options = [
-        {
-            "id": option["id"],
-            "text": option["text"],
-            "checked": option["id"] in values,
-            "value": by_item.get(option["id"], ""),
-            "field": f"{ANSWER_PREFIX}{question_id}{ITEM_SEPARATOR}{option['id']}",
-        }
-        for option in question["options"]
-    ]
+    # The inputs' ids and states are worked out here rather than in the kinds' templates: a quiz
+    # page draws a few hundred inputs, and each lookup, comparison and number the template
+    # language would format for them is most of what the page costs to render.
+    options = []
+    for index, option in enumerate(question["options"]):
+        value = by_item.get(option["id"], "")
+        options.append(
+            {
+                "id": option["id"],
+                "text": option["text"],
+                "checked": option["id"] in values,
+                "value": value,
+                "field": f"{field}{ITEM_SEPARATOR}{option['id']}",
+                "input_id": f"{field}-{index}",
+                # One radio per judgement (scenario judgement); the first of the first item
+                # carries the question's own id, which the error summary links to.
+                "judgements": [
+                    {
+                        "id": f"{field}-0"
+                        if index == position == 0
+                        else f"{field}-{index}-{judgement}",
+                        "value": judgement,
+                        "label": label,
+                        "checked": value == judgement,
+                    }
+                    for position, (judgement, label) in enumerate(getattr(kind, "judgements", ()))
+                ],
+            }
+        )
     return {
         "id": question_id,
-        "field": f"{ANSWER_PREFIX}{question_id}",
+        "field": field,
         "type": question["type"],
-        "kind": kind_of(question),
+        "kind": kind,
         "number": number,
         "text": question["text"],
         "options": options,

@@ -378,3 +378,19 @@ def test_a_test_out_quiz_is_offered_and_starts_before_the_module(client_for, peo
     assert response.url == reverse(
         "quizzes:attempt", args=[Attempt.objects.get(person=people["staff"]).pk]
     )
+
+
+def test_every_label_names_an_input_and_every_question_has_the_id_its_error_links_to(sitting):
+    """The inputs' ids are worked out in the view (quizzes.views.question_for_form), not by the
+    kinds' templates: each label still names exactly one input, and the error summary's link to a
+    question (``#q-<id>-0``) lands on its first input whatever its kind."""
+    _, attempt, _, html = sitting
+    input_ids = re.findall(r'<(?:input|select) [^>]*id="(q-[^"]+)"', html)
+    label_targets = re.findall(r'<label [^>]*for="(q-[^"]+)"', html)
+    assert len(input_ids) == len(set(input_ids))
+    assert sorted(label_targets) == sorted(input_ids)
+    for question in attempt.questions:
+        assert f"q-{question['id']}-0" in input_ids
+    scenario = _of_type(attempt, "scenario_judgement")
+    field = f"q-{scenario['id']}"
+    assert f'id="{field}-1-not_appropriate" name="{field}.{scenario["options"][1]["id"]}"' in html
