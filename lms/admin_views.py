@@ -56,6 +56,16 @@ class RowsReportView(ReportView):
             return self.as_spreadsheet(self.export_rows(), request.GET.get("export"))
         return super().get(request, *args, **kwargs)
 
+    def to_row_dict(self, item):
+        """As Wagtail's, without its general path lookup (a third of a long export's time): these
+        rows are dicts or plain objects and ``list_export`` names their keys or attributes.
+        What is callable is called, as Wagtail does."""
+        row = {}
+        for field in self.list_export:
+            value = item[field] if isinstance(item, dict) else getattr(item, field)
+            row[field] = value() if callable(value) else value
+        return row
+
     def write_csv_response(self, queryset):
         """CSV through ``lms.exports`` (its download headers and spreadsheet-safe cells),
         streamed as the rows are read; each value prepared as Wagtail's own CSV export prepares
