@@ -259,9 +259,7 @@ def test_an_administrator_deleting_a_published_question_of_each_kind_removes_onl
     shown = _shown(mixed_quiz)
     removed = next(item for item in shown if item["type"] == kind)
     assert (
-        _post(
-            admin_client, mixed_quiz, [item for item in shown if item is not removed]
-        ).status_code
+        _post(admin_client, mixed_quiz, [item for item in shown if item is not removed]).status_code
         == 302
     )
     left = {question.question_type for question in Question.objects.filter(quiz=mixed_quiz)}
