@@ -9,3 +9,4 @@ revision. modules imports neither certificates nor tracking (docs/architecture.m
 from django.dispatch import Signal
 
 clause_revised = Signal()
+content_approved = Signal()

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from lms.audit import CONTENT_PUBLISHED, audit_record
 
+from .handoffs import content_approved
 from .publishing import publish_problems
 
 
@@ -30,6 +31,7 @@ def workflow_publish_approved(workflow_state, user=None):
         # A proposed clause version takes effect now, approved: recertification or moved citations.
         obj.refresh_from_db()
         clause_version_carry_through(new_clause=obj, user=user)
+    content_approved.send(sender=type(obj), obj=obj, user=user)
     from .services import content_cache_forget  # noqa: PLC0415 (see above)
 
     content_cache_forget()

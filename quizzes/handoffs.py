@@ -2,8 +2,19 @@
 
 ``attempt_passed`` is sent once the transaction that recorded a pass has committed, with
 ``attempt_id``. Its one receiver, ``certificates.handoffs.attempt_passed_received``, queues the
-certificate task. quizzes never imports certificates (docs/architecture.md)."""
+certificate task. quizzes never imports certificates (docs/architecture.md).
+
+``content_approved_received`` is quizzes' side of ``modules.handoffs.content_approved``."""
 
 from django.dispatch import Signal
 
 attempt_passed = Signal()
+
+
+def content_approved_received(sender, *, obj, user, **kwargs):
+    # quizzes.services imports this module (for attempt_passed), so not at the top.
+    from .models import Quiz  # noqa: PLC0415
+    from .services import quiz_questions_approve  # noqa: PLC0415
+
+    if isinstance(obj, Quiz):
+        quiz_questions_approve(quiz=obj, user=user)

@@ -10,6 +10,7 @@ import json
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -560,6 +561,29 @@ def quiz_questions_publish(*, quiz, user):
             question.latest_revision.publish(user=user)
             published.append(question)
     return published
+
+
+def quiz_questions_approve(*, quiz, user):
+    """Approve with the quiz the reviews of its questions that wait for ``user``, the reviewer
+    who has just approved the quiz: the bank the reviewer judged on the quiz's screen (its
+    checks read the questions as written) is the bank learners are then asked. Each question
+    goes through its own task, so the four-eyes rule holds for each: a question this reviewer
+    wrote or submitted, or one that may not be published, stays in its own review, and a
+    failure in one leaves that one waiting and the others approved. Returns (approved, left)."""
+    approved, left = [], []
+    for question in quiz.questions.all():
+        state = question.current_workflow_state
+        if state is None or state.status != state.STATUS_IN_PROGRESS:
+            continue
+        task_state = state.current_task_state
+        try:
+            with transaction.atomic():
+                task_state.task.specific.on_action(task_state, user, "approve")
+        except PermissionDenied:
+            left.append(question)
+            continue
+        approved.append(question)
+    return approved, left
 
 
 def quiz_questions_submit(*, quiz, user):

@@ -23,7 +23,12 @@ from quizzes.models import (
     TrueFalseQuestion,
 )
 from quizzes.selectors import quiz_questions_editor_raw
-from tests.factories import QuizFactory, module_page_create, single_choice_create
+from tests.factories import (
+    QuizFactory,
+    module_page_create,
+    single_choice_create,
+    true_false_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -544,3 +549,60 @@ def test_the_quizs_history_and_revision_comparison_still_open(author_client, mix
     )
     assert compare.status_code == 200
     assert "Renamed" in compare.content.decode()
+
+
+def _approve(content, user):
+    task_state = content.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, user, "approve")
+
+
+def test_approving_the_quiz_approves_the_questions_submitted_with_it(
+    author_client, mixed_quiz, clause, reviewer
+):
+    # The reviewer judges the bank on the quiz's screen; approving the quiz publishes that bank,
+    # each question through its own task (modules.handoffs.content_approved).
+    shown = _shown(mixed_quiz)
+    next(item for item in shown if item["type"] == "ordering")["value"]["text"] = "Reordered?"
+    items = [*shown, _new("true_false", clause, text="Consent is needed?")]
+    assert _post(author_client, mixed_quiz, items, action="action-submit").status_code == 302
+
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    _approve(quiz, reviewer.user)
+
+    quiz.refresh_from_db()
+    assert quiz.live and not quiz.workflow_in_progress
+    new = TrueFalseQuestion.objects.get(quiz=quiz, text="Consent is needed?")
+    changed = OrderingQuestion.objects.get(quiz=quiz)
+    for question in (new, changed):
+        assert question.live and not question.has_unpublished_changes
+        assert not question.workflow_in_progress
+    assert changed.text == "Reordered?"
+    approvals = AuditEvent.objects.filter(action=audit.CONTENT_PUBLISHED, actor_id=reviewer.user.pk)
+    assert {event.target_id for event in approvals} >= {str(new.pk), str(changed.pk)}
+
+
+def test_a_question_the_reviewer_may_not_approve_stays_in_its_own_review(
+    client_for, people, mixed_quiz, clause, author_reviewer
+):
+    # bo.both wrote a draft question on its own screen and alex.author submitted the quiz: bo may
+    # approve the quiz (someone else's work and submission) but not the question bo wrote.
+    written_by_bo = true_false_create(quiz=mixed_quiz, clause=clause, sort_order=9)
+    TrueFalseQuestion.objects.filter(pk=written_by_bo.pk).update(live=False, text="Bo wrote this?")
+    written_by_bo.refresh_from_db()
+    written_by_bo.save_revision(user=author_reviewer.user)
+    assert (
+        _post(
+            client_for(people["author"]), mixed_quiz, _shown(mixed_quiz), action="action-submit"
+        ).status_code
+        == 302
+    )
+    written_by_bo.refresh_from_db()
+    assert written_by_bo.workflow_in_progress
+
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    _approve(quiz, author_reviewer.user)
+
+    quiz.refresh_from_db()
+    written_by_bo.refresh_from_db()
+    assert quiz.live and not quiz.workflow_in_progress
+    assert written_by_bo.workflow_in_progress and not written_by_bo.live
