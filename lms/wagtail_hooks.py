@@ -1,5 +1,6 @@
 """Wagtail admin wiring of the shell: the failed background tasks and unsent xAPI statements
-reports, documents, the admin's accessibility fixes and its avatars."""
+reports, documents, the admin's accessibility fixes, its avatars, and no deletion of live content by
+someone who may not publish it."""
 
 from urllib.parse import quote
 
