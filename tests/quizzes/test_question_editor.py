@@ -29,10 +29,9 @@ from tests.factories import (
     single_choice_create,
     true_false_create,
 )
+from tests.quizzes.editor_post import question_editor_post
 
 pytestmark = pytest.mark.django_db
-
-PREFIX = "question_editor"
 
 
 @pytest.fixture
@@ -63,43 +62,13 @@ def _settings(quiz, **overrides):
     )
 
 
-def _fields(prefix, value, data):
-    for name, field in value.items():
-        key = f"{prefix}-{name}"
-        if isinstance(field, list):  # a list block: options, steps or actions
-            data[f"{key}-count"] = len(field)
-            for index, item in enumerate(field):
-                data[f"{key}-{index}-deleted"] = ""
-                data[f"{key}-{index}-order"] = index
-                data[f"{key}-{index}-id"] = item.get("id") or ""
-                _fields(f"{key}-{index}-value", item["value"], data)
-        elif field is True:
-            data[key] = "on"
-        elif field is False:
-            pass  # an unticked checkbox is not posted at all
-        else:
-            data[key] = "" if field is None else field
-
-
-def _stream(items):
-    """The editor's POST for ``items``: dicts of type, id (None for a new question) and value."""
-    data = {f"{PREFIX}-count": len(items)}
-    for index, item in enumerate(items):
-        data[f"{PREFIX}-{index}-type"] = item["type"]
-        data[f"{PREFIX}-{index}-deleted"] = ""
-        data[f"{PREFIX}-{index}-order"] = index
-        data[f"{PREFIX}-{index}-id"] = item["id"] or ""
-        _fields(f"{PREFIX}-{index}-value", item["value"], data)
-    return data
-
-
 def _shown(quiz):
     """The items as the edit screen starts with them."""
     return quiz_questions_editor_raw(quiz=Quiz.objects.get(pk=quiz.pk))
 
 
 def _post(client, quiz, items, *, action=None, **settings):
-    data = {**_settings(quiz, **settings), **_stream(items)}
+    data = {**_settings(quiz, **settings), **question_editor_post(items)}
     if action:
         data[action] = action
     return client.post(reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]), data)
@@ -510,7 +479,9 @@ def test_a_quiz_is_created_from_its_module_page(author_client, module, clause):
 
     data = {
         **_settings(Quiz(module=module, title="Module quiz", pass_mark=80)),
-        **_stream([_new("single_choice", clause), _new("true_false", clause, text="Statement")]),
+        **question_editor_post(
+            [_new("single_choice", clause), _new("true_false", clause, text="Statement")]
+        ),
     }
     assert author_client.post(add_url, data).status_code == 302
     quiz = Quiz.objects.get(module=module)

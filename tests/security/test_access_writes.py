@@ -23,8 +23,10 @@ from certificates.models import Certificate
 from modules.models import PolicyClause
 from people.models import Person
 from quizzes.models import Attempt, Question
+from quizzes.selectors import quiz_questions_editor_raw
 from quizzes.views import form_token_for
 from tests.factories import QuizFactory, attempt_begin, module_page_create, single_choice_create
+from tests.quizzes.editor_post import question_editor_post
 from tests.security.test_access_matrix import (
     ADMIN,
     ADMIN_REFUSED,
@@ -98,9 +100,23 @@ def _people_csv(w):
 
 
 def _quiz_editor_data(w):
-    """The quiz's settings as they are, plus a new true/false question in its editor."""
+    """The quiz's settings and questions as they are, plus a new true/false question in its
+    editor (removing a published question would be refused: only administrators may)."""
     quiz = w["quiz"]
-    prefix = "question_editor-0"
+    new = {
+        "type": "true_false",
+        "id": None,
+        "value": {
+            "text": "Smuggled statement",
+            "topic": "",
+            "critical": False,
+            "explanation": "",
+            "answer": "true",
+            "feedback_true": "T",
+            "feedback_false": "F",
+            "clause": w["clause"].pk,
+        },
+    }
     return {
         "module": quiz.module_id,
         "title": quiz.title,
@@ -115,16 +131,7 @@ def _quiz_editor_data(w):
         "topic_draws-INITIAL_FORMS": "0",
         "topic_draws-MIN_NUM_FORMS": "0",
         "topic_draws-MAX_NUM_FORMS": "1000",
-        "question_editor-count": "1",
-        f"{prefix}-type": "true_false",
-        f"{prefix}-deleted": "",
-        f"{prefix}-order": "0",
-        f"{prefix}-id": "",
-        f"{prefix}-value-text": "Smuggled statement",
-        f"{prefix}-value-answer": "true",
-        f"{prefix}-value-feedback_true": "T",
-        f"{prefix}-value-feedback_false": "F",
-        f"{prefix}-value-clause": w["clause"].pk,
+        **question_editor_post([*quiz_questions_editor_raw(quiz=quiz), new]),
     }
 
 
