@@ -115,6 +115,23 @@ def _certified_days_ago(*, person, module, expires_on):
     return certificate_make(person=person, module=module, expires_on=expires_on, attempt=attempt)
 
 
+def _recertification_due(*, person, module, by, expires_on):
+    """A certificate marked for recertification, and the assignment to recertify by ``by``."""
+    certificate_make(
+        person=person,
+        module=module,
+        expires_on=expires_on,
+        status=Certificate.Status.RECERTIFICATION_DUE,
+    )
+    assignment_create(
+        module=module,
+        audience=Assignment.Audience.PERSON,
+        person=person,
+        due_on=by,
+        reason=Assignment.Reason.RECERTIFICATION,
+    )
+
+
 @pytest.fixture
 def organisation(people, module):
     """Every status the reports count, over three modules (one not base competence, one sharing
@@ -164,32 +181,8 @@ def organisation(people, module):
     certificate_make(person=people["staff"], module=module, expires_on=days(300))
     certificate_make(person=people["deep"], module=module, expires_on=days(20))
     certificate_make(person=people["other_staff"], module=module, expires_on=days(-2))
-    certificate_make(
-        person=people["lead"],
-        module=module,
-        expires_on=days(40),
-        status=Certificate.Status.RECERTIFICATION_DUE,
-    )
-    assignment_create(
-        module=module,
-        audience=Assignment.Audience.PERSON,
-        person=people["lead"],
-        due_on=days(-4),
-        reason=Assignment.Reason.RECERTIFICATION,
-    )
-    certificate_make(
-        person=twins[0],
-        module=module,
-        expires_on=days(40),
-        status=Certificate.Status.RECERTIFICATION_DUE,
-    )
-    assignment_create(
-        module=module,
-        audience=Assignment.Audience.PERSON,
-        person=twins[0],
-        due_on=days(12),
-        reason=Assignment.Reason.RECERTIFICATION,
-    )
+    _recertification_due(person=people["lead"], module=module, by=days(-4), expires_on=days(40))
+    _recertification_due(person=twins[0], module=module, by=days(12), expires_on=days(40))
     # An older current certificate is not the one that counts.
     certificate_make(
         person=people["staff"],
