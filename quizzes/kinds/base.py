@@ -15,6 +15,7 @@ from .editor import (
     COMMON_FIELDS,
     OPTION_ID_PREFIX,
     QuestionBlock,
+    clause_block,
     common_blocks,
     options_block,
     options_raw,
@@ -205,27 +206,68 @@ class QuestionKind:
                     correct_label=self.correct_label,
                     max_num=self.max_options,
                 ),
-            )
+            ),
+            # Most questions rest on one clause: chosen once here rather than once per option.
+            (
+                "clause",
+                clause_block(
+                    required=False,
+                    help_text="The policy clause every option rests on, unless an option names "
+                    "its own.",
+                ),
+            ),
         ]
 
     def editor_value(self, question):
         """The raw values of ``editor_fields`` for ``question``."""
-        return {
-            "options": options_raw(question.options.all(), with_correct=bool(self.correct_label))
-        }
+        options, shared = options_raw(question.options.all(), with_correct=bool(self.correct_label))
+        return {"options": options, "clause": shared}
 
     def editor_problem(self, value):
         """Why an edited question cannot be saved, beyond a single field's rule, or None."""
+        if value["clause"] is None:
+            uncited = [
+                str(number)
+                for number, option in enumerate(value["options"], start=1)
+                if option["clause"] is None
+            ]
+            if uncited:
+                which = (
+                    f"option {uncited[0]} cites"
+                    if len(uncited) == 1
+                    else f"options {', '.join(uncited[:-1])} and {uncited[-1]} cite"
+                )
+                return (
+                    "Choose the clause the question rests on, or one for each option: "
+                    f"{which} none."
+                )
         if not self.correct_label:
             return None
         return self.correct_options_problem(
             sum(bool(option["is_correct"]) for option in value["options"])
         )
 
+    def editor_normalise(self, value):
+        """``value`` as ``editor_value`` would give it back once saved (the shared clause on the
+        question, an option's own only where it differs), so that an unchanged question reads as
+        unchanged and gets no new revision."""
+        children = value["options"].bound_blocks
+        cited = {child.value["clause"] or value["clause"] for child in children}
+        if len(cited) == 1:
+            value["clause"] = cited.pop()
+            for child in children:
+                child.value["clause"] = None
+        else:
+            for child in children:
+                child.value["clause"] = child.value["clause"] or value["clause"]
+            value["clause"] = None
+        return value
+
     def editor_apply(self, question, value):
         """Set the edited values on ``question`` in memory (options too, as a cluster): saving a
         revision or the row is the caller's business. An option keeps its row when the editor kept
-        its id; an id naming another question's option is treated as new."""
+        its id; an id naming another question's option is treated as new. An option without a
+        clause of its own cites the question's."""
         for name in COMMON_FIELDS:
             setattr(question, name, value[name])
         own = {option.pk for option in question.options.all() if option.pk}
@@ -236,7 +278,7 @@ class QuestionKind:
                 text=child.value["text"],
                 is_correct=bool(child.value.get("is_correct", False)),
                 feedback=child.value["feedback"],
-                clause=child.value["clause"],
+                clause=child.value["clause"] or value["clause"],
             )
             for index, child in enumerate(value["options"].bound_blocks)
         ]

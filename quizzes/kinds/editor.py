@@ -34,12 +34,13 @@ def pk_from_item_id(item_id, prefix):
     return int(number) if number.isdigit() else None
 
 
-def clause_block():
+def clause_block(*, required=True, help_text="The policy clause that makes this right or wrong."):
     # The chooser offers the clauses this quiz and its module already cite first: the quiz once
     # saved, else the module chosen on the same screen (quizzes.panels, modules.choosers).
     return ClauseChooserBlock(
         linked_fields={"quiz": f"#{CLAUSE_CHOOSER_QUIZ_ELEMENT_ID}", "module": "#id_module"},
-        help_text="The policy clause that makes this right or wrong.",
+        required=required,
+        help_text=help_text,
     )
 
 
@@ -79,7 +80,13 @@ def option_block(*, text_label, correct_label):
             "feedback",
             blocks.TextBlock(help_text="Why this is right or wrong, in plain words.", rows=2),
         ),
-        ("clause", clause_block()),
+        (
+            "clause",
+            clause_block(
+                required=False,
+                help_text="Only if this option rests on another clause than the question's.",
+            ),
+        ),
     ]
     return blocks.StructBlock(fields)
 
@@ -122,7 +129,7 @@ class QuestionBlock(blocks.StructBlock):
         problem = self.kind.editor_problem(value)
         if problem:
             raise StructBlockValidationError(block_errors={"options": ValidationError(problem)})
-        return value
+        return self.kind.editor_normalise(value)
 
     def deconstruct(self):
         # Never in a migration (the editor is a form field, not a model field); kept for Wagtail's
@@ -176,7 +183,9 @@ def editor_raw(kind, question):
 
 
 def options_raw(options, *, with_correct=True):
-    return [
+    """The options' items, and the clause they all cite (None if they differ): a shared clause is
+    the question's, and an option names its own only where it differs."""
+    items = [
         {
             "type": "item",
             "id": f"{OPTION_ID_PREFIX}{option.pk}" if option.pk else None,
@@ -189,6 +198,12 @@ def options_raw(options, *, with_correct=True):
         }
         for option in sorted(options, key=lambda option: (option.sort_order or 0, option.pk or 0))
     ]
+    cited = {item["value"]["clause"] for item in items}
+    shared = cited.pop() if len(cited) == 1 else None
+    if shared is not None:
+        for item in items:
+            item["value"]["clause"] = None
+    return items, shared
 
 
 def item_prep(block, value):

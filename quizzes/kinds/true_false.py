@@ -46,6 +46,9 @@ class TrueFalseKind(OneOptionKind):
     def editor_problem(self, value):
         return None
 
+    def editor_normalise(self, value):
+        return value
+
     def editor_apply(self, question, value):
         for name in COMMON_FIELDS:
             setattr(question, name, value[name])

@@ -24,6 +24,7 @@ from quizzes.models import (
 )
 from quizzes.selectors import quiz_questions_editor_raw
 from tests.factories import (
+    PolicyClauseFactory,
     QuizFactory,
     module_page_create,
     single_choice_create,
@@ -283,8 +284,10 @@ def test_an_author_deletes_a_question_never_published(author_client, mixed_quiz,
             "Mark exactly one option as correct.",
         ),
         (
-            lambda value: value["options"][1]["value"].update(clause=None),
-            "This field is required.",
+            # The options share the question's clause (the editor shows it once): removing it
+            # leaves every option citing none.
+            lambda value: value.update(clause=None),
+            "Choose the clause the question rests on, or one for each option: options 1, 2 and 3 cite",
         ),
         (lambda value: value.update(text=""), "This field is required."),
     ],
@@ -304,6 +307,46 @@ def test_bad_input_is_refused_with_a_clear_error_and_saves_nothing(
     assert message in response.content.decode()
     _nothing_saved(mixed_quiz, before)
     assert Quiz.objects.get(pk=mixed_quiz.pk).title != "Renamed quiz"
+
+
+@pytest.mark.parametrize("kind", ["multiple_response", "ordering", "single_choice"])
+def test_the_questions_clause_is_cited_by_every_option_without_its_own(
+    author_client, mixed_quiz, clause, kind
+):
+    other = PolicyClauseFactory(reference="9.9", heading="Another clause")
+    new = _new(kind, clause)
+    for option in new["value"]["options"]:
+        option["value"]["clause"] = None
+    new["value"]["options"][0]["value"]["clause"] = other.pk
+    new["value"]["clause"] = clause.pk
+    response = _post(author_client, mixed_quiz, [*_shown(mixed_quiz), new])
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question = Question.objects.get(quiz=mixed_quiz, text="A new question?")
+    options = question.latest_revision.as_object().snapshot()["options"]
+    cited = [option["clause"]["id"] for option in options]
+    assert cited == [other.pk] + [clause.pk] * (len(cited) - 1)
+    # Shown again, the options that differ name their own clause and the question none.
+    shown = next(item for item in _shown(mixed_quiz) if item["id"] == f"question-{question.pk}")
+    assert shown["value"]["clause"] is None
+    assert [option["value"]["clause"] for option in shown["value"]["options"]] == cited
+
+
+def test_a_clause_every_option_shares_is_shown_once_and_resaving_changes_nothing(
+    author_client, mixed_quiz, clause
+):
+    new = _new("single_choice", clause)  # each option names the same clause
+    assert _post(author_client, mixed_quiz, [*_shown(mixed_quiz), new]).status_code == 302
+    question = Question.objects.get(quiz=mixed_quiz, text="A new question?")
+    shown = next(item for item in _shown(mixed_quiz) if item["id"] == f"question-{question.pk}")
+    assert shown["value"]["clause"] == clause.pk
+    assert all(option["value"]["clause"] is None for option in shown["value"]["options"])
+    # The same clause posted on the question and again on each option is the same question.
+    for option in shown["value"]["options"]:
+        option["value"]["clause"] = clause.pk
+    revisions = _revisions(question)
+    items = [shown if item["id"] == shown["id"] else item for item in _shown(mixed_quiz)]
+    assert _post(author_client, mixed_quiz, items).status_code == 302
+    assert _revisions(question) == revisions
 
 
 @pytest.mark.parametrize("kind", ["multiple_response", "single_choice"])
