@@ -94,7 +94,10 @@ class ChoiceBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500, help_text="What the member of staff does.")
     consequence = blocks.TextBlock(help_text="What happens next.")
     feedback = blocks.TextBlock(help_text="Why this is right or wrong, in plain words.")
-    clause = ClauseChooserBlock(help_text="The clause that makes it right or wrong.")
+    clause = ClauseChooserBlock(
+        required=False,
+        help_text="Only if this choice rests on another clause than the decision's.",
+    )
     is_correct = blocks.BooleanBlock(required=False, label="Policy-correct choice")
     branch_to = blocks.CharBlock(
         required=False,
@@ -123,6 +126,11 @@ class DecisionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=200)
     situation = blocks.RichTextBlock(features=["bold", "italic", "ul"])
     choices = blocks.ListBlock(ChoiceBlock(), min_num=2, max_num=5, default=two_blank_choices)
+    # Most decisions rest on one clause: chosen once here rather than once per choice.
+    clause = ClauseChooserBlock(
+        required=False,
+        help_text="The clause every choice rests on, unless a choice names its own.",
+    )
 
     class Meta:
         icon = "help"
@@ -139,7 +147,49 @@ class DecisionBlock(blocks.StructBlock):
                     )
                 }
             )
-        return value
+        uncited = [
+            str(number)
+            for number, choice in enumerate(value["choices"], start=1)
+            if choice["clause"] is None
+        ]
+        if uncited and value["clause"] is None:
+            which = (
+                f"choice {uncited[0]} cites"
+                if len(uncited) == 1
+                else f"choices {', '.join(uncited[:-1])} and {uncited[-1]} cite"
+            )
+            raise StructBlockValidationError(
+                {
+                    "clause": ValidationError(
+                        "Choose the clause the decision rests on, or one for each choice: "
+                        f"{which} none."
+                    )
+                }
+            )
+        return cited_by_every_choice(value)
+
+    def get_form_state(self, value):
+        # Shown as written: a choice citing the decision's clause names none of its own, so that
+        # changing the decision's clause changes theirs.
+        state = super().get_form_state(value)
+        shared = (state.get("clause") or {}).get("id")
+        for item in state["choices"]:
+            if shared is not None and (item["value"]["clause"] or {}).get("id") == shared:
+                item["value"]["clause"] = None
+        return state
+
+
+def cited_by_every_choice(value):
+    """Each choice stores the clause it cites (the decision's, unless it names its own), so that
+    what reads a choice never looks further; the decision keeps its clause only while a choice
+    cites it."""
+    for choice in value["choices"]:
+        choice["clause"] = choice["clause"] or value["clause"]
+    if value["clause"] is not None and all(
+        choice["clause"] != value["clause"] for choice in value["choices"]
+    ):
+        value["clause"] = None
+    return value
 
 
 class ReflectionBlock(blocks.StructBlock):

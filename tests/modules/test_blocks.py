@@ -275,3 +275,54 @@ def test_an_empty_module_is_refused_on_submit_without_a_minimum_count_shown_befo
     with pytest.raises(ValidationError) as raised:
         block.clean(block.to_python([]))
     assert "This field is required." in _messages(raised.value)
+
+
+@pytest.mark.django_db
+def test_the_decisions_clause_is_cited_by_every_choice_without_its_own(cited):
+    other = PolicyClauseFactory(reference="9.9", heading="Another clause")
+    raw = _decision("d1", clause=cited, branches=("", "", ""))
+    raw["value"]["clause"] = cited.pk
+    raw["value"]["choices"][0]["clause"] = None
+    raw["value"]["choices"][1]["clause"] = other.pk
+    raw["value"]["choices"][2]["clause"] = None
+    decision = _clean([raw])[0].value
+    # What reads a choice finds its clause on the choice itself.
+    assert [choice["clause"] for choice in decision["choices"]] == [cited, other, cited]
+    assert decision["clause"] == cited
+    # Shown again, the choices that cite the decision's clause name none of their own, so that
+    # changing the decision's clause changes theirs; the one that differs keeps its own.
+    state = DecisionBlock().get_form_state(decision)
+    assert state["clause"]["id"] == cited.pk
+    assert [(item["value"]["clause"] or {}).get("id") for item in state["choices"]] == [
+        None,
+        other.pk,
+        None,
+    ]
+
+
+@pytest.mark.django_db
+def test_a_decision_clause_no_choice_cites_is_not_kept(cited):
+    other = PolicyClauseFactory(reference="9.9", heading="Another clause")
+    raw = _decision("d1", clause=cited)
+    raw["value"]["clause"] = other.pk
+    decision = _clean([raw])[0].value
+    assert decision["clause"] is None
+    assert all(choice["clause"] == cited for choice in decision["choices"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("uncited", "message"),
+    [((1,), "choice 2 cites none"), ((0, 1), "choices 1 and 2 cite none")],
+)
+def test_a_choice_citing_nothing_is_refused_when_the_decision_cites_nothing(
+    cited, uncited, message
+):
+    raw = _decision("d1", clause=cited)
+    for index in uncited:
+        raw["value"]["choices"][index]["clause"] = None
+    with pytest.raises(ValidationError) as raised:
+        _clean([raw])
+    assert f"Choose the clause the decision rests on, or one for each choice: {message}." in (
+        _messages(raised.value)
+    )
