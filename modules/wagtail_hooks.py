@@ -20,6 +20,7 @@ from .admin_views import (
     PolicyDocumentVersionRaiseView,
 )
 from .choosers import DOCUMENTS_HOOK, PolicyClauseChooserViewSet, documents_cited_by_module
+from .home_panels import module_writing_panel_for
 from .models import PolicyClause, PolicyDocument
 from .publishing import publish_problems
 from .services import (
@@ -232,3 +233,10 @@ def content_cache_forget_after_admin_change(request, *_args, **_kwargs):
     modules.workflows and scheduled publishing through this app's ``publish_scheduled``, which
     forget too; the services forget what they change themselves."""
     content_cache_forget()
+
+
+@hooks.register("construct_homepage_panels")
+def module_writing_panel(request, panels):
+    panel = module_writing_panel_for(request.user)
+    if panel is not None:
+        panels.append(panel)

@@ -11,6 +11,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView
 
 from modules.models import ModulePage
 
+from .previews import quiz_preview_permitted
 from .services import quiz_questions_publish, quiz_questions_save, quiz_questions_submit
 
 
@@ -63,14 +64,24 @@ class QuizEditView(QuizQuestionsEditingMixin, EditView):
     @cached_property
     def header_buttons(self):
         """Back to the module, as the module page's header leads to its quiz: the author goes on
-        to submit the module without hunting for it in the page tree."""
-        module = self.object.module
-        if not module.permissions_for_user(self.request.user).can_edit():
-            return []
-        return [
-            HeaderButton(
-                "Edit the module",
-                url=reverse("wagtailadmin_pages:edit", args=[module.pk]),
-                icon_name="doc-full",
+        to submit the module without hunting for it in the page tree. And the preview, which an
+        author takes after each save, in view rather than in a menu."""
+        buttons = []
+        if quiz_preview_permitted(user=self.request.user):
+            buttons.append(
+                HeaderButton(
+                    "Preview quiz",
+                    url=reverse("quizzes:preview", args=[self.object.pk]),
+                    icon_name="view",
+                )
             )
-        ]
+        module = self.object.module
+        if module.permissions_for_user(self.request.user).can_edit():
+            buttons.append(
+                HeaderButton(
+                    "Edit the module",
+                    url=reverse("wagtailadmin_pages:edit", args=[module.pk]),
+                    icon_name="doc-full",
+                )
+            )
+        return buttons

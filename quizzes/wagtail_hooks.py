@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.action_menu import ActionMenuItem as PageActionMenuItem
 from wagtail.admin.panels import (
     FieldPanel,
@@ -239,6 +240,28 @@ class ModuleQuizPreviewMenuItem(PageActionMenuItem):
 @hooks.register("register_page_action_menu_item")
 def module_quiz_preview_menu_item():
     return ModuleQuizPreviewMenuItem()
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def module_quiz_next_step(request, page):
+    """A module saved without a quiz says so, with the way to write it: the quiz is usually the
+    author's next step."""
+    page = page.specific_deferred
+    if not isinstance(page, ModulePage) or Quiz.objects.filter(module=page).exists():
+        return
+    if not ModelPermissionPolicy(Quiz).user_has_permission(request.user, "add"):
+        return
+    admin_messages.info(
+        request,
+        "This module has no quiz yet.",
+        buttons=[
+            admin_messages.button(
+                f"{reverse('wagtailsnippets_quizzes_quiz:add')}?module={page.pk}",
+                "Create the quiz",
+            )
+        ],
+    )
 
 
 @hooks.register("register_page_header_buttons")

@@ -17,7 +17,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from lms import roles
 from modules.models import IndependentReviewTask, ModulePage
 from modules.services import MODULE_WORKFLOW_NAME, module_index_ensure, roles_sync
-from tests.factories import PolicyClauseFactory
+from tests.factories import PolicyClauseFactory, QuizFactory
 
 
 def _choice(text, *, clause, correct, branch_to=""):
@@ -49,6 +49,7 @@ def _module_form(
     action=None,
     base_competence=False,
     key="ask",
+    decision_clause=None,
 ):
     if choices is None:
         choices = [
@@ -82,6 +83,7 @@ def _module_form(
                             "heading": "Jade asks for your number",
                             "situation": rich_text("<p>Jade asks to message you.</p>"),
                             "choices": _list_block(choices),
+                            "clause": decision_clause.pk if decision_clause else "",
                         },
                     ),
                 ]
@@ -347,3 +349,54 @@ def test_auditors_reach_the_admin_for_reports_but_no_content(people, client_for,
     ]:
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("wagtailadmin_home"), url
+
+
+@pytest.mark.django_db
+def test_a_decisions_clause_is_chosen_once_and_cited_by_each_choice(author_client, index):
+    clause = PolicyClauseFactory(reference="4.3")
+    own = PolicyClauseFactory(reference="4.4")
+    choices = [
+        {**_choice("Ask a parent", clause=clause, correct=True), "clause": ""},
+        {**_choice("Reply at once", clause=own, correct=False)},
+    ]
+    data = _module_form(clause=clause, choices=choices, decision_clause=clause)
+    assert author_client.post(_add_url(index), data).status_code == 302
+    decision = ModulePage.objects.get(slug="working-with-whatsapp").steps[1].value
+    assert [choice["clause"] for choice in decision["choices"]] == [clause, own]
+
+    # Neither the decision nor a choice: refused, saying which choice cites nothing.
+    choices[1]["clause"] = ""
+    data = _module_form(clause=clause, choices=choices, slug="second", title="Second")
+    response = author_client.post(_add_url(index), data)
+    assert response.status_code == 200
+    assert "or one for each choice: choices 1 and 2 cite none." in response.content.decode()
+    assert not ModulePage.objects.filter(slug="second").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_home_offers_authors_a_new_module_in_one_click(
+    people, client_for, author_client, index
+):
+    home = author_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Write a module" in home
+    assert f'href="{_add_url(index)}"' in home
+    # Auditors reach the admin for reports, but may not add a module: no such panel for them.
+    auditor_home = client_for(people["auditor"]).get(reverse("wagtailadmin_home"))
+    assert auditor_home.status_code == 200
+    assert "Write a module" not in auditor_home.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_module_saved_without_a_quiz_says_so_with_the_way_to_create_it(author_client, index):
+    clause = PolicyClauseFactory(reference="4.3")
+    response = author_client.post(_add_url(index), _module_form(clause=clause), follow=True)
+    module = ModulePage.objects.get(slug="working-with-whatsapp")
+    html = response.content.decode().replace("&amp;", "&")
+    assert "This module has no quiz yet." in html
+    assert f"{reverse('wagtailsnippets_quizzes_quiz:add')}?module={module.pk}" in html
+
+    QuizFactory(module=module)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[module.pk])
+    again = author_client.post(edit_url, _module_form(clause=clause), follow=True)
+    assert again.status_code == 200
+    assert "This module has no quiz yet." not in again.content.decode()

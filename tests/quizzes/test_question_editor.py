@@ -538,6 +538,16 @@ def test_a_quiz_is_created_from_its_module_page(author_client, module, clause):
     )
 
 
+def test_the_quiz_screens_header_leads_to_its_preview_for_authors_only(
+    author_client, client_for, people, mixed_quiz
+):
+    edit_url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk])
+    header = author_client.get(edit_url).content.decode().split("</header>")[0]
+    assert f'href="{reverse("quizzes:preview", args=[mixed_quiz.pk])}"' in header
+    # An auditor reaches the admin but neither the quiz's screen nor its preview.
+    assert client_for(people["auditor"]).get(edit_url).status_code in (302, 403)
+
+
 @pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "true_false"])
 def test_a_new_question_starts_with_the_two_options_it_needs(kind):
     assert len(KINDS[kind].editor_block().get_default()["options"]) == 2
