@@ -40,22 +40,24 @@ from .selectors import (
 # export them through quizzes.audit_views.
 
 
+# Beside the questions, since the draw is judged against the bank (the content checks).
+QUIZ_DRAW_PANEL = MultiFieldPanel(
+    [
+        FieldPanel("questions_per_attempt"),
+        InlinePanel(
+            "topic_draws",
+            label="Questions drawn from a topic",
+            panels=[FieldPanel("topic"), FieldPanel("count")],
+        ),
+        FieldPanel("shuffle_questions"),
+        FieldPanel("shuffle_options"),
+    ],
+    heading="What each attempt asks",
+)
+
 QUIZ_SETTINGS_PANELS = [
     FieldPanel("pass_mark"),
     FieldPanel("can_take_without_module"),
-    MultiFieldPanel(
-        [
-            FieldPanel("questions_per_attempt"),
-            InlinePanel(
-                "topic_draws",
-                label="Questions drawn from a topic",
-                panels=[FieldPanel("topic"), FieldPanel("count")],
-            ),
-            FieldPanel("shuffle_questions"),
-            FieldPanel("shuffle_options"),
-        ],
-        heading="What each attempt asks",
-    ),
     FieldPanel("partial_credit"),
     MultiFieldPanel(
         [
@@ -95,6 +97,7 @@ class QuizViewSet(SnippetViewSet):
                     FieldPanel("module"),
                     FieldPanel("title"),
                     FieldPanel("question_editor", heading="Questions"),
+                    QUIZ_DRAW_PANEL,
                 ],
                 heading="Questions",
             ),
