@@ -25,7 +25,7 @@ from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Question, Quiz
-from .panels import QuizChecksPanel
+from .panels import QuizChecksPanel, WithdrawalsPanel
 from .previews import quiz_preview_permitted
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
 from .quiz_editor_views import QuizCreateView, QuizEditView
@@ -94,6 +94,7 @@ class QuizViewSet(SnippetViewSet):
                     FieldPanel("module"),
                     FieldPanel("title"),
                     FieldPanel("question_editor", heading="Questions"),
+                    WithdrawalsPanel(),
                 ],
                 heading="Questions",
             ),
