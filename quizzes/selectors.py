@@ -1266,6 +1266,8 @@ def quiz_question_edit_problems(*, quiz, items, user):
             continue
         if not ModelPermissionPolicy(type(question)).user_has_permission(user, "delete"):
             problems.append(f"You may not delete the question “{question}”.")
+        # Live questions are withdrawn above; should that rule ever narrow, a deletion here still
+        # obeys the rule for deleting live content.
         elif refusal := live_content_delete_refusal(instance=question, user=user):
             problems.append(refusal)
         problems += _lock_problems(question=question, user=user, doing="deleted")
