@@ -106,7 +106,9 @@ class QuizViewSet(SnippetViewSet):
 
 class QuestionViewSet(SnippetViewSet):
     list_display = ["text", "quiz", "topic", "critical"]
-    list_filter = ["quiz", "critical"]
+    # A question whose withdrawal was approved keeps its row (attempts name it): it can be told
+    # apart from the quiz's questions here.
+    list_filter = ["quiz", "critical", "withdrawn"]
     search_fields = ["text"]
 
 
