@@ -1239,7 +1239,9 @@ def quiz_question_edit_problems(*, quiz, items, user):
     on), or a removed question they may not take away: a draft never published is deleted, so it
     needs the right to delete it; a published one is withdrawn in a draft for review
     (``quizzes.services.quiz_questions_save``), so it needs the right to change it."""
-    current = {question.pk: question for question in quiz_questions_for_editing(quiz=quiz)}
+    edited = _questions_as_edited(quiz=quiz)
+    current = {question.pk: question for question in edited if not question.withdrawn}
+    withdrawn = {question.pk: question for question in edited if question.withdrawn}
     problems = []
     kept = set()
     for position, child in enumerate(items, start=1):
@@ -1247,6 +1249,12 @@ def quiz_question_edit_problems(*, quiz, items, user):
         if pk is None:
             continue
         question = current.get(pk)
+        if pk in withdrawn:  # e.g. a second window opened before the withdrawal
+            problems.append(
+                f"Question {position}, “{withdrawn[pk]}”, was withdrawn meanwhile: restore it "
+                "(under the questions) to edit it again. Reload the page to see the quiz as it is."
+            )
+            continue
         if question is None:
             problems.append(f"Question {position} is not one of this quiz's questions.")
             continue

@@ -838,3 +838,31 @@ def test_a_withdrawal_that_leaves_too_small_a_bank_is_warned_while_drafting(
     )
     assert response.status_code == 200
     assert not Quiz.objects.get(pk=mixed_quiz.pk).workflow_in_progress
+
+
+def test_a_published_question_with_a_draft_is_withdrawn_as_drafted(author_client, mixed_quiz):
+    shown = _shown(mixed_quiz)
+    shown[0]["value"]["text"] = "Single, reworded?"
+    assert _post(author_client, mixed_quiz, shown).status_code == 302
+    single = _withdraw_single(author_client, mixed_quiz)
+    single.refresh_from_db()
+    assert single.live and single.text == "Single?"  # learners keep the published words
+    draft = single.get_latest_revision_as_object()
+    assert draft.withdrawn and draft.text == "Single, reworded?"
+    # Restored, it comes back as the author had drafted it.
+    assert (
+        _post(author_client, mixed_quiz, _shown(mixed_quiz), restore=[single.pk]).status_code == 302
+    )
+    assert "Single, reworded?" in {item["value"]["text"] for item in _shown(mixed_quiz)}
+
+
+def test_a_stale_window_cannot_edit_a_question_withdrawn_meanwhile(author_client, mixed_quiz):
+    stale = _shown(mixed_quiz)  # a second window, opened before the withdrawal
+    single = _withdraw_single(author_client, mixed_quiz)
+    before = _state(mixed_quiz)
+    stale[0]["value"]["text"] = "Edited in the old window"
+    response = _post(author_client, mixed_quiz, stale)
+    assert response.status_code == 200
+    assert "was withdrawn meanwhile" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert _withdrawn_in_draft(single)
