@@ -8,8 +8,9 @@ the author is writing rather than what learners get:
 - the quiz's settings as last saved (its latest revision, a draft or the published version);
 - every question of the quiz as last saved (its latest revision), published or still a draft that
   was never published. A question taken offline (unpublished after it was live) or withdrawn (in
-  a draft or approved) is left out, as are questions a real draw leaves out: one not yet citing a clause for every answer, or citing a
-  replaced clause version. ``QuizPreview.notes`` names each one left out, and why;
+  a draft or approved) is left out, as are questions a real draw leaves out: one not yet citing a
+  clause for every answer, or citing a replaced clause version. ``QuizPreview.notes`` names each
+  one left out, and why (a withdrawal approved needs no note: the question has left the quiz);
 - for the organisation the author chooses (whose policy applies), with no history of earlier
   attempts: every preview is a learner's first attempt.
 

@@ -1196,7 +1196,7 @@ def _questions_as_edited(*, quiz):
     if quiz.pk is None:
         return []
     questions = (
-        quiz.questions.filter(withdrawn=False)
+        quiz.questions.exclude(_withdrawn())
         .select_related("latest_revision")
         .order_by("sort_order", "pk")
     )
