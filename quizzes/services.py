@@ -587,7 +587,8 @@ def _questions_with_drafts(*, quiz):
 
 def quiz_questions_publish(*, quiz, user):
     """Publish the drafts of the quiz's questions with the quiz, for someone who may publish
-    them; a question they may not publish stays a draft for its own review."""
+    them; a question they may not publish stays a draft for its own review. A withdrawal's draft
+    published takes its question out of the bank (``selectors._withdrawn``)."""
     published = []
     for question in _questions_with_drafts(quiz=quiz):
         if ModelPermissionPolicy(type(question)).user_has_permission(user, "publish"):
@@ -620,9 +621,9 @@ def quiz_questions_approve(*, quiz, user):
 
 
 def quiz_questions_submit(*, quiz, user):
-    """Send the quiz's drafted questions to review with the quiz: each question goes through its
-    own workflow (its reviewer approves what learners will be asked), unless it is already in
-    one, where a review that asked for changes resumes."""
+    """Send the quiz's drafted questions to review with the quiz (a withdrawal is a draft too):
+    each question goes through its own workflow (its reviewer approves what learners will be
+    asked), unless it is already in one, where a review that asked for changes resumes."""
     submitted = []
     for question in _questions_with_drafts(quiz=quiz):
         state = question.current_workflow_state
