@@ -1290,6 +1290,14 @@ def question_is_withdrawn_on_removal(*, question):
     return question.live
 
 
+def question_draft_is_live(*, question):
+    """Whether ``question`` (a draft of a published question) says what its live row says, in
+    every field its editor holds: a withdrawal restored before any other change is no change."""
+    row = Question.objects.get(pk=question.pk)
+    kind = kind_of(question.question_type)
+    return row.live and editor_raw(kind, row)["value"] == editor_raw(kind, question)["value"]
+
+
 def quiz_withdrawal_restore_problems(*, quiz, questions, user):
     """Why ``user`` may not restore these withdrawn ``questions`` of the quiz (undo their
     withdrawal before it is approved), as sentences; empty when they may."""

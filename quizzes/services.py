@@ -41,6 +41,7 @@ from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check,
 from .selectors import (
     attempt_retry_at,
     attempts_shown,
+    question_draft_is_live,
     question_editor_changed,
     question_is_withdrawn_on_removal,
     quiz_draw_for_person,
@@ -553,8 +554,9 @@ def quiz_questions_save(*, quiz, items, user):
 def quiz_question_withdrawals_restore(*, quiz, questions, user):
     """Undo the withdrawal of ``questions`` (published questions of the quiz withdrawn in a draft
     not yet approved): each gets a revision as it was written, no longer withdrawn, and is back in
-    the quiz's editor. Refuses (ValueError) what ``quiz_withdrawal_restore_problems`` refuses.
-    Returns the questions restored."""
+    the quiz's editor (a draft no different from the live question is no draft). Refuses
+    (ValueError) what ``quiz_withdrawal_restore_problems`` refuses. Returns the questions
+    restored."""
     problems = quiz_withdrawal_restore_problems(quiz=quiz, questions=questions, user=user)
     if problems:
         raise ValueError(" ".join(problems))
@@ -563,6 +565,11 @@ def quiz_question_withdrawals_restore(*, quiz, questions, user):
         draft = question.get_latest_revision_as_object()
         draft.withdrawn = False
         draft.save_revision(user=user, log_action=True)
+        if draft.current_workflow_state is None and question_draft_is_live(question=draft):
+            # Withdrawn and restored before any review: nothing is left for a reviewer to judge,
+            # so the quiz's next submission does not send the question to review for nothing.
+            Question.objects.filter(pk=draft.pk).update(has_unpublished_changes=False)
+            draft.has_unpublished_changes = False
         _question_edit_audit(question=draft, quiz=quiz, user=user, what="Restored")
         restored.append(draft)
     return restored

@@ -737,6 +737,8 @@ def test_the_author_restores_a_withdrawal_before_review(author_client, mixed_qui
     assert response.status_code == 302
     single.refresh_from_db()
     assert single.live and not single.withdrawn and not _withdrawn_in_draft(single)
+    # Nothing left to review: the quiz's next submission does not send it to review for nothing.
+    assert not single.has_unpublished_changes
     assert quiz_questions_withdrawal_pending(quiz=mixed_quiz) == []
     # Back in the editor, where the next save keeps it (not withdrawn again).
     assert single.pk in _editor_ids(mixed_quiz)
@@ -854,6 +856,7 @@ def test_a_published_question_with_a_draft_is_withdrawn_as_drafted(author_client
         _post(author_client, mixed_quiz, _shown(mixed_quiz), restore=[single.pk]).status_code == 302
     )
     assert "Single, reworded?" in {item["value"]["text"] for item in _shown(mixed_quiz)}
+    assert Question.objects.get(pk=single.pk).has_unpublished_changes  # the rewording, for review
 
 
 def test_a_stale_window_cannot_edit_a_question_withdrawn_meanwhile(author_client, mixed_quiz):
