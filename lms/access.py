@@ -45,8 +45,9 @@ def live_content_delete_refusal(*, instance, user):
     """Why ``user`` may not delete ``instance``, or None. Deleting content that learners are
     taught or asked now (live) takes it away from them without a review, so, as Wagtail rules
     for live pages, it needs the right to publish that content, which no author or reviewer
-    holds (``lms.roles``): only an administrator may. Drafts never published, or withdrawn, may
-    be deleted by whoever may delete them."""
+    holds (``lms.roles``): only an administrator may. Drafts never published, or taken offline
+    (unpublished), may be deleted by whoever may delete them. (A quiz's question editor never
+    deletes a published question: it withdraws it in a draft, through review.)"""
     if not getattr(instance, "live", False):
         return None
     if ModelPermissionPolicy(type(instance)).user_has_permission(user, "publish"):

@@ -20,6 +20,8 @@ from .selectors import (
     quiz_draw_problems,
     quiz_question_edit_problems,
     quiz_questions_editor_raw,
+    quiz_questions_withdrawal_pending,
+    quiz_withdrawal_restore_problems,
 )
 
 MAX_BANK_BYTES = 5 * 1024 * 1024
@@ -39,6 +41,23 @@ class QuizAdminForm(WagtailAdminModelForm):
     question_editor = QuestionsField(
         QuestionsBlock(KINDS.values(), required=False), required=False, label="Questions"
     )
+    # The published questions withdrawn in the editor and waiting for review: never items of the
+    # editor (a save would write them back), listed here with a way to undo each withdrawal
+    # (``quizzes.panels.WithdrawalsPanel``).
+    withdrawals_restore = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Withdrawn, waiting for review",
+        help_text="Learners are still asked these published questions; they leave the quiz when "
+        "its review is approved. Tick one to keep it in the quiz (undo its withdrawal), then "
+        "save.",
+        error_messages={
+            "invalid_choice": "That question is not withdrawn and waiting for review any more "
+            "(approved or restored meanwhile?): nothing was saved. Reload the page to see the quiz "
+            "as it is now."
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +65,25 @@ class QuizAdminForm(WagtailAdminModelForm):
         self.initial["question_editor"] = block.to_python(
             quiz_questions_editor_raw(quiz=self.instance)
         )
+        self.withdrawals_pending = {
+            question.pk: question
+            for question in quiz_questions_withdrawal_pending(quiz=self.instance)
+        }
+        self.fields["withdrawals_restore"].choices = [
+            (pk, f"{question} ({question._meta.verbose_name})")
+            for pk, question in self.withdrawals_pending.items()
+        ]
+
+    def clean_withdrawals_restore(self):
+        questions = [
+            self.withdrawals_pending[pk] for pk in self.cleaned_data["withdrawals_restore"]
+        ]
+        problems = quiz_withdrawal_restore_problems(
+            quiz=self.instance, questions=questions, user=self.for_user
+        )
+        if problems:
+            raise forms.ValidationError(problems)
+        return questions
 
     def clean_question_editor(self):
         items = self.cleaned_data["question_editor"]

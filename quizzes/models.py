@@ -210,9 +210,9 @@ class Question(
     key), and ``quizzes.scoring`` scores responses against snapshots without touching the database.
 
     Drafts, revisions, locking and the L&D review, per question: the row (with its options) is the
-    published question, a draft of it lives in its revisions, and only live questions are drawn
-    (``quizzes.selectors.quiz_bank``). Revisions are stored against the base model (Wagtail's
-    ``base_content_type``), so the polymorphic subclass comes back from ``as_object``."""
+    published question, a draft of it lives in its revisions, and only live questions not withdrawn
+    are drawn (``quizzes.selectors.quiz_bank``). Revisions are stored against the base model
+    (Wagtail's ``base_content_type``), so the polymorphic subclass comes back from ``as_object``."""
 
     question_type = None  # the name of the subclass's kind in quizzes.kinds.KINDS
     # How the policy library lists the questions citing a clause (modules.selectors).
@@ -232,6 +232,15 @@ class Question(
     )
     critical = models.BooleanField(
         default=False, help_text="A wrong answer fails the attempt whatever the total."
+    )
+    # Taken out of the quiz by an author: set in a draft (a revision), so that the withdrawal goes
+    # through review like any other change, and once that revision is published the question is
+    # out of the bank (``quizzes.selectors.quiz_bank``). The row stays: attempts, item analysis
+    # and the audit trail name it.
+    withdrawn = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Taken out of the quiz: never drawn again once published.",
     )
     updated_at = models.DateTimeField(auto_now=True)
     revisions = _revisions("question")

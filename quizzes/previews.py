@@ -7,9 +7,10 @@ the author is writing rather than what learners get:
 
 - the quiz's settings as last saved (its latest revision, a draft or the published version);
 - every question of the quiz as last saved (its latest revision), published or still a draft that
-  was never published. A question taken offline (unpublished after it was live) is left out, as
-  are questions a real draw leaves out: one not yet citing a clause for every answer, or citing a
-  replaced clause version. ``QuizPreview.notes`` names each one left out, and why;
+  was never published. A question taken offline (unpublished after it was live) or withdrawn (in
+  a draft or approved) is left out, as are questions a real draw leaves out: one not yet citing a
+  clause for every answer, or citing a replaced clause version. ``QuizPreview.notes`` names each
+  one left out, and why (a withdrawal approved needs no note: the question has left the quiz);
 - for the organisation the author chooses (whose policy applies), with no history of earlier
   attempts: every preview is a learner's first attempt.
 
@@ -82,7 +83,8 @@ def quiz_as_edited(*, quiz):
 
 def questions_as_edited(*, quiz):
     """(questions, left out): each question of the quiz at its latest revision, with its options
-    and their clauses loaded in a few queries, except those taken offline, which are left out."""
+    and their clauses loaded in a few queries, except those taken offline or withdrawn, which are
+    left out."""
     rows = list(
         Question.objects.filter(quiz=quiz)
         .select_related("latest_revision")
@@ -91,11 +93,20 @@ def questions_as_edited(*, quiz):
     )
     questions, left_out = [], []
     for row in rows:
+        if row.withdrawn:
+            continue  # its withdrawal was approved: it has left the quiz
         if not row.live and row.first_published_at is not None:
             left_out.append(f"“{row}” is left out: it was taken offline.")
             continue
         revision = row.latest_revision
-        questions.append(row.with_content_json(revision.content) if revision else row)
+        question = row.with_content_json(revision.content) if revision else row
+        if question.withdrawn:
+            left_out.append(
+                f"“{row}” is left out: it is withdrawn, and leaves the quiz when the review "
+                "approves it (learners are asked it until then)."
+            )
+            continue
+        questions.append(question)
     options = [option for question in questions for option in question.options.all()]
     prefetch_related_objects(options, "clause__document")
     prefetch_related_objects(

@@ -349,7 +349,8 @@ def question_bank_export(*, quiz, bank_format, actor=None, request=None):
     scored differently there). This is the answer key: for L&D authors only, and every export
     is recorded in the audit log."""
     questions, notes = [], []
-    for question in Question.objects.filter(quiz=quiz).prefetch_related("options"):
+    # A question whose withdrawal was approved has left the quiz's bank.
+    for question in Question.objects.filter(quiz=quiz, withdrawn=False).prefetch_related("options"):
         bank_question = _bank_question(question, quiz=quiz)
         label = question.key or f"question {question.pk}"
         if bank_question is None or (bank_question.kind == ORDERING and bank_format == GIFT):

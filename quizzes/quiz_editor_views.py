@@ -1,6 +1,7 @@
 """The quiz's add and edit screens, which also edit its questions (``quizzes.kinds.editor``):
-saving the quiz saves each changed question as a draft of its own, publishing publishes them
-too (for someone who may), and submitting the quiz for review submits them to theirs."""
+saving the quiz saves each changed question as a draft of its own (a published question removed
+is withdrawn in one), publishing publishes them too (for someone who may), and submitting the quiz
+for review submits them to theirs."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,7 +13,12 @@ from wagtail.snippets.views.snippets import CreateView, EditView
 from modules.models import ModulePage
 
 from .previews import quiz_preview_permitted
-from .services import quiz_questions_publish, quiz_questions_save, quiz_questions_submit
+from .services import (
+    quiz_question_withdrawals_restore,
+    quiz_questions_publish,
+    quiz_questions_save,
+    quiz_questions_submit,
+)
 
 
 class QuizQuestionsEditingMixin:
@@ -27,6 +33,12 @@ class QuizQuestionsEditingMixin:
         items = self.form.cleaned_data["question_editor"]
         if items is not None:  # None: the post left the questions out
             quiz_questions_save(quiz=instance, items=items, user=self.request.user)
+        # After the editor's save, which leaves withdrawn questions alone: restored first, one
+        # would be missing from the items posted, and be withdrawn again.
+        if restored := self.form.cleaned_data.get("withdrawals_restore"):
+            quiz_question_withdrawals_restore(
+                quiz=instance, questions=restored, user=self.request.user
+            )
         return instance
 
     def publish_action(self):

@@ -63,23 +63,44 @@ def quiz_uncited_question_ids(*, quiz):
     return set(Question.objects.filter(_uncited(quiz=quiz), quiz=quiz).values_list("pk", flat=True))
 
 
+def _withdrawn(*, as_written=False):
+    """Question rows withdrawn from their quiz's bank: the one rule every read of the bank uses.
+    Published, a withdrawal is on the row (its approved revision set ``withdrawn``); ``as_written``
+    (the bank once what is written is approved) also one waiting for review, whose latest
+    revision, a draft, withdraws it while learners are still asked the row."""
+    withdrawn = Q(withdrawn=True)
+    if as_written:
+        withdrawn |= Q(has_unpublished_changes=True, latest_revision__content__withdrawn=True)
+    return withdrawn
+
+
+def _asked(*, as_written=False):
+    """The question rows of a bank: live and not withdrawn (``as_written``: drafts never published
+    count too, and a withdrawal waiting for review already takes its question out)."""
+    asked = Q(live=True) | Q(first_published_at__isnull=True) if as_written else Q(live=True)
+    return asked & ~_withdrawn(as_written=as_written)
+
+
 def quiz_bank(*, quiz, as_written=False):
     """The quiz's published questions as the draw sees them, in authored order: every live question
-    that cites its clauses (a question still in draft or taken offline, or an uncited imported one,
-    is not asked: learners see only what a reviewer approved), each marked when it cites a
-    replaced clause version (the draw leaves those out: ``bank_without_superseded_citations``).
+    that cites its clauses (a question still in draft, taken offline or withdrawn, or an uncited
+    imported one, is not asked: learners see only what a reviewer approved), each marked when it
+    cites a replaced clause version (the draw leaves those out:
+    ``bank_without_superseded_citations``).
 
     ``as_written``: the bank the author is writing, which their checks judge (a new quiz's
     questions are all drafts until the quiz's review approves them): drafts never published count
-    too, as in the preview (``quizzes.previews``); questions taken offline still do not."""
+    too, as in the preview (``quizzes.previews``); questions taken offline still do not, nor do
+    withdrawals waiting for review (``_withdrawn``)."""
     superseded = policy_clauses_superseded()
-    asked = Q(live=True) | Q(first_published_at__isnull=True) if as_written else Q(live=True)
     cites_superseded = Exists(
         Option.objects.filter(question=OuterRef("pk"), clause__in=superseded)
     ) | Exists(TrueFalseQuestion.objects.filter(pk=OuterRef("pk"), clause__in=superseded))
     return [
         BankEntry(id=pk, topic=topic, critical=critical, cites_superseded=stale)
-        for pk, topic, critical, stale in Question.objects.filter(asked, quiz=quiz)
+        for pk, topic, critical, stale in Question.objects.filter(
+            _asked(as_written=as_written), quiz=quiz
+        )
         .exclude(_uncited(quiz=quiz))
         .annotate(cites_superseded=cites_superseded)
         .order_by("sort_order", "id")
@@ -130,9 +151,11 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
     total = quiz.questions_per_attempt if total is ... else total
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     bank = quiz_drawable_bank(quiz=quiz, as_written=as_written)
+    # A withdrawn question's policy no longer needs a fair draw for its staff.
+    cited_by = Question.objects.filter(quiz=quiz).exclude(_withdrawn(as_written=as_written))
     documents = PolicyDocument.objects.filter(
-        Q(clauses__quiz_options__question__quiz=quiz)
-        | Q(clauses__in=TrueFalseQuestion.objects.filter(quiz=quiz).values("clause"))
+        Q(clauses__quiz_options__question__in=cited_by)
+        | Q(clauses__in=TrueFalseQuestion.objects.filter(pk__in=cited_by).values("clause"))
     )
     organisations = Organisation.objects.filter(policy_documents__in=documents).distinct()
     problems = []
@@ -226,7 +249,7 @@ def quiz_publish_problems(*, module):
             "published: write its quiz and have it reviewed first, or untick base competence."
         ]
     questions = list(
-        Question.objects.filter(quiz=quiz, live=True)
+        Question.objects.filter(_asked(), quiz=quiz)
         .order_by("sort_order", "pk")
         .prefetch_related("options")
     )
@@ -918,7 +941,10 @@ def clause_coverage():
     questions = {
         question.pk: f"{question.quiz.title}, {question.key or f'question {question.pk}'}: "
         f"{question.text}"
-        for question in Question.objects.non_polymorphic().select_related("quiz")
+        # A question whose withdrawal was approved tests nothing any more.
+        for question in Question.objects.non_polymorphic()
+        .exclude(_withdrawn())
+        .select_related("quiz")
     }
     newest = {}
     for clause in PolicyClause.objects.select_related("document").order_by("-version"):
@@ -926,7 +952,9 @@ def clause_coverage():
     rows = []
     for clause in sorted(newest.values(), key=_clause_order):
         steps = steps_by_clause.get(clause.pk, [])
-        cited_by = sorted(questions[pk] for pk in question_ids_by_clause.get(clause.pk, ()))
+        cited_by = sorted(
+            questions[pk] for pk in question_ids_by_clause.get(clause.pk, ()) if pk in questions
+        )
         rows.append(
             {
                 "document": f"{clause.document.organisation}: {clause.document.title} "
@@ -1161,18 +1189,39 @@ def clause_misses(*, people=None, today=None, months=MISSED_CLAUSE_MONTHS, count
 # The quiz's question editor (quizzes.kinds.editor): what it starts from and what stops a save.
 
 
-def quiz_questions_for_editing(*, quiz):
-    """The quiz's questions as an author edits them, in the bank's order: each one's latest draft
-    where it has one (a draft lives in its revisions), else the row."""
+def _questions_as_edited(*, quiz):
+    """Each question of the quiz at its latest draft where it has one (a draft lives in its
+    revisions), else the row, in the bank's order, except those whose withdrawal is published:
+    they have left the quiz."""
     if quiz.pk is None:
         return []
-    questions = quiz.questions.select_related("latest_revision").order_by("sort_order", "pk")
+    questions = (
+        quiz.questions.exclude(_withdrawn())
+        .select_related("latest_revision")
+        .order_by("sort_order", "pk")
+    )
     return [
         question.get_latest_revision_as_object()
         if question.has_unpublished_changes and question.latest_revision_id
         else question
         for question in questions
     ]
+
+
+def quiz_questions_for_editing(*, quiz):
+    """The quiz's questions as an author edits them, in the bank's order: each one's latest draft
+    where it has one, else the row. A question withdrawn (its withdrawal waiting for review, or
+    published) is not one of them: saving the editor leaves it as it is
+    (``quiz_questions_withdrawal_pending``)."""
+    return [question for question in _questions_as_edited(quiz=quiz) if not question.withdrawn]
+
+
+def quiz_questions_withdrawal_pending(*, quiz):
+    """The quiz's published questions that an author has withdrawn in a draft not yet approved,
+    in the bank's order (each as its latest draft): learners are still asked them, and approving
+    the quiz's review takes them out of its bank. Shown under the quiz's question editor, where
+    the author may restore one (``quizzes.services.quiz_question_withdrawals_restore``)."""
+    return [question for question in _questions_as_edited(quiz=quiz) if question.withdrawn]
 
 
 def quiz_questions_editor_raw(*, quiz):
@@ -1185,10 +1234,14 @@ def quiz_questions_editor_raw(*, quiz):
 
 def quiz_question_edit_problems(*, quiz, items, user):
     """Why an edit of the quiz's questions cannot be saved, nothing saved: an item naming a
-    question this quiz does not have or one of another type, a changed or removed question
-    locked against this user (by another author, or in a review they cannot act on), or a
-    removed question they may not delete (a published one: only an administrator may)."""
-    current = {question.pk: question for question in quiz_questions_for_editing(quiz=quiz)}
+    question this quiz does not have (or one withdrawn) or one of another type, a changed or
+    removed question locked against this user (by another author, or in a review they cannot act
+    on), or a removed question they may not take away: a draft never published is deleted, so it
+    needs the right to delete it; a published one is withdrawn in a draft for review
+    (``quizzes.services.quiz_questions_save``), so it needs the right to change it."""
+    edited = _questions_as_edited(quiz=quiz)
+    current = {question.pk: question for question in edited if not question.withdrawn}
+    withdrawn = {question.pk: question for question in edited if question.withdrawn}
     problems = []
     kept = set()
     for position, child in enumerate(items, start=1):
@@ -1196,6 +1249,12 @@ def quiz_question_edit_problems(*, quiz, items, user):
         if pk is None:
             continue
         question = current.get(pk)
+        if pk in withdrawn:  # e.g. a second window opened before the withdrawal
+            problems.append(
+                f"Question {position}, “{withdrawn[pk]}”, was withdrawn meanwhile: restore it "
+                "(under the questions) to edit it again. Reload the page to see the quiz as it is."
+            )
+            continue
         if question is None:
             problems.append(f"Question {position} is not one of this quiz's questions.")
             continue
@@ -1208,11 +1267,49 @@ def quiz_question_edit_problems(*, quiz, items, user):
     for pk, question in current.items():
         if pk in kept:
             continue
+        if question_is_withdrawn_on_removal(question=question):
+            if not ModelPermissionPolicy(type(question)).user_has_permission(user, "change"):
+                problems.append(f"You may not withdraw the question “{question}”.")
+            problems += _lock_problems(question=question, user=user, doing="withdrawn")
+            continue
         if not ModelPermissionPolicy(type(question)).user_has_permission(user, "delete"):
             problems.append(f"You may not delete the question “{question}”.")
+        # Live questions are withdrawn above; should that rule ever narrow, a deletion here still
+        # obeys the rule for deleting live content.
         elif refusal := live_content_delete_refusal(instance=question, user=user):
             problems.append(refusal)
         problems += _lock_problems(question=question, user=user, doing="deleted")
+    return problems
+
+
+def question_is_withdrawn_on_removal(*, question):
+    """Whether removing ``question`` from the quiz's editor withdraws it (in a draft, for review)
+    rather than deleting it: learners may be asked it now (it is live), and taking it away from
+    them is a change like any other, so it goes through review, whoever removes it. A draft never
+    published is only the author's writing, and is deleted."""
+    return question.live
+
+
+def question_draft_is_live(*, question):
+    """Whether ``question`` (a draft of a published question) says what its live row says, in
+    every field its editor holds: a withdrawal restored before any other change is no change."""
+    row = Question.objects.get(pk=question.pk)
+    kind = kind_of(question.question_type)
+    return row.live and editor_raw(kind, row)["value"] == editor_raw(kind, question)["value"]
+
+
+def quiz_withdrawal_restore_problems(*, quiz, questions, user):
+    """Why ``user`` may not restore these withdrawn ``questions`` of the quiz (undo their
+    withdrawal before it is approved), as sentences; empty when they may."""
+    pending = {question.pk for question in quiz_questions_withdrawal_pending(quiz=quiz)}
+    problems = []
+    for question in questions:
+        if question.quiz_id != quiz.pk or question.pk not in pending:
+            problems.append(f"“{question}” is not a withdrawal of this quiz waiting for review.")
+            continue
+        if not ModelPermissionPolicy(type(question)).user_has_permission(user, "change"):
+            problems.append(f"You may not restore the question “{question}”.")
+        problems += _lock_problems(question=question, user=user, doing="restored")
     return problems
 
 
@@ -1233,11 +1330,13 @@ def question_editor_changed(*, question, child):
 def quiz_check_spec(*, quiz, total=..., per_topic=None):
     """The quiz as the pure content checks read it (``quizzes.content_checks``): every question
     of its bank as written (published or still a draft: the checks run while authors write), and
-    the draw settings (or the ones given, from a form not yet saved). Also returns
+    the draw settings (or the ones given, from a form not yet saved); a withdrawn question, or
+    one whose withdrawal waits for review, is out of it already. Also returns
     ``organisation_of``. A question is "about" the document its keyed answer cites; documents are
     named by their short names. A fixed number of queries."""
     questions = list(
         Question.objects.filter(quiz=quiz)
+        .exclude(_withdrawn(as_written=True))
         .order_by("sort_order", "pk")
         .prefetch_related("options__clause__document")
     )

@@ -41,12 +41,15 @@ from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check,
 from .selectors import (
     attempt_retry_at,
     attempts_shown,
+    question_draft_is_live,
     question_editor_changed,
+    question_is_withdrawn_on_removal,
     quiz_draw_for_person,
     quiz_draw_problems,
     quiz_question_edit_problems,
     quiz_questions_for_editing,
     quiz_standing,
+    quiz_withdrawal_restore_problems,
 )
 from .tasks import attempt_evidence_seal_task
 
@@ -498,9 +501,11 @@ def retry_allow(*, person, quiz, by, reason):
 def quiz_questions_save(*, quiz, items, user):
     """Make the quiz's bank what the editor's stream ``items`` says, as drafts: a new question is a
     draft row (never drawn until published), a changed one gets a revision (learners keep the
-    published row), a question left out is deleted (attempts keep their snapshots). The order is
-    the bank's order and applies at once: it changes nothing a learner is asked. Returns the
-    questions given a revision. Refuses (ValueError) what ``quiz_question_edit_problems`` refuses.
+    published row), a published question left out is withdrawn in a revision (learners are asked
+    it until the withdrawal is approved: ``question_is_withdrawn_on_removal``), and a draft never
+    published left out is deleted (attempts keep their snapshots). The order is the bank's order
+    and applies at once: it changes nothing a learner is asked. Returns the questions given a
+    revision. Refuses (ValueError) what ``quiz_question_edit_problems`` refuses.
     """
     problems = quiz_question_edit_problems(quiz=quiz, items=items, user=user)
     if problems:
@@ -530,18 +535,53 @@ def quiz_questions_save(*, quiz, items, user):
             _question_edit_audit(question=question, quiz=quiz, user=user, what="Saved")
             revised.append(question)
     for pk, question in current.items():
-        if pk not in kept:
+        if pk in kept:
+            continue
+        if question_is_withdrawn_on_removal(question=question):
+            # The draft as written (or the row) is what the reviewer sees taken away.
+            question.withdrawn = True
+            question.save_revision(user=user, log_action=True)
+            _question_edit_audit(question=question, quiz=quiz, user=user, what="Withdrew")
+            revised.append(question)
+        else:
             log(instance=question, action="wagtail.delete", user=user)
             _question_edit_audit(question=question, quiz=quiz, user=user, what="Deleted")
             Question.objects.get(pk=pk).get_real_instance().delete()
     return revised
 
 
+@transaction.atomic
+def quiz_question_withdrawals_restore(*, quiz, questions, user):
+    """Undo the withdrawal of ``questions`` (published questions of the quiz withdrawn in a draft
+    not yet approved): each gets a revision as it was written, no longer withdrawn, and is back in
+    the quiz's editor (a draft no different from the live question is no draft). Refuses
+    (ValueError) what ``quiz_withdrawal_restore_problems`` refuses. Returns the questions
+    restored."""
+    problems = quiz_withdrawal_restore_problems(quiz=quiz, questions=questions, user=user)
+    if problems:
+        raise ValueError(" ".join(problems))
+    restored = []
+    for question in questions:
+        draft = question.get_latest_revision_as_object()
+        draft.withdrawn = False
+        draft.save_revision(user=user, log_action=True)
+        if draft.current_workflow_state is None and question_draft_is_live(question=draft):
+            # Withdrawn and restored before any review: nothing is left for a reviewer to judge,
+            # so the quiz's next submission does not send the question to review for nothing.
+            Question.objects.filter(pk=draft.pk).update(has_unpublished_changes=False)
+            draft.has_unpublished_changes = False
+        _question_edit_audit(question=draft, quiz=quiz, user=user, what="Restored")
+        restored.append(draft)
+    return restored
+
+
 def _question_edit_audit(*, question, quiz, user, what):
     """As a question saved on its own screen is audited (``modules.wagtail_hooks``); a deletion
-    takes a question away from learners."""
+    takes a question away from learners, and a withdrawal will once approved."""
     audit_record(
-        action=audit.CONTENT_PUBLISHED if what == "Saved" else audit.CONTENT_UNPUBLISHED,
+        action=audit.CONTENT_UNPUBLISHED
+        if what in {"Deleted", "Withdrew"}
+        else audit.CONTENT_PUBLISHED,
         summary=f'{what} {question._meta.verbose_name} "{question}" in the quiz "{quiz}"',
         actor=user,
         target=question,
@@ -554,7 +594,8 @@ def _questions_with_drafts(*, quiz):
 
 def quiz_questions_publish(*, quiz, user):
     """Publish the drafts of the quiz's questions with the quiz, for someone who may publish
-    them; a question they may not publish stays a draft for its own review."""
+    them; a question they may not publish stays a draft for its own review. A withdrawal's draft
+    published takes its question out of the bank (``selectors._withdrawn``)."""
     published = []
     for question in _questions_with_drafts(quiz=quiz):
         if ModelPermissionPolicy(type(question)).user_has_permission(user, "publish"):
@@ -587,9 +628,9 @@ def quiz_questions_approve(*, quiz, user):
 
 
 def quiz_questions_submit(*, quiz, user):
-    """Send the quiz's drafted questions to review with the quiz: each question goes through its
-    own workflow (its reviewer approves what learners will be asked), unless it is already in
-    one, where a review that asked for changes resumes."""
+    """Send the quiz's drafted questions to review with the quiz (a withdrawal is a draft too):
+    each question goes through its own workflow (its reviewer approves what learners will be
+    asked), unless it is already in one, where a review that asked for changes resumes."""
     submitted = []
     for question in _questions_with_drafts(quiz=quiz):
         state = question.current_workflow_state

@@ -26,7 +26,7 @@ from .admin_forms import QuestionAdminForm, QuizAdminForm
 from .admin_views import REPORTS_PERMISSION, ClauseCoverageReportView, ItemAnalysisReportView
 from .kinds import KINDS
 from .models import Question, Quiz
-from .panels import QuizChecksPanel
+from .panels import QuizChecksPanel, WithdrawalsPanel
 from .previews import quiz_preview_permitted
 from .question_bank_views import QUESTION_BANK_PERMISSION, QuestionBankView
 from .quiz_editor_views import QuizCreateView, QuizEditView
@@ -97,6 +97,7 @@ class QuizViewSet(SnippetViewSet):
                     FieldPanel("module"),
                     FieldPanel("title"),
                     FieldPanel("question_editor", heading="Questions"),
+                    WithdrawalsPanel(),
                     QUIZ_DRAW_PANEL,
                 ],
                 heading="Questions",
@@ -109,7 +110,9 @@ class QuizViewSet(SnippetViewSet):
 
 class QuestionViewSet(SnippetViewSet):
     list_display = ["text", "quiz", "topic", "critical"]
-    list_filter = ["quiz", "critical"]
+    # A question whose withdrawal was approved keeps its row (attempts name it): it can be told
+    # apart from the quiz's questions here.
+    list_filter = ["quiz", "critical", "withdrawn"]
     search_fields = ["text"]
 
 

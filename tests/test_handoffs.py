@@ -1,11 +1,16 @@
 """The places where a lower layer causes work above it are named hand-offs, each with one
 receiver owned by the layer above (docs/architecture.md). A pass issues a certificate and a
 revised clause makes certificates "recertification due": the suite tests those outcomes; this
-checks that each hand-off is wired to its owner exactly once."""
+checks that each hand-off is wired to its owner exactly once, and what an approved quiz hands
+over to its questions' reviews."""
+
+import pytest
 
 from certificates.handoffs import attempt_passed_received
 from modules.handoffs import clause_revised, content_approved
 from quizzes.handoffs import attempt_passed, content_approved_received
+from quizzes.models import Quiz
+from quizzes.selectors import quiz_bank
 from tracking.handoffs import clause_revised_received
 
 
@@ -23,3 +28,21 @@ def test_a_revised_clause_is_handed_to_tracking_once():
 
 def test_an_approved_review_is_handed_to_quizzes_once():
     assert _receivers(content_approved) == [content_approved_received]
+
+
+@pytest.mark.django_db
+def test_an_approved_quiz_hands_over_its_questions_withdrawal(quiz, people, reviewer):
+    # An author withdrew a published question and submitted it with the quiz: the quiz's approval,
+    # handed to quizzes, approves the question's own review, which publishes the withdrawal.
+    question = quiz.questions.get(sort_order=0)
+    question.withdrawn = True
+    question.save_revision(user=people["author"].user)
+    question.get_workflow().start(question, people["author"].user)
+    assert question.pk in {entry.id for entry in quiz_bank(quiz=quiz)}
+
+    content_approved.send(sender=Quiz, obj=quiz, user=reviewer.user)
+
+    question.refresh_from_db()
+    assert question.withdrawn and question.live and not question.workflow_in_progress
+    assert question.pk not in {entry.id for entry in quiz_bank(quiz=quiz)}
+    assert len(quiz_bank(quiz=quiz)) == 2

@@ -38,6 +38,17 @@ def test_an_author_can_list_and_add_every_type(author_client, quiz, model):
     assert author_client.get(reverse(f"wagtailsnippets_quizzes_{model}:add")).status_code == 200
 
 
+def test_the_question_listing_tells_withdrawn_questions_apart(author_client, quiz):
+    withdrawn = quiz.questions.get(sort_order=0)
+    withdrawn.withdrawn = True
+    withdrawn.save_revision().publish()
+    url = reverse("wagtailsnippets_quizzes_singlechoicequestion:list")
+    listed = author_client.get(url, {"withdrawn": "true"}).content.decode()
+    assert "First question?" in listed and "Second question?" not in listed
+    listed = author_client.get(url, {"withdrawn": "false"}).content.decode()
+    assert "First question?" not in listed and "Second question?" in listed
+
+
 def test_staff_cannot_reach_the_quiz_admin(client_for, people):
     response = client_for(people["staff"]).get(reverse("wagtailsnippets_quizzes_quiz:list"))
     assert response.status_code in (302, 403)

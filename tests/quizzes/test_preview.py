@@ -202,6 +202,23 @@ def test_drafts_are_previewed_at_their_latest_revision(client_for, people, quiz,
     assert "taken offline" in response.content.decode()
 
 
+def test_withdrawn_questions_are_left_out_and_a_pending_withdrawal_named(client_for, people, quiz):
+    # The preview draws the bank as written: a withdrawal waiting for review already counts.
+    pending = quiz.questions.get(sort_order=0)
+    pending.withdrawn = True
+    pending.save_revision()
+    approved = quiz.questions.get(sort_order=1)
+    approved.withdrawn = True
+    approved.save_revision().publish()
+    client = client_for(people["author"])
+    response, _, drawn = _open(client, quiz)
+    assert {question["text"] for question in drawn} == {"Under-16s may always use WhatsApp."}
+    html = response.content.decode()
+    assert "is left out: it is withdrawn" in html and "First question?" in html
+    # One that has left the quiz is not worth a note.
+    assert "Second question?" not in html
+
+
 def test_quiz_settings_come_from_the_quizs_latest_revision(client_for, people, quiz):
     quiz.save_revision().publish()
     quiz.refresh_from_db()

@@ -2,9 +2,12 @@
 kind added, reordered, edited and deleted there, each question still a row of its own with its
 revisions and review, and bad input refused with nothing saved."""
 
+import random
+
 import pytest
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from wagtail.models import Revision
@@ -12,6 +15,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from lms import audit
 from lms.models import AuditEvent
+from quizzes.admin_forms import QuizAdminForm
 from quizzes.kinds import KINDS
 from quizzes.models import (
     MultipleResponseQuestion,
@@ -22,14 +26,30 @@ from quizzes.models import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from quizzes.selectors import quiz_questions_editor_raw
+from quizzes.selectors import (
+    quiz_bank,
+    quiz_check_problems,
+    quiz_draw_problems,
+    quiz_drawable_bank,
+    quiz_item_analysis,
+    quiz_question_edit_problems,
+    quiz_questions_editor_raw,
+    quiz_questions_withdrawal_pending,
+)
+from quizzes.services import (
+    attempt_submit,
+    quiz_question_withdrawals_restore,
+    quiz_questions_save,
+)
 from tests.factories import (
     PolicyClauseFactory,
     QuizFactory,
+    attempt_begin,
     module_page_create,
     single_choice_create,
     true_false_create,
 )
+from tests.quizzes.answers import answers_for
 from tests.quizzes.editor_post import question_editor_post
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +88,10 @@ def _shown(quiz):
     return quiz_questions_editor_raw(quiz=Quiz.objects.get(pk=quiz.pk))
 
 
-def _post(client, quiz, items, *, action=None, **settings):
+def _post(client, quiz, items, *, action=None, restore=(), **settings):
     data = {**_settings(quiz, **settings), **question_editor_post(items)}
+    if restore:  # the withdrawn questions ticked to be restored (their pks)
+        data["withdrawals_restore"] = [str(pk) for pk in restore]
     if action:
         data[action] = action
     return client.post(reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]), data)
@@ -227,37 +249,82 @@ def test_editing_a_live_question_of_each_kind_drafts_it(author_client, people, m
         assert first.feedback == "Better feedback"
 
 
+def _withdrawn_in_draft(question):
+    question = Question.objects.get(pk=question.pk)
+    return question.has_unpublished_changes and question.get_latest_revision_as_object().withdrawn
+
+
+def _editor_ids(quiz):
+    return {int(item["id"].removeprefix("question-")) for item in _shown(quiz)}
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_an_administrator_deleting_a_published_question_of_each_kind_removes_only_it(
+def test_an_administrator_removing_a_published_question_of_each_kind_withdraws_it_on_publishing(
     admin_client, mixed_quiz, kind
 ):
+    # Whoever removes it, taking a question away from learners is a change to the quiz like any
+    # other on this screen: a draft, published here by someone who may publish.
     shown = _shown(mixed_quiz)
     removed = next(item for item in shown if item["type"] == kind)
-    assert (
-        _post(admin_client, mixed_quiz, [item for item in shown if item is not removed]).status_code
-        == 302
-    )
-    left = {question.question_type for question in Question.objects.filter(quiz=mixed_quiz)}
-    assert left == set(KINDS) - {kind}
-    deleted = AuditEvent.objects.get(action=audit.CONTENT_UNPUBLISHED)
-    assert deleted.summary.startswith("Deleted ") and deleted.target_id == removed["id"][9:]
+    removed_pk = int(removed["id"].removeprefix("question-"))
+    kept = [item for item in shown if item is not removed]
+    assert _post(admin_client, mixed_quiz, kept, action="action-publish").status_code == 302
+
+    question = Question.objects.get(pk=removed_pk)  # the row stays: attempts name it
+    assert question.withdrawn and question.live and not question.has_unpublished_changes
+    assert removed_pk not in {entry.id for entry in quiz_bank(quiz=mixed_quiz)}
+    assert len(quiz_bank(quiz=mixed_quiz)) == len(KINDS) - 1
+    assert removed_pk not in _editor_ids(mixed_quiz)
+    assert quiz_questions_withdrawal_pending(quiz=mixed_quiz) == []
+    withdrew = AuditEvent.objects.get(action=audit.CONTENT_UNPUBLISHED)
+    assert withdrew.summary.startswith("Withdrew ") and withdrew.target_id == str(removed_pk)
 
 
-def test_an_author_cannot_delete_a_published_question_and_nothing_is_saved(
-    author_client, mixed_quiz
+def test_an_author_removing_a_published_question_withdraws_it_in_a_draft(
+    author_client, people, mixed_quiz
 ):
-    # Learners are asked the published questions: taking one away is not a draft a reviewer
-    # approves, so it needs an administrator (lms.access.live_content_delete_refusal).
-    before = _state(mixed_quiz)
+    single = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
     shown = _shown(mixed_quiz)
     shown[1]["value"]["text"] = "Reworded in the same save"
-    response = _post(author_client, mixed_quiz, shown[1:])
-    assert response.status_code == 200
-    html = response.content.decode()
-    # The stream's errors reach the page as JSON for its script, quotation marks escaped.
-    assert "Single?\\u201d is published: deleting it would take it away from learners" in html
-    assert _state(mixed_quiz) == before
-    assert Question.objects.filter(quiz=mixed_quiz, text="Single?", live=True).exists()
+    assert _post(author_client, mixed_quiz, shown[1:]).status_code == 302
+
+    single.refresh_from_db()
+    # Learners are still asked it, as published, until a reviewer approves the withdrawal.
+    assert single.live and not single.withdrawn and single.text == "Single?"
+    assert _withdrawn_in_draft(single)
+    assert single.latest_revision.user == people["author"].user
+    assert single.pk in {entry.id for entry in quiz_bank(quiz=mixed_quiz)}
+    assert Question.objects.get(quiz=mixed_quiz, text="Single?").live
+    # The author's checks judge the bank as it will be, without it; the editor no longer offers it.
+    assert single.pk not in {entry.id for entry in quiz_bank(quiz=mixed_quiz, as_written=True)}
+    assert single.pk not in _editor_ids(mixed_quiz)
+    assert [question.pk for question in quiz_questions_withdrawal_pending(quiz=mixed_quiz)] == [
+        single.pk
+    ]
+    assert MultipleResponseQuestion.objects.get(quiz=mixed_quiz).has_unpublished_changes
+    event = AuditEvent.objects.get(action=audit.CONTENT_UNPUBLISHED)
+    assert event.summary.startswith('Withdrew single-choice question "Single?"')
+    assert event.actor_id == people["author"].user.pk
+
+    # The edit screen says which question leaves the quiz on approval, with a way to restore it.
+    html = author_client.get(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk])
+    ).content.decode()
+    assert "Withdrawn, waiting for review" in html
+    assert f'name="withdrawals_restore" value="{single.pk}"' in html
+    assert "Single? (single-choice question)" in html
+
+    # Saving the editor again leaves the withdrawal as it is (it is not an item to re-save).
+    assert _post(author_client, mixed_quiz, _shown(mixed_quiz)).status_code == 302
+    assert _withdrawn_in_draft(single)
+    assert Question.objects.filter(pk=single.pk).exists()
+
+
+def test_the_edit_screen_lists_no_withdrawals_when_there_are_none(author_client, mixed_quiz):
+    html = author_client.get(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[mixed_quiz.pk])
+    ).content.decode()
+    assert "Withdrawn, waiting for review" not in html
 
 
 def test_an_author_deletes_a_question_never_published(author_client, mixed_quiz, clause):
@@ -630,3 +697,228 @@ def test_a_question_the_reviewer_may_not_approve_stays_in_its_own_review(
     written_by_bo.refresh_from_db()
     assert quiz.live and not quiz.workflow_in_progress
     assert written_by_bo.workflow_in_progress and not written_by_bo.live
+
+
+def _withdraw_single(client, quiz, *, action=None):
+    """Remove the published single-choice question in the editor, and save (or ``action``)."""
+    single = SingleChoiceQuestion.objects.get(quiz=quiz)
+    kept = [item for item in _shown(quiz) if item["id"] != f"question-{single.pk}"]
+    assert _post(client, quiz, kept, action=action).status_code == 302
+    return single
+
+
+def test_an_approved_withdrawal_takes_the_question_out_of_the_bank(
+    author_client, people, mixed_quiz, reviewer
+):
+    mixed_quiz.questions_per_attempt = 2
+    mixed_quiz.save()
+    # Started before the withdrawal: this attempt holds the question, and keeps it.
+    attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz, rng=random.Random(1))
+    single = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
+    while single.pk not in {question["id"] for question in attempt.questions}:
+        attempt.delete()  # not submitted: nothing holds it yet
+        attempt = attempt_begin(person=people["staff"], quiz=mixed_quiz)
+
+    _withdraw_single(author_client, mixed_quiz, action="action-submit")
+    single.refresh_from_db()
+    assert single.workflow_in_progress  # submitted with the quiz, for its own review
+    assert single.live and not single.withdrawn
+
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    _approve(quiz, reviewer.user)  # approving the quiz approves its questions' reviews
+
+    single.refresh_from_db()
+    assert single.withdrawn and not single.has_unpublished_changes
+    assert not single.workflow_in_progress
+    bank = {entry.id for entry in quiz_bank(quiz=quiz)}
+    assert single.pk not in bank and len(bank) == len(KINDS) - 1
+    assert single.pk not in {entry.id for entry in quiz_drawable_bank(quiz=quiz)}
+    assert single.pk not in _editor_ids(quiz)
+    assert quiz_questions_withdrawal_pending(quiz=quiz) == []
+    # The bank checks count what is left: 4 questions for 2 asked per attempt is still enough,
+    # and for 3 it no longer is.
+    assert quiz_draw_problems(quiz=quiz) == []
+    assert any(
+        "The bank has 4 questions but 3 are asked" in problem
+        for problem in quiz_check_problems(quiz=quiz, total=3)
+    )
+    # Never drawn again.
+    for seed in range(15):
+        drawn = attempt_begin(person=people["lead"], quiz=quiz, rng=random.Random(seed))
+        assert single.pk not in {question["id"] for question in drawn.questions}
+        drawn.delete()
+
+    # The attempt started before is scored as before, on its snapshot; item analysis shows it.
+    attempt = attempt_submit(attempt=attempt, answers=answers_for(attempt))
+    assert attempt.passed and attempt.score == attempt.max_score
+    assert str(single.pk) in {str(result["question"]) for result in attempt.results}
+    assert single.pk in {row.question_id for row in quiz_item_analysis(quiz=quiz)}
+
+
+def test_a_rejected_withdrawal_keeps_the_question_asked_and_it_can_be_restored(
+    author_client, people, mixed_quiz, reviewer
+):
+    single = _withdraw_single(author_client, mixed_quiz, action="action-submit")
+    quiz = Quiz.objects.get(pk=mixed_quiz.pk)
+    single.refresh_from_db()
+    for content in (quiz, single):
+        task_state = content.current_workflow_task_state
+        task_state.task.specific.on_action(task_state, reviewer.user, "reject")
+
+    single.refresh_from_db()
+    assert single.live and not single.withdrawn and single.text == "Single?"
+    assert single.pk in {entry.id for entry in quiz_bank(quiz=quiz)}
+    drawn = attempt_begin(person=people["staff"], quiz=quiz)
+    assert single.pk in {question["id"] for question in drawn.questions}
+    # Still the author's draft, listed as withdrawn: the author undoes it.
+    assert [question.pk for question in quiz_questions_withdrawal_pending(quiz=quiz)] == [single.pk]
+    response = _post(author_client, quiz, _shown(quiz), restore=[single.pk])
+    assert response.status_code == 302
+    assert not _withdrawn_in_draft(single)
+    assert single.pk in _editor_ids(quiz)
+    assert single.pk in {entry.id for entry in quiz_bank(quiz=quiz, as_written=True)}
+    restored = AuditEvent.objects.get(summary__startswith="Restored ")
+    assert restored.summary.startswith('Restored single-choice question "Single?"')
+    assert restored.action == audit.CONTENT_PUBLISHED and restored.target_id == str(single.pk)
+
+
+def test_the_author_restores_a_withdrawal_before_review(author_client, mixed_quiz, clause):
+    single = _withdraw_single(author_client, mixed_quiz)
+    shown = _shown(mixed_quiz)
+    shown.append(_new("true_false", clause, text="Added with the restore?"))
+    response = _post(author_client, mixed_quiz, shown, restore=[single.pk])
+    assert response.status_code == 302
+    single.refresh_from_db()
+    assert single.live and not single.withdrawn and not _withdrawn_in_draft(single)
+    # Nothing left to review: the quiz's next submission does not send it to review for nothing.
+    assert not single.has_unpublished_changes
+    assert quiz_questions_withdrawal_pending(quiz=mixed_quiz) == []
+    # Back in the editor, where the next save keeps it (not withdrawn again).
+    assert single.pk in _editor_ids(mixed_quiz)
+    assert _post(author_client, mixed_quiz, _shown(mixed_quiz)).status_code == 302
+    assert not _withdrawn_in_draft(single)
+    assert TrueFalseQuestion.objects.filter(
+        quiz=mixed_quiz, text="Added with the restore?"
+    ).exists()
+
+
+def test_restoring_something_not_withdrawn_is_refused(author_client, mixed_quiz):
+    before = _state(mixed_quiz)
+    ordering = OrderingQuestion.objects.get(quiz=mixed_quiz)
+    response = _post(author_client, mixed_quiz, _shown(mixed_quiz), restore=[ordering.pk])
+    assert response.status_code == 200
+    assert "is not withdrawn and waiting for review any more" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+
+
+def test_a_question_locked_by_another_author_is_not_withdrawn(
+    author_client, mixed_quiz, author_reviewer
+):
+    question = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
+    question.locked = True
+    question.locked_by = author_reviewer.user
+    question.save()
+    before = _state(mixed_quiz)
+    kept = [item for item in _shown(mixed_quiz) if item["id"] != f"question-{question.pk}"]
+    response = _post(author_client, mixed_quiz, kept)
+    assert response.status_code == 200
+    assert "cannot be withdrawn" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert not _withdrawn_in_draft(question)
+
+
+def test_a_withdrawal_locked_by_another_author_is_not_restored(
+    author_client, mixed_quiz, author_reviewer
+):
+    single = _withdraw_single(author_client, mixed_quiz)
+    SingleChoiceQuestion.objects.filter(pk=single.pk).update(
+        locked=True, locked_by=author_reviewer.user
+    )
+    before = _state(mixed_quiz)
+    response = _post(author_client, mixed_quiz, _shown(mixed_quiz), restore=[single.pk])
+    assert response.status_code == 200
+    assert "cannot be restored" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert _withdrawn_in_draft(single)
+
+
+def test_someone_who_may_not_change_questions_cannot_withdraw_or_restore_one(mixed_quiz, people):
+    # May edit the quiz's settings but not its questions: removing a published one is a change.
+    user = get_user_model().objects.create_user("quiz.only", password="pw")
+    user.user_permissions.add(
+        Permission.objects.get(codename="change_quiz"),
+        Permission.objects.get(codename="delete_singlechoicequestion"),
+    )
+    single = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
+    items = QuizAdminForm.base_fields["question_editor"].block.to_python(
+        [item for item in _shown(mixed_quiz) if item["id"] != f"question-{single.pk}"]
+    )
+    assert quiz_question_edit_problems(quiz=mixed_quiz, items=items, user=user) == [
+        "You may not withdraw the question “Single?”."
+    ]
+    with pytest.raises(ValueError, match="may not withdraw"):
+        quiz_questions_save(quiz=mixed_quiz, items=items, user=user)
+    assert not _withdrawn_in_draft(single)
+
+    quiz_questions_save(quiz=mixed_quiz, items=items, user=people["author"].user)
+    with pytest.raises(ValueError, match="may not restore"):
+        quiz_question_withdrawals_restore(
+            quiz=mixed_quiz, questions=quiz_questions_withdrawal_pending(quiz=mixed_quiz), user=user
+        )
+    assert _withdrawn_in_draft(single)
+
+
+def test_a_withdrawal_that_leaves_too_small_a_bank_is_warned_while_drafting(
+    author_client, mixed_quiz
+):
+    mixed_quiz.questions_per_attempt = 2
+    mixed_quiz.save()
+    assert not any("The bank has" in problem for problem in quiz_check_problems(quiz=mixed_quiz))
+    shown = _shown(mixed_quiz)
+    assert _post(author_client, mixed_quiz, shown[2:], questions_per_attempt="2").status_code == 302
+    assert len(quiz_questions_withdrawal_pending(quiz=mixed_quiz)) == 2
+    assert (
+        "The bank has 3 questions but 2 are asked per attempt; it needs at least 4 so that a retry "
+        "can see different questions." in quiz_check_problems(quiz=mixed_quiz)
+    )
+    # Learners are asked the published bank meanwhile, which still meets the settings.
+    assert quiz_draw_problems(quiz=mixed_quiz) == []
+    # Submitting the withdrawal for review is refused while the check fails.
+    response = _post(
+        author_client,
+        mixed_quiz,
+        _shown(mixed_quiz),
+        action="action-submit",
+        questions_per_attempt="2",
+    )
+    assert response.status_code == 200
+    assert not Quiz.objects.get(pk=mixed_quiz.pk).workflow_in_progress
+
+
+def test_a_published_question_with_a_draft_is_withdrawn_as_drafted(author_client, mixed_quiz):
+    shown = _shown(mixed_quiz)
+    shown[0]["value"]["text"] = "Single, reworded?"
+    assert _post(author_client, mixed_quiz, shown).status_code == 302
+    single = _withdraw_single(author_client, mixed_quiz)
+    single.refresh_from_db()
+    assert single.live and single.text == "Single?"  # learners keep the published words
+    draft = single.get_latest_revision_as_object()
+    assert draft.withdrawn and draft.text == "Single, reworded?"
+    # Restored, it comes back as the author had drafted it.
+    assert (
+        _post(author_client, mixed_quiz, _shown(mixed_quiz), restore=[single.pk]).status_code == 302
+    )
+    assert "Single, reworded?" in {item["value"]["text"] for item in _shown(mixed_quiz)}
+    assert Question.objects.get(pk=single.pk).has_unpublished_changes  # the rewording, for review
+
+
+def test_a_stale_window_cannot_edit_a_question_withdrawn_meanwhile(author_client, mixed_quiz):
+    stale = _shown(mixed_quiz)  # a second window, opened before the withdrawal
+    single = _withdraw_single(author_client, mixed_quiz)
+    before = _state(mixed_quiz)
+    stale[0]["value"]["text"] = "Edited in the old window"
+    response = _post(author_client, mixed_quiz, stale)
+    assert response.status_code == 200
+    assert "was withdrawn meanwhile" in response.content.decode()
+    _nothing_saved(mixed_quiz, before)
+    assert _withdrawn_in_draft(single)

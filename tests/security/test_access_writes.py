@@ -101,7 +101,7 @@ def _people_csv(w):
 
 def _quiz_editor_data(w):
     """The quiz's settings and questions as they are, plus a new true/false question in its
-    editor (removing a published question would be refused: only administrators may)."""
+    editor (the published ones kept: removing one would withdraw it, a change of its own)."""
     quiz = w["quiz"]
     new = {
         "type": "true_false",
