@@ -200,3 +200,26 @@ def test_the_clause_chooser_in_a_module_step(page, people, module, clause):
     rows.nth(1).get_by_role("link").click()
     expect(modal).to_be_hidden()
     expect(page.get_by_text("AAA guide 1.1 (v1): Be kind online")).to_have_count(1)
+
+
+def test_an_author_restores_a_withdrawn_question_by_keyboard(page, people, quiz):
+    """The withdrawals waiting for review, listed under the quiz's questions: readable, checked
+    by axe, and a withdrawal undone with the keyboard alone."""
+    withdrawn = quiz.questions.order_by("sort_order").first()
+    withdrawn.withdrawn = True
+    withdrawn.save_revision(user=people["author"].user)
+
+    sign_in(page, "alex.author", start_at="/admin/")
+    _open_admin_page(page, f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
+    restore = page.get_by_role("checkbox", name=re.compile(re.escape(withdrawn.text)))
+    expect(restore).to_be_visible()
+    expect(page.get_by_text("Withdrawn, waiting for review")).to_be_visible()
+    restore.focus()
+    page.keyboard.press("Space")
+    expect(restore).to_be_checked()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Save draft").press("Enter")
+    page.audit.check_admin()
+    expect(page.get_by_text("Withdrawn, waiting for review")).to_have_count(0)
+    withdrawn.refresh_from_db()
+    assert not withdrawn.get_latest_revision_as_object().withdrawn
