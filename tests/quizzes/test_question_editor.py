@@ -510,13 +510,19 @@ def test_a_question_cannot_change_its_type(author_client, mixed_quiz, clause):
     _nothing_saved(mixed_quiz, before)
 
 
+def _locked_single_choice(quiz, *, by):
+    """The quiz's single-choice question, locked by ``by`` (another author)."""
+    question = SingleChoiceQuestion.objects.get(quiz=quiz)
+    question.locked = True
+    question.locked_by = by
+    question.save()
+    return question
+
+
 def test_a_question_locked_by_another_author_is_not_changed(
     author_client, mixed_quiz, author_reviewer
 ):
-    question = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
-    question.locked = True
-    question.locked_by = author_reviewer.user
-    question.save()
+    _locked_single_choice(mixed_quiz, by=author_reviewer.user)
     before = _state(mixed_quiz)
     shown = _shown(mixed_quiz)
     next(item for item in shown if item["type"] == "single_choice")["value"]["text"] = "Changed"
@@ -814,10 +820,7 @@ def test_restoring_something_not_withdrawn_is_refused(author_client, mixed_quiz)
 def test_a_question_locked_by_another_author_is_not_withdrawn(
     author_client, mixed_quiz, author_reviewer
 ):
-    question = SingleChoiceQuestion.objects.get(quiz=mixed_quiz)
-    question.locked = True
-    question.locked_by = author_reviewer.user
-    question.save()
+    question = _locked_single_choice(mixed_quiz, by=author_reviewer.user)
     before = _state(mixed_quiz)
     kept = [item for item in _shown(mixed_quiz) if item["id"] != f"question-{question.pk}"]
     response = _post(author_client, mixed_quiz, kept)
