@@ -1,6 +1,8 @@
 """An L&D author previews the quiz from its edit screen: answers it as a learner would, by
 keyboard, and sees the score with the whole key; nothing is recorded."""
 
+from playwright.sync_api import expect
+
 from django.urls import reverse
 
 from quizzes.models import AnsweredQuestion, Attempt
@@ -32,9 +34,15 @@ def test_author_previews_the_quiz_from_its_edit_screen(page, people, quiz):
     sign_in(page, "alex.author", start_at=f"/accounts/login/?next={edit_url}")
     assert page.url.endswith(edit_url)
 
-    page.get_by_role("button", name="More actions").click()
+    # In the header, and in the actions menu beside Save draft.
+    preview_url = reverse("quizzes:preview", args=[quiz.pk])
+    expect(
+        page.locator(f"nav[aria-label='Actions (footer)'] a[href='{preview_url}']")
+    ).to_have_count(1)
     with page.expect_navigation(wait_until="load"):
-        page.get_by_role("link", name="Preview quiz").click()
+        page.get_by_role("navigation", name="Actions", exact=True).get_by_role(
+            "link", name="Preview quiz"
+        ).click()
     page.audit.check()
     assert page.url.endswith(reverse("quizzes:preview", args=[quiz.pk]))
     assert "Nothing you answer here is recorded." in page.locator("main").inner_text()
