@@ -15,6 +15,7 @@ from lms import audit
 from lms.audit import audit_record, audit_records
 from lms.names import user_display_name
 from lms.xapi import xapi_activity, xapi_is_enabled, xapi_record
+from modules.handoffs import learner_records_written
 from modules.models import ModulePage, PolicyClause
 from modules.selectors import policy_clause_ids_changed_since
 from people.models import Person
@@ -149,6 +150,7 @@ def _module_certificate_create(*, attempt, stored_files):
         predecessors=predecessors, successor=certificate, reason=f"{module.title} passed again."
     )
     _recertification_due_if_outdated(certificate=certificate, clause_ids=clause_ids)
+    _module_certificates_hand_off(certificates=[certificate])
     return certificate
 
 
@@ -363,6 +365,7 @@ def certificate_revoke(*, certificate, by, reason, category):
             subject=locked.person,
             target=locked,
         )
+        _module_certificates_hand_off(certificates=[locked])
         dependants = Certificate.objects.select_for_update().filter(
             pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
         )
@@ -428,7 +431,20 @@ def certificates_mark_recertification_due(*, replaced_clause, by=None):
                 by=by,
                 reason=reason,
             )
+        _module_certificates_hand_off(certificates=module_certificates)
     return module_certificates
+
+
+def _module_certificates_hand_off(*, certificates):
+    """Module certificates issued or changed change their holders' status in their modules
+    (``learner_records_written``); a base-competence certificate is not a module's."""
+    modules = [c for c in certificates if c.kind == Certificate.Kind.MODULE]
+    if modules:
+        learner_records_written.send(
+            sender=Certificate,
+            person_ids=[certificate.person_id for certificate in modules],
+            module_ids=[certificate.module_id for certificate in modules],
+        )
 
 
 def _supersede(*, predecessors, successor, reason):

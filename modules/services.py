@@ -31,7 +31,7 @@ from lms.audit import audit_record
 from lms.xapi import xapi_activity, xapi_is_enabled, xapi_record, xapi_registration
 from people.services import role_groups_sync
 
-from .handoffs import clause_revised
+from .handoffs import clause_revised, learner_records_written
 from .models import (
     ClauseChange,
     IndependentReviewTask,
@@ -464,6 +464,9 @@ def module_progress_start(*, person, module):
         with transaction.atomic():
             progress = ModuleProgress.objects.create(
                 person=person, module=module, revision=revision
+            )
+            learner_records_written.send(
+                sender=ModuleProgress, person_ids=[person.pk], module_ids=[module.pk]
             )
             _xapi_progress_record(
                 progress=progress, module=module, verb="initialized", at=progress.started_at

@@ -27,6 +27,7 @@ from lms.xapi import (
     xapi_registration,
     xapi_score_result,
 )
+from modules.handoffs import learner_records_written
 from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
 from people.models import Person
@@ -322,6 +323,7 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         _written_or_why_not(attempt=attempt, updated=updated)
         _attempt_set_as_stored(attempt=attempt, values=submitted)
         answered_questions_record(attempts=[attempt])
+        _submission_hand_off(attempt=attempt)
         _evidence_seal_after_commit(attempt_id=attempt.pk)
         _xapi_attempt_record(
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
@@ -377,11 +379,19 @@ def attempt_close_overdue(*, attempt, now=None):
         attempt.refresh_from_db()
         if closed:
             answered_questions_record(attempts=[attempt])
+            _submission_hand_off(attempt=attempt)
             _evidence_seal_after_commit(attempt_id=attempt.pk)
             _xapi_attempt_record(
                 attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
             )
     return attempt
+
+
+def _submission_hand_off(*, attempt):
+    """A submitted attempt changes its holder's status in the module (``learner_records_written``)."""
+    learner_records_written.send(
+        sender=Attempt, person_ids=[attempt.person_id], module_ids=[attempt.quiz.module_id]
+    )
 
 
 def _evidence_seal_after_commit(*, attempt_id):

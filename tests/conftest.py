@@ -153,3 +153,34 @@ def passes_issue_nothing():
     attempt_passed.disconnect(dispatch_uid="certificates.attempt_passed")
     yield
     attempt_passed.connect(attempt_passed_received, dispatch_uid="certificates.attempt_passed")
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _module_status_facts_agree(request):
+    """After every test that used the database, the stored facts the dashboard and reports read
+    (``tracking.facts``) say what the records say: a write that forgets its hand-off fails the
+    test that made it, whichever test that is."""
+    uses_database = request.node.get_closest_marker("django_db") or (
+        DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_database:
+        yield
+        return
+    # The database first, so that this check runs before the test's changes are rolled back.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from django.db import connection
+
+    from tracking.facts import module_status_facts_differences
+
+    if connection.needs_rollback:
+        return  # the test ended inside a failed transaction (it expected a database error)
+
+    differences = module_status_facts_differences()
+    assert differences == {}, (
+        "ModuleStatusFacts disagree with the records ((person, module): (stored, worked out)); "
+        "a write did not send modules.handoffs.learner_records_written"
+    )

@@ -18,6 +18,7 @@ from people.models import Organisation, Person, Team
 from quizzes.kinds import kind_of
 from quizzes.models import Attempt, Option, Quiz, SingleChoiceQuestion, TrueFalseQuestion
 from quizzes.services import attempt_submit
+from tracking.facts import module_status_facts_refresh
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -312,7 +313,7 @@ def certificate_make(
             module=module, title=f"{module.title} quiz"
         )
         attempt = attempt_make(person=person, quiz=quiz, passed=True, percent=100)
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         serial=f"T-{next(_serials):06d}",
         person=person,
         kind=Certificate.Kind.MODULE,
@@ -325,10 +326,18 @@ def certificate_make(
         status=status,
         issued_at=issued_at or timezone.now(),
     )
+    facts_refresh(person=person, module=module)
+    return certificate
+
+
+def facts_refresh(*, person, module):
+    """What the services' hand-off does after each write (``tracking.facts``), for records made
+    directly here."""
+    module_status_facts_refresh(person_ids=[person.pk], module_ids=[module.pk])
 
 
 def attempt_make(*, person, quiz, passed, percent, answers=None):
-    return Attempt.objects.create(
+    attempt = Attempt.objects.create(
         person=person,
         quiz=quiz,
         pass_mark=quiz.pass_mark,
@@ -340,12 +349,16 @@ def attempt_make(*, person, quiz, passed, percent, answers=None):
         score=percent,
         max_score=100,
     )
+    facts_refresh(person=person, module=quiz.module)
+    return attempt
 
 
 def progress_make(*, person, module):
-    return ModuleProgress.objects.create(
+    progress = ModuleProgress.objects.create(
         person=person, module=module, revision=module.latest_revision
     )
+    facts_refresh(person=person, module=module)
+    return progress
 
 
 def days(n):

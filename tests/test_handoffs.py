@@ -7,11 +7,11 @@ over to its questions' reviews."""
 import pytest
 
 from certificates.handoffs import attempt_passed_received
-from modules.handoffs import clause_revised, content_approved
+from modules.handoffs import clause_revised, content_approved, learner_records_written
 from quizzes.handoffs import attempt_passed, content_approved_received
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_bank
-from tracking.handoffs import clause_revised_received
+from tracking.handoffs import clause_revised_received, learner_records_written_received
 
 
 def _receivers(signal):
@@ -24,6 +24,10 @@ def test_a_pass_is_handed_to_the_certificates_app_once():
 
 def test_a_revised_clause_is_handed_to_tracking_once():
     assert _receivers(clause_revised) == [clause_revised_received]
+
+
+def test_a_learners_written_record_is_handed_to_tracking_once():
+    assert _receivers(learner_records_written) == [learner_records_written_received]
 
 
 def test_an_approved_review_is_handed_to_quizzes_once():

@@ -6,8 +6,11 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking and reports"
 
     def ready(self):
-        from modules.handoffs import clause_revised
+        from modules.handoffs import clause_revised, learner_records_written
 
-        from .handoffs import clause_revised_received
+        from .handoffs import clause_revised_received, learner_records_written_received
 
         clause_revised.connect(clause_revised_received, dispatch_uid="tracking.clause_revised")
+        learner_records_written.connect(
+            learner_records_written_received, dispatch_uid="tracking.learner_records_written"
+        )

@@ -91,3 +91,39 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.person} – {self.module}"
+
+
+class ModuleStatusFacts(models.Model):
+    """The recorded facts that one person's status in one module is worked out from (their
+    current certificate, a revocation with nothing submitted since, their submitted attempts and a
+    passed one still being certified, and whether they have opened the module), kept by
+    ``tracking.facts`` whenever one of those records is written, so that a reporting line of
+    thousands reads one row per person and module instead of grouping every attempt and
+    certificate it has. What depends on the day (due, overdue, expiring) and on assignments is
+    still worked out when read (``status_sql``). A person and module with none of these facts has
+    no row."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="module_status_facts"
+    )
+    module = models.ForeignKey(
+        "modules.ModulePage", on_delete=models.CASCADE, related_name="status_facts"
+    )
+    # The latest module certificate that is valid or due for recertification.
+    certificate_status = models.CharField(max_length=30, null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    # The last revocation, while nothing has been submitted since.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Passed attempts that no certificate rests on yet.
+    passed_pending = models.PositiveIntegerField(default=0)
+    started = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "module status facts"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "module"], name="status_facts_once_each")
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.module}"

@@ -9,9 +9,13 @@ person by it (``report_cells_sql``), and compliance over time reads who is assig
 same facts that ``selectors.module_status_grid`` reads (the current certificate, a revocation
 with nothing submitted since, submitted attempts, a passed attempt still being certified, a
 started module, and the due dates of the assignments that reach the person, or the base-competence
-default). tests/tracking/test_status_sql.py checks that both give the same status and due date
-for every combination of those facts, and tests/tracking/test_reports_sql.py that the reports say what
-the grid says, on SQLite and PostgreSQL.
+default). Those recorded facts are read from ``ModuleStatusFacts``, one row per person and module,
+kept by ``tracking.facts`` as each record is written, so that a big line does not group every
+attempt and certificate it has on each request; the due dates are worked out on reading.
+tests/tracking/test_status_sql.py checks that both give the same status and due date for every
+combination of those facts, and tests/tracking/test_reports_sql.py that the reports say what
+the grid says, on SQLite and PostgreSQL; after every test, tests/conftest.py checks that the
+stored facts are what the records say.
 
 Only ours goes into the SQL text (table and column names, the status words); every value is a
 bound parameter."""
@@ -31,7 +35,7 @@ from people.models import Person, Team
 from quizzes.models import Attempt, Quiz
 
 from . import status as statuses
-from .models import Assignment
+from .models import Assignment, ModuleStatusFacts
 from .selectors import PERSON_ROW_FIELDS, PersonRow
 
 # dash_line's columns: a PersonRow's fields, the person's id named for the joins.
@@ -93,7 +97,7 @@ OTHER = "other"
 
 def status_case(*, today, horizon):
     """(SQL, SQL, params): the status word and the due date (``Cell.due_on``) of one cell from
-    the facts of ``dash_fact`` (see ``_facts_sql``), in the precedence of ``status_compute``."""
+    the facts of ``dash_fact`` (see ``facts_sql``), in the precedence of ``status_compute``."""
     sql = f"""CASE
         WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN
             CASE WHEN f.recertify_by < %s THEN {_word(statuses.OVERDUE)}
@@ -133,16 +137,19 @@ def _line_cte(*, people, fields):
 RULE_FIELDS = {"pk": "pk", "team_id": "team_id", "start_date": "start_date"}
 
 
-def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True):
+def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True, stored=True):
     """(SQL, params): the CTEs down to ``dash_fact``, one row per person of ``people`` (a
     queryset, read with ``fields``: ``dash_line``) and module of ``modules`` (``dash_module``,
     with its position there) with the facts that decide its status; ``dash_plan`` on the way
     says which modules are assigned to whom and when they are due (``selectors._due_dates``).
-    ``started=False`` leaves out the modules people have opened, which only tell in progress
-    from not started (both then ``OTHER``). ``narrow=False`` when ``people`` is everyone
-    current: their records need no picking out. Set-wise joins and groupings, never a subquery per
-    person, so that the database's cost grows gently with the line. A CTE no query reads is
-    never run, on either database."""
+    The recorded facts (certificates, revocations, attempts, opened modules) are read from
+    ``ModuleStatusFacts`` (``stored``), one row per person and module, or worked out from the
+    records themselves (``stored=False``: what ``tracking.facts`` stores, and what the tests
+    hold the stored rows against). ``started=False`` leaves out the modules people have opened,
+    which only tell in progress from not started (both then ``OTHER``). ``narrow=False`` when
+    ``people`` is everyone current: their records need no picking out. Set-wise joins and
+    groupings, never a subquery per person, so that the database's cost grows gently with the
+    line. A CTE no query reads is never run, on either database."""
     line_cte, params = _line_cte(people=people, fields=fields)
     if modules:
         module_sql = " UNION ALL ".join("SELECT %s, %s" for _ in modules)
@@ -181,7 +188,11 @@ def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True
     base_ids = [module.pk for module in modules if getattr(module, "base_competence", False)] or [0]
     base_placeholders = ", ".join("%s" for _ in base_ids)
     base_due = f"CASE m.module_id {' '.join(base_cases)} END" if base_cases else "NULL"
-    if started:
+    if stored:
+        started_cte, started_fact, started_join = "", "CAST(NULL AS integer)", ""
+        if started:
+            started_fact = "CASE WHEN s.started THEN 1 ELSE 0 END"
+    elif started:
         started_cte = f"""
     dash_started AS (
         SELECT DISTINCT person_id, module_id FROM {progress}
@@ -193,15 +204,10 @@ def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True
         )
     else:
         started_cte, started_fact, started_join = "", "CAST(NULL AS integer)", ""
-    sql = f"""WITH RECURSIVE
-    {line_cte},
-    dash_module(module_id, position) AS ({module_sql}),
-    dash_team_above(team_id, above_id) AS (
-        SELECT id, id FROM {team}
-        UNION
-        SELECT t.team_id, p.parent_id FROM dash_team_above t JOIN {team} p ON p.id = t.above_id
-        WHERE p.parent_id IS NOT NULL
-    ),
+    status = Certificate.Status
+    record_ctes, record_params = "", []
+    if not stored:
+        record_ctes = f"""
     dash_line_certificate AS (
         SELECT c.id, c.person_id, c.module_id, c.kind, c.status, c.expires_on, c.issued_at,
             c.attempt_id
@@ -234,7 +240,43 @@ def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True
             LEFT JOIN dash_line_certificate c ON c.attempt_id = a.id
         WHERE a.submitted_at IS NOT NULL AND a.person_id {in_line} AND q.module_id {in_modules}
         GROUP BY a.person_id, q.module_id
-    ),{started_cte}
+    ),{started_cte}"""  # noqa: S608  (only our names; every value is a parameter)
+        record_params = [
+            Certificate.Kind.MODULE,
+            status.VALID,
+            status.RECERTIFICATION_DUE,
+            status.REVOKED,
+            Certificate.Kind.MODULE,
+            status.REVOKED,
+            True,
+        ]
+    if stored:
+        recorded = """s.certificate_status, s.expires_on, s.revoked_at,
+            COALESCE(s.attempts, 0) AS attempts, COALESCE(s.passed_pending, 0) AS passed_pending"""
+        recorded_joins = f"""
+            LEFT JOIN {ModuleStatusFacts._meta.db_table} s
+                ON s.person_id = p.person_id AND s.module_id = p.module_id"""
+    else:
+        recorded = """c.status AS certificate_status, c.expires_on,
+            -- A revocation counts while nothing has been submitted since.
+            CASE WHEN a.last_submitted_at IS NULL OR a.last_submitted_at <= r.revoked_at
+                THEN r.revoked_at END AS revoked_at,
+            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending"""
+        recorded_joins = f"""
+            LEFT JOIN dash_certificate c ON c.person_id = p.person_id AND c.module_id = p.module_id
+            LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = p.module_id
+            LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = p.module_id
+            {started_join}"""
+    sql = f"""WITH RECURSIVE
+    {line_cte},
+    dash_module(module_id, position) AS ({module_sql}),
+    dash_team_above(team_id, above_id) AS (
+        SELECT id, id FROM {team}
+        UNION
+        SELECT t.team_id, p.parent_id FROM dash_team_above t JOIN {team} p ON p.id = t.above_id
+        WHERE p.parent_id IS NOT NULL
+    ),
+{record_ctes}
     dash_reach AS (
         SELECT l.person_id, a.module_id, a.reason,
             COALESCE(a.due_on, {relative_due}) AS due_on
@@ -271,28 +313,12 @@ def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True
             LEFT JOIN dash_due d ON d.person_id = l.person_id AND d.module_id = m.module_id
     ),
     dash_fact AS (
-        SELECT p.person_id, p.module_id, p.module_position,
-            c.status AS certificate_status, c.expires_on,
-            -- A revocation counts while nothing has been submitted since.
-            CASE WHEN a.last_submitted_at IS NULL OR a.last_submitted_at <= r.revoked_at
-                THEN r.revoked_at END AS revoked_at,
-            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending,
+        SELECT p.person_id, p.module_id, p.module_position, {recorded},
             {started_fact} AS started, p.recertify_by, p.assigned, p.due_on
-        FROM dash_plan p
-            LEFT JOIN dash_certificate c ON c.person_id = p.person_id AND c.module_id = p.module_id
-            LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = p.module_id
-            LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = p.module_id
-            {started_join}
+        FROM dash_plan p {recorded_joins}
     )"""  # noqa: S608  (only our names and status words; every value is a parameter)
-    status = Certificate.Status
     params += [
-        Certificate.Kind.MODULE,
-        status.VALID,
-        status.RECERTIFICATION_DUE,
-        status.REVOKED,
-        Certificate.Kind.MODULE,
-        status.REVOKED,
-        True,
+        *record_params,
         Assignment.Audience.EVERYONE,
         Assignment.Audience.TEAM,
         Assignment.Audience.PERSON,
@@ -305,7 +331,7 @@ def _facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True
 def cells_sql(*, people, modules, today):
     """(SQL, params) ending in ``dash_cell``: person, module, status word, urgency and the due
     date the dashboard sorts by (``Cell.due_on``)."""
-    facts, params = _facts_sql(people=people, modules=modules, fields=LINE_FIELDS)
+    facts, params = facts_sql(people=people, modules=modules, fields=LINE_FIELDS)
     horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
     status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
     urgency = " ".join(
@@ -334,7 +360,7 @@ def report_cells_sql(*, modules, today, people=None):
     narrow = people is not None
     if people is None:
         people = Person.objects.filter(left_on__isnull=True)
-    facts, params = _facts_sql(people=people, modules=list(modules), started=False, narrow=narrow)
+    facts, params = facts_sql(people=people, modules=list(modules), started=False, narrow=narrow)
     horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
     status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
     sql = f"""{facts},
@@ -350,7 +376,7 @@ def report_cells_sql(*, modules, today, people=None):
 def assigned_sql(*, people, modules):
     """(SQL, params) ending in ``assigned``: person_id, module_id and the person's start_date of
     each module assigned today to a person of ``people`` (a queryset)."""
-    facts, params = _facts_sql(people=people, modules=list(modules), started=False)
+    facts, params = facts_sql(people=people, modules=list(modules), started=False)
     sql = f"""{facts},
     assigned AS (
         SELECT person_id, module_id, start_date FROM dash_plan WHERE assigned = 1
@@ -523,7 +549,10 @@ def sql_date(value):
 
 
 def sql_datetime(value):
+    """A date and time read with a plain cursor: SQLite hands back its ISO text, or (from a
+    column, not an expression) a datetime without its zone, in UTC as Django wrote it."""
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
-        return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, datetime.UTC)
     return value

@@ -19,7 +19,7 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue_base_competence, certificate_revoke
 from lms.models import AuditEvent
 from people.services import team_get_or_create
-from tests.factories import module_certificate_for
+from tests.factories import facts_refresh, module_certificate_for
 
 LIST_URL = "/certificates/audit/"
 
@@ -36,6 +36,7 @@ def issued(people, quiz, second_quiz, fast_pdf):
     Certificate.objects.filter(pk=rita.pk).update(
         expires_on=timezone.localdate() - datetime.timedelta(days=1)
     )  # time passes
+    facts_refresh(person=rita.person, module=rita.module)
     return {
         "sam_first": sam_first,
         "sam_second": sam_second,

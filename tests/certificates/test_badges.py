@@ -21,7 +21,7 @@ from certificates import badges
 from certificates.models import Certificate
 from certificates.services import certificate_issue_base_competence, certificate_revoke
 from lms.models import AuditEvent
-from tests.factories import module_certificate_for
+from tests.factories import facts_refresh, module_certificate_for
 
 pytestmark = pytest.mark.django_db
 ISSUER = "https://learning.example.org/certificates/badges/issuer/"
@@ -174,6 +174,7 @@ def test_recertification_due_is_read_from_the_message_list(certificate):
     Certificate.objects.filter(pk=certificate.pk).update(
         status=Certificate.Status.RECERTIFICATION_DUE
     )
+    facts_refresh(person=certificate.person, module=certificate.module)
     assert badges.badge_verify(token=token).status == Certificate.Status.RECERTIFICATION_DUE
 
 

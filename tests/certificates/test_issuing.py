@@ -17,7 +17,7 @@ from certificates.services import (
     certificate_issue_for_attempt,
 )
 from certificates.tasks import certificate_issue_task
-from tests.factories import attempt_failed, attempt_passed, module_certificate_for
+from tests.factories import attempt_failed, attempt_passed, facts_refresh, module_certificate_for
 
 
 def _add_months(day, months):
@@ -117,10 +117,12 @@ def test_an_expired_or_revoked_pass_does_not_count_towards_base_competence(
     Certificate.objects.filter(pk=first.pk).update(
         expires_on=timezone.localdate() - datetime.timedelta(days=1)
     )  # time passes
+    facts_refresh(person=staff, module=first.module)
     assert certificate_issue_base_competence(person=staff) is None
     Certificate.objects.filter(pk=first.pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=1)
     )
+    facts_refresh(person=staff, module=first.module)
     services.certificate_revoke(
         certificate=second,
         by=auditor.user,

@@ -18,6 +18,7 @@ from certificates.services import (
 from lms.models import AuditEvent
 from tests.factories import (
     PolicyClauseFactory,
+    facts_refresh,
     module_certificate_for,
     module_page_create,
     quiz_for,
@@ -104,6 +105,7 @@ def test_a_replaced_clause_makes_the_certificates_resting_on_it_recertification_
     Certificate.objects.filter(pk=expired.pk).update(
         expires_on=timezone.localdate() - datetime.timedelta(days=1)
     )  # time passes
+    facts_refresh(person=expired.person, module=expired.module)
 
     marked = certificates_mark_recertification_due(replaced_clause=clause)
 

@@ -29,7 +29,7 @@ from quizzes.selectors import (
     quiz_item_analysis,
 )
 from quizzes.services import answered_questions_record, attempt_submit
-from tests.factories import attempt_begin
+from tests.factories import attempt_begin, facts_refresh
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,7 @@ def mixed_attempts(people, quiz):
             passed=False,
         )
         answered_questions_record(attempts=[attempt])
+        facts_refresh(person=attempt.person, module=quiz.module)
     return quiz
 
 

@@ -13,6 +13,7 @@ from people.selectors import reporting_line
 from quizzes.models import Attempt
 from quizzes.selectors import clause_misses, months_back
 from quizzes.services import answered_questions_record
+from tests.factories import facts_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,7 @@ def sit(person, quiz, at, shown=None, **right_or_wrong):
     )
     # Written straight into the table, as the submission would have: its reports' rows too.
     answered_questions_record(attempts=[attempt])
+    facts_refresh(person=person, module=quiz.module)
     return attempt
 
 

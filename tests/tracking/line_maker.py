@@ -14,7 +14,13 @@ from modules.models import ModulePage
 from people.models import Person
 from people.services import team_get_or_create
 from quizzes.models import Quiz
-from tests.factories import attempt_make, certificate_make, module_page_create, progress_make
+from tests.factories import (
+    attempt_make,
+    certificate_make,
+    facts_refresh,
+    module_page_create,
+    progress_make,
+)
 from tracking.models import Assignment
 from tracking.services import assignment_create
 
@@ -115,6 +121,7 @@ def _facts_make(*, rng, person, module, quiz, today):
             to_status=Certificate.Status.REVOKED,
             reason="Test",
         )
+        facts_refresh(person=person, module=module)
     certificate = rng.choice(["none", "none", "valid", "recertification_due"])
     if certificate != "none":
         certificate_make(

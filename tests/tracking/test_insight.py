@@ -17,7 +17,7 @@ from certificates.models import Certificate, CertificateEvent
 from people.selectors import reporting_line
 from quizzes.models import Quiz
 from quizzes.selectors import months_back
-from tests.factories import PersonFactory, QuizFactory, certificate_make, days
+from tests.factories import PersonFactory, QuizFactory, certificate_make, days, facts_refresh
 from tests.quizzes.test_clause_misses import sit
 from tracking.insight import SUPPRESSED, SUPPRESSED_WHY, compliance_by_month, organisation_people
 from tracking.services import assignment_create
@@ -65,6 +65,7 @@ def history(people, module):
         to_status="revoked",
         reason="Issued in error",
     )
+    facts_refresh(person=revoked.person, module=revoked.module)
     # Maria started this month: she counts from this month on.
     people["manager"].start_date = today.replace(day=1)
     people["manager"].save()

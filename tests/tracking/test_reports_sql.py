@@ -20,6 +20,7 @@ from tests.factories import (
     attempt_make,
     certificate_make,
     days,
+    facts_refresh,
     module_page_create,
 )
 from tracking import status as statuses
@@ -93,6 +94,7 @@ def _revoke(certificate, *, at):
         to_status=Certificate.Status.REVOKED,
         reason="Tested",
     )
+    facts_refresh(person=certificate.person, module=certificate.module)
 
 
 def _certified_days_ago(*, person, module, expires_on):

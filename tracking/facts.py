@@ -1,0 +1,130 @@
+"""Keeping ``ModuleStatusFacts`` true to the records they summarise.
+
+A write that changes what a learner's status in a module rests on (opening it, a submission, a
+certificate issued or changing status) hands the people and modules here inside its own
+transaction (``modules.handoffs.learner_records_written``). Their rows are then worked out again
+from the records themselves, with the SQL that tests/tracking/test_status_sql.py holds against
+``status_compute`` (``status_sql.facts_sql(stored=False)``), never adjusted by increments: a
+refresh is right whatever happened before it, and ``module_status_facts_rebuild`` (``manage.py
+module_status_facts_rebuild``) rebuilds every row the same way after records were loaded in bulk
+or restored from a backup."""
+
+from django.db import connection, transaction
+
+from modules.models import ModulePage
+from people.models import Person
+
+from .models import ModuleStatusFacts
+from .status_sql import facts_sql, sql_date, sql_datetime
+
+FACT_COLUMNS = (
+    "person_id",
+    "module_id",
+    "certificate_status",
+    "expires_on",
+    "revoked_at",
+    "attempts",
+    "passed_pending",
+    "started",
+)
+
+
+def module_status_facts_refresh(*, person_ids, module_ids):
+    """Work out again the facts of these people in these modules (every pair of the two)."""
+    person_ids, module_ids = sorted(set(person_ids)), sorted(set(module_ids))
+    if not person_ids or not module_ids:
+        return
+    with transaction.atomic():
+        # Two writes about the same person in flight at once (a submission and the certificate
+        # task, say) take turns here, and the second reads the records after the first has
+        # committed, not from a snapshot taken before it.
+        list(
+            Person.objects.select_for_update()
+            .filter(pk__in=person_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ModuleStatusFacts.objects.filter(
+            person_id__in=person_ids, module_id__in=module_ids
+        ).delete()
+        _facts_insert(
+            people=Person.objects.filter(pk__in=person_ids),
+            modules=ModulePage.objects.filter(pk__in=module_ids),
+            narrow=True,
+        )
+
+
+def module_status_facts_rebuild():
+    """Every row worked out again from the records, in one transaction. Returns the number of
+    rows."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Refreshes wait until the rebuild has committed, then work their rows out again.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {ModuleStatusFacts._meta.db_table} IN EXCLUSIVE MODE")  # noqa: S608  (our table name)
+        ModuleStatusFacts.objects.all().delete()
+        _facts_insert(people=Person.objects.all(), modules=ModulePage.objects.all(), narrow=False)
+        return ModuleStatusFacts.objects.count()
+
+
+def _facts_insert(*, people, modules, narrow):
+    """Insert the facts of ``people`` in ``modules`` that say anything: a person and module with
+    no certificate, revocation, attempt or opening has no row."""
+    modules = list(modules.only("pk", "base_competence", "first_published_at"))
+    if not modules:
+        return
+    sql, params = facts_sql(people=people, modules=modules, narrow=narrow, stored=False)
+    table = ModuleStatusFacts._meta.db_table
+    # The CTE goes inside the INSERT (SQLite and PostgreSQL both take INSERT INTO ... WITH ...).
+    query = f"""INSERT INTO {table} ({", ".join(FACT_COLUMNS)})
+    {sql}
+    SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
+        passed_pending, started = 1
+    FROM dash_fact
+    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
+        OR started = 1"""  # noqa: S608  (our names only; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+
+
+def module_status_facts_differences():
+    """``{(person id, module id): (stored, worked out)}`` wherever the stored facts are not what
+    the records say now (each side a tuple of the facts, or None for no row): empty when every
+    write handed its people and modules on. The tests check it after every test; ``manage.py
+    module_status_facts_rebuild --check`` reports it."""
+    modules = list(ModulePage.objects.only("pk", "base_competence", "first_published_at"))
+    if not modules:
+        return {}
+    sql, params = facts_sql(
+        people=Person.objects.all(), modules=modules, narrow=False, stored=False
+    )
+    query = f"""{sql}
+    SELECT {", ".join(FACT_COLUMNS[:-1])}, started FROM dash_fact
+    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
+        OR started = 1"""  # noqa: S608  (our names only; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        live = {(row[0], row[1]): _facts_of(row[2:]) for row in cursor.fetchall()}
+    stored = {
+        (row[0], row[1]): _facts_of(row[2:])
+        for row in ModuleStatusFacts.objects.values_list(*FACT_COLUMNS)
+    }
+    return {
+        key: (stored.get(key), live.get(key))
+        for key in stored.keys() | live.keys()
+        if stored.get(key) != live.get(key)
+    }
+
+
+def _facts_of(values):
+    """The facts in one form whichever database and cursor read them (SQLite hands dates and
+    times back as text, and true as 1)."""
+    certificate_status, expires_on, revoked_at, attempts, passed_pending, started = values
+    return (
+        certificate_status,
+        sql_date(expires_on),
+        sql_datetime(revoked_at),
+        int(attempts),
+        int(passed_pending),
+        bool(started),
+    )
