@@ -20,6 +20,7 @@ from django.utils import timezone
 from people.models import Person
 from quizzes.models import AnsweredQuestion, Attempt
 from quizzes.services import answered_questions_record
+from tracking.facts import module_status_facts_rebuild
 
 from .reports import PLAIN_COUNT
 from .stats import Figure
@@ -53,6 +54,8 @@ def insight_attempts_ensure(*, quiz, count, seed=8, log):
             batch = min(copies, COPY_BATCH)
             _copies_add(quiz=quiz, count=batch)
             copies -= batch
+    # Written in bulk, past the services' hand-offs (as bench/organisation.py).
+    module_status_facts_rebuild()
     _statistics_refresh()
 
 
