@@ -98,6 +98,7 @@ def _page_route_entry(*, request, path, generation):
 # holds its settings, never a question or an answer.
 CONTENT_GENERATION_KEY = "modules:content:generation"
 MODULE_QUIZ_KEY = "modules:module-quiz:{module_id}"
+MODULE_PAGE_KEY = "modules:module-page:{module_id}"
 POLICY_CLAUSE_KEY = "modules:policy-clause:{clause_id}"
 DOCUMENTS_APPLYING_KEY = "modules:documents-applying:{organisation_id}"
 CONTENT_CACHE_SECONDS = 24 * 60 * 60
@@ -117,6 +118,22 @@ def module_quiz_live(*, module):
         entry = {"generation": generation, "quiz": quiz}
         cache.set(key, entry, timeout=CONTENT_CACHE_SECONDS)
     return entry["quiz"]
+
+
+def module_page_cached(*, module_id):
+    """The module page as an attempt's pages show it (its title, its URL), without its steps
+    (their decisions carry the right choice). From the shared cache: one round trip instead of
+    joining the page's forty-odd columns (wagtailcore_page and the module's own) to the attempt.
+    Not for deciding anything: a page that is no longer live is still the attempt's module."""
+    key = MODULE_PAGE_KEY.format(module_id=module_id)
+    found = cache.get_many([CONTENT_GENERATION_KEY, key])
+    generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
+    entry = found.get(key)
+    if entry is None or entry["generation"] != generation:
+        module = ModulePage.objects.defer("steps").filter(pk=module_id).first()
+        entry = {"generation": generation, "module": module}
+        cache.set(key, entry, timeout=CONTENT_CACHE_SECONDS)
+    return entry["module"]
 
 
 def policy_clauses_cached(*, ids):
