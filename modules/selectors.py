@@ -4,11 +4,12 @@ import json
 import time
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import Http404
 
 from wagtail.models import Page, Site
 
+from people.models import Person
 from people.selectors import person_organisation
 
 from .models import (
@@ -193,12 +194,38 @@ def module_steps(*, progress):
 
 def module_progress_current(*, person, module):
     """The person's run through the module that is under way, else their latest finished one."""
-    return (
-        ModuleProgress.objects.filter(person=person, module=module)
-        .select_related("revision")
-        .order_by(F("completed_at").desc(nulls_first=True), "-started_at")
+    return _progress_current(person=person, module=module).select_related("revision").first()
+
+
+def _progress_current(*, person, module):
+    return ModuleProgress.objects.filter(person=person, module=module).order_by(
+        F("completed_at").desc(nulls_first=True), "-started_at"
+    )
+
+
+def person_module_progress(*, user, module):
+    """``(person, progress)``: the signed-in user's person record (None for an account without
+    one) and their ``module_progress_current``. Someone who has not started the module costs one
+    query (their progress's id rides along with the person) instead of two; anyone else, two."""
+    person = (
+        Person.objects.filter(user_id=user.pk)
+        .annotate(
+            current_progress_id=Subquery(
+                _progress_current(person=OuterRef("pk"), module=module).values("pk")[:1]
+            )
+        )
         .first()
     )
+    if person is None:
+        return None, None
+    progress = None
+    if person.current_progress_id is not None:
+        progress = (
+            ModuleProgress.objects.select_related("revision")
+            .filter(pk=person.current_progress_id)
+            .first()
+        )
+    return person, progress
 
 
 def module_steps_done(*, person, module):
