@@ -7,15 +7,13 @@ from django.template.response import TemplateResponse
 
 from wagtail import views as wagtail_views
 
-from lms.access import current_person
-
 from .selectors import (
     documents_applying_to,
-    module_progress_current,
     module_quiz_live,
     module_step_count,
     module_steps,
     page_route_cached,
+    person_module_progress,
     progress_steps_done,
 )
 from .services import (
@@ -36,8 +34,7 @@ def page_serve(request, path):
 
 
 def module_overview(request, *, page):
-    person = current_person(request)
-    progress = module_progress_current(person=person, module=page)
+    person, progress = _person_and_progress(request, page)
     if request.method == "POST":
         try:
             progress = module_progress_start(person=person, module=page)
@@ -68,8 +65,7 @@ def module_overview(request, *, page):
 
 
 def module_step(request, *, page, number):
-    person = current_person(request)
-    progress = module_progress_current(person=person, module=page)
+    person, progress = _person_and_progress(request, page)
     if progress is None:
         return redirect(page.url)
     steps = module_steps(progress=progress)
@@ -150,6 +146,15 @@ def _preview_choices(step, decision_numbers):
         {"choice": choice, "branch_number": decision_numbers.get(choice["branch_to"])}
         for choice in step.value["choices"]
     ]
+
+
+def _person_and_progress(request, page):
+    """The learner and their run through the module, as lms.access.current_person would have it:
+    an account without a person record gets a 404."""
+    person, progress = person_module_progress(user=request.user, module=page)
+    if person is None:
+        raise Http404("No learner record for this account.")
+    return person, progress
 
 
 def _step_url(page, number):

@@ -19,7 +19,11 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from lms.access import live_content_delete_refusal
 from lms.sql import without_jit
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
-from modules.selectors import module_steps_by_clause, policy_clauses_superseded
+from modules.selectors import (
+    module_page_cached,
+    module_steps_by_clause,
+    policy_clauses_superseded,
+)
 from people.models import Organisation
 from people.selectors import person_organisation
 
@@ -414,16 +418,20 @@ def _cooldown_state(*, history, quiz, now):
 def attempt_for_user(*, user, attempt_id):
     """The signed-in user's own attempt (through their person record), or None: nobody reaches
     someone else's attempt by its id, and an account without a person record has none. One query,
-    the person with it."""
+    the person and the quiz with it (its settings decide the review, so they are read fresh).
+    The module, shown by its title and URL only, comes from the shared cache: joining its page
+    cost more than the rest of the query (modules.selectors.module_page_cached)."""
     if not user.is_authenticated:
         return None
-    return (
-        Attempt.objects.select_related("person", "quiz__module")
-        # The module's steps are a large document that the attempt's pages never show.
-        .defer("quiz__module__steps")
-        .filter(person__user=user, pk=attempt_id)
-        .first()
-    )
+    try:
+        # get(), not first(): the primary key finds one row, with no ORDER BY to add.
+        attempt = Attempt.objects.select_related("person", "quiz").get(
+            person__user=user, pk=attempt_id
+        )
+    except Attempt.DoesNotExist:
+        return None
+    attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
+    return attempt
 
 
 def attempt_for_audit(*, attempt_id):

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from modules.selectors import MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
+from modules.selectors import MODULE_PAGE_KEY, MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
 from modules.services import policy_document_version_raise
 from modules.workflows import workflow_publish_approved
 from tests.factories import (
@@ -72,6 +72,22 @@ def test_the_cached_quiz_holds_no_question_answer_or_anyone_s_record(people, rea
     assert b"First question?" not in stored and b"is_correct" not in stored
     assert b"correct" not in stored
     assert people["staff"].user.username.encode() not in stored
+
+
+def test_an_attempt_s_module_comes_from_the_cache_without_its_steps(ready, module, quiz):
+    """The quiz page shows the module's title: its page is not joined to the attempt's query, and
+    the cached page holds no step (the decisions carry the right choice)."""
+    ready.post(reverse("quizzes:start", args=[quiz.pk]))
+    url = reverse("quizzes:attempt", args=[quiz.attempts.get().pk])
+    first, _ = _get(ready, url)
+    second, second_queries = _get(ready, url)
+    assert module.title in first and module.title in second
+    assert not any('"modules_modulepage"' in sql for sql in second_queries)
+    entry = cache.get(MODULE_PAGE_KEY.format(module_id=module.pk))
+    assert entry is not None and entry["module"].pk == module.pk
+    assert "steps" in entry["module"].get_deferred_fields()
+    stored = pickle.dumps(entry)
+    assert b"is_correct" not in stored and b"Meet Jade" not in stored
 
 
 def test_a_quiz_unpublished_in_the_admin_is_gone_at_once(ready, module, quiz, root_client):
