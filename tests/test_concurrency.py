@@ -88,3 +88,43 @@ def test_twenty_concurrent_submissions_of_one_attempt_produce_one_result(people,
         isinstance(error, AttemptAlreadySubmitted) for error in refused
     )
     assert Certificate.objects.filter(attempt=attempt).count() == 1
+
+
+def test_a_submission_and_a_certificate_for_one_person_at_once_leave_true_facts(
+    people, quiz, passes_issue_nothing
+):
+    # Each person has a pass waiting for its certificate; the certificate task and their next
+    # submission run at once. Whichever commits first, the second works the person's stored
+    # facts out after it (tracking.facts locks the person first), so the facts end up saying
+    # both: two attempts, a valid certificate, no pass still waiting.
+    from certificates.services import certificate_issue_for_attempt
+    from tracking.facts import module_status_facts_differences
+    from tracking.models import ModuleStatusFacts
+
+    jobs = []
+    learners = []
+    for number in range(8):
+        person = person_create(
+            username=f"pair{number}",
+            first_name="P",
+            last_name=str(number),
+            email=f"pair{number}@example.org",
+            organisation=OrganisationFactory(),
+        )
+        passed = attempt_begin(person=person, quiz=quiz)
+        attempt_submit(attempt=passed, answers=_correct(passed))
+        second = attempt_begin(person=person, quiz=quiz)
+        jobs += [
+            lambda attempt_id=passed.pk: certificate_issue_for_attempt(attempt_id=attempt_id),
+            lambda attempt=second: attempt_submit(attempt=attempt, answers=_correct(attempt)),
+        ]
+        learners.append(person)
+    outcomes = _in_parallel(jobs)
+
+    assert [outcome for kind, outcome in outcomes if kind == "error"] == []
+    assert module_status_facts_differences() == {}
+    for person in learners:
+        facts = ModuleStatusFacts.objects.get(person=person, module=quiz.module)
+        assert (facts.attempts, facts.certificate_status) == (2, Certificate.Status.VALID)
+        # The second pass waits for its own certificate (the hand-off is off in this test).
+        assert facts.passed_pending == 1
