@@ -3,8 +3,8 @@
 A write that changes what a learner's status in a module rests on (opening it, a submission, a
 certificate issued or changing status) hands the people and modules here inside its own
 transaction (``modules.handoffs.learner_records_written``). Their rows are then worked out again
-from the records themselves, with the SQL that tests/tracking/test_status_sql.py holds against
-``status_compute`` (``status_sql.facts_sql(stored=False)``), never adjusted by increments: a
+from the records themselves (``status_sql.recorded_facts_sql``; tests/tracking/test_status_sql.py
+holds the statuses worked out from them against ``status_compute``), never adjusted by increments: a
 refresh is right whatever happened before it, and ``module_status_facts_rebuild`` (``manage.py
 module_status_facts_rebuild``) rebuilds every row the same way after records were loaded in bulk
 or restored from a backup."""
@@ -15,7 +15,7 @@ from modules.models import ModulePage
 from people.models import Person
 
 from .models import ModuleStatusFacts
-from .status_sql import facts_sql, sql_date, sql_datetime
+from .status_sql import recorded_facts_sql, sql_date, sql_datetime
 
 FACT_COLUMNS = (
     "person_id",
@@ -38,20 +38,12 @@ def module_status_facts_refresh(*, person_ids, module_ids):
         # Two writes about the same person in flight at once (a submission and the certificate
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
-        list(
-            Person.objects.select_for_update()
-            .filter(pk__in=person_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        people = Person.objects.filter(pk__in=person_ids)
+        list(people.select_for_update().order_by("pk").values_list("pk", flat=True))
         ModuleStatusFacts.objects.filter(
             person_id__in=person_ids, module_id__in=module_ids
         ).delete()
-        _facts_insert(
-            people=Person.objects.filter(pk__in=person_ids),
-            modules=ModulePage.objects.filter(pk__in=module_ids),
-            narrow=True,
-        )
+        _facts_insert(people=people, module_ids=module_ids, narrow=True)
 
 
 def module_status_facts_rebuild():
@@ -63,26 +55,25 @@ def module_status_facts_rebuild():
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {ModuleStatusFacts._meta.db_table} IN EXCLUSIVE MODE")  # noqa: S608  (our table name)
         ModuleStatusFacts.objects.all().delete()
-        _facts_insert(people=Person.objects.all(), modules=ModulePage.objects.all(), narrow=False)
+        _facts_insert(
+            people=Person.objects.all(),
+            module_ids=ModulePage.objects.values_list("pk", flat=True),
+            narrow=False,
+        )
         return ModuleStatusFacts.objects.count()
 
 
-def _facts_insert(*, people, modules, narrow):
-    """Insert the facts of ``people`` in ``modules`` that say anything: a person and module with
-    no certificate, revocation, attempt or opening has no row."""
-    modules = list(modules.only("pk", "base_competence", "first_published_at"))
-    if not modules:
+def _facts_insert(*, people, module_ids, narrow):
+    module_ids = list(module_ids)
+    if not module_ids:
         return
-    sql, params = facts_sql(people=people, modules=modules, narrow=narrow, stored=False)
+    sql, params = recorded_facts_sql(people=people, module_ids=module_ids, narrow=narrow)
     table = ModuleStatusFacts._meta.db_table
-    # The CTE goes inside the INSERT (SQLite and PostgreSQL both take INSERT INTO ... WITH ...).
+    # SQLite and PostgreSQL both take INSERT INTO ... WITH ... SELECT.
     query = f"""INSERT INTO {table} ({", ".join(FACT_COLUMNS)})
-    {sql}
     SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
         passed_pending, started = 1
-    FROM dash_fact
-    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
-        OR started = 1"""  # noqa: S608  (our names only; every value is a parameter)
+    FROM ({sql}) recorded"""  # noqa: S608  (our names only; every value is a parameter)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
 
@@ -92,18 +83,13 @@ def module_status_facts_differences():
     the records say now (each side a tuple of the facts, or None for no row): empty when every
     write handed its people and modules on. The tests check it after every test; ``manage.py
     module_status_facts_rebuild --check`` reports it."""
-    modules = list(ModulePage.objects.only("pk", "base_competence", "first_published_at"))
-    if not modules:
-        return {}
-    sql, params = facts_sql(
-        people=Person.objects.all(), modules=modules, narrow=False, stored=False
+    sql, params = recorded_facts_sql(
+        people=Person.objects.all(),
+        module_ids=ModulePage.objects.values_list("pk", flat=True),
+        narrow=False,
     )
-    query = f"""{sql}
-    SELECT {", ".join(FACT_COLUMNS[:-1])}, started FROM dash_fact
-    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
-        OR started = 1"""  # noqa: S608  (our names only; every value is a parameter)
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(sql, params)
         live = {(row[0], row[1]): _facts_of(row[2:]) for row in cursor.fetchall()}
     stored = {
         (row[0], row[1]): _facts_of(row[2:])

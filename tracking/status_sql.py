@@ -137,19 +137,17 @@ def _line_cte(*, people, fields):
 RULE_FIELDS = {"pk": "pk", "team_id": "team_id", "start_date": "start_date"}
 
 
-def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True, stored=True):
+def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True):
     """(SQL, params): the CTEs down to ``dash_fact``, one row per person of ``people`` (a
     queryset, read with ``fields``: ``dash_line``) and module of ``modules`` (``dash_module``,
     with its position there) with the facts that decide its status; ``dash_plan`` on the way
     says which modules are assigned to whom and when they are due (``selectors._due_dates``).
-    The recorded facts (certificates, revocations, attempts, opened modules) are read from
-    ``ModuleStatusFacts`` (``stored``), one row per person and module, or worked out from the
-    records themselves (``stored=False``: what ``tracking.facts`` stores, and what the tests
-    hold the stored rows against). ``started=False`` leaves out the modules people have opened,
-    which only tell in progress from not started (both then ``OTHER``). ``narrow=False`` when
-    ``people`` is everyone current: their records need no picking out. Set-wise joins and
-    groupings, never a subquery per person, so that the database's cost grows gently with the
-    line. A CTE no query reads is never run, on either database."""
+    The recorded facts (certificate, revocation, attempts, the module opened) are the stored
+    ``ModuleStatusFacts`` rows (``recorded_facts_sql`` works them out from the records).
+    ``started=False`` leaves out the modules people have opened, which only tell in progress
+    from not started (both then ``OTHER``). Set-wise joins and groupings, never a subquery per
+    person, so that the database's cost grows gently with the line. A CTE no query reads is
+    never run, on either database."""
     line_cte, params = _line_cte(people=people, fields=fields)
     if modules:
         module_sql = " UNION ALL ".join("SELECT %s, %s" for _ in modules)
@@ -157,15 +155,8 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True,
             params += [module.pk, position]
     else:
         module_sql = "SELECT 0, 0 WHERE 1 = 0"
-    certificate = Certificate._meta.db_table
-    event = CertificateEvent._meta.db_table
-    attempt = Attempt._meta.db_table
-    quiz = Quiz._meta.db_table
-    progress = ModuleProgress._meta.db_table
     assignment = Assignment._meta.db_table
     team = Team._meta.db_table
-    # A line's records are picked by its people first; for everyone that filter is only a cost.
-    in_line = "IN (SELECT person_id FROM dash_line)" if narrow else "IS NOT NULL"
     in_modules = "IN (SELECT module_id FROM dash_module)"
     recertification = _word(Assignment.Reason.RECERTIFICATION)
     relative_due = _date_plus(_later_of("l.start_date", "a.assigned_on"), "a.due_within_days")
@@ -188,85 +179,12 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True,
     base_ids = [module.pk for module in modules if getattr(module, "base_competence", False)] or [0]
     base_placeholders = ", ".join("%s" for _ in base_ids)
     base_due = f"CASE m.module_id {' '.join(base_cases)} END" if base_cases else "NULL"
-    if stored:
-        started_cte, started_fact, started_join = "", "CAST(NULL AS integer)", ""
-        if started:
-            started_fact = "CASE WHEN s.started THEN 1 ELSE 0 END"
-    elif started:
-        started_cte = f"""
-    dash_started AS (
-        SELECT DISTINCT person_id, module_id FROM {progress}
-        WHERE person_id {in_line} AND module_id {in_modules}
-    ),"""  # noqa: S608  (our names only)
-        started_fact = "CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END"
-        started_join = (
-            "LEFT JOIN dash_started s ON s.person_id = p.person_id AND s.module_id = p.module_id"
-        )
-    else:
-        started_cte, started_fact, started_join = "", "CAST(NULL AS integer)", ""
-    status = Certificate.Status
-    record_ctes, record_params = "", []
-    if not stored:
-        record_ctes = f"""
-    dash_line_certificate AS (
-        SELECT c.id, c.person_id, c.module_id, c.kind, c.status, c.expires_on, c.issued_at,
-            c.attempt_id
-        FROM {certificate} c WHERE c.person_id {in_line}
-    ),
-    dash_certificate AS (
-        SELECT person_id, module_id, status, expires_on FROM (
-            SELECT c.person_id, c.module_id, c.status, c.expires_on, ROW_NUMBER() OVER (
-                PARTITION BY c.person_id, c.module_id ORDER BY c.issued_at DESC, c.id DESC
-            ) AS latest
-            FROM dash_line_certificate c
-            WHERE c.kind = %s AND c.status IN (%s, %s) AND c.module_id {in_modules}
-        ) ranked WHERE latest = 1
-    ),
-    dash_revoked AS (
-        SELECT c.person_id, c.module_id, MAX(e.at) AS revoked_at
-        FROM dash_line_certificate c
-            JOIN {event} e ON e.certificate_id = c.id AND e.to_status = %s
-        WHERE c.kind = %s AND c.status = %s AND c.module_id {in_modules}
-        GROUP BY c.person_id, c.module_id
-    ),
-    dash_attempt AS (
-        -- A certificate rests on its holder's own attempt (the services issue it so), so the
-        -- line's certificates are all that can stand on the line's attempts: one hash join
-        -- instead of a look-up per attempt.
-        SELECT a.person_id, q.module_id, COUNT(*) AS attempts,
-            MAX(a.submitted_at) AS last_submitted_at,
-            SUM(CASE WHEN a.passed = %s AND c.id IS NULL THEN 1 ELSE 0 END) AS passed_pending
-        FROM {attempt} a JOIN {quiz} q ON q.id = a.quiz_id
-            LEFT JOIN dash_line_certificate c ON c.attempt_id = a.id
-        WHERE a.submitted_at IS NOT NULL AND a.person_id {in_line} AND q.module_id {in_modules}
-        GROUP BY a.person_id, q.module_id
-    ),{started_cte}"""  # noqa: S608  (only our names; every value is a parameter)
-        record_params = [
-            Certificate.Kind.MODULE,
-            status.VALID,
-            status.RECERTIFICATION_DUE,
-            status.REVOKED,
-            Certificate.Kind.MODULE,
-            status.REVOKED,
-            True,
-        ]
-    if stored:
-        recorded = """s.certificate_status, s.expires_on, s.revoked_at,
+    started_fact = "CASE WHEN s.started THEN 1 ELSE 0 END" if started else "CAST(NULL AS integer)"
+    recorded = """s.certificate_status, s.expires_on, s.revoked_at,
             COALESCE(s.attempts, 0) AS attempts, COALESCE(s.passed_pending, 0) AS passed_pending"""
-        recorded_joins = f"""
+    recorded_joins = f"""
             LEFT JOIN {ModuleStatusFacts._meta.db_table} s
                 ON s.person_id = p.person_id AND s.module_id = p.module_id"""
-    else:
-        recorded = """c.status AS certificate_status, c.expires_on,
-            -- A revocation counts while nothing has been submitted since.
-            CASE WHEN a.last_submitted_at IS NULL OR a.last_submitted_at <= r.revoked_at
-                THEN r.revoked_at END AS revoked_at,
-            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending"""
-        recorded_joins = f"""
-            LEFT JOIN dash_certificate c ON c.person_id = p.person_id AND c.module_id = p.module_id
-            LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = p.module_id
-            LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = p.module_id
-            {started_join}"""
     sql = f"""WITH RECURSIVE
     {line_cte},
     dash_module(module_id, position) AS ({module_sql}),
@@ -276,7 +194,6 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True,
         SELECT t.team_id, p.parent_id FROM dash_team_above t JOIN {team} p ON p.id = t.above_id
         WHERE p.parent_id IS NOT NULL
     ),
-{record_ctes}
     dash_reach AS (
         SELECT l.person_id, a.module_id, a.reason,
             COALESCE(a.due_on, {relative_due}) AS due_on
@@ -318,12 +235,104 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True,
         FROM dash_plan p {recorded_joins}
     )"""  # noqa: S608  (only our names and status words; every value is a parameter)
     params += [
-        *record_params,
         Assignment.Audience.EVERYONE,
         Assignment.Audience.TEAM,
         Assignment.Audience.PERSON,
         *base_ids,
         *base_params,
+    ]
+    return sql, params
+
+
+def recorded_facts_sql(*, people, module_ids, narrow=True):
+    """(SQL, params) of a SELECT of the recorded facts of each person of ``people`` (a queryset)
+    in each module of ``module_ids``, worked out from the records: person_id, module_id,
+    certificate_status (the latest module certificate that is valid or due for
+    recertification), expires_on, revoked_at (the last revocation of a revoked one, while
+    nothing has been submitted since), attempts (submitted), passed_pending (passed, no
+    certificate resting on it yet) and started (1 when the module was opened), for the pairs
+    with any of them. What ``ModuleStatusFacts`` stores (``tracking.facts``). ``narrow=False``
+    when ``people`` is everyone: their records need no picking out."""
+    line_sql, params = people.order_by().values_list("pk").query.sql_with_params()
+    params = list(params)
+    module_ids = list(module_ids) or [0]
+    module_sql = " UNION ALL ".join("SELECT %s" for _ in module_ids)
+    params += module_ids
+    certificate = Certificate._meta.db_table
+    event = CertificateEvent._meta.db_table
+    attempt = Attempt._meta.db_table
+    quiz = Quiz._meta.db_table
+    progress = ModuleProgress._meta.db_table
+    # A line's records are picked by its people first; for everyone that filter is only a cost.
+    in_line = "IN (SELECT person_id FROM dash_line)" if narrow else "IS NOT NULL"
+    in_modules = "IN (SELECT module_id FROM dash_module)"
+    status = Certificate.Status
+    sql = f"""WITH
+    dash_line(person_id) AS ({line_sql}),
+    dash_module(module_id) AS ({module_sql}),
+    dash_line_certificate AS (
+        SELECT c.id, c.person_id, c.module_id, c.kind, c.status, c.expires_on, c.issued_at,
+            c.attempt_id
+        FROM {certificate} c WHERE c.person_id {in_line}
+    ),
+    dash_certificate AS (
+        SELECT person_id, module_id, status, expires_on FROM (
+            SELECT c.person_id, c.module_id, c.status, c.expires_on, ROW_NUMBER() OVER (
+                PARTITION BY c.person_id, c.module_id ORDER BY c.issued_at DESC, c.id DESC
+            ) AS latest
+            FROM dash_line_certificate c
+            WHERE c.kind = %s AND c.status IN (%s, %s) AND c.module_id {in_modules}
+        ) ranked WHERE latest = 1
+    ),
+    dash_revoked AS (
+        SELECT c.person_id, c.module_id, MAX(e.at) AS revoked_at
+        FROM dash_line_certificate c
+            JOIN {event} e ON e.certificate_id = c.id AND e.to_status = %s
+        WHERE c.kind = %s AND c.status = %s AND c.module_id {in_modules}
+        GROUP BY c.person_id, c.module_id
+    ),
+    dash_attempt AS (
+        -- A certificate rests on its holder's own attempt (the services issue it so), so the
+        -- line's certificates are all that can stand on the line's attempts: one hash join
+        -- instead of a look-up per attempt.
+        SELECT a.person_id, q.module_id, COUNT(*) AS attempts,
+            MAX(a.submitted_at) AS last_submitted_at,
+            SUM(CASE WHEN a.passed = %s AND c.id IS NULL THEN 1 ELSE 0 END) AS passed_pending
+        FROM {attempt} a JOIN {quiz} q ON q.id = a.quiz_id
+            LEFT JOIN dash_line_certificate c ON c.attempt_id = a.id
+        WHERE a.submitted_at IS NOT NULL AND a.person_id {in_line} AND q.module_id {in_modules}
+        GROUP BY a.person_id, q.module_id
+    ),
+    dash_started AS (
+        SELECT DISTINCT person_id, module_id FROM {progress}
+        WHERE person_id {in_line} AND module_id {in_modules}
+    ),
+    dash_recorded AS (
+        SELECT p.person_id, m.module_id, c.status AS certificate_status, c.expires_on,
+            -- A revocation counts while nothing has been submitted since.
+            CASE WHEN a.last_submitted_at IS NULL OR a.last_submitted_at <= r.revoked_at
+                THEN r.revoked_at END AS revoked_at,
+            COALESCE(a.attempts, 0) AS attempts, COALESCE(a.passed_pending, 0) AS passed_pending,
+            CASE WHEN s.person_id IS NULL THEN 0 ELSE 1 END AS started
+        FROM dash_line p CROSS JOIN dash_module m
+            LEFT JOIN dash_certificate c ON c.person_id = p.person_id AND c.module_id = m.module_id
+            LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = m.module_id
+            LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = m.module_id
+            LEFT JOIN dash_started s ON s.person_id = p.person_id AND s.module_id = m.module_id
+    )
+    SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
+        passed_pending, started
+    FROM dash_recorded
+    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
+        OR started = 1"""  # noqa: S608  (only our names; every value is a parameter)
+    params += [
+        Certificate.Kind.MODULE,
+        status.VALID,
+        status.RECERTIFICATION_DUE,
+        status.REVOKED,
+        Certificate.Kind.MODULE,
+        status.REVOKED,
+        True,
     ]
     return sql, params
 
@@ -357,10 +366,9 @@ def report_cells_sql(*, modules, today, people=None):
     and not started all ``OTHER``), due_on (``Cell.due_on``), and the facts an overdue cell's
     label is worded from (recertify_by, certificate_status, expires_on, revoked_at: when revoked
     with nothing submitted since)."""
-    narrow = people is not None
     if people is None:
         people = Person.objects.filter(left_on__isnull=True)
-    facts, params = facts_sql(people=people, modules=list(modules), started=False, narrow=narrow)
+    facts, params = facts_sql(people=people, modules=list(modules), started=False)
     horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
     status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
     sql = f"""{facts},
