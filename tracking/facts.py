@@ -34,7 +34,9 @@ def module_status_facts_refresh(*, person_ids, module_ids):
     person_ids, module_ids = sorted(set(person_ids)), sorted(set(module_ids))
     if not person_ids or not module_ids:
         return
-    with transaction.atomic():
+    # Inside the write's own transaction (the hand-off's): no savepoint of its own, as an error
+    # here must undo the write anyway.
+    with transaction.atomic(savepoint=False):
         # Two writes about the same person in flight at once (a submission and the certificate
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
