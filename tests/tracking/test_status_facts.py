@@ -21,6 +21,7 @@ from quizzes.services import attempt_close_overdue, attempt_submit
 from tests.factories import answers_all, attempt_begin
 from tests.tracking.line_maker import line_make, line_modules
 from tracking.facts import (
+    FACT_COLUMNS,
     module_status_facts_differences,
     module_status_facts_rebuild,
     module_status_facts_refresh,
@@ -143,26 +144,14 @@ def test_a_rebuild_works_out_the_rows_the_writes_kept(people, clause, wagtail_ro
     today = timezone.localdate()
     modules = line_modules(clause=clause, today=today)
     line_make(manager=people["manager"], modules=modules, seed=5, size=40, today=today)
-    kept = set(ModuleStatusFacts.objects.values_list(*_COLUMNS))
+    kept = set(ModuleStatusFacts.objects.values_list(*FACT_COLUMNS))
     assert len(kept) > 40  # every kind of fact, for most of the line
 
     ModuleStatusFacts.objects.all().delete()
     rows = module_status_facts_rebuild()
 
     assert rows == len(kept)
-    assert set(ModuleStatusFacts.objects.values_list(*_COLUMNS)) == kept
-
-
-_COLUMNS = (
-    "person_id",
-    "module_id",
-    "certificate_status",
-    "expires_on",
-    "revoked_at",
-    "attempts",
-    "passed_pending",
-    "started",
-)
+    assert set(ModuleStatusFacts.objects.values_list(*FACT_COLUMNS)) == kept
 
 
 def test_the_check_names_a_row_that_disagrees_and_a_rebuild_mends_it(quiz, people, capsys):
