@@ -365,7 +365,6 @@ def certificate_revoke(*, certificate, by, reason, category):
             subject=locked.person,
             target=locked,
         )
-        _module_certificates_hand_off(certificates=[locked])
         dependants = Certificate.objects.select_for_update().filter(
             pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
         )
@@ -384,6 +383,8 @@ def certificate_revoke(*, certificate, by, reason, category):
                 subject=dependant.person,
                 target=dependant,
             )
+        # Last: it locks the holder until the commit.
+        _module_certificates_hand_off(certificates=[locked])
     locked.refresh_from_db()
     return locked
 

@@ -323,7 +323,6 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         _written_or_why_not(attempt=attempt, updated=updated)
         _attempt_set_as_stored(attempt=attempt, values=submitted)
         answered_questions_record(attempts=[attempt])
-        _submission_hand_off(attempt=attempt)
         _evidence_seal_after_commit(attempt_id=attempt.pk)
         _xapi_attempt_record(
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
@@ -333,6 +332,8 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             transaction.on_commit(
                 lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
             )
+        # Last: it locks the person until the commit.
+        _submission_hand_off(attempt=attempt)
     return attempt
 
 
@@ -379,11 +380,11 @@ def attempt_close_overdue(*, attempt, now=None):
         attempt.refresh_from_db()
         if closed:
             answered_questions_record(attempts=[attempt])
-            _submission_hand_off(attempt=attempt)
             _evidence_seal_after_commit(attempt_id=attempt.pk)
             _xapi_attempt_record(
                 attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
             )
+            _submission_hand_off(attempt=attempt)  # last: it locks the person until the commit
     return attempt
 
 

@@ -71,7 +71,7 @@ def _facts_insert(*, people, module_ids, narrow):
         return
     sql, params = recorded_facts_sql(people=people, module_ids=module_ids, narrow=narrow)
     table = ModuleStatusFacts._meta.db_table
-    # SQLite and PostgreSQL both take INSERT INTO ... WITH ... SELECT.
+    # The records' query as a subquery: SQLite and PostgreSQL both take a WITH inside one.
     query = f"""INSERT INTO {table} ({", ".join(FACT_COLUMNS)})
     SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
         passed_pending, started = 1
