@@ -3,6 +3,7 @@ arrow keys within a radio group, Space to choose, Enter to follow or submit. Eve
 must show where the focus is."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 DESCRIBE_FOCUS_JS = """() => {
   const el = document.activeElement;
@@ -39,14 +40,23 @@ def tab_to(page, locator, *, max_presses=60):
     for _ in range(max_presses):
         page.keyboard.press("Tab")
         if _has_focus(locator):
-            assert locator.evaluate(FOCUS_VISIBLE_JS), (
-                f"focus on {focused_description(page)} cannot be seen"
-            )
+            _expect_focus_drawn(page, locator)
             return locator
     pytest.fail(
         f"could not reach {locator} with the Tab key; focus ended on {focused_description(page)}",
         pytrace=False,
     )
+
+
+def _expect_focus_drawn(page, locator):
+    """The focus ring on ``locator`` must appear. Wagtail's menus move the focus from their own
+    scripts as a panel opens or closes, so the ring may be drawn a frame after the key press: wait
+    for it, as Playwright's ``expect`` would, rather than read the style at one instant."""
+    element = locator.element_handle()
+    try:
+        page.wait_for_function(FOCUS_VISIBLE_JS, arg=element, timeout=2_000)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"focus on {focused_description(page)} cannot be seen", pytrace=False)
 
 
 def activate(page, locator, *, key="Enter", navigates=True):

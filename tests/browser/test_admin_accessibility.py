@@ -118,7 +118,7 @@ def test_author_admin_pages(page, people, module, quiz, clause):
     new = quiz.questions.count()
     expect(page.locator(f"#question_editor-{new}-value-options-1-value-text")).to_be_visible()
     # Scrolled to the new question, the stream's "+" above it sits partly under the header.
-    page.audit.check_admin_from_top()
+    page.audit.check_admin()
 
 
 def test_auditor_reports(page, people, module, quiz):

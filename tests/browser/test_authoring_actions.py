@@ -254,7 +254,7 @@ def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     expect(page.locator("#id_title")).to_have_value("Messaging families: quiz")
     _write_questions(author, clauses)
     author.fill(page.locator("#id_questions_per_attempt"), "2")
-    page.audit.check_admin_from_top()
+    page.audit.check_admin()
     author.click(page.get_by_role("button", name="Save draft"))
     page.wait_for_url(re.compile(r"/admin/snippets/quizzes/quiz/edit/\d+/"))
     page.audit.check_admin()

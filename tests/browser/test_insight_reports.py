@@ -77,7 +77,13 @@ def _choose_team(page, team):
     ):
         choose_option(page, select, label=team.name)
     page.wait_for_url(re.compile(rf"[?&]team={team.pk}(&|$)"))
+    _wait_for_redraw(page)
     page.audit.check_admin()
+
+
+def _wait_for_redraw(page):
+    """Wagtail marks the results busy from the request until the new ones are swapped in."""
+    page.wait_for_function("() => !document.querySelector('[aria-busy=true]')")
 
 
 def _table_rows(page):
@@ -190,6 +196,7 @@ def test_item_analysis_narrowed_to_a_team(page, people, reviewer, sittings, quiz
     with page.expect_response(lambda response: f"quiz={quiz.pk}" in response.url):
         choose_option(page, page.get_by_label("Quiz", exact=True), label=quiz.title)
     page.wait_for_url(re.compile(rf"[?&]quiz={quiz.pk}(&|$)"))
+    _wait_for_redraw(page)
     page.audit.check_admin()
     rows = _table_rows(page)
     assert len(rows) == 3
