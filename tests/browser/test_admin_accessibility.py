@@ -219,3 +219,24 @@ def test_an_author_restores_a_withdrawn_question_by_keyboard(page, people, quiz)
     expect(page.get_by_text("Withdrawn, waiting for review")).to_have_count(0)
     withdrawn.refresh_from_db()
     assert not withdrawn.get_latest_revision_as_object().withdrawn
+
+
+def test_the_folded_minimap_in_a_short_window(new_page, people, quiz):
+    """On a laptop's short screen the quiz editor's folded minimap is longer than the window.
+    Folded, its links are out of the tab order, so a scrollable column of them is a region no
+    keyboard can reach: it is clipped instead (lms/static/lms/admin.css), and unfolding it gives
+    back a list of links the Tab key reaches."""
+    page = new_page(height=520)
+    sign_in(page, "alex.author", start_at=f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
+    minimap = page.locator(".w-minimap__list")
+    expect(minimap.get_by_role("link").first).to_be_attached()
+    clipped = minimap.evaluate(
+        "el => ({overflows: el.scrollHeight > el.clientHeight, overflow: getComputedStyle(el).overflowY})"
+    )
+    assert clipped == {"overflows": True, "overflow": "hidden"}, clipped
+    page.audit.check_admin()
+
+    page.locator("#w-minimap-toggle").click()
+    expect(page.locator(".w-minimap--expanded")).to_be_visible()
+    assert minimap.get_by_role("link").first.get_attribute("tabindex") is None
+    assert minimap.evaluate("el => getComputedStyle(el).overflowY") == "auto"
