@@ -222,11 +222,11 @@ def test_an_author_restores_a_withdrawn_question_by_keyboard(page, people, quiz)
 
 
 def test_the_folded_minimap_in_a_short_window(new_page, people, quiz):
-    """On a laptop's short screen the quiz editor's folded minimap is longer than the window.
+    """In a short window (a laptop with its browser bars, zoomed in) the quiz editor's folded minimap is longer than the window.
     Folded, its links are out of the tab order, so a scrollable column of them is a region no
     keyboard can reach: it is clipped instead (lms/static/lms/admin.css), and unfolding it gives
     back a list of links the Tab key reaches."""
-    page = new_page(height=520)
+    page = new_page(height=420)
     sign_in(page, "alex.author", start_at=f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
     minimap = page.locator(".w-minimap__list")
     expect(minimap.get_by_role("link").first).to_be_attached()
