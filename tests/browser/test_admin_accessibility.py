@@ -222,8 +222,8 @@ def test_an_author_restores_a_withdrawn_question_by_keyboard(page, people, quiz)
 
 
 def test_the_folded_minimap_in_a_short_window(new_page, people, quiz):
-    """In a short window (a laptop with its browser bars, zoomed in) the quiz editor's folded minimap is longer than the window.
-    Folded, its links are out of the tab order, so a scrollable column of them is a region no
+    """In a short window (a laptop's, with its browser bars, zoomed in) the quiz editor's folded
+    minimap is longer than the window. Folded, its links are out of the tab order, so a scrollable column of them is a region no
     keyboard can reach: it is clipped instead (lms/static/lms/admin.css), and unfolding it gives
     back a list of links the Tab key reaches."""
     page = new_page(height=420)
