@@ -117,7 +117,8 @@ def test_author_admin_pages(page, people, module, quiz, clause):
     picker.get_by_role("option", name="Scenario judgement").click()
     new = quiz.questions.count()
     expect(page.locator(f"#question_editor-{new}-value-options-1-value-text")).to_be_visible()
-    # Scrolled to the new question, the stream's "+" above it sits partly under the header.
+    # Scrolled to the new question, the stream's "+" above it sits partly under the header:
+    # check_admin sees the whole document, so that does not count against the button's size.
     page.audit.check_admin()
 
 
@@ -223,9 +224,10 @@ def test_an_author_restores_a_withdrawn_question_by_keyboard(page, people, quiz)
 
 def test_the_folded_minimap_in_a_short_window(new_page, people, quiz):
     """In a short window (a laptop's, with its browser bars, zoomed in) the quiz editor's folded
-    minimap is longer than the window. Folded, its links are out of the tab order, so a scrollable column of them is a region no
-    keyboard can reach: it is clipped instead (lms/static/lms/admin.css), and unfolding it gives
-    back a list of links the Tab key reaches."""
+    minimap is longer than the window. Folded, its links are out of the tab order, so a
+    scrollable column of them is a region no keyboard can reach: it is clipped instead
+    (lms/static/lms/admin.css), and unfolding it gives back a list of links the Tab key
+    reaches."""
     page = new_page(height=420)
     sign_in(page, "alex.author", start_at=f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
     minimap = page.locator(".w-minimap__list")
