@@ -64,7 +64,54 @@ def violations_report(url, violations):
             summary = (node.get("failureSummary") or "").replace("\n", " ")
             if summary:
                 lines.append(f"      {summary}")
+            # What the check found in the way (for target-size, what covers or crowds the target).
+            related = {
+                ", ".join(map(str, related["target"]))
+                for check in (*node.get("any", ()), *node.get("all", ()), *node.get("none", ()))
+                for related in check.get("relatedNodes", ())
+            }
+            for target in sorted(related):
+                lines.append(f"      related: {target}")
     return "\n".join(lines)
+
+
+# Resolves when every CSS transition or animation running now has ended (or been cancelled);
+# endless ones (a pulsing badge) are left out, and any that start later are not waited for.
+CSS_TRANSITIONS_ENDED_JS = """() => Promise.all(
+    document.getAnimations()
+        .filter((animation) => animation.playState === "running"
+            && Number.isFinite(animation.effect.getComputedTiming().endTime))
+        .map((animation) => animation.finished.catch(() => null))
+)"""
+# Wagtail slides a new StreamField block and its "+" button open with jQuery, which the browser
+# does not count among its animations.
+JQUERY_ANIMATIONS_ENDED_JS = "() => !window.jQuery || window.jQuery(':animated').length === 0"
+
+
+def _movement_ended(page):
+    """Wait for what is still moving to come to rest before the page is measured and checked: a
+    block still sliding open makes the document taller after its height is read, and a picker
+    still fading out is drawn over the buttons below it. Either way axe, run then, counts a
+    button half under something against its size (target-size), as CI saw once. A picker still
+    fading in would be checked at part of its contrast."""
+    page.wait_for_function(JQUERY_ANIMATIONS_ENDED_JS)
+    page.evaluate(CSS_TRANSITIONS_ENDED_JS)
+
+
+SCROLL_EVERYTHING_TO_START_JS = """() => {
+    for (const element of [document.scrollingElement, ...document.querySelectorAll("body *")]) {
+        if (element.scrollTop || element.scrollLeft) {
+            element.scrollTo({top: 0, left: 0, behavior: "instant"});
+        }
+    }
+}"""
+# How much taller the window must be for the document, and Wagtail's scrolling main column, to
+# show everything they hold.
+HEIGHT_SCROLLED_OUT_OF_VIEW_JS = """() => Math.max(
+    0,
+    ...[document.documentElement, ...document.querySelectorAll("main")]
+        .map((element) => element.scrollHeight - element.clientHeight)
+)"""
 
 
 class AccessibilityAudit:
@@ -142,6 +189,7 @@ class AccessibilityAudit:
         page.get_by_role("navigation", name="Main menu").wait_for()
         if not urlsplit(page.url).path.startswith(THIRD_PARTY_PATHS):
             pytest.fail(f"{page.url} is not a page of the Wagtail admin", pytrace=False)
+        _movement_ended(page)
         if within:
             violations = axe_violations(page, within=within)
         else:
@@ -153,24 +201,32 @@ class AccessibilityAudit:
 
     @contextmanager
     def _whole_document_in_view(self):
-        """Show the whole document at once while axe runs. Wagtail's editors have a sticky
-        header and a sticky footer: in a window smaller than the form, a button partly under one
-        of them is counted against its size (axe's target-size), and which button that is
-        depends on where the journey's last scroll landed and on how tall this browser build
-        draws each field. With the window as tall as the document, nothing sits under them."""
+        """Show the whole document at once, scrolled to its start, while axe runs. Wagtail's
+        editors have a sticky header and a sticky footer: in a window smaller than the form, a
+        button partly under one of them is counted against its size (axe's target-size), and
+        which button that is depends on where the journey's last scroll landed and on how tall
+        this browser build draws each field. With the window as tall as what scrolls, nothing
+        sits under them.
+
+        What scrolls is not always the window: Wagtail's editor scrolls its ``main`` element,
+        which Playwright's clicks can also leave scrolled sideways (its folded minimap sticks
+        out to the right, clipped), shifting the form under the minimap's own buttons."""
         page = self.page
         size = page.viewport_size
-        page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
-        page.wait_for_function("window.scrollY === 0")
-        height = page.evaluate("document.documentElement.scrollHeight")
-        if height <= size["height"]:
-            yield
-            return
-        page.set_viewport_size({"width": size["width"], "height": height})
+        page.evaluate(SCROLL_EVERYTHING_TO_START_JS)
+        height = size["height"]
+        # Growing the window can change what it holds (parts sized to the window grow too).
+        for _ in range(3):
+            hidden = page.evaluate(HEIGHT_SCROLLED_OUT_OF_VIEW_JS)
+            if hidden <= 0:
+                break
+            height += hidden
+            page.set_viewport_size({"width": size["width"], "height": height})
         try:
             yield
         finally:
-            page.set_viewport_size(size)
+            if height != size["height"]:
+                page.set_viewport_size(size)
 
     def _check_title(self, url, title):
         match = TITLE_SUFFIX.match(title)

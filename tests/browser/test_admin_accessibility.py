@@ -19,7 +19,7 @@ from django.utils import timezone
 from modules.models import ModuleIndexPage
 from tracking.services import assignment_create
 
-from .a11y import without_excused
+from .a11y import violations_report, without_excused
 from .steps import PASSWORD, pass_quiz, sign_in
 
 # The module's rich-text fields: its learning outcomes, the narrative step's body and the decision
@@ -117,6 +117,7 @@ def test_author_admin_pages(page, people, module, quiz, clause):
     picker.get_by_role("option", name="Scenario judgement").click()
     new = quiz.questions.count()
     expect(page.locator(f"#question_editor-{new}-value-options-1-value-text")).to_be_visible()
+    # check_admin waits for the new question to finish sliding open and the picker to fade out.
     # Scrolled to the new question, the stream's "+" above it sits partly under the header:
     # check_admin sees the whole document, so that does not count against the button's size.
     page.audit.check_admin()
@@ -166,6 +167,36 @@ def test_an_excuse_covers_only_its_exact_rule_and_selector():
     ]
     # A rule with nothing left is not reported.
     assert without_excused(violations[1:], (("color-contrast", "#a", "why"),)) == []
+
+
+def test_a_violation_report_names_what_is_in_the_way():
+    violations = [
+        {
+            "id": "target-size",
+            "impact": "serious",
+            "help": "All touch targets must be 24px large",
+            "helpUrl": "https://example.org/target-size",
+            "nodes": [
+                {
+                    "target": ["#chooser > .w-dropdown__toggle"],
+                    "failureSummary": "Fix any of the following:\n  partially obscured",
+                    "any": [
+                        {"relatedNodes": [{"target": [".w-minimap__collapse-all"]}]},
+                        {"relatedNodes": [{"target": [".w-minimap__collapse-all"]}]},
+                    ],
+                    "none": [{"relatedNodes": [{"target": ["#footer"]}]}],
+                }
+            ],
+        }
+    ]
+    assert violations_report("/admin/x/", violations).splitlines() == [
+        "1 accessibility violation(s) on /admin/x/:",
+        "- target-size (serious): All touch targets must be 24px large [https://example.org/target-size]",
+        "    at #chooser > .w-dropdown__toggle",
+        "      Fix any of the following:   partially obscured",
+        "      related: #footer",
+        "      related: .w-minimap__collapse-all",
+    ]
 
 
 def test_the_clause_chooser_in_a_module_step(page, people, module, clause):
