@@ -75,12 +75,18 @@ def violations_report(url, violations):
     return "\n".join(lines)
 
 
-# Resolves when every CSS transition or animation running now has ended (or been cancelled);
-# endless ones (a pulsing badge) are left out, and any that start later are not waited for.
+# Resolves when every CSS transition running now (a picker fading out) has ended or been
+# cancelled, and every animation due to end within a second; any that start later are not waited
+# for. Longer animations are decoration, such as the help menu's badge pulsing for 25 s: waiting
+# for it would add that to every check.
 CSS_TRANSITIONS_ENDED_JS = """() => Promise.all(
     document.getAnimations()
-        .filter((animation) => animation.playState === "running"
-            && Number.isFinite(animation.effect.getComputedTiming().endTime))
+        .filter((animation) => {
+            const timing = animation.effect.getComputedTiming();
+            return animation.playState === "running" && (
+                animation instanceof CSSTransition || timing.endTime - timing.localTime <= 1000
+            );
+        })
         .map((animation) => animation.finished.catch(() => null))
 )"""
 # Wagtail slides a new StreamField block and its "+" button open with jQuery, which the browser
