@@ -97,9 +97,9 @@ JQUERY_ANIMATIONS_ENDED_JS = "() => !window.jQuery || window.jQuery(':animated')
 def _movement_ended(page):
     """Wait for what is still moving to come to rest before the page is measured and checked: a
     block still sliding open makes the document taller after its height is read, and a picker
-    still fading out is drawn over the buttons below it. Either way axe, run then, counts a
-    button half under something against its size (target-size), as CI saw once. A picker still
-    fading in would be checked at part of its contrast."""
+    still fading out is drawn over the buttons below it. Either way axe, run then, would count
+    a button half under something against its size (target-size). A picker still fading in
+    would be checked at part of its contrast."""
     page.wait_for_function(JQUERY_ANIMATIONS_ENDED_JS)
     page.evaluate(CSS_TRANSITIONS_ENDED_JS)
 
