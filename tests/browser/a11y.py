@@ -221,11 +221,15 @@ class AccessibilityAudit:
         size = page.viewport_size
         page.evaluate(SCROLL_EVERYTHING_TO_START_JS)
         height = size["height"]
-        # Growing the window can change what it holds (parts sized to the window grow too).
+        # Growing the window can change what it holds: parts sized to the window grow with it.
+        # What is still hidden after a growth, and does not shrink with the next, is such a part
+        # (the minimap's column is as tall as the window, below the header), not content.
+        hidden_before = None
         for _ in range(3):
             hidden = page.evaluate(HEIGHT_SCROLLED_OUT_OF_VIEW_JS)
-            if hidden <= 0:
+            if hidden <= 0 or hidden == hidden_before:
                 break
+            hidden_before = hidden
             height += hidden
             page.set_viewport_size({"width": size["width"], "height": height})
         try:

@@ -273,3 +273,27 @@ def test_the_folded_minimap_in_a_short_window(new_page, people, quiz):
     expect(page.locator(".w-minimap--expanded")).to_be_visible()
     assert minimap.get_by_role("link").first.get_attribute("tabindex") is None
     assert minimap.evaluate("el => getComputedStyle(el).overflowY") == "auto"
+
+
+def test_the_admin_check_sees_a_scrolled_editor_whole(page, people, quiz):
+    """Wagtail's editor scrolls its main column, not the window, and a click can leave that
+    column scrolled down and sideways. For axe, the check scrolls it back to its start and grows
+    the window until the whole form is in it; afterwards the window is its own size again."""
+    sign_in(page, "alex.author", start_at=f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/")
+    main = page.locator("main")
+    expect(page.locator("#question_editor-0-value-text")).to_be_visible()
+    size = page.viewport_size
+    main.evaluate("m => m.scrollTo({top: m.scrollHeight, left: 118, behavior: 'instant'})")
+    scrolled = main.evaluate("m => ({top: m.scrollTop, left: m.scrollLeft})")
+    assert scrolled["top"] > 0 and scrolled["left"] > 0, "the editor's column did not scroll"
+
+    with page.audit._whole_document_in_view():
+        seen = main.evaluate(
+            "m => ({top: m.scrollTop, left: m.scrollLeft,"
+            " formEnd: m.querySelector('form').getBoundingClientRect().bottom})"
+        )
+        assert (seen["top"], seen["left"]) == (0, 0)
+        assert seen["formEnd"] <= page.viewport_size["height"]
+        assert page.viewport_size["height"] > size["height"]
+    assert page.viewport_size == size
+    page.audit.check_admin()
