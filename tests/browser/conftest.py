@@ -14,6 +14,7 @@ import pytest
 
 from .a11y import AccessibilityAudit
 from .html_validity import NuHtmlChecker, checker_unavailable
+from .live_server_gate import GENERATION_COOKIE, LiveServerGate
 from .page_errors import CSP_LISTENER_JS, PageErrors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,12 +174,37 @@ def html_checker(browser):
     checker.stop()
 
 
-@pytest.fixture
-def new_page(browser, html_checker, live_server, django_db_serialized_rollback):
-    """Open a page in a fresh browser context (a new person at a new computer).
+@pytest.fixture(scope="session")
+def live_server_gate(live_server):
+    """The live server, behind a gate that lets in only the running test's requests
+    (live_server_gate.py says why)."""
+    server = live_server.thread.httpd
+    gate = LiveServerGate(server.get_app())
+    server.set_app(gate)
+    yield gate
+    server.set_app(gate.app)
 
-    The live server needs a transactional database, whose flush after each test would take
-    Wagtail's root page and site with it: serialized rollback puts them back."""
+
+@pytest.fixture
+def served(live_server, live_server_gate, django_db_serialized_rollback):
+    """The live server for this test, with its database: returns the generation the test's
+    browser contexts carry. The live server needs a transactional database, whose flush after
+    each test would take Wagtail's root page and site with it: serialized rollback puts them
+    back."""
+    yield live_server_gate.open()
+    live_server_gate.shut()
+
+
+@pytest.fixture
+def served_to_anyone(live_server, live_server_gate, django_db_serialized_rollback):
+    """As ``served``, for a test whose requests come from a browser of its own (Lighthouse)."""
+    yield live_server_gate.open(only_marked=False)
+    live_server_gate.shut()
+
+
+@pytest.fixture
+def new_page(browser, html_checker, live_server, served):
+    """Open a page in a fresh browser context (a new person at a new computer)."""
     contexts, pages = [], []
 
     def open_page(*, width=1024, height=768):
@@ -187,6 +213,7 @@ def new_page(browser, html_checker, live_server, django_db_serialized_rollback):
             accept_downloads=True,
             viewport={"width": width, "height": height},
         )
+        context.add_cookies([{"name": GENERATION_COOKIE, "value": served, "url": live_server.url}])
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER_JS)
         contexts.append(context)

@@ -2,6 +2,7 @@
 author moves what cites the old version on to the new one, and an administrator raises the
 policy document's version; each admin page passes the accessibility checks."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -41,7 +42,7 @@ def test_author_changes_a_clause_and_moves_its_citations(page, people, reviewer,
 
     # Raising the document's version publishes every clause at once: an administrator's act.
     get_user_model().objects.create_superuser("root.admin", "root.admin@example.org", PASSWORD)
-    page.context.clear_cookies()
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
     raise_url = reverse(
         "wagtailsnippets_modules_policydocument:raise_version", args=[clause.document_id]
     )

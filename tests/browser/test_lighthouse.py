@@ -42,9 +42,7 @@ def _report(page):
     return "\n".join(lines)
 
 
-def test_public_pages_meet_the_best_practices_and_seo_goals(
-    live_server, django_db_serialized_rollback
-):
+def test_public_pages_meet_the_best_practices_and_seo_goals(live_server, served_to_anyone):
     unavailable = _lighthouse_unavailable()
     if unavailable:
         pytest.skip(unavailable)
