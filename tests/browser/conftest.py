@@ -109,6 +109,8 @@ def _serialized_rollback_prepare(connection, serialized):
     if serialized is not None:
         connection._test_serialized_contents = serialized
     restore = connection.creation.deserialize_db_from_string
+    if getattr(restore, "restores_from_empty", False):
+        return  # prepared already (this connection is the one the browser fixture prepared)
 
     def restore_from_empty(data):
         # Sequences keep counting (as Django's own flush between tests does), so they stay past
@@ -125,7 +127,20 @@ def _serialized_rollback_prepare(connection, serialized):
         rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
         restore(json.dumps(rows))
 
+    restore_from_empty.restores_from_empty = True
     connection.creation.deserialize_db_from_string = restore_from_empty
+
+
+@pytest.fixture(scope="session")
+def serialized_rollback_ready(django_db_setup):
+    """Serialized rollback made to work on the connection the live-server tests use, before the
+    first of them restores the database: the browser fixture does it for the connection its
+    Playwright context brings, and this for a test that drives no Playwright page (Lighthouse),
+    which may be the first live-server test its worker runs, straight after a transactional test
+    whose flush recreated the content types under new ids."""
+    from django.db import connections
+
+    _serialized_rollback_prepare(connections["default"], None)
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +201,7 @@ def live_server_gate(live_server):
 
 
 @pytest.fixture
-def served(live_server, live_server_gate, django_db_serialized_rollback):
+def served(live_server, live_server_gate, serialized_rollback_ready, django_db_serialized_rollback):
     """The live server for this test, with its database: returns the generation the test's
     browser contexts carry. The live server needs a transactional database, whose flush after
     each test would take Wagtail's root page and site with it: serialized rollback puts them
@@ -196,7 +211,9 @@ def served(live_server, live_server_gate, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def served_to_anyone(live_server, live_server_gate, django_db_serialized_rollback):
+def served_to_anyone(
+    live_server, live_server_gate, serialized_rollback_ready, django_db_serialized_rollback
+):
     """As ``served``, for a test whose requests come from a browser of its own (Lighthouse)."""
     yield live_server_gate.open(only_marked=False)
     live_server_gate.shut()
