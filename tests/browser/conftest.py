@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PASSWORD = "correct-horse-battery"
+NAVIGATION_TIMEOUT_MS = 60_000
 
 
 def pytest_collection_modifyitems(items):
@@ -232,6 +233,10 @@ def new_page(browser, html_checker, live_server, served):
         )
         context.add_cookies([{"name": GENERATION_COOKIE, "value": served, "url": live_server.url}])
         context.set_default_timeout(10_000)
+        # A page's answer is awaited as long as a slow machine may need (an admin save writes
+        # revisions and indexes as it goes); a wait for an element on a page already there stays
+        # short, so that a missing one fails fast.
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         context.add_init_script(CSP_LISTENER_JS)
         contexts.append(context)
         page = context.new_page()

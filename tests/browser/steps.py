@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from certificates.models import Certificate
 from quizzes.services import attempt_submit
 from tests.factories import attempt_begin
@@ -9,6 +11,20 @@ from tests.factories import attempt_begin
 from .keyboard import activate, press, tab_to
 
 PASSWORD = "correct-horse-battery"
+
+
+def wait_for_saved(page, url, *, timeout=None):
+    """Wait for the page a form's save leads to (``url``, a pattern); if the form came back
+    instead, fail saying what it says is wrong, not just that the wait ran out."""
+    try:
+        page.wait_for_url(url, timeout=timeout)
+    except PlaywrightTimeoutError:
+        said = page.locator(
+            ".messages, .error-message, .help-critical, .w-field__errors, [role=alert]"
+        ).all_inner_texts()
+        raise AssertionError(
+            f"The save did not lead to {url.pattern}: the page is {page.url}, saying {said}"
+        ) from None
 
 
 def sign_in(page, username, *, password=PASSWORD, start_at="/"):

@@ -28,7 +28,7 @@ from modules.services import module_index_ensure, roles_sync
 from quizzes.models import Quiz
 from tests.factories import PolicyClauseFactory
 
-from .steps import PASSWORD
+from .steps import PASSWORD, wait_for_saved
 
 ACTIONS_MOST = 40
 
@@ -240,7 +240,7 @@ def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     author.phase = "module"
     _write_module(author, clauses)
     author.click(page.get_by_role("button", name="Save draft"))
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
+    wait_for_saved(page, re.compile(r"/admin/pages/\d+/edit/"))
     page.audit.check_admin()
     module = ModulePage.objects.get(title="Messaging families")
     assert not module.base_competence and not module.live
@@ -256,7 +256,7 @@ def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     author.fill(page.locator("#id_questions_per_attempt"), "2")
     page.audit.check_admin()
     author.click(page.get_by_role("button", name="Save draft"))
-    page.wait_for_url(re.compile(r"/admin/snippets/quizzes/quiz/edit/\d+/"))
+    wait_for_saved(page, re.compile(r"/admin/snippets/quizzes/quiz/edit/\d+/"))
     page.audit.check_admin()
     quiz = Quiz.objects.get(module=module)
     kinds = sorted(question.get_real_instance().question_type for question in quiz.questions.all())
