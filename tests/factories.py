@@ -1,6 +1,8 @@
 """The one place for test factories. Page trees are built per test with ``module_page_create``;
 tracking tests make attempts, certificates and progress directly (``*_make``)."""
 
+import contextlib
+import contextvars
 import datetime
 import itertools
 import json
@@ -330,10 +332,37 @@ def certificate_make(
     return certificate
 
 
+# The people and modules whose facts wait for one refresh, inside ``facts_refreshed_once``.
+_facts_waiting = contextvars.ContextVar("facts_waiting", default=None)
+
+
 def facts_refresh(*, person, module):
     """What the services' hand-off does after each write (``tracking.facts``), for records made
     directly here."""
+    waiting = _facts_waiting.get()
+    if waiting is not None:
+        waiting[0].add(person.pk)
+        waiting[1].add(module.pk)
+        return
     module_status_facts_refresh(person_ids=[person.pk], module_ids=[module.pk])
+
+
+@contextlib.contextmanager
+def facts_refreshed_once():
+    """Records made inside have their facts worked out once, at the end, for every person and
+    module written to: what a refresh after each write would leave (a refresh works the rows out
+    from the records, whatever came before), for a fixture that makes hundreds of records. Not
+    for tests of the refresh itself."""
+    if _facts_waiting.get() is not None:
+        yield
+        return
+    waiting = (set(), set())
+    token = _facts_waiting.set(waiting)
+    try:
+        yield
+    finally:
+        _facts_waiting.reset(token)
+    module_status_facts_refresh(person_ids=waiting[0], module_ids=waiting[1])
 
 
 def attempt_make(*, person, quiz, passed, percent, answers=None):

@@ -17,8 +17,16 @@ from certificates.services import (
     certificates_mark_recertification_due,
 )
 from modules.services import module_progress_start
+from quizzes.models import Quiz
 from quizzes.services import attempt_close_overdue, attempt_submit
-from tests.factories import answers_all, attempt_begin
+from tests.factories import (
+    answers_all,
+    attempt_begin,
+    attempt_make,
+    certificate_make,
+    facts_refreshed_once,
+    progress_make,
+)
 from tests.tracking.line_maker import line_make, line_modules
 from tracking.facts import (
     FACT_COLUMNS,
@@ -177,3 +185,40 @@ def test_a_refresh_of_nobody_or_no_module_writes_nothing(people, module):
     module_status_facts_refresh(person_ids=[], module_ids=[module.pk])
     module_status_facts_refresh(person_ids=[people["staff"].pk], module_ids=[])
     assert not ModuleStatusFacts.objects.exists()
+
+
+def test_a_fixture_refreshing_once_leaves_the_facts_a_refresh_per_write_would(
+    people, clause, wagtail_root
+):
+    """The test factories' ``facts_refreshed_once`` (for fixtures that make hundreds of records):
+    nothing is refreshed inside, even in a nested block; at the end, every person and module
+    written to is, as the records say."""
+    today = timezone.localdate()
+    first, second = line_modules(clause=clause, today=today)[:2]
+    staff, manager = people["staff"], people["manager"]
+    with facts_refreshed_once():
+        certificate_make(person=staff, module=first, expires_on=today + datetime.timedelta(200))
+        with facts_refreshed_once():
+            attempt_make(
+                person=manager, quiz=Quiz.objects.get(module=second), passed=False, percent=10
+            )
+        progress_make(person=manager, module=first)
+        assert not ModuleStatusFacts.objects.exists()
+
+    assert module_status_facts_differences() == {}
+    assert _facts(staff, first)["certificate_status"] == Certificate.Status.VALID
+    assert _facts(manager, second)["attempts"] == 1
+    assert _facts(manager, first)["started"] is True
+    assert _facts(staff, second) is None
+
+
+def test_a_fixture_that_fails_half_way_refreshes_nothing(people, clause, wagtail_root):
+    today = timezone.localdate()
+    module = line_modules(clause=clause, today=today)[0]
+    with pytest.raises(ValueError), facts_refreshed_once():
+        progress_make(person=people["staff"], module=module)
+        raise ValueError("half-way")
+
+    assert not ModuleStatusFacts.objects.exists()
+    assert set(module_status_facts_differences()) == {(people["staff"].pk, module.pk)}
+    module_status_facts_rebuild()  # for the check after every test
