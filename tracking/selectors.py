@@ -153,9 +153,7 @@ def module_status_grid(*, people, modules, today=None):
             person_id__in=person_filter, module_id__in=module_ids
         ).values_list("person_id", "module_id")
     )
-    by_module = defaultdict(list)
-    for assignment in assignments:
-        by_module[assignment.module_id].append(assignment)
+    reaching = _AssignmentsReaching(assignments)
     window = settings.LMS_EXPIRING_SOON_DAYS
     published_on = {
         module.pk: timezone.localdate(module.first_published_at)
@@ -173,7 +171,7 @@ def module_status_grid(*, people, modules, today=None):
                 person=person,
                 person_teams=person_teams,
                 module=module,
-                assignments=by_module[module_id],
+                assignments=reaching.of(module_id=module_id, person_id=person.pk),
                 published_on=published_on[module_id],
             )
             certificate_id, certificate = certificates.get(key, (None, None))
@@ -219,11 +217,11 @@ def assigned_modules(*, people, modules):
     teams_reaching = {
         team_id: team_and_parent_ids(team_id=team_id, parent_of=parent_of) for team_id in parent_of
     }
-    by_module = defaultdict(list)
-    for assignment in Assignment.objects.filter(module__in=modules).filter(
-        Q(person__isnull=True) | Q(person_id__in=person_filter)
-    ):
-        by_module[assignment.module_id].append(assignment)
+    reaching = _AssignmentsReaching(
+        Assignment.objects.filter(module__in=modules).filter(
+            Q(person__isnull=True) | Q(person_id__in=person_filter)
+        )
+    )
     published_on = {
         module.pk: timezone.localdate(module.first_published_at)
         if module.first_published_at
@@ -243,13 +241,32 @@ def assigned_modules(*, people, modules):
                         person=person,
                         person_teams=person_teams,
                         module=module,
-                        assignments=by_module[module.pk],
+                        assignments=reaching.of(module_id=module.pk, person_id=person.pk),
                         published_on=published_on[module.pk],
                     )[2]
                 ],
             )
         )
     return assigned
+
+
+class _AssignmentsReaching:
+    """Assignments by module, a person's own kept apart: each person then looks only at the
+    module's shared assignments (everyone, teams) and their own, not at every other person's.
+    Recertification assigns each person on their own, so an organisation's grid would otherwise
+    go through every person's assignment for every person."""
+
+    def __init__(self, assignments):
+        self._shared = defaultdict(list)
+        self._own = defaultdict(list)
+        for assignment in assignments:
+            if assignment.audience == Assignment.Audience.PERSON:
+                self._own[(assignment.module_id, assignment.person_id)].append(assignment)
+            else:
+                self._shared[assignment.module_id].append(assignment)
+
+    def of(self, *, module_id, person_id):
+        return [*self._shared.get(module_id, ()), *self._own.get((module_id, person_id), ())]
 
 
 def _due_dates(*, person, person_teams, module, assignments, published_on):

@@ -70,6 +70,34 @@ def test_assigned_to_one_person(people, optional_module):
     assert cell_for(people["lead"], optional_module).status == statuses.NOT_ASSIGNED
 
 
+def test_in_one_grid_each_person_gets_their_own_assignments_and_nobody_elses(
+    people, optional_module
+):
+    # The grid keeps each person's own assignments apart from the shared ones: one grid over
+    # several people, each assigned on their own, must still give each their own due dates.
+    for person, due in ((people["staff"], 5), (people["deep"], 9)):
+        assignment_create(
+            module=optional_module,
+            audience=Assignment.Audience.PERSON,
+            person=person,
+            due_on=days(due),
+        )
+    assignment_create(
+        module=optional_module,
+        audience=Assignment.Audience.PERSON,
+        person=people["deep"],
+        due_on=days(20),
+        reason=Assignment.Reason.RECERTIFICATION,
+    )
+    shown = [people["staff"], people["lead"], people["deep"]]
+    cells = [row["cells"][0] for row in module_status_grid(people=shown, modules=[optional_module])]
+    assert [(cell.status, cell.due_on) for cell in cells] == [
+        (statuses.NOT_STARTED, days(5)),
+        (statuses.NOT_ASSIGNED, None),
+        (statuses.NOT_STARTED, days(9)),
+    ]
+
+
 def test_assigned_to_everyone_with_a_relative_due_date_from_the_start_date(people, optional_module):
     assignment_create(module=optional_module, due_within_days=30, assigned_on=days(-100))
     person = people["staff"]
