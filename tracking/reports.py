@@ -14,11 +14,17 @@ from modules.models import ModulePage
 from people.models import Person, Team
 
 from . import status as statuses
-from .dashboard import headline_compute
+from .dashboard import headline_from
 from .models import Reminder
 from .selectors import module_status_grid, modules_for_tracking
 from .status import CertificateFacts, status_compute
-from .status_sql import name_order_sql, report_cells_sql, sql_date, sql_datetime
+from .status_sql import (
+    line_totals,
+    name_order_sql,
+    report_cells_sql,
+    sql_date,
+    sql_datetime,
+)
 
 
 def organisation_grid(*, today=None):
@@ -281,7 +287,7 @@ def reminders_already_sent():
 class PublishEffect:
     """What publishing a version of a module does to the organisation: how many more people must
     complete it, and the share of people compliant in everything assigned to them before and
-    after (``tracking.dashboard.headline_compute``'s measure)."""
+    after (the dashboard's headline measure, ``tracking.dashboard.headline_from``)."""
 
     newly_assigned: int
     percent_before: int | None
@@ -305,24 +311,35 @@ def _percent(value):
 def module_publish_effect(*, module, today=None):
     """The effect of publishing ``module`` (the version about to go live, e.g. a revision's
     object) on current people: the live catalogue as it is, against the catalogue with this
-    version in place of the live one."""
+    version in place of the live one. Worked out in the database (``status_sql``: the module's
+    fields are read from the object given), so that the editor's panel does not build every
+    person's grid twice: that took 15 s at 50,000 people."""
+    today = today or timezone.localdate()
     people = Person.objects.filter(left_on__isnull=True)
     live = [m for m in modules_for_tracking() if m.pk != module.pk]
     current = ModulePage.objects.live().filter(pk=module.pk).specific().first()
-    before = module_status_grid(
-        people=people, modules=[*live, *([current] if current else [])], today=today
-    )
-    after = module_status_grid(people=people, modules=[*live, module], today=today)
-    today = today or timezone.localdate()
-
-    def assigned(grid, include):
-        if not include:
-            return set()
-        return {row["person"].pk for row in grid if row["cells"][-1].is_assigned}
-
-    newly = assigned(after, True) - assigned(before, current is not None)
+    with without_jit():
+        before = line_totals(
+            people=people, modules=[*live, *([current] if current else [])], today=today, status=""
+        )
+        after = line_totals(people=people, modules=[*live, module], today=today, status="")
+        newly = _assigned_ids(module=module, today=today)
+        if current is not None:
+            newly -= _assigned_ids(module=current, today=today)
     return PublishEffect(
         newly_assigned=len(newly),
-        percent_before=headline_compute(rows=before, today=today).percent_compliant,
-        percent_after=headline_compute(rows=after, today=today).percent_compliant,
+        percent_before=headline_from(before).percent_compliant,
+        percent_after=headline_from(after).percent_compliant,
     )
+
+
+def _assigned_ids(*, module, today):
+    """Ids of the current people to whom ``module`` (this version of it) shows as assigned: a
+    status other than not assigned, as the headline counts them (a certificate held counts)."""
+    sql, params = report_cells_sql(modules=[module], today=today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{sql} SELECT person_id FROM cells WHERE status <> %s",  # noqa: S608  (our names only)
+            [*params, statuses.NOT_ASSIGNED],
+        )
+        return {person_id for (person_id,) in cursor.fetchall()}
