@@ -14,6 +14,7 @@ from django.test import Client
 from people.models import Person
 from people.selectors import reporting_line
 
+from .data import dead_rows_remove
 from .queries import _line_limit
 from .stats import Figure
 
@@ -58,6 +59,7 @@ def _measure_line(*, top, size, params, requests, warmup=3):
             raise _Rollback
     except _Rollback:
         pass
+    dead_rows_remove(Person)
     return times, people
 
 

@@ -14,7 +14,7 @@ from people.models import Person
 from quizzes.models import Option, Quiz, SingleChoiceQuestion
 from quizzes.services import attempt_start
 
-from .data import module_steps_walk, submission_body
+from .data import dead_rows_remove, module_steps_walk, submission_body
 from .stats import Figure
 
 PAGES = ("module page", "module step (last)", "quiz page", "quiz submission", "manager dashboard")
@@ -161,6 +161,7 @@ def queries_measure(*, data, line_sizes, module_steps, log):
                     raise _Rollback
             except _Rollback:
                 pass
+            dead_rows_remove(Person)
             # The rolled-back module's route was cached after its publish renewed the
             # generation; nothing renews it on a rollback.
             page_routes_forget()
