@@ -2,9 +2,14 @@
 
 from urllib.parse import urlencode
 
-from bench.data import attempts_open, submission_body
+import pytest
+
+from django.db import connection, transaction
+
+from bench.data import attempts_open, dead_rows_remove, submission_body
 from bench.organisation import organisation_generate
 from bench.queries import _line_limit, steps_build
+from people.models import Person
 from people.selectors import reporting_line_ids
 from quizzes.models import Attempt
 from tests.factories import ordering_create, scenario_judgement_create
@@ -63,3 +68,36 @@ def test_attempts_open_leaves_an_attempt_the_person_already_had_open(people, qui
     assert Attempt.objects.filter(pk=in_use.pk).exists()
     assert in_use.pk not in {attempt.pk for attempt in attempts}
     assert Attempt.objects.filter(person=people["staff"], submitted_at__isnull=True).count() == 3
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _vacuum_count(table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_line_cut_is_vacuumed_away_outside_a_transaction_and_left_inside_one(
+    people,
+):
+    table = Person._meta.db_table
+    try:
+        with transaction.atomic():
+            Person.objects.update(line_manager=None)
+            before = _vacuum_count(table)
+            dead_rows_remove(Person)  # inside the cut's transaction: nothing to do, and no error
+            assert _vacuum_count(table) == before
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert (
+        people["staff"].line_manager_id == Person.objects.get(pk=people["staff"].pk).line_manager_id
+    )
+    dead_rows_remove(Person)
+    assert _vacuum_count(table) == before + 1
