@@ -26,6 +26,7 @@ from .previews import (
     quiz_preview_permitted,
     quiz_preview_score,
 )
+from .question_inputs import question_fieldsets_html
 from .selectors import attempt_result_rows
 from .services import AttemptError
 from .views import ANSWER_PREFIX, answers_from_post, question_for_form
@@ -162,19 +163,21 @@ def _preview_form(
     status=200,
 ):
     field_errors = field_errors or {}
+    questions = [
+        question_for_form(
+            question,
+            number=number,
+            values=shown.get(str(question["id"]), []),
+            error=field_errors.get(str(question["id"])),
+        )
+        for number, question in enumerate(questions, start=1)
+    ]
     context = {
         "quiz": quiz,
         "organisation": organisation,
         "choices": choices,
-        "questions": [
-            question_for_form(
-                question,
-                number=number,
-                values=shown.get(str(question["id"]), []),
-                error=field_errors.get(str(question["id"])),
-            )
-            for number, question in enumerate(questions, start=1)
-        ],
+        "questions": questions,
+        "questions_html": question_fieldsets_html(questions),
         "preview_id": preview_id,
         "problems": problems,
         "notes": notes,

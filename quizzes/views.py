@@ -12,6 +12,7 @@ from lms.background import task_failed_for_good
 
 from .kinds import kind_of
 from .models import Attempt, Quiz
+from .question_inputs import question_fieldsets_html
 from .selectors import attempt_for_user, attempt_review
 from .services import (
     AttemptAlreadySubmitted,
@@ -191,6 +192,7 @@ def _attempt_form(
         "attempt": attempt,
         "quiz": attempt.quiz,
         "questions": questions,
+        "questions_html": question_fieldsets_html(questions),
         "error": error,
         "time_up": time_up,
         "form_token": form_token_for(attempt),

@@ -160,13 +160,13 @@ class QuestionKind:
     (``answer_text``, ``review_items``), how options are shown (``shown_options``), what makes a
     question of the type sound (``correct_options_problem``, for the admin form and the content
     loader alike), how a content file creates one (``create``), and how the admin edits one
-    (``model``, ``panels``). ``input_template`` and ``result_template`` draw it."""
+    (``model``, ``panels``). ``inputs_html`` draws its inputs on the quiz page
+    (``quizzes.question_inputs``) and ``result_template`` its result."""
 
     name = ""  # the snapshot's "type" and the content file's "type"
     label = ""
     icon = ""
     hint = ""
-    input_template = ""
     result_template = "quizzes/kinds/items_result.html"
     item_label = "Option"  # what each part of an answer is called on the result page
     relabel_options = True  # option ids are replaced by opaque ones on the page
@@ -183,6 +183,10 @@ class QuestionKind:
     option_text_label = "Option"
     correct_label = "Correct"
     max_options = 10
+
+    def inputs_html(self, question):
+        """The question's inputs, as ``quizzes.views.question_for_form`` describes them."""
+        raise NotImplementedError
 
     def panels(self):
         raise NotImplementedError

@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from modules.content_import import ContentError
 
 from ..models import MultipleResponseQuestion, PartialCredit
+from ..question_inputs import checkboxes_html
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -29,7 +30,7 @@ class MultipleResponseKind(QuestionKind):
     label = "Multiple-response questions"
     icon = "list-ul"
     hint = "Select all that apply."
-    input_template = "quizzes/kinds/multiple_response_input.html"
+    inputs_html = staticmethod(checkboxes_html)
 
     model = MultipleResponseQuestion
     editor_label = "Multiple response"

@@ -6,6 +6,7 @@ from modules.content_import import ContentError
 
 from ..drawing import items_shuffle
 from ..models import OrderingQuestion
+from ..question_inputs import position_selects_html
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -26,7 +27,7 @@ class OrderingKind(QuestionKind):
     label = "Ordering questions"
     icon = "order"
     hint = "Give each step its position, 1 for the first."
-    input_template = "quizzes/kinds/ordering_input.html"
+    inputs_html = staticmethod(position_selects_html)
     item_label = "Step"
 
     model = OrderingQuestion

@@ -3,6 +3,7 @@
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from ..models import ScenarioJudgementQuestion
+from ..question_inputs import judgement_radios_html
 from .base import (
     MAX_POINTS,
     InvalidResponse,
@@ -28,7 +29,7 @@ class ScenarioJudgementKind(QuestionKind):
     label = "Scenario judgement questions"
     icon = "pick"
     hint = "Rate each action as appropriate or not appropriate."
-    input_template = "quizzes/kinds/scenario_judgement_input.html"
+    inputs_html = staticmethod(judgement_radios_html)
     item_label = "Action"
     judgements = [(APPROPRIATE, "Appropriate"), (NOT_APPROPRIATE, "Not appropriate")]
 

@@ -3,6 +3,7 @@
 from wagtail.admin.panels import InlinePanel
 
 from ..models import SingleChoiceQuestion
+from ..question_inputs import radios_html
 from .base import (
     MAX_POINTS,
     ZERO,
@@ -21,7 +22,7 @@ from .panels import OPTION_PANELS, QUESTION_PANELS
 class OneOptionKind(QuestionKind):
     """Kinds answered by choosing one option (single choice, true/false)."""
 
-    input_template = "quizzes/kinds/one_option_input.html"
+    inputs_html = staticmethod(radios_html)
     result_template = "quizzes/kinds/one_option_result.html"
 
     def parse(self, question, values):
