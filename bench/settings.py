@@ -78,7 +78,7 @@ _cache_prefix = os.environ.get("BENCH_CACHE_PREFIX") or (
 if _redis_answers(BENCH_REDIS_URL):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.redis_cache.KeptClientRedisCache",
             "LOCATION": BENCH_REDIS_URL,
             "KEY_PREFIX": _cache_prefix,
         }

@@ -51,10 +51,11 @@ def quiz_start(request, quiz_id):
 
 @login_required
 def attempt_detail(request, attempt_id):
-    attempt = attempt_for_user(user=request.user, attempt_id=attempt_id)
+    posted = request.method == "POST"
+    attempt = attempt_for_user(user=request.user, attempt_id=attempt_id, with_person=posted)
     if attempt is None:
         raise Http404
-    if request.method == "POST":
+    if posted:
         return _attempt_post(request, attempt)
     if not attempt.is_submitted and attempt_is_overdue(attempt=attempt):
         attempt = attempt_close_overdue(attempt=attempt)

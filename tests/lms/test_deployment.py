@@ -54,8 +54,8 @@ def test_production_puts_certificates_and_media_in_object_storage():
         ({}, "django.core.cache.backends.db.DatabaseCache", "DatabaseCache"),
         (
             {"REDIS_URL": "redis://127.0.0.1:6379/1"},
-            "django.core.cache.backends.redis.RedisCache",
-            "RedisCacheClient",
+            "lms.redis_cache.KeptClientRedisCache",
+            "KeptRedisCacheClient",
         ),
     ],
 )

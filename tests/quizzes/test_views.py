@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from people.models import Person
 from quizzes.models import Attempt
 from tests.factories import (
     QuizFactory,
@@ -316,6 +317,33 @@ def test_the_quiz_and_result_pages_do_not_grow_queries_with_questions(
             client.get(url)
         counts.append((len(form_queries), len(result_queries)))
     assert counts[0] == counts[1]
+
+
+def test_the_page_of_questions_reads_the_attempt_and_its_quiz_in_one_query_and_not_the_person(
+    sitting,
+):
+    """The page of questions needs nothing of the person but the id the attempt holds; the result
+    after a submission reads them for the person's standing with the quiz."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, attempt, url, _ = sitting
+    person_table = Person._meta.db_table
+    with CaptureQueriesContext(connection) as form_queries:
+        assert client.get(url).status_code == 200
+    attempt_reads = [
+        query["sql"] for query in form_queries if 'FROM "quizzes_attempt"' in query["sql"]
+    ]
+    assert len(attempt_reads) == 1
+    assert '"quizzes_quiz"."title"' in attempt_reads[0]
+    assert f'"{person_table}"."employee_number"' not in attempt_reads[0]
+    assert not [query for query in form_queries if f'FROM "{person_table}"' in query["sql"]]
+
+    html = client.get(url).content.decode()
+    response = client.post(url, post_data(attempt, answers_for(attempt), form_token=_token(html)))
+    assert response.status_code == 302
+    result = client.get(url)
+    assert result.status_code == 200 and "You passed" in result.content.decode()
 
 
 def test_the_pages_script_saves_as_you_go_and_gets_the_next_form_token(sitting):
