@@ -29,7 +29,7 @@ from .previews import (
 from .question_inputs import question_fieldsets_html
 from .selectors import attempt_result_rows
 from .services import AttemptError
-from .views import ANSWER_PREFIX, answers_from_post, question_for_form
+from .views import ANSWER_PREFIX, answers_from_post, questions_for_form
 
 SESSION_KEY = "quiz_previews"
 # Enough for a few tabs at once, few enough to keep the session small.
@@ -162,16 +162,7 @@ def _preview_form(
     field_errors=None,
     status=200,
 ):
-    field_errors = field_errors or {}
-    questions = [
-        question_for_form(
-            question,
-            number=number,
-            values=shown.get(str(question["id"]), []),
-            error=field_errors.get(str(question["id"])),
-        )
-        for number, question in enumerate(questions, start=1)
-    ]
+    questions = questions_for_form(questions, shown=shown, field_errors=field_errors)
     context = {
         "quiz": quiz,
         "organisation": organisation,

@@ -179,16 +179,7 @@ def _autosave(attempt, *, answers, revision):
 def _attempt_form(
     request, attempt, *, shown, error=None, field_errors=None, status=200, time_up=False
 ):
-    field_errors = field_errors or {}
-    questions = [
-        question_for_form(
-            question,
-            number=number,
-            values=shown.get(str(question["id"]), []),
-            error=field_errors.get(str(question["id"])),
-        )
-        for number, question in enumerate(attempt.questions, start=1)
-    ]
+    questions = questions_for_form(attempt.questions, shown=shown, field_errors=field_errors)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -200,6 +191,20 @@ def _attempt_form(
         "now": timezone.now(),
     }
     return TemplateResponse(request, "quizzes/attempt_form.html", context, status=status)
+
+
+def questions_for_form(questions, *, shown, field_errors=None):
+    """The snapshot's questions in order, each with the answers ``shown`` and its error."""
+    field_errors = field_errors or {}
+    return [
+        question_for_form(
+            question,
+            number=number,
+            values=shown.get(str(question["id"]), []),
+            error=field_errors.get(str(question["id"])),
+        )
+        for number, question in enumerate(questions, start=1)
+    ]
 
 
 def question_for_form(question, *, number, values, error):
