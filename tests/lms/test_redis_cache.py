@@ -4,6 +4,7 @@ against the Redis at TEST_REDIS_URL and are skipped where none answers."""
 
 import os
 import threading
+import time
 import uuid
 
 import pytest
@@ -58,15 +59,35 @@ def test_with_replicas_writes_keep_the_primary_client_and_reads_a_replica_client
     assert writer.connection_pool.connection_kwargs["db"] == 0
 
 
-def test_threads_share_the_kept_client():
+def test_threads_asking_at_once_for_the_first_time_all_get_the_one_kept_client():
     client = cache_for()._cache
+    made = []
+    make_redis = client._client
+
+    def slow_to_make(**kwargs):
+        # Long enough for every other thread to arrive while the first client is being made;
+        # with the lock they wait for it, whatever the timing, and one client is made.
+        made.append(kwargs)
+        time.sleep(0.05)
+        return make_redis(**kwargs)
+
+    client._client = slow_to_make
+    start = threading.Barrier(8)
     seen = []
-    threads = [threading.Thread(target=lambda: seen.append(client.get_client())) for _ in range(4)]
+
+    def ask():
+        start.wait()
+        seen.append(client.get_client())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len({id(each) for each in seen}) == 1
+    assert len(seen) == 8
+    assert len(made) == 1
+    assert all(each is seen[0] for each in seen)
+    assert client.get_client() is seen[0]
 
 
 def test_every_cache_operation_still_works_through_the_kept_client(redis_cache):
