@@ -18,11 +18,12 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,24 @@ logger = logging.getLogger(__name__)
 
 class WorkerLost(Exception):
     """The worker stopped (killed, crashed or the machine restarted) while running the task."""
+
+
+def task_enqueue_on_commit(task, *, using=DEFAULT_DB_ALIAS, **kwargs):
+    """Queue ``task`` with ``kwargs`` so that it exists once the current transaction on ``using``
+    commits, and never if it rolls back.
+
+    Where the tasks are rows in that same database (django-tasks-db, as in production), the row is
+    written inside the transaction: it commits with the record that caused it, so there is no moment
+    after the commit at which a crash loses the task (a passed attempt would never get its
+    certificate), and the work costs no second commit. Any other backend is handed the task when the
+    transaction commits: the immediate backend would otherwise run it on uncommitted data. Outside a
+    transaction both simply queue it now."""
+    if isinstance(task.get_backend(), DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == using
+    ):
+        return task.enqueue(**kwargs)
+    transaction.on_commit(lambda: task.enqueue(**kwargs), using=using)
+    return None
 
 
 def task_retry_delay(*, attempt, base_seconds=None, max_seconds=None):

@@ -31,6 +31,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from .background import task_enqueue_on_commit
 from .models import OutboxMessage
 
 # The server said no before taking the message: nothing was delivered, so trying again is safe.
@@ -56,7 +57,7 @@ def outbox_add(*, to, subject, text_body, html_body=""):
     message = OutboxMessage.objects.create(
         to=to, subject=subject, text_body=text_body, html_body=html_body
     )
-    transaction.on_commit(lambda: outbox_send_task.enqueue(message_id=message.pk))
+    task_enqueue_on_commit(outbox_send_task, message_id=message.pk)
     return message
 
 
@@ -108,7 +109,7 @@ def outbox_requeue(*, message_id):
         pk=message_id, state__in=[OutboxMessage.State.UNKNOWN, OutboxMessage.State.SENDING]
     ).update(state=OutboxMessage.State.QUEUED)
     if updated:
-        transaction.on_commit(lambda: outbox_send_task.enqueue(message_id=message_id))
+        task_enqueue_on_commit(outbox_send_task, message_id=message_id)
     return bool(updated)
 
 

@@ -33,10 +33,10 @@ import requests
 from django_tasks import task
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .background import task_enqueue_on_commit
 from .models import XapiStatement
 
 XAPI_VERSION = "1.0.3"
@@ -151,7 +151,7 @@ def xapi_record(
         defaults={"person_id": person_id, "verb": verb, "statement": statement},
     )
     if created:
-        transaction.on_commit(lambda: xapi_send_task.enqueue(statement_pk=row.pk))
+        task_enqueue_on_commit(xapi_send_task, statement_pk=row.pk)
     return row
 
 
@@ -237,7 +237,7 @@ def xapi_requeue(*, statement_pk):
         pk=statement_pk, state=XapiStatement.State.REJECTED
     ).update(state=XapiStatement.State.QUEUED)
     if updated:
-        transaction.on_commit(lambda: xapi_send_task.enqueue(statement_pk=statement_pk))
+        task_enqueue_on_commit(xapi_send_task, statement_pk=statement_pk)
     return bool(updated)
 
 

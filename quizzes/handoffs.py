@@ -1,8 +1,10 @@
 """What quizzes hand to the layer above, which owns the work they cause.
 
-``attempt_passed`` is sent once the transaction that recorded a pass has committed, with
-``attempt_id``. Its one receiver, ``certificates.handoffs.attempt_passed_received``, queues the
-certificate task. quizzes never imports certificates (docs/architecture.md).
+``attempt_passed`` is sent inside the transaction that records a pass, with ``attempt_id``, so
+that what it causes is written with the pass or not at all. Its one receiver,
+``certificates.handoffs.attempt_passed_received``, queues the certificate task with
+``lms.background.task_enqueue_on_commit``: the task exists once the pass commits, and never for a
+pass that rolled back. quizzes never imports certificates (docs/architecture.md).
 
 ``content_approved_received`` is quizzes' side of ``modules.handoffs.content_approved``."""
 

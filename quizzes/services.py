@@ -19,6 +19,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms import audit
 from lms.audit import audit_record
+from lms.background import task_enqueue_on_commit
 from lms.names import user_display_name
 from lms.xapi import (
     xapi_activity,
@@ -323,15 +324,13 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         _written_or_why_not(attempt=attempt, updated=updated)
         _attempt_set_as_stored(attempt=attempt, values=submitted)
         answered_questions_record(attempts=[attempt])
-        _evidence_seal_after_commit(attempt_id=attempt.pk)
+        _evidence_seal_queue(attempt_id=attempt.pk)
         _xapi_attempt_record(
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
         )
         if score.passed:
             module_progress_complete(person=attempt.person, module=attempt.quiz.module)
-            transaction.on_commit(
-                lambda: attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
-            )
+            attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
         # Last: it locks the person until the commit.
         _submission_hand_off(attempt=attempt)
     return attempt
@@ -380,7 +379,7 @@ def attempt_close_overdue(*, attempt, now=None):
         attempt.refresh_from_db()
         if closed:
             answered_questions_record(attempts=[attempt])
-            _evidence_seal_after_commit(attempt_id=attempt.pk)
+            _evidence_seal_queue(attempt_id=attempt.pk)
             _xapi_attempt_record(
                 attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
             )
@@ -395,12 +394,11 @@ def _submission_hand_off(*, attempt):
     )
 
 
-def _evidence_seal_after_commit(*, attempt_id):
-    """Render the evidence PDF in the background once the submission is committed: the learner's
-    result page does not wait for it, and a rolled-back submission has nothing to seal."""
-    transaction.on_commit(
-        lambda: attempt_evidence_seal_task.enqueue(evidence_attempt_id=attempt_id)
-    )
+def _evidence_seal_queue(*, attempt_id):
+    """Render the evidence PDF in the background: the learner's result page does not wait for it.
+    Queued with the submission, so that a committed submission always has its seal to come and a
+    rolled-back one has nothing to seal."""
+    task_enqueue_on_commit(attempt_evidence_seal_task, evidence_attempt_id=attempt_id)
 
 
 def _xapi_attempt_record(*, attempt, verb, at, score=None, passed=None):
