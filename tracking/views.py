@@ -17,6 +17,7 @@ from .dashboard import (
     dashboard_export_rows,
     dashboard_headers,
 )
+from .dashboard_rows import reporting_line_rows_html
 from .forms import DashboardFilterForm
 from .insight import SUPPRESSED_WHY, manager_insight
 from .selectors import module_status_grid, modules_for_tracking
@@ -86,6 +87,7 @@ def team_dashboard(request):
             "dashboard": dashboard,
             "expiring_soon_days": settings.LMS_EXPIRING_SOON_DAYS,
             "page": dashboard.page,
+            "rows_html": reporting_line_rows_html(dashboard.page.object_list),
             "columns": _sortable_columns(request, dashboard),
             "query_without_page": _query(request, drop=("page", "export")),
         },
