@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from tests.factories import certificate_make, days
 from tracking.dashboard_rows import reporting_line_rows_html
-from tracking.status import Cell
 from tracking.services import assignment_create
+from tracking.status import Cell
 
 HOSTILE = '"><script>alert(1)</script><img src=x onerror="alert(2)">&amp;'
 
