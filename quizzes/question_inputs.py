@@ -61,14 +61,30 @@ def checkboxes_html(question):
 def _choices(question, *, kind, input_type):
     field = escape(question["field"])
     items = "".join(
-        f'<div class="govuk-{kind}__item">'
-        f'<input class="govuk-{kind}__input" id="{escape(option["input_id"])}" name="{field}"'
-        f' type="{input_type}" value="{escape(option["id"])}"{_checked(option["checked"])}>'
-        f'<label class="govuk-label govuk-{kind}__label" for="{escape(option["input_id"])}">'
-        f"{escape(option['text'])}</label></div>"
+        _item(
+            kind=kind,
+            input_type=input_type,
+            field=field,
+            input_id=option["input_id"],
+            value=option["id"],
+            checked=option["checked"],
+            label=option["text"],
+        )
         for option in question["options"]
     )
     return f'<div class="govuk-{kind}" data-module="govuk-{kind}">{items}</div>'
+
+
+def _item(*, kind, input_type, field, input_id, value, checked, label):
+    """One radio or checkbox with its label; ``field`` comes escaped, the rest is escaped here."""
+    input_id = escape(input_id)
+    return (
+        f'<div class="govuk-{kind}__item">'
+        f'<input class="govuk-{kind}__input" id="{input_id}" name="{field}"'
+        f' type="{input_type}" value="{escape(value)}"{_checked(checked)}>'
+        f'<label class="govuk-label govuk-{kind}__label" for="{input_id}">'
+        f"{escape(label)}</label></div>"
+    )
 
 
 def position_selects_html(question):
@@ -98,11 +114,15 @@ def judgement_radios_html(question):
     for option in question["options"]:
         field = escape(option["field"])
         radios = "".join(
-            '<div class="govuk-radios__item">'
-            f'<input class="govuk-radios__input" id="{escape(judgement["id"])}" name="{field}"'
-            f' type="radio" value="{escape(judgement["value"])}"{_checked(judgement["checked"])}>'
-            f'<label class="govuk-label govuk-radios__label" for="{escape(judgement["id"])}">'
-            f"{escape(judgement['label'])}</label></div>"
+            _item(
+                kind="radios",
+                input_type="radio",
+                field=field,
+                input_id=judgement["id"],
+                value=judgement["value"],
+                checked=judgement["checked"],
+                label=judgement["label"],
+            )
             for judgement in option["judgements"]
         )
         groups.append(
