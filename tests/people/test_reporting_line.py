@@ -1,7 +1,9 @@
+import datetime
+
 from django.urls import reverse
 
-from people.models import Person
-from people.selectors import reporting_line_ids
+from people.models import Person, Team
+from people.selectors import reporting_line_ids, reporting_line_read_once
 
 
 def test_reporting_line_reaches_every_depth_and_nothing_else(people):
@@ -13,6 +15,32 @@ def test_a_loop_in_the_data_does_not_hang_or_leak(people):
     # lead -> deep -> lead: a loop that bad data could create.
     Person.objects.filter(pk=people["lead"].pk).update(line_manager=people["deep"])
     assert reporting_line_ids(manager=people["lead"]) == {people["deep"].pk}
+
+
+def _read_once(manager):
+    line = reporting_line_read_once(manager=manager)
+    return set(line.people.values_list("pk", flat=True)), line.team_ids
+
+
+def test_the_line_read_once_is_the_reporting_line_with_its_teams(people):
+    # The walk goes through someone who has left (their report stays in the line) but does not
+    # show them; a report without a team brings "no team" with it.
+    Person.objects.filter(pk=people["lead"].pk).update(left_on=datetime.date(2026, 1, 31))
+    Person.objects.filter(pk=people["deep"].pk).update(team=None)
+    other_team = Team.objects.get(name="Other team")
+    Person.objects.filter(pk=people["staff"].pk).update(team=other_team)
+    found, team_ids = _read_once(people["manager"])
+    assert found == reporting_line_ids(manager=people["manager"])
+    assert found == {people["staff"].pk, people["deep"].pk}
+    assert team_ids == {other_team.pk, None}
+
+
+def test_the_line_read_once_survives_a_loop_without_the_manager_in_it(people):
+    # lead -> deep -> lead: the walk ends, and the manager is not among their own reports.
+    Person.objects.filter(pk=people["lead"].pk).update(line_manager=people["deep"])
+    assert _read_once(people["lead"])[0] == {people["deep"].pk}
+    assert _read_once(people["deep"])[0] == {people["lead"].pk}
+    assert _read_once(people["other_staff"]) == (set(), frozenset())
 
 
 def test_manager_sees_their_line_and_gets_404_outside_it(client_for, people):
