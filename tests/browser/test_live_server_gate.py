@@ -118,7 +118,10 @@ def test_the_editors_goodbye_after_its_test_has_ended_is_refused(
     page, people, quiz, live_server_gate
 ):
     """What broke CI: Wagtail's editor releases its editing session with a beacon as the page goes
-    away, and Chromium may deliver it after the test is over."""
+    away, and Chromium may deliver it after the test is over. The page sends that beacon itself
+    here, once the test is over: whether and when Chromium sends one as a context closes depends
+    on the machine's load (a loaded CI machine once sent none within ten seconds), and what is
+    tested is the gate's answer to it, not the browser's timing."""
     edit_url = reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk])
     sign_in(page, "alex.author", start_at=f"/accounts/login/?next={edit_url}")
     page.locator("body.ready").wait_for()
@@ -126,6 +129,12 @@ def test_the_editors_goodbye_after_its_test_has_ended_is_refused(
     release_path = reverse("wagtailadmin_editing_sessions:release", args=[session.pk])
 
     live_server_gate.shut()  # as at the end of the test
-    page.context.close()
+    assert page.evaluate("path => navigator.sendBeacon(path)", release_path)
     assert live_server_gate.wait_for_refusal(release_path), live_server_gate.refused
+    page.context.close()
     assert EditingSession.objects.filter(pk=session.pk).exists()
+    # The 503 is this test's result, not a fault of the page: the browser may or may not have
+    # reported it before the context closed, and it is the only thing it may report.
+    found = page.errors.found()
+    assert all(release_path in problem and "503" in problem for problem in found), found
+    page.errors.clear()
