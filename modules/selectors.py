@@ -207,16 +207,15 @@ def person_module_progress(*, user, module):
     """``(person, progress)``: the signed-in user's person record (None for an account without
     one) and their ``module_progress_current``. Someone who has not started the module costs one
     query (their progress's id rides along with the person) instead of two; anyone else, two."""
-    person = (
-        Person.objects.filter(user_id=user.pk)
-        .annotate(
+    try:
+        # get(), not first(): first() would order by the person's default ordering, joining the
+        # user table and sorting the one row, which cost this query a third of its time.
+        person = Person.objects.annotate(
             current_progress_id=Subquery(
                 _progress_current(person=OuterRef("pk"), module=module).values("pk")[:1]
             )
-        )
-        .first()
-    )
-    if person is None:
+        ).get(user_id=user.pk)
+    except Person.DoesNotExist:
         return None, None
     progress = None
     if person.current_progress_id is not None:
