@@ -106,6 +106,19 @@ def person_create(
     )
 
 
+def person_lock(*, person):
+    """Lock the person's row until the transaction ends: one start, issue or other write per
+    person at a time. The row alone: ordered by the person's default ordering (the user's name),
+    the query would join the user table, and PostgreSQL's FOR UPDATE locks every row it joins,
+    so a sign-in updating the same account would wait on it."""
+    list(
+        Person.objects.select_for_update()
+        .filter(pk=person.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def email_from_organisation_set(*, user, email):
     """Make ``email`` the one address of ``user``, recorded as given by the organisation (the HR
     file, Entra ID or an administrator). Only such an address may match a person in the HR import

@@ -1,0 +1,55 @@
+"""The person lock that serialises a person's quiz starts and base-competence issues: it holds
+their row, and only that row, until the transaction ends (PostgreSQL: row locks)."""
+
+import threading
+
+import pytest
+
+from django.db import OperationalError, connection, connections, transaction
+
+from people.services import person_lock
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROW_LOCK_NOWAIT = {
+    "lms_person": "SELECT id FROM lms_person WHERE id = %s FOR UPDATE NOWAIT",
+    "auth_user": "SELECT id FROM auth_user WHERE id = %s FOR UPDATE NOWAIT",
+}
+
+
+def _locked_elsewhere(table, row_id):
+    """Whether another connection finds the row locked: it asks without waiting."""
+    found = {}
+
+    def ask():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(ROW_LOCK_NOWAIT[table], [row_id])
+            found["locked"] = False
+        except OperationalError:  # psycopg's LockNotAvailable
+            found["locked"] = True
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    thread.join(timeout=30)
+    return found["locked"]
+
+
+def test_the_lock_holds_the_persons_row_until_the_transaction_ends(people):
+    person = people["staff"]
+    with transaction.atomic():
+        person_lock(person=person)
+        assert _locked_elsewhere("lms_person", person.pk)
+        assert not _locked_elsewhere("lms_person", people["lead"].pk), "nobody else is locked"
+    assert not _locked_elsewhere("lms_person", person.pk)
+
+
+def test_the_lock_leaves_the_persons_account_free_for_a_sign_in(people):
+    """Ordered by the person's default ordering, the lock joined the user table and held the
+    account's row too: a sign-in recording its time waited for the quiz start to finish."""
+    person = people["staff"]
+    with transaction.atomic():
+        person_lock(person=person)
+        assert not _locked_elsewhere("auth_user", person.user_id)
