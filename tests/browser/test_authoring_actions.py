@@ -21,6 +21,7 @@ import re
 from collections import Counter
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from modules.models import ModulePage
@@ -64,7 +65,18 @@ class Author:
 
     def tick(self, locator):
         self._count()
-        locator.check()
+        try:
+            locator.check()
+        except PlaywrightError as error:
+            # Seen once, in a CI run under load (and not in ten loaded runs since): the click
+            # was made and the box stayed empty. The cause is not known; Wagtail's autosave
+            # re-renders parts of the editor while the author types, which is one candidate.
+            # An author who sees the box still empty ticks it again, and so does the test,
+            # without counting it: the count is of the journey's gestures, not of a lost
+            # click. A box that never ticks still fails here.
+            if "did not change its state" not in str(error):
+                raise
+            locator.check()
 
     def choose(self, select, *, label):
         self._count()
@@ -247,6 +259,7 @@ def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     decision = module.get_latest_revision_as_object().steps[1].value
     assert decision["key"], "the decision's key is made from its heading"
     assert [choice["clause"] for choice in decision["choices"]] == [clauses[1], clauses[1]]
+    assert [choice["is_correct"] for choice in decision["choices"]] == [True, False]
 
     author.phase = "quiz"
     author.click(page.get_by_role("link", name="Create the quiz"))
