@@ -18,7 +18,7 @@ from lms.xapi import xapi_activity, xapi_is_enabled, xapi_record
 from modules.handoffs import learner_records_written
 from modules.models import ModulePage, PolicyClause
 from modules.selectors import policy_clause_ids_changed_since
-from people.services import person_lock
+from people.services import people_lock
 from quizzes.models import Attempt
 
 from .expiry import expiry_date, unexpired_on
@@ -96,7 +96,7 @@ def certificate_issue_base_competence(*, person):
     try:
         with transaction.atomic():
             # One base-competence issue per person at a time; the unique key is the backstop.
-            person_lock(person=person)
+            people_lock(person_ids=[person.pk])
             existing = Certificate.objects.filter(basis_key=basis_key).first()
             if existing:
                 return existing

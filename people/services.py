@@ -106,14 +106,16 @@ def person_create(
     )
 
 
-def person_lock(*, person):
-    """Lock the person's row until the transaction ends: one start, issue or other write per
-    person at a time. The row alone: ordered by the person's default ordering (the user's name),
-    the query would join the user table, and PostgreSQL's FOR UPDATE locks every row it joins,
-    so a sign-in updating the same account would wait on it."""
+def people_lock(*, person_ids):
+    """Lock these people's rows until the transaction ends, so that writes about one person take
+    turns (a quiz start, a certificate issue, the refresh of their stored facts). In the order of
+    their ids, so that two writes locking several people cannot deadlock. The rows alone:
+    ordered by the person's default ordering (the user's name), the query would join the user
+    table, and PostgreSQL's FOR UPDATE locks every row it joins, so a sign-in updating the same
+    account would wait on it."""
     list(
         Person.objects.select_for_update()
-        .filter(pk=person.pk)
+        .filter(pk__in=person_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

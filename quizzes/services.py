@@ -32,7 +32,7 @@ from modules.handoffs import learner_records_written
 from modules.selectors import module_steps_done
 from modules.services import module_progress_complete
 from people.selectors import person_organisation
-from people.services import person_lock
+from people.services import people_lock
 
 from .drawing import questions_draw
 from .handoffs import attempt_passed
@@ -120,7 +120,7 @@ def attempt_start(*, person, quiz, rng=None, now=None):
         raise AttemptError(STEPS_FIRST_MESSAGE)
     with transaction.atomic():
         # One start at a time per person, so two tabs cannot open two attempts.
-        person_lock(person=person)
+        people_lock(person_ids=[person.pk])
         open_attempt = Attempt.objects.filter(
             person=person, quiz=quiz, submitted_at__isnull=True
         ).first()

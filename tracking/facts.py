@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from modules.models import ModulePage
 from people.models import Person
+from people.services import people_lock
 
 from .models import ModuleStatusFacts
 from .status_sql import recorded_facts_sql, sql_date, sql_datetime
@@ -40,8 +41,8 @@ def module_status_facts_refresh(*, person_ids, module_ids):
         # Two writes about the same person in flight at once (a submission and the certificate
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
+        people_lock(person_ids=person_ids)
         people = Person.objects.filter(pk__in=person_ids)
-        list(people.select_for_update().order_by("pk").values_list("pk", flat=True))
         ModuleStatusFacts.objects.filter(
             person_id__in=person_ids, module_id__in=module_ids
         ).delete()

@@ -1,5 +1,6 @@
-"""The person lock that serialises a person's quiz starts and base-competence issues: it holds
-their row, and only that row, until the transaction ends (PostgreSQL: row locks)."""
+"""The people lock that makes writes about one person take turns (quiz starts, base-competence
+issues, the refresh of stored facts): it holds their rows, and only those, until the transaction
+ends (PostgreSQL: row locks)."""
 
 import threading
 
@@ -7,7 +8,7 @@ import pytest
 
 from django.db import OperationalError, connection, connections, transaction
 
-from people.services import person_lock
+from people.services import people_lock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,13 +38,13 @@ def _locked_elsewhere(table, row_id):
     return found["locked"]
 
 
-def test_the_lock_holds_the_persons_row_until_the_transaction_ends(people):
-    person = people["staff"]
+def test_the_lock_holds_the_peoples_rows_until_the_transaction_ends(people):
+    locked = [people["staff"], people["deep"]]
     with transaction.atomic():
-        person_lock(person=person)
-        assert _locked_elsewhere("lms_person", person.pk)
+        people_lock(person_ids=[person.pk for person in locked])
+        assert all(_locked_elsewhere("lms_person", person.pk) for person in locked)
         assert not _locked_elsewhere("lms_person", people["lead"].pk), "nobody else is locked"
-    assert not _locked_elsewhere("lms_person", person.pk)
+    assert not any(_locked_elsewhere("lms_person", person.pk) for person in locked)
 
 
 def test_the_lock_leaves_the_persons_account_free_for_a_sign_in(people):
@@ -51,5 +52,5 @@ def test_the_lock_leaves_the_persons_account_free_for_a_sign_in(people):
     account's row too: a sign-in recording its time waited for the quiz start to finish."""
     person = people["staff"]
     with transaction.atomic():
-        person_lock(person=person)
+        people_lock(person_ids=[person.pk])
         assert not _locked_elsewhere("auth_user", person.user_id)
