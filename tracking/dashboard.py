@@ -16,7 +16,8 @@ from people.selectors import reporting_line, team_and_parent_ids, team_and_sub_t
 
 from . import status as statuses
 from . import status_sql
-from .selectors import module_status_grid, modules_for_tracking
+from .selectors import modules_for_tracking
+from .stored_grid import stored_status_grid
 
 SORTS = ("name", "team")  # plus "module-<id>"
 
@@ -119,9 +120,9 @@ class LineQuery:
         )
 
     def rows(self, *, people):
-        """The grid rows of these people (PersonRows, or a queryset of the line), in this
-        order: ``status_compute`` builds each cell."""
-        rows = module_status_grid(people=people, modules=self.modules, today=self.today)
+        """The grid rows of these people (PersonRows), in this order, from the facts the page
+        was picked by: ``status_compute`` builds each cell."""
+        rows = stored_status_grid(people=people, modules=self.modules, today=self.today)
         for row in rows:
             person = row["person"]
             row["team_name"] = person.team_name or "No team"
