@@ -1,6 +1,7 @@
 """The certificate PDF: what it says, that it is PDF/A-3a and tagged, its stored hash, and that
 downloads serve the stored bytes without rendering again."""
 
+import base64
 import hashlib
 import io
 import re
@@ -8,7 +9,9 @@ import threading
 
 import pytest
 import segno
+import zxingcpp
 from fontTools.ttLib import TTFont
+from PIL import Image
 from pypdf import PdfReader
 
 from django.urls import reverse
@@ -75,6 +78,16 @@ def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
     assert uris == {pdf.verification_url(certificate=certificate)}
 
 
+def _decoded(matrix_image):
+    """What a phone's scanner reads: the image at four pixels a module with the quiet zone the
+    standard asks for around it, decoded by ZXing (not the encoder that drew it)."""
+    size = matrix_image.width
+    framed = Image.new("L", (size + 8, size + 8), 255)
+    framed.paste(matrix_image.convert("L"), (4, 4))
+    framed = framed.resize((framed.width * 4, framed.height * 4), Image.NEAREST)
+    return [result.text for result in zxingcpp.read_barcodes(framed)]
+
+
 @pytest.mark.django_db
 def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without_smoothing(
     certificate,
@@ -85,10 +98,46 @@ def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without
     drawn = [
         [not pixels.getpixel((x, y)) for x in range(pixels.width)] for y in range(pixels.height)
     ]
-    expected = segno.make(pdf.verification_url(certificate=certificate), error="m").matrix
+    expected = pdf.verification_qr(certificate=certificate).matrix
     assert drawn == [[bool(module) for module in row] for row in expected]
     [xobject] = [value.get_object() for value in page["/Resources"]["/XObject"].values()]
     assert xobject["/Interpolate"].value is False  # pypdf BooleanObject
+    link = pdf.verification_url(certificate=certificate)
+    assert _decoded(image.image) == [link]
+    assert pixels.width <= segno.make(link, error="m").symbol_size(scale=1, border=0)[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("site", "modules", "all_in_bytes"),
+    [("http://127.0.0.1", 33, 37), ("https://training.example.gov.uk", 37, 41)],
+)
+def test_the_code_in_the_alphanumeric_mode_makes_fewer_larger_modules(
+    certificate, settings, site, modules, all_in_bytes
+):
+    settings.SITE_URL = site
+    qr = pdf.verification_qr(certificate=certificate)
+    link = pdf.verification_url(certificate=certificate)
+    assert link.startswith(site)
+    assert qr.symbol_size(scale=1, border=0)[0] == modules
+    assert segno.make(link, error="m").symbol_size(scale=1, border=0)[0] == all_in_bytes
+    image = Image.open(
+        io.BytesIO(base64.b64decode(qr.png_data_uri(scale=1, border=0).split(",")[1]))
+    )
+    assert _decoded(image) == [link]
+
+
+@pytest.mark.django_db
+def test_a_code_from_before_the_capitals_only_codes_is_carried_in_bytes(certificate):
+    certificate.code = (
+        "aZ_9-" + "x" * 22
+    )  # the 27-character URL-safe codes of the first certificates
+    qr = pdf.verification_qr(certificate=certificate)
+    assert qr.mode == "byte"
+    image = Image.open(
+        io.BytesIO(base64.b64decode(qr.png_data_uri(scale=1, border=0).split(",")[1]))
+    )
+    assert _decoded(image) == [pdf.verification_url(certificate=certificate)]
 
 
 @pytest.mark.django_db
