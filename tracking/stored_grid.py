@@ -29,7 +29,7 @@ _FACTS = """SELECT person_id, module_id, certificate_status, expires_on, revoked
 def stored_status_grid(*, people, modules, today=None):
     """``[{"person": person, "cells": [Cell, ...]}]`` for ``people`` (PersonRows, in this order)
     in ``modules``: one query for the facts, and the quiz cooldown only when a cell may be
-    "failed, can retry on …"."""
+    "failed, can retry on …". A person deleted since the page was read has no row."""
     today = today or timezone.localdate()
     people, modules = list(people), list(modules)
     if not people:
@@ -47,6 +47,8 @@ def stored_status_grid(*, people, modules, today=None):
     window = settings.LMS_EXPIRING_SOON_DAYS
     rows = []
     for person in people:
+        if modules and (person.pk, modules[0].pk) not in facts:
+            continue  # deleted since the page was read: nobody to show
         cells = []
         for module in modules:
             key = (person.pk, module.pk)

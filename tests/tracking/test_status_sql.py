@@ -132,6 +132,15 @@ def test_the_stored_grid_is_the_grid_of_the_records(people, modules, today, seed
     assert {cell.status for row in new for cell in row["cells"]} == set(statuses.STATUS_NAMES)
 
 
+def test_a_person_deleted_since_the_page_was_read_has_no_row(people, modules, today):
+    shown = person_rows(people=reporting_line(manager=people["manager"]).order_by("pk"))
+    assert len(shown) >= 2
+    Person.objects.filter(pk=shown[0].pk).delete()
+    rows = stored_status_grid(people=shown, modules=modules, today=today)
+    assert [row["person"] for row in rows] == shown[1:]
+    assert all(len(row["cells"]) == len(modules) for row in rows)
+
+
 def test_the_stored_grid_of_nobody_and_of_no_module(people, modules, today):
     assert stored_status_grid(people=[], modules=modules, today=today) == []
     shown = person_rows(people=reporting_line(manager=people["manager"]))
