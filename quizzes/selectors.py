@@ -354,14 +354,37 @@ def quiz_standing(*, person, quiz, now=None):
     )
 
 
-def attempts_retry_at(*, person_ids, module_ids, now=None):
+def attempts_retry_at(*, person_ids, module_ids, now=None, submitted=None):
     """``attempt_retry_at`` for many people and modules at once, in at most three queries however
-    many there are: {(person_id, module_id): datetime} for those who must still wait."""
+    many there are: {(person_id, module_id): datetime} for those who must still wait.
+
+    ``submitted``, when the caller knows it: {(person_id, module_id): attempts submitted}. A wait
+    starts only after as many failures in a row as the quiz allows, so the pairs with fewer
+    attempts than that cannot be waiting, and their histories are not read (one query then,
+    when none can)."""
     quizzes = {
         quiz.pk: quiz
-        for quiz in Quiz.objects.filter(module_id__in=module_ids)
+        # The cooldown rule reads these settings alone.
+        for quiz in Quiz.objects.filter(module_id__in=module_ids).only(
+            "pk", "module_id", "attempts_before_cooldown", "cooldown_hours"
+        )
         if quiz.attempts_before_cooldown and quiz.cooldown_hours
     }
+    if submitted is not None:
+        fewest = {}
+        for quiz in quizzes.values():
+            fewest[quiz.module_id] = min(
+                fewest.get(quiz.module_id, quiz.attempts_before_cooldown),
+                quiz.attempts_before_cooldown,
+            )
+        pairs = [
+            (person_id, module_id)
+            for (person_id, module_id), count in submitted.items()
+            if module_id in fewest and count >= fewest[module_id]
+        ]
+        person_ids = sorted({person_id for person_id, _module_id in pairs})
+        modules_left = {module_id for _person_id, module_id in pairs}
+        quizzes = {pk: quiz for pk, quiz in quizzes.items() if quiz.module_id in modules_left}
     if not quizzes:
         return {}
     allowed_from = {

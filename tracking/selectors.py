@@ -146,8 +146,13 @@ def module_status_grid(*, people, modules, today=None):
         )
         .order_by()
     }
-    # The quiz cooldown, for "failed (can retry on ...)": two queries at most, whatever the size.
-    waits = attempts_retry_at(person_ids=person_filter, module_ids=module_ids)
+    # The quiz cooldown, for "failed (can retry on ...)": three queries at most, whatever the
+    # size, and only the histories of those with attempts enough to be waiting.
+    waits = attempts_retry_at(
+        person_ids=person_filter,
+        module_ids=module_ids,
+        submitted={key: row["count"] for key, row in attempts.items()},
+    )
     started = set(
         ModuleProgress.objects.filter(
             person_id__in=person_filter, module_id__in=module_ids

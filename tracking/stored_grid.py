@@ -95,15 +95,17 @@ def stored_status_grid(*, people, modules, today=None):
 
 def _retry_times(facts):
     """When people may retry, for the cells that may be "failed": attempts submitted, none
-    passed and waiting for its certificate, no current certificate."""
-    failed = [
-        key
+    passed and waiting for its certificate, no current certificate. Only those with as many
+    attempts as a wait needs have their histories read."""
+    failed = {
+        key: attempts
         for key, (certificate_status, _e, _r, attempts, passed_pending, *_rest) in facts.items()
         if attempts and not passed_pending and certificate_status is None
-    ]
+    }
     if not failed:
         return {}
     return attempts_retry_at(
         person_ids=sorted({person_id for person_id, _module_id in failed}),
         module_ids=sorted({module_id for _person_id, module_id in failed}),
+        submitted=failed,
     )

@@ -33,15 +33,16 @@ def _read(response):
 
 
 # The quiz cooldown ("failed, can retry on …") is looked up only for a page or export chunk
-# with a cell that may be failed (tracking.stored_grid): three queries, one of them of the retry
-# allowances, or none.
-COOLDOWN_QUERIES = 3
+# with a cell that may be failed (tracking.stored_grid): the cooldown quizzes, then, for anyone
+# with enough attempts to be waiting, their retry allowances and attempts. Its queries are the
+# only ones of the dashboard that read the quiz tables.
+COOLDOWN_LOOKUP_AT_MOST = 3
 
 
 def _counted(queries):
-    """(queries less the cooldown look-ups, the look-ups)."""
-    lookups = sum('"quizzes_retryallowance"' in query["sql"] for query in queries)
-    return len(queries) - COOLDOWN_QUERIES * lookups, lookups
+    """(queries less the cooldown look-ups', the look-ups' queries)."""
+    cooldown = sum('"quizzes_' in query["sql"] for query in queries)
+    return len(queries) - cooldown, cooldown
 
 
 def dashboard_queries(client, person, params=None):
@@ -87,7 +88,7 @@ def test_query_count_does_not_grow_with_the_reporting_line(
     )
     per_chunk, remainder = divmod(three_chunks - baselines[2], 2)
     assert remainder == 0 and per_chunk == 1
-    assert lookups <= 3
+    assert lookups <= 3 * COOLDOWN_LOOKUP_AT_MOST
     monkeypatch.undo()
     monkeypatch.setattr("lms.middleware.SEEN_RESOLUTION_SECONDS", 10**9)
     for size in (1_000, 10_000):
@@ -103,11 +104,11 @@ def test_query_count_does_not_grow_with_the_reporting_line(
             counted, lookups = _counted(queries.captured_queries)
             assert counted == expected, [query["sql"][:80] for query in queries.captured_queries]
             # At most one cooldown look-up per page or export chunk.
-            assert lookups <= (chunks if "export" in params else 1)
+            assert lookups <= COOLDOWN_LOOKUP_AT_MOST * (chunks if "export" in params else 1)
             if not params:
                 assert response.context["dashboard"].headline.people == size - 1
                 # A line this big has someone on the first page who failed: the look-up is there.
-                assert lookups == 1
+                assert lookups >= 1
     assert big.certificates > 1000 and big.attempts > 500
 
 
