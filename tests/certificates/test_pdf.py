@@ -88,6 +88,12 @@ def _decoded(matrix_image):
     return [result.text for result in zxingcpp.read_barcodes(framed)]
 
 
+def _decoded_as_drawn(qr):
+    """A QR code drawn as the certificate draws it (one pixel a module, no border), decoded."""
+    data_uri = qr.png_data_uri(scale=1, border=0)
+    return _decoded(Image.open(io.BytesIO(base64.b64decode(data_uri.split(",")[1]))))
+
+
 @pytest.mark.django_db
 def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without_smoothing(
     certificate,
@@ -121,23 +127,16 @@ def test_the_code_in_the_alphanumeric_mode_makes_fewer_larger_modules(
     assert link.startswith(site)
     assert qr.symbol_size(scale=1, border=0)[0] == modules
     assert segno.make(link, error="m").symbol_size(scale=1, border=0)[0] == all_in_bytes
-    image = Image.open(
-        io.BytesIO(base64.b64decode(qr.png_data_uri(scale=1, border=0).split(",")[1]))
-    )
-    assert _decoded(image) == [link]
+    assert _decoded_as_drawn(qr) == [link]
 
 
 @pytest.mark.django_db
 def test_a_code_from_before_the_capitals_only_codes_is_carried_in_bytes(certificate):
-    certificate.code = (
-        "aZ_9-" + "x" * 22
-    )  # the 27-character URL-safe codes of the first certificates
+    # The 27-character URL-safe codes of the first certificates.
+    certificate.code = "aZ_9-" + "x" * 22
     qr = pdf.verification_qr(certificate=certificate)
     assert qr.mode == "byte"
-    image = Image.open(
-        io.BytesIO(base64.b64decode(qr.png_data_uri(scale=1, border=0).split(",")[1]))
-    )
-    assert _decoded(image) == [pdf.verification_url(certificate=certificate)]
+    assert _decoded_as_drawn(qr) == [pdf.verification_url(certificate=certificate)]
 
 
 @pytest.mark.django_db
