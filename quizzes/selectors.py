@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms.access import live_content_delete_refusal
-from lms.sql import without_jit
+from lms.sql import whole_organisation_query
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import (
     module_page_cached,
@@ -673,7 +673,7 @@ def _answer_groups_sql(chosen_sql, chosen_params, *, quiz):
             GROUP BY question_id, version, points, attempt_points, response
         ) grouped
     """  # noqa: S608  (our own names; values bound)
-    with without_jit(), connection.cursor() as cursor:
+    with whole_organisation_query(), connection.cursor() as cursor:
         cursor.execute(sql, [quiz.pk, *chosen_params])
         return cursor.fetchall()
 
@@ -1111,7 +1111,9 @@ def _question_month_sql(*, people, since, by_person):
         people_sql, people_params = people.values("pk").query.sql_with_params()
         where.append(f"a.person_id IN ({people_sql})")
         params.extend(people_params)
-    groups = ["a.question_id", "a.version", month] + (["a.person_id"] if by_person else [])
+    # By position: with server-side parameters, the month expression written twice would be two
+    # expressions to PostgreSQL, each with its own parameter.
+    groups = ["1", "2", "3"] + (["4"] if by_person else [])
     sql = (
         f"SELECT a.question_id, a.version, {month}, "  # noqa: S608  (our own names; values bound)
         f"{'a.person_id' if by_person else 'NULL'}, COUNT(*), "
@@ -1120,9 +1122,8 @@ def _question_month_sql(*, people, since, by_person):
         # Latest first: a question's text in the report is that of its latest version.
         "ORDER BY MAX(a.submitted_at) DESC, MAX(a.attempt_id) DESC"
     )
-    # The month expression appears in the select list and the GROUP BY: its parameter twice.
-    with without_jit(), connection.cursor() as cursor:
-        cursor.execute(sql, month_params + params + month_params)
+    with whole_organisation_query(), connection.cursor() as cursor:
+        cursor.execute(sql, month_params + params)
         return cursor.fetchall()
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from certificates.models import Certificate, CertificateEvent
 from lms.charts import bar_chart, line_chart
 from lms.small_numbers import SMALL_NUMBER, SUPPRESSED, SUPPRESSED_WHY  # noqa: F401  (used by views)
-from lms.sql import without_jit
+from lms.sql import whole_organisation_query
 from people.models import Person
 from people.selectors import reporting_line
 from quizzes.selectors import clause_misses, months_back
@@ -133,7 +133,7 @@ def compliance_by_month(*, people, today=None, months=INSIGHT_MONTHS):
     modules = list(modules_for_tracking())
     people_count, assigned, compliant = [0] * months, [0] * months, [0] * months
     if modules:
-        with without_jit(), connection.cursor() as cursor:
+        with whole_organisation_query(), connection.cursor() as cursor:
             cursor.execute(*_compliance_sql(people=people, modules=modules, ends=ends))
             for position, people_then, assigned_then, compliant_then in cursor.fetchall():
                 people_count[position] = people_then

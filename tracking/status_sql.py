@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent
+from lms.sql import planned_for_each_run
 from modules.models import ModuleProgress
 from people.models import Person, Team
 from quizzes.models import Attempt, Quiz
@@ -500,7 +501,7 @@ def line_page(*, people, modules, today, status, sort, sort_module_id, descendin
         LEFT JOIN {person} manager ON manager.id = page.line_manager_id
         LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
     ORDER BY page.position"""  # noqa: S608  (our names and status words only)
-    with connection.cursor() as cursor:
+    with planned_for_each_run(), connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
     if not rows:
@@ -528,7 +529,10 @@ def line_ordered(*, people, modules, today, status, sort, sort_module_id, descen
     ORDER BY {order}"""  # noqa: S608  (our names and status words only)
     # A connection pooler in transaction mode cannot keep a server-side cursor (Django's setting).
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+    with (
+        planned_for_each_run(),
+        connection.chunked_cursor() if server_side else connection.cursor() as cursor,
+    ):
         cursor.execute(query, params)
         while rows := cursor.fetchmany(chunk):
             yield [_person_row(row) for row in rows]
@@ -547,7 +551,7 @@ def line_totals(*, people, modules, today, status):
     sql, params = _line_sql(
         people=people, modules=modules, today=today, status=status, sort_module_id=None
     )
-    with connection.cursor() as cursor:
+    with planned_for_each_run(), connection.cursor() as cursor:
         cursor.execute(
             f"""{sql} SELECT COUNT(*), SUM(r.assigned),
                 SUM(CASE WHEN r.assigned = 1 AND r.compliant = 1 THEN 1 ELSE 0 END),

@@ -9,6 +9,8 @@ import dj_database_url
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lms.database_options import postgresql_prepare_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("LMS_VAR_DIR", BASE_DIR / "var"))
 
@@ -120,6 +122,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        postgresql_prepare_options(os.environ.get("DATABASE_PREPARE_THRESHOLD"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (the demo, `make run`) must wait for a lock, never fail a learner's request with
     # "database is locked". A transaction that starts by reading and then writes cannot wait: when
