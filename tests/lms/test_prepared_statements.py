@@ -79,12 +79,15 @@ def test_the_dashboards_line_query_and_the_reports_are_never_prepared(
     people, module, quiz, client_for
 ):
     client = client_for(people["manager"])
-    for params in [{}, {"page": "2"}] * (_threshold() + 1):
+    # Page 2 of a line of three is past its end: the totals alone, then the last page.
+    for params in [{}, {"page": "2"}] * (_threshold() + 2):
         assert client.get(reverse("team_dashboard"), params).status_code == 200
-    for _ in range(_threshold() + 1):
+    for _ in range(_threshold() + 2):
         completion_by_team_and_module()
-    # The dashboard's page with its totals (status_sql.line_page), and the completion report.
+    # The dashboard's page with its totals (status_sql.line_page), the totals alone
+    # (line_totals), and the completion report.
     assert not _prepared("total_people")
+    assert not _prepared("COUNT(*), SUM(r.assigned)")
     assert not _prepared("COALESCE(team.name")
     # The same requests' other statements were prepared.
     assert _prepared("auth_user")
