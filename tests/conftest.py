@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from lms import roles
@@ -80,6 +82,11 @@ def _person(username, role_names, manager=None, team="Family court team"):
 @pytest.fixture
 def people(role_groups):
     """A small organisation: manager -> (staff, lead -> (deep)), and people outside that line."""
+    return people_make()
+
+
+def people_make():
+    """The ``people`` fixture's organisation, for fixtures that make it once for many tests."""
     manager = _person("maria.manager", [roles.STAFF, roles.LINE_MANAGERS])
     staff = _person("sam.staff", [roles.STAFF], manager)
     lead = _person("lee.lead", [roles.STAFF, roles.LINE_MANAGERS], manager)
@@ -125,11 +132,39 @@ def module(clause, wagtail_root):
 @pytest.fixture
 def quiz(module, clause):
     """Three questions of two types; option 0 is right in each single-choice question, True in the true/false."""
+    return quiz_make(module=module, clause=clause)
+
+
+def quiz_make(*, module, clause):
+    """The ``quiz`` fixture's quiz, for fixtures that make it once for many tests."""
     quiz = QuizFactory(module=module)
     single_choice_create(quiz=quiz, clause=clause, text="First question?", sort_order=0)
     single_choice_create(quiz=quiz, clause=clause, text="Second question?", sort_order=1)
     true_false_create(quiz=quiz, clause=clause, answer=True, sort_order=2)
     return quiz
+
+
+@contextlib.contextmanager
+def rows_shared_by_a_module(django_db_blocker):
+    """Rows made once for many tests, as Django's ``TestCase.setUpTestData`` makes them for a
+    class: what the block makes stays until the module's last test, then is rolled back. Each
+    test's own transaction (the ``db`` fixture) nests inside as a savepoint, so what one test
+    writes is gone before the next. Tests must take copies of the shared model instances
+    (``copy.deepcopy``), so that one test's changes in memory do not reach the next either.
+
+    pytest tears a module's fixtures down before a worker runs another module's test, so no
+    other test ever sees these rows."""
+    from django.db import transaction
+
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

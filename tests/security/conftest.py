@@ -2,16 +2,23 @@
 passed attempt and its certificate, their manager, people outside their line, an author and an
 auditor), and a reporting line whose names start like spreadsheet formulas."""
 
+import copy
+
 import pytest
+
+from django.test import TestCase
 
 from api.services import api_client_create
 from certificates.models import Certificate
 from certificates.services import certificate_issue_for_attempt
 from lms import roles
+from modules.services import roles_sync, wagtail_root_ensure
 from people.services import person_create, team_get_or_create
 from quizzes.services import attempt_submit
+from tests.conftest import people_make, quiz_make, rows_shared_by_a_module
 from tests.factories import (
     OrganisationFactory,
+    PolicyClauseFactory,
     QuizFactory,
     attempt_begin,
     certificate_make,
@@ -86,15 +93,22 @@ def hostile(people, clause, monkeypatch):
     }
 
 
-@pytest.fixture
-def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
+def world_make():
+    """The owner (``people``'s staff member) has passed ``quiz`` and holds its certificate; an API
+    client exists. Made once per test module (``world_shared``)."""
+    wagtail_root_ensure()
+    roles_sync()
+    people = people_make()
+    clause = PolicyClauseFactory(reference="2.19")
+    module = module_page_create(clause=clause)
+    quiz = quiz_make(module=module, clause=clause)
     owner = people["staff"]
     attempt = attempt_begin(person=owner, quiz=quiz)
     answers = {
         str(q["id"]): [next(o["id"] for o in q["options"] if o["correct"])]
         for q in attempt.questions
     }
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         attempt_submit(attempt=attempt, answers=answers)
     return {
         "owner": owner,
@@ -113,3 +127,17 @@ def world(people, quiz, module, clause, django_capture_on_commit_callbacks):
             "auditor": people["auditor"],
         },
     }
+
+
+@pytest.fixture(scope="module")
+def world_shared(django_db_setup, django_db_blocker):
+    """One world for a whole module's tests: the access matrix asks hundreds of cells of it."""
+    with rows_shared_by_a_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            shared = world_make()
+        yield shared
+
+
+@pytest.fixture
+def world(db, world_shared):
+    return copy.deepcopy(world_shared)

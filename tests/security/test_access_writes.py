@@ -8,13 +8,16 @@ the Wagtail and allauth URLs that hold data (the admin's CSV exports, page and c
 documents, e-mail management); and it reads every page a person outside the owner's line gets, to
 check that none of them shows the owner's name, e-mail, certificate or code."""
 
+import copy
 import io
 from dataclasses import dataclass, field
 
 import pytest
 from allauth.account.models import EmailAddress
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.urls import reverse
 
 from wagtail.documents.models import Document
@@ -25,8 +28,10 @@ from people.models import Person
 from quizzes.models import Attempt, Question
 from quizzes.selectors import quiz_questions_editor_raw
 from quizzes.views import form_token_for
+from tests.conftest import rows_shared_by_a_module
 from tests.factories import QuizFactory, attempt_begin, module_page_create, single_choice_create
 from tests.quizzes.editor_post import question_editor_post
+from tests.security.conftest import world_make
 from tests.security.test_access_matrix import (
     ADMIN,
     ADMIN_REFUSED,
@@ -41,30 +46,46 @@ from tests.security.test_access_matrix import (
 OUTSIDERS = ("other_staff", "other_manager")
 
 
-@pytest.fixture
-def writes_world(world, clause, wagtail_root, settings, tmp_path):
+@pytest.fixture(scope="module")
+def writes_world_shared(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access matrix's world, plus an attempt of the owner's still open, a document and a
-    distinctive name for the owner that pages must not show to outsiders."""
-    owner = world["owner"]
-    owner.user.first_name, owner.user.last_name = "Zebedee", "Quartermaine"
-    owner.user.save()
-    second_module = module_page_create(clause=clause, title="Second module", slug="second-module")
-    second_quiz = QuizFactory(module=second_module)
-    single_choice_create(quiz=second_quiz, clause=clause, text="Open question?")
-
-    open_attempt = attempt_begin(person=owner, quiz=second_quiz)
+    distinctive name for the owner that pages must not show to outsiders: made once for the
+    module, as hundreds of cells ask it."""
     # Wagtail serves documents from a local path; the tests' in-memory storage has none.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    document = Document.objects.create(
-        title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt")
+    documents = override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))},
+            },
+        }
     )
-    return {**world, "open_attempt": open_attempt, "document": document}
+    documents.enable()
+    try:
+        with rows_shared_by_a_module(django_db_blocker):
+            with django_db_blocker.unblock():
+                world = world_make()
+                owner, clause = world["owner"], world["clause"]
+                owner.user.first_name, owner.user.last_name = "Zebedee", "Quartermaine"
+                owner.user.save()
+                second_module = module_page_create(
+                    clause=clause, title="Second module", slug="second-module"
+                )
+                second_quiz = QuizFactory(module=second_module)
+                single_choice_create(quiz=second_quiz, clause=clause, text="Open question?")
+                open_attempt = attempt_begin(person=owner, quiz=second_quiz)
+                document = Document.objects.create(
+                    title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt")
+                )
+            yield {**world, "open_attempt": open_attempt, "document": document}
+    finally:
+        documents.disable()
+
+
+@pytest.fixture
+def writes_world(db, writes_world_shared):
+    return copy.deepcopy(writes_world_shared)
 
 
 @dataclass
