@@ -1,48 +1,26 @@
 """The dashboard works in the database: the status in SQL (tracking.status_sql) must say what
-status_compute says for every combination of facts, and a page of the filtered, sorted line must
-be the page the old path gave (every row built in Python, then filtered, sorted and paged)."""
+status_compute says for every combination of facts, and the stored grid what the records say.
+That a page of the filtered, sorted line is the page the old path gave is
+test_dashboard_paging_sql.py."""
 
-import csv
 import dataclasses
-import datetime
-import io
 
 import pytest
-from openpyxl import load_workbook
 
-from django.contrib.auth.models import Group
-from django.core.paginator import Paginator
-from django.test import override_settings
-from django.urls import reverse
 from django.utils import timezone
 
-from lms import roles
 from people.models import Person
-from people.selectors import reporting_line, reporting_line_read_once
+from people.selectors import reporting_line
 from quizzes.models import Quiz
 from tests.factories import attempt_make, facts_refreshed_once
 from tracking import status as statuses
-from tracking.dashboard import (
-    dashboard_build,
-    dashboard_choices,
-    dashboard_export_rows,
-    headline_compute,
-)
 from tracking.selectors import module_status_grid, person_rows
 from tracking.status_sql import cell_statuses
 from tracking.stored_grid import stored_status_grid
 
 from .line_maker import line_make, line_modules
-from .test_dashboard import table_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def small_export_chunks(monkeypatch):
-    # Chunks that do not line up with the pages (7), so that every export here crosses chunk
-    # boundaries, ties included.
-    monkeypatch.setattr("tracking.dashboard.EXPORT_CHUNK", 6)
 
 
 @pytest.fixture
@@ -53,13 +31,6 @@ def today():
 @pytest.fixture
 def modules(clause, wagtail_root, today):
     return line_modules(clause=clause, today=today)
-
-
-@pytest.fixture
-def line(people, modules, today):
-    with facts_refreshed_once():
-        line_make(manager=people["manager"], modules=modules, seed=11, size=62, today=today)
-    return people["manager"]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -147,214 +118,3 @@ def test_the_stored_grid_of_nobody_and_of_no_module(people, modules, today):
     assert [row["cells"] for row in stored_status_grid(people=shown, modules=[], today=today)] == [
         [] for _ in shown
     ]
-
-
-def _sort_key(sort, module_index):
-    """The dashboard's sort as it was, in Python: the yardstick for the database's ORDER BY."""
-
-    def by_name(row):
-        person = row["person"]
-        return (person.last_name.lower(), person.first_name.lower(), person.pk)
-
-    if sort == "team":
-        return lambda row: ((row["person"].team_name or "No team").lower(), by_name(row))
-    if module_index is not None:
-        return lambda row: (
-            row["cells"][module_index].urgency,
-            row["cells"][module_index].due_on or datetime.date.max,
-            by_name(row),
-        )
-    return by_name
-
-
-def old_path(*, manager, modules, status, sort, descending, page, page_size, today):
-    """What the dashboard showed before: every row built, then filtered, sorted and paged."""
-    rows = module_status_grid(people=reporting_line(manager=manager), modules=modules, today=today)
-    if status:
-        rows = [row for row in rows if any(cell.status == status for cell in row["cells"])]
-    module_index = None
-    if sort.startswith("module-"):
-        ids = [str(module.pk) for module in modules]
-        module_index = ids.index(sort.removeprefix("module-"))
-    rows.sort(key=_sort_key(sort, module_index), reverse=descending)
-    shown = Paginator(rows, page_size).get_page(page)
-    return shown, headline_compute(rows=rows, today=today), rows
-
-
-def _asked(manager, **changes):
-    # As the view asks: the line read once, its teams from that read.
-    line = reporting_line_read_once(manager=manager)
-    teams, shown, all_modules = dashboard_choices(manager=manager, line=line)
-    walked = dashboard_choices(manager=manager)
-    assert (teams, shown, all_modules) == walked
-    return {"manager": manager, "line": line, "teams": teams, "all_modules": all_modules, **changes}
-
-
-def _compare(manager, *, status="", sort="name", descending=False, page=1, page_size=7):
-    today = timezone.localdate()
-    asked = _asked(manager, status=status, sort=sort, descending=descending, today=today)
-    new = dashboard_build(page=page, page_size=page_size, **asked)
-    old_page, old_headline, old_rows = old_path(
-        manager=manager,
-        modules=asked["all_modules"],
-        status=status,
-        sort=sort,
-        descending=descending,
-        page=page,
-        page_size=page_size,
-        today=today,
-    )
-    assert [row["person"].pk for row in new.page.object_list] == [
-        row["person"].pk for row in old_page.object_list
-    ]
-    assert [row["cells"] for row in new.page.object_list] == [
-        [as_shown(cell) for cell in row["cells"]] for row in old_page.object_list
-    ]
-    assert (new.page.number, new.page.paginator.num_pages) == (
-        old_page.number,
-        old_page.paginator.num_pages,
-    )
-    assert new.headline == old_headline
-    exported = list(dashboard_export_rows(**asked))
-    assert [values[0] for values in exported] == [row["person"].full_name for row in old_rows]
-    assert len(exported) == new.headline.people
-    return new
-
-
-SORTS = ["name", "team", "module-0", "module-2", "module-3"]
-
-
-@pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("sort", SORTS)
-def test_every_sort_gives_the_old_order_with_its_ties(line, modules, sort, descending):
-    if sort.startswith("module-"):
-        sort = f"module-{modules[int(sort.removeprefix('module-'))].pk}"
-    pages = Paginator(range(65), 7).num_pages
-    for page in range(1, pages + 1):
-        _compare(line, sort=sort, descending=descending, page=page)
-    # Ties are there to break: people with the same name in either case.
-    names = [
-        (person.user.last_name.lower(), person.user.first_name.lower())
-        for person in reporting_line(manager=line)
-    ]
-    assert len(set(names)) < len(names)
-
-
-@pytest.mark.parametrize("status", sorted(statuses.STATUS_NAMES))
-def test_every_status_filter_gives_the_old_rows_and_headline(line, modules, status):
-    new = _compare(line, status=status, sort=f"module-{modules[1].pk}")
-    _compare(line, status=status, page=2)
-    assert new.headline.people > 0
-
-
-@pytest.mark.parametrize(
-    ("page", "shown"),
-    [
-        (1, 1),
-        ("2", 2),
-        (10, 10),  # the last page, two people
-        (11, 10),  # past the end: the last page, as Paginator.get_page does
-        ("999", 10),
-        ("0", 10),
-        ("-1", 10),
-        ("abc", 1),
-        ("", 1),
-        (None, 1),
-        ("2.5", 1),
-    ],
-)
-def test_any_page_number_gives_the_page_the_old_path_gave(line, page, shown):
-    new = _compare(line, page=page)
-    assert new.page.number == shown
-    assert len(new.page.object_list) == (2 if shown == 10 else 7)
-
-
-def test_an_empty_line_and_an_empty_filter(people, modules):
-    nobody = _compare(people["staff"])
-    assert (nobody.headline.people, list(nobody.page.object_list)) == (0, [])
-    assert nobody.headline.percent_compliant is None
-    empty = _compare(people["staff"], page="5", status="overdue")
-    assert empty.page.number == 1
-
-
-def test_bad_sort_order_and_page_give_a_page_not_an_error(line, client_for, modules):
-    client = client_for(line)
-    for params in (
-        {"sort": "module-999999", "page": "abc"},
-        {"sort": "nonsense", "order": "sideways", "page": "-3"},
-        {"sort": "module-", "page": "99999999999999999999"},
-        {"status": "nonsense", "team": "x", "module": "0"},
-    ):
-        response = client.get(reverse("team_dashboard"), params)
-        assert response.status_code == 200, params
-        dashboard = response.context["dashboard"]
-        assert dashboard.sort == "name"
-        assert len(dashboard.page.object_list) > 0
-        people = Person.objects.filter(pk__in=[row["person"].pk for row in dashboard.page])
-        assert set(people) <= set(reporting_line(manager=line))
-
-
-def _download_rows(response):
-    if response["Content-Type"].startswith("text/csv"):
-        assert response.streaming  # rows go out as the database sends them
-        text = b"".join(response.streaming_content).decode()
-        return list(csv.reader(io.StringIO(text)))
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    return [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
-
-
-@override_settings(LMS_DASHBOARD_PAGE_SIZE=7)
-@pytest.mark.parametrize(
-    "params",
-    [
-        {},
-        {"order": "desc"},
-        {"sort": "team"},
-        {"sort": "module-2", "order": "desc"},
-        {"status": "overdue", "sort": "module-0"},
-        {"status": "not_assigned", "sort": "name"},
-    ],
-)
-def test_the_export_is_every_page_of_the_screen_in_order(line, modules, client_for, params):
-    if params.get("sort", "").startswith("module-"):
-        params = {**params, "sort": f"module-{modules[int(params['sort'][7:])].pk}"}
-    client = client_for(line)
-    first = client.get(reverse("team_dashboard"), params)
-    pages = first.context["dashboard"].page.paginator.num_pages
-    screen = table_of(first)
-    for number in range(2, pages + 1):
-        screen += table_of(client.get(reverse("team_dashboard"), {**params, "page": number}))[1:]
-    # Every page, and (unfiltered) more people than a chunk of the export.
-    assert (
-        len(screen) - 1
-        == first.context["dashboard"].headline.people
-        > (0 if "status" in params else 6)
-    )
-    for export in ("csv", "xlsx"):
-        response = client.get(reverse("team_dashboard"), {**params, "export": export})
-        assert _download_rows(response) == screen, export
-
-
-def test_the_export_never_reaches_outside_the_managers_line(line, people, client_for):
-    middle = (
-        Person.objects.filter(line_manager=line, direct_reports__isnull=False)
-        .exclude(pk=people["lead"].pk)
-        .distinct()
-        .first()
-    )
-    middle.user.groups.add(Group.objects.get(name=roles.LINE_MANAGERS))
-    for manager in (middle, people["lead"], people["other_manager"]):
-        client = client_for(manager)
-        inside = {person.full_name for person in reporting_line(manager=manager)}
-        outside = {
-            person.full_name
-            for person in Person.objects.exclude(pk__in=reporting_line(manager=manager))
-        } - inside
-        assert outside
-        for export in ("csv", "xlsx"):
-            response = client.get(reverse("team_dashboard"), {"export": export})
-            assert response.status_code == 200
-            rows = _download_rows(response)[1:]
-            assert len(rows) == reporting_line(manager=manager).count() > 0
-            assert {row[0] for row in rows} <= inside
-            assert not {row[0] for row in rows} & outside
