@@ -145,11 +145,12 @@ def quiz_make(*, module, clause):
 
 
 @contextlib.contextmanager
-def rows_shared_by_a_module(django_db_blocker):
+def rows_shared_by_a_module(django_db_blocker, *, make):
     """Rows made once for many tests, as Django's ``TestCase.setUpTestData`` makes them for a
-    class: what the block makes stays until the module's last test, then is rolled back. Each
-    test's own transaction (the ``db`` fixture) nests inside as a savepoint, so what one test
-    writes is gone before the next. Tests must take copies of the shared model instances
+    class: ``make()`` runs inside a transaction, the block gets what it returns, and everything
+    is rolled back when the block ends (after the module's last test, for a module fixture).
+    Each test's own transaction (the ``db`` fixture) nests inside as a savepoint, so what one
+    test writes is gone before the next. Tests must take copies of the shared model instances
     (``copy.deepcopy``), so that one test's changes in memory do not reach the next either.
 
     pytest tears a module's fixtures down before a worker runs another module's test, so no
@@ -160,7 +161,9 @@ def rows_shared_by_a_module(django_db_blocker):
     with django_db_blocker.unblock():
         outer.__enter__()
     try:
-        yield
+        with django_db_blocker.unblock():
+            made = make()
+        yield made
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)

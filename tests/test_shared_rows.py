@@ -22,28 +22,36 @@ def _team_names(django_db_blocker):
 def test_the_shared_rows_and_what_tests_wrote_are_gone_after_the_block(
     django_db_setup, django_db_blocker
 ):
-    with rows_shared_by_a_module(django_db_blocker), django_db_blocker.unblock():
-        Team.objects.create(name="Shared for the module")
-        # Two tests in turn, as the db fixture runs them: a savepoint each, rolled back.
-        for test in ("first", "second"):
-            with transaction.atomic():
-                seen = set(
-                    Team.objects.filter(name__startswith="Shared ").values_list("name", flat=True)
-                )
-                assert seen == {"Shared for the module"}, f"the {test} test saw {seen}"
-                Team.objects.create(name=f"Shared by the {test} test")
-                transaction.set_rollback(True)
+    def make():
+        return Team.objects.create(name="Shared for the module")
+
+    with rows_shared_by_a_module(django_db_blocker, make=make) as shared:
+        assert shared.name == "Shared for the module"
+        with django_db_blocker.unblock():
+            # Two tests in turn, as the db fixture runs them: a savepoint each, rolled back.
+            for test in ("first", "second"):
+                with transaction.atomic():
+                    seen = set(
+                        Team.objects.filter(name__startswith="Shared ").values_list(
+                            "name", flat=True
+                        )
+                    )
+                    assert seen == {"Shared for the module"}, f"the {test} test saw {seen}"
+                    Team.objects.create(name=f"Shared by the {test} test")
+                    transaction.set_rollback(True)
     assert _team_names(django_db_blocker) == set()
     assert not connection.in_atomic_block
 
 
 def test_rows_made_before_a_failure_are_rolled_back_too(django_db_setup, django_db_blocker):
-    with (
-        pytest.raises(RuntimeError, match="half-way"),
-        rows_shared_by_a_module(django_db_blocker),
-        django_db_blocker.unblock(),
-    ):
+    def make():
         Team.objects.create(name="Shared before the failure")
         raise RuntimeError("making the shared rows failed half-way")
+
+    with (
+        pytest.raises(RuntimeError, match="half-way"),
+        rows_shared_by_a_module(django_db_blocker, make=make),
+    ):
+        pass
     assert _team_names(django_db_blocker) == set()
     assert not connection.in_atomic_block

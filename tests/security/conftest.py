@@ -132,9 +132,7 @@ def world_make():
 @pytest.fixture(scope="module")
 def world_shared(django_db_setup, django_db_blocker):
     """One world for a whole module's tests: the access matrix asks hundreds of cells of it."""
-    with rows_shared_by_a_module(django_db_blocker):
-        with django_db_blocker.unblock():
-            shared = world_make()
+    with rows_shared_by_a_module(django_db_blocker, make=world_make) as shared:
         yield shared
 
 

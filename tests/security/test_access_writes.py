@@ -46,41 +46,38 @@ from tests.security.test_access_matrix import (
 OUTSIDERS = ("other_staff", "other_manager")
 
 
+def _writes_world_make():
+    world = world_make()
+    owner, clause = world["owner"], world["clause"]
+    owner.user.first_name, owner.user.last_name = "Zebedee", "Quartermaine"
+    owner.user.save()
+    second_module = module_page_create(clause=clause, title="Second module", slug="second-module")
+    second_quiz = QuizFactory(module=second_module)
+    single_choice_create(quiz=second_quiz, clause=clause, text="Open question?")
+    return {
+        **world,
+        "open_attempt": attempt_begin(person=owner, quiz=second_quiz),
+        "document": Document.objects.create(
+            title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt")
+        ),
+    }
+
+
 @pytest.fixture(scope="module")
 def writes_world_shared(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access matrix's world, plus an attempt of the owner's still open, a document and a
     distinctive name for the owner that pages must not show to outsiders: made once for the
     module, as hundreds of cells ask it."""
     # Wagtail serves documents from a local path; the tests' in-memory storage has none.
-    documents = override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))},
-            },
-        }
-    )
-    documents.enable()
-    try:
-        with rows_shared_by_a_module(django_db_blocker):
-            with django_db_blocker.unblock():
-                world = world_make()
-                owner, clause = world["owner"], world["clause"]
-                owner.user.first_name, owner.user.last_name = "Zebedee", "Quartermaine"
-                owner.user.save()
-                second_module = module_page_create(
-                    clause=clause, title="Second module", slug="second-module"
-                )
-                second_quiz = QuizFactory(module=second_module)
-                single_choice_create(quiz=second_quiz, clause=clause, text="Open question?")
-                open_attempt = attempt_begin(person=owner, quiz=second_quiz)
-                document = Document.objects.create(
-                    title="Internal guidance", file=ContentFile(b"internal", name="guidance.txt")
-                )
-            yield {**world, "open_attempt": open_attempt, "document": document}
-    finally:
-        documents.disable()
+    documents = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))},
+    }
+    with (
+        override_settings(STORAGES={**settings.STORAGES, "default": documents}),
+        rows_shared_by_a_module(django_db_blocker, make=_writes_world_make) as shared,
+    ):
+        yield shared
 
 
 @pytest.fixture

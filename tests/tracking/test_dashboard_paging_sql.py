@@ -48,26 +48,22 @@ def small_export_chunks(monkeypatch):
     monkeypatch.setattr("tracking.dashboard.EXPORT_CHUNK", 6)
 
 
+def _line_make():
+    """``people``'s manager with a line of 62 more people, over four modules."""
+    wagtail_root_ensure()
+    roles_sync()
+    people = people_make()
+    today = timezone.localdate()
+    modules = line_modules(clause=PolicyClauseFactory(reference="2.19"), today=today)
+    with facts_refreshed_once():
+        line_make(manager=people["manager"], modules=modules, seed=11, size=62, today=today)
+    return {"people": people, "modules": modules}
+
+
 @pytest.fixture(scope="module")
 def line_shared(django_db_setup, django_db_blocker):
-    """``people``'s manager with a line of 62 more people, over four modules."""
-    with rows_shared_by_a_module(django_db_blocker):
-        with django_db_blocker.unblock():
-            wagtail_root_ensure()
-            roles_sync()
-            people = people_make()
-            modules = line_modules(
-                clause=PolicyClauseFactory(reference="2.19"), today=timezone.localdate()
-            )
-            with facts_refreshed_once():
-                line_make(
-                    manager=people["manager"],
-                    modules=modules,
-                    seed=11,
-                    size=62,
-                    today=timezone.localdate(),
-                )
-        yield {"people": people, "modules": modules}
+    with rows_shared_by_a_module(django_db_blocker, make=_line_make) as shared:
+        yield shared
 
 
 @pytest.fixture
