@@ -14,10 +14,10 @@ Why these rules:
 
 from collections import Counter
 
+from .drawing import BANK_TO_DRAW_RATIO
 from .kinds import KINDS
 
 MAX_SHARE_OF_ONE_POSITION = 0.4
-BANK_TO_DRAW_RATIO = 2
 
 
 def _plural(count, word):

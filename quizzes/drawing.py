@@ -19,6 +19,10 @@ The bank is a list of ``BankEntry``; nothing here touches the database."""
 import math
 from dataclasses import dataclass
 
+# A pool a draw takes from holds at least this many times what it takes, so that a retry can be
+# all new questions (``retry_problems``, and ``content_checks.bank_size_problems`` for the bank).
+BANK_TO_DRAW_RATIO = 2
+
 
 @dataclass(frozen=True)
 class BankEntry:
@@ -105,8 +109,8 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     organisation: an answer resting on another organisation's rule is never asked).
 
     The other questions leave the bank; each topic count is cut to the topic's applicable
-    questions (a topic with none is dropped), and raised again in turn where the rest cannot fill
-    the total; the total is cut to what the applicable questions can fill, keeping room
+    questions (a topic with none is dropped), and raised again, roomiest topic first, where the
+    rest cannot fill the total; the total is cut to what the applicable questions can fill, keeping room
     for the critical questions that are always asked. Settings the full bank meets are still met.
     ``problems`` says why no fair attempt can be drawn: nothing applies, or fewer questions apply
     than ``AUDIENCE_MINIMUM_SHARE`` of the quiz's size."""
@@ -124,18 +128,21 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     )
     # A counted topic gives no more than its count, so only its count and the other questions can
     # fill the total. Where they fall short of it (the learner's organisation has no questions in
-    # some topics), the topics that apply give more of theirs, one at a time in turn, so that an
-    # attempt is as long as the quiz's wherever enough questions apply.
+    # some topics), the topics that apply give more of theirs, one at a time, each time from the
+    # topic with the most questions left undrawn (the first such in the quiz's order), so that an
+    # attempt is as long as the quiz's wherever enough questions apply, and a retry can still
+    # differ: raising a small topic would ask all of it every time.
     drawable = sum(counts.values()) + sum(entry.topic not in counts for entry in own)
     if total is not None:
         target = min(total, len(own))
         spare = {topic: len(by_topic[topic]) - count for topic, count in counts.items()}
-        while drawable < target and any(spare.values()):
-            for topic in counts:
-                if drawable < target and spare[topic]:
-                    counts[topic] += 1
-                    spare[topic] -= 1
-                    drawable += 1
+        while drawable < target:
+            roomiest = max(spare, key=spare.get, default=None)
+            if roomiest is None or not spare[roomiest]:
+                break
+            counts[roomiest] += 1
+            spare[roomiest] -= 1
+            drawable += 1
     own_total = None if total is None else max(min(total, drawable), needed)
     if total is not None:
         full_size = total
@@ -157,6 +164,40 @@ def draw_for_audience(*, bank, applicable_ids, total, per_topic):
     else:
         problems += draw_problems(bank=own, total=own_total, per_topic=counts)
     return AudienceDraw(bank=own, total=own_total, per_topic=counts, problems=problems)
+
+
+def retry_problems(*, bank, total, per_topic):
+    """Why a retry drawn with these settings would ask mostly what the last attempt asked, as
+    sentences for an author; empty when every pool the draw takes from holds at least
+    ``BANK_TO_DRAW_RATIO`` times what it takes, so that a retry can be all new questions.
+
+    Meant for the draw one audience gets (``draw_for_audience``): the whole bank can meet the
+    quiz's ratio while an organisation's share of it is all asked every time, and then a retry
+    measures memory of the last attempt rather than the policy. Critical questions outside the
+    counted topics are always asked by design and are not a pool."""
+    problems = []
+    by_topic = _by_topic(bank)
+    for topic, count in per_topic.items():
+        held = len(by_topic.get(topic, []))
+        if held < BANK_TO_DRAW_RATIO * count:
+            problems.append(
+                f"Topic “{topic}” has {held} question{'s' if held != 1 else ''} and "
+                f"{count} {'is' if count == 1 else 'are'} drawn from it per attempt; it needs at "
+                f"least {BANK_TO_DRAW_RATIO * count} so that a retry can see different questions."
+            )
+    # With no total, the counted topics and the critical questions are all an attempt asks (a
+    # quiz that asks its whole bank is the author's choice, as in ``draw_problems``).
+    others = [entry for entry in bank if entry.topic not in per_topic and not entry.critical]
+    always = sum(entry.critical for entry in bank if entry.topic not in per_topic)
+    taken = 0 if total is None else total - sum(per_topic.values()) - always
+    if taken > 0 and len(others) < BANK_TO_DRAW_RATIO * taken:
+        problems.append(
+            f"{taken} question{'s' if taken != 1 else ''} per attempt come"
+            f"{'s' if taken == 1 else ''} from outside the counted topics, where {len(others)} "
+            f"{'is' if len(others) == 1 else 'are'} held; at least "
+            f"{BANK_TO_DRAW_RATIO * taken} are needed so that a retry can see different questions."
+        )
+    return problems
 
 
 def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):

@@ -33,7 +33,13 @@ from .content_checks import (
     key_position_problems,
     quiz_content_problems,
 )
-from .drawing import BankEntry, bank_without_superseded_citations, draw_for_audience, draw_problems
+from .drawing import (
+    BankEntry,
+    bank_without_superseded_citations,
+    draw_for_audience,
+    draw_problems,
+    retry_problems,
+)
 from .item_analysis import (
     item_statistics,
     response_counts,
@@ -150,8 +156,10 @@ def quiz_draw_for_person(*, quiz, person):
 
 def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False):
     """For authors: each organisation that a document cited by the quiz applies to, and for which
-    no fair attempt can be drawn (too few of the questions apply to it), as sentences; empty when
-    every such organisation's staff can take the quiz. Those learners are refused a start."""
+    no fair attempt can be drawn (too few of the questions apply to it: those learners are refused
+    a start), or whose share of the bank is under twice its draw (a retry would ask them the same
+    questions: ``quizzes.drawing.retry_problems``), as sentences; empty when every such
+    organisation's staff can take the quiz and retry it fairly."""
     total = quiz.questions_per_attempt if total is ... else total
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     bank = quiz_drawable_bank(quiz=quiz, as_written=as_written)
@@ -173,6 +181,16 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
         if draw.problems:
             problems.append(
                 f"Staff of {organisation.name} cannot take this quiz: {' '.join(draw.problems)} "
+                "Add questions on the policies that apply to them."
+            )
+            continue
+        if len(draw.bank) == len(bank):
+            continue  # nothing narrowed: the whole bank's own checks (bank_size_problems) hold
+        retry = retry_problems(bank=draw.bank, total=draw.total, per_topic=draw.per_topic)
+        if retry:
+            problems.append(
+                f"Staff of {organisation.name} would be asked the same questions again on a "
+                f"retry, so a retry would test memory of the last attempt: {' '.join(retry)} "
                 "Add questions on the policies that apply to them."
             )
     return problems

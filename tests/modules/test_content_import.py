@@ -10,9 +10,12 @@ from django.core.management import CommandError, call_command
 
 from modules.content_import import CONTENT_DIR
 from modules.models import ModulePage, PolicyClause, PolicyDocument
+from people.models import Organisation
 from quizzes.content_import import ContentError, content_load
 from quizzes.kinds import KINDS
 from quizzes.models import Option, Question, Quiz
+from quizzes.services import AttemptError
+from tests.factories import PersonFactory, attempt_begin, attempt_failed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 SHIPPED_FILES = sorted(CONTENT_DIR.glob("module-*.json"))
@@ -379,11 +382,39 @@ def test_shipped_content_loads_cleanly_and_twice_creates_nothing_twice():
         second["clauses_updated"],
     ) == (0, 0, 0, 0, 0, 0, 0, 0)
     # Whose policy applies: only Together4Children staff are left without a fair draw, in the
-    # privacy module (two of its questions rest on their policy); everyone else can take every quiz.
+    # privacy module (two of its questions rest on their policy); everyone else can take every
+    # quiz, and retry it with a new set of questions.
     assert [warning.split(":")[0] for warning in first["warnings"]] == [
         "module-2-privacy-and-security-settings.json"
     ]
     assert "Staff of Together4Children cannot take this quiz" in first["warnings"][0]
+    assert "same questions again" not in first["warnings"][0]
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_shipped_quiz_asks_new_questions_whichever_organisation_takes_it():
+    """The remembering learner: whoever takes a shipped quiz, after failing it their next attempt
+    asks none of the questions they were just shown, so that a pass cannot rest on the marks of the
+    last attempt. Each organisation is drawn only the questions whose policy applies to it, so each
+    one's share of the bank must be twice its draw, not just the bank as a whole."""
+    assert content_load()["errors"] == []
+    taken = 0
+    for quiz in Quiz.objects.order_by("pk"):
+        for organisation in Organisation.objects.order_by("code"):
+            person = PersonFactory(organisation=organisation)
+            try:
+                first = attempt_failed(person=person, quiz=quiz)
+            except AttemptError:
+                continue  # refused a start: too few of the quiz's questions apply to them
+            second = attempt_begin(person=person, quiz=quiz)
+            asked_first = {question["id"] for question in first.questions}
+            asked_again = asked_first & {question["id"] for question in second.questions}
+            assert len(second.questions) == quiz.questions_per_attempt, (quiz, organisation)
+            assert not asked_again, (quiz.title, organisation.name, len(asked_again))
+            taken += 1
+    # Everyone takes every quiz but those with no policy of theirs in it (WhatsApp, viewing service
+    # users' social media) or too little (privacy, for Together4Children).
+    assert taken == 4 * 4 - 4
 
 
 @pytest.mark.django_db

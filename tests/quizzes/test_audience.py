@@ -7,7 +7,7 @@ import random
 import pytest
 
 from certificates.services import certificate_issue_base_competence
-from quizzes.drawing import BankEntry, draw_for_audience
+from quizzes.drawing import BankEntry, draw_for_audience, retry_problems
 from quizzes.selectors import quiz_audience_problems, quiz_questions_applicable
 from quizzes.services import (
     NO_ORGANISATION_MESSAGE,
@@ -84,6 +84,54 @@ def test_without_a_total_every_applicable_question_is_asked():
     assert draw.total is None and [entry.id for entry in draw.bank] == [1, 2, 5]
 
 
+def test_raising_counts_takes_from_the_roomiest_topic_first():
+    """Where the rest cannot fill the total, the topic with most questions left undrawn gives
+    more, not each topic in turn: raising a small topic would ask all of it every time."""
+    bank = [BankEntry(id=number, topic="small", critical=True) for number in range(2)] + [
+        BankEntry(id=10 + number, topic="large", critical=False) for number in range(8)
+    ]
+    draw = draw_for_audience(
+        bank=bank,
+        applicable_ids={entry.id for entry in bank},
+        total=4,
+        per_topic={"small": 1, "large": 1},
+    )
+    assert draw.per_topic == {"small": 1, "large": 3} and draw.problems == []
+    assert retry_problems(bank=draw.bank, total=draw.total, per_topic=draw.per_topic) == []
+
+
+# --- a retry must be able to ask new questions, for each audience ----------------------------------
+
+
+def test_a_topic_drawn_whole_on_every_attempt_is_a_retry_problem():
+    problems = retry_problems(bank=BANK, total=4, per_topic={"a": 2})
+    assert problems == [
+        "Topic “a” has 2 questions and 2 are drawn from it per attempt; it needs at least 4 so "
+        "that a retry can see different questions."
+    ]
+    # Twice the draw is enough.
+    assert retry_problems(bank=BANK, total=3, per_topic={"a": 1}) == []
+
+
+def test_the_uncounted_rest_must_also_hold_twice_what_it_gives():
+    # Topic "a" gives 1 of 2; the critical question 3 is always asked; questions 4, 5 and 6 give
+    # the other 2, and 3 is under twice that.
+    assert retry_problems(bank=BANK, total=4, per_topic={"a": 1}) == [
+        "2 questions per attempt come from outside the counted topics, where 3 are held; at "
+        "least 4 are needed so that a retry can see different questions."
+    ]
+    assert retry_problems(bank=BANK, total=3, per_topic={"a": 1}) == []
+
+
+def test_critical_questions_always_asked_are_not_a_retry_problem():
+    """They are asked on every attempt by design: the quiz's own checks decide how many."""
+    bank = [BankEntry(id=1, topic="", critical=True)] + [
+        BankEntry(id=number, topic="", critical=False) for number in range(2, 6)
+    ]
+    assert retry_problems(bank=bank, total=3, per_topic={}) == []
+    assert retry_problems(bank=BANK, total=None, per_topic={}) == []
+
+
 # --- drawing for people of two organisations -----------------------------------------------------
 
 
@@ -97,7 +145,8 @@ def organisations(db):
 
 @pytest.fixture
 def two_policy_quiz(organisations, wagtail_root):
-    """A quiz of four Cafcass questions and four Hertfordshire ones, three asked per attempt."""
+    """A quiz of six Cafcass questions and six Hertfordshire ones, three asked per attempt: each
+    organisation's share is twice its draw, so a retry can be all new questions."""
     cafcass = PolicyClauseFactory(
         reference="2.19",
         document__title="Cafcass policy",
@@ -112,7 +161,7 @@ def two_policy_quiz(organisations, wagtail_root):
     )
     module = module_page_create(clause=cafcass, title="Mixed", slug="mixed")
     quiz = QuizFactory(module=module, title="Mixed quiz", questions_per_attempt=3)
-    for number in range(4):
+    for number in range(6):
         single_choice_create(
             quiz=quiz, clause=cafcass, text=f"Cafcass {number}?", sort_order=number
         )
@@ -200,14 +249,33 @@ def test_authors_are_told_which_organisation_a_quiz_leaves_without_a_fair_draw(
 ):
     quiz, _, herts = two_policy_quiz
     assert quiz_audience_problems(quiz=quiz) == []
-    # Three of the four Hertfordshire questions go: one is left, for a quiz of three.
-    quiz.questions.filter(text__in=["Herts 0?", "Herts 1?", "Herts 2?"]).delete()
+    # Five of the six Hertfordshire questions go: one is left, for a quiz of three.
+    quiz.questions.filter(text__in=[f"Herts {number}?" for number in range(5)]).delete()
     problems = quiz_audience_problems(quiz=quiz)
     assert len(problems) == 1
     assert problems[0].startswith("Staff of Hertfordshire County Council cannot take this quiz")
     # And a Hertfordshire learner is refused rather than given a one-question quiz.
     with pytest.raises(AttemptError, match="enough questions on the policies"):
         attempt_begin(person=PersonFactory(organisation=organisations["herts"]), quiz=quiz)
+
+
+def test_authors_are_told_which_organisation_would_be_asked_the_same_questions_on_a_retry(
+    organisations, two_policy_quiz
+):
+    """The bank as a whole is far over twice the draw, but one organisation's share of it is not:
+    its staff would see the same questions on every retry, and a pass would measure memory."""
+    quiz, _, _ = two_policy_quiz
+    quiz.questions.filter(text__in=["Herts 0?", "Herts 1?", "Herts 2?"]).delete()
+    problems = quiz_audience_problems(quiz=quiz)
+    assert problems == [
+        "Staff of Hertfordshire County Council would be asked the same questions again on a "
+        "retry, so a retry would test memory of the last attempt: 3 questions per attempt come "
+        "from outside the counted topics, where 3 are held; at least 6 are needed so that a retry "
+        "can see different questions. Add questions on the policies that apply to them."
+    ]
+    # It is an author's problem to fix, not a learner's: Hertfordshire staff can still start.
+    attempt = attempt_begin(person=PersonFactory(organisation=organisations["herts"]), quiz=quiz)
+    assert _asked(attempt) == {"Herts"}
 
 
 # --- certificates --------------------------------------------------------------------------------
