@@ -5,8 +5,12 @@ with options shuffled where asked.
   not: such a topic can hold several variants of one critical rule, and each attempt asks one.
 - Critical questions outside the counted topics are always asked.
 - A retry sees new questions first: within each topic (and among the other questions) the draw
-  takes questions the person has not been shown before, then the least recently shown, at random
-  among equals. Repeats happen only when a pool has too few unseen questions left.
+  takes questions the person has not been shown before, then those they were shown but have never
+  answered right, then the ones they have answered right; the least recently shown first within
+  each, at random among equals. Repeats happen only when a pool has too few unseen questions left,
+  and then ask again what the person missed: a question they answered right is the one a learner
+  could answer from the last result page alone, while one they missed is answered right only by
+  someone who has learnt its rule since.
 
 - A question citing a clause version that a newer version has replaced is left out of every new
   draw until an author moves it on to the current version (``bank_without_superseded_citations``).
@@ -200,13 +204,15 @@ def retry_problems(*, bank, total, per_topic):
     return problems
 
 
-def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):
+def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=(), answered_right=frozenset()):
     """The entries one attempt asks, in the order shown. Call ``draw_problems`` first: settings it
     rejects raise ValueError here.
 
     ``seen`` holds, for each of the person's earlier attempts at this quiz (oldest first), the ids
-    of the questions it showed. Within each pool the draw prefers questions never shown, then the
-    least recently shown; ties are broken with ``rng``, so a seeded ``rng`` gives the same draw."""
+    of the questions it showed; ``answered_right`` the ids of those the person has answered right
+    in any of them. Within each pool the draw prefers questions never shown, then those shown but
+    never answered right, then the rest; the least recently shown first within each; ties are
+    broken with ``rng``, so a seeded ``rng`` gives the same draw."""
     problems = draw_problems(bank=bank, total=total, per_topic=per_topic)
     if problems:
         raise ValueError(" ".join(problems))
@@ -220,14 +226,20 @@ def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):
         by_topic = _by_topic(bank)
         chosen = []
         for topic, count in per_topic.items():
-            chosen += _freshest(by_topic[topic], count, last_seen=last_seen, rng=rng)
+            chosen += _freshest(
+                by_topic[topic], count, last_seen=last_seen, right=answered_right, rng=rng
+            )
         others = [entry for entry in bank if entry.topic not in per_topic]
         always = [entry for entry in others if entry.critical]
         chosen += always
         if total is not None:
             rest = [entry for entry in others if not entry.critical]
             chosen += _freshest(
-                rest, total - sum(per_topic.values()) - len(always), last_seen=last_seen, rng=rng
+                rest,
+                total - sum(per_topic.values()) - len(always),
+                last_seen=last_seen,
+                right=answered_right,
+                rng=rng,
             )
         position = {entry.id: index for index, entry in enumerate(bank)}
         chosen.sort(key=lambda entry: position[entry.id])
@@ -236,11 +248,20 @@ def questions_draw(*, bank, total, per_topic, shuffle, rng, seen=()):
     return chosen
 
 
-def _freshest(entries, count, *, last_seen, rng):
-    """``count`` of ``entries``: never shown first, then the least recently shown, at random among equals."""
-    keyed = [(last_seen.get(entry.id, -1), rng.random(), entry) for entry in entries]
-    keyed.sort(key=lambda item: item[:2])
-    return [entry for _, _, entry in keyed[:count]]
+def _freshest(entries, count, *, last_seen, right, rng):
+    """``count`` of ``entries``: never shown first, then shown but never answered right, then
+    answered right; the least recently shown first within each, at random among equals."""
+    keyed = [
+        (
+            0 if entry.id not in last_seen else 2 if entry.id in right else 1,
+            last_seen.get(entry.id, -1),
+            rng.random(),
+            entry,
+        )
+        for entry in entries
+    ]
+    keyed.sort(key=lambda item: item[:3])
+    return [entry for *_, entry in keyed[:count]]
 
 
 def _by_topic(bank):

@@ -308,6 +308,16 @@ def attempts_shown(*, person, quiz):
     ]
 
 
+def questions_answered_right(*, person, quiz):
+    """Ids of the quiz's questions the person has answered right in any submitted attempt (a
+    retry's draw asks these again last: ``quizzes.drawing.questions_draw``). One query."""
+    return set(
+        AnsweredQuestion.objects.filter(person=person, quiz=quiz, correct=True).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
 def attempt_retry_at(*, person, quiz, now=None):
     """When the person may next start this quiz, or None if they may start now.
 

@@ -46,6 +46,7 @@ from .selectors import (
     question_draft_is_live,
     question_editor_changed,
     question_is_withdrawn_on_removal,
+    questions_answered_right,
     quiz_draw_for_person,
     quiz_draw_problems,
     quiz_question_edit_problems,
@@ -157,6 +158,7 @@ def attempt_start(*, person, quiz, rng=None, now=None):
             shuffle=quiz.shuffle_questions,
             rng=rng,
             seen=attempts_shown(person=person, quiz=quiz),
+            answered_right=questions_answered_right(person=person, quiz=quiz),
         )
         questions = Question.objects.filter(
             pk__in=[entry.id for entry in drawn], live=True

@@ -216,6 +216,39 @@ def test_critical_variants_of_one_rule_rotate_between_attempts():
         assert {ids[0] for ids in asked[3:]} == {0, 1, 2}  # then the least recently asked first
 
 
+def test_a_repeat_asks_again_first_what_the_person_has_not_answered_right():
+    """When a pool has too few unseen questions left, the repeats are the questions the person
+    missed: one they answered right could be answered from the last result page alone."""
+    bank = bank_of("a", "a", "a")
+    for seed in range(20):
+        for right, repeated in (({0}, 1), ({1}, 0)):
+            drawn = questions_draw(
+                bank=bank,
+                total=2,
+                per_topic={"a": 2},
+                shuffle=True,
+                rng=random.Random(seed),
+                seen=[[0, 1]],
+                answered_right=right,
+            )
+            assert sorted(_ids(drawn)) == sorted([2, repeated])
+
+
+def test_among_missed_questions_the_least_recently_shown_comes_back_first():
+    bank = bank_of("a", "a", "a", "a")
+    for seed in range(20):
+        drawn = questions_draw(
+            bank=bank,
+            total=1,
+            per_topic={"a": 1},
+            shuffle=False,
+            rng=random.Random(seed),
+            seen=[[0], [1], [2], [3]],
+            answered_right={0},
+        )
+        assert _ids(drawn) == [1]
+
+
 @st.composite
 def banks_and_settings(draw):
     topics = draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=16))
@@ -259,6 +292,36 @@ def test_a_retry_never_repeats_more_questions_than_it_must(settings, attempts, s
         assert len(drawn_ids & rest) == wanted
         assert len(drawn_ids & rest & shown_before) == max(0, wanted - len(rest - shown_before))
         assert len(drawn) == total
+
+
+@given(settings=banks_and_settings(), attempts=st.integers(1, 4), seed=st.integers())
+def test_a_question_answered_right_is_repeated_only_when_nothing_missed_is_left(
+    settings, attempts, seed
+):
+    bank, total, per_topic = settings
+    rng = random.Random(seed)
+    seen = _attempts(bank=bank, total=total, per_topic=per_topic, rng=rng, count=attempts)
+    shown_before = {qid for ids in seen for qid in ids}
+    right = {qid for qid in sorted(shown_before) if rng.random() < 0.5}
+    drawn_ids = set(
+        _ids(
+            questions_draw(
+                bank=bank,
+                total=total,
+                per_topic=per_topic,
+                shuffle=True,
+                rng=rng,
+                seen=seen,
+                answered_right=right,
+            )
+        )
+    )
+    others = [e for e in bank if e.topic not in per_topic and not e.critical]
+    pools = [[e for e in bank if e.topic == topic] for topic in per_topic] + [others]
+    for pool in pools:
+        ids = {e.id for e in pool}
+        if drawn_ids & ids & right:
+            assert ids - right <= drawn_ids  # every unseen and every missed one came first
 
 
 @given(settings=banks_and_settings(), seed=st.integers())

@@ -19,7 +19,7 @@ from quizzes.services import (
     attempt_start,
     attempt_submit,
 )
-from tests.factories import attempt_begin, single_choice_create
+from tests.factories import PersonFactory, attempt_begin, single_choice_create
 from tests.quizzes.answers import answers_for, right_values, wrong_values
 
 pytestmark = pytest.mark.django_db
@@ -418,6 +418,30 @@ def test_a_retry_draws_none_of_the_questions_the_first_attempt_showed(people, mo
     assert not shown[0] & shown[1]
     assert shown[0] | shown[1] == set(quiz.questions.values_list("pk", flat=True))
     assert shown[2] == shown[0]  # the least recently seen come back first
+
+
+def test_when_a_retry_must_repeat_it_asks_again_what_was_missed(people, module, clause):
+    """Four questions, three per attempt: the second attempt asks the one not yet shown and must
+    repeat two of the first's. It repeats the two the person got wrong there, not the one they got
+    right, whose answer they could take from the last result page without knowing the rule."""
+    from tests.factories import QuizFactory
+
+    quiz = QuizFactory(
+        module=module, questions_per_attempt=3, attempts_before_cooldown=None, pass_mark=100
+    )
+    for index in range(4):
+        single_choice_create(quiz=quiz, clause=clause, sort_order=index, text=f"Question {index}?")
+    all_ids = set(quiz.questions.values_list("pk", flat=True))
+    for seed in range(5):
+        staff = PersonFactory()
+        first = attempt_begin(person=staff, quiz=quiz, rng=random.Random(seed))
+        first_ids = [question["id"] for question in first.questions]
+        right_once, *missed = first_ids
+        attempt_submit(attempt=first, answers=answers_for(first, wrong=set(missed)))
+        second = attempt_begin(person=staff, quiz=quiz, rng=random.Random(seed + 100))
+        second_ids = {question["id"] for question in second.questions}
+        assert second_ids == (all_ids - set(first_ids)) | set(missed)
+        assert right_once not in second_ids
 
 
 def test_critical_variants_in_a_counted_topic_take_turns(people, module, clause):
