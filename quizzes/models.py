@@ -518,8 +518,9 @@ class AnsweredQuestion(models.Model):
     so that item analysis and most-missed clauses aggregate rows in SQL instead of unpacking every
     attempt's JSON. Never changed once written (database triggers), like the attempt itself.
 
-    ``person`` is here only to pick each person's first or last attempt and to filter by a
-    reporting line; no report shows it."""
+    ``person`` is here only to pick each person's first or last attempt, to filter by a reporting
+    line, and for a retry's draw to ask again first what the person missed
+    (``quizzes.selectors.questions_answered_right``); no report shows it."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="answered")
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="+")
