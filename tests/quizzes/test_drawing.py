@@ -216,37 +216,33 @@ def test_critical_variants_of_one_rule_rotate_between_attempts():
         assert {ids[0] for ids in asked[3:]} == {0, 1, 2}  # then the least recently asked first
 
 
+def _retry(*, size, draw, seen, right, seed):
+    """The ids a retry at a one-topic bank of ``size`` asks, ``draw`` per attempt, in bank order."""
+    drawn = questions_draw(
+        bank=bank_of(*["a"] * size),
+        total=draw,
+        per_topic={"a": draw},
+        shuffle=False,
+        rng=random.Random(seed),
+        seen=seen,
+        answered_right=right,
+    )
+    return _ids(drawn)
+
+
 def test_a_repeat_asks_again_first_what_the_person_has_not_answered_right():
     """When a pool has too few unseen questions left, the repeats are the questions the person
     missed: one they answered right could be answered from the last result page alone."""
-    bank = bank_of("a", "a", "a")
     for seed in range(20):
         for right, repeated in (({0}, 1), ({1}, 0)):
-            drawn = questions_draw(
-                bank=bank,
-                total=2,
-                per_topic={"a": 2},
-                shuffle=True,
-                rng=random.Random(seed),
-                seen=[[0, 1]],
-                answered_right=right,
-            )
-            assert sorted(_ids(drawn)) == sorted([2, repeated])
+            asked = _retry(size=3, draw=2, seen=[[0, 1]], right=right, seed=seed)
+            assert sorted(asked) == sorted([2, repeated])
 
 
 def test_among_missed_questions_the_least_recently_shown_comes_back_first():
-    bank = bank_of("a", "a", "a", "a")
     for seed in range(20):
-        drawn = questions_draw(
-            bank=bank,
-            total=1,
-            per_topic={"a": 1},
-            shuffle=False,
-            rng=random.Random(seed),
-            seen=[[0], [1], [2], [3]],
-            answered_right={0},
-        )
-        assert _ids(drawn) == [1]
+        asked = _retry(size=4, draw=1, seen=[[0], [1], [2], [3]], right={0}, seed=seed)
+        assert asked == [1]
 
 
 @st.composite
