@@ -6,8 +6,11 @@ import random
 
 import pytest
 
+from django.urls import reverse
+
 from certificates.services import certificate_issue_base_competence
 from quizzes.drawing import BankEntry, draw_for_audience, retry_problems
+from quizzes.models import Quiz
 from quizzes.selectors import quiz_audience_problems, quiz_questions_applicable
 from quizzes.services import (
     NO_ORGANISATION_MESSAGE,
@@ -25,6 +28,7 @@ from tests.factories import (
     single_choice_create,
     true_false_create,
 )
+from tests.quizzes.test_admin import _quiz_form
 
 # --- the pure rule -------------------------------------------------------------------------------
 
@@ -276,6 +280,24 @@ def test_authors_are_told_which_organisation_would_be_asked_the_same_questions_o
     # It is an author's problem to fix, not a learner's: Hertfordshire staff can still start.
     attempt = attempt_begin(person=PersonFactory(organisation=organisations["herts"]), quiz=quiz)
     assert _asked(attempt) == {"Herts"}
+
+
+def test_submitting_a_quiz_that_would_repeat_one_organisations_questions_is_refused(
+    organisations, two_policy_quiz, client_for, people
+):
+    """The quiz editor lists the problem and keeps the quiz out of review until it is fixed."""
+    quiz, _, _ = two_policy_quiz
+    quiz.questions.filter(text__in=["Herts 0?", "Herts 1?", "Herts 2?"]).delete()
+    response = client_for(people["author"]).post(
+        reverse("wagtailsnippets_quizzes_quiz:edit", args=[quiz.pk]),
+        {**_quiz_form(quiz, total="3"), "action-submit": "action-submit"},
+    )
+    assert response.status_code == 200
+    assert (
+        "Staff of Hertfordshire County Council would be asked the same questions again on a retry"
+        in response.content.decode()
+    )
+    assert Quiz.objects.get(pk=quiz.pk).current_workflow_state is None
 
 
 # --- certificates --------------------------------------------------------------------------------
