@@ -533,6 +533,17 @@ def module_cited_document_ids(*, module):
     return set(PolicyClause.objects.filter(pk__in=clause_ids).values_list("document_id", flat=True))
 
 
+def module_taught_clause_keys(*, raw_steps):
+    """The clauses these raw steps cite, each as "<document label>:<reference>": what the module
+    teaches, whichever version of a clause a step cites (the quiz checks compare a question's
+    citations with it, ``quizzes.content_checks.untaught_problems``). One query."""
+    clause_ids = {int(clause_id) for step in raw_steps for clause_id in _step_clause_ids(step)}
+    return {
+        f"{clause.document.label}:{clause.reference}"
+        for clause in PolicyClause.objects.filter(pk__in=clause_ids).select_related("document")
+    }
+
+
 def module_superseded_citation_warnings(*, module):
     """Sentences naming each step of ``module`` (the version in hand: a revision being edited,
     or a form's unsaved content) that cites a replaced clause version; empty when none does.

@@ -10,7 +10,9 @@ Why these rules:
 - if a topic's bank is barely larger than what is drawn from it, a retry sees the same questions and
   the pass measures memory of the last attempt;
 - a question that names one organisation's policy but cites another organisation's clause teaches a
-  rule the person's employer may not have."""
+  rule the person's employer may not have;
+- a question citing a clause that no step of its module cites examines the person on a rule the
+  module never taught them: the pass would measure what they happened to know beforehand."""
 
 from collections import Counter
 
@@ -141,13 +143,36 @@ def organisation_problems(*, quiz, organisation_of):
     return problems
 
 
-def quiz_content_problems(*, quiz, organisation_of):
-    """All problems the checks above find in one quiz, in a stable order."""
+def untaught_problems(*, quiz, taught):
+    """Refuses a question that cites a clause its module's steps do not: ``taught`` holds the
+    clause keys the steps cite (a policy extract, a decision or one of its choices, a key rule).
+    Clauses are compared by document and reference, so a step citing an older version of a
+    clause still teaches it (the superseded-citation check asks for the new one)."""
+    taught = set(taught)
+    problems = []
+    for spec in quiz.get("questions", []):
+        if not isinstance(spec, dict):
+            continue
+        untaught = sorted(set(cited_clauses(spec)) - taught)
+        if untaught:
+            them = "it" if len(untaught) == 1 else "them"
+            problems.append(
+                f"Question {spec.get('key', '?')} tests {', '.join(untaught)}, which no step of "
+                f"the module teaches; cite {them} in a step (a policy extract or a key rule), or "
+                "take the question out."
+            )
+    return problems
+
+
+def quiz_content_problems(*, quiz, organisation_of, taught):
+    """All problems the checks above find in one quiz, in a stable order. ``taught``: the clause
+    keys its module's steps cite."""
     return [
         *key_position_problems(quiz=quiz),
         *bank_size_problems(quiz=quiz),
         *feedback_problems(quiz=quiz),
         *organisation_problems(quiz=quiz, organisation_of=organisation_of),
+        *untaught_problems(quiz=quiz, taught=taught),
     ]
 
 

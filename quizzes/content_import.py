@@ -267,7 +267,11 @@ def _module_file_load(*, data, index, clauses):
         raise ContentError(
             "the quiz's draw settings do not fit its questions: " + " ".join(problems)
         )
-    _quiz_checked(quiz_spec=quiz_spec, clauses=clauses)
+    # A clause the library lacks is named as such by the question's own check, not as untaught.
+    unknown = set(cited_clauses(quiz_spec)) - clauses.keys()
+    _quiz_checked(
+        quiz_spec=quiz_spec, clauses=clauses, taught=set(cited_clauses(data["steps"])) | unknown
+    )
     page, page_created = module_page_load(data=data, index=index, clause_for=clause_for)
     page_drafted = not page_created and module_steps_update_draft(
         page=page, data=data, clause_for=clause_for
@@ -308,13 +312,14 @@ def _module_file_load(*, data, index, clauses):
     return page_created, page_drafted, created, replaced, warnings
 
 
-def _quiz_checked(*, quiz_spec, clauses):
+def _quiz_checked(*, quiz_spec, clauses, taught):
     """A quiz that could be passed without knowing the policy (keys piled in one position, a bank
-    too small for a retry to differ, another organisation's rules) loads nothing."""
+    too small for a retry to differ, another organisation's rules) or that asks about a clause
+    its module's steps do not teach (``taught``: the clause keys they cite) loads nothing."""
     organisation_of = {
         key.split(":", 1)[0]: clause.document.organisation for key, clause in clauses.items()
     }
-    problems = quiz_content_problems(quiz=quiz_spec, organisation_of=organisation_of)
+    problems = quiz_content_problems(quiz=quiz_spec, organisation_of=organisation_of, taught=taught)
     if problems:
         raise ContentError("the quiz fails the content check: " + " ".join(problems))
 

@@ -22,6 +22,8 @@ from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import (
     module_page_cached,
     module_steps_by_clause,
+    module_steps_latest,
+    module_taught_clause_keys,
     policy_clauses_superseded,
 )
 from people.models import Organisation
@@ -32,6 +34,7 @@ from .content_checks import (
     bank_size_problems,
     key_position_problems,
     quiz_content_problems,
+    untaught_problems,
 )
 from .drawing import (
     BankEntry,
@@ -273,14 +276,29 @@ def quiz_publish_problems(*, module):
     questions = list(
         Question.objects.filter(_asked(), quiz=quiz)
         .order_by("sort_order", "pk")
-        .prefetch_related("options")
+        .prefetch_related("options__clause__document")
     )
+    true_false_clauses = {
+        clause.pk: clause
+        for clause in PolicyClause.objects.filter(
+            pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
+        ).select_related("document")
+    }
     spec = {
         "questions": [
             {
+                "key": f"“{Truncator(question.text).chars(60)}”",
                 "type": question.question_type,
                 "topic": question.topic,
-                "options": [{"correct": option.is_correct} for option in question.options.all()],
+                "options": [
+                    {"correct": option.is_correct, **_clause_cited(option.clause)}
+                    for option in question.options.all()
+                ],
+                **(
+                    _clause_cited(true_false_clauses.get(question.clause_id))
+                    if isinstance(question, TrueFalseQuestion)
+                    else {}
+                ),
             }
             for question in questions
         ],
@@ -289,12 +307,21 @@ def quiz_publish_problems(*, module):
             {"topic": draw.topic, "count": draw.count} for draw in quiz.topic_draws.all()
         ],
     }
+    # The module as it is about to go live must teach what its published quiz asks.
+    taught = module_taught_clause_keys(raw_steps=list(module.steps.get_prep_value()))
     problems = [
         *quiz_draw_problems(quiz=quiz),
         *key_position_problems(quiz=spec),
         *bank_size_problems(quiz=spec),
+        *untaught_problems(quiz=spec, taught=taught),
     ]
     return [f"Its quiz “{quiz.title}” fails the content checks: {problem}" for problem in problems]
+
+
+def _clause_cited(clause):
+    """A clause as the content checks name it (``{"clause": "<document label>:<reference>"}``),
+    or nothing."""
+    return {"clause": f"{clause.document.label}:{clause.reference}"} if clause else {}
 
 
 def attempts_shown(*, person, quiz):
@@ -1455,15 +1482,18 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
 
 def quiz_check_problems(*, quiz, total=..., per_topic=None):
     """Every content check on the quiz as being written, as sentences: the pure checks (keyed
-    positions, bank at least twice the draw, feedback, one organisation's clauses per question),
-    then questions citing replaced clause versions, the draw and each audience's draw. Warnings
-    in the quiz editor (``quizzes.panels.QuizChecksPanel``); submitting the quiz for review or
-    publishing it is refused while any remains (``quizzes.admin_forms.QuizAdminForm``)."""
+    positions, bank at least twice the draw, feedback, one organisation's clauses
+    per question, each cited clause taught by a step of the module), then questions citing
+    replaced clause versions, the draw and each audience's draw. A question is checked against
+    the module's steps as being written (its latest revision). Warnings in the quiz editor
+    (``quizzes.panels.QuizChecksPanel``); submitting the quiz for review or publishing it is
+    refused while any remains (``quizzes.admin_forms.QuizAdminForm``)."""
     if quiz.pk is None:
         return []
     spec, organisation_of = quiz_check_spec(quiz=quiz, total=total, per_topic=per_topic)
+    taught = module_taught_clause_keys(raw_steps=module_steps_latest(module=quiz.module))
     problems = [
-        *quiz_content_problems(quiz=spec, organisation_of=organisation_of),
+        *quiz_content_problems(quiz=spec, organisation_of=organisation_of, taught=taught),
         *quiz_superseded_citation_warnings(quiz=quiz),
         *quiz_draw_problems(quiz=quiz, total=total, per_topic=per_topic, as_written=True),
         *quiz_audience_problems(quiz=quiz, total=total, per_topic=per_topic, as_written=True),

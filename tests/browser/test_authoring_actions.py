@@ -146,7 +146,10 @@ def _write_module(author, clauses):
         author.fill(page.locator(f"#{choice}-feedback"), f"Under 16s need consent: {text}.")
         if right:
             author.tick(page.locator(f"#{choice}-is_correct"))
-    author.choose_clause(f"{decision}-clause", clauses[1])
+            # The quiz asks about recording consent too, so the module must teach it: the right
+            # choice rests on that clause as well as on the decision's.
+            author.choose_clause(f"{choice}-clause", clauses[1])
+    author.choose_clause(f"{decision}-clause", clauses[0])
 
 
 def _write_questions(author, clauses):
@@ -223,12 +226,12 @@ def _submit_for_review(author):
 
 
 # The journey itself must work: any other failure fails the test. Only the budget is not met yet
-# (74 actions, 34 of them writing the content: its fields and right answers); strict, so that
+# (76 actions, 34 of them writing the content: its fields and right answers); strict, so that
 # meeting it fails here until this marker is removed.
 @pytest.mark.xfail(
     raises=ActionBudgetExceeded,
     strict=True,
-    reason="authoring takes 74 actions, not yet at most 40",
+    reason="authoring takes 76 actions, not yet at most 40",
 )
 def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     page, people, catalogue, clauses
@@ -258,7 +261,7 @@ def test_an_author_builds_a_module_and_its_quiz_within_forty_actions(
     assert not module.base_competence and not module.live
     decision = module.get_latest_revision_as_object().steps[1].value
     assert decision["key"], "the decision's key is made from its heading"
-    assert [choice["clause"] for choice in decision["choices"]] == [clauses[1], clauses[1]]
+    assert [choice["clause"] for choice in decision["choices"]] == [clauses[1], clauses[0]]
     assert [choice["is_correct"] for choice in decision["choices"]] == [True, False]
 
     author.phase = "quiz"

@@ -226,6 +226,24 @@ def test_a_question_mixing_two_organisations_policies_loads_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_quiz_asking_about_a_clause_its_module_does_not_teach_loads_nothing(tmp_path):
+    directory = _copy_fixtures(tmp_path)
+    data = _module_spec()
+    rules = data["steps"][-1]["rules"]
+    rules[:] = [rule for rule in rules if rule["clause"] != "other-guidance:7"]
+    _write(directory, "module-1-whatsapp.json", data)
+
+    summary = content_load(directory=directory)
+
+    assert summary["errors"] == [
+        "module-1-whatsapp.json: the quiz fails the content check: Question q3 tests "
+        "other-guidance:7, which no step of the module teaches; cite it in a step (a policy "
+        "extract or a key rule), or take the question out."
+    ]
+    assert not ModulePage.objects.filter(slug="fixture-whatsapp").exists()
+
+
+@pytest.mark.django_db
 def test_a_question_citing_another_document_of_its_own_organisation_loads_nothing(tmp_path):
     # The content check allows the same organisation; the loader still keeps a question to the
     # one document it names.
@@ -239,6 +257,8 @@ def test_a_question_citing_another_document_of_its_own_organisation_loads_nothin
     _write(directory, "policies.json", policies)
     data = _module_spec()
     data["quiz"]["questions"][0]["options"][2]["clause"] = "acme-guidelines:7"
+    # Taught, so that the one-policy rule is the only one it breaks.
+    data["steps"][-1]["rules"].append({"text": "Acme guidelines 7.", "clause": "acme-guidelines:7"})
     _write(directory, "module-1-whatsapp.json", data)
 
     summary = content_load(directory=directory)

@@ -55,7 +55,7 @@ def _submit_base_competence_module(client, index):
     form = _module_form(clause=clause, base_competence=True)
     assert client.post(_add_url(index), form).status_code == 302
     page = ModulePage.objects.get(slug="working-with-whatsapp")
-    quiz = _sound_quiz(module=page, clause=PolicyClauseFactory(reference="9.9"))
+    quiz = _sound_quiz(module=page, clause=clause)
     response = client.post(
         reverse("wagtailadmin_pages:edit", args=[page.pk]), {**form, "action-submit": "submit"}
     )
@@ -253,6 +253,29 @@ def test_a_base_competence_module_without_a_published_quiz_cannot_be_approved(
     # The review screen says why.
     html = client_for(reviewer).get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
     assert "needs a published quiz" in html.content.decode()
+
+
+def test_a_module_that_does_not_teach_what_its_quiz_asks_cannot_be_submitted(
+    people, client_for, index
+):
+    client = client_for(people["author"])
+    form = _module_form(clause=PolicyClauseFactory(reference="4.3"), base_competence=True)
+    client.post(_add_url(index), form)
+    page = ModulePage.objects.get(slug="working-with-whatsapp")
+    untaught = PolicyClauseFactory(reference="9.9")
+    _sound_quiz(module=page, clause=untaught)
+
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=[page.pk]), {**form, "action-submit": "submit"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"tests {untaught.document.label}:9.9, which no step of the module teaches"
+        in response.content.decode()
+    )
+    page.refresh_from_db()
+    assert page.current_workflow_state is None
 
 
 def test_a_superuser_publishing_directly_meets_the_same_rule(

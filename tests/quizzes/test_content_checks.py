@@ -8,9 +8,11 @@ import pytest
 from modules.content_import import CONTENT_DIR
 from quizzes.content_checks import (
     bank_size_problems,
+    cited_clauses,
     key_position_problems,
     organisation_problems,
     quiz_content_problems,
+    untaught_problems,
 )
 
 ORGANISATIONS = {
@@ -185,13 +187,55 @@ def test_all_problems_are_reported_together():
     questions[0]["options"][1]["clause"] = "trust-policy:1"
     questions[1]["options"][2]["feedback"] = ""
     quiz = {"questions": questions, "questions_per_attempt": 3}
-    problems = quiz_content_problems(quiz=quiz, organisation_of=ORGANISATIONS)
-    assert len(problems) == 4
+    problems = quiz_content_problems(
+        quiz=quiz, organisation_of=ORGANISATIONS, taught={"council-policy:1"}
+    )
+    assert len(problems) == 5
     assert problems[0].startswith("The first option") and problems[1].startswith("The bank has 3")
     assert problems[2] == (
         "Question q1 gives no feedback for option 3; say why each is right or wrong."
     )
     assert problems[3].startswith("Question q0 is about Northshire Council's policy")
+    assert problems[4].startswith("Question q0 tests trust-policy:1, which no step")
+
+
+def test_a_question_on_clauses_the_module_teaches_passes():
+    quiz = {"questions": [_single("q1", 1), _true_false("q2", clause="council-policy:2")]}
+    assert untaught_problems(quiz=quiz, taught={"council-policy:1", "council-policy:2"}) == []
+
+
+def test_a_question_citing_a_clause_no_step_teaches_is_refused_by_name():
+    single = _single("q1", 1)
+    single["options"][2]["clause"] = "council-policy:3"  # only a wrong option's clause is untaught
+    quiz = {
+        "questions": [
+            single,
+            _true_false("q2", clause="council-guidelines:4"),
+            _single("q3", 2),
+        ]
+    }
+    assert untaught_problems(quiz=quiz, taught={"council-policy:1"}) == [
+        "Question q1 tests council-policy:3, which no step of the module teaches; cite it in a "
+        "step (a policy extract or a key rule), or take the question out.",
+        "Question q2 tests council-guidelines:4, which no step of the module teaches; cite it in "
+        "a step (a policy extract or a key rule), or take the question out.",
+    ]
+
+
+def test_a_question_citing_several_untaught_clauses_names_them_all_once():
+    single = _single("q1", 1)
+    single["options"][0]["clause"] = "council-policy:9"
+    single["options"][1]["clause"] = "council-policy:10"
+    single["options"][3]["clause"] = "council-policy:9"
+    assert untaught_problems(quiz={"questions": [single]}, taught={"council-policy:1"}) == [
+        "Question q1 tests council-policy:10, council-policy:9, which no step of the module "
+        "teaches; cite them in a step (a policy extract or a key rule), or take the question out."
+    ]
+
+
+def test_a_module_teaching_nothing_refuses_every_question():
+    quiz = {"questions": [_single("q1", 1), _true_false("q2")]}
+    assert len(untaught_problems(quiz=quiz, taught=set())) == 2
 
 
 SHIPPED = sorted(CONTENT_DIR.glob("module-*.json"))
@@ -201,5 +245,9 @@ SHIPPED = sorted(CONTENT_DIR.glob("module-*.json"))
 def test_every_shipped_quiz_passes_the_content_check(path):
     policies = json.loads((CONTENT_DIR / "policies.json").read_text())
     organisation_of = {doc["key"]: doc["organisation"] for doc in policies["documents"]}
-    quiz = json.loads(path.read_text())["quiz"]
-    assert quiz_content_problems(quiz=quiz, organisation_of=organisation_of) == []
+    module = json.loads(path.read_text())
+    taught = set(cited_clauses(module["steps"]))
+    assert (
+        quiz_content_problems(quiz=module["quiz"], organisation_of=organisation_of, taught=taught)
+        == []
+    )

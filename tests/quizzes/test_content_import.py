@@ -205,7 +205,10 @@ def test_a_bad_question_leaves_nothing_of_its_module_behind(tmp_path, db, wagtai
         "estimated_minutes": 5,
         "validity_months": 12,
         "base_competence": False,
-        "steps": [{"type": "narrative", "heading": "H", "body_html": "<p>B</p>"}],
+        "steps": [
+            {"type": "narrative", "heading": "H", "body_html": "<p>B</p>"},
+            {"type": "policy_extract", "clause": "doc:2.19", "commentary": "Why."},
+        ],
         "quiz": {
             "title": "Q",
             "pass_mark": 80,

@@ -1,5 +1,6 @@
 """Checks as you write, in the quiz editor: warnings while drafting, refusals on submitting."""
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from quizzes.selectors import quiz_bank, quiz_check_problems
 from tests.factories import (
     PolicyClauseFactory,
     PolicyDocumentFactory,
+    default_steps,
     single_choice_create,
 )
 from tests.quizzes.test_admin import _quiz_form
@@ -102,9 +104,62 @@ def test_a_question_citing_another_organisations_clause_is_named(quiz, clause):
     question = quiz.questions.get(sort_order=0)
     Option.objects.filter(question=question, sort_order=2).update(clause=elsewhere)
     problems = quiz_check_problems(quiz=quiz)
-    assert len(problems) == 1
+    assert len(problems) == 2
     assert "“First question?” is about Cafcass's policy" in problems[0]
     assert "from Hertfordshire County Council" in problems[0]
+    # Nor does the module teach it.
+    assert f"“First question?” tests {elsewhere.document.label}:5.1, which no step" in problems[1]
+
+
+UNTAUGHT = "which no step of the module teaches"
+
+
+def _module_steps_draft(module, steps):
+    """The module's steps changed in a draft revision, as an author saving it leaves them."""
+    draft = module.get_latest_revision_as_object()
+    draft.steps = json.dumps(steps)
+    draft.save_revision()
+
+
+def test_a_question_on_a_clause_the_module_does_not_teach_is_named(quiz, clause):
+    _keys_spread(quiz)
+    untaught = PolicyClauseFactory(document=clause.document, reference="2.20")
+    question = quiz.questions.get(sort_order=1)
+    Option.objects.filter(question=question, sort_order=2).update(clause=untaught)
+    assert quiz_check_problems(quiz=quiz) == [
+        f"Question “Second question?” tests {clause.document.label}:2.20, {UNTAUGHT}; cite it in "
+        "a step (a policy extract or a key rule), or take the question out."
+    ]
+
+
+def test_the_module_as_being_written_is_what_teaches(quiz, clause):
+    """A step added in the module's draft teaches the clause; a step taken out of it no longer
+    does, though the live module still has it."""
+    _keys_spread(quiz)
+    untaught = PolicyClauseFactory(document=clause.document, reference="2.20")
+    Option.objects.filter(question__quiz=quiz, sort_order=2).update(clause=untaught)
+    steps = default_steps(clause=clause)
+    _module_steps_draft(quiz.module, [*steps, _extract(untaught)])
+    assert quiz_check_problems(quiz=quiz) == []
+
+    _module_steps_draft(quiz.module, [step for step in steps if step["type"] == "narrative"])
+    problems = quiz_check_problems(quiz=Quiz.objects.get(pk=quiz.pk))  # as a new request reads it
+    assert len(problems) == 3 and all(UNTAUGHT in problem for problem in problems)
+    assert f"{clause.document.label}:2.19" in problems[0]
+
+
+def test_a_step_citing_an_older_version_of_the_clause_still_teaches_it(quiz, clause):
+    from modules.services import policy_clause_revise
+
+    _keys_spread(quiz)
+    new_version = policy_clause_revise(clause=clause, heading="New", summary="New.", user=None)
+    Option.objects.filter(question__quiz=quiz).update(clause=new_version)
+    problems = quiz_check_problems(quiz=quiz)
+    assert not any(UNTAUGHT in problem for problem in problems), problems
+
+
+def _extract(clause):
+    return {"type": "policy_extract", "value": {"clause": clause.pk, "commentary": "Why."}}
 
 
 def test_questions_citing_a_replaced_clause_version_are_named(quiz, clause):
