@@ -14,6 +14,9 @@ Strategies:
 - ``retry using only what the learner was shown``: remembers every question it met; reuses an
   answer it was told was right, never repeats one it was told was wrong, and uses any answer key
   a page, autosave response or download let slip (during the attempt as well as after it).
+- ``the longest option``: the test-wise guess that the careful, qualified answer is the longest:
+  the longest option of a single choice, the longer half of a multiple response; where length
+  cannot tell (true or false, a judgement, an order) it guesses at random.
 - ``knows every keyed answer`` (the yardstick): answers from the key, to prove that the harness
   can pass at all; it reads the key from the attempt in the database, as no learner can.
 
@@ -44,12 +47,15 @@ STRATEGIES = (
     "random answers",
     "always the first option",
     "retry using only what the learner was shown",
+    # Last, so that the strategies before it draw the same random numbers as they did without it.
+    "the longest option",
 )
 ORACLE = "knows every keyed answer"
 GOALS = {
     "random answers": 0.001,
     "always the first option": 0.001,
     "retry using only what the learner was shown": 0.01,
+    "the longest option": 0.001,
 }
 # Fields a response could use to mark an option as keyed (any of them in a download is a leak).
 KEY_FIELDS = ("correct", "appropriate", "position")
@@ -318,6 +324,25 @@ def answers_first(question, rng):
     return answers
 
 
+def answers_longest(question, rng):
+    """The longest label of each choice of three or more options (ties broken at random), the
+    options at least as long as the median of a multiple response; a random answer elsewhere."""
+    answers = answers_random(question, rng)
+    for name, values in question.radios.items():
+        if len(values) < 3:
+            continue  # true or false, or one judgement: their labels say nothing of the key
+        lengths = {value: len(question.labels.get((name, value), "")) for value in values}
+        longest = max(lengths.values())
+        answers[name] = [rng.choice([value for value in values if lengths[value] == longest])]
+    for name, values in question.checkboxes.items():
+        lengths = sorted(len(question.labels.get((name, value), "")) for value in values)
+        median = lengths[len(lengths) // 2]
+        answers[name] = [
+            value for value in values if len(question.labels.get((name, value), "")) >= median
+        ]
+    return answers
+
+
 @dataclass
 class Memory:
     """What one learner has been shown, by question, in words."""
@@ -433,6 +458,8 @@ class Learner:
             return answers_random(question, self.rng)
         if self.strategy == "always the first option":
             return answers_first(question, self.rng)
+        if self.strategy == "the longest option":
+            return answers_longest(question, self.rng)
         return self.memory.answer(question, self.rng)
 
     def _personal_data_keys(self):

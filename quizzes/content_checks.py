@@ -7,6 +7,9 @@ can share them. Each returns sentences for the author; an empty list means no pr
 Why these rules:
 - if one option position holds most single-choice keys, "always pick the first" passes without
   reading the question;
+- if the right answer is most often the longest option, "pick the longest" passes without
+  reading the policy (careful, qualified answers grow long unless the wrong ones are written as
+  carefully);
 - if a topic's bank is barely larger than what is drawn from it, a retry sees the same questions and
   the pass measures memory of the last attempt;
 - a question that names one organisation's policy but cites another organisation's clause teaches a
@@ -56,6 +59,38 @@ def key_position_problems(*, quiz):
                 "move some right answers to other positions."
             )
     return problems
+
+
+MAX_SHARE_KEYED_LONGEST = 0.4
+
+
+def key_length_problems(*, quiz):
+    """Refuses a quiz whose single-choice keys are too often the longest option: more than 40 %
+    of them strictly longer than every other option of their question (with four options, chance
+    is about a quarter). As for positions, one such key alone is never refused."""
+    total = longest = 0
+    for spec in quiz.get("questions", []):
+        kind = KINDS.get(spec.get("type"))
+        if kind is None or not kind.key_position_matters:
+            continue
+        options = [option for option in spec.get("options") or [] if isinstance(option, dict)]
+        keyed = [len(str(option.get("text", ""))) for option in options if option.get("correct")]
+        others = [
+            len(str(option.get("text", ""))) for option in options if not option.get("correct")
+        ]
+        if len(keyed) != 1 or not others:
+            continue  # a malformed question is the form's or the loader's to report
+        total += 1
+        longest += keyed[0] > max(others)
+    if longest > 1 and longest > MAX_SHARE_KEYED_LONGEST * total:
+        return [
+            f"The right answer is the longest option in {longest} of the "
+            f"{_plural(total, 'single-choice question')} ({round(100 * longest / total)} %); "
+            f"no more than {round(100 * MAX_SHARE_KEYED_LONGEST)} % may be, or picking the "
+            "longest option passes without knowing the policy: write some wrong options as fully "
+            "as the right one, or say the right one more briefly."
+        ]
+    return []
 
 
 def bank_size_problems(*, quiz):
@@ -169,6 +204,7 @@ def quiz_content_problems(*, quiz, organisation_of, taught):
     keys its module's steps cite."""
     return [
         *key_position_problems(quiz=quiz),
+        *key_length_problems(quiz=quiz),
         *bank_size_problems(quiz=quiz),
         *feedback_problems(quiz=quiz),
         *organisation_problems(quiz=quiz, organisation_of=organisation_of),

@@ -32,6 +32,7 @@ from people.selectors import person_organisation
 from .content_checks import (
     BANK_TO_DRAW_RATIO,
     bank_size_problems,
+    key_length_problems,
     key_position_problems,
     quiz_content_problems,
     untaught_problems,
@@ -291,7 +292,11 @@ def quiz_publish_problems(*, module):
                 "type": question.question_type,
                 "topic": question.topic,
                 "options": [
-                    {"correct": option.is_correct, **_clause_cited(option.clause)}
+                    {
+                        "text": option.text,
+                        "correct": option.is_correct,
+                        **_clause_cited(option.clause),
+                    }
                     for option in question.options.all()
                 ],
                 **(
@@ -312,6 +317,7 @@ def quiz_publish_problems(*, module):
     problems = [
         *quiz_draw_problems(quiz=quiz),
         *key_position_problems(quiz=spec),
+        *key_length_problems(quiz=spec),
         *bank_size_problems(quiz=spec),
         *untaught_problems(quiz=spec, taught=taught),
     ]
@@ -1459,6 +1465,7 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
             options = list(question.options.all())
             spec["options"] = [
                 {
+                    "text": option.text,
                     "correct": option.is_correct,
                     "feedback": option.feedback,
                     **({"clause": clause_key(option.clause)} if option.clause else {}),
@@ -1482,7 +1489,7 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
 
 def quiz_check_problems(*, quiz, total=..., per_topic=None):
     """Every content check on the quiz as being written, as sentences: the pure checks (keyed
-    positions, bank at least twice the draw, feedback, one organisation's clauses
+    positions and lengths, bank at least twice the draw, feedback, one organisation's clauses
     per question, each cited clause taught by a step of the module), then questions citing
     replaced clause versions, the draw and each audience's draw. A question is checked against
     the module's steps as being written (its latest revision). Warnings in the quiz editor

@@ -15,6 +15,7 @@ from bench.strategies import (
     Memory,
     ShownQuestion,
     answers_first,
+    answers_longest,
     answers_random,
     concrete,
     form_parse,
@@ -65,7 +66,7 @@ def test_every_strategy_answers_every_question_validly(people, quiz, clause, cli
     client = client_for(people["staff"])
     attempt, form = _shown_form(client, quiz, people["staff"])
     rng = random.Random(1)
-    for answer in (answers_random, answers_first, Memory().answer):
+    for answer in (answers_random, answers_first, answers_longest, Memory().answer):
         data = {"form_token": form.form_token, "action": "save"}
         for question in form.questions:
             data.update(answer(question, rng))
@@ -74,6 +75,32 @@ def test_every_strategy_answers_every_question_validly(people, quiz, clause, cli
         )
         assert response.json()["saved"] is True, response.json()
         data["form_token"] = form.form_token = response.json()["form_token"]
+
+
+def test_the_longest_option_is_picked_where_length_can_tell():
+    labels = {"short": "No", "long": "Yes, once a parent has agreed in writing", "mid": "Only if"}
+    question = ShownQuestion(
+        text="May you?",
+        radios={"q-1": list(labels), "q-2": ["t", "f"]},
+        checkboxes={"q-3": ["a", "b", "c", "d"]},
+        labels={
+            **{("q-1", value): label for value, label in labels.items()},
+            ("q-2", "t"): "True",
+            ("q-2", "f"): "False",
+            ("q-3", "a"): "A",
+            ("q-3", "b"): "Bbbbbb",
+            ("q-3", "c"): "Cccccccc",
+            ("q-3", "d"): "Dd",
+        },
+    )
+    seen_true_false = set()
+    for seed in range(20):
+        answers = answers_longest(question, random.Random(seed))
+        assert answers["q-1"] == ["long"]
+        assert answers["q-3"] == ["b", "c"]
+        seen_true_false.add(answers["q-2"][0])
+    # Between two labels length says nothing about the key: a guess, either way.
+    assert seen_true_false == {"t", "f"}
 
 
 def test_keys_are_found_in_any_json_that_marks_options():

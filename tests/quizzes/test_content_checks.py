@@ -9,6 +9,7 @@ from modules.content_import import CONTENT_DIR
 from quizzes.content_checks import (
     bank_size_problems,
     cited_clauses,
+    key_length_problems,
     key_position_problems,
     organisation_problems,
     quiz_content_problems,
@@ -197,6 +198,41 @@ def test_all_problems_are_reported_together():
     )
     assert problems[3].startswith("Question q0 is about Northshire Council's policy")
     assert problems[4].startswith("Question q0 tests trust-policy:1, which no step")
+
+
+def _lengths(single, *, right, wrong):
+    """The question with its keyed option's text ``right`` characters long, every other ``wrong``."""
+    for option in single["options"]:
+        option["text"] = "x" * (right if option["correct"] else wrong)
+    return single
+
+
+def test_keys_as_long_as_or_shorter_than_a_wrong_option_pass():
+    questions = [
+        _lengths(_single("q1", 1), right=30, wrong=30),  # a tie is not a cue
+        _lengths(_single("q2", 2), right=20, wrong=30),
+        _lengths(_single("q3", 3), right=40, wrong=30),
+        _lengths(_single("q4", 4), right=40, wrong=30),
+        _lengths(_single("q5", 1), right=10, wrong=30),
+    ]
+    # Two of five (40 %) keys are the longest: at the limit, not over it.
+    assert key_length_problems(quiz={"questions": questions}) == []
+
+
+def test_keys_too_often_the_longest_option_are_refused():
+    questions = [_lengths(_single(f"q{n}", n % 4 + 1), right=60, wrong=30) for n in range(3)]
+    questions += [_lengths(_single("q3", 1), right=20, wrong=30), _true_false("q4")]
+    assert key_length_problems(quiz={"questions": questions}) == [
+        "The right answer is the longest option in 3 of the 4 single-choice questions (75 %); "
+        "no more than 40 % may be, or picking the longest option passes without knowing the "
+        "policy: write some wrong options as fully as the right one, or say the right one more "
+        "briefly."
+    ]
+
+
+def test_one_longest_key_alone_is_never_refused():
+    quiz = {"questions": [_lengths(_single("q1", 1), right=60, wrong=30)]}
+    assert key_length_problems(quiz=quiz) == []
 
 
 def test_a_question_on_clauses_the_module_teaches_passes():

@@ -162,6 +162,19 @@ def _extract(clause):
     return {"type": "policy_extract", "value": {"clause": clause.pk, "commentary": "Why."}}
 
 
+def test_keys_that_are_always_the_longest_option_are_named(quiz):
+    _keys_spread(quiz)
+    assert not any("longest option" in problem for problem in quiz_check_problems(quiz=quiz))
+    Option.objects.filter(question__quiz=quiz, is_correct=True).update(
+        text="Yes, once a parent has agreed in writing and the manager knows"
+    )
+    problems = quiz_check_problems(quiz=quiz)
+    assert any(
+        problem.startswith("The right answer is the longest option in 2 of the 2 single-choice")
+        for problem in problems
+    ), problems
+
+
 def test_questions_citing_a_replaced_clause_version_are_named(quiz, clause):
     from modules.services import policy_clause_revise
 
