@@ -17,6 +17,9 @@ Strategies:
 - ``the longest option``: the test-wise guess that the careful, qualified answer is the longest:
   the longest option of a single choice, the longer half of a multiple response; where length
   cannot tell (true or false, a judgement, an order) it guesses at random.
+- ``the odd one out``: the test-wise guess that three wrong options are variations of one idea:
+  the option of a single choice least like the others in its words, and the less typical half of
+  a multiple response; a random guess elsewhere.
 - ``knows every keyed answer`` (the yardstick): answers from the key, to prove that the harness
   can pass at all; it reads the key from the attempt in the database, as no learner can.
 
@@ -39,6 +42,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.content_checks import option_similarities
+
 from .data import module_steps_walk
 from .stats import Figure
 
@@ -49,6 +54,7 @@ STRATEGIES = (
     "retry using only what the learner was shown",
     # Last, so that the strategies before it draw the same random numbers as they did without it.
     "the longest option",
+    "the odd one out",
 )
 ORACLE = "knows every keyed answer"
 GOALS = {
@@ -56,6 +62,7 @@ GOALS = {
     "always the first option": 0.001,
     "retry using only what the learner was shown": 0.01,
     "the longest option": 0.001,
+    "the odd one out": 0.001,
 }
 # Fields a response could use to mark an option as keyed (any of them in a download is a leak).
 KEY_FIELDS = ("correct", "appropriate", "position")
@@ -324,23 +331,37 @@ def answers_first(question, rng):
     return answers
 
 
-def answers_longest(question, rng):
-    """The longest label of each choice of three or more options (ties broken at random), the
-    options at least as long as the median of a multiple response; a random answer elsewhere."""
+def _answers_by_score(question, rng, score):
+    """The option scoring highest of each choice of three or more options (ties broken at
+    random), the options scoring at least the median of a multiple response; a random answer
+    elsewhere. ``score(labels)`` gives each label of one question's field a number."""
     answers = answers_random(question, rng)
     for name, values in question.radios.items():
         if len(values) < 3:
             continue  # true or false, or one judgement: their labels say nothing of the key
-        lengths = {value: len(question.labels.get((name, value), "")) for value in values}
-        longest = max(lengths.values())
-        answers[name] = [rng.choice([value for value in values if lengths[value] == longest])]
+        scores = _scores(question, name, values, score)
+        best = max(scores.values())
+        answers[name] = [rng.choice([value for value in values if scores[value] == best])]
     for name, values in question.checkboxes.items():
-        lengths = sorted(len(question.labels.get((name, value), "")) for value in values)
-        median = lengths[len(lengths) // 2]
-        answers[name] = [
-            value for value in values if len(question.labels.get((name, value), "")) >= median
-        ]
+        scores = _scores(question, name, values, score)
+        median = sorted(scores.values())[len(values) // 2]
+        answers[name] = [value for value in values if scores[value] >= median]
     return answers
+
+
+def _scores(question, name, values, score):
+    labels = [question.labels.get((name, value), "") for value in values]
+    return dict(zip(values, score(labels), strict=True))
+
+
+def answers_longest(question, rng):
+    return _answers_by_score(question, rng, lambda labels: [len(label) for label in labels])
+
+
+def answers_odd_one_out(question, rng):
+    return _answers_by_score(
+        question, rng, lambda labels: [-similarity for similarity in option_similarities(labels)]
+    )
 
 
 @dataclass
@@ -460,6 +481,8 @@ class Learner:
             return answers_first(question, self.rng)
         if self.strategy == "the longest option":
             return answers_longest(question, self.rng)
+        if self.strategy == "the odd one out":
+            return answers_odd_one_out(question, self.rng)
         return self.memory.answer(question, self.rng)
 
     def _personal_data_keys(self):

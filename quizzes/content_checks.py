@@ -7,9 +7,10 @@ can share them. Each returns sentences for the author; an empty list means no pr
 Why these rules:
 - if one option position holds most single-choice keys, "always pick the first" passes without
   reading the question;
-- if the right answer is most often the longest option, "pick the longest" passes without
+- if the right answer is most often the longest option, or the odd one out among options that
+  are otherwise variations of one idea, "pick the longest" or "pick the odd one" passes without
   reading the policy (careful, qualified answers grow long unless the wrong ones are written as
-  carefully);
+  carefully, and three ways of saying yes give away the one no);
 - if a topic's bank is barely larger than what is drawn from it, a retry sees the same questions and
   the pass measures memory of the last attempt;
 - a question that names one organisation's policy but cites another organisation's clause teaches a
@@ -17,6 +18,7 @@ Why these rules:
 - a question citing a clause that no step of its module cites examines the person on a rule the
   module never taught them: the pass would measure what they happened to know beforehand."""
 
+import re
 from collections import Counter
 
 from .drawing import BANK_TO_DRAW_RATIO
@@ -61,36 +63,90 @@ def key_position_problems(*, quiz):
     return problems
 
 
-MAX_SHARE_KEYED_LONGEST = 0.4
+# Beyond this share of single-choice questions, a cue in how the right answer is written (the
+# longest option, the odd one out) beats chance (about a quarter with four options).
+MAX_SHARE_OF_ONE_CUE = 0.4
 
 
-def key_length_problems(*, quiz):
-    """Refuses a quiz whose single-choice keys are too often the longest option: more than 40 %
-    of them strictly longer than every other option of their question (with four options, chance
-    is about a quarter). As for positions, one such key alone is never refused."""
-    total = longest = 0
+def _single_choice_keys(quiz):
+    """(option texts, index of the keyed one) of each well-formed single-choice question: one
+    keyed option and at least one other. A malformed question is the form's or the loader's to
+    report."""
     for spec in quiz.get("questions", []):
         kind = KINDS.get(spec.get("type"))
         if kind is None or not kind.key_position_matters:
             continue
         options = [option for option in spec.get("options") or [] if isinstance(option, dict)]
-        keyed = [len(str(option.get("text", ""))) for option in options if option.get("correct")]
-        others = [
-            len(str(option.get("text", ""))) for option in options if not option.get("correct")
-        ]
-        if len(keyed) != 1 or not others:
-            continue  # a malformed question is the form's or the loader's to report
-        total += 1
-        longest += keyed[0] > max(others)
-    if longest > 1 and longest > MAX_SHARE_KEYED_LONGEST * total:
+        keyed = [index for index, option in enumerate(options) if option.get("correct")]
+        if len(keyed) == 1 and len(options) > 1:
+            yield [str(option.get("text", "")) for option in options], keyed[0]
+
+
+def _words(text):
+    return frozenset(re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")))
+
+
+def option_similarities(texts):
+    """How much each option is like the others: the mean Jaccard similarity of its set of words
+    to each other option's (1 for two options saying the same words, 0 for none shared)."""
+    sets = [_words(text) for text in texts]
+    similarities = []
+    for index, mine in enumerate(sets):
+        others = [other for position, other in enumerate(sets) if position != index]
+        similarities.append(
+            sum(len(mine & other) / (len(mine | other) or 1) for other in others) / len(others)
+        )
+    return similarities
+
+
+def _is_odd_one_out(texts, key):
+    """Whether the keyed option is strictly the least like the others (``option_similarities``):
+    three options of a kind ("post it, because ...") and one of another ("don't post it") give
+    the key away. Of two options, each is as odd as the other."""
+    if len(texts) < 3:
+        return False
+    similarities = option_similarities(texts)
+    return similarities[key] < min(
+        similarity for index, similarity in enumerate(similarities) if index != key
+    )
+
+
+def _cue_problem(*, count, total, cue, remedy):
+    if count > 1 and count > MAX_SHARE_OF_ONE_CUE * total:
         return [
-            f"The right answer is the longest option in {longest} of the "
-            f"{_plural(total, 'single-choice question')} ({round(100 * longest / total)} %); "
-            f"no more than {round(100 * MAX_SHARE_KEYED_LONGEST)} % may be, or picking the "
-            "longest option passes without knowing the policy: write some wrong options as fully "
-            "as the right one, or say the right one more briefly."
+            f"The right answer is {cue} in {count} of the "
+            f"{_plural(total, 'single-choice question')} ({round(100 * count / total)} %); "
+            f"no more than {round(100 * MAX_SHARE_OF_ONE_CUE)} % may be, or picking {cue} "
+            f"passes without knowing the policy: {remedy}."
         ]
     return []
+
+
+def key_cue_problems(*, quiz):
+    """Refuses a quiz whose single-choice keys are too often the longest option, or the odd one
+    out, of their question: more than 40 % of them, and more than one (as for positions)."""
+    keys = list(_single_choice_keys(quiz))
+    longest = sum(
+        len(texts[key]) > max(len(text) for index, text in enumerate(texts) if index != key)
+        for texts, key in keys
+    )
+    odd = sum(_is_odd_one_out(texts, key) for texts, key in keys)
+    return [
+        *_cue_problem(
+            count=longest,
+            total=len(keys),
+            cue="the longest option",
+            remedy="write some wrong options as fully as the right one, or say the right one "
+            "more briefly",
+        ),
+        *_cue_problem(
+            count=odd,
+            total=len(keys),
+            cue="the odd one out",
+            remedy="write some wrong options in the right one's terms (a wrong requirement, "
+            "not only a wrong yes), so that the three wrong ones are not variations of one idea",
+        ),
+    ]
 
 
 def bank_size_problems(*, quiz):
@@ -204,7 +260,7 @@ def quiz_content_problems(*, quiz, organisation_of, taught):
     keys its module's steps cite."""
     return [
         *key_position_problems(quiz=quiz),
-        *key_length_problems(quiz=quiz),
+        *key_cue_problems(quiz=quiz),
         *bank_size_problems(quiz=quiz),
         *feedback_problems(quiz=quiz),
         *organisation_problems(quiz=quiz, organisation_of=organisation_of),

@@ -32,7 +32,7 @@ from people.selectors import person_organisation
 from .content_checks import (
     BANK_TO_DRAW_RATIO,
     bank_size_problems,
-    key_length_problems,
+    key_cue_problems,
     key_position_problems,
     quiz_content_problems,
     untaught_problems,
@@ -317,7 +317,7 @@ def quiz_publish_problems(*, module):
     problems = [
         *quiz_draw_problems(quiz=quiz),
         *key_position_problems(quiz=spec),
-        *key_length_problems(quiz=spec),
+        *key_cue_problems(quiz=spec),
         *bank_size_problems(quiz=spec),
         *untaught_problems(quiz=spec, taught=taught),
     ]
@@ -1489,7 +1489,7 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
 
 def quiz_check_problems(*, quiz, total=..., per_topic=None):
     """Every content check on the quiz as being written, as sentences: the pure checks (keyed
-    positions and lengths, bank at least twice the draw, feedback, one organisation's clauses
+    positions and cues, bank at least twice the draw, feedback, one organisation's clauses
     per question, each cited clause taught by a step of the module), then questions citing
     replaced clause versions, the draw and each audience's draw. A question is checked against
     the module's steps as being written (its latest revision). Warnings in the quiz editor

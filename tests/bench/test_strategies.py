@@ -16,6 +16,7 @@ from bench.strategies import (
     ShownQuestion,
     answers_first,
     answers_longest,
+    answers_odd_one_out,
     answers_random,
     concrete,
     form_parse,
@@ -66,7 +67,13 @@ def test_every_strategy_answers_every_question_validly(people, quiz, clause, cli
     client = client_for(people["staff"])
     attempt, form = _shown_form(client, quiz, people["staff"])
     rng = random.Random(1)
-    for answer in (answers_random, answers_first, answers_longest, Memory().answer):
+    for answer in (
+        answers_random,
+        answers_first,
+        answers_longest,
+        answers_odd_one_out,
+        Memory().answer,
+    ):
         data = {"form_token": form.form_token, "action": "save"}
         for question in form.questions:
             data.update(answer(question, rng))
@@ -101,6 +108,29 @@ def test_the_longest_option_is_picked_where_length_can_tell():
         seen_true_false.add(answers["q-2"][0])
     # Between two labels length says nothing about the key: a guess, either way.
     assert seen_true_false == {"t", "f"}
+
+
+def test_the_odd_one_out_is_picked_where_three_options_say_one_thing():
+    labels = {
+        "a": "Post it, because it is your own account",
+        "b": "Post it, because the post is true",
+        "c": "Don't post it, and tell your manager",
+        "d": "Post it, because your account is private",
+    }
+    question = ShownQuestion(
+        text="Do you post it?",
+        radios={"q-1": list(labels)},
+        checkboxes={"q-2": list(labels)},
+        labels={
+            **{("q-1", value): label for value, label in labels.items()},
+            **{("q-2", value): label for value, label in labels.items()},
+        },
+    )
+    for seed in range(5):
+        answers = answers_odd_one_out(question, random.Random(seed))
+        assert answers["q-1"] == ["c"]
+        # The less typical half: the odd one, and the one of the three least like the others.
+        assert answers["q-2"] == ["b", "c"]
 
 
 def test_keys_are_found_in_any_json_that_marks_options():

@@ -9,7 +9,7 @@ from modules.content_import import CONTENT_DIR
 from quizzes.content_checks import (
     bank_size_problems,
     cited_clauses,
-    key_length_problems,
+    key_cue_problems,
     key_position_problems,
     organisation_problems,
     quiz_content_problems,
@@ -201,9 +201,25 @@ def test_all_problems_are_reported_together():
 
 
 def _lengths(single, *, right, wrong):
-    """The question with its keyed option's text ``right`` characters long, every other ``wrong``."""
+    """The question with its keyed option ``right`` words long and every other ``wrong``, all of
+    the same word (so that only their lengths differ)."""
     for option in single["options"]:
-        option["text"] = "x" * (right if option["correct"] else wrong)
+        option["text"] = " ".join(["same"] * (right if option["correct"] else wrong))
+    return single
+
+
+def _odd_key(single):
+    """The question with three wrong options saying one thing three ways and a right one unlike
+    them."""
+    wrong = iter(
+        [
+            "Post it, because it is your account",
+            "Post it, because it is true",
+            "Post it, because your settings are private",
+        ]
+    )
+    for option in single["options"]:
+        option["text"] = "Tell your manager" if option["correct"] else next(wrong)
     return single
 
 
@@ -216,13 +232,13 @@ def test_keys_as_long_as_or_shorter_than_a_wrong_option_pass():
         _lengths(_single("q5", 1), right=10, wrong=30),
     ]
     # Two of five (40 %) keys are the longest: at the limit, not over it.
-    assert key_length_problems(quiz={"questions": questions}) == []
+    assert key_cue_problems(quiz={"questions": questions}) == []
 
 
 def test_keys_too_often_the_longest_option_are_refused():
     questions = [_lengths(_single(f"q{n}", n % 4 + 1), right=60, wrong=30) for n in range(3)]
     questions += [_lengths(_single("q3", 1), right=20, wrong=30), _true_false("q4")]
-    assert key_length_problems(quiz={"questions": questions}) == [
+    assert key_cue_problems(quiz={"questions": questions}) == [
         "The right answer is the longest option in 3 of the 4 single-choice questions (75 %); "
         "no more than 40 % may be, or picking the longest option passes without knowing the "
         "policy: write some wrong options as fully as the right one, or say the right one more "
@@ -232,7 +248,31 @@ def test_keys_too_often_the_longest_option_are_refused():
 
 def test_one_longest_key_alone_is_never_refused():
     quiz = {"questions": [_lengths(_single("q1", 1), right=60, wrong=30)]}
-    assert key_length_problems(quiz=quiz) == []
+    assert key_cue_problems(quiz=quiz) == []
+
+
+def test_keys_too_often_the_odd_one_out_are_refused():
+    questions = [_odd_key(_single(f"q{n}", n % 4 + 1)) for n in range(3)]
+    questions += [_single("q3", 1), _single("q4", 2)]
+    assert key_cue_problems(quiz={"questions": questions}) == [
+        "The right answer is the odd one out in 3 of the 5 single-choice questions (60 %); no "
+        "more than 40 % may be, or picking the odd one out passes without knowing the policy: "
+        "write some wrong options in the right one's terms (a wrong requirement, not only a wrong "
+        "yes), so that the three wrong ones are not variations of one idea."
+    ]
+
+
+def test_a_right_answer_in_the_terms_of_a_wrong_one_is_not_the_odd_one_out():
+    questions = [_odd_key(_single(f"q{n}", n % 4 + 1)) for n in range(3)]
+    for question in questions:
+        wrong = next(option for option in question["options"] if not option["correct"])
+        wrong["text"] = "Tell your friends"  # shares "tell your" with the right answer
+    assert key_cue_problems(quiz={"questions": questions}) == []
+
+
+def test_of_two_options_neither_is_the_odd_one_out():
+    questions = [_odd_key(_single(f"q{n}", 1, options=2)) for n in range(3)]
+    assert key_cue_problems(quiz={"questions": questions}) == []
 
 
 def test_a_question_on_clauses_the_module_teaches_passes():
