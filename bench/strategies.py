@@ -402,10 +402,17 @@ class Tally:
     passed: int = 0
     refused_starts: int = 0
     leaks: int = 0
+    # Each attempt's score as a share of its maximum, summed: a strategy's edge over chance shows
+    # here long before it reaches the pass mark.
+    score_shares: float = 0.0
 
     @property
     def rate(self):
         return self.passed / self.attempts if self.attempts else 0.0
+
+    @property
+    def mean_score(self):
+        return self.score_shares / self.attempts if self.attempts else 0.0
 
 
 class Learner:
@@ -553,10 +560,14 @@ def _time_passes(*, clock, quiz):
     clock.offset += datetime.timedelta(hours=quiz.cooldown_hours + 1)
 
 
-def _passed(attempt_id):
+def _outcome(attempt_id):
+    """(passed?, score as a share of the maximum) of a submitted attempt."""
     from quizzes.models import Attempt
 
-    return bool(Attempt.objects.values_list("passed", flat=True).get(pk=attempt_id))
+    passed, score, max_score = Attempt.objects.values_list("passed", "score", "max_score").get(
+        pk=attempt_id
+    )
+    return bool(passed), float(score / max_score) if score is not None and max_score else 0.0
 
 
 def strategy_run(*, strategy, quizzes, attempts, cooldowns, rng, log=print):
@@ -603,12 +614,16 @@ def _strategy_run_on(*, clock, strategy, quizzes, attempts, cooldowns, rng, log)
                 learner.attempts += 1
                 taken += 1
                 tally.attempts += 1
-                passed = _passed(attempt_id)
+                passed, share = _outcome(attempt_id)
+                tally.score_shares += share
                 tally.leaks += 0 if passed else learner.late.leaks
                 if passed:
                     tally.passed += 1
                     break
-        log(f"  {strategy}: {quiz.title}: {tally.attempts} attempts so far, {tally.passed} passed")
+        log(
+            f"  {strategy}: {quiz.title}: {tally.attempts} attempts so far, {tally.passed} passed, "
+            f"mean score {tally.mean_score:.1%}"
+        )
     return tally
 
 
@@ -678,6 +693,7 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
                 "passed": tally.passed,
                 "refused_starts": tally.refused_starts,
                 "keys_leaked": tally.leaks,
+                "mean_score": round(tally.mean_score, 4),
                 "quizzes": len(quizzes),
                 "seed": seed,
                 "cooldowns_a_remembering_learner_waits_out": cooldowns,

@@ -276,6 +276,7 @@ def test_measure_on_the_shipped_quizzes_reports_every_strategy_against_a_learner
         assert figure.yardstick_value == 1.0  # the harness can pass: the yardstick always does
         assert figure.extra["attempts"] >= 12
         assert 0 <= figure.value <= 1
+        assert 0 <= figure.extra["mean_score"] <= 1
         assert figure.passed == (figure.value <= float(figure.goal.removeprefix("<= ")))
     from quizzes.models import Attempt
 
