@@ -279,12 +279,7 @@ def quiz_publish_problems(*, module):
         .order_by("sort_order", "pk")
         .prefetch_related("options__clause__document")
     )
-    true_false_clauses = {
-        clause.pk: clause
-        for clause in PolicyClause.objects.filter(
-            pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
-        ).select_related("document")
-    }
+    true_false_clauses = _true_false_clauses(questions)
     spec = {
         "questions": [
             {
@@ -322,6 +317,17 @@ def quiz_publish_problems(*, module):
         *untaught_problems(quiz=spec, taught=taught),
     ]
     return [f"Its quiz “{quiz.title}” fails the content checks: {problem}" for problem in problems]
+
+
+def _true_false_clauses(questions):
+    """``{clause id: clause}`` (with its document) of the true/false ones among ``questions``,
+    in one query: the clause a true/false question cites is its own field, not an option's."""
+    return {
+        clause.pk: clause
+        for clause in PolicyClause.objects.filter(
+            pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
+        ).select_related("document")
+    }
 
 
 def _clause_cited(clause):
@@ -1435,12 +1441,7 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
         .order_by("sort_order", "pk")
         .prefetch_related("options__clause__document")
     )
-    true_false_clauses = {
-        clause.pk: clause
-        for clause in PolicyClause.objects.filter(
-            pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
-        ).select_related("document")
-    }
+    true_false_clauses = _true_false_clauses(questions)
     documents = {}
 
     def clause_key(clause):
