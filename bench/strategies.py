@@ -23,6 +23,11 @@ Strategies:
 - ``knows every keyed answer`` (the yardstick): answers from the key, to prove that the harness
   can pass at all; it reads the key from the attempt in the database, as no learner can.
 
+Each new learner works for the next of the organisations whose staff can take the quiz (those a
+fair draw can be made for, as the quiz's start allows), in turn: a learner is asked only the
+questions on their own employer's policies, so each organisation's share of a bank is a quiz of
+its own, with its own cues. Every figure breaks its attempts down by organisation.
+
 Everything runs inside one transaction that is rolled back, so the bench database is unchanged."""
 
 import contextlib
@@ -414,6 +419,25 @@ class Tally:
     def mean_score(self):
         return self.score_shares / self.attempts if self.attempts else 0.0
 
+    by_organisation: dict = field(default_factory=dict)  # organisation code -> Tally
+
+    def outcome_record(self, *, organisation, passed, share):
+        for tally in (self, self.by_organisation.setdefault(organisation, Tally())):
+            tally.attempts += 1
+            tally.passed += passed
+            tally.score_shares += share
+
+    def organisations_summary(self):
+        return {
+            code: {
+                "attempts": tally.attempts,
+                "passed": tally.passed,
+                "mean_score": round(tally.mean_score, 4),
+                "by_organisation": tally.organisations_summary(),
+            }
+            for code, tally in sorted(self.by_organisation.items())
+        }
+
 
 class Learner:
     def __init__(self, *, person, strategy, rng):
@@ -518,10 +542,34 @@ def _json_in(html):
     return found
 
 
-def _learner_create(*, index, strategy):
+def quiz_audiences(quiz):
+    """The organisations whose staff can take the quiz: those for which a fair draw can be
+    made from the questions on their policies (the others are refused a start), by code."""
+    from people.models import Organisation
+    from quizzes.drawing import draw_for_audience
+    from quizzes.selectors import (
+        quiz_drawable_bank,
+        quiz_questions_applicable,
+        quiz_topic_counts,
+    )
+
+    bank = quiz_drawable_bank(quiz=quiz)
+    return [
+        organisation
+        for organisation in Organisation.objects.order_by("code")
+        if not draw_for_audience(
+            bank=bank,
+            applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
+            total=quiz.questions_per_attempt,
+            per_topic=quiz_topic_counts(quiz=quiz),
+        ).problems
+    ]
+
+
+def _learner_create(*, index, strategy, organisation):
     from django.utils.crypto import get_random_string
 
-    from people.services import organisation_ensure, person_create
+    from people.services import person_create
 
     index = f"{index}-{get_random_string(6).lower()}"  # unique across runs in one database
 
@@ -531,8 +579,7 @@ def _learner_create(*, index, strategy):
         first_name="Simulated",
         last_name=f"Learner {index}",
         email=f"bench-strategy-{slug}-{index}@example.invalid",
-        # The demo content's own organisation: its Cafcass policies apply.
-        organisation=organisation_ensure(code="cafcass", name="Cafcass"),
+        organisation=organisation,
     )
 
 
@@ -592,10 +639,15 @@ def _strategy_run_on(*, clock, strategy, quizzes, attempts, cooldowns, rng, log)
     quota = -(-attempts // len(quizzes))
     index = 0
     for quiz in quizzes:
-        taken = 0
+        audiences = quiz_audiences(quiz)
+        if not audiences:
+            raise RuntimeError(f"no organisation's staff can take {quiz}")
+        taken = learners = 0
         while taken < quota:
             index += 1
-            person = _learner_create(index=index, strategy=strategy)
+            organisation = audiences[learners % len(audiences)]
+            learners += 1
+            person = _learner_create(index=index, strategy=strategy, organisation=organisation)
             module_steps_walk(person=person, module=quiz.module.specific)
             learner = Learner(person=person, strategy=strategy, rng=rng)
             waits, waited = 0, False
@@ -613,17 +665,20 @@ def _strategy_run_on(*, clock, strategy, quizzes, attempts, cooldowns, rng, log)
                 waited = False
                 learner.attempts += 1
                 taken += 1
-                tally.attempts += 1
                 passed, share = _outcome(attempt_id)
-                tally.score_shares += share
+                tally.outcome_record(organisation=organisation.code, passed=passed, share=share)
                 tally.leaks += 0 if passed else learner.late.leaks
                 if passed:
-                    tally.passed += 1
                     break
         log(
             f"  {strategy}: {quiz.title}: {tally.attempts} attempts so far, {tally.passed} passed, "
             f"mean score {tally.mean_score:.1%}"
         )
+    by_organisation = ", ".join(
+        f"{code} {summary['passed']}/{summary['attempts']} ({summary['mean_score']:.1%})"
+        for code, summary in tally.organisations_summary().items()
+    )
+    log(f"  {strategy}: passed/attempts (mean score) by organisation: {by_organisation}")
     return tally
 
 
@@ -633,7 +688,10 @@ def oracle_run(*, quizzes, learners):
 
     tally = Tally()
     for index, quiz in enumerate(quizzes * learners):
-        person = _learner_create(index=index, strategy=ORACLE)
+        audiences = quiz_audiences(quiz)
+        person = _learner_create(
+            index=index, strategy=ORACLE, organisation=audiences[index % len(audiences)]
+        )
         module_steps_walk(person=person, module=quiz.module.specific)
         client = Client()
         client.force_login(person.user)
@@ -694,6 +752,7 @@ def strategies_measure(*, attempts, cooldowns, log=print, seed=SEED):
                 "refused_starts": tally.refused_starts,
                 "keys_leaked": tally.leaks,
                 "mean_score": round(tally.mean_score, 4),
+                "by_organisation": tally.organisations_summary(),
                 "quizzes": len(quizzes),
                 "seed": seed,
                 "cooldowns_a_remembering_learner_waits_out": cooldowns,

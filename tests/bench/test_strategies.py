@@ -267,7 +267,11 @@ def test_memory_reuses_what_was_right_and_never_repeats_what_was_wrong():
 def test_measure_on_the_shipped_quizzes_reports_every_strategy_against_a_learner_who_knows_the_key(
     wagtail_root,
 ):
+    from quizzes.models import Quiz
+
     call_command("load_content", verbosity=0)
+    # One attempt each, so that the three attempts at each quiz need three learners in turn.
+    Quiz.objects.update(max_attempts=1)
     figures = strategies_measure(attempts=12, cooldowns=1, log=lambda message: None)
     assert [figure.name for figure in figures] == [
         f"quiz strategy: {name}: pass rate" for name in STRATEGIES
@@ -277,10 +281,52 @@ def test_measure_on_the_shipped_quizzes_reports_every_strategy_against_a_learner
         assert figure.extra["attempts"] >= 12
         assert 0 <= figure.value <= 1
         assert 0 <= figure.extra["mean_score"] <= 1
+        by_organisation = figure.extra["by_organisation"]
+        # Learners take turns among the organisations whose staff can take each quiz: three for
+        # the first (personal use, all four can), three for the last (no Probation).
+        assert set(by_organisation) == {
+            "cafcass",
+            "hertfordshire",
+            "probation",
+            "together4children",
+        }
+        assert (
+            sum(summary["attempts"] for summary in by_organisation.values())
+            == (figure.extra["attempts"])
+        )
+        assert (
+            sum(summary["passed"] for summary in by_organisation.values())
+            == (figure.extra["passed"])
+        )
         assert figure.passed == (figure.value <= float(figure.goal.removeprefix("<= ")))
     from quizzes.models import Attempt
 
     assert not Attempt.objects.exists()  # everything it did was rolled back
+
+
+@pytest.mark.django_db(transaction=False)
+def test_only_organisations_whose_staff_can_take_a_quiz_are_its_audiences(wagtail_root):
+    from bench.strategies import quiz_audiences
+    from quizzes.models import Quiz
+
+    call_command("load_content", verbosity=0)
+    audiences = {
+        quiz.module.slug: [organisation.code for organisation in quiz_audiences(quiz)]
+        for quiz in Quiz.objects.select_related("module")
+    }
+    assert audiences == {
+        "your-personal-use-of-social-media": [
+            "cafcass",
+            "hertfordshire",
+            "probation",
+            "together4children",
+        ],
+        # Together4Children's policy says too little on privacy settings for a fair draw.
+        "privacy-and-security-settings": ["cafcass", "hertfordshire", "probation"],
+        # Neither Probation's nor Together4Children's documents say anything on WhatsApp.
+        "whatsapp-with-children-and-families": ["cafcass", "hertfordshire"],
+        "viewing-service-users-social-media": ["cafcass", "hertfordshire", "together4children"],
+    }
 
 
 @pytest.mark.django_db(transaction=False)
