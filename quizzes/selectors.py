@@ -163,7 +163,8 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
     no fair attempt can be drawn (too few of the questions apply to it: those learners are refused
     a start), or whose share of the bank is under twice its draw (a retry would ask them the same
     questions: ``quizzes.drawing.retry_problems``), as sentences; empty when every such
-    organisation's staff can take the quiz and retry it fairly."""
+    organisation's staff can take the quiz and retry it fairly. Each organisation's share is also
+    held to the checks on how right answers are written (``key_cue_problems``)."""
     total = quiz.questions_per_attempt if total is ... else total
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     bank = quiz_drawable_bank(quiz=quiz, as_written=as_written)
@@ -175,6 +176,7 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
     )
     organisations = Organisation.objects.filter(policy_documents__in=documents).distinct()
     problems = []
+    option_specs = None  # read once, for the first organisation with a share of its own
     for organisation in organisations:
         draw = draw_for_audience(
             bank=bank,
@@ -197,7 +199,31 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
                 f"retry, so a retry would test memory of the last attempt: {' '.join(retry)} "
                 "Add questions on the policies that apply to them."
             )
+        # A cue the whole bank dilutes can still give away the keys of one organisation's share.
+        if option_specs is None:
+            option_specs = _option_specs(quiz=quiz)
+        cues = key_cue_problems(quiz={"questions": [option_specs[entry.id] for entry in draw.bank]})
+        if cues:
+            problems.append(
+                f"Staff of {organisation.name} are asked only the questions on their own "
+                f"policies, and among those: {' '.join(cues)}"
+            )
     return problems
+
+
+def _option_specs(*, quiz):
+    """``{question id: {"type", "options": [{"text", "correct"}]}}`` of the quiz's questions as
+    written, for the checks on how right answers are written (``key_cue_problems``)."""
+    return {
+        question.pk: {
+            "type": question.question_type,
+            "options": [
+                {"text": option.text, "correct": option.is_correct}
+                for option in question.options.all()
+            ],
+        }
+        for question in Question.objects.filter(quiz=quiz).prefetch_related("options")
+    }
 
 
 def quiz_topic_counts(*, quiz):

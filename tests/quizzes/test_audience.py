@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from certificates.services import certificate_issue_base_competence
+from quizzes.content_checks import key_cue_problems
 from quizzes.drawing import BankEntry, draw_for_audience, retry_problems
-from quizzes.models import Quiz
-from quizzes.selectors import quiz_audience_problems, quiz_questions_applicable
+from quizzes.models import Option, Quiz
+from quizzes.selectors import quiz_audience_problems, quiz_check_spec, quiz_questions_applicable
 from quizzes.services import (
     NO_ORGANISATION_MESSAGE,
     NOT_FOR_YOUR_ORGANISATION_MESSAGE,
@@ -280,6 +281,25 @@ def test_authors_are_told_which_organisation_would_be_asked_the_same_questions_o
     # It is an author's problem to fix, not a learner's: Hertfordshire staff can still start.
     attempt = attempt_begin(person=PersonFactory(organisation=organisations["herts"]), quiz=quiz)
     assert _asked(attempt) == {"Herts"}
+
+
+def test_authors_are_told_when_one_organisations_share_gives_its_keys_away(
+    organisations, two_policy_quiz
+):
+    """Four of the twelve right answers are the longest option (33 %: the whole bank passes),
+    but all four are Hertfordshire's, four of its six (67 %)."""
+    quiz, _, _ = two_policy_quiz
+    Option.objects.filter(
+        question__text__in=[f"Herts {number}?" for number in range(4)], is_correct=True
+    ).update(text="Option 0 option option option")  # longer, and no odd one out
+    assert key_cue_problems(quiz=quiz_check_spec(quiz=quiz)[0]) == []
+    assert quiz_audience_problems(quiz=quiz) == [
+        "Staff of Hertfordshire County Council are asked only the questions on their own "
+        "policies, and among those: The right answer is the longest option in 4 of the 6 "
+        "single-choice questions (67 %); no more than 40 % may be, or picking the longest option "
+        "passes without knowing the policy: write some wrong options as fully as the right one, "
+        "or say the right one more briefly."
+    ]
 
 
 def test_submitting_a_quiz_that_would_repeat_one_organisations_questions_is_refused(
