@@ -201,7 +201,16 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
             )
         # A cue the whole bank dilutes can still give away the keys of one organisation's share.
         if option_specs is None:
-            option_specs = _option_specs(quiz=quiz)
+            written = list(
+                Question.objects.filter(quiz=quiz).prefetch_related("options__clause__document")
+            )
+            option_specs = dict(
+                zip(
+                    [question.pk for question in written],
+                    question_check_specs(questions=written)[0],
+                    strict=True,
+                )
+            )
         cues = key_cue_problems(quiz={"questions": [option_specs[entry.id] for entry in draw.bank]})
         if cues:
             problems.append(
@@ -209,21 +218,6 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
                 f"policies, and among those: {' '.join(cues)}"
             )
     return problems
-
-
-def _option_specs(*, quiz):
-    """``{question id: {"type", "options": [{"text", "correct"}]}}`` of the quiz's questions as
-    written, for the checks on how right answers are written (``key_cue_problems``)."""
-    return {
-        question.pk: {
-            "type": question.question_type,
-            "options": [
-                {"text": option.text, "correct": option.is_correct}
-                for option in question.options.all()
-            ],
-        }
-        for question in Question.objects.filter(quiz=quiz).prefetch_related("options")
-    }
 
 
 def quiz_topic_counts(*, quiz):
@@ -305,29 +299,8 @@ def quiz_publish_problems(*, module):
         .order_by("sort_order", "pk")
         .prefetch_related("options__clause__document")
     )
-    true_false_clauses = _true_false_clauses(questions)
     spec = {
-        "questions": [
-            {
-                "key": f"“{Truncator(question.text).chars(60)}”",
-                "type": question.question_type,
-                "topic": question.topic,
-                "options": [
-                    {
-                        "text": option.text,
-                        "correct": option.is_correct,
-                        **_clause_cited(option.clause),
-                    }
-                    for option in question.options.all()
-                ],
-                **(
-                    _clause_cited(true_false_clauses.get(question.clause_id))
-                    if isinstance(question, TrueFalseQuestion)
-                    else {}
-                ),
-            }
-            for question in questions
-        ],
+        "questions": question_check_specs(questions=questions)[0],
         "questions_per_attempt": quiz.questions_per_attempt,
         "topic_draws": [
             {"topic": draw.topic, "count": draw.count} for draw in quiz.topic_draws.all()
@@ -345,21 +318,56 @@ def quiz_publish_problems(*, module):
     return [f"Its quiz “{quiz.title}” fails the content checks: {problem}" for problem in problems]
 
 
-def _true_false_clauses(questions):
-    """``{clause id: clause}`` (with its document) of the true/false ones among ``questions``,
-    in one query: the clause a true/false question cites is its own field, not an option's."""
-    return {
+def question_check_specs(*, questions):
+    """The questions (with their options, clauses and documents prefetched) as the pure content
+    checks read them, in order, and ``{document label: organisation}`` of the documents they
+    cite. A question is "about" the document its keyed answer cites; documents are named by their
+    short names. One query, for the true/false questions' clauses (their own field, not an
+    option's)."""
+    true_false_clauses = {
         clause.pk: clause
         for clause in PolicyClause.objects.filter(
             pk__in=[q.clause_id for q in questions if isinstance(q, TrueFalseQuestion)]
         ).select_related("document")
     }
+    documents = {}
 
+    def clause_key(clause):
+        documents[clause.document.label] = clause.document.organisation
+        return f"{clause.document.label}:{clause.reference}"
 
-def _clause_cited(clause):
-    """A clause as the content checks name it (``{"clause": "<document label>:<reference>"}``),
-    or nothing."""
-    return {"clause": f"{clause.document.label}:{clause.reference}"} if clause else {}
+    specs = []
+    for question in questions:
+        spec = {
+            "key": f"“{Truncator(question.text).chars(60)}”",
+            "type": question.question_type,
+            "topic": question.topic,
+        }
+        if isinstance(question, TrueFalseQuestion):
+            clause = true_false_clauses.get(question.clause_id)
+            spec["feedback_true"] = question.feedback_true
+            spec["feedback_false"] = question.feedback_false
+            keyed = [clause] if clause else []
+            if clause:
+                spec["clause"] = clause_key(clause)
+        else:
+            options = list(question.options.all())
+            spec["options"] = [
+                {
+                    "text": option.text,
+                    "correct": option.is_correct,
+                    "feedback": option.feedback,
+                    **({"clause": clause_key(option.clause)} if option.clause else {}),
+                }
+                for option in options
+            ]
+            keyed = [o.clause for o in options if o.clause and o.is_correct] or [
+                o.clause for o in options if o.clause
+            ]
+        if keyed:
+            spec["policy"] = keyed[0].document.label
+        specs.append(spec)
+    return specs, documents
 
 
 def attempts_shown(*, person, quiz):
@@ -1459,52 +1467,14 @@ def quiz_check_spec(*, quiz, total=..., per_topic=None):
     of its bank as written (published or still a draft: the checks run while authors write), and
     the draw settings (or the ones given, from a form not yet saved); a withdrawn question, or
     one whose withdrawal waits for review, is out of it already. Also returns
-    ``organisation_of``. A question is "about" the document its keyed answer cites; documents are
-    named by their short names. A fixed number of queries."""
+    ``organisation_of`` (``question_check_specs``). A fixed number of queries."""
     questions = list(
         Question.objects.filter(quiz=quiz)
         .exclude(_withdrawn(as_written=True))
         .order_by("sort_order", "pk")
         .prefetch_related("options__clause__document")
     )
-    true_false_clauses = _true_false_clauses(questions)
-    documents = {}
-
-    def clause_key(clause):
-        documents[clause.document.label] = clause.document.organisation
-        return f"{clause.document.label}:{clause.reference}"
-
-    specs = []
-    for question in questions:
-        spec = {
-            "key": f"“{Truncator(question.text).chars(60)}”",
-            "type": question.question_type,
-            "topic": question.topic,
-        }
-        if isinstance(question, TrueFalseQuestion):
-            clause = true_false_clauses.get(question.clause_id)
-            spec["feedback_true"] = question.feedback_true
-            spec["feedback_false"] = question.feedback_false
-            keyed = [clause] if clause else []
-            if clause:
-                spec["clause"] = clause_key(clause)
-        else:
-            options = list(question.options.all())
-            spec["options"] = [
-                {
-                    "text": option.text,
-                    "correct": option.is_correct,
-                    "feedback": option.feedback,
-                    **({"clause": clause_key(option.clause)} if option.clause else {}),
-                }
-                for option in options
-            ]
-            keyed = [o.clause for o in options if o.clause and o.is_correct] or [
-                o.clause for o in options if o.clause
-            ]
-        if keyed:
-            spec["policy"] = keyed[0].document.label
-        specs.append(spec)
+    specs, documents = question_check_specs(questions=questions)
     per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     spec = {
         "questions": specs,
