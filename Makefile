@@ -79,6 +79,13 @@ lint: $(STAMPS)/venv ## Lint, check formatting and the layers between apps (impo
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check --fail-level ERROR
 
+# The policies' own text is not part of the project: point POLICY_TEXTS at a copy of it.
+POLICY_TEXTS ?= ../shared/policies
+
+.PHONY: content-copy-check
+content-copy-check: $(STAMPS)/venv ## Check that the content files share no run of 8 words with the policies' text (POLICY_TEXTS=folder of .txt)
+	$(MANAGE) content_copy_check --policies "$(POLICY_TEXTS)"
+
 clean: ## Remove the virtual environment, built assets and the local database
 	rm -rf $(VENV) $(STAMPS) node_modules frontend/build var static_build
 
