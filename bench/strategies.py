@@ -546,24 +546,10 @@ def quiz_audiences(quiz):
     """The organisations whose staff can take the quiz: those for which a fair draw can be
     made from the questions on their policies (the others are refused a start), by code."""
     from people.models import Organisation
-    from quizzes.drawing import draw_for_audience
-    from quizzes.selectors import (
-        quiz_drawable_bank,
-        quiz_questions_applicable,
-        quiz_topic_counts,
-    )
+    from quizzes.selectors import quiz_organisation_draws
 
-    bank = quiz_drawable_bank(quiz=quiz)
-    return [
-        organisation
-        for organisation in Organisation.objects.order_by("code")
-        if not draw_for_audience(
-            bank=bank,
-            applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
-            total=quiz.questions_per_attempt,
-            per_topic=quiz_topic_counts(quiz=quiz),
-        ).problems
-    ]
+    draws = quiz_organisation_draws(quiz=quiz, organisations=Organisation.objects.order_by("code"))
+    return [organisation for organisation, draw in draws if not draw.problems]
 
 
 def _learner_create(*, index, strategy, organisation):

@@ -165,8 +165,6 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
     questions: ``quizzes.drawing.retry_problems``), as sentences; empty when every such
     organisation's staff can take the quiz and retry it fairly. Each organisation's share is also
     held to the checks on how right answers are written (``key_cue_problems``)."""
-    total = quiz.questions_per_attempt if total is ... else total
-    per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
     bank = quiz_drawable_bank(quiz=quiz, as_written=as_written)
     # A withdrawn question's policy no longer needs a fair draw for its staff.
     cited_by = Question.objects.filter(quiz=quiz).exclude(_withdrawn(as_written=as_written))
@@ -177,13 +175,9 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
     organisations = Organisation.objects.filter(policy_documents__in=documents).distinct()
     problems = []
     option_specs = None  # read once, for the first organisation with a share of its own
-    for organisation in organisations:
-        draw = draw_for_audience(
-            bank=bank,
-            applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
-            total=total,
-            per_topic=per_topic,
-        )
+    for organisation, draw in quiz_organisation_draws(
+        quiz=quiz, organisations=organisations, bank=bank, total=total, per_topic=per_topic
+    ):
         if draw.problems:
             problems.append(
                 f"Staff of {organisation.name} cannot take this quiz: {' '.join(draw.problems)} "
@@ -218,6 +212,27 @@ def quiz_audience_problems(*, quiz, total=..., per_topic=None, as_written=False)
                 f"policies, and among those: {' '.join(cues)}"
             )
     return problems
+
+
+def quiz_organisation_draws(*, quiz, organisations, bank=None, total=..., per_topic=None):
+    """``(organisation, draw)`` for each of ``organisations``: the attempt its staff would be
+    drawn (``quizzes.drawing.draw_for_audience``: only the questions on the policies that apply
+    to them, and the problems when no fair attempt can be drawn from those). ``bank``: the
+    drawable bank already read; the quiz's settings unless ``total`` or ``per_topic`` say
+    otherwise."""
+    bank = quiz_drawable_bank(quiz=quiz) if bank is None else bank
+    total = quiz.questions_per_attempt if total is ... else total
+    per_topic = quiz_topic_counts(quiz=quiz) if per_topic is None else per_topic
+    for organisation in organisations:
+        yield (
+            organisation,
+            draw_for_audience(
+                bank=bank,
+                applicable_ids=quiz_questions_applicable(quiz=quiz, organisation=organisation),
+                total=total,
+                per_topic=per_topic,
+            ),
+        )
 
 
 def quiz_topic_counts(*, quiz):
