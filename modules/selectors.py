@@ -1,5 +1,6 @@
 """Reads for modules and the policy library."""
 
+import datetime
 import json
 import time
 
@@ -561,3 +562,30 @@ def module_superseded_citation_warnings(*, module):
             "version instead."
         )
     return warnings
+
+
+# How long before a policy's review date the admin home starts listing it.
+POLICY_REVIEW_NOTICE_DAYS = 30
+
+
+def policy_review_status(*, review_on, today, notice_days=POLICY_REVIEW_NOTICE_DAYS):
+    """ "overdue" once a policy's review date has passed, "due" within ``notice_days`` of it,
+    else "" (no date, or not yet near). A policy past its review may no longer be the policy as
+    it stands today, which is what the modules must teach."""
+    if review_on is None:
+        return ""
+    if review_on < today:
+        return "overdue"
+    if review_on <= today + datetime.timedelta(days=notice_days):
+        return "due"
+    return ""
+
+
+def policy_documents_review_due(*, today, notice_days=POLICY_REVIEW_NOTICE_DAYS):
+    """The published policy documents whose review date has passed or is within ``notice_days``,
+    the longest overdue first."""
+    return PolicyDocument.objects.filter(
+        live=True,
+        review_on__isnull=False,
+        review_on__lte=today + datetime.timedelta(days=notice_days),
+    ).order_by("review_on", "title")

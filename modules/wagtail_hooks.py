@@ -2,10 +2,11 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import dateformat, timezone
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -20,14 +21,28 @@ from .admin_views import (
     PolicyDocumentVersionRaiseView,
 )
 from .choosers import DOCUMENTS_HOOK, PolicyClauseChooserViewSet, documents_cited_by_module
-from .home_panels import module_writing_panel_for
+from .home_panels import module_writing_panel_for, policy_review_panel_for
 from .models import PolicyClause, PolicyDocument
 from .publishing import publish_problems
+from .selectors import policy_review_status
 from .services import (
     content_cache_forget,
     policy_clause_edit_refusal,
     policy_document_edit_refusal,
 )
+
+
+def _review_column_value(document):
+    """The review date, with whether it has passed or is near (``policy_review_status``)."""
+    if document.review_on is None:
+        return ""
+    when = dateformat.format(document.review_on, "j F Y")
+    status = policy_review_status(review_on=document.review_on, today=timezone.localdate())
+    if status == "overdue":
+        return f"{when} (overdue)"
+    if status == "due":
+        return f"{when} (due soon)"
+    return when
 
 
 # No search_fields on these viewsets: the admin search then uses the models' own search_fields,
@@ -36,7 +51,12 @@ class PolicyDocumentViewSet(SnippetViewSet):
     model = PolicyDocument
     icon = "doc-full"
     menu_label = "Policy documents"
-    list_display = ["title", "organisation", "version", "review_on"]
+    list_display = [
+        "title",
+        "organisation",
+        "version",
+        Column("review_on", label="Review date", accessor=_review_column_value),
+    ]
     list_filter = ["organisation"]
     edit_view_class = PolicyDocumentEditView
     panels = [
@@ -238,5 +258,12 @@ def content_cache_forget_after_admin_change(request, *_args, **_kwargs):
 @hooks.register("construct_homepage_panels")
 def module_writing_panel(request, panels):
     panel = module_writing_panel_for(request.user)
+    if panel is not None:
+        panels.append(panel)
+
+
+@hooks.register("construct_homepage_panels")
+def policy_review_panel(request, panels):
+    panel = policy_review_panel_for(request.user)
     if panel is not None:
         panels.append(panel)

@@ -46,11 +46,15 @@ def _editors_named(page, count):
 
 def test_author_admin_pages(page, people, module, quiz, clause):
     assignment_create(module=module, due_on=timezone.localdate() + datetime.timedelta(days=30))
+    # A policy past its review date, so that the dashboard lists it (and axe checks the list).
+    clause.document.review_on = timezone.localdate() - datetime.timedelta(days=60)
+    clause.document.save(update_fields=["review_on"])
 
     sign_in(page, "alex.author", start_at="/admin/")
     # The dashboard, with the sign-in's status message: white on green, shown at full contrast.
     message = page.locator(".messages .success")
     expect(message).to_contain_text("Successfully signed in")
+    expect(page.get_by_role("heading", name="Policies to review")).to_be_visible()
     page.audit.check_admin()
     assert message.evaluate("el => getComputedStyle(el.closest('ul')).opacity") == "1"
 
