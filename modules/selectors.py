@@ -569,9 +569,9 @@ POLICY_REVIEW_NOTICE_DAYS = 30
 
 
 def policy_review_status(*, review_on, today, notice_days=POLICY_REVIEW_NOTICE_DAYS):
-    """ "overdue" once a policy's review date has passed, "due" within ``notice_days`` of it,
-    else "" (no date, or not yet near). A policy past its review may no longer be the policy as
-    it stands today, which is what the modules must teach."""
+    """Where a policy stands against its review date: "overdue" once the date has passed, "due"
+    within ``notice_days`` of it, else "" (no date, or not yet near). A policy past its review
+    may no longer be the policy as it stands today, which is what the modules must teach."""
     if review_on is None:
         return ""
     if review_on < today:

@@ -55,7 +55,9 @@ class PolicyDocumentViewSet(SnippetViewSet):
         "title",
         "organisation",
         "version",
-        Column("review_on", label="Review date", accessor=_review_column_value),
+        Column(
+            "review_on", label="Review date", accessor=_review_column_value, sort_key="review_on"
+        ),
     ]
     list_filter = ["organisation"]
     edit_view_class = PolicyDocumentEditView
