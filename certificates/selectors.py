@@ -1,12 +1,19 @@
 """Reads for certificates. Each returns only what the asking role may see."""
 
-from django.db.models import Q
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from lms import audit
 from lms.access import is_auditor
 from lms.audit import audit_events_about
+from modules.models import ModulePage
+from people.models import Organisation, Person
 from people.selectors import team_and_sub_team_ids
+from quizzes.models import Quiz
+from quizzes.selectors import quiz_organisation_draws
 
 from .codes import code_canonical
 from .expiry import EXPIRED, EXPIRED_LABEL, expired_on, unexpired_on
@@ -128,3 +135,70 @@ def _status_condition(status):
     if status == Certificate.Status.VALID:
         return Q(status=Certificate.Status.VALID) & unexpired_on(today)
     return Q(status=status)
+
+
+@dataclass(frozen=True)
+class BaseCompetenceGap:
+    """An organisation whose staff can never be issued base competence, and why."""
+
+    organisation: Organisation
+    staff: int  # current people whose policies are this organisation's
+    modules: list  # [(module, reason)], the base-competence modules they cannot complete
+
+
+def base_competence_gaps():
+    """Each organisation whose staff cannot complete every live base-competence module, which
+    base competence needs (``services._base_competence_basis``): a module with no published
+    quiz, or whose quiz cannot draw a fair attempt from the questions on the policies that apply
+    to the organisation (``quizzes.drawing.draw_for_audience``, the rule ``attempt_start``
+    refuses a start by). Nothing tells those staff or their managers otherwise: the module stays
+    assigned, falls overdue and sends reminders. Empty when every organisation can reach it."""
+    modules = list(ModulePage.objects.live().filter(base_competence=True).order_by("path"))
+    if not modules:
+        return []
+    organisations = list(Organisation.objects.order_by("name"))
+    quizzes = {
+        quiz.module_id: quiz
+        for quiz in Quiz.objects.filter(module__in=modules, live=True).order_by("pk")
+    }
+    missing = {organisation.pk: [] for organisation in organisations}
+    for module in modules:
+        quiz = quizzes.get(module.pk)
+        if quiz is None:
+            for organisation in organisations:
+                missing[organisation.pk].append((module, "It has no published quiz."))
+            continue
+        for organisation, draw in quiz_organisation_draws(quiz=quiz, organisations=organisations):
+            if not draw.bank:
+                missing[organisation.pk].append(
+                    (module, "None of its quiz's questions is on a policy that applies to them.")
+                )
+            elif draw.problems:
+                missing[organisation.pk].append((module, " ".join(draw.problems)))
+    staff = _current_staff_by_organisation(organisations=organisations)
+    return [
+        BaseCompetenceGap(
+            organisation=organisation,
+            staff=staff.get(organisation.pk, 0),
+            modules=missing[organisation.pk],
+        )
+        for organisation in organisations
+        if missing[organisation.pk]
+    ]
+
+
+def _current_staff_by_organisation(*, organisations):
+    """``{organisation id: current people}``, those recorded without one counted with the home
+    organisation, as ``people.selectors.person_organisation`` places them."""
+    counts = dict(
+        Person.objects.filter(left_on__isnull=True)
+        .values_list("organisation")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    without = counts.pop(None, 0)
+    home = settings.LMS_HOME_ORGANISATION
+    for organisation in organisations:
+        if home and organisation.code.lower() == home.lower():
+            counts[organisation.pk] = counts.get(organisation.pk, 0) + without
+    return counts

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from modules.models import ModuleIndexPage
+from people.models import Organisation
 from tracking.services import assignment_create
 
 from .a11y import violations_report, without_excused
@@ -49,12 +50,19 @@ def test_author_admin_pages(page, people, module, quiz, clause):
     # A policy past its review date, so that the dashboard lists it (and axe checks the list).
     clause.document.review_on = timezone.localdate() - datetime.timedelta(days=60)
     clause.document.save(update_fields=["review_on"])
+    # An organisation none of whose policies the quiz asks about, so that the dashboard lists its
+    # staff as unable to reach base competence (and axe checks that table too).
+    Organisation.objects.create(code="northshire", name="Northshire Council")
 
     sign_in(page, "alex.author", start_at="/admin/")
     # The dashboard, with the sign-in's status message: white on green, shown at full contrast.
     message = page.locator(".messages .success")
     expect(message).to_contain_text("Successfully signed in")
     expect(page.get_by_role("heading", name="Policies to review")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Staff who cannot reach base competence")
+    ).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Northshire Council")).to_be_visible()
     page.audit.check_admin()
     assert message.evaluate("el => getComputedStyle(el.closest('ul')).opacity") == "1"
 
