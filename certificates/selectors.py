@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from modules.models import ModulePage
 from people.models import Organisation, Person
 from people.selectors import team_and_sub_team_ids
 from quizzes.models import Quiz
-from quizzes.selectors import quiz_organisation_draws
+from quizzes.selectors import quiz_refusals
 
 from .codes import code_canonical
 from .expiry import EXPIRED, EXPIRED_LABEL, expired_on, unexpired_on
@@ -149,33 +148,27 @@ class BaseCompetenceGap:
 def base_competence_gaps():
     """Each organisation whose staff cannot complete every live base-competence module, which
     base competence needs (``services._base_competence_basis``): a module with no published
-    quiz, or whose quiz cannot draw a fair attempt from the questions on the policies that apply
-    to the organisation (``quizzes.drawing.draw_for_audience``, the rule ``attempt_start``
-    refuses a start by). Nothing tells those staff or their managers otherwise: the module stays
-    assigned, falls overdue and sends reminders. Empty when every organisation can reach it."""
+    quiz, or whose quiz refuses them a start (``quizzes.selectors.quiz_refusals``: no fair attempt
+    can be drawn from the questions on the policies that apply to them). Their dashboards say
+    "quiz not available" for it, but base competence stays out of their reach. Empty when every
+    organisation can reach it."""
     modules = list(ModulePage.objects.live().filter(base_competence=True).order_by("path"))
     if not modules:
         return []
     organisations = list(Organisation.objects.order_by("name"))
-    quizzes = {
-        quiz.module_id: quiz
-        for quiz in Quiz.objects.filter(module__in=modules, live=True).order_by("pk")
-    }
+    with_quiz = set(
+        Quiz.objects.filter(module__in=modules, live=True).values_list("module_id", flat=True)
+    )
+    refusals = quiz_refusals()
     missing = {organisation.pk: [] for organisation in organisations}
     for module in modules:
-        quiz = quizzes.get(module.pk)
-        if quiz is None:
-            for organisation in organisations:
+        for organisation in organisations:
+            if module.pk not in with_quiz:
                 missing[organisation.pk].append((module, "It has no published quiz."))
-            continue
-        for organisation, draw in quiz_organisation_draws(quiz=quiz, organisations=organisations):
-            if not draw.bank:
-                missing[organisation.pk].append(
-                    (module, "None of its quiz's questions is on a policy that applies to them.")
-                )
-            elif draw.problems:
-                missing[organisation.pk].append((module, " ".join(draw.problems)))
-    staff = _current_staff_by_organisation(organisations=organisations)
+            elif (module.pk, organisation.pk) in refusals.reasons:
+                reason = refusals.reasons[(module.pk, organisation.pk)]
+                missing[organisation.pk].append((module, reason))
+    staff = _current_staff_by_organisation(home_organisation_id=refusals.home_organisation_id)
     return [
         BaseCompetenceGap(
             organisation=organisation,
@@ -187,7 +180,7 @@ def base_competence_gaps():
     ]
 
 
-def _current_staff_by_organisation(*, organisations):
+def _current_staff_by_organisation(*, home_organisation_id):
     """``{organisation id: current people}``, those recorded without one counted with the home
     organisation, as ``people.selectors.person_organisation`` places them."""
     counts = dict(
@@ -197,8 +190,6 @@ def _current_staff_by_organisation(*, organisations):
         .order_by()
     )
     without = counts.pop(None, 0)
-    home = settings.LMS_HOME_ORGANISATION
-    for organisation in organisations:
-        if home and organisation.code.lower() == home.lower():
-            counts[organisation.pk] = counts.get(organisation.pk, 0) + without
+    if home_organisation_id is not None:
+        counts[home_organisation_id] = counts.get(home_organisation_id, 0) + without
     return counts

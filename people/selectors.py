@@ -24,6 +24,12 @@ def person_organisation(*, person):
         return None
     if person.organisation_id is not None:
         return person.organisation
+    return home_organisation()
+
+
+def home_organisation():
+    """The organisation that runs the platform (``LMS_HOME_ORGANISATION``, a code), where people
+    recorded without an organisation belong; None when it is not set or not there."""
     code = settings.LMS_HOME_ORGANISATION
     return Organisation.objects.filter(code__iexact=code).first() if code else None
 

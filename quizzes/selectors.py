@@ -20,6 +20,7 @@ from lms.access import live_content_delete_refusal
 from lms.sql import whole_organisation_query
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import (
+    content_cached,
     module_page_cached,
     module_steps_by_clause,
     module_steps_latest,
@@ -27,7 +28,7 @@ from modules.selectors import (
     policy_clauses_superseded,
 )
 from people.models import Organisation
-from people.selectors import person_organisation
+from people.selectors import home_organisation, person_organisation
 
 from .content_checks import (
     BANK_TO_DRAW_RATIO,
@@ -233,6 +234,51 @@ def quiz_organisation_draws(*, quiz, organisations, bank=None, total=..., per_to
                 per_topic=per_topic,
             ),
         )
+
+
+QUIZ_REFUSALS_KEY = "quizzes:refusals"
+NO_QUESTION_APPLIES = "None of its quiz's questions is on a policy that applies to them."
+
+
+@dataclass(frozen=True)
+class QuizRefusals:
+    """Whose staff the live quizzes refuse a start, because no fair attempt can be drawn from the
+    questions on the policies that apply to them (``attempt_start``, by ``draw_for_audience``)."""
+
+    reasons: dict  # {(module id, organisation id): why, in words for L&D}
+    home_organisation_id: int | None  # where people recorded without an organisation belong
+
+    def refuses(self, *, module_id, organisation_id):
+        if organisation_id is None:
+            organisation_id = self.home_organisation_id
+        return (module_id, organisation_id) in self.reasons
+
+
+def quiz_refusals():
+    """The live quizzes' ``QuizRefusals``: those that some organisation's staff can start and
+    another's cannot. The same for everyone, so from the shared cache while the content is
+    unchanged (``modules.selectors.content_cached``). An organisation added since is not in it
+    until the content next changes: until then its staff, whom no policy covers yet, are refused
+    at the start as ever, but their dashboards do not yet say so."""
+    return content_cached(key=QUIZ_REFUSALS_KEY, compute=_quiz_refusals_compute)
+
+
+def _quiz_refusals_compute():
+    organisations = list(Organisation.objects.order_by("pk"))
+    reasons = {}
+    for quiz in Quiz.objects.filter(live=True).order_by("pk"):
+        bank = quiz_drawable_bank(quiz=quiz)
+        if not bank or quiz_draw_problems(quiz=quiz):
+            # Nobody can start it, whatever their organisation: the quiz is L&D's to mend.
+            continue
+        draws = quiz_organisation_draws(quiz=quiz, organisations=organisations, bank=bank)
+        for organisation, draw in draws:
+            if not draw.bank:
+                reasons[(quiz.module_id, organisation.pk)] = NO_QUESTION_APPLIES
+            elif draw.problems:
+                reasons[(quiz.module_id, organisation.pk)] = " ".join(draw.problems)
+    home = home_organisation()
+    return QuizRefusals(reasons=reasons, home_organisation_id=home.pk if home else None)
 
 
 def quiz_topic_counts(*, quiz):

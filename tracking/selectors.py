@@ -11,9 +11,10 @@ from django.utils import timezone
 from certificates.models import Certificate, CertificateEvent
 from lms.names import display_name
 from modules.models import ModulePage, ModuleProgress
+from people.models import Person
 from people.selectors import team_and_parent_ids, team_parents
 from quizzes.models import Attempt
-from quizzes.selectors import attempts_retry_at
+from quizzes.selectors import attempts_retry_at, quiz_refusals
 
 from .models import Assignment
 from .status import CertificateFacts, relative_due_on, status_compute
@@ -159,6 +160,12 @@ def module_status_grid(*, people, modules, today=None):
         ).values_list("person_id", "module_id")
     )
     reaching = _AssignmentsReaching(assignments)
+    refusals = quiz_refusals()
+    organisation_of = {}
+    if any(module_id in module_ids for module_id, _organisation_id in refusals.reasons):
+        organisation_of = dict(
+            Person.objects.filter(pk__in=person_filter).values_list("pk", "organisation_id")
+        )
     window = settings.LMS_EXPIRING_SOON_DAYS
     published_on = {
         module.pk: timezone.localdate(module.first_published_at)
@@ -205,6 +212,10 @@ def module_status_grid(*, people, modules, today=None):
                     today=today,
                     expiring_window_days=window,
                     revoked_on=revoked_on,
+                    quiz_refused=person.pk in organisation_of
+                    and refusals.refuses(
+                        module_id=module_id, organisation_id=organisation_of[person.pk]
+                    ),
                 )
             )
         rows.append({"person": person, "cells": cells})

@@ -2,8 +2,10 @@
 transition can be tested without a database.
 
 Precedence, most urgent first: a current certificate decides (passed, expiring soon, expired,
-recertification due); without one, a revoked certificate says so (and what to do); then a passed
-due date makes the person overdue; otherwise failed, in progress or not started."""
+recertification due); without one, a revoked certificate says so (and what to do); then a quiz
+that refuses the person's organisation (none of its questions, or too few, are on their policies)
+makes the module unavailable to them, never overdue; then a passed due date makes the person
+overdue; otherwise failed, in progress or not started."""
 
 import datetime
 import functools
@@ -25,6 +27,9 @@ EXPIRING_SOON = "expiring_soon"
 EXPIRED = CERTIFICATE_EXPIRED
 RECERTIFICATION_DUE = Certificate.Status.RECERTIFICATION_DUE.value
 REVOKED = Certificate.Status.REVOKED.value
+# Assigned, but the module's quiz refuses the person's organisation a start: nothing the person
+# can do, so never overdue and never a reminder (quizzes.selectors.quiz_refusals).
+UNAVAILABLE = "unavailable"
 
 STATUS_NAMES = {
     NOT_STARTED: "Not started",
@@ -36,6 +41,7 @@ STATUS_NAMES = {
     EXPIRED: "Expired",
     RECERTIFICATION_DUE: "Recertification due",
     REVOKED: "Certificate revoked",
+    UNAVAILABLE: "Quiz not available",
     NOT_ASSIGNED: "Not assigned",
 }
 # Most urgent first: the order a manager wants when sorting by a module.
@@ -49,6 +55,7 @@ URGENCY = [
     IN_PROGRESS,
     EXPIRING_SOON,
     PASSED,
+    UNAVAILABLE,
     NOT_ASSIGNED,
 ]
 COMPLIANT = {PASSED, EXPIRING_SOON}
@@ -62,6 +69,7 @@ TAG_COLOURS = {
     IN_PROGRESS: "blue",
     EXPIRING_SOON: "yellow",
     PASSED: "green",
+    UNAVAILABLE: "grey",
     NOT_ASSIGNED: "grey",
 }
 
@@ -131,6 +139,7 @@ def status_compute(
     expiring_window_days,
     certificate_id=None,
     revoked_on=None,
+    quiz_refused=False,
 ):
     """The cell for one person and module.
 
@@ -140,7 +149,8 @@ def status_compute(
     ``passed_pending``: a passed attempt whose certificate is still being issued.
     ``revoked_on``: when the person's latest certificate for the module was revoked, if nothing
     has been submitted since: the pass behind it no longer counts, and the person must pass again
-    (never "failed": they did not fail)."""
+    (never "failed": they did not fail).
+    ``quiz_refused``: the module's quiz refuses the person's organisation a start."""
     common = {
         "module": module,
         "attempts": attempts,
@@ -213,6 +223,8 @@ def status_compute(
         )
     if not assigned:
         return Cell(**common, status=NOT_ASSIGNED, label="Not assigned")
+    if quiz_refused:
+        return Cell(**common, status=UNAVAILABLE, label="Quiz not available to this organisation")
     if due_on is not None and due_on < today:
         return Cell(
             **common, status=OVERDUE, due_on=due_on, label=f"Overdue, was due {date_text(due_on)}"

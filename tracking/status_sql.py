@@ -22,6 +22,7 @@ bound parameter."""
 
 import dataclasses
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from lms.sql import planned_for_each_run
 from modules.models import ModuleProgress
 from people.models import Person, Team
 from quizzes.models import Attempt, Quiz
+from quizzes.selectors import quiz_refusals
 
 from . import status as statuses
 from .models import Assignment, ModuleStatusFacts
@@ -43,9 +45,10 @@ from .selectors import PERSON_ROW_FIELDS, PersonRow
 # The line manager's names are joined for the shown page only: for every row of a big line they
 # would cost two lookups each.
 MANAGER_NAMES = ("line_manager_first_name", "line_manager_last_name")
-LINE_FIELDS = {name: path for name, path in PERSON_ROW_FIELDS.items() if name not in MANAGER_NAMES}
-LINE_COLUMNS = ", ".join("person_id" if name == "pk" else name for name in LINE_FIELDS)
-PAGE_COLUMNS = ", ".join(f"page.{name}" for name in LINE_COLUMNS.split(", "))
+SHOWN_FIELDS = {name: path for name, path in PERSON_ROW_FIELDS.items() if name not in MANAGER_NAMES}
+# The organisation too, for whether its quizzes refuse the person (status.UNAVAILABLE).
+LINE_FIELDS = {**SHOWN_FIELDS, "organisation_id": "organisation_id"}
+PAGE_COLUMNS = ", ".join(f"page.{'person_id' if name == 'pk' else name}" for name in SHOWN_FIELDS)
 
 # The date that sorts after every due date, as status.Cell sorting puts "no date" last.
 NO_DATE = "9999-12-31"
@@ -112,6 +115,7 @@ def status_case(*, today, horizon):
             CASE WHEN f.assigned = 1 AND f.due_on < %s THEN {_word(statuses.OVERDUE)}
                  ELSE {_word(statuses.REVOKED)} END
         WHEN f.assigned = 0 THEN {_word(statuses.NOT_ASSIGNED)}
+        WHEN f.quiz_refused = 1 THEN {_word(statuses.UNAVAILABLE)}
         WHEN f.due_on < %s THEN {_word(statuses.OVERDUE)}
         WHEN f.attempts > 0 THEN {_word(statuses.FAILED)}
         WHEN f.started IS NULL THEN {_word(OTHER)}
@@ -122,6 +126,8 @@ def status_case(*, today, horizon):
         WHEN f.certificate_status IS NOT NULL THEN f.expires_on
         WHEN f.passed_pending > 0 THEN NULL
         WHEN f.assigned = 0 THEN NULL
+        WHEN f.revoked_at IS NOT NULL THEN f.due_on
+        WHEN f.quiz_refused = 1 THEN NULL
         ELSE f.due_on END"""
     return sql, due, [today, today, horizon, today, today]
 
@@ -134,8 +140,14 @@ def _line_cte(*, people, fields):
     return f"dash_line({columns}) AS ({line_sql})", list(line_params)
 
 
-# What the rule reads of a person: who, their team (team assignments) and start (relative dates).
-RULE_FIELDS = {"pk": "pk", "team_id": "team_id", "start_date": "start_date"}
+# What the rule reads of a person: who, their team (team assignments), start (relative dates)
+# and organisation (the quizzes that refuse it).
+RULE_FIELDS = {
+    "pk": "pk",
+    "team_id": "team_id",
+    "start_date": "start_date",
+    "organisation_id": "organisation_id",
+}
 
 
 def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True):
@@ -181,6 +193,7 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True)
     base_ids = [module.pk for module in modules if getattr(module, "base_competence", False)] or [0]
     base_placeholders = ", ".join("%s" for _ in base_ids)
     base_due = f"CASE m.module_id {' '.join(base_cases)} END" if base_cases else "NULL"
+    refused_fact, refused_params = _refused_sql(modules=modules)
     started_fact = "CASE WHEN s.started THEN 1 ELSE 0 END" if started else "CAST(NULL AS integer)"
     recorded = """s.certificate_status, s.expires_on, s.revoked_at,
             COALESCE(s.attempts, 0) AS attempts, COALESCE(s.passed_pending, 0) AS passed_pending"""
@@ -236,13 +249,14 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True)
                  WHEN m.module_id IN ({base_placeholders}) THEN 1
                  WHEN d.recertify_by IS NOT NULL THEN 1
                  ELSE 0 END AS assigned,
-            CASE WHEN d.assignments > 0 THEN d.due_on ELSE {base_due} END AS due_on
+            CASE WHEN d.assignments > 0 THEN d.due_on ELSE {base_due} END AS due_on,
+            {refused_fact} AS quiz_refused
         FROM dash_line l CROSS JOIN dash_module m
             LEFT JOIN dash_due d ON d.person_id = l.person_id AND d.module_id = m.module_id
     ),
     dash_fact AS (
         SELECT p.person_id, p.module_id, p.module_position, {recorded},
-            {started_fact} AS started, p.recertify_by, p.assigned, p.due_on
+            {started_fact} AS started, p.recertify_by, p.assigned, p.due_on, p.quiz_refused
         FROM dash_plan p {recorded_joins}
     )"""  # noqa: S608  (only our names and status words; every value is a parameter)
     params += [
@@ -251,8 +265,34 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True)
         Assignment.Audience.PERSON,
         *base_ids,
         *base_params,
+        *refused_params,
     ]
     return sql, params
+
+
+def _refused_sql(*, modules):
+    """(SQL, params): ``quiz_refused`` in ``dash_plan``, 1 where the module's quiz refuses the
+    person's organisation a start (``quizzes.selectors.quiz_refusals``), people recorded without
+    one counted with the home organisation; a plain 0 with no refusal among ``modules``. A CASE
+    over the few refusals, not a join: a join's hash probe for each of a big line's cells took
+    PostgreSQL longer than these comparisons."""
+    refusals = quiz_refusals()
+    refused_by_module = defaultdict(list)
+    for module_id, organisation_id in sorted(refusals.reasons):
+        refused_by_module[module_id].append(organisation_id)
+    cases, params = [], []
+    for module in modules:
+        organisation_ids = refused_by_module.get(module.pk)
+        if not organisation_ids:
+            continue
+        placeholders = ", ".join("%s" for _ in organisation_ids)
+        cases.append(
+            f"WHEN m.module_id = %s AND COALESCE(l.organisation_id, %s) IN ({placeholders}) THEN 1"
+        )
+        params += [module.pk, refusals.home_organisation_id, *organisation_ids]
+    if not cases:
+        return "0", []
+    return f"CASE {' '.join(cases)} ELSE 0 END", params
 
 
 def recorded_facts_sql(*, people, module_ids, narrow=True):

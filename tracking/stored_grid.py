@@ -23,7 +23,7 @@ from .status import CertificateFacts, status_compute
 from .status_sql import facts_sql, sql_date, sql_datetime
 
 _FACTS = """SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
-    passed_pending, started, recertify_by, assigned, due_on FROM dash_fact"""
+    passed_pending, started, recertify_by, assigned, due_on, quiz_refused FROM dash_fact"""
 
 
 def stored_status_grid(*, people, modules, today=None):
@@ -62,6 +62,7 @@ def stored_status_grid(*, people, modules, today=None):
                 recertify_by,
                 assigned,
                 due_on,
+                quiz_refused,
             ) = facts[key]
             retry_at = waits.get(key)
             cells.append(
@@ -87,6 +88,7 @@ def stored_status_grid(*, people, modules, today=None):
                         if revoked_at is not None
                         else None
                     ),
+                    quiz_refused=bool(quiz_refused),
                 )
             )
         rows.append({"person": person, "cells": cells})

@@ -11,15 +11,18 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent
 from modules.models import ModulePage
-from people.models import Person
+from people.models import Organisation, Person
 from people.services import team_get_or_create
 from quizzes.models import Quiz
 from tests.factories import (
+    OrganisationFactory,
     attempt_make,
     certificate_make,
     facts_refresh,
     module_page_create,
     progress_make,
+    single_choice_create,
+    true_false_create,
 )
 from tracking.models import Assignment
 from tracking.services import assignment_create
@@ -55,6 +58,11 @@ def line_modules(*, clause, today):
     for module in modules:
         module.refresh_from_db()
         Quiz.objects.create(module=module, title=f"{module.title} quiz")
+    # The base module's quiz asks about the clause's organisation's policy only, so it refuses
+    # the staff of another organisation a start: the module is unavailable to them.
+    base_quiz = Quiz.objects.get(module=base_module)
+    single_choice_create(quiz=base_quiz, clause=clause, sort_order=0)
+    true_false_create(quiz=base_quiz, clause=clause, sort_order=1)
     return modules
 
 
@@ -62,6 +70,12 @@ def line_make(*, manager, modules, seed, size, today):
     """``size`` people reporting to ``manager`` (some through a middle manager), each with random
     facts for each module. The module-wide assignments are made once per module set."""
     rng = random.Random(seed)
+    # Drawn apart from the facts, so that each seed's facts stay what they were.
+    organisation_rng = random.Random(seed + 1000)
+    own = OrganisationFactory()
+    other, _ = Organisation.objects.get_or_create(
+        code="northshire", defaults={"name": "Northshire Council"}
+    )
     region = team_get_or_create(name="Region")
     patch = team_get_or_create(name="Patch", parent=region)
     elsewhere = team_get_or_create(name="elsewhere")
@@ -92,6 +106,7 @@ def line_make(*, manager, modules, seed, size, today):
             team=rng.choice(teams),
             line_manager=middle if middle and rng.random() < 0.5 else manager,
             start_date=None if offset is None else _day(today, offset),
+            organisation=organisation_rng.choice([own, own, other]),
         )
         if number == 0:
             middle = person

@@ -135,3 +135,22 @@ def test_not_assigned_unless_they_have_a_certificate():
 )
 def test_relative_due_dates(start, assigned, days, expected):
     assert relative_due_on(start_date=start, assigned_on=assigned, within_days=days) == expected
+
+
+def test_a_quiz_that_refuses_the_persons_organisation_makes_the_module_unavailable_never_overdue():
+    for progress in ({}, {"started": True}, {"attempts": 2}):
+        for due_on in (TODAY - 30 * DAY, TODAY + DAY, None):
+            cell = compute(quiz_refused=True, due_on=due_on, **progress)
+            assert cell.status == statuses.UNAVAILABLE, (progress, due_on)
+            assert cell.label == "Quiz not available to this organisation"
+            assert cell.due_on is None and cell.is_assigned and not cell.is_compliant
+    assert statuses.URGENCY[-2:] == [statuses.UNAVAILABLE, statuses.NOT_ASSIGNED]
+
+
+def test_what_the_person_holds_or_is_not_asked_still_decides_before_a_refusing_quiz():
+    valid = CertificateFacts(status="valid", expires_on=TODAY + 200 * DAY)
+    assert compute(quiz_refused=True, certificate=valid).status == statuses.PASSED
+    assert compute(quiz_refused=True, passed_pending=True).status == statuses.PASSED
+    assert compute(quiz_refused=True, assigned=False).status == statuses.NOT_ASSIGNED
+    revoked = compute(quiz_refused=True, revoked_on=TODAY - 5 * DAY, due_on=TODAY - DAY)
+    assert revoked.status == statuses.OVERDUE  # pass again: the revocation says so first

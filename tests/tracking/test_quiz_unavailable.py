@@ -1,0 +1,165 @@
+"""A module whose quiz refuses a person's organisation a start (none of its questions, or too few
+for a fair attempt, are on the policies that apply to them) is "quiz not available" for them:
+never overdue, never a reminder, and the same in the grid, in SQL and on the dashboard. With the
+shipped content that is Probation Service staff in the WhatsApp and viewing modules and
+Together4Children staff in the privacy and WhatsApp modules."""
+
+import datetime
+
+import pytest
+
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from lms import roles
+from modules.models import ModulePage
+from modules.services import content_cache_forget
+from people.models import Organisation
+from people.selectors import reporting_line
+from people.services import person_create
+from quizzes.content_import import content_load
+from quizzes.selectors import quiz_refusals
+from tests.factories import OrganisationFactory
+from tracking import status as statuses
+from tracking.reports import overdue_list, reminders_due
+from tracking.selectors import module_status_grid
+from tracking.status_sql import cell_statuses
+
+pytestmark = pytest.mark.django_db
+
+SLUGS = [
+    "your-personal-use-of-social-media",
+    "privacy-and-security-settings",
+    "whatsapp-with-children-and-families",
+    "viewing-service-users-social-media",
+]
+OVERDUE, UNAVAILABLE = statuses.OVERDUE, statuses.UNAVAILABLE
+EXPECTED = {
+    "cafcass": [OVERDUE, OVERDUE, OVERDUE, OVERDUE],
+    "hertfordshire": [OVERDUE, OVERDUE, OVERDUE, OVERDUE],
+    "probation": [OVERDUE, OVERDUE, UNAVAILABLE, UNAVAILABLE],
+    "together4children": [OVERDUE, UNAVAILABLE, UNAVAILABLE, OVERDUE],
+}
+
+
+@pytest.fixture
+def shipped(role_groups):
+    """The shipped content, published long enough ago that base competence is overdue for
+    everyone who started a year ago, and a manager with one report in each organisation."""
+    assert content_load()["errors"] == []
+    ModulePage.objects.update(first_published_at=timezone.now() - datetime.timedelta(days=200))
+    content_cache_forget()
+    manager = _person("mo.manager", organisation=None, roles_held=[roles.LINE_MANAGERS])
+    reports = {
+        organisation.code: _person(f"{organisation.code}.report", organisation, manager=manager)
+        for organisation in Organisation.objects.order_by("code")
+    }
+    modules = [ModulePage.objects.get(slug=slug) for slug in SLUGS]
+    return manager, reports, modules
+
+
+def _person(username, organisation, *, manager=None, roles_held=(roles.STAFF,)):
+    return person_create(
+        username=username,
+        first_name=username.split(".")[0].title(),
+        last_name="Report",
+        email=f"{username}@example.org",
+        roles_held=roles_held,
+        line_manager=manager,
+        organisation=organisation,
+        start_date=timezone.localdate() - datetime.timedelta(days=365),
+    )
+
+
+def _grid_statuses(people, modules):
+    return {
+        row["person"].pk: [cell.status for cell in row["cells"]]
+        for row in module_status_grid(people=people, modules=modules)
+    }
+
+
+def test_the_grid_and_the_sql_say_quiz_not_available_where_the_quiz_refuses_the_organisation(
+    shipped,
+):
+    manager, reports, modules = shipped
+    grid = _grid_statuses(list(reports.values()), modules)
+    assert {code: grid[person.pk] for code, person in reports.items()} == EXPECTED
+    in_sql = cell_statuses(people=reporting_line(manager=manager), modules=modules)
+    assert {
+        code: [in_sql[(person.pk, module.pk)][0] for module in modules]
+        for code, person in reports.items()
+    } == EXPECTED
+    refused = {
+        (module.pk, organisation_id)
+        for module in modules
+        for organisation_id in Organisation.objects.values_list("pk", flat=True)
+        if quiz_refusals().refuses(module_id=module.pk, organisation_id=organisation_id)
+    }
+    assert len(refused) == 4
+
+
+def test_no_reminder_or_escalation_for_a_quiz_the_person_cannot_start(shipped):
+    _manager, reports, modules = shipped
+    due = reminders_due(due_soon_days=7, escalate_after_days=7, already_sent=set())
+    slug_of = {module.pk: module.slug for module in modules}
+    reminded = {
+        code: sorted(
+            {slug_of[reminder.module_id] for reminder in due if reminder.person_id == person.pk}
+        )
+        for code, person in reports.items()
+    }
+    assert reminded == {
+        code: sorted(slug for slug, status in zip(SLUGS, wanted, strict=True) if status == OVERDUE)
+        for code, wanted in EXPECTED.items()
+    }
+    assert {reminder.reason for reminder in due} == {"overdue", "escalation"}
+    # Nor a line in the overdue report.
+    title_of = {module.title: module.slug for module in modules}
+    names = {person.user.get_full_name() for person in reports.values()}
+    in_report = {
+        (line.name, title_of[line.module]) for line in overdue_list() if line.name in names
+    }
+    assert in_report == {
+        (person.user.get_full_name(), slug)
+        for code, person in reports.items()
+        for slug, status in zip(SLUGS, EXPECTED[code], strict=True)
+        if status == OVERDUE
+    }
+
+
+@override_settings(LMS_HOME_ORGANISATION="together4children")
+def test_someone_recorded_without_an_organisation_is_refused_as_the_home_organisations_staff(
+    shipped,
+):
+    _manager, _reports, modules = shipped
+    content_cache_forget()  # the home organisation is part of what is cached
+    nobody = _person("no.organisation", None)
+    assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["together4children"]
+
+
+def test_the_dashboard_shows_it_and_filters_by_it(shipped, client):
+    manager, reports, _modules = shipped
+    client.force_login(manager.user)
+    page = client.get(reverse("team_dashboard")).content.decode()
+    assert page.count("Quiz not available to this organisation") == 4
+    filtered = client.get(reverse("team_dashboard"), {"status": UNAVAILABLE}).content.decode()
+    shown = {code for code, person in reports.items() if person.user.get_full_name() in filtered}
+    assert shown == {"probation", "together4children"}
+
+
+def test_a_policy_that_comes_to_apply_makes_the_quiz_available_once_the_content_changes(shipped):
+    _manager, reports, modules = shipped
+    probation = reports["probation"]
+    whatsapp = modules[2]
+    assert quiz_refusals().refuses(module_id=whatsapp.pk, organisation_id=probation.organisation_id)
+    # The Cafcass documents now apply to Probation staff too: the WhatsApp quiz's questions rest
+    # on them. Every service that changes the library forgets the cached content.
+    for document in OrganisationFactory(code="cafcass").policy_documents.all():
+        document.audience.add(probation.organisation)
+        document.save()
+    content_cache_forget()
+    assert not quiz_refusals().refuses(
+        module_id=whatsapp.pk, organisation_id=probation.organisation_id
+    )
+    assert _grid_statuses([probation], modules)[probation.pk][2] == OVERDUE
