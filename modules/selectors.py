@@ -21,6 +21,7 @@ from .models import (
     PolicyClause,
     PolicyDocument,
 )
+from .quiz_gate import module_quiz_refusals
 
 # The module pages' routes, in the shared cache: what Wagtail finds for a URL (the site, the page
 # found by walking the tree, that no view restriction applies) is the same for everyone until an
@@ -109,17 +110,26 @@ CONTENT_CACHE_SECONDS = 24 * 60 * 60
 def module_quiz_live(*, module):
     """The module's quiz while it is published, else None (one not yet through review is not
     there for learners). From the shared cache: one cache round trip instead of a query."""
+    return module_quiz_offered(module=module)[0]
+
+
+def module_quiz_offered(*, module):
+    """``(quiz, refusals)``: ``module_quiz_live`` and, for a quiz, the words a start refuses each
+    organisation's staff with whatever they do (``quiz_gate.module_quiz_refusals``), kept in the
+    same cache entry so that the module page pays no second round trip for them."""
     key = MODULE_QUIZ_KEY.format(module_id=module.pk)
     found = cache.get_many([CONTENT_GENERATION_KEY, key])
     generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
     entry = found.get(key)
-    if entry is None or entry["generation"] != generation:
+    # An entry cached before refusals were kept with the quiz has none: worked out again.
+    if entry is None or entry["generation"] != generation or "refusals" not in entry:
         # The quiz model lives in the layer above: reached through the relation, not imported.
         quiz_model = ModulePage._meta.get_field("quiz").related_model
         quiz = quiz_model._default_manager.filter(module_id=module.pk, live=True).first()
-        entry = {"generation": generation, "quiz": quiz}
+        refusals = module_quiz_refusals(quiz=quiz) if quiz is not None else {}
+        entry = {"generation": generation, "quiz": quiz, "refusals": refusals}
         cache.set(key, entry, timeout=CONTENT_CACHE_SECONDS)
-    return entry["quiz"]
+    return entry["quiz"], entry["refusals"]
 
 
 def module_page_cached(*, module_id):

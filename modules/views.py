@@ -9,7 +9,7 @@ from wagtail import views as wagtail_views
 
 from .selectors import (
     documents_applying_to,
-    module_quiz_live,
+    module_quiz_offered,
     module_step_count,
     module_steps,
     page_route_cached,
@@ -43,12 +43,14 @@ def module_overview(request, *, page):
             return redirect(page.url)
         resume_at = min(progress.steps_completed + 1, len(module_steps(progress=progress)))
         return redirect(_step_url(page, resume_at))
-    quiz = module_quiz_live(module=page)
+    quiz, refusals = module_quiz_offered(module=page)
     # Someone part-way through sees the step count of the version they started on.
     under_way = progress is not None and progress.completed_at is None
     step_count = len(module_steps(progress=progress)) if under_way else module_step_count(page=page)
     # The same rule quizzes.services.attempt_start enforces: the button is offered only when a start succeeds.
     steps_done = progress_steps_done(progress=progress)
+    # Said before the learner works through the steps, not only when the quiz start refuses.
+    quiz_refusal = refusals.get(person.organisation_id)
     return TemplateResponse(
         request,
         "modules/module_page.html",
@@ -59,7 +61,11 @@ def module_overview(request, *, page):
             "quiz": quiz,
             "step_count": step_count,
             "steps_done": steps_done,
-            "test_out": quiz is not None and quiz.can_take_without_module and not steps_done,
+            "quiz_refusal": quiz_refusal,
+            "test_out": quiz is not None
+            and quiz.can_take_without_module
+            and not steps_done
+            and not quiz_refusal,
         },
     )
 

@@ -236,6 +236,14 @@ def quiz_organisation_draws(*, quiz, organisations, bank=None, total=..., per_to
         )
 
 
+NO_ORGANISATION_MESSAGE = (
+    "Your organisation is not recorded here, so we cannot tell which policies apply to you and "
+    "no quiz can be drawn for you. Please ask your learning and development team to add it."
+)
+NOT_FOR_YOUR_ORGANISATION_MESSAGE = (
+    "This quiz does not yet have enough questions on the policies that apply to your "
+    "organisation, so it cannot be started. Please tell your learning and development team."
+)
 QUIZ_REFUSALS_KEY = "quizzes:refusals"
 NO_QUESTION_APPLIES = "None of its quiz's questions is on a policy that applies to them."
 
@@ -261,6 +269,24 @@ def quiz_refusals():
     until the content next changes: until then its staff, whom no policy covers yet, are refused
     at the start as ever, but their dashboards do not yet say so."""
     return content_cached(key=QUIZ_REFUSALS_KEY, compute=_quiz_refusals_compute)
+
+
+def quiz_refusal_messages(*, quiz):
+    """``{organisation id: words}``: the words ``attempt_start`` refuses the staff of each
+    organisation that ``quiz`` refuses with, whatever they do; the key None for people recorded
+    without an organisation (their organisation is not known when there is no home one)."""
+    refusals = quiz_refusals()
+    messages = {
+        organisation_id: NOT_FOR_YOUR_ORGANISATION_MESSAGE
+        for module_id, organisation_id in refusals.reasons
+        if module_id == quiz.module_id
+    }
+    home = refusals.home_organisation_id
+    if home is None:
+        messages[None] = NO_ORGANISATION_MESSAGE
+    elif home in messages:
+        messages[None] = messages[home]
+    return messages
 
 
 def _quiz_refusals_compute():

@@ -41,6 +41,8 @@ from .kinds.editor import QUESTION_ID_PREFIX, pk_from_item_id
 from .models import AnsweredQuestion, Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
+    NO_ORGANISATION_MESSAGE,
+    NOT_FOR_YOUR_ORGANISATION_MESSAGE,
     attempt_retry_at,
     attempts_shown,
     question_draft_is_live,
@@ -81,16 +83,6 @@ class AttemptTimeUp(AttemptError):
 STEPS_FIRST_MESSAGE = (
     "Work through every step of the module before you take its quiz. Nothing was started: "
     "carry on with the module from where you stopped."
-)
-
-NO_ORGANISATION_MESSAGE = (
-    "Your organisation is not recorded here, so we cannot tell which policies apply to you and "
-    "no quiz can be drawn for you. Please ask your learning and development team to add it."
-)
-
-NOT_FOR_YOUR_ORGANISATION_MESSAGE = (
-    "This quiz does not yet have enough questions on the policies that apply to your "
-    "organisation, so it cannot be started. Please tell your learning and development team."
 )
 
 STALE_MESSAGE = (

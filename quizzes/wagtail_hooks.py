@@ -20,6 +20,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from lms.admin_menu import PermissionMenuItem, reports_register
 from modules.choosers import DOCUMENTS_HOOK as CLAUSE_CHOOSER_DOCUMENTS_HOOK
 from modules.models import ModulePage
+from modules.quiz_gate import REFUSALS_HOOK as MODULE_QUIZ_REFUSALS_HOOK
 from modules.selectors import module_cited_document_ids
 
 from .admin_forms import QuestionAdminForm, QuizAdminForm
@@ -33,6 +34,7 @@ from .quiz_editor_views import QuizCreateView, QuizEditView
 from .selectors import (
     quiz_cited_document_ids,
     quiz_publish_problems,
+    quiz_refusal_messages,
     quiz_superseded_citation_warnings,
 )
 
@@ -293,3 +295,8 @@ def module_quiz_button(page, user, view_name, next_url=None):
             icon_name="tasks",
             priority=12,
         )
+
+
+@hooks.register(MODULE_QUIZ_REFUSALS_HOOK)
+def module_quiz_refusals(quiz):
+    return quiz_refusal_messages(quiz=quiz)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from modules.selectors import MODULE_PAGE_KEY, MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
 from modules.services import policy_document_version_raise
+from quizzes.selectors import NO_ORGANISATION_MESSAGE
 from modules.workflows import workflow_publish_approved
 from tests.factories import (
     QuizFactory,
@@ -62,6 +63,19 @@ def test_the_module_s_quiz_is_read_once_then_from_the_cache(ready, module, quiz)
     assert any('"quizzes_quiz"' in sql for sql in first_queries)
     assert not any('"quizzes_quiz"' in sql for sql in second_queries)
     assert len(second_queries) <= len(first_queries) - 1
+
+
+def test_an_entry_cached_before_refusals_were_kept_with_the_quiz_is_worked_out_again(
+    ready, module, quiz
+):
+    ready.get(module.url)
+    key = MODULE_QUIZ_KEY.format(module_id=module.pk)
+    entry = cache.get(key)
+    assert entry["refusals"] == {None: NO_ORGANISATION_MESSAGE}  # no home organisation here
+    cache.set(key, {"generation": entry["generation"], "quiz": entry["quiz"]})
+    page, _queries = _get(ready, module.url)
+    assert TAKE in page
+    assert cache.get(key)["refusals"] == entry["refusals"]
 
 
 def test_the_cached_quiz_holds_no_question_answer_or_anyone_s_record(people, ready, module, quiz):

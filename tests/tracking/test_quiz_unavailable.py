@@ -19,8 +19,12 @@ from people.models import Organisation
 from people.selectors import reporting_line
 from people.services import person_create
 from quizzes.content_import import content_load
-from quizzes.selectors import quiz_refusals
-from tests.factories import OrganisationFactory
+from quizzes.selectors import (
+    NO_ORGANISATION_MESSAGE,
+    NOT_FOR_YOUR_ORGANISATION_MESSAGE,
+    quiz_refusals,
+)
+from tests.factories import OrganisationFactory, module_steps_finish
 from tracking import status as statuses
 from tracking.reports import overdue_list, reminders_due
 from tracking.selectors import module_status_grid
@@ -163,3 +167,32 @@ def test_a_policy_that_comes_to_apply_makes_the_quiz_available_once_the_content_
         module_id=whatsapp.pk, organisation_id=probation.organisation_id
     )
     assert _grid_statuses([probation], modules)[probation.pk][2] == OVERDUE
+
+
+def test_the_module_page_says_so_before_the_steps_and_offers_no_quiz_after_them(shipped, client):
+    _manager, reports, modules = shipped
+    privacy = modules[1]
+    client.force_login(reports["together4children"].user)
+    before = client.get(privacy.url).content.decode()
+    assert "You can work through this module, but not take its quiz yet." in before
+    assert NOT_FOR_YOUR_ORGANISATION_MESSAGE in before
+    module_steps_finish(person=reports["together4children"], module=privacy)
+    after = client.get(privacy.url).content.decode()
+    assert NOT_FOR_YOUR_ORGANISATION_MESSAGE in after
+    assert "Take the quiz" not in after
+    # Their own organisation's quizzes are offered as ever.
+    personal_use = modules[0]
+    module_steps_finish(person=reports["together4children"], module=personal_use)
+    offered = client.get(personal_use.url).content.decode()
+    assert "Take the quiz" in offered and NOT_FOR_YOUR_ORGANISATION_MESSAGE not in offered
+    client.force_login(reports["cafcass"].user)
+    module_steps_finish(person=reports["cafcass"], module=privacy)
+    assert "Take the quiz" in client.get(privacy.url).content.decode()
+
+
+def test_someone_whose_organisation_is_not_known_is_told_on_the_module_page(shipped, client):
+    _manager, _reports, modules = shipped
+    nobody = _person("no.organisation", None)
+    client.force_login(nobody.user)
+    page = client.get(modules[0].url).content.decode()
+    assert NO_ORGANISATION_MESSAGE in page
