@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from modules.selectors import MODULE_PAGE_KEY, MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
 from modules.services import policy_document_version_raise
-from quizzes.selectors import NO_ORGANISATION_MESSAGE
 from modules.workflows import workflow_publish_approved
+from quizzes.selectors import NO_ORGANISATION_MESSAGE
 from tests.factories import (
     QuizFactory,
     default_steps,
