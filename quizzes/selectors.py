@@ -265,9 +265,10 @@ class QuizRefusals:
 def quiz_refusals():
     """The live quizzes' ``QuizRefusals``: those that some organisation's staff can start and
     another's cannot. The same for everyone, so from the shared cache while the content is
-    unchanged (``modules.selectors.content_cached``). An organisation added since is not in it
-    until the content next changes: until then its staff, whom no policy covers yet, are refused
-    at the start as ever, but their dashboards do not yet say so."""
+    unchanged (``modules.selectors.content_cached``). Adding an organisation in the admin or by
+    loading the content forgets it, as any change to the content does; one made in another way
+    is in it once the content next changes (until then its staff are still refused at the start,
+    but their dashboards do not say so yet)."""
     return content_cached(key=QUIZ_REFUSALS_KEY, compute=_quiz_refusals_compute)
 
 
