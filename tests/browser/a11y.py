@@ -89,6 +89,17 @@ CSS_TRANSITIONS_ENDED_JS = """() => Promise.all(
         })
         .map((animation) => animation.finished.catch(() => null))
 )"""
+# Whether the element and every element around it are drawn fully opaque: a modal that has only
+# just opened may not have started its fade-in when the running transitions are looked for, and
+# axe, run during the fade, measures its text against a colour half-way to the page beneath.
+FULLY_OPAQUE_JS = """(selector) => {
+    for (let element = document.querySelector(selector); element; element = element.parentElement) {
+        if (getComputedStyle(element).opacity !== "1") {
+            return false;
+        }
+    }
+    return true;
+}"""
 # Wagtail slides a new StreamField block and its "+" button open with jQuery, which the browser
 # does not count among its animations.
 JQUERY_ANIMATIONS_ENDED_JS = "() => !window.jQuery || window.jQuery(':animated').length === 0"
@@ -197,6 +208,7 @@ class AccessibilityAudit:
             pytest.fail(f"{page.url} is not a page of the Wagtail admin", pytrace=False)
         _movement_ended(page)
         if within:
+            page.wait_for_function(FULLY_OPAQUE_JS, arg=within)
             violations = axe_violations(page, within=within)
         else:
             with self._whole_document_in_view():
