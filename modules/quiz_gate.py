@@ -6,7 +6,7 @@ registers, as ``modules.publishing`` asks about publishing; this app never impor
 - ``module_quiz_refusals``: ``fn(quiz) -> {organisation id: words}``, the words a quiz start
   refuses that organisation's staff with (the key None for people recorded without an
   organisation). The same for everyone, so it is cached with the module's quiz
-  (``selectors.module_quiz_live``)."""
+  (``selectors.module_quiz_offered``)."""
 
 from wagtail import hooks
 

@@ -107,16 +107,11 @@ DOCUMENTS_APPLYING_KEY = "modules:documents-applying:{organisation_id}"
 CONTENT_CACHE_SECONDS = 24 * 60 * 60
 
 
-def module_quiz_live(*, module):
-    """The module's quiz while it is published, else None (one not yet through review is not
-    there for learners). From the shared cache: one cache round trip instead of a query."""
-    return module_quiz_offered(module=module)[0]
-
-
 def module_quiz_offered(*, module):
-    """``(quiz, refusals)``: ``module_quiz_live`` and, for a quiz, the words a start refuses each
-    organisation's staff with whatever they do (``quiz_gate.module_quiz_refusals``), kept in the
-    same cache entry so that the module page pays no second round trip for them."""
+    """``(quiz, refusals)``: the module's quiz while it is published, else None (one not yet
+    through review is not there for learners), and for a quiz the words a start refuses each
+    organisation's staff with whatever they do (``quiz_gate.module_quiz_refusals``). From the
+    shared cache, both in one entry: one cache round trip instead of queries."""
     key = MODULE_QUIZ_KEY.format(module_id=module.pk)
     found = cache.get_many([CONTENT_GENERATION_KEY, key])
     generation = _generation(found.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)

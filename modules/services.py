@@ -659,7 +659,7 @@ def roles_sync():
 
 def content_cache_forget():
     """Every cached reading of modules, quizzes and the policy library is stale from now on
-    (modules.selectors.module_quiz_live): called by each service and admin action that changes
+    (modules.selectors.module_quiz_offered): called by each service and admin action that changes
     them. At once and again after the commit, as page_routes_forget does, and for the same
     reason."""
 

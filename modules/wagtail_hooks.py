@@ -251,7 +251,7 @@ def module_publish_refused_with_problems(request, page):
 @hooks.register("after_bulk_action")
 def content_cache_forget_after_admin_change(request, *_args, **_kwargs):
     """The cached readings of modules, quizzes and the policy library are stale after the admin
-    changes them (modules.selectors.module_quiz_live). A review's approval publishes through
+    changes them (modules.selectors.module_quiz_offered). A review's approval publishes through
     modules.workflows and scheduled publishing through this app's ``publish_scheduled``, which
     forget too; the services forget what they change themselves."""
     content_cache_forget()

@@ -295,10 +295,14 @@ def _quiz_refusals_compute():
     reasons = {}
     for quiz in Quiz.objects.filter(live=True).order_by("pk"):
         bank = quiz_drawable_bank(quiz=quiz)
-        if not bank or quiz_draw_problems(quiz=quiz):
+        per_topic = quiz_topic_counts(quiz=quiz)
+        total = quiz.questions_per_attempt
+        if not bank or draw_problems(bank=bank, total=total, per_topic=per_topic):
             # Nobody can start it, whatever their organisation: the quiz is L&D's to mend.
             continue
-        draws = quiz_organisation_draws(quiz=quiz, organisations=organisations, bank=bank)
+        draws = quiz_organisation_draws(
+            quiz=quiz, organisations=organisations, bank=bank, total=total, per_topic=per_topic
+        )
         for organisation, draw in draws:
             if not draw.bank:
                 reasons[(quiz.module_id, organisation.pk)] = NO_QUESTION_APPLIES

@@ -1,5 +1,5 @@
 """What module pages read of content that is the same for everyone comes from the shared cache
-(modules.selectors.module_quiz_live, policy_clauses_cached, documents_applying_to): fewer queries
+(modules.selectors.module_quiz_offered, policy_clauses_cached, documents_applying_to): fewer queries
 per request, and never stale after the admin, a review's approval, scheduled publishing or a
 policy service changes it."""
 
