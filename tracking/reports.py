@@ -276,7 +276,8 @@ def _reasons(*, cell, person, today, due_soon_days, escalate_after_days):
         yield "overdue", cell.due_on
         if person.line_manager_id and (today - cell.due_on).days >= escalate_after_days:
             yield "escalation", cell.due_on
-    if cell.status == statuses.EXPIRING_SOON:
+    # "Take the module again before then" is not for someone whose organisation its quiz refuses.
+    if cell.status == statuses.EXPIRING_SOON and not cell.quiz_refused:
         yield "expiring", cell.valid_until
 
 

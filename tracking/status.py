@@ -5,7 +5,12 @@ Precedence, most urgent first: a current certificate decides (passed, expiring s
 recertification due); without one, a revoked certificate says so (and what to do); then a quiz
 that refuses the person's organisation (none of its questions, or too few, are on their policies)
 makes the module unavailable to them, never overdue; then a passed due date makes the person
-overdue; otherwise failed, in progress or not started."""
+overdue; otherwise failed, in progress or not started.
+
+A refusing quiz also stands in for every status that would ask the person to pass it again (an
+expired, revoked or recertification-due certificate): what they cannot do is never overdue and
+never reminded of, and the words still say what became of the certificate. A certificate that
+stands (passed, expiring soon) is not touched: it still counts."""
 
 import datetime
 import functools
@@ -30,6 +35,7 @@ REVOKED = Certificate.Status.REVOKED.value
 # Assigned, but the module's quiz refuses the person's organisation a start: nothing the person
 # can do, so never overdue and never a reminder (quizzes.selectors.quiz_refusals).
 UNAVAILABLE = "unavailable"
+UNAVAILABLE_LABEL = "Quiz not available to this organisation"
 
 STATUS_NAMES = {
     NOT_STARTED: "Not started",
@@ -94,6 +100,9 @@ class Cell:
     best_score: Decimal | None = None
     certificate_id: int | None = None
     revoked_on: datetime.date | None = None
+    # The module's quiz refuses the person's organisation: a certificate that still stands says
+    # so, and no reminder asks them to take the module again (tracking.reports._reasons).
+    quiz_refused: bool = False
 
     @property
     def is_assigned(self):
@@ -156,10 +165,17 @@ def status_compute(
         "attempts": attempts,
         "best_score": best_score,
         "certificate_id": certificate_id,
+        "quiz_refused": quiz_refused,
     }
     if certificate is not None:
         valid_until = certificate.expires_on
         if certificate.status == RECERTIFICATION_DUE:
+            if quiz_refused:
+                return _unavailable(
+                    common,
+                    valid_until=valid_until,
+                    certificate_text=f"recertification due, valid until {date_text(valid_until)}",
+                )
             if recertify_by is not None and recertify_by < today:
                 return Cell(
                     **common,
@@ -178,6 +194,12 @@ def status_compute(
             )
         # Expiry is the next due date: recertify before the certificate runs out.
         if has_expired(expires_on=valid_until, today=today):
+            if quiz_refused:
+                return _unavailable(
+                    common,
+                    valid_until=valid_until,
+                    certificate_text=f"certificate expired on {date_text(valid_until)}",
+                )
             return Cell(
                 **common,
                 status=EXPIRED,
@@ -203,6 +225,12 @@ def status_compute(
     if passed_pending:
         return Cell(**common, status=PASSED, label="Passed, certificate being issued")
     if revoked_on is not None:
+        if quiz_refused:
+            return _unavailable(
+                common,
+                revoked_on=revoked_on,
+                certificate_text=f"certificate revoked on {date_text(revoked_on)}",
+            )
         revoked_text = f"Certificate revoked on {date_text(revoked_on)}"
         if assigned and due_on is not None and due_on < today:
             return Cell(
@@ -224,7 +252,7 @@ def status_compute(
     if not assigned:
         return Cell(**common, status=NOT_ASSIGNED, label="Not assigned")
     if quiz_refused:
-        return Cell(**common, status=UNAVAILABLE, label="Quiz not available to this organisation")
+        return _unavailable(common)
     if due_on is not None and due_on < today:
         return Cell(
             **common, status=OVERDUE, due_on=due_on, label=f"Overdue, was due {date_text(due_on)}"
@@ -246,3 +274,10 @@ def status_compute(
     if started:
         return Cell(**common, status=IN_PROGRESS, due_on=due_on, label=f"In progress{due_text}")
     return Cell(**common, status=NOT_STARTED, due_on=due_on, label=f"Not started{due_text}")
+
+
+def _unavailable(common, *, certificate_text="", **dates):
+    """Nothing the person can do: no due date (so no overdue and no reminder), and what became of
+    their certificate, if anything did."""
+    label = f"{UNAVAILABLE_LABEL} ({certificate_text})" if certificate_text else UNAVAILABLE_LABEL
+    return Cell(**common, status=UNAVAILABLE, label=label, **dates)

@@ -102,34 +102,44 @@ OTHER = "other"
 def status_case(*, today, horizon):
     """(SQL, SQL, params): the status word and the due date (``Cell.due_on``) of one cell from
     the facts of ``dash_fact`` (see ``facts_sql``), in the precedence of ``status_compute``."""
+    unavailable = _word(statuses.UNAVAILABLE)
     sql = f"""CASE
         WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN
-            CASE WHEN f.recertify_by < %s THEN {_word(statuses.OVERDUE)}
+            CASE WHEN f.quiz_refused = 1 THEN {unavailable}
+                 WHEN f.recertify_by < %s THEN {_word(statuses.OVERDUE)}
                  ELSE {_word(statuses.RECERTIFICATION_DUE)} END
         WHEN f.certificate_status IS NOT NULL THEN
-            CASE WHEN f.expires_on < %s THEN {_word(statuses.EXPIRED)}
+            CASE WHEN f.expires_on < %s THEN
+                    CASE WHEN f.quiz_refused = 1 THEN {unavailable}
+                         ELSE {_word(statuses.EXPIRED)} END
                  WHEN f.expires_on <= %s THEN {_word(statuses.EXPIRING_SOON)}
                  ELSE {_word(statuses.PASSED)} END
         WHEN f.passed_pending > 0 THEN {_word(statuses.PASSED)}
         WHEN f.revoked_at IS NOT NULL THEN
-            CASE WHEN f.assigned = 1 AND f.due_on < %s THEN {_word(statuses.OVERDUE)}
+            CASE WHEN f.quiz_refused = 1 THEN {unavailable}
+                 WHEN f.assigned = 1 AND f.due_on < %s THEN {_word(statuses.OVERDUE)}
                  ELSE {_word(statuses.REVOKED)} END
         WHEN f.assigned = 0 THEN {_word(statuses.NOT_ASSIGNED)}
-        WHEN f.quiz_refused = 1 THEN {_word(statuses.UNAVAILABLE)}
+        WHEN f.quiz_refused = 1 THEN {unavailable}
         WHEN f.due_on < %s THEN {_word(statuses.OVERDUE)}
         WHEN f.attempts > 0 THEN {_word(statuses.FAILED)}
         WHEN f.started IS NULL THEN {_word(OTHER)}
         WHEN f.started = 1 THEN {_word(statuses.IN_PROGRESS)}
         ELSE {_word(statuses.NOT_STARTED)} END"""
+    # A refusing quiz takes the due date away wherever it takes the status (status_compute).
     due = f"""CASE
-        WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN f.recertify_by
-        WHEN f.certificate_status IS NOT NULL THEN f.expires_on
+        WHEN f.certificate_status = {_word(statuses.RECERTIFICATION_DUE)} THEN
+            CASE WHEN f.quiz_refused = 1 THEN NULL ELSE f.recertify_by END
+        WHEN f.certificate_status IS NOT NULL THEN
+            CASE WHEN f.quiz_refused = 1 AND f.expires_on < %s THEN NULL ELSE f.expires_on END
         WHEN f.passed_pending > 0 THEN NULL
+        WHEN f.revoked_at IS NOT NULL AND f.quiz_refused = 1 THEN NULL
         WHEN f.assigned = 0 THEN NULL
         WHEN f.revoked_at IS NOT NULL THEN f.due_on
         WHEN f.quiz_refused = 1 THEN NULL
         ELSE f.due_on END"""
-    return sql, due, [today, today, horizon, today, today]
+    # The status's parameters, then the due date's, as the callers place the two.
+    return sql, due, [today, today, horizon, today, today, today]
 
 
 def _line_cte(*, people, fields):

@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.services import certificate_revoke
 from lms import roles
 from modules.models import ModulePage
 from modules.services import content_cache_forget
@@ -24,7 +25,12 @@ from quizzes.selectors import (
     NOT_FOR_YOUR_ORGANISATION_MESSAGE,
     quiz_refusals,
 )
-from tests.factories import OrganisationFactory, module_steps_finish
+from tests.factories import (
+    OrganisationFactory,
+    certificate_make,
+    facts_refresh,
+    module_steps_finish,
+)
 from tracking import status as statuses
 from tracking.reports import overdue_list, reminders_due
 from tracking.selectors import module_status_grid
@@ -140,6 +146,87 @@ def test_someone_recorded_without_an_organisation_is_refused_as_the_home_organis
     content_cache_forget()  # the home organisation is part of what is cached
     nobody = _person("no.organisation", None)
     assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["together4children"]
+
+
+def test_a_certificate_that_would_need_a_refused_pass_again_is_never_overdue(shipped):
+    """A revoked or expired certificate asks for a new pass; where the quiz refuses the holder's
+    organisation (they moved organisation, or its policy stopped covering the module) that is
+    "not available", with no reminder, no escalation and no overdue line. The same facts for
+    someone the quiz accepts stay overdue."""
+    manager, reports, modules = shipped
+    auditor = _person("ada.auditor", None, roles_held=[roles.AUDITORS])
+    today = timezone.localdate()
+    whatsapp, viewing = modules[2], modules[3]
+    for code in ("probation", "cafcass"):
+        person = reports[code]
+        certificate = certificate_make(
+            person=person, module=whatsapp, expires_on=today + datetime.timedelta(days=200)
+        )
+        certificate_revoke(
+            certificate=certificate,
+            by=auditor.user,
+            reason="Issued in error",
+            category="issued_in_error",
+        )
+        certificate_make(
+            person=person, module=viewing, expires_on=today - datetime.timedelta(days=3)
+        )
+        facts_refresh(person=person, module=viewing)
+    # A certificate that still stands counts as ever, but no reminder asks its holder to take
+    # a module whose quiz refuses them.
+    privacy = modules[1]
+    for code in ("together4children", "cafcass"):
+        certificate_make(
+            person=reports[code], module=privacy, expires_on=today + datetime.timedelta(days=5)
+        )
+        facts_refresh(person=reports[code], module=privacy)
+    probation, cafcass = reports["probation"], reports["cafcass"]
+    grid = {
+        row["person"].pk: row["cells"]
+        for row in module_status_grid(people=[probation, cafcass], modules=modules)
+    }
+    revoked_on = f"{today.day} {today:%B %Y}"
+    expired_on = today - datetime.timedelta(days=3)
+    assert [(cell.status, cell.label) for cell in grid[probation.pk][2:]] == [
+        (
+            UNAVAILABLE,
+            f"Quiz not available to this organisation (certificate revoked on {revoked_on})",
+        ),
+        (
+            UNAVAILABLE,
+            "Quiz not available to this organisation "
+            f"(certificate expired on {expired_on.day} {expired_on:%B %Y})",
+        ),
+    ]
+    assert [cell.status for cell in grid[cafcass.pk][2:]] == [OVERDUE, statuses.EXPIRED]
+    in_sql = cell_statuses(people=reporting_line(manager=manager), modules=modules)
+    assert [in_sql[(probation.pk, module.pk)] for module in (whatsapp, viewing)] == [
+        (UNAVAILABLE, None),
+        (UNAVAILABLE, None),
+    ]
+    assert [in_sql[(cafcass.pk, module.pk)][0] for module in (whatsapp, viewing)] == [
+        OVERDUE,
+        statuses.EXPIRED,
+    ]
+    due = reminders_due(due_soon_days=7, escalate_after_days=7, already_sent=set())
+    reminded = {(reminder.person_id, reminder.module_id) for reminder in due}
+    assert (probation.pk, whatsapp.pk) not in reminded
+    assert (probation.pk, viewing.pk) not in reminded
+    assert {(cafcass.pk, whatsapp.pk), (cafcass.pk, viewing.pk)} <= reminded
+    expiring = {
+        reminder.person_id
+        for reminder in due
+        if reminder.reason == "expiring" and reminder.module_id == privacy.pk
+    }
+    assert expiring == {cafcass.pk}
+    together = reports["together4children"]
+    assert [
+        cell.status for cell in module_status_grid(people=[together], modules=[privacy])[0]["cells"]
+    ] == [statuses.EXPIRING_SOON]
+    overdue_names = {(line.name, line.module) for line in overdue_list()}
+    assert (probation.user.get_full_name(), whatsapp.title) not in overdue_names
+    assert (probation.user.get_full_name(), viewing.title) not in overdue_names
+    assert (cafcass.user.get_full_name(), viewing.title) in overdue_names
 
 
 def test_the_dashboard_shows_it_and_filters_by_it(shipped, client):

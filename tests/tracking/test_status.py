@@ -152,5 +152,43 @@ def test_what_the_person_holds_or_is_not_asked_still_decides_before_a_refusing_q
     assert compute(quiz_refused=True, certificate=valid).status == statuses.PASSED
     assert compute(quiz_refused=True, passed_pending=True).status == statuses.PASSED
     assert compute(quiz_refused=True, assigned=False).status == statuses.NOT_ASSIGNED
-    revoked = compute(quiz_refused=True, revoked_on=TODAY - 5 * DAY, due_on=TODAY - DAY)
-    assert revoked.status == statuses.OVERDUE  # pass again: the revocation says so first
+    expiring = CertificateFacts(status="valid", expires_on=TODAY + 5 * DAY)
+    assert compute(quiz_refused=True, certificate=expiring).status == statuses.EXPIRING_SOON
+
+
+def test_a_refusing_quiz_never_asks_a_holder_to_pass_it_again():
+    """An expired, revoked or recertification-due certificate would ask for a pass the person
+    cannot start: unavailable instead, never overdue, never a due date, saying what became of
+    the certificate."""
+    expired = CertificateFacts(status="valid", expires_on=TODAY - DAY)
+    recertification = CertificateFacts(status="recertification_due", expires_on=TODAY + 20 * DAY)
+    cases = {
+        "Quiz not available to this organisation (certificate expired on 14 June 2026)": {
+            "certificate": expired,
+        },
+        "Quiz not available to this organisation (recertification due, valid until 5 July 2026)": {
+            "certificate": recertification,
+            "recertify_by": TODAY - DAY,
+        },
+        "Quiz not available to this organisation (certificate revoked on 10 June 2026)": {
+            "revoked_on": TODAY - 5 * DAY,
+            "attempts": 1,
+        },
+    }
+    for label, facts in cases.items():
+        for assigned in (True, False):
+            for due_on in (TODAY - 30 * DAY, TODAY + DAY, None):
+                cell = compute(quiz_refused=True, assigned=assigned, due_on=due_on, **facts)
+                assert (cell.status, cell.label, cell.due_on) == (
+                    statuses.UNAVAILABLE,
+                    label,
+                    None,
+                ), (facts, assigned, due_on)
+                assert not cell.is_compliant
+                # Without the refusal the same facts ask for a pass: the refusal is what changed.
+                assert compute(assigned=assigned, due_on=due_on, **facts).status != (
+                    statuses.UNAVAILABLE
+                )
+    revoked = compute(quiz_refused=True, revoked_on=TODAY - 5 * DAY)
+    assert revoked.revoked_on == TODAY - 5 * DAY
+    assert compute(quiz_refused=True, certificate=expired).valid_until == TODAY - DAY
