@@ -633,23 +633,52 @@ def _cooldown_state(*, history, quiz, now):
 
 def attempt_for_user(*, user, attempt_id, with_person=False):
     """The signed-in user's own attempt (through their person record), or None: nobody reaches
-    someone else's attempt by its id, and an account without a person record has none. One query,
-    the quiz with it (its settings decide the review, so they are read fresh), and the person
-    too ``with_person`` (a submission that passes records the module done for them). Otherwise
-    the person is read only if something asks for more than its id, as a result's standing does:
-    the page of questions never does, and joining the person cost it a tenth of its time.
-    The module, shown by its title and URL only, comes from the shared cache: joining its page
-    cost more than the rest of the query (modules.selectors.module_page_cached)."""
+    someone else's attempt by its id, and an account without a person record has none.
+
+    ``with_person`` (a submission): one query, the quiz joined and read fresh (its rules decide
+    the submission) and the person (a pass records the module done for them). Otherwise the
+    person is read only if something asks for more than its id, as a result's standing does, and
+    the quiz depends on the attempt: a submitted one's result is decided by the quiz's review
+    settings, read fresh (a second query), while the page of questions shows only the quiz's
+    title and its module's, from the shared cache (``quiz_for_attempt_pages``): joining the
+    quiz's thirty columns cost that page more to compile than its query took."""
     if not user.is_authenticated:
         return None
-    related = ("quiz", "person") if with_person else ("quiz",)
     try:
         # get(), not first(): the primary key finds one row, with no ORDER BY to add.
-        attempt = Attempt.objects.select_related(*related).get(person__user=user, pk=attempt_id)
+        if with_person:
+            attempt = Attempt.objects.select_related("quiz", "person").get(
+                person__user=user, pk=attempt_id
+            )
+        else:
+            attempt = Attempt.objects.get(person__user=user, pk=attempt_id)
     except Attempt.DoesNotExist:
         return None
-    attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
+    if with_person or attempt.is_submitted:
+        if not with_person:
+            attempt.quiz = Quiz.objects.get(pk=attempt.quiz_id)
+        attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
+    else:
+        attempt.quiz = quiz_for_attempt_pages(quiz_id=attempt.quiz_id)
     return attempt
+
+
+ATTEMPT_PAGES_QUIZ_KEY = "quizzes:attempt-pages-quiz:{quiz_id}"
+
+
+def quiz_for_attempt_pages(*, quiz_id):
+    """The quiz as the page of an open attempt's questions shows it (its title) with its module
+    (title and URL only; ``module_page_cached``), from the shared cache under the content
+    generation, which every change to a quiz bumps (a publish, an approval, the admin, the
+    content loader). Not for deciding anything: what a submission or a result is allowed is
+    read from the quiz itself. The quiz row holds its settings, never a question or an answer."""
+
+    def compute():
+        quiz = Quiz.objects.get(pk=quiz_id)
+        quiz.module = module_page_cached(module_id=quiz.module_id)
+        return quiz
+
+    return content_cached(key=ATTEMPT_PAGES_QUIZ_KEY.format(quiz_id=quiz_id), compute=compute)
 
 
 def attempt_for_audit(*, attempt_id):

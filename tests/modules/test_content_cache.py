@@ -20,7 +20,7 @@ from django.utils import timezone
 from modules.selectors import MODULE_PAGE_KEY, MODULE_QUIZ_KEY, POLICY_CLAUSE_KEY
 from modules.services import policy_document_version_raise
 from modules.workflows import workflow_publish_approved
-from quizzes.selectors import NO_ORGANISATION_MESSAGE
+from quizzes.selectors import ATTEMPT_PAGES_QUIZ_KEY, NO_ORGANISATION_MESSAGE
 from tests.factories import (
     QuizFactory,
     default_steps,
@@ -97,6 +97,13 @@ def test_an_attempt_s_module_comes_from_the_cache_without_its_steps(ready, modul
     second, second_queries = _get(ready, url)
     assert module.title in first and module.title in second
     assert not any('"modules_modulepage"' in sql for sql in second_queries)
+    # Nor is the quiz: the page of questions shows its title, from the cache too, with no
+    # question or answer in the entry.
+    assert not any('"quizzes_quiz"' in sql for sql in second_queries)
+    quiz_entry = cache.get(ATTEMPT_PAGES_QUIZ_KEY.format(quiz_id=quiz.pk))
+    assert quiz_entry["value"].pk == quiz.pk and quiz_entry["value"].module.title == module.title
+    stored = pickle.dumps(quiz_entry)
+    assert b"First question?" not in stored and b"correct" not in stored
     entry = cache.get(MODULE_PAGE_KEY.format(module_id=module.pk))
     assert entry is not None and entry["module"].pk == module.pk
     assert "steps" in entry["module"].get_deferred_fields()

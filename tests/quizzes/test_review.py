@@ -134,6 +134,25 @@ def test_the_author_may_hide_the_key_even_after_a_pass(client_for, people, mixed
     assert "You passed" in page and "Feedback on Step 1" not in page and "Question 1: right" in page
 
 
+def test_a_result_follows_the_review_settings_as_saved_now_never_a_cached_copy(
+    client_for, people, mixed_quiz
+):
+    """The page of an open attempt's questions reads the quiz from the shared cache; what a
+    result reveals is decided by the quiz as saved now, even by a change that forgot nothing."""
+    staff = people["staff"]
+    client = client_for(staff)
+    attempt = attempt_begin(person=staff, quiz=mixed_quiz)
+    url = reverse("quizzes:attempt", args=[attempt.pk])
+    assert mixed_quiz.title in client.get(url).content.decode()  # the cached copy is made
+    passed = attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=set()))
+    assert "Feedback on Step 1" in client.get(url).content.decode()
+    mixed_quiz.review_after_pass = Review.WRONG_QUESTIONS
+    mixed_quiz.save()  # straight to the database: the content generation is not bumped
+    page = client.get(url).content.decode()
+    assert passed.passed and "You passed" in page
+    assert "Feedback on Step 1" not in page and "Question 1: right" in page
+
+
 def test_an_open_attempt_hides_the_key_of_an_earlier_pass(people, mixed_quiz):
     passed = _sit(people["staff"], mixed_quiz, passing=True)
     attempt_begin(person=people["staff"], quiz=mixed_quiz)
