@@ -9,7 +9,9 @@ from pypdf import PdfReader
 from django.urls import reverse
 
 from certificates.models import Certificate
+from people.models import Person
 from quizzes.models import Attempt
+from tests.factories import OrganisationFactory
 
 from .keyboard import activate, choose_radio, press, tab_to
 from .steps import assert_admin_refused, assert_refused, sign_in, sign_out
@@ -196,3 +198,21 @@ def test_staff_member_completes_a_module_by_keyboard(page, people, quiz, module)
 def test_sign_in_from_a_deep_link_returns_there(page, people, module):
     sign_in(page, "sam.staff", start_at=module.url)
     assert page.url.endswith(module.url)
+
+
+def test_someone_whose_organisation_the_quiz_refuses_is_told_accessibly(page, people, quiz, module):
+    """Staff of an organisation none of the quiz's questions apply to: *My learning* says the quiz
+    is not available rather than a due date, and the module's page says so before its steps,
+    both checked by axe like every other page."""
+    Person.objects.filter(pk=people["staff"].pk).update(
+        organisation=OrganisationFactory(code="northshire", name="Northshire Council")
+    )
+    sign_in(page, "sam.staff")
+    row = page.get_by_role("row").filter(has_text=module.title)
+    assert "Quiz not available to this organisation" in row.inner_text()
+    page.goto(module.url)
+    page.audit.check()
+    inset = page.locator(".govuk-inset-text").filter(has_text="not take its quiz yet")
+    assert inset.is_visible()
+    assert "does not yet have enough questions on the policies" in inset.inner_text()
+    assert page.get_by_role("button", name="Take the quiz").count() == 0
