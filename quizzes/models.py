@@ -522,8 +522,13 @@ class AnsweredQuestion(models.Model):
     line, and for a retry's draw to ask again first what the person missed
     (``quizzes.selectors.questions_answered_right``); no report shows it."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="answered")
-    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on the attempt and the quiz: the unique constraint (attempt,
+    # position) and the index (quiz, question, version) start with them and serve their look-ups,
+    # and every submission writes a dozen rows into each index there is.
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.PROTECT, related_name="answered", db_index=False
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     position = models.PositiveSmallIntegerField(help_text="Where it was shown, from 1.")

@@ -103,8 +103,13 @@ class ModuleStatusFacts(models.Model):
     still worked out when read (``status_sql``). A person and module with none of these facts has
     no row."""
 
+    # No index of its own: the unique constraint (person, module) starts with it and serves its
+    # look-ups, and every submission deletes and writes the person's rows.
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="module_status_facts"
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="module_status_facts",
+        db_index=False,
     )
     module = models.ForeignKey(
         "modules.ModulePage", on_delete=models.CASCADE, related_name="status_facts"
