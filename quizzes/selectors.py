@@ -654,12 +654,12 @@ def attempt_for_user(*, user, attempt_id, with_person=False):
             attempt = Attempt.objects.get(person__user=user, pk=attempt_id)
     except Attempt.DoesNotExist:
         return None
-    if with_person or attempt.is_submitted:
-        if not with_person:
-            attempt.quiz = Quiz.objects.get(pk=attempt.quiz_id)
-        attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
-    else:
+    if not with_person and not attempt.is_submitted:
         attempt.quiz = quiz_for_attempt_pages(quiz_id=attempt.quiz_id)
+        return attempt
+    if not with_person:
+        attempt.quiz = Quiz.objects.get(pk=attempt.quiz_id)
+    attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
     return attempt
 
 

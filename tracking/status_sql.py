@@ -133,10 +133,8 @@ def status_case(*, today, horizon):
         WHEN f.certificate_status IS NOT NULL THEN
             CASE WHEN f.quiz_refused = 1 AND f.expires_on < %s THEN NULL ELSE f.expires_on END
         WHEN f.passed_pending > 0 THEN NULL
-        WHEN f.revoked_at IS NOT NULL AND f.quiz_refused = 1 THEN NULL
-        WHEN f.assigned = 0 THEN NULL
-        WHEN f.revoked_at IS NOT NULL THEN f.due_on
         WHEN f.quiz_refused = 1 THEN NULL
+        WHEN f.assigned = 0 THEN NULL
         ELSE f.due_on END"""
     # The status's parameters, then the due date's, as the callers place the two.
     return sql, due, [today, today, horizon, today, today, today]
