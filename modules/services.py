@@ -517,11 +517,11 @@ def module_step_complete(*, progress, number):
     return next_number if next_number <= len(steps) else None
 
 
-def module_progress_complete(*, person, module):
-    """Close the run through the module: its quiz has been passed."""
+def module_progress_complete(*, person_id, module):
+    """Close the person's run through the module: its quiz has been passed."""
     now = timezone.now()
     open_runs = list(
-        ModuleProgress.objects.filter(person=person, module=module, completed_at__isnull=True)
+        ModuleProgress.objects.filter(person_id=person_id, module=module, completed_at__isnull=True)
     )
     ModuleProgress.objects.filter(pk__in=[progress.pk for progress in open_runs]).update(
         completed_at=now

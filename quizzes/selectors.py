@@ -631,35 +631,29 @@ def _cooldown_state(*, history, quiz, now):
     return None, failures
 
 
-def attempt_for_user(*, user, attempt_id, with_person=False):
+def attempt_for_user(*, user, attempt_id):
     """The signed-in user's own attempt (through their person record), or None: nobody reaches
     someone else's attempt by its id, and an account without a person record has none.
 
-    ``with_person`` (a submission): one query, the quiz joined and read fresh (its rules decide
-    the submission) and the person (a pass records the module done for them). Otherwise the
-    person is read only if something asks for more than its id, as a result's standing does, and
-    the quiz depends on the attempt: a submitted one's result is decided by the quiz's review
-    settings, read fresh (a second query), while the page of questions shows only the quiz's
-    title and its module's, from the shared cache (``quiz_for_attempt_pages``): joining the
-    quiz's thirty columns cost that page more to compile than its query took."""
+    The attempt alone, in one query; the person is read only if something asks for more than its
+    id (a result's standing does). The quiz depends on the attempt. A submitted one's result is
+    decided by the quiz's review settings, which are read fresh (a second query). An open one
+    carries everything its page and its submission decide by (the questions drawn, the pass mark,
+    the deadline), frozen when it started, and needs only the quiz's title and its module, from
+    the shared cache (``quiz_for_attempt_pages``): joining the quiz's thirty columns and the
+    person's cost the page and the submission more to compile than their queries took."""
     if not user.is_authenticated:
         return None
     try:
         # get(), not first(): the primary key finds one row, with no ORDER BY to add.
-        if with_person:
-            attempt = Attempt.objects.select_related("quiz", "person").get(
-                person__user=user, pk=attempt_id
-            )
-        else:
-            attempt = Attempt.objects.get(person__user=user, pk=attempt_id)
+        attempt = Attempt.objects.get(person__user=user, pk=attempt_id)
     except Attempt.DoesNotExist:
         return None
-    if not with_person and not attempt.is_submitted:
-        attempt.quiz = quiz_for_attempt_pages(quiz_id=attempt.quiz_id)
-        return attempt
-    if not with_person:
+    if attempt.is_submitted:
         attempt.quiz = Quiz.objects.get(pk=attempt.quiz_id)
-    attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
+        attempt.quiz.module = module_page_cached(module_id=attempt.quiz.module_id)
+    else:
+        attempt.quiz = quiz_for_attempt_pages(quiz_id=attempt.quiz_id)
     return attempt
 
 
@@ -667,11 +661,12 @@ ATTEMPT_PAGES_QUIZ_KEY = "quizzes:attempt-pages-quiz:{quiz_id}"
 
 
 def quiz_for_attempt_pages(*, quiz_id):
-    """The quiz as the page of an open attempt's questions shows it (its title) with its module
+    """The quiz as an open attempt's page and submission name it (its title) with its module
     (title and URL only; ``module_page_cached``), from the shared cache under the content
     generation, which every change to a quiz bumps (a publish, an approval, the admin, the
-    content loader). Not for deciding anything: what a submission or a result is allowed is
-    read from the quiz itself. The quiz row holds its settings, never a question or an answer."""
+    content loader). Not for deciding anything: an open attempt holds the rules it is scored by,
+    and what a result is allowed to show is read from the quiz itself. The quiz row holds its
+    settings, never a question or an answer."""
 
     def compute():
         quiz = Quiz.objects.get(pk=quiz_id)

@@ -323,7 +323,7 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
         )
         if score.passed:
-            module_progress_complete(person=attempt.person, module=attempt.quiz.module)
+            module_progress_complete(person_id=attempt.person_id, module=attempt.quiz.module)
             attempt_passed.send(sender=Attempt, attempt_id=attempt.pk)
         # Last: it locks the person until the commit.
         _submission_hand_off(attempt=attempt)

@@ -51,11 +51,10 @@ def quiz_start(request, quiz_id):
 
 @login_required
 def attempt_detail(request, attempt_id):
-    posted = request.method == "POST"
-    attempt = attempt_for_user(user=request.user, attempt_id=attempt_id, with_person=posted)
+    attempt = attempt_for_user(user=request.user, attempt_id=attempt_id)
     if attempt is None:
         raise Http404
-    if posted:
+    if request.method == "POST":
         return _attempt_post(request, attempt)
     if not attempt.is_submitted and attempt_is_overdue(attempt=attempt):
         attempt = attempt_close_overdue(attempt=attempt)

@@ -347,6 +347,42 @@ def test_the_page_of_questions_reads_the_attempt_in_one_query_and_not_the_person
     assert [query for query in result_queries if 'FROM "quizzes_quiz"' in query["sql"]]
 
 
+def test_a_submission_reads_the_attempt_alone_and_still_closes_the_module_run(sitting, people):
+    """What an open attempt is scored by was frozen into it when it started, so a submission reads
+    the attempt alone, with neither the quiz's columns nor the person's joined, and no query on
+    the quiz at all: its title and module come from the shared cache. A pass still closes the
+    person's run through the module, and the stored facts say passed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from modules.models import ModuleProgress
+    from tracking.models import ModuleStatusFacts
+
+    client, attempt, url, html = sitting
+    person_table = Person._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            url, post_data(attempt, answers_for(attempt), form_token=_token(html))
+        )
+    assert response.status_code == 302
+    attempt_reads = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT") and 'FROM "quizzes_attempt"' in query["sql"]
+    ]
+    assert len(attempt_reads) == 1
+    assert '"quizzes_quiz"."title"' not in attempt_reads[0]
+    assert f'"{person_table}"."employee_number"' not in attempt_reads[0]
+    assert not [query for query in queries if 'FROM "quizzes_quiz"' in query["sql"]]
+
+    attempt.refresh_from_db()
+    assert attempt.passed
+    runs = ModuleProgress.objects.filter(person=people["staff"], module=attempt.quiz.module)
+    assert runs.exists() and not runs.filter(completed_at__isnull=True).exists()
+    facts = ModuleStatusFacts.objects.get(person=people["staff"], module=attempt.quiz.module)
+    assert facts.certificate_status is not None or facts.passed_pending == 1
+
+
 def test_the_pages_script_saves_as_you_go_and_gets_the_next_form_token(sitting):
     client, attempt, url, html = sitting
     assert "data-autosave" in html
