@@ -1,5 +1,7 @@
 from django import template
 
+from lms.html_parts import escape, safe_part
+
 register = template.Library()
 
 WIDGET_CLASSES = {
@@ -21,3 +23,20 @@ def govuk_widget(field):
     if field.help_text:
         attrs["aria-describedby"] = f"{field.id_for_label}-hint"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def select_options(field):
+    """The ``<option>`` elements of a choice field's select (flat choices, no groups), the one the
+    field holds marked selected, or the blank one when it holds nothing. Drawn in Python
+    (``lms/html_parts.py``): a filter listing every team of a reporting line has a hundred
+    options or more, and the template language spent a fifth of the dashboard's time on them."""
+    held = field.value()
+    held = "" if held is None else str(held)
+    return safe_part(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == held else ""}>'
+            f"{escape(text)}</option>"
+            for value, text in field.field.choices
+        )
+    )
