@@ -16,7 +16,7 @@ from people.selectors import reporting_line, team_and_parent_ids, team_and_sub_t
 
 from . import status as statuses
 from . import status_sql
-from .selectors import modules_for_tracking
+from .selectors import modules_for_tracking_cached
 from .stored_grid import stored_status_grid
 
 SORTS = ("name", "team")  # plus "module-<id>"
@@ -79,7 +79,7 @@ def dashboard_choices(*, manager, line=None):
         line_team_ids = line.team_ids
     for team_id in line_team_ids:
         shown |= team_and_parent_ids(team_id=team_id, parent_of=parent_of)
-    return teams, [team for team in teams if team.pk in shown], list(modules_for_tracking())
+    return teams, [team for team in teams if team.pk in shown], modules_for_tracking_cached()
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,33 @@ def test_filter_by_module_shows_only_that_column(tracked, client_for, clause, mo
     assert table_of(response)[0] == ["Name", "Team", "Facebook groups"]
 
 
+def test_the_modules_come_from_the_shared_cache_until_the_admin_changes_one(
+    tracked, client_for, clause, module, django_user_model
+):
+    """The second view reads no module page; a module unpublished in the admin leaves the table
+    at once (the admin's hooks make the cached content stale)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    other = module_page_create(clause=clause, title="Facebook groups", slug="facebook")
+    manager = client_for(tracked["manager"])
+    manager.get(reverse("team_dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        response = manager.get(reverse("team_dashboard"))
+    assert table_of(response)[0] == ["Name", "Team", module.title, "Facebook groups"]
+    assert not [query for query in queries if '"modules_modulepage"' in query["sql"]]
+
+    root = Client()
+    root.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
+    response = root.post(reverse("wagtailadmin_pages:unpublish", args=[other.pk]))
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert not other.live
+    response = manager.get(reverse("team_dashboard"))
+    assert table_of(response)[0] == ["Name", "Team", module.title]
+
+
 def test_a_bad_filter_value_is_explained_and_ignored(tracked, client_for):
     response = client_for(tracked["manager"]).get(reverse("team_dashboard"), {"status": "nonsense"})
     assert response.status_code == 200

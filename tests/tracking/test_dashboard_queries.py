@@ -77,6 +77,9 @@ def test_query_count_does_not_grow_with_the_reporting_line(
     # take that long, and the next request would pay for it. Not the dashboard's queries.
     monkeypatch.setattr("lms.middleware.SEEN_RESOLUTION_SECONDS", 10**9)
     small = organisation_generate(people=10, seed=3)
+    # Once first, so that every view counted finds the modules in the shared cache, as all but
+    # the first after each content change does.
+    dashboard_queries(client, small.top_manager)
     baselines = [dashboard_queries(client, small.top_manager, params)[0] for params in VIEWS]
     # A small fixed budget: the line, the page with its totals, the shown people's facts.
     assert baselines[0] <= 10
