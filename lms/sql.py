@@ -1,8 +1,8 @@
-"""Helpers for the few reports that write their own SQL."""
+"""Helpers for the few reports and writes that write their own SQL."""
 
 import contextlib
 
-from django.db import connection
+from django.db import connection, connections, router
 
 
 @contextlib.contextmanager
@@ -51,3 +51,32 @@ def whole_organisation_query():
     compiling nor a plan made for other parameters may add to."""
     with without_jit(), planned_for_each_run():
         yield
+
+
+def rows_insert(*, model, rows):
+    """Insert ``rows`` (dicts of column attribute name, such as ``attempt_id``, to value; the same
+    keys in each) into ``model``'s table: one statement, sent once per row (``executemany``),
+    each value adapted by its field exactly as ``bulk_create`` adapts it. For a write on a hot
+    path: ``bulk_create`` builds a model instance per row and compiles its statement anew on
+    every call, which took twice as long as the insert itself for a submission's dozen
+    answered questions; this statement's text never changes, so PostgreSQL prepares it once per
+    connection. As with ``bulk_create``, no signal is sent; nothing is read back."""
+    rows = list(rows)
+    if not rows:
+        return
+    using = router.db_for_write(model)
+    database = connections[using]
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in rows[0]]
+    quote = database.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608  (our table and column names)
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    values = [
+        [field.get_db_prep_save(row[field.attname], connection=database) for field in fields]
+        for row in rows
+    ]
+    with database.cursor() as cursor:
+        cursor.executemany(sql, values)

@@ -21,6 +21,7 @@ from lms import audit
 from lms.audit import audit_record
 from lms.background import task_enqueue_on_commit
 from lms.names import user_display_name
+from lms.sql import rows_insert
 from lms.xapi import (
     xapi_activity,
     xapi_is_enabled,
@@ -437,22 +438,22 @@ def answered_questions_record(*, attempts):
         for position, question in enumerate(attempt.questions, start=1):
             result = results[str(question["id"])]
             rows.append(
-                AnsweredQuestion(
-                    attempt_id=attempt.pk,
-                    quiz_id=attempt.quiz_id,
-                    person_id=attempt.person_id,
-                    submitted_at=attempt.submitted_at,
-                    position=position,
-                    question_id=question["id"],
-                    version=question["version"],
-                    points=result["points"],
-                    max_points=result["max_points"],
-                    correct=bool(result["correct"]),
-                    response=attempt.answers.get(str(question["id"])),
-                    attempt_points=attempt_points,
-                )
+                {
+                    "attempt_id": attempt.pk,
+                    "quiz_id": attempt.quiz_id,
+                    "person_id": attempt.person_id,
+                    "submitted_at": attempt.submitted_at,
+                    "position": position,
+                    "question_id": question["id"],
+                    "version": question["version"],
+                    "points": result["points"],
+                    "max_points": result["max_points"],
+                    "correct": bool(result["correct"]),
+                    "response": attempt.answers.get(str(question["id"])),
+                    "attempt_points": attempt_points,
+                }
             )
-    AnsweredQuestion.objects.bulk_create(rows, batch_size=2000)
+    rows_insert(model=AnsweredQuestion, rows=rows)
 
 
 def _results(*, attempt, score):

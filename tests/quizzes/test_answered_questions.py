@@ -203,9 +203,34 @@ def test_a_submission_writes_its_answered_questions_in_order(people, quiz):
         )
         assert row.correct == results[row.question_id]["correct"]
         assert row.points == Decimal(results[row.question_id]["points"])
+        assert row.max_points == Decimal(results[row.question_id]["max_points"])
         assert row.response == attempt.answers[str(row.question_id)]
         assert row.attempt_points == attempt.score
     assert [row.correct for row in rows] == [False, True, True]
+
+
+def test_an_attempt_closed_when_its_time_ran_out_records_unanswered_questions_as_null(people, quiz):
+    """Closed with one question answered in time: that one keeps its answer, the others are
+    stored as SQL NULL (not JSON null), and every row scores nothing but the answer it had."""
+    from quizzes.services import attempt_close_overdue, attempt_save_progress
+
+    quiz.time_limit_minutes = 10
+    quiz.save()
+    attempt = attempt_begin(person=people["staff"], quiz=quiz)
+    first = attempt.questions[0]
+    attempt_save_progress(
+        attempt=attempt, answers={str(first["id"]): answers_for(attempt)[str(first["id"])]}
+    )
+    attempt = attempt_close_overdue(
+        attempt=attempt, now=attempt.submit_by + datetime.timedelta(seconds=1)
+    )
+    assert attempt.timed_out
+    rows = list(AnsweredQuestion.objects.filter(attempt=attempt).order_by("position"))
+    assert len(rows) == len(attempt.questions)
+    assert rows[0].response is not None and rows[0].correct
+    unanswered = AnsweredQuestion.objects.filter(attempt=attempt, response__isnull=True)
+    assert unanswered.count() == len(attempt.questions) - 1
+    assert {row.points for row in rows[1:]} == {Decimal(0)}
 
 
 def test_a_refused_submission_writes_no_answered_questions(people, quiz):
