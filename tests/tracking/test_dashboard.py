@@ -2,18 +2,21 @@
 
 import csv
 import io
+import pickle
 import re
 from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
 
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
 from people.services import team_get_or_create
 from tests.factories import attempt_make, certificate_make, days, module_page_create
 from tracking.models import Assignment
+from tracking.selectors import TRACKED_MODULES_KEY
 from tracking.services import assignment_create
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +204,12 @@ def test_the_modules_come_from_the_shared_cache_until_the_admin_changes_one(
         response = manager.get(reverse("team_dashboard"))
     assert table_of(response)[0] == ["Name", "Team", module.title, "Facebook groups"]
     assert not [query for query in queries if '"modules_modulepage"' in query["sql"]]
+    # The cached modules carry no step: a decision's steps say which choice is the right one.
+    entry = cache.get(TRACKED_MODULES_KEY)
+    assert [page.pk for page in entry["value"]] == [module.pk, other.pk]
+    assert all("steps" in page.get_deferred_fields() for page in entry["value"])
+    stored = pickle.dumps(entry)
+    assert b"Meet Jade" not in stored and b"is_correct" not in stored
 
     root = Client()
     root.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
