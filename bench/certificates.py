@@ -4,6 +4,7 @@ auditor's streamed ZIP of stored certificates against reading the same files."""
 import gc
 import logging
 import os
+import random
 import re
 import resource
 import signal
@@ -29,7 +30,9 @@ from certificates.models import Certificate
 from certificates.pdf import STYLESHEET, certificate_pdf_html, certificate_pdf_render
 from certificates.services import certificate_issue_for_attempt
 from lms.pdf_fonts import pdf_font_config, pdf_font_uris, pdf_stylesheet
-from quizzes.models import Attempt
+from quizzes.drawing import questions_draw
+from quizzes.models import Attempt, Question
+from quizzes.selectors import quiz_draw_for_person
 
 from .stats import Figure, spread
 
@@ -37,22 +40,35 @@ MINIMAL_HTML = "<p>Certificate</p>"
 
 
 def certificate_sample(*, data):
-    """A certificate issued through the real service (scope, QR code, stored file), made once."""
+    """A certificate issued through the real service (scope, QR code, stored file), made once.
+    Its attempt holds a real draw of the quiz's questions (snapshots as an attempt freezes them),
+    so the certificate lists the policies and clause versions a learner's would."""
     person = data.submitters[0]
-    existing = Certificate.objects.filter(person=person, module=data.module).exclude(pdf="").first()
-    if existing:
-        return existing
+    for existing in Certificate.objects.filter(person=person, module=data.module).exclude(pdf=""):
+        if existing.scope.get("clauses"):
+            return existing
+    draw = quiz_draw_for_person(quiz=data.quiz, person=person)
+    drawn = questions_draw(
+        bank=draw.bank,
+        total=draw.total,
+        per_topic=draw.per_topic,
+        shuffle=False,
+        rng=random.Random(0),
+    )
+    by_id = Question.objects.prefetch_related("options__clause__document").in_bulk(
+        [entry.id for entry in drawn]
+    )
     attempt = Attempt.objects.create(
         person=person,
         quiz=data.quiz,
         pass_mark=data.quiz.pass_mark,
-        questions=[],
+        questions=[by_id[entry.id].snapshot(quiz=data.quiz) for entry in drawn],
         answers={},
         submitted_at=timezone.now(),
         passed=True,
         percent=100,
-        score=1,
-        max_score=1,
+        score=len(drawn),
+        max_score=len(drawn),
     )
     return certificate_issue_for_attempt(attempt_id=attempt.pk)
 

@@ -1,11 +1,13 @@
 """The harness's own builders, against the real views and models (no timing)."""
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 
 from django.db import connection, transaction
 
+from bench.certificates import certificate_sample
 from bench.data import attempts_open, dead_rows_remove, submission_body
 from bench.organisation import organisation_generate
 from bench.queries import _line_limit, steps_build
@@ -101,3 +103,14 @@ def test_a_rolled_back_line_cut_is_vacuumed_away_outside_a_transaction_and_left_
     )
     dead_rows_remove(Person)
     assert _vacuum_count(table) == before + 1
+
+
+def test_the_certificate_measured_cites_the_policies_and_clauses_a_learners_would(
+    people, quiz, clause
+):
+    data = SimpleNamespace(submitters=[people["staff"]], module=quiz.module, quiz=quiz)
+    certificate = certificate_sample(data=data)
+    assert certificate.pdf
+    assert [cited["id"] for cited in certificate.scope["clauses"]] == [clause.pk]
+    assert certificate.scope["policies"][0]["title"] == clause.document.title
+    assert certificate_sample(data=data) == certificate
