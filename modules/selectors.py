@@ -260,6 +260,14 @@ def modules_live():
     return ModulePage.objects.live().specific().order_by("path")
 
 
+def clause_reference_order(reference):
+    """A sort key that puts clause references in the order a reader expects: 2.5 before 2.13,
+    "do.2" before "do.10"."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in str(reference).split(".")
+    ]
+
+
 def policy_clause_versions(*, clause):
     """Every version of the clause, newest first."""
     return PolicyClause.objects.filter(

@@ -20,6 +20,7 @@ from lms.access import live_content_delete_refusal
 from lms.sql import whole_organisation_query
 from modules.models import PolicyClause, PolicyDocument, policy_version_label
 from modules.selectors import (
+    clause_reference_order,
     content_cached,
     module_page_cached,
     module_steps_by_clause,
@@ -1078,16 +1079,10 @@ def question_clauses(*, question):
         key=lambda clause: (
             clause["organisation"],
             clause["document"],
-            _natural(clause["reference"]),
+            clause_reference_order(clause["reference"]),
             clause["id"],
         ),
     )
-
-
-def _natural(reference):
-    return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in str(reference).split(".")
-    ]
 
 
 EVIDENCE_COLUMNS = [
@@ -1431,7 +1426,7 @@ def clause_misses(*, people=None, today=None, months=MISSED_CLAUSE_MONTHS, count
             -row.share_missed,
             -row.missed,
             row.document,
-            _natural(row.reference),
+            clause_reference_order(row.reference),
             row.clause_id,
         ),
     )

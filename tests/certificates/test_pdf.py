@@ -71,6 +71,57 @@ def test_the_pdf_names_the_person_scope_policies_serial_and_verification_link(ce
     assert link in re.sub(r"\s+", "", text)
 
 
+def _cited(organisation, document, reference, version):
+    return {
+        "organisation": organisation,
+        "document": document,
+        "reference": reference,
+        "version": version,
+    }
+
+
+def test_clause_versions_name_each_document_once_with_every_reference_and_version():
+    clauses = [
+        _cited("Cafcass", "Social media policy", "2.13", 1),
+        _cited("Cafcass", "Social media policy", "2.5", 1),
+        _cited("Cafcass", "Social media policy", "2.1", 1),
+        _cited("Cafcass", "Community guidelines", "s.3.1", 2),
+        _cited("Cafcass", "Dos and don'ts", "do.10", 1),
+        _cited("Cafcass", "Dos and don'ts", "do.2", 3),
+    ]
+    assert pdf.clause_versions_by_document(clauses=clauses) == [
+        "Social media policy: clauses 2.1, 2.5 and 2.13, version 1 of each",
+        "Community guidelines: clause s.3.1, version 2",
+        "Dos and don'ts: clauses do.2 (version 3) and do.10 (version 1)",
+    ]
+
+
+def test_clause_versions_name_the_organisation_where_two_share_a_document_title():
+    clauses = [
+        _cited("Cafcass", "Social media policy", "2.1", 1),
+        _cited("Probation", "Social media policy", "2.1", 4),
+        _cited("Probation", "RIPA guidance", "1", 1),
+    ]
+    assert pdf.clause_versions_by_document(clauses=clauses) == [
+        "Cafcass Social media policy: clause 2.1, version 1",
+        "Probation Social media policy: clause 2.1, version 4",
+        "RIPA guidance: clause 1, version 1",
+    ]
+
+
+def test_clause_versions_of_a_certificate_without_clauses_are_none():
+    assert pdf.clause_versions_by_document(clauses=[]) == []
+
+
+@pytest.mark.django_db
+def test_the_pdf_states_the_version_of_each_clause_cited(certificate, clause):
+    text = re.sub(r"\s+", " ", _text(_reader(certificate)))
+    assert certificate.scope["clauses"]
+    for line in pdf.clause_versions_by_document(clauses=certificate.scope["clauses"]):
+        assert line in text
+    assert f"{clause.document.title}: clause {clause.reference}, version {clause.version}" in text
+
+
 @pytest.mark.django_db
 def test_the_link_and_qr_code_lead_to_the_verification_page(certificate):
     page = _reader(certificate).pages[0]
