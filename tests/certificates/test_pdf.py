@@ -71,46 +71,52 @@ def test_the_pdf_names_the_person_scope_policies_serial_and_verification_link(ce
     assert link in re.sub(r"\s+", "", text)
 
 
-def _cited(organisation, document, reference, version):
-    return {
-        "organisation": organisation,
-        "document": document,
-        "reference": reference,
-        "version": version,
-    }
-
-
-def test_clause_versions_name_each_document_once_with_every_reference_and_version():
+@pytest.mark.parametrize(
+    ("cited", "lines"),
+    [
+        pytest.param(
+            [
+                ("Cafcass", "Social media policy", "2.13", 1),
+                ("Cafcass", "Social media policy", "2.5", 1),
+                ("Cafcass", "Social media policy", "2.1", 1),
+                ("Cafcass", "Community guidelines", "s.3.1", 2),
+                ("Cafcass", "Dos and don'ts", "do.10", 1),
+                ("Cafcass", "Dos and don'ts", "do.2", 3),
+            ],
+            [
+                "Social media policy: clauses 2.1, 2.5 and 2.13, version 1 of each",
+                "Community guidelines: clause s.3.1, version 2",
+                "Dos and don'ts: clauses do.2 (version 3) and do.10 (version 1)",
+            ],
+            id="each document once, references in reading order, every version",
+        ),
+        pytest.param(
+            [
+                ("Cafcass", "Social media policy", "2.1", 1),
+                ("Probation", "Social media policy", "2.1", 4),
+                ("Probation", "RIPA guidance", "1", 1),
+            ],
+            [
+                "Cafcass Social media policy: clause 2.1, version 1",
+                "Probation Social media policy: clause 2.1, version 4",
+                "RIPA guidance: clause 1, version 1",
+            ],
+            id="a title two organisations share names its organisation",
+        ),
+        pytest.param([], [], id="no clauses"),
+    ],
+)
+def test_clause_versions_by_document(cited, lines):
     clauses = [
-        _cited("Cafcass", "Social media policy", "2.13", 1),
-        _cited("Cafcass", "Social media policy", "2.5", 1),
-        _cited("Cafcass", "Social media policy", "2.1", 1),
-        _cited("Cafcass", "Community guidelines", "s.3.1", 2),
-        _cited("Cafcass", "Dos and don'ts", "do.10", 1),
-        _cited("Cafcass", "Dos and don'ts", "do.2", 3),
+        {
+            "organisation": organisation,
+            "document": document,
+            "reference": reference,
+            "version": version,
+        }
+        for organisation, document, reference, version in cited
     ]
-    assert pdf.clause_versions_by_document(clauses=clauses) == [
-        "Social media policy: clauses 2.1, 2.5 and 2.13, version 1 of each",
-        "Community guidelines: clause s.3.1, version 2",
-        "Dos and don'ts: clauses do.2 (version 3) and do.10 (version 1)",
-    ]
-
-
-def test_clause_versions_name_the_organisation_where_two_share_a_document_title():
-    clauses = [
-        _cited("Cafcass", "Social media policy", "2.1", 1),
-        _cited("Probation", "Social media policy", "2.1", 4),
-        _cited("Probation", "RIPA guidance", "1", 1),
-    ]
-    assert pdf.clause_versions_by_document(clauses=clauses) == [
-        "Cafcass Social media policy: clause 2.1, version 1",
-        "Probation Social media policy: clause 2.1, version 4",
-        "RIPA guidance: clause 1, version 1",
-    ]
-
-
-def test_clause_versions_of_a_certificate_without_clauses_are_none():
-    assert pdf.clause_versions_by_document(clauses=[]) == []
+    assert pdf.clause_versions_by_document(clauses=clauses) == lines
 
 
 @pytest.mark.django_db
