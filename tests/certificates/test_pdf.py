@@ -257,6 +257,64 @@ def test_the_base_competence_pdf_lists_the_modules_it_covers(people, quiz, secon
     assert f"Serial number {base.serial}" in text
 
 
+# The shape of a base-competence certificate over the four shipped modules: 41 clause versions of
+# three documents, as the bench's drawn attempts cite them.
+SHIPPED_MODULE_TITLES = [
+    "Your personal use of social media",
+    "Privacy and security settings",
+    "WhatsApp with children and families",
+    "Viewing service users' social media",
+]
+SHIPPED_SIZED_CLAUSES = [
+    ("Social media community guidelines", ["s.3.1", "s.3.2", "s.6.2"]),
+    (
+        "Social media policy",
+        ["1.2", "2.1", "2.4", "2.5", "2.6", "2.7", "2.10", "2.11", "2.12"]
+        + ["2.13", "2.14", "2.15", "2.17", "2.18", "2.19", "2.20", "3.7"],
+    ),
+    (
+        "Guidance on use of social media (dos and don'ts)",
+        ["2", "3", "4", "5", "6", "7"]
+        + [f"do.{n}" for n in (1, 2, 3, 4, 6, 7, 8)]
+        + [f"dont.{n}" for n in (1, 2, 3, 5, 7, 9, 10, 11)],
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_a_base_competence_certificate_of_the_shipped_modules_fits_on_one_page(
+    people, quiz, second_quiz
+):
+    module_certificate_for(person=people["staff"], quiz=quiz)
+    module_certificate_for(person=people["staff"], quiz=second_quiz)
+    base = certificate_issue_base_competence(person=people["staff"])
+    module = base.scope["modules"][0]
+    base.scope = {  # not saved: only this render sees it
+        **base.scope,
+        "modules": [{**module, "title": title} for title in SHIPPED_MODULE_TITLES],
+        "clauses": [
+            {
+                "id": index,
+                "organisation": "Cafcass",
+                "document": document,
+                "reference": reference,
+                "version": 1,
+                "document_version": "2.1",
+                "heading": "Heading",
+            }
+            for index, (document, reference) in enumerate(
+                (document, reference)
+                for document, references in SHIPPED_SIZED_CLAUSES
+                for reference in references
+            )
+        ],
+    }
+    assert len(base.scope["clauses"]) == 41
+    reader = PdfReader(io.BytesIO(pdf.certificate_pdf_render(certificate=base)))
+    assert len(reader.pages) == 1
+    assert "dont.10 and dont.11, version 1 of each" in re.sub(r"\s+", " ", _text(reader))
+
+
 @pytest.mark.django_db
 def test_a_download_serves_the_stored_file_and_never_renders(
     certificate, people, client_for, monkeypatch
