@@ -9,6 +9,7 @@ from lms import audit
 from lms.access import is_auditor
 from lms.audit import audit_events_about
 from modules.models import ModulePage
+from modules.selectors import clause_reference_order
 from people.models import Organisation, Person
 from people.selectors import team_and_sub_team_ids
 from quizzes.models import Quiz
@@ -193,3 +194,18 @@ def _current_staff_by_organisation(*, home_organisation_id):
     if home_organisation_id is not None:
         counts[home_organisation_id] = counts.get(home_organisation_id, 0) + without
     return counts
+
+
+def certificate_clauses_in_reading_order(*, certificate):
+    """The clause versions in the certificate's scope, by organisation, document and reference
+    as a reader counts (2.5 before 2.13; the scope of older certificates holds them sorted as
+    text)."""
+    return sorted(
+        certificate.scope.get("clauses", []),
+        key=lambda clause: (
+            clause["organisation"],
+            clause["document"],
+            clause_reference_order(clause["reference"]),
+            clause["version"],
+        ),
+    )

@@ -38,6 +38,7 @@ from .selectors import (
     certificate_access_log,
     certificate_by_code,
     certificate_by_sha256,
+    certificate_clauses_in_reading_order,
     certificate_events,
     certificate_for_auditor,
     certificate_for_download,
@@ -181,6 +182,7 @@ def _verify_page(request, *, certificate, matched_file=False):
     reason when it was revoked), then, for an uploaded file, that the file is genuine."""
     context = {
         "certificate": certificate,
+        "clauses": certificate_clauses_in_reading_order(certificate=certificate),
         "matched_file": matched_file,
         "revocation": certificate_revocation(certificate=certificate),
     }

@@ -42,6 +42,25 @@ def test_anyone_can_verify_a_code_and_sees_only_what_is_needed(client, certifica
 
 
 @pytest.mark.django_db
+def test_the_clause_versions_are_listed_in_reading_order(client, certificate):
+    cited = certificate.scope["clauses"][0]
+    # As the scope of a certificate issued before the reading order holds them: sorted as text.
+    certificate.scope["clauses"] = [
+        {
+            **cited,
+            "id": cited["id"] + offset,
+            "reference": reference,
+            "heading": f"Heading {reference}",
+        }
+        for offset, reference in enumerate(["2.1", "2.13", "2.5"])
+    ]
+    certificate.save(update_fields=["scope"])
+    page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+    positions = [page.index(f"clause {reference}, version") for reference in ("2.1", "2.5", "2.13")]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
 def test_a_superseded_certificate_stays_verifiable_and_names_its_successor(
     client, certificate, people, quiz
 ):
