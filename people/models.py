@@ -94,3 +94,32 @@ class Person(models.Model):
     @property
     def full_name(self):
         return user_display_name(self.user)
+
+
+class ReportingLink(models.Model):
+    """One person below one manager, at any depth: the reporting line stored, one row for each
+    manager above each person (``depth`` 1 is the direct line manager).
+
+    Database triggers on the person table keep it (people migration 0003), whatever writes a
+    line manager: the HR import, the API, a shell or a test's factory. A manager's whole line is
+    then one index range instead of a walk down the tree, and the triggers refuse a change that
+    would make someone report to a person below them. People who have left stay in it, as they
+    stay in the tree, so that their reports are still found below the managers above them.
+    ``manage.py reporting_links --check`` compares it with the tree."""
+
+    # The triggers delete a person's links with the person: the database, not Django's collector.
+    # Indexed by the unique constraint, which starts with it; the person's own index finds the
+    # managers above someone.
+    manager = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(Person, on_delete=models.DO_NOTHING, related_name="+")
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "person"], name="reporting_link_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} below {self.manager_id} ({self.depth})"

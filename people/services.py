@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lms import roles
@@ -15,7 +15,8 @@ from lms.audit import PEOPLE_IMPORTED, audit_record
 
 from .hr_csv import hr_file_decode, hr_rows_check
 from .hr_plan import hr_plan_build
-from .models import Organisation, Person, Team
+from .models import Organisation, Person, ReportingLink, Team
+from .selectors import reporting_links_from_tree_sql
 
 
 def role_groups_sync():
@@ -356,3 +357,17 @@ def _people_save(*, rows, plan, today):
     left = leavers.update(left_on=today)
     users.filter(pk__in=leaver_users).update(is_active=False)
     return PeopleImportResult(created=created, updated=updated, left=left)
+
+
+def reporting_links_rebuild():
+    """Work the stored reporting links out again from the tree of line managers, in one
+    transaction: for a database restored without them, or loaded with the triggers off. The
+    triggers keep them otherwise. Returns how many links there are."""
+    with transaction.atomic():
+        ReportingLink.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {ReportingLink._meta.db_table} (manager_id, person_id, depth) "  # noqa: S608  (our table name)
+                + reporting_links_from_tree_sql()
+            )
+    return ReportingLink.objects.count()

@@ -200,7 +200,7 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_s
 def _module_status_facts_agree(request):
     """After every test that used the database, the stored facts the dashboard and reports read
     (``tracking.facts``) say what the records say: a write that forgets its hand-off fails the
-    test that made it, whichever test that is."""
+    test that made it, whichever test that is. The same for the stored reporting links."""
     uses_database = request.node.get_closest_marker("django_db") or (
         DATABASE_FIXTURES & set(request.fixturenames)
     )
@@ -221,4 +221,11 @@ def _module_status_facts_agree(request):
     assert differences == {}, (
         "ModuleStatusFacts disagree with the records ((person, module): (stored, worked out)); "
         "a write did not send modules.handoffs.learner_records_written"
+    )
+    # And the stored reporting links say what the line managers say, however the test wrote them.
+    from people.selectors import reporting_links_differences
+
+    links = reporting_links_differences()
+    assert links == {}, (
+        "ReportingLink disagrees with the line managers ((manager, person): (stored, tree))"
     )

@@ -1,8 +1,11 @@
 import datetime
 
+import pytest
+
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from people.models import Person, Team
+from people.models import Person, ReportingLink, Team
 from people.selectors import reporting_line_ids, reporting_line_read_once
 
 
@@ -11,10 +14,21 @@ def test_reporting_line_reaches_every_depth_and_nothing_else(people):
     assert ids == {people["staff"].pk, people["lead"].pk, people["deep"].pk}
 
 
-def test_a_loop_in_the_data_does_not_hang_or_leak(people):
-    # lead -> deep -> lead: a loop that bad data could create.
-    Person.objects.filter(pk=people["lead"].pk).update(line_manager=people["deep"])
-    assert reporting_line_ids(manager=people["lead"]) == {people["deep"].pk}
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_loop_in_the_line_is_refused_and_changes_nothing(people, how):
+    # lead -> deep -> lead: the database refuses it, however it is written.
+    lead, deep = people["lead"], people["deep"]
+    before = sorted(ReportingLink.objects.values_list("manager_id", "person_id", "depth"))
+    with pytest.raises(IntegrityError, match="reporting line loop"), transaction.atomic():
+        if how == "save":
+            lead.line_manager = deep
+            lead.save(update_fields=["line_manager"])
+        else:
+            Person.objects.filter(pk=lead.pk).update(line_manager=deep)
+    assert Person.objects.get(pk=lead.pk).line_manager_id == people["manager"].pk
+    assert sorted(ReportingLink.objects.values_list("manager_id", "person_id", "depth")) == before
+    assert reporting_line_ids(manager=lead) == {deep.pk}
+    assert reporting_line_ids(manager=deep) == set()
 
 
 def _read_once(manager):
@@ -35,11 +49,8 @@ def test_the_line_read_once_is_the_reporting_line_with_its_teams(people):
     assert team_ids == {other_team.pk, None}
 
 
-def test_the_line_read_once_survives_a_loop_without_the_manager_in_it(people):
-    # lead -> deep -> lead: the walk ends, and the manager is not among their own reports.
-    Person.objects.filter(pk=people["lead"].pk).update(line_manager=people["deep"])
-    assert _read_once(people["lead"])[0] == {people["deep"].pk}
-    assert _read_once(people["deep"])[0] == {people["lead"].pk}
+def test_the_line_read_once_of_someone_without_reports_is_empty(people):
+    assert _read_once(people["deep"]) == (set(), frozenset())
     assert _read_once(people["other_staff"]) == (set(), frozenset())
 
 
