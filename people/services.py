@@ -302,6 +302,14 @@ def people_import(
         return result
 
 
+def _manager_number(person):
+    """The employee number of ``person``'s line manager as the HR file writes it: "" for none
+    (and for someone not yet saved), None for a manager without a number, whom no file names."""
+    if person.pk is None or person.line_manager_id is None:
+        return ""
+    return person.line_manager.employee_number
+
+
 def _people_save(*, rows, plan, today):
     users = get_user_model().objects
     teams = {}
@@ -309,6 +317,7 @@ def _people_save(*, rows, plan, today):
     manager_group = Group.objects.filter(name=roles.LINE_MANAGERS).first()
     created = updated = 0
     people = {}
+    moved = []
     organisations = {organisation.code: organisation for organisation in Organisation.objects.all()}
     for row in rows:
         if row.team not in teams:
@@ -338,15 +347,25 @@ def _people_save(*, rows, plan, today):
             person.organisation = organisations[row.organisation]
         person.start_date = row.start_date
         person.left_on = None
-        person.line_manager = None
+        if _manager_number(person) != row.line_manager_employee_number:
+            # Taken out of the line first, and put back below, once everyone is saved.
+            person.line_manager = None
+            moved.append(row)
         person.save()
         people[row.employee_number] = person
-    managers = set()
-    for row in rows:
+    # The reporting links follow every change of line manager (people migration 0003), so only
+    # the people whose manager changes leave the line and join it again, and a file that moves
+    # nobody rewrites no links. Taking all of them out before putting any back means the line
+    # never passes through a loop on the way, when a manager and a report swap places.
+    for row in moved:
         if row.line_manager_employee_number:
             manager = people[row.line_manager_employee_number]
             Person.objects.filter(pk=people[row.employee_number].pk).update(line_manager=manager)
-            managers.add(manager.user)
+    managers = {
+        people[row.line_manager_employee_number].user
+        for row in rows
+        if row.line_manager_employee_number
+    }
     if manager_group:
         manager_group.user_set.add(*managers)
     leavers = Person.objects.filter(

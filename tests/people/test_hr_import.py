@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from lms import roles
 from people.hr_csv import hr_rows_check
-from people.models import Person, Team
+from people.models import Person, ReportingLink, Team
+from people.selectors import reporting_line_ids, reporting_links_differences
 from people.services import (
     PeopleImportError,
     PeopleImportLeaversUnconfirmed,
@@ -627,3 +628,42 @@ class TestAdminPreviewAndConfirm:
         refused = client.post(self.url, {"digest": preview.context["plan"].digest}, follow=True)
         assert "no checked file is waiting" in refused.content.decode()
         assert not Person.objects.filter(employee_number__isnull=False).exists()
+
+
+def _links():
+    return sorted(ReportingLink.objects.values_list("pk", "manager_id", "person_id", "depth"))
+
+
+@pytest.mark.django_db
+def test_a_file_that_moves_nobody_rewrites_no_reporting_links(role_groups):
+    people_import(data=GOOD.encode())
+    before = _links()
+    assert len(before) == 3  # E1 above E2 and E3; E2 above E3
+    people_import(data=GOOD.replace("Director", "Chief executive").encode())
+    assert _links() == before  # the same rows, not rows deleted and written again
+
+
+@pytest.mark.django_db
+def test_a_manager_and_their_report_swap_places_without_a_loop_on_the_way(role_groups):
+    people_import(data=GOOD.encode())
+    swapped = HEADER + (
+        "E1,Maya,Chief,maya.chief@example.org,Directorate,Director,,2015-04-01\n"
+        "E2,Ben,Boss,ben.boss@example.org,Family court team,Service manager,E3,01/09/2019\n"
+        "E3,Cara,Worker,cara.worker@example.org,Family court team,Team manager,E1,2024-02-29\n"
+    )
+    people_import(data=swapped.encode())
+    managers = dict(Person.objects.values_list("employee_number", "line_manager__employee_number"))
+    assert managers == {"E1": None, "E2": "E3", "E3": "E1"}
+    assert reporting_links_differences() == {}
+    assert reporting_line_ids(manager=Person.objects.get(employee_number="E3")) == {
+        Person.objects.get(employee_number="E2").pk
+    }
+
+
+@pytest.mark.django_db
+def test_a_manager_without_an_employee_number_is_replaced_by_the_file(people):
+    # Sam's manager was set up by hand and has no employee number; the file says Sam has none.
+    Person.objects.filter(pk=people["staff"].pk).update(employee_number="S1")
+    people_import(data=(HEADER + "S1,Sam,Staff,sam.staff@example.org,T,Job,,2020-01-01\n").encode())
+    assert Person.objects.get(pk=people["staff"].pk).line_manager_id is None
+    assert people["staff"].pk not in reporting_line_ids(manager=people["manager"])
