@@ -1,10 +1,10 @@
-"""Figure 9 measures the dashboard at two line sizes, cut inside a transaction it rolls back."""
+"""Figure 9 measures the dashboard at two line sizes, cutting the line and putting it back."""
 
 from types import SimpleNamespace
 
 import pytest
 
-from bench.dashboard import dashboard_measure
+from bench.dashboard import _line_cut, _line_put_back, dashboard_measure
 from bench.organisation import organisation_generate
 from people.models import Person
 from people.selectors import reporting_line
@@ -33,3 +33,18 @@ def test_the_dashboard_figure_measures_both_sizes_and_leaves_the_line_as_it_was(
     assert dict(Person.objects.values_list("pk", "line_manager_id")) == managers_before
     assert reporting_line(manager=top).count() == 29
     assert len(logged) == 2
+
+
+def test_a_cut_left_by_a_stopped_run_is_put_back_by_the_next(role_groups, settings, tmp_path):
+    settings.BENCH_VAR = tmp_path
+    top = organisation_generate(people=30, seed=5).top_manager
+    managers_before = dict(Person.objects.values_list("pk", "line_manager_id"))
+    _line_cut(size=3)  # and the run stops here
+    assert reporting_line(manager=top).count() == 3
+    assert (tmp_path / "dashboard-line-cut.json").exists()
+    _line_put_back()
+    assert dict(Person.objects.values_list("pk", "line_manager_id")) == managers_before
+    assert reporting_line(manager=top).count() == 29
+    assert not (tmp_path / "dashboard-line-cut.json").exists()
+    _line_put_back()  # nothing left to do
+    assert dict(Person.objects.values_list("pk", "line_manager_id")) == managers_before
