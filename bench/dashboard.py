@@ -44,8 +44,8 @@ def _time_request(client, path, params):
 
 
 def _cut_record():
-    """Where a cut's undo waits until it is done (nowhere inside a test's transaction, which
-    puts the line back by itself)."""
+    """Where a cut's undo waits until it is done; None under settings without ``BENCH_VAR``
+    (the test suite's, whose transaction is rolled back after each test anyway)."""
     var = getattr(settings, "BENCH_VAR", None)
     return None if var is None else var / "dashboard-line-cut.json"
 

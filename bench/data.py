@@ -106,11 +106,11 @@ def _statistics_refresh():
 
 
 def dead_rows_remove(model):
-    """What autovacuum does between two changes on a live system, at once: after a rolled-back
-    line cut, the next requests must not wade through the dead row versions it left (the line
-    walk reads the person table by its manager index), or each round of a figure would be slower
-    than the one before it. VACUUM cannot run inside a transaction: within one (a test's), the
-    cut's rows are not dead yet and this does nothing."""
+    """What autovacuum does between two changes on a live system, at once: after a line cut
+    (rolled back, as figure 2's are, or committed and put back, as figure 9's are), the next
+    requests must not wade through the dead row versions it left in the indexes they read by, or
+    each round of a figure would be slower than the one before it. VACUUM cannot run inside a
+    transaction: within one (a test's), the cut's rows are not dead yet and this does nothing."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
