@@ -41,14 +41,19 @@ from . import status as statuses
 from .models import Assignment, ModuleStatusFacts
 from .selectors import PERSON_ROW_FIELDS, PersonRow
 
-# dash_line's columns: a PersonRow's fields, the person's id named for the joins.
-# The line manager's names are joined for the shown page only: for every row of a big line they
-# would cost two lookups each.
+# A shown row's fields (a PersonRow's), joined for the shown page's people only (``dash_shown``):
+# carried through the whole line's grouping, sorting and counting, a line of 18,749 people
+# moved 1.7 kB a row through them. The line manager's names are joined the same way.
 MANAGER_NAMES = ("line_manager_first_name", "line_manager_last_name")
 SHOWN_FIELDS = {name: path for name, path in PERSON_ROW_FIELDS.items() if name not in MANAGER_NAMES}
-# The organisation too, for whether its quizzes refuse the person (status.UNAVAILABLE).
-LINE_FIELDS = {**SHOWN_FIELDS, "organisation_id": "organisation_id"}
-PAGE_COLUMNS = ", ".join(f"page.{'person_id' if name == 'pk' else name}" for name in SHOWN_FIELDS)
+SHOWN_COLUMNS = ", ".join(f"shown.{'person_id' if name == 'pk' else name}" for name in SHOWN_FIELDS)
+# dash_line's columns: what the rule reads of a person (``RULE_FIELDS``, below) and what the
+# line is sorted by.
+SORT_FIELDS = {
+    "first_name": "user__first_name",
+    "last_name": "user__last_name",
+    "team_name": "team__name",
+}
 
 # The date that sorts after every due date, as status.Cell sorting puts "no date" last.
 NO_DATE = "9999-12-31"
@@ -140,12 +145,12 @@ def status_case(*, today, horizon):
     return sql, due, [today, today, horizon, today, today, today]
 
 
-def _line_cte(*, people, fields):
-    """(SQL, params) of ``people`` (a queryset) with ``fields`` (name: path, ``pk`` first), for
-    ``dash_line``; the person's id is named ``person_id`` for the joins."""
+def _line_cte(*, people, fields, name="dash_line"):
+    """(SQL, params) of ``people`` (a queryset) with ``fields`` (name: path, ``pk`` first), as
+    the CTE ``name``; the person's id is named ``person_id`` for the joins."""
     line_sql, line_params = people.order_by().values_list(*fields.values()).query.sql_with_params()
-    columns = ", ".join("person_id" if name == "pk" else name for name in fields)
-    return f"dash_line({columns}) AS ({line_sql})", list(line_params)
+    columns = ", ".join("person_id" if field == "pk" else field for field in fields)
+    return f"{name}({columns}) AS ({line_sql})", list(line_params)
 
 
 # What the rule reads of a person: who, their team (team assignments), start (relative dates)
@@ -398,7 +403,7 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
 def cells_sql(*, people, modules, today):
     """(SQL, params) ending in ``dash_cell``: person, module, status word, urgency and the due
     date the dashboard sorts by (``Cell.due_on``)."""
-    facts, params = facts_sql(people=people, modules=modules, fields=LINE_FIELDS)
+    facts, params = facts_sql(people=people, modules=modules, fields={**RULE_FIELDS, **SORT_FIELDS})
     horizon = today + datetime.timedelta(days=settings.LMS_EXPIRING_SOON_DAYS)
     status_sql, due_sql, status_params = status_case(today=today, horizon=horizon)
     urgency = " ".join(
@@ -519,6 +524,19 @@ def _order_by(*, sort, descending):
     return ", ".join(f"{key}{direction}" for key in keys)
 
 
+def _shown_cte():
+    """(SQL, params) of ``dash_shown``: a shown row's fields of every person, for joining to the
+    rows picked, so that only those are looked up."""
+    return _line_cte(people=Person.objects.all(), fields=SHOWN_FIELDS, name="dash_shown")
+
+
+def _manager_joins():
+    """The joins of a shown row's line manager's names."""
+    person, user = Person._meta.db_table, get_user_model()._meta.db_table
+    return f"""LEFT JOIN {person} manager ON manager.id = shown.line_manager_id
+        LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id"""
+
+
 TOTALS = """COUNT(*) OVER () AS total_people, SUM(r.assigned) OVER () AS total_assigned,
     SUM(CASE WHEN r.assigned = 1 AND r.compliant = 1 THEN 1 ELSE 0 END) OVER () AS total_compliant,
     SUM(r.overdue) OVER () AS total_overdue, SUM(r.expiring_soon) OVER () AS total_expiring_soon"""
@@ -532,21 +550,23 @@ def line_page(*, people, modules, today, status, sort, sort_module_id, descendin
         people=people, modules=modules, today=today, status=status, sort_module_id=sort_module_id
     )
     order = _order_by(sort=sort, descending=descending)
+    shown, shown_params = _shown_cte()
+    params = [*params, *shown_params]
     window = ""
     if limit is not None:
         window = " LIMIT %s OFFSET %s"
         params = [*params, limit, offset]
-    person, user = Person._meta.db_table, get_user_model()._meta.db_table
-    query = f"""{sql}
-    SELECT {PAGE_COLUMNS}, manager_user.first_name, manager_user.last_name,
+    query = f"""{sql},
+    {shown}
+    SELECT {SHOWN_COLUMNS}, manager_user.first_name, manager_user.last_name,
         page.total_people, page.total_assigned, page.total_compliant, page.total_overdue,
         page.total_expiring_soon
     FROM (
-        SELECT r.*, ROW_NUMBER() OVER (ORDER BY {order}) AS position, {TOTALS}
+        SELECT r.person_id, ROW_NUMBER() OVER (ORDER BY {order}) AS position, {TOTALS}
         FROM dash_row r ORDER BY {order}{window}
     ) page
-        LEFT JOIN {person} manager ON manager.id = page.line_manager_id
-        LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
+        JOIN dash_shown shown ON shown.person_id = page.person_id
+        {_manager_joins()}
     ORDER BY page.position"""  # noqa: S608  (our names and status words only)
     with planned_for_each_run(), connection.cursor() as cursor:
         cursor.execute(query, params)
@@ -567,12 +587,14 @@ def line_ordered(*, people, modules, today, status, sort, sort_module_id, descen
         people=people, modules=modules, today=today, status=status, sort_module_id=sort_module_id
     )
     order = _order_by(sort=sort, descending=descending)
-    person, user = Person._meta.db_table, get_user_model()._meta.db_table
-    query = f"""{sql}
-    SELECT {PAGE_COLUMNS.replace("page.", "r.")}, manager_user.first_name, manager_user.last_name
+    shown, shown_params = _shown_cte()
+    params = [*params, *shown_params]
+    query = f"""{sql},
+    {shown}
+    SELECT {SHOWN_COLUMNS}, manager_user.first_name, manager_user.last_name
     FROM dash_row r
-        LEFT JOIN {person} manager ON manager.id = r.line_manager_id
-        LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
+        JOIN dash_shown shown ON shown.person_id = r.person_id
+        {_manager_joins()}
     ORDER BY {order}"""  # noqa: S608  (our names and status words only)
     # A connection pooler in transaction mode cannot keep a server-side cursor (Django's setting).
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
