@@ -50,6 +50,26 @@ def _empty_cache():
     cache.clear()
 
 
+class PinnedClock:
+    """A clock that stays where a test puts it."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch):
+    """The rate limits count per fixed window of the clock. Held at the start of a window, a
+    test's requests all fall in one window, however slow the machine; a test moves it on with
+    ``rate_limit_clock.now += seconds``."""
+    clock = PinnedClock(1_800_000_000.0)
+    monkeypatch.setattr("certificates.ratelimit.clock", clock)
+    return clock
+
+
 @pytest.fixture
 def wagtail_root(db):
     """Wagtail's default locale, root page and root collection come from its data migrations. A

@@ -1,16 +1,6 @@
 import pytest
 
-from django.core.cache import cache
-
 from tests.factories import module_page_create, quiz_for
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The rate limit counts per address in the cache; each test starts with a clean slate.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -254,6 +254,21 @@ def test_checks_are_rate_limited_per_client_address(client, certificate):
 
 
 @pytest.mark.django_db
+@override_settings(CERTIFICATE_VERIFY_RATE_LIMIT=1, CERTIFICATE_VERIFY_RATE_WINDOW_SECONDS=60)
+def test_the_allowance_comes_back_in_the_next_window_and_not_before(
+    client, certificate, rate_limit_clock
+):
+    verify = reverse("certificates:verify", args=[certificate.code])
+    assert client.get(verify).status_code == 200
+    rate_limit_clock.now += 59
+    refused = client.get(verify)
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    rate_limit_clock.now += 1
+    assert client.get(verify).status_code == 200
+    assert client.get(verify).status_code == 429
+
+
+@pytest.mark.django_db
 @override_settings(CERTIFICATE_VERIFY_RATE_LIMIT=1, CERTIFICATE_VERIFY_TRUSTED_PROXIES=1)
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, certificate):
     verify = reverse("certificates:verify", args=[certificate.code])
