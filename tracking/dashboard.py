@@ -17,7 +17,7 @@ from people.selectors import reporting_line, team_and_parent_ids, team_and_sub_t
 from . import status as statuses
 from . import status_sql
 from .selectors import modules_for_tracking_cached
-from .stored_grid import stored_status_grid
+from .stored_grid import status_grid_build, stored_status_grid
 
 SORTS = ("name", "team")  # plus "module-<id>"
 
@@ -119,10 +119,16 @@ class LineQuery:
             people=self.people, modules=self.modules, today=self.today, status=self.status
         )
 
-    def rows(self, *, people):
-        """The grid rows of these people (PersonRows), in this order, from the facts the page
-        was picked by: ``status_compute`` builds each cell."""
-        rows = stored_status_grid(people=people, modules=self.modules, today=self.today)
+    def rows(self, *, people, facts=None):
+        """The grid rows of these people (PersonRows), in this order: ``status_compute`` builds
+        each cell from ``facts``, those the page was picked by (``status_sql.LinePage``), or,
+        when not given, the facts read now."""
+        if facts is None:
+            rows = stored_status_grid(people=people, modules=self.modules, today=self.today)
+        else:
+            rows = status_grid_build(
+                people=people, modules=self.modules, facts=facts, today=self.today
+            )
         for row in rows:
             person = row["person"]
             row["team_name"] = person.team_name or "No team"
@@ -207,20 +213,21 @@ def dashboard_build(*, page=1, page_size=None, **asked):
     query = line_query(**asked)
     page_size = page_size or settings.LMS_DASHBOARD_PAGE_SIZE
     number = _page_number(page)
-    shown_people, totals = [], None
+    found = status_sql.LinePage(people=[], totals=None, facts={})
     if 1 <= number <= MAX_PAGE // page_size:
-        shown_people, totals = query.page(offset=(number - 1) * page_size, limit=page_size)
+        found = query.page(offset=(number - 1) * page_size, limit=page_size)
+    totals = found.totals
     if totals is None:
         # No rows: an empty line (on the first page), or a page before the first or past the last,
         # which shows the last page as Paginator.get_page does.
         totals = query.totals() if number != 1 else status_sql.LineTotals()
         number = Paginator(range(totals.people), page_size).get_page(number).number
         if totals.people:
-            last_page, last_totals = query.page(offset=(number - 1) * page_size, limit=page_size)
+            found = query.page(offset=(number - 1) * page_size, limit=page_size)
             # None only if the line shrank between the two reads: then the totals stand alone.
-            shown_people, totals = last_page, last_totals or totals
+            totals = found.totals or totals
     paginator = Paginator(range(totals.people), page_size)
-    shown = Page(query.rows(people=shown_people), number, paginator)
+    shown = Page(query.rows(people=found.people, facts=found.facts), number, paginator)
     return Dashboard(
         modules=query.modules,
         all_modules=asked["all_modules"],

@@ -1,12 +1,14 @@
 """The grid's rows for people the dashboard already picked, built from the stored facts.
 
 The page query (``status_sql.line_page``) filters, sorts and counts the line by the facts of
-``ModuleStatusFacts`` and the due dates of the assignments; the shown people's cells are built
-here from those same facts, one query for all of them, each cell by ``status.status_compute``,
-so that a cell's words are the one rule's and always agree with the filter and sort that put
-it on the page. ``selectors.module_status_grid`` reads every certificate, attempt and opened
-module of the people instead (six reads): for a page of 100 people and four modules that was
-17.8 ms, this is about 4 (the dashboard and its exports, issue 18).
+``ModuleStatusFacts`` and the due dates of the assignments, and hands back the shown cells'
+facts with the page; the cells are built here from them (``status_grid_build``), each by
+``status.status_compute``, so that a cell's words are the one rule's and always agree with the
+filter, sort and headline that put it on the page: one read, one moment. An export's chunks
+read their facts here (``stored_status_grid``), one query a chunk. ``selectors.module_status_grid``
+reads every certificate, attempt and opened module of the people instead (six reads): for a
+page of 100 people and four modules that was 17.8 ms, this is about 4 (the dashboard and its
+exports, issue 18).
 
 Cells carry what the dashboard and its exports show: the status, its words and dates, the
 number of attempts. Not the best score or the certificate's id, which only a person's own page
@@ -20,22 +22,18 @@ from people.selectors import people_with_ids
 from quizzes.selectors import attempts_retry_at
 
 from .status import CertificateFacts, status_compute
-from .status_sql import facts_sql, sql_date, sql_datetime
+from .status_sql import FACT_COLUMNS, facts_sql, sql_date, sql_datetime
 
-_FACTS = """SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
-    passed_pending, started, recertify_by, assigned, due_on, quiz_refused FROM dash_fact"""
+_FACTS = f"SELECT person_id, module_id, {', '.join(FACT_COLUMNS)} FROM dash_fact"  # noqa: S608  (our names only)
 
 
 def stored_status_grid(*, people, modules, today=None):
     """``[{"person": person, "cells": [Cell, ...]}]`` for ``people`` (PersonRows, in this order)
     in ``modules``: one query for the facts, and the quiz cooldown only when a cell may be
     "failed, can retry on …". A person deleted since the page was read has no row."""
-    today = today or timezone.localdate()
     people, modules = list(people), list(modules)
-    if not people:
-        return []
     facts = {}
-    if modules:
+    if people and modules:
         sql, params = facts_sql(
             people=people_with_ids(ids=[person.pk for person in people]), modules=modules
         )
@@ -43,6 +41,18 @@ def stored_status_grid(*, people, modules, today=None):
             cursor.execute(f"{sql} {_FACTS}", params)
             for row in cursor.fetchall():
                 facts[(row[0], row[1])] = row[2:]
+    return status_grid_build(people=people, modules=modules, facts=facts, today=today)
+
+
+def status_grid_build(*, people, modules, facts, today=None):
+    """The rows of ``people`` in ``modules`` from their cells' ``facts`` (``{(person id, module
+    id): the values of FACT_COLUMNS}``, as ``stored_status_grid`` or the page query read them),
+    each cell by ``status_compute``; the quiz cooldown is read only when a cell may be "failed,
+    can retry on …". A person with no facts (deleted since the page was read) has no row."""
+    today = today or timezone.localdate()
+    people, modules = list(people), list(modules)
+    if not people:
+        return []
     waits = _retry_times(facts)
     window = settings.LMS_EXPIRING_SOON_DAYS
     rows = []

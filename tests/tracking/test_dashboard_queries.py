@@ -81,7 +81,7 @@ def test_query_count_does_not_grow_with_the_reporting_line(
     # the first after each content change does.
     dashboard_queries(client, small.top_manager)
     baselines = [dashboard_queries(client, small.top_manager, params)[0] for params in VIEWS]
-    # A small fixed budget: the line, the page with its totals, the shown people's facts.
+    # A small fixed budget: the line, the teams and modules, the page with its totals and cells.
     assert baselines[0] <= 10
     # The exports read the line a chunk at a time: each chunk costs one read of its people's
     # facts, however big the chunk. Nine people in chunks of four: three.
@@ -113,6 +113,26 @@ def test_query_count_does_not_grow_with_the_reporting_line(
                 # A line this big has someone on the first page who failed: the look-up is there.
                 assert lookups >= 1
     assert big.certificates > 1000 and big.attempts > 500
+
+
+@pytest.mark.parametrize("params", [{}, {"status": "failed", "sort": "team", "order": "desc"}])
+def test_a_page_its_totals_and_its_cells_are_one_read(role_groups, module, quiz, client, params):
+    """The shown cells' facts come with the page that was picked and counted by them: one query
+    reads the stored facts, so a write between two reads cannot show a cell that contradicts the
+    filter or the headline."""
+    line = organisation_generate(people=300, seed=5)
+    _sign_in(client, line.top_manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("team_dashboard"), params)
+    assert response.status_code == 200
+    shown = response.context["dashboard"].page.object_list
+    assert shown and all(len(row["cells"]) == 1 for row in shown)
+    if params:
+        assert all(row["cells"][0].status == "failed" for row in shown)
+    facts_reads = [
+        query["sql"] for query in queries.captured_queries if "dash_fact" in query["sql"]
+    ]
+    assert len(facts_reads) == 1 and "total_people" in facts_reads[0]
 
 
 def test_the_generated_line_is_deep_and_the_generator_is_idempotent(role_groups, module):
