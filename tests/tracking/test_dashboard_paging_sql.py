@@ -216,6 +216,28 @@ def test_an_empty_line_and_an_empty_filter(people):
     assert empty.page.number == 1
 
 
+def test_with_no_module_to_track_the_page_is_its_people_without_cells(line):
+    today = timezone.localdate()
+    asked = _asked(line, today=today, all_modules=[])
+    new = dashboard_build(page=2, page_size=7, **asked)
+    old_page, old_headline, _old_rows = old_path(
+        manager=line,
+        modules=[],
+        status="",
+        sort="name",
+        descending=False,
+        page=2,
+        page_size=7,
+        today=today,
+    )
+    assert [row["person"] for row in new.page.object_list] == [
+        row["person"] for row in old_page.object_list
+    ]
+    assert len(new.page.object_list) == 7
+    assert all(row["cells"] == [] for row in new.page.object_list)
+    assert new.headline == old_headline and new.headline.people == 65
+
+
 def test_bad_sort_order_and_page_give_a_page_not_an_error(line, client_for, modules):
     client = client_for(line)
     for params in (
