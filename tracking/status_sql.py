@@ -401,8 +401,9 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
 
 
 # The facts of ``dash_fact`` that ``status.status_compute`` is given for a cell, in this order
-# (``stored_grid.status_grid_build``).
-FACT_COLUMNS = (
+# (``stored_grid.status_grid_build``): the stored recorded facts (``facts.FACT_COLUMNS``) and
+# those worked out on reading (the plan's dates, assigned, the quiz's refusal).
+CELL_FACT_COLUMNS = (
     "certificate_status",
     "expires_on",
     "revoked_at",
@@ -419,7 +420,7 @@ FACT_COLUMNS = (
 def cells_sql(*, people, modules, today, with_facts=False):
     """(SQL, params) ending in ``dash_cell``: person, module, status word, urgency and the due
     date the dashboard sorts by (``Cell.due_on``). ``with_facts``: ``dash_status`` on the way
-    keeps each cell's facts too, for the shown page (``FACT_COLUMNS``, each named
+    keeps each cell's facts too, for the shown page (``CELL_FACT_COLUMNS``, each named
     ``fact_<column>``: its ``due_on`` is the status's due date, ``fact_due_on`` the one
     planned); left out otherwise, as they widen every materialised cell of the line."""
     facts, params = facts_sql(people=people, modules=modules, fields={**RULE_FIELDS, **SORT_FIELDS})
@@ -428,7 +429,9 @@ def cells_sql(*, people, modules, today, with_facts=False):
     urgency = " ".join(
         f"WHEN {_word(word)} THEN {index}" for index, word in enumerate(statuses.URGENCY)
     )
-    kept_facts = "".join(f", f.{column} AS fact_{column}" for column in FACT_COLUMNS if with_facts)
+    kept_facts = "".join(
+        f", f.{column} AS fact_{column}" for column in CELL_FACT_COLUMNS if with_facts
+    )
     # MATERIALIZED: worked out once per cell. Inlined, as a CTE read once otherwise is, the
     # status's CASE is copied into every aggregate that reads it (seven per person): the page
     # query of a line of 155 took 5.9 ms that way and takes 4.8 ms now.
@@ -567,7 +570,8 @@ TOTALS = """COUNT(*) OVER () AS total_people, SUM(r.assigned) OVER () AS total_a
 class LinePage:
     """One page of the line as one query read it: the people, the headline's totals over the
     whole filtered line, and each shown cell's facts (``{(person id, module id): the values of
-    FACT_COLUMNS}``), so that the cells drawn are the ones the page was picked and counted by."""
+    CELL_FACT_COLUMNS}``), so that the cells drawn are the ones the page was picked and counted
+    by."""
 
     people: list
     totals: LineTotals | None
@@ -599,7 +603,7 @@ def line_page(*, people, modules, today, status, sort, sort_module_id, descendin
     SELECT {SHOWN_COLUMNS}, manager_user.first_name, manager_user.last_name,
         page.total_people, page.total_assigned, page.total_compliant, page.total_overdue,
         page.total_expiring_soon, cell.module_id,
-        {", ".join(f"cell.fact_{column}" for column in FACT_COLUMNS)}
+        {", ".join(f"cell.fact_{column}" for column in CELL_FACT_COLUMNS)}
     FROM (
         SELECT r.person_id, ROW_NUMBER() OVER (ORDER BY {order}) AS position, {TOTALS}
         FROM dash_row r ORDER BY {order}{window}

@@ -22,9 +22,9 @@ from people.selectors import people_with_ids
 from quizzes.selectors import attempts_retry_at
 
 from .status import CertificateFacts, status_compute
-from .status_sql import FACT_COLUMNS, facts_sql, sql_date, sql_datetime
+from .status_sql import CELL_FACT_COLUMNS, facts_sql, sql_date, sql_datetime
 
-_FACTS = f"SELECT person_id, module_id, {', '.join(FACT_COLUMNS)} FROM dash_fact"  # noqa: S608  (our names only)
+_FACTS = f"SELECT person_id, module_id, {', '.join(CELL_FACT_COLUMNS)} FROM dash_fact"  # noqa: S608  (our names only)
 
 
 def stored_status_grid(*, people, modules, today=None):
@@ -46,9 +46,10 @@ def stored_status_grid(*, people, modules, today=None):
 
 def status_grid_build(*, people, modules, facts, today=None):
     """The rows of ``people`` in ``modules`` from their cells' ``facts`` (``{(person id, module
-    id): the values of FACT_COLUMNS}``, as ``stored_status_grid`` or the page query read them),
-    each cell by ``status_compute``; the quiz cooldown is read only when a cell may be "failed,
-    can retry on …". A person with no facts (deleted since the page was read) has no row."""
+    id): the values of CELL_FACT_COLUMNS}``, as ``stored_status_grid`` or the page query read
+    them), each cell by ``status_compute``; the quiz cooldown is read only when a cell may be
+    "failed, can retry on …". A person with no facts (deleted since the page was read) has no
+    row."""
     today = today or timezone.localdate()
     people, modules = list(people), list(modules)
     if not people:
