@@ -1,6 +1,7 @@
 """Reads for quizzes."""
 
 import datetime
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -266,11 +267,16 @@ class QuizRefusals:
 def quiz_refusals():
     """The live quizzes' ``QuizRefusals``: those that some organisation's staff can start and
     another's cannot. The same for everyone, so from the shared cache while the content is
-    unchanged (``modules.selectors.content_cached``). Adding an organisation in the admin or by
-    loading the content forgets it, as any change to the content does; one made in another way
-    is in it once the content next changes (until then its staff are still refused at the start,
-    but their dashboards do not say so yet)."""
-    return content_cached(key=QUIZ_REFUSALS_KEY, compute=_quiz_refusals_compute)
+    unchanged (``modules.selectors.content_cached``), and kept apart for each home organisation
+    (``LMS_HOME_ORGANISATION``, a setting: a deploy that changes it meets the same cache and the
+    same content). Adding an organisation in the admin or by loading the content forgets it, as
+    any change to the content does; one made in another way is in it once the content next
+    changes (until then its staff are still refused at the start, but their dashboards do not
+    say so yet)."""
+    home = hashlib.blake2b(
+        (settings.LMS_HOME_ORGANISATION or "").casefold().encode(), digest_size=8
+    ).hexdigest()  # a setting's text would not always make a valid cache key
+    return content_cached(key=f"{QUIZ_REFUSALS_KEY}:{home}", compute=_quiz_refusals_compute)
 
 
 def quiz_refusal_messages(*, quiz):

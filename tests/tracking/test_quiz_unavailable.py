@@ -16,7 +16,7 @@ from certificates.services import certificate_revoke
 from lms import roles
 from modules.models import ModulePage
 from modules.services import content_cache_forget
-from people.models import Organisation
+from people.models import Organisation, Person
 from people.selectors import reporting_line
 from people.services import person_create
 from quizzes.content_import import content_load
@@ -143,9 +143,29 @@ def test_someone_recorded_without_an_organisation_is_refused_as_the_home_organis
     shipped,
 ):
     _manager, _reports, modules = shipped
-    content_cache_forget()  # the home organisation is part of what is cached
     nobody = _person("no.organisation", None)
     assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["together4children"]
+
+
+def test_a_new_home_organisation_is_not_answered_from_refusals_cached_for_the_old_one(
+    shipped, settings
+):
+    """The home organisation is a setting, not content: a deploy that changes it starts new
+    processes against the same shared cache, and the content has not changed. Someone recorded
+    without an organisation is judged as the new home organisation's staff at once, and as the
+    old one's again if the setting goes back."""
+    _manager, _reports, modules = shipped
+    nobody = _person("no.organisation", None)
+    settings.LMS_HOME_ORGANISATION = "cafcass"
+    assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["cafcass"]
+    settings.LMS_HOME_ORGANISATION = "together4children"
+    assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["together4children"]
+    in_sql = cell_statuses(people=Person.objects.filter(pk=nobody.pk), modules=modules)
+    assert [in_sql[(nobody.pk, module.pk)][0] for module in modules] == EXPECTED[
+        "together4children"
+    ]
+    settings.LMS_HOME_ORGANISATION = "CAFCASS"  # the code is matched without regard to case
+    assert _grid_statuses([nobody], modules)[nobody.pk] == EXPECTED["cafcass"]
 
 
 def test_a_certificate_that_would_need_a_refused_pass_again_is_never_overdue(shipped):
