@@ -11,8 +11,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
-from people.models import Team
-from people.selectors import reporting_line, team_and_parent_ids, team_and_sub_team_ids
+from people.selectors import reporting_line, team_and_sub_team_ids, teams_above
 
 from . import status as statuses
 from . import status_sql
@@ -65,21 +64,19 @@ def headline_compute(*, rows, today):
 
 
 def dashboard_choices(*, manager, line=None):
-    """The teams (all of them, for walking sub-teams), the teams a manager can filter by (those
-    of their reporting line and the teams above them) and the modules. ``line``: the manager's
-    line already read (a ``LineRead``), else it is walked here."""
-    teams = list(Team.objects.all())
-    parent_of = {team.pk: team.parent_id for team in teams}
-    shown = set()
+    """The teams of the manager's reporting line and the teams above them, twice: for walking
+    sub-teams (``line_query``), and as the teams the manager can filter by; and the modules.
+    A filter's sub-teams are walked in that part of the tree alone: it holds every team a
+    person of the line is in, with the path up from it. ``line``: the manager's line already
+    read (a ``LineRead``), else it is walked here."""
     if line is None:
         line_team_ids = (
             reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
         )
     else:
         line_team_ids = line.team_ids
-    for team_id in line_team_ids:
-        shown |= team_and_parent_ids(team_id=team_id, parent_of=parent_of)
-    return teams, [team for team in teams if team.pk in shown], modules_for_tracking_cached()
+    teams = list(teams_above(team_ids=line_team_ids))
+    return teams, teams, modules_for_tracking_cached()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from lms.names import display_name
 from modules.models import ModulePage, ModuleProgress
 from modules.selectors import content_cached
 from people.models import Person
-from people.selectors import team_and_parent_ids, team_parents
+from people.selectors import team_and_parent_ids, team_parents_above
 from quizzes.models import Attempt
 from quizzes.selectors import attempts_retry_at, quiz_refusals
 
@@ -82,6 +82,18 @@ def _person_filter(people):
     return [person.pk for person in people]
 
 
+def _teams_reaching(people):
+    """``{team id: the team and those above it}`` for the teams of ``people`` (rows with a
+    ``team_id``): whose team assignments reach each of them."""
+    team_ids = {person.team_id for person in people}
+    parent_of = team_parents_above(team_ids=team_ids)
+    return {
+        team_id: team_and_parent_ids(team_id=team_id, parent_of=parent_of)
+        for team_id in team_ids
+        if team_id is not None
+    }
+
+
 def module_status_grid(*, people, modules, today=None):
     """Status of each person for each module: what a manager may see (status, dates, attempts,
     best score), never answers. A fixed number of queries however many people there are.
@@ -93,10 +105,7 @@ def module_status_grid(*, people, modules, today=None):
     people = person_rows(people=people) if isinstance(people, QuerySet) else list(people)
     modules = list(modules)
     module_ids = [module.pk for module in modules]
-    parent_of = team_parents()
-    teams_reaching = {
-        team_id: team_and_parent_ids(team_id=team_id, parent_of=parent_of) for team_id in parent_of
-    }
+    teams_reaching = _teams_reaching(people)
     assignments = list(
         Assignment.objects.filter(module_id__in=module_ids).filter(
             Q(person__isnull=True) | Q(person_id__in=person_filter)
@@ -230,10 +239,7 @@ def assigned_modules(*, people, modules):
     person_filter = _person_filter(people)
     rows = person_rows(people=people)
     modules = list(modules)
-    parent_of = team_parents()
-    teams_reaching = {
-        team_id: team_and_parent_ids(team_id=team_id, parent_of=parent_of) for team_id in parent_of
-    }
+    teams_reaching = _teams_reaching(rows)
     reaching = _AssignmentsReaching(
         Assignment.objects.filter(module__in=modules).filter(
             Q(person__isnull=True) | Q(person_id__in=person_filter)

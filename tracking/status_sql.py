@@ -226,7 +226,8 @@ def facts_sql(*, people, modules, fields=RULE_FIELDS, started=True, narrow=True)
     {line_cte},
     dash_module(module_id, position) AS ({module_sql}),
     dash_team_above(team_id, above_id) AS (
-        SELECT id, id FROM {team}
+        -- From the line's own teams up, not from every team of the organisation.
+        SELECT DISTINCT team_id, team_id FROM dash_line WHERE team_id IS NOT NULL
         UNION
         SELECT t.team_id, p.parent_id FROM dash_team_above t JOIN {team} p ON p.id = t.above_id
         WHERE p.parent_id IS NOT NULL
