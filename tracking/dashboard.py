@@ -64,19 +64,18 @@ def headline_compute(*, rows, today):
 
 
 def dashboard_choices(*, manager, line=None):
-    """The teams of the manager's reporting line and the teams above them, twice: for walking
-    sub-teams (``line_query``), and as the teams the manager can filter by; and the modules.
-    A filter's sub-teams are walked in that part of the tree alone: it holds every team a
-    person of the line is in, with the path up from it. ``line``: the manager's line already
-    read (a ``LineRead``), else it is walked here."""
+    """``(teams, modules)``: the teams of the manager's reporting line and the teams above them,
+    which the manager can filter by and in which ``line_query`` walks a filter's sub-teams (that
+    part of the tree holds every team a person of the line is in, with the path up from it);
+    and the modules. ``line``: the manager's line already read (a ``LineRead``), else it is
+    walked here."""
     if line is None:
         line_team_ids = (
             reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
         )
     else:
         line_team_ids = line.team_ids
-    teams = list(teams_above(team_ids=line_team_ids))
-    return teams, teams, modules_for_tracking_cached()
+    return list(teams_above(team_ids=line_team_ids)), modules_for_tracking_cached()
 
 
 @dataclass(frozen=True)

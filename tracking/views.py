@@ -47,8 +47,8 @@ def team_dashboard(request):
     manager = current_person(request)
     # Walked once for the whole request: the team choices, the page and its totals all read it.
     line = reporting_line_read_once(manager=manager)
-    teams, teams_in_line, all_modules = dashboard_choices(manager=manager, line=line)
-    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams_in_line)
+    teams, all_modules = dashboard_choices(manager=manager, line=line)
+    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams)
     chosen = {}
     if form.is_bound:
         form.is_valid()

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         top = Person.objects.select_related("user").get(employee_number="GEN-000001")
 
         def dashboard(**filters):
-            teams, _shown, modules = dashboard_choices(manager=top)
+            teams, modules = dashboard_choices(manager=top)
             return dashboard_build(manager=top, teams=teams, all_modules=modules, **filters)
 
         self._measure("dashboard (whole line, sorted by name)", repeat, dashboard)
