@@ -89,6 +89,9 @@ class LineQuery:
     module_id: int | None  # the module sorted by, for sort "module-<id>"
     descending: bool
     today: datetime.date
+    # {team id: parent id} of every team of the line and every team above them, when read
+    # already (``dashboard_choices``): the SQL then need not walk the team tree itself.
+    team_tree: dict | None = None
 
     def _ordered_line(self):
         """The arguments of ``status_sql`` that pick and order the line's people."""
@@ -100,6 +103,7 @@ class LineQuery:
             "sort": "module" if self.module_id is not None else self.sort,
             "sort_module_id": self.module_id,
             "descending": self.descending,
+            "team_tree": self.team_tree,
         }
 
     def page(self, *, offset, limit):
@@ -112,7 +116,11 @@ class LineQuery:
 
     def totals(self):
         return status_sql.line_totals(
-            people=self.people, modules=self.modules, today=self.today, status=self.status
+            people=self.people,
+            modules=self.modules,
+            today=self.today,
+            status=self.status,
+            team_tree=self.team_tree,
         )
 
     def rows(self, *, people, facts=None):
@@ -154,12 +162,16 @@ def line_query(
     read (a ``LineRead``), else the walk goes into each query."""
     modules = [module for module in all_modules if module_id is None or module.pk == module_id]
     people = reporting_line(manager=manager) if line is None else line.people
+    parent_of = {team.pk: team.parent_id for team in teams}
     if team_id is not None:
         people = people.filter(
-            team_id__in=team_and_sub_team_ids(
-                team_id=team_id, parent_of={team.pk: team.parent_id for team in teams}
-            )
+            team_id__in=team_and_sub_team_ids(team_id=team_id, parent_of=parent_of)
         )
+    # The teams handed on to the SQL must hold every team of the line and the path up from it
+    # (as ``dashboard_choices`` reads them); where that is not known, the SQL walks the tree.
+    holds_the_line = line is not None and line.team_ids - {None} <= parent_of.keys()
+    closed_upwards = all(parent is None or parent in parent_of for parent in parent_of.values())
+    team_tree = parent_of if holds_the_line and closed_upwards else None
     sort_module_id = None
     if sort.startswith("module-"):
         wanted = sort.removeprefix("module-")
@@ -176,6 +188,7 @@ def line_query(
         module_id=sort_module_id,
         descending=descending,
         today=today or timezone.localdate(),
+        team_tree=team_tree,
     )
 
 

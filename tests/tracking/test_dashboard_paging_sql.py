@@ -7,6 +7,7 @@ Every test here asks the same line of 65 people, made once for the module
 
 import copy
 import csv
+import dataclasses
 import datetime
 import io
 
@@ -31,6 +32,7 @@ from tracking.dashboard import (
     dashboard_choices,
     dashboard_export_rows,
     headline_compute,
+    line_query,
 )
 from tracking.selectors import module_status_grid
 
@@ -319,3 +321,34 @@ def test_the_export_never_reaches_outside_the_managers_line(line, people, client
             assert len(rows) == reporting_line(manager=manager).count() > 0
             assert {row[0] for row in rows} <= inside
             assert not {row[0] for row in rows} & outside
+
+
+@pytest.mark.parametrize("status", ["", statuses.OVERDUE, statuses.NOT_STARTED])
+def test_the_line_s_team_tree_handed_to_the_sql_gives_what_its_own_walk_gives(line, status):
+    """The dashboard hands the SQL the team tree its choices read (the line's teams and those
+    above them), so that the query does not walk every team of the organisation; the team
+    assignment on "Region" must still reach the people of "Patch" below it."""
+    asked = _asked(line, status=status)
+    query = line_query(**asked)
+    assert query.team_tree == {team.pk: team.parent_id for team in asked["teams"]}
+    assert {team.name for team in asked["teams"]} >= {"Region", "Patch"}
+    walked = dataclasses.replace(query, team_tree=None)
+    handed, own = query.page(offset=0, limit=1000), walked.page(offset=0, limit=1000)
+    assert [person.pk for person in handed.people] == [person.pk for person in own.people]
+    assert handed.people, "the filter leaves no one to compare"
+    assert (handed.totals, handed.facts) == (own.totals, own.facts)
+    assert query.totals() == walked.totals() == handed.totals
+    assert list(query.chunks(size=10)) == list(walked.chunks(size=10))
+
+
+def test_teams_that_may_not_hold_the_line_s_tree_are_not_handed_to_the_sql(line):
+    asked = _asked(line)
+    patch = next(team for team in asked["teams"] if team.name == "Patch")
+    # Without the team above Patch: the tree would stop short of Region's assignment.
+    short = [team for team in asked["teams"] if team.name != "Region"]
+    assert patch in short
+    assert line_query(**{**asked, "teams": short}).team_tree is None
+    # Without one of the line's own teams.
+    assert line_query(**{**asked, "teams": [patch]}).team_tree is None
+    # Without the line read: its teams are not known here.
+    assert line_query(**{**asked, "line": None}).team_tree is None
