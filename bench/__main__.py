@@ -27,6 +27,10 @@ SIZES = {
     "BENCH_DASHBOARD_LINE": ("155", "155"),
     # Single warm requests of the dashboard per line size (figure 9), in blocks of ten.
     "BENCH_DASHBOARD_REQUESTS": ("30", "10"),
+    # Empty teams added for figure 9's organisation-size check (the dashboard and My learning
+    # with them, against without), and its requests per state, in blocks of ten.
+    "BENCH_EXTRA_TEAMS": ("100000", "1000"),
+    "BENCH_TEAMS_REQUESTS": ("20", "10"),
     "BENCH_ROUNDS": ("5", "1"),
     "BENCH_SECONDS": ("5", "2"),
     "BENCH_CONNECTIONS": ("4", "4"),
@@ -76,6 +80,7 @@ def sizes_read(*, quick, environ):
 SECTIONS = (
     "queries",
     "dashboard",
+    "teams",
     "certificates",
     "zip",
     "strategies",
@@ -164,6 +169,7 @@ def main(argv=None):
     from .server import gunicorn_running
     from .stats import results_document, results_merge, results_validate, table_lines
     from .strategies import strategies_measure
+    from .teams import teams_measure
 
     data = data_prepare(
         people=sizes["BENCH_PEOPLE"],
@@ -205,6 +211,16 @@ def main(argv=None):
             log=_log,
         ),
         key="dashboard",
+    )
+    section(
+        "9. the dashboard and My learning in an organisation of many more teams",
+        lambda: teams_measure(
+            data=data,
+            extra_teams=sizes["BENCH_EXTRA_TEAMS"],
+            requests=sizes["BENCH_TEAMS_REQUESTS"],
+            log=_log,
+        ),
+        key="teams",
     )
     sample = (
         certificate_sample(data=data)
