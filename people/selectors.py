@@ -175,8 +175,8 @@ def _teams_above_sql(team_ids, *, columns):
 
 
 def team_sub_team_ids(*, team_id):
-    """The teams below ``team_id`` to any depth, in one query (each step an index look-up on the
-    parent). A loop in the data ends the walk."""
+    """The teams below ``team_id`` to any depth, in one query. A loop in the data ends the
+    walk."""
     table = Team._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
