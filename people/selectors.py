@@ -200,11 +200,9 @@ def team_and_sub_team_ids(*, team_id, parent_of=None):
     return tree_descendants(parent_of=parent_of, node=team_id)
 
 
-def team_and_parent_ids(*, team_id, parent_of=None):
+def team_and_parent_ids(*, team_id, parent_of):
     """A team and the teams above it: the teams whose assignments reach its members.
     ``parent_of``: a part of the tree already read that holds the team (``team_parents_above``)."""
-    if parent_of is None:
-        parent_of = team_parents_above(team_ids=[team_id])
     return tree_ancestors(parent_of=parent_of, node=team_id)
 
 
