@@ -4,16 +4,21 @@ import django_filters
 
 from wagtail.admin.filters import WagtailFilterSet
 
+from .choosers import team_chooser_viewset
 from .models import Team
 from .selectors import team_and_sub_team_ids
 
 
 class TeamFilters(WagtailFilterSet):
     """A report narrowed to one team and its sub-teams. The choice names whose figures count;
-    the report works its rows out from it rather than filtering rows it already has."""
+    the report works its rows out from it rather than filtering rows it already has. The team is
+    picked with the team chooser (searched, a page at a time), not from a list of every team."""
 
     team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.order_by("name"), label="Team (with its sub-teams)", method="choose"
+        queryset=Team.objects.all(),
+        label="Team (with its sub-teams)",
+        method="choose",
+        widget=team_chooser_viewset.widget_class(),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from lms.admin_menu import PermissionMenuItem
 from lms.audit import ROLES_CHANGED, audit_record
 
 from .admin_views import IMPORT_PERMISSION, PeopleImportView
+from .choosers import person_chooser_viewset, team_chooser_viewset
 from .models import Organisation
 
 
@@ -27,6 +28,11 @@ class OrganisationViewSet(SnippetViewSet):
 
 
 register_snippet(OrganisationViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_choosers():
+    return [team_chooser_viewset, person_chooser_viewset]
 
 
 @hooks.register("register_admin_urls")

@@ -7,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.admin_menu import reports_register
 from lms.audit import ASSIGNMENT_CREATED, ASSIGNMENT_DELETED, ASSIGNMENT_EDITED, audit_record
+from people.choosers import PERSON_CHOOSER_HOOK, TEAM_CHOOSER_HOOK
 
 from .admin_views import (
     REPORTS_PERMISSION,
@@ -57,6 +58,13 @@ class AssignmentViewSet(SnippetViewSet):
 
 
 register_snippet(AssignmentViewSet)
+
+
+@hooks.register(TEAM_CHOOSER_HOOK)
+@hooks.register(PERSON_CHOOSER_HOOK)
+def assignment_editors_choose(user):
+    """The assignment form picks its team or person with the people app's choosers."""
+    return user.has_perm("tracking.add_assignment") or user.has_perm("tracking.change_assignment")
 
 
 reports_register(reports=REPORTS, url_prefix="lms_report", permission=REPORTS_PERMISSION)

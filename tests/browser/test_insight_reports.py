@@ -26,7 +26,7 @@ from people.models import Team
 from tests.factories import PersonFactory, attempt_failed, attempt_passed, days
 from tracking.services import assignment_create
 
-from .keyboard import activate, choose_option
+from .keyboard import activate, choose_option, tab_to
 from .steps import sign_in
 
 TEAM = "Family court team"
@@ -68,14 +68,31 @@ def _open_filter(page, name):
 
 
 def _choose_team(page, team):
-    """Open the filters, open the team filter and choose ``team`` with the keyboard: the report
-    redraws (Wagtail fetches its results and swaps them in) and the address says the team."""
+    """Open the filters, open the team filter and choose ``team`` with the keyboard in the team
+    chooser (search for it, follow its link): the report redraws (Wagtail fetches its results
+    and swaps them in) and the address says the team."""
     _open_filter(page, "Team (with its sub-teams)")
-    select = page.get_by_label("Team (with its sub-teams)")
+    widget = page.locator("#id_team-chooser")
+    if "blank" in widget.get_attribute("class").split():
+        chooser = widget.get_by_role("button", name="Choose a team")
+    else:
+        # A team is chosen: choosing another is in the widget's own actions menu.
+        activate(page, widget.get_by_role("button", name="Actions"), navigates=False)
+        chooser = widget.get_by_role("button", name="Choose another team")
+    activate(page, chooser, navigates=False)
+    modal = page.locator(".modal-dialog")
+    search = modal.get_by_label("Search by name")
+    tab_to(page, search)
+    with page.expect_response(lambda response: "choose-team/results/" in response.url):
+        page.keyboard.type(team.name)
+    choice = modal.get_by_role("link", name=team.name, exact=True)
+    expect(choice).to_be_visible()
+    page.audit.check_admin(within=".modal-dialog")
     with page.expect_response(
         lambda response: "/results/" in response.url and f"team={team.pk}" in response.url
     ):
-        choose_option(page, select, label=team.name)
+        activate(page, choice, navigates=False)
+    expect(modal).to_be_hidden()
     page.wait_for_url(re.compile(rf"[?&]team={team.pk}(&|$)"))
     _wait_for_redraw(page)
     page.audit.check_admin()
