@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 
 from modules.models import ModulePage
 from people.models import Team
+from people.selectors import team_named
 
 from .codes import code_is_well_formed
 from .models import AUDITOR_REVOCATION_REASONS
@@ -33,12 +34,13 @@ class CertificateFilterForm(forms.Form):
         error_messages={"invalid": f"Issued to: {DATE_ERROR}"},
     )
     certifies = forms.ChoiceField(required=False, label="What it certifies")
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"),
+    team = forms.CharField(
         required=False,
         label="Team",
-        empty_label="Any team",
-        error_messages={"invalid_choice": "Select a team from the list"},
+        max_length=Team._meta.get_field("name").max_length,
+        strip=True,
+        help_text="Its name or part of it; its sub-teams are included",
+        error_messages={"max_length": "Team: enter at most %(limit_value)d characters"},
     )
     status = forms.ChoiceField(
         required=False,
@@ -59,6 +61,35 @@ class CertificateFilterForm(forms.Form):
         self.fields["certifies"].error_messages["invalid_choice"] = (
             "Select what the certificate certifies from the list"
         )
+
+    def clean_team(self):
+        """The team named, found by its whole name or by the words of it typed. A drop-down of
+        every team would put megabytes into the page in a large organisation, so the auditor
+        types; when the words fit several teams, the error offers them (``team_suggestions``)."""
+        typed = self.cleaned_data["team"]
+        self.team_suggestions = []
+        if not typed:
+            return None
+        found = team_named(name=typed)
+        if found.team is not None:
+            return found.team
+        self.team_suggestions = found.candidates
+        if not found.candidates:
+            raise forms.ValidationError(f"No team's name contains “{typed}”: check the spelling")
+        if found.more:
+            raise forms.ValidationError(
+                f"More than {len(found.candidates)} teams' names contain “{typed}”: choose one of "
+                "the first below, or type more of its name"
+            )
+        raise forms.ValidationError(
+            f"More than one team's name contains “{typed}”: choose one below"
+        )
+
+    @property
+    def team_shown(self):
+        """What the team box shows: the chosen team's whole name once it is found."""
+        team = getattr(self, "cleaned_data", {}).get("team")
+        return team.name if team is not None else self["team"].value() or ""
 
     def clean(self):
         cleaned = super().clean()

@@ -212,6 +212,7 @@ def auditor_certificate_list(request):
     form = CertificateFilterForm(request.GET or None)
     context = {"form": form, "query": request.GET.urlencode()}
     if form.is_bound and not form.is_valid():
+        context["team_choices"] = _team_choice_links(request, form)
         return render(request, "certificates/auditor_list.html", context, status=400)
     arguments = form.selector_arguments() if form.is_bound else {}
     page = Paginator(certificates_for_auditor(**arguments), PAGE_SIZE).get_page(
@@ -284,6 +285,17 @@ def auditor_certificate_revoke(request, serial):
         "access_log": certificate_access_log(certificate=certificate),
     }
     return render(request, "certificates/auditor_revoke.html", context, status=status)
+
+
+def _team_choice_links(request, form):
+    """For each team the typed words could mean, the list filtered by it, the rest kept."""
+    links = []
+    for team in getattr(form, "team_suggestions", []):
+        query = request.GET.copy()
+        query["team"] = team.name
+        query.pop("page", None)
+        links.append((team.name, f"{reverse('certificates:auditor_list')}?{query.urlencode()}"))
+    return links
 
 
 def _filtered_or_none(request):

@@ -14,7 +14,6 @@ personal details were removed."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -24,6 +23,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.chooser import BaseChooser
 
 from .models import Person, Team
+from .selectors import objects_matching_words
 
 TEAM_CHOOSER_HOOK = "team_chooser_allowed"
 PERSON_CHOOSER_HOOK = "person_chooser_allowed"
@@ -54,14 +54,9 @@ class NameSearchForm(BaseFilterForm):
         query = self.cleaned_data.get("q", "").strip()
         if not query:
             return objects
-        for word in query.split():
-            matches = Q()
-            for field in self.search_fields:
-                matches |= Q(**{f"{field}__icontains": word})
-            objects = objects.filter(matches)
         self.is_searching = True
         self.search_query = query
-        return objects
+        return objects_matching_words(objects, fields=self.search_fields, text=query)
 
 
 class TeamSearchForm(NameSearchForm):

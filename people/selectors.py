@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from lms.trees import tree_ancestors, tree_descendants
@@ -204,6 +204,49 @@ def team_and_parent_ids(*, team_id, parent_of):
     """A team and the teams above it: the teams whose assignments reach its members.
     ``parent_of``: a part of the tree already read that holds the team (``team_parents_above``)."""
     return tree_ancestors(parent_of=parent_of, node=team_id)
+
+
+TEAM_SUGGESTIONS = 10
+
+
+@dataclass(frozen=True)
+class TeamLookup:
+    """What ``team_named`` found: the team, or the teams the words could mean (``more``: there
+    are others past them)."""
+
+    team: Team | None
+    candidates: list
+    more: bool = False
+
+
+def objects_matching_words(objects, *, fields, text):
+    """``objects`` whose ``fields`` hold every word of ``text`` (each word in any of them, in
+    any case): how people search a name they half remember."""
+    for word in text.split():
+        matches = Q()
+        for field in fields:
+            matches |= Q(**{f"{field}__icontains": word})
+        objects = objects.filter(matches)
+    return objects
+
+
+def team_named(*, name):
+    """The team called ``name`` (in any case), else the only team whose name holds every word
+    of it; else the first ``TEAM_SUGGESTIONS`` teams that do, by name, for the person to choose
+    from."""
+    exact = Team.objects.filter(name__iexact=name.strip()).first()
+    if exact is not None:
+        return TeamLookup(team=exact, candidates=[])
+    found = list(
+        objects_matching_words(Team.objects.all(), fields=["name"], text=name).order_by("name")[
+            : TEAM_SUGGESTIONS + 1
+        ]
+    )
+    if len(found) == 1:
+        return TeamLookup(team=found[0], candidates=[])
+    return TeamLookup(
+        team=None, candidates=found[:TEAM_SUGGESTIONS], more=len(found) > TEAM_SUGGESTIONS
+    )
 
 
 def user_with_organisation_email(*, email):

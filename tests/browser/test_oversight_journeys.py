@@ -4,15 +4,17 @@ status; the auditor lists and downloads certificates. Each is refused the other 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from django.urls import reverse
 
 from certificates.models import Certificate
+from people.services import team_get_or_create
 from quizzes.services import attempt_submit
 from tests.factories import attempt_begin
 
-from .keyboard import activate
+from .keyboard import activate, press, tab_to
 from .steps import assert_admin_refused, assert_content_admin_refused, assert_refused, sign_in
 
 
@@ -76,6 +78,20 @@ def test_auditor_lists_and_downloads_certificates(page, people, module, passed_c
         pdf_page.extract_text() for pdf_page in PdfReader(Path(download_info.value.path())).pages
     )
     assert "Sam Staff" in text and module.title in text
+
+    # The team is typed, not picked from every team: words that fit two teams bring both, as
+    # links that filter by each.
+    team_get_or_create(name="Family court north")
+    tab_to(page, page.get_by_role("textbox", name="Team"))
+    page.keyboard.type("family court")
+    press(page, "Enter")
+    page.audit.check()
+    summary = page.get_by_role("link", name="More than one team's name contains “family court”")
+    expect(summary).to_be_visible()
+    activate(page, page.get_by_role("link", name="Family court team", exact=True))
+    page.audit.check()
+    expect(page.get_by_role("textbox", name="Team")).to_have_value("Family court team")
+    expect(page.get_by_role("row").filter(has_text=passed_certificate.serial)).to_be_visible()
 
     assert_refused(page, reverse("team_dashboard"))
     assert_content_admin_refused(page, module)

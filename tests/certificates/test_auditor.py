@@ -127,14 +127,15 @@ def test_filters_narrow_the_list(client_for, people, issued, quiz):
     assert listed(certifies=str(quiz.module.pk)) == {
         issued[name].serial for name in ("sam_first", "oscar", "rita")
     }
-    assert listed(team=str(people["other_staff"].team.pk)) == {issued["oscar"].serial}
+    assert listed(team="other TEAM") == {issued["oscar"].serial}
     assert listed(status="expired") == {issued["rita"].serial}
     kept = client.get(
         LIST_URL,
-        {"status": "expired", "team": people["deep"].team.pk, "certifies": "base_competence"},
+        {"status": "expired", "team": "family court", "certifies": "base_competence"},
     ).content.decode()
     assert '<option value="expired" selected>' in kept
-    assert f'<option value="{people["deep"].team.pk}" selected>' in kept
+    # The only team whose name holds the words: shown by its whole name.
+    assert 'name="team" type="text" spellcheck="false" value="Family court team"' in kept
     assert '<option value="base_competence" selected>' in kept
     assert issued["rita"].serial not in listed(status="valid")
     assert listed(person="sam") == {
@@ -154,7 +155,7 @@ def test_a_team_filter_includes_sub_teams(client_for, people, issued):
     sub_team.save()
     people["other_staff"].team = sub_team
     people["other_staff"].save()
-    listed = _serials(client_for(people["auditor"]).get(LIST_URL, {"team": family.pk}))
+    listed = _serials(client_for(people["auditor"]).get(LIST_URL, {"team": family.name}))
     assert issued["oscar"].serial in listed and issued["sam_first"].serial in listed
 
 
@@ -179,6 +180,78 @@ def test_bad_filters_get_clear_errors_and_keep_what_was_typed(client_for, people
     assert "Issued to must be the same as or after issued from" in reversed_range.content.decode()
     export = client_for(people["auditor"]).get(f"{LIST_URL}export.csv", {"issued_from": "nonsense"})
     assert export.status_code == 302 and export.url == f"{LIST_URL}?issued_from=nonsense"
+
+
+@pytest.mark.django_db
+def test_a_team_is_typed_and_when_the_words_fit_several_they_are_offered(
+    client_for, people, issued
+):
+    for name in ("Family court north", "Family court south"):
+        team_get_or_create(name=name)
+    client = client_for(people["auditor"])
+
+    # The whole name, in any case, is that team even when other names contain it.
+    assert _serials(client.get(LIST_URL, {"team": "FAMILY COURT TEAM"})) == {
+        issued[name].serial for name in ("sam_first", "sam_second", "sam_base", "rita")
+    }
+
+    # Words that fit three teams: an error, and each team offered as a link that keeps the rest.
+    response = client.get(LIST_URL, {"team": "family court", "status": "valid", "page": "2"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_team">More than one team&#x27;s name contains “family court”: choose one '
+        "below</a>" in page
+    )
+    assert 'value="family court"' in page
+    offered = response.context["team_choices"]
+    assert [name for name, _url in offered] == [
+        "Family court north",
+        "Family court south",
+        "Family court team",
+    ]
+    assert offered[0][1] == f"{LIST_URL}?team=Family+court+north&status=valid"
+    assert (
+        f'<a class="govuk-link" href="{LIST_URL}?team=Family+court+south&amp;status=valid">' in page
+    )
+    # Following one lists that team's certificates (none here: nobody is in it).
+    assert client.get(offered[1][1]).status_code == 200
+
+    # A name no team has.
+    missing = client.get(LIST_URL, {"team": "Fostering"})
+    assert missing.status_code == 400
+    assert (
+        "No team&#x27;s name contains “Fostering”: check the spelling" in missing.content.decode()
+    )
+    assert missing.context["team_choices"] == []
+    # The downloads refuse what the list refuses, and go back to it to show why.
+    export = client.get(f"{LIST_URL}export.csv", {"team": "family court"})
+    assert export.status_code == 302 and export.url == f"{LIST_URL}?team=family+court"
+    bundle = client.get(f"{LIST_URL}certificates.zip", {"team": "Fostering"})
+    assert bundle.status_code == 302 and bundle.url == f"{LIST_URL}?team=Fostering"
+    # Longer than any team's name can be.
+    too_long = client.get(LIST_URL, {"team": "x" * 151})
+    assert too_long.status_code == 400
+    assert "Team: enter at most 150 characters" in too_long.content.decode()
+
+
+@pytest.mark.django_db
+def test_words_that_fit_many_teams_offer_the_first_ten_by_name(client_for, people, issued):
+    for number in range(12):
+        team_get_or_create(name=f"Bay team {number:02d}")
+    response = client_for(people["auditor"]).get(LIST_URL, {"team": "bay"})
+    assert response.status_code == 400
+    assert [name for name, _url in response.context["team_choices"]] == [
+        f"Bay team {number:02d}" for number in range(10)
+    ]
+    assert (
+        "More than 10 teams&#x27; names contain “bay”: choose one of the first below, or type "
+        "more of its name" in response.content.decode()
+    )
+    # The words need not be in order, nor whole.
+    narrowed = client_for(people["auditor"]).get(LIST_URL, {"team": "11 BA"})
+    assert narrowed.status_code == 200
+    assert 'value="Bay team 11"' in narrowed.content.decode()
 
 
 @pytest.mark.django_db
@@ -249,7 +322,7 @@ def test_spreadsheet_formulas_in_names_are_neutralised(client_for, people, issue
         holder_name='=HYPERLINK("http://evil")'
     )
     response = client_for(people["auditor"]).get(
-        f"{LIST_URL}export.csv", {"team": people["other_staff"].team.pk}
+        f"{LIST_URL}export.csv", {"team": people["other_staff"].team.name}
     )
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["Person"].startswith("'=")
