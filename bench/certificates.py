@@ -34,7 +34,7 @@ from quizzes.drawing import questions_draw
 from quizzes.models import Attempt, Question
 from quizzes.selectors import quiz_draw_for_person
 
-from .stats import Figure, spread
+from .stats import Figure, percentile, spread
 
 MINIMAL_HTML = "<p>Certificate</p>"
 
@@ -345,9 +345,13 @@ def worker_memory_measure(*, certificate, renders, log, timeout_seconds=1800):
         supervisor.wait(timeout=120)
     if results.failed().exists():
         raise RuntimeError(f"{results.failed().count()} render tasks failed")
-    reports = [
-        result.return_value
-        for result in results.order_by("finished_at").only("return_value", "finished_at")
+    finished = list(
+        results.order_by("finished_at").only("return_value", "started_at", "finished_at")
+    )
+    reports = [result.return_value for result in finished]
+    task_ms = [
+        round((result.finished_at - result.started_at).total_seconds() * 1000, 1)
+        for result in finished
     ]
     yardstick_at = max(1, renders // 10)
     at_yardstick, at_end = reports[yardstick_at - 1]["rss_mb"], reports[-1]["rss_mb"]
@@ -357,7 +361,23 @@ def worker_memory_measure(*, certificate, renders, log, timeout_seconds=1800):
         f"  worker memory after {yardstick_at} renders {at_yardstick:.0f} MB, after {renders} "
         f"{at_end:.0f} MB (peak {peak:.0f} MB, {processes} worker processes)"
     )
+    task_median = spread(task_ms)[1]
+    log(
+        f"  a render task in the worker: {task_median:.0f} ms at the median "
+        f"(p95 {percentile(task_ms, 0.95):.0f} ms)"
+    )
     return [
+        Figure(
+            name="certificate render in the worker: a task's run time",
+            unit="ms",
+            rounds=task_ms,
+            yardstick="",
+            yardstick_rounds=[],
+            note="Each render task's time from start to finish as the worker recorded it, over "
+            f"the {renders:,} renders below (p95 {percentile(task_ms, 0.95):.0f} ms): the render as "
+            "deployed, in a worker process that froze what it loaded at start "
+            "(`manage.py worker_process`).",
+        ),
         Figure(
             name=f"worker memory after {renders:,} renders",
             unit="MB",
@@ -372,7 +392,7 @@ def worker_memory_measure(*, certificate, renders, log, timeout_seconds=1800):
                 "worker_max_tasks": max_tasks,
                 "samples_mb": [report["rss_mb"] for report in reports[:: max(1, renders // 20)]],
             },
-        )
+        ),
     ]
 
 

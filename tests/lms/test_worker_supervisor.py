@@ -2,6 +2,7 @@
 memory a process keeps (WeasyPrint's, after each render) is returned; SIGTERM stops it cleanly.
 Real processes on a database shared with this test (PostgreSQL, or a SQLite file)."""
 
+import gc
 import json
 import os
 import signal
@@ -27,7 +28,8 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 @task()
 def worker_pid_task():
-    return os.getpid()
+    # The objects the worker process froze before taking tasks (``worker_process``), too.
+    return {"pid": os.getpid(), "frozen": gc.get_freeze_count()}
 
 
 def _tasks(database):
@@ -79,7 +81,8 @@ def test_the_supervised_worker_is_replaced_after_each_batch_of_tasks_and_stops_o
 
     tasks = _tasks(database)
     # One task per worker process: three processes, none of them the supervisor.
-    assert len({pid for _, pid, _ in tasks}) == 3 and supervisor.pid not in {
-        pid for _, pid, _ in tasks
-    }
+    pids = {value["pid"] for _, value, _ in tasks}
+    assert len(pids) == 3 and supervisor.pid not in pids
     assert len({worker_ids[0] for _, _, worker_ids in tasks}) == 3
+    # Each froze what its start-up loaded (Django, the apps) before its first task.
+    assert all(value["frozen"] > 100_000 for _, value, _ in tasks), tasks

@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 [
                     sys.executable,
                     str(settings.BASE_DIR / "manage.py"),
-                    "db_worker",
+                    "worker_process",
                     "--no-reload",
                     "--max-tasks",
                     str(max_tasks),
