@@ -14,6 +14,7 @@ team six, the duty desk two."""
 import csv
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -181,6 +182,23 @@ def test_compliance_over_time_narrowed_to_a_team(page, people, sittings):
     exported = _download_csv(page, csv_link)[1:]
     assert len(exported) == 12
     assert all(row[2:] == [SUPPRESSED] * 4 for row in exported), exported
+
+    # The team cleared from the chooser's own menu: the whole organisation again.
+    _open_filter(page, "Team (with its sub-teams)")
+    widget = page.locator("#id_team-chooser")
+    activate(page, widget.get_by_role("button", name="Actions"), navigates=False)
+    with page.expect_response(
+        lambda response: (
+            "/results/" in response.url
+            and parse_qs(urlsplit(response.url).query).get("team", [""]) == [""]
+        )
+    ):
+        activate(page, widget.get_by_role("button", name=re.compile("^Clear")), navigates=False)
+    page.wait_for_url(lambda url: "team=" not in url)
+    _wait_for_redraw(page)
+    page.audit.check_admin()
+    assert _table_rows(page)[-1][2:] == ["10", "10", "4", "40.0"]
+    assert "the organisation" in _chart(page)
 
 
 def test_most_missed_clauses_narrowed_to_a_team(page, people, sittings, clause):
