@@ -70,6 +70,12 @@ class CertificateFilterForm(forms.Form):
         self.team_suggestions = []
         if not typed:
             return None
+        if typed.isdigit() and not Team.objects.filter(name=typed).exists():
+            # Links saved when this was a drop-down carry the team's id; the box then shows the
+            # team's name, so what the list was narrowed to is always in view.
+            saved_link_team = Team.objects.filter(pk=int(typed)).first()
+            if saved_link_team is not None:
+                return saved_link_team
         found = team_named(name=typed)
         if found.team is not None:
             return found.team

@@ -236,6 +236,20 @@ def test_a_team_is_typed_and_when_the_words_fit_several_they_are_offered(
 
 
 @pytest.mark.django_db
+def test_a_link_saved_when_the_team_was_a_drop_down_still_narrows_by_its_team(
+    client_for, people, issued
+):
+    other = people["other_staff"].team
+    response = client_for(people["auditor"]).get(LIST_URL, {"team": str(other.pk)})
+    assert _serials(response) == {issued["oscar"].serial}
+    assert 'value="Other team"' in response.content.decode()
+    # A number that is no team's id is read as words, as anything else typed is.
+    missing = client_for(people["auditor"]).get(LIST_URL, {"team": "999999"})
+    assert missing.status_code == 400
+    assert "No team&#x27;s name contains “999999”" in missing.content.decode()
+
+
+@pytest.mark.django_db
 def test_words_that_fit_many_teams_offer_the_first_ten_by_name(client_for, people, issued):
     for number in range(12):
         team_get_or_create(name=f"Bay team {number:02d}")
