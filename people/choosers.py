@@ -9,8 +9,8 @@ assignment form), and the reports' team filter uses the team chooser's widget (`
 Who may use them: superusers; for the team chooser, holders of the compliance-reports permission
 (their filters choose a team); and whoever a layer above lets in through the hooks
 ``team_chooser_allowed`` and ``person_chooser_allowed`` (``fn(user) -> bool``): tracking lets in
-those who may add or change assignments. The person chooser lists current staff only: not who has left, and not whose
-personal details were removed."""
+those who may add or change assignments. The person chooser lists current staff only: not who
+has left, and not whose personal details were removed."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -168,7 +168,6 @@ class TeamChooserViewSet(ChooserViewSet):
     icon = "group"
     choose_one_text = "Choose a team"
     choose_another_text = "Choose another team"
-    edit_item_text = "Edit team"
     per_page = 20
     base_widget_class = ChooserWithoutEditLink
     choose_view_class = TeamChooseView
@@ -181,7 +180,6 @@ class PersonChooserViewSet(ChooserViewSet):
     icon = "user"
     choose_one_text = "Choose a person"
     choose_another_text = "Choose another person"
-    edit_item_text = "Edit person"
     per_page = 20
     base_widget_class = ChooserWithoutEditLink
     choose_view_class = PersonChooseView
