@@ -14,6 +14,7 @@ has left, and not whose personal details were removed."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Lower
 
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -117,6 +118,16 @@ class PersonListMixin(GateMixin):
         return Person.objects.filter(
             left_on__isnull=True, anonymised_on__isnull=True
         ).select_related("user", "team")
+
+    def filter_object_list(self, objects):
+        objects = super().filter_object_list(objects)
+        if self.filter_form.is_searching:
+            # The same order, by an expression the accounts' name index (people migration 0004)
+            # cannot give: walking that index for a search reads everyone whose name sorts
+            # before the first match (42,589 of 50,050 for "smith"), where sorting the matches
+            # reads only them.
+            objects = objects.order_by(Lower("user__last_name"), Lower("user__first_name"), "pk")
+        return objects
 
     @property
     def columns(self):

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import reverse
 
 from people.models import Team
@@ -140,6 +142,10 @@ def test_the_person_chooser_lists_current_staff_only(people, client_for):
         return _choice_texts(response.content.decode())
 
     assert found("staff sam") == ["Sam Staff"]
+    # A search's matches come in the same order as the list: by last name, then first name.
+    matches = found("a")
+    assert len(matches) > 5
+    assert matches == sorted(matches, key=lambda name: (name.split()[-1], name.split()[0]))
     assert found("oscar.other") == ["Oscar Other"]
     assert found("Lena") == []
     # Nor chosen by their id, typed into the address.
@@ -174,3 +180,14 @@ def test_a_report_filter_lists_no_team_and_names_the_chosen_one(people, client_f
         chosen = response.content.decode()
         assert "Other team" in chosen, report
         assert f'value="{other.pk}"' in chosen, report
+
+
+def test_the_person_chooser_s_name_order_has_an_index():
+    """The chooser's first page is read in the accounts' name order (people migration 0004): an
+    index on last and first names lets the database stop at the page instead of sorting all."""
+    table = get_user_model()._meta.db_table
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table)
+    assert ["last_name", "first_name"] in [
+        info["columns"] for info in indexes.values() if info["index"]
+    ]
