@@ -22,6 +22,8 @@ from .services import (
 )
 
 IMPORT_PERMISSION = "people.import_people"
+# Who sees the compliance and insight reports, and so chooses teams in their filters.
+REPORTS_PERMISSION = "people.view_compliance_reports"
 # The uploaded file waits in the session (server-side) between the preview and the confirmation,
 # with its SHA-256, so the confirmation applies the very bytes that were previewed.
 PENDING_KEY = "people_import_pending"

@@ -23,12 +23,12 @@ from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.chooser import BaseChooser
 
+from .admin_views import REPORTS_PERMISSION
 from .models import Person, Team
 from .selectors import objects_matching_words
 
 TEAM_CHOOSER_HOOK = "team_chooser_allowed"
 PERSON_CHOOSER_HOOK = "person_chooser_allowed"
-REPORTS_PERMISSION = "people.view_compliance_reports"
 SEARCH_MAX_LENGTH = 150
 
 

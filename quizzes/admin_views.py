@@ -10,6 +10,7 @@ from django import forms
 from lms.admin_views import RowsReportView, report_columns
 from lms.charts import scatter_chart
 from lms.small_numbers import SUPPRESSED, is_small
+from people.admin_views import REPORTS_PERMISSION
 from people.filters import TeamFilters, chosen_team_people
 from people.models import Person
 
@@ -22,10 +23,6 @@ from .selectors import (
     quiz_item_analysis,
     quiz_item_people,
 )
-
-# The permission the compliance reports use (held by L&D authors and auditors), named as a string:
-# it belongs to people, and the same one opens tracking's reports.
-REPORTS_PERMISSION = "people.view_compliance_reports"
 
 
 class ClauseCoverageReportView(RowsReportView):

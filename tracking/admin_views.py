@@ -1,6 +1,7 @@
 """The compliance reports in Wagtail's Reports menu."""
 
 from lms.admin_views import RowsReportView, report_columns
+from people.admin_views import REPORTS_PERMISSION
 from people.filters import TeamFilters, chosen_team_people
 from quizzes.selectors import clause_misses
 
@@ -15,8 +16,6 @@ from .insight import (
     organisation_people,
 )
 from .reports import completion_by_team_and_module, expiring_list, overdue_lines, overdue_list
-
-REPORTS_PERMISSION = "people.view_compliance_reports"
 
 
 class ComplianceReportView(RowsReportView):
