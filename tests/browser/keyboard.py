@@ -65,6 +65,24 @@ def activate(page, locator, *, key="Enter", navigates=True):
     press(page, key, navigates=navigates)
 
 
+def open_modal(page, button):
+    """Tab to ``button`` and press Enter to open a Wagtail chooser's modal; return the modal once
+    it holds the focus. The modal fades in and only then moves the focus onto itself, so a key
+    pressed before that would land wherever the focus was and be taken back from it."""
+    activate(page, button, navigates=False)
+    try:
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.matches('.modal')",
+            timeout=5_000,
+        )
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"the modal did not take the focus; it is on {focused_description(page)}",
+            pytrace=False,
+        )
+    return page.locator(".modal-dialog")
+
+
 def press(page, key, *, navigates=True):
     if not navigates:
         page.keyboard.press(key)

@@ -11,7 +11,7 @@ from people.services import team_get_or_create
 from tracking.models import Assignment
 from tracking.services import assignment_create
 
-from .keyboard import activate, tab_to
+from .keyboard import activate, open_modal, tab_to
 from .steps import sign_in
 
 
@@ -19,8 +19,7 @@ def _choose(page, *, field, button, search_for, choice):
     """In the widget of ``field``, open the chooser with ``button``, type ``search_for`` into its
     search box and follow the link named ``choice``, all with the keyboard."""
     widget = page.locator(f"#id_{field}-chooser")
-    activate(page, widget.get_by_role("button", name=button), navigates=False)
-    modal = page.locator(".modal-dialog")
+    modal = open_modal(page, widget.get_by_role("button", name=button))
     tab_to(page, modal.get_by_label("Search by name"))
     with page.expect_response(lambda response: "/results/" in response.url):
         page.keyboard.type(search_for)

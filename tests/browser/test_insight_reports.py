@@ -27,7 +27,7 @@ from people.models import Team
 from tests.factories import PersonFactory, attempt_failed, attempt_passed, days
 from tracking.services import assignment_create
 
-from .keyboard import activate, choose_option, tab_to
+from .keyboard import activate, choose_option, open_modal, tab_to
 from .steps import sign_in
 
 TEAM = "Family court team"
@@ -80,8 +80,7 @@ def _choose_team(page, team):
         # A team is chosen: choosing another is in the widget's own actions menu.
         activate(page, widget.get_by_role("button", name="Actions"), navigates=False)
         chooser = widget.get_by_role("button", name="Choose another team")
-    activate(page, chooser, navigates=False)
-    modal = page.locator(".modal-dialog")
+    modal = open_modal(page, chooser)
     search = modal.get_by_label("Search by name")
     tab_to(page, search)
     with page.expect_response(lambda response: "choose-team/results/" in response.url):
