@@ -220,7 +220,8 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_s
 def _module_status_facts_agree(request):
     """After every test that used the database, the stored facts the dashboard and reports read
     (``tracking.facts``) say what the records say: a write that forgets its hand-off fails the
-    test that made it, whichever test that is. The same for the stored reporting links."""
+    test that made it, whichever test that is. The same for the stored reporting links and the
+    managers' kept headlines."""
     uses_database = request.node.get_closest_marker("django_db") or (
         DATABASE_FIXTURES & set(request.fixturenames)
     )
@@ -248,4 +249,17 @@ def _module_status_facts_agree(request):
     links = reporting_links_differences()
     assert links == {}, (
         "ReportingLink disagrees with the line managers ((manager, person): (stored, tree))"
+    )
+    # And every manager's kept headline that would be shown today is what counting gives now.
+    from django.utils import timezone
+
+    from tracking.headlines import line_headlines_differences
+    from tracking.selectors import modules_for_tracking
+
+    headlines = line_headlines_differences(
+        modules=list(modules_for_tracking()), today=timezone.localdate()
+    )
+    assert headlines == {}, (
+        "LineHeadline holds figures that counting does not give (manager: (kept, counted)); "
+        "a change to what it rests on did not move its epoch or generation on"
     )

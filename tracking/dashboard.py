@@ -63,13 +63,15 @@ def headline_compute(*, rows, today):
     return headline
 
 
-def dashboard_choices(*, manager, line=None):
+def dashboard_choices(*, manager, line=None, team_ids=None):
     """``(teams, modules)``: the teams of the manager's reporting line and the teams above them,
     which the manager can filter by and in which ``line_query`` walks a filter's sub-teams (that
     part of the tree holds every team a person of the line is in, with the path up from it);
-    and the modules. ``line``: the manager's line already read (a ``LineRead``), else it is
-    walked here."""
-    if line is None:
+    and the modules. ``team_ids``: the line's teams as kept (``headlines.KeptLine``), or
+    ``line``: the manager's line already read (a ``LineRead``), else it is walked here."""
+    if team_ids is not None:
+        line_team_ids = team_ids
+    elif line is None:
         line_team_ids = (
             reporting_line(manager=manager).values_list("team_id", flat=True).distinct().order_by()
         )
@@ -215,13 +217,38 @@ def headline_from(totals):
     return headline
 
 
-def dashboard_build(*, page=1, page_size=None, **asked):
+def whole_line_by_name(*, status="", module_id=None, team_id=None, sort="name", **_asked):
+    """Whether the view asked for is the whole line in name order (the default view, either
+    way round), whose headline is kept (``headlines``) and whose page is read along the name
+    index, so that it costs the same for a line of ten thousand as for one of ten."""
+    return not status and module_id is None and team_id is None and sort == "name"
+
+
+def dashboard_build(*, page=1, page_size=None, kept=None, **asked):
     """One page of the manager's reporting line, filtered and sorted in the database with the
     headline's aggregates in the same query; only the page's rows are built. A fixed number of
-    queries whatever the size of the line (one more when the page asked for is past the end)."""
+    queries whatever the size of the line (one more when the page asked for is past the end).
+    ``kept``: the manager's ``headlines.KeptLine``; the whole line by name then reads its
+    headline from it and its page along the name index."""
     query = line_query(**asked)
     page_size = page_size or settings.LMS_DASHBOARD_PAGE_SIZE
     number = _page_number(page)
+    if kept is not None and whole_line_by_name(**asked):
+        number = Paginator(range(kept.totals.people), page_size).get_page(number).number
+        people = status_sql.line_page_by_name(
+            manager_id=asked["manager"].pk,
+            descending=query.descending,
+            offset=(number - 1) * page_size,
+            limit=page_size,
+        )
+        return _dashboard(
+            query,
+            asked,
+            rows=query.rows(people=people),
+            number=number,
+            page_size=page_size,
+            totals=kept.totals,
+        )
     found = status_sql.LinePage(people=[], totals=None, facts={})
     if 1 <= number <= MAX_PAGE // page_size:
         found = query.page(offset=(number - 1) * page_size, limit=page_size)
@@ -235,8 +262,12 @@ def dashboard_build(*, page=1, page_size=None, **asked):
             found = query.page(offset=(number - 1) * page_size, limit=page_size)
             # None only if the line shrank between the two reads: then the totals stand alone.
             totals = found.totals or totals
-    paginator = Paginator(range(totals.people), page_size)
-    shown = Page(query.rows(people=found.people, facts=found.facts), number, paginator)
+    rows = query.rows(people=found.people, facts=found.facts)
+    return _dashboard(query, asked, rows=rows, number=number, page_size=page_size, totals=totals)
+
+
+def _dashboard(query, asked, *, rows, number, page_size, totals):
+    shown = Page(rows, number, Paginator(range(totals.people), page_size))
     return Dashboard(
         modules=query.modules,
         all_modules=asked["all_modules"],

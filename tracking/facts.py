@@ -15,6 +15,7 @@ from modules.models import ModulePage
 from people.models import Person
 from people.services import people_lock
 
+from .headlines import line_headlines_forget, line_headlines_forget_all
 from .models import ModuleStatusFacts
 from .status_sql import recorded_facts_sql, sql_date, sql_datetime
 
@@ -47,11 +48,20 @@ def module_status_facts_refresh(*, person_ids, module_ids):
             person_id__in=person_ids, module_id__in=module_ids
         ).delete()
         _facts_insert(people=people, module_ids=module_ids, narrow=True)
+        line_headlines_forget(person_ids=person_ids)
 
 
 def module_status_facts_rebuild():
-    """Every row worked out again from the records, in one transaction. Returns the number of
-    rows."""
+    """Every row worked out again from the records, in one transaction, and every kept headline
+    counted again when next read. Returns the number of rows."""
+    with transaction.atomic():
+        count = module_status_facts_rows_rebuild()
+        line_headlines_forget_all()
+    return count
+
+
+def module_status_facts_rows_rebuild():
+    """The rows alone (tracking migration 0002 builds them before the headlines exist)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Refreshes wait until the rebuild has committed, then work their rows out again.

@@ -132,3 +132,44 @@ class ModuleStatusFacts(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.module}"
+
+
+class LineInputs(models.Model):
+    """One row: ``epoch`` counts the changes to what every manager's stored headline
+    (``LineHeadline``) rests on besides the learners' own records. Database triggers (tracking
+    migration 0004) add one whenever a person joins, leaves, moves team or manager, or changes
+    start date or organisation, whenever a team moves, and on any change to an assignment:
+    whatever writes it, the HR import, the admin, a shell or a test's factory."""
+
+    epoch = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Line inputs at epoch {self.epoch}"
+
+
+class LineHeadline(models.Model):
+    """A manager's dashboard headline over their whole reporting line, kept so that a line of
+    thousands is not counted again on every request (``tracking.headlines``). It holds only
+    while all of these still stand: the day it was counted on (``counted_on``), what the
+    modules and the quizzes' refusals were (``basis``), the inputs' epoch read before counting
+    (``LineInputs``), and its ``generation``, which every refresh of a learner's facts below
+    the manager adds one to (``tracking.facts``); a count is stored only if the generation it
+    started from is still the row's."""
+
+    manager = models.OneToOneField(
+        "people.Person", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    generation = models.BigIntegerField(default=0)
+    counted_on = models.DateField(null=True)
+    epoch = models.BigIntegerField(null=True)
+    basis = models.CharField(max_length=64, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    assigned_people = models.PositiveIntegerField(default=0)
+    compliant_people = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    expiring_soon = models.PositiveIntegerField(default=0)
+    # The teams the line's people are in, which the dashboard's team choices start from.
+    team_ids = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"Headline of {self.manager_id} counted on {self.counted_on}"

@@ -35,7 +35,7 @@ from certificates.models import Certificate, CertificateEvent
 from lms.sql import planned_for_each_run
 from lms.trees import tree_ancestors
 from modules.models import ModuleProgress
-from people.models import Person, Team
+from people.models import Person, ReportingLink, Team
 from quizzes.models import Attempt, Quiz
 from quizzes.selectors import quiz_refusals
 
@@ -713,6 +713,37 @@ def line_ordered(
         cursor.execute(query, params)
         while rows := cursor.fetchmany(chunk):
             yield [_person_row(row) for row in rows]
+
+
+def line_page_by_name(*, manager_id, descending, offset, limit):
+    """One page of the manager's whole line (no filter) in name order, as PersonRows: read
+    along the accounts' name index (tracking migration 0004) and stopped at the page's end, so
+    that a big line is not sorted on every request; the same order as ``line_page``'s by name
+    (``_order_by``). The people's rows only: their cells and the headline are read apart."""
+    person, user = Person._meta.db_table, get_user_model()._meta.db_table
+    direction = " DESC" if descending else ""
+    keys = [_text_key("u.last_name"), _text_key("u.first_name"), "p.id"]
+    order = ", ".join(f"{key}{direction}" for key in keys)
+    # A PersonRow's fields, in its order (``selectors.PERSON_ROW_FIELDS``).
+    columns = """p.id, u.first_name, u.last_name, u.username, p.employee_number, p.job_title,
+        p.start_date, p.team_id, team.name, p.line_manager_id, manager_user.first_name,
+        manager_user.last_name"""
+    # Planned for its manager each time: a generic plan, made for a line of a few people, sorted
+    # a line of 10,000 instead of walking the index (48 ms against 4).
+    with planned_for_each_run(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT {columns}
+            FROM {ReportingLink._meta.db_table} l
+                JOIN {person} p ON p.id = l.person_id
+                JOIN {user} u ON u.id = p.user_id
+                LEFT JOIN {Team._meta.db_table} team ON team.id = p.team_id
+                LEFT JOIN {person} manager ON manager.id = p.line_manager_id
+                LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
+            WHERE l.manager_id = %s AND p.left_on IS NULL
+            ORDER BY {order} LIMIT %s OFFSET %s""",  # noqa: S608  (our names only; the values bound)
+            [manager_id, limit, offset],
+        )
+        return [_person_row(row) for row in cursor.fetchall()]
 
 
 def _person_row(values):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from certificates.selectors import certificates_for_person
 from lms import roles
@@ -16,11 +17,13 @@ from .dashboard import (
     dashboard_choices,
     dashboard_export_rows,
     dashboard_headers,
+    whole_line_by_name,
 )
 from .dashboard_rows import reporting_line_rows_html
 from .forms import DashboardFilterForm
+from .headlines import line_headline_kept
 from .insight import SUPPRESSED_WHY, manager_insight
-from .selectors import module_status_grid, modules_for_tracking
+from .selectors import module_status_grid, modules_for_tracking, modules_for_tracking_cached
 
 
 @login_required
@@ -45,9 +48,9 @@ def team_dashboard(request):
     from the query string, so the export is exactly the table on the screen (every page of it)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
-    # Walked once for the whole request: the team choices, the page and its totals all read it.
-    line = reporting_line_read_once(manager=manager)
-    teams, all_modules = dashboard_choices(manager=manager, line=line)
+    today = timezone.localdate()
+    kept = line_headline_kept(manager=manager, modules=modules_for_tracking_cached(), today=today)
+    teams, all_modules = dashboard_choices(manager=manager, team_ids=kept.team_ids)
     form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams)
     chosen = {}
     if form.is_bound:
@@ -57,7 +60,7 @@ def team_dashboard(request):
         }
     asked = {
         "manager": manager,
-        "line": line,
+        "line": kept.line,
         "teams": teams,
         "all_modules": all_modules,
         "status": chosen.get("status") or "",
@@ -65,8 +68,13 @@ def team_dashboard(request):
         "team_id": chosen.get("team"),
         "sort": chosen.get("sort") or "name",
         "descending": chosen.get("order") == "desc",
+        "today": today,
     }
     export = request.GET.get("export")
+    if asked["line"] is None and (export or not whole_line_by_name(**asked)):
+        # Walked once for the rest of the request: a filtered or sorted page and its totals, or
+        # an export, read the whole line.
+        asked["line"] = reporting_line_read_once(manager=manager)
     if export in ("csv", "xlsx"):
         audit_export(request=request, what="the reporting line dashboard", export_format=export)
         # The CSV streams, a chunk of the line at a time in the page's order; the XLSX is one
@@ -78,7 +86,7 @@ def team_dashboard(request):
             rows=dashboard_export_rows(**asked),
             stream=True,
         )
-    dashboard = dashboard_build(page=request.GET.get("page"), **asked)
+    dashboard = dashboard_build(page=request.GET.get("page"), kept=kept, **asked)
     return render(
         request,
         "tracking/team_dashboard.html",

@@ -33,7 +33,9 @@ from tracking.dashboard import (
     dashboard_export_rows,
     headline_compute,
     line_query,
+    whole_line_by_name,
 )
+from tracking.headlines import line_headline_kept
 from tracking.selectors import module_status_grid
 
 from .line_maker import line_make, line_modules
@@ -156,6 +158,24 @@ def _compare(manager, *, status="", sort="name", descending=False, page=1, page_
         old_page.paginator.num_pages,
     )
     assert new.headline == old_headline
+    if whole_line_by_name(**asked):
+        # The default view as the view builds it: the kept headline (counted now, then read
+        # back as kept) and the page read along the name index.
+        for _ in range(2):
+            kept = line_headline_kept(manager=manager, modules=asked["all_modules"], today=today)
+            from_kept = dashboard_build(page=page, page_size=page_size, kept=kept, **asked)
+            assert [row["person"] for row in from_kept.page.object_list] == [
+                row["person"] for row in new.page.object_list
+            ]
+            assert [row["cells"] for row in from_kept.page.object_list] == [
+                row["cells"] for row in new.page.object_list
+            ]
+            assert (from_kept.page.number, from_kept.page.paginator.num_pages) == (
+                new.page.number,
+                new.page.paginator.num_pages,
+            )
+            assert from_kept.headline == new.headline
+        assert kept.line is None  # the second time, read from the kept row
     exported = list(dashboard_export_rows(**asked))
     assert [values[0] for values in exported] == [row["person"].full_name for row in old_rows]
     assert len(exported) == new.headline.people

@@ -6,9 +6,9 @@ def facts_build(apps, schema_editor):
     # Today's code, not the historical models: the facts are worked out by the same SQL the app
     # keeps them with. The dependencies below put every table that SQL reads at the shape it
     # expects.
-    from tracking.facts import module_status_facts_rebuild  # noqa: PLC0415
+    from tracking.facts import module_status_facts_rows_rebuild  # noqa: PLC0415
 
-    module_status_facts_rebuild()
+    module_status_facts_rows_rebuild()
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,180 @@
+"""Each manager's dashboard headline, kept (``LineHeadline``) so that the default view of a line
+of thousands reads one row instead of counting every cell of the line on each request.
+
+A kept headline is used only while it is still what counting would give:
+- it was counted today (overdue and expiring soon move with the date);
+- the modules and the quizzes' refusals it was counted against are the same (``basis``);
+- no person, team, assignment or reporting link it rests on has changed since (the epoch of
+  ``LineInputs``, which database triggers keep, read before counting);
+- no learner below the manager has had their recorded facts refreshed since (the row's
+  ``generation``, which ``tracking.facts`` adds one to in the refresh's own transaction).
+
+A count is written back only if the generation it started from is still the row's, so a
+submission committed while the line was being counted never leaves a headline without it. Every
+test ends by checking that each headline that claims to hold is what counting gives now
+(tests/conftest.py), and ``manage.py line_headlines --check`` does the same on a live database.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+
+from people.models import ReportingLink
+from people.selectors import LineRead, reporting_line_read_once, teams_above
+from quizzes.selectors import quiz_refusals
+
+from .models import LineHeadline, LineInputs
+from .status_sql import LineTotals, line_totals
+
+
+@dataclass(frozen=True)
+class KeptLine:
+    """What the dashboard needs of a manager's whole line: its people's teams and the headline's
+    totals; ``line`` is the line as read when it was counted just now (None when kept)."""
+
+    team_ids: frozenset
+    totals: LineTotals
+    line: LineRead | None = None
+
+
+def headline_basis(*, modules):
+    """A digest of what a headline's counts depend on besides the people and their records: the
+    modules (and what of each decides a status: its first publication, whether it is base
+    competence), the quizzes' refusals and the settings that count days."""
+    refusals = quiz_refusals()
+    described = {
+        "modules": [
+            [
+                module.pk,
+                bool(getattr(module, "base_competence", False)),
+                module.first_published_at.isoformat() if module.first_published_at else None,
+            ]
+            for module in modules
+        ],
+        "refusals": sorted(refusals.reasons),
+        "home": refusals.home_organisation_id,
+        "due_days": settings.LMS_BASE_COMPETENCE_DUE_DAYS,
+        "expiring_days": settings.LMS_EXPIRING_SOON_DAYS,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+# The setting by which PostgreSQL's trigger marks a transaction whose changes have already moved
+# the epoch on (tracking migration 0004).
+STEPPED_MARK = "tracking.line_inputs_stepped"
+
+
+def line_inputs_epoch():
+    """The epoch now (0 before any change has been counted). On PostgreSQL the epoch moves once
+    a transaction; reading it clears that transaction's mark, so that a change made after the
+    read, in the same transaction, moves it again."""
+    if connection.vendor != "postgresql":
+        return LineInputs.objects.filter(pk=1).values_list("epoch", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT set_config(%s, '', true), (SELECT epoch FROM {LineInputs._meta.db_table} "  # noqa: S608  (our table name)
+            "WHERE id = 1)",
+            [STEPPED_MARK],
+        )
+        return cursor.fetchone()[1] or 0
+
+
+def _holds(row, *, today, epoch, basis):
+    return row.counted_on == today and row.epoch == epoch and row.basis == basis
+
+
+def _totals_of(row):
+    return LineTotals(
+        people=row.people,
+        assigned_people=row.assigned_people,
+        compliant_people=row.compliant_people,
+        overdue=row.overdue,
+        expiring_soon=row.expiring_soon,
+    )
+
+
+def line_count(*, manager, modules, today):
+    """Count the manager's whole line now: ``(LineRead, LineTotals)``."""
+    line = reporting_line_read_once(manager=manager)
+    teams = teams_above(team_ids=line.team_ids)
+    totals = line_totals(
+        people=line.people,
+        modules=modules,
+        today=today,
+        status="",
+        team_tree={team.pk: team.parent_id for team in teams},
+    )
+    return line, totals
+
+
+def line_headline_kept(*, manager, modules, today):
+    """The manager's ``KeptLine``: the kept headline if it still holds, else counted now and
+    kept for the next request."""
+    basis = headline_basis(modules=modules)
+    row = LineHeadline.objects.filter(manager_id=manager.pk).first()
+    if row is None:
+        # The row exists before counting starts, so that a refresh committed during the count
+        # finds it and moves its generation on.
+        LineHeadline.objects.bulk_create(
+            [LineHeadline(manager_id=manager.pk)], ignore_conflicts=True
+        )
+        row = LineHeadline.objects.get(manager_id=manager.pk)
+    epoch = line_inputs_epoch()
+    if _holds(row, today=today, epoch=epoch, basis=basis):
+        return KeptLine(team_ids=frozenset(row.team_ids), totals=_totals_of(row))
+    line, totals = line_count(manager=manager, modules=modules, today=today)
+    team_ids = sorted(team_id for team_id in line.team_ids if team_id is not None)
+    LineHeadline.objects.filter(manager_id=manager.pk, generation=row.generation).update(
+        counted_on=today,
+        epoch=epoch,
+        basis=basis,
+        people=totals.people,
+        assigned_people=totals.assigned_people,
+        compliant_people=totals.compliant_people,
+        overdue=totals.overdue,
+        expiring_soon=totals.expiring_soon,
+        team_ids=team_ids + ([None] if None in line.team_ids else []),
+    )
+    return KeptLine(team_ids=line.team_ids, totals=totals, line=line)
+
+
+def line_headlines_forget(*, person_ids):
+    """Every kept headline over these people no longer holds: called by ``tracking.facts``
+    inside the transaction that refreshes their facts."""
+    if not person_ids:
+        return
+    above = ReportingLink.objects.filter(person_id__in=person_ids).values("manager_id")
+    _generation_forward(LineHeadline.objects.filter(manager_id__in=above))
+
+
+def line_headlines_forget_all():
+    _generation_forward(LineHeadline.objects.all())
+
+
+def _generation_forward(headlines):
+    # In one statement, with no read first: a count in flight compares the generation it began
+    # with when it writes, and PostgreSQL checks that comparison again once this commits.
+    headlines.update(generation=F("generation") + 1, counted_on=None)
+
+
+def line_headlines_differences(*, modules, today):
+    """``{manager id: (kept totals, counted totals)}`` for every kept headline that claims to
+    hold today and is not what counting gives now: empty when nothing has bent them."""
+    basis = headline_basis(modules=modules)
+    epoch = line_inputs_epoch()
+    differences = {}
+    for row in LineHeadline.objects.select_related("manager"):
+        if not _holds(row, today=today, epoch=epoch, basis=basis):
+            continue
+        line, counted = line_count(manager=row.manager, modules=modules, today=today)
+        kept_teams = frozenset(row.team_ids)
+        if (_totals_of(row), kept_teams) != (counted, line.team_ids):
+            differences[row.manager_id] = (
+                (_totals_of(row), kept_teams),
+                (counted, line.team_ids),
+            )
+    return differences
