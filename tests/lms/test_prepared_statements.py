@@ -6,11 +6,13 @@ import pytest
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lms.database_options import postgresql_prepare_options
 from lms.sql import planned_for_each_run, whole_organisation_query
 from people.models import Person
+from tracking.models import LineHeadline
 from tracking.reports import completion_by_team_and_module
 
 
@@ -79,16 +81,28 @@ def test_the_dashboards_line_query_and_the_reports_are_never_prepared(
     people, module, quiz, client_for
 ):
     client = client_for(people["manager"])
-    # Page 2 of a line of three is past its end: the totals alone, then the last page.
-    for params in [{}, {"page": "2"}] * (_threshold() + 2):
-        assert client.get(reverse("team_dashboard"), params).status_code == 200
-    for _ in range(_threshold() + 2):
-        completion_by_team_and_module()
+    # The whole line by name (its kept headline forgotten each time, so that it is counted),
+    # and filtered: page 2 of a line of three is past its end, so the totals alone, then the
+    # last page.
+    views = [{}, {"page": "2"}, {"status": "not_started"}, {"status": "not_started", "page": "2"}]
+    with CaptureQueriesContext(connection) as queries:
+        for params in views * (_threshold() + 2):
+            LineHeadline.objects.all().delete()
+            assert client.get(reverse("team_dashboard"), params).status_code == 200
+        for _ in range(_threshold() + 2):
+            completion_by_team_and_module()
     # The dashboard's page with its totals (status_sql.line_page), the totals alone
-    # (line_totals), and the completion report.
-    assert not _prepared("total_people")
-    assert not _prepared("COUNT(*), SUM(r.assigned)")
-    assert not _prepared("COALESCE(team.name")
+    # (line_totals), the whole line's page by name (line_page_by_name), and the completion
+    # report: each ran, and none was prepared.
+    fragments = [
+        "total_people",
+        "COUNT(*), SUM(r.assigned)",
+        "JOIN lms_person p ON p.id = l.person_id",
+        "COALESCE(team.name",
+    ]
+    for fragment in fragments:
+        assert any(fragment in query["sql"] for query in queries.captured_queries), fragment
+        assert not _prepared(fragment)
     # The same requests' other statements were prepared.
     assert _prepared("auth_user")
 
