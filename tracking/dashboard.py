@@ -1,8 +1,9 @@
 """The manager's dashboard as data: the rows, columns, filters, sort and headline figures.
 
 Filtering, sorting, paging and the headline happen in the database (``status_sql``), so only the
-shown page's rows are built. The HTML table and the CSV/XLSX exports are both drawn from
-``Dashboard.headers`` and each row's ``values``, so an export always matches the screen."""
+shown page's rows are built; the default view's headline is kept per manager (``headlines``).
+The HTML table and the CSV/XLSX exports are both drawn from ``Dashboard.headers`` and each row's
+``values``, so an export always matches the screen."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -63,12 +64,13 @@ def headline_compute(*, rows, today):
     return headline
 
 
-def dashboard_choices(*, manager, line=None, team_ids=None):
+def dashboard_choices(*, manager, line=None, team_ids=None, modules=None):
     """``(teams, modules)``: the teams of the manager's reporting line and the teams above them,
     which the manager can filter by and in which ``line_query`` walks a filter's sub-teams (that
     part of the tree holds every team a person of the line is in, with the path up from it);
     and the modules. ``team_ids``: the line's teams as kept (``headlines.KeptLine``), or
-    ``line``: the manager's line already read (a ``LineRead``), else it is walked here."""
+    ``line``: the manager's line already read (a ``LineRead``), else it is walked here.
+    ``modules``: the modules already read from the shared cache, else they are read here."""
     if team_ids is not None:
         line_team_ids = team_ids
     elif line is None:
@@ -77,7 +79,9 @@ def dashboard_choices(*, manager, line=None, team_ids=None):
         )
     else:
         line_team_ids = line.team_ids
-    return list(teams_above(team_ids=line_team_ids)), modules_for_tracking_cached()
+    if modules is None:
+        modules = modules_for_tracking_cached()
+    return list(teams_above(team_ids=line_team_ids)), modules
 
 
 @dataclass(frozen=True)

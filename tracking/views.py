@@ -49,8 +49,9 @@ def team_dashboard(request):
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
     today = timezone.localdate()
-    kept = line_headline_kept(manager=manager, modules=modules_for_tracking_cached(), today=today)
-    teams, all_modules = dashboard_choices(manager=manager, team_ids=kept.team_ids)
+    modules = modules_for_tracking_cached()
+    kept = line_headline_kept(manager=manager, modules=modules, today=today)
+    teams, all_modules = dashboard_choices(manager=manager, team_ids=kept.team_ids, modules=modules)
     form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams)
     chosen = {}
     if form.is_bound:
