@@ -724,23 +724,33 @@ def line_page_by_name(*, manager_id, descending, offset, limit):
     direction = " DESC" if descending else ""
     keys = [_text_key("u.last_name"), _text_key("u.first_name"), "p.id"]
     order = ", ".join(f"{key}{direction}" for key in keys)
-    # A PersonRow's fields, in its order (``selectors.PERSON_ROW_FIELDS``).
-    columns = """p.id, u.first_name, u.last_name, u.username, p.employee_number, p.job_title,
-        p.start_date, p.team_id, team.name, p.line_manager_id, manager_user.first_name,
-        manager_user.last_name"""
+    page_order = ", ".join(f"{key}{direction}" for key in ("page.k1", "page.k2", "page.id"))
+    # The page is picked from the line, its names and the person alone; the team's name and the
+    # line manager's are joined to its hundred rows after. With those three joins inside, the
+    # planner weighed every order of six tables against the name index: planning took 2-4 ms
+    # a request, more than the page's reading (a line of 155: 6.9 ms against 3.5 ms in all).
     # Planned for its manager each time: a generic plan, made for a line of a few people, sorted
     # a line of 10,000 instead of walking the index (48 ms against 4).
     with planned_for_each_run(), connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT {columns}
-            FROM {ReportingLink._meta.db_table} l
-                JOIN {person} p ON p.id = l.person_id
-                JOIN {user} u ON u.id = p.user_id
-                LEFT JOIN {Team._meta.db_table} team ON team.id = p.team_id
-                LEFT JOIN {person} manager ON manager.id = p.line_manager_id
+            f"""WITH page AS (
+                SELECT p.id, u.first_name, u.last_name, u.username, p.employee_number,
+                    p.job_title, p.start_date, p.team_id, p.line_manager_id,
+                    {keys[0]} AS k1, {keys[1]} AS k2
+                FROM {ReportingLink._meta.db_table} l
+                    JOIN {person} p ON p.id = l.person_id
+                    JOIN {user} u ON u.id = p.user_id
+                WHERE l.manager_id = %s AND p.left_on IS NULL
+                ORDER BY {order} LIMIT %s OFFSET %s
+            )
+            SELECT page.id, page.first_name, page.last_name, page.username,
+                page.employee_number, page.job_title, page.start_date, page.team_id, team.name,
+                page.line_manager_id, manager_user.first_name, manager_user.last_name
+            FROM page
+                LEFT JOIN {Team._meta.db_table} team ON team.id = page.team_id
+                LEFT JOIN {person} manager ON manager.id = page.line_manager_id
                 LEFT JOIN {user} manager_user ON manager_user.id = manager.user_id
-            WHERE l.manager_id = %s AND p.left_on IS NULL
-            ORDER BY {order} LIMIT %s OFFSET %s""",  # noqa: S608  (our names only; the values bound)
+            ORDER BY {page_order}""",  # noqa: S608  (our names only; the values bound)
             [manager_id, limit, offset],
         )
         return [_person_row(row) for row in cursor.fetchall()]
