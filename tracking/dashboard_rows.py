@@ -17,19 +17,28 @@ _ANY_ID = 2_147_483_647
 def reporting_line_rows_html(rows):
     """The ``<tr>`` of each row, in order."""
     before, after = reverse("team_member", args=[_ANY_ID]).split(str(_ANY_ID))
-    return safe_part("".join(_row(row, before, after) for row in rows))
+    # The page's cells are shared where their facts are (``stored_grid``): each drawn once.
+    drawn = {}
+    return safe_part("".join(_row(row, before, after, drawn) for row in rows))
 
 
-def _row(row, before, after):
+def _row(row, before, after, drawn):
     person = row["person"]
     return (
         '<tr class="govuk-table__row">'
         f'<th scope="row" class="govuk-table__header"><a class="govuk-link" '
         f'href="{escape(before)}{int(person.pk)}{escape(after)}">{escape(person.full_name)}</a></th>'
         f'<td class="govuk-table__cell" data-label="Team">{escape(row["team_name"])}</td>'
-        + "".join(_cell(cell) for cell in row["cells"])
+        + "".join(_cell_drawn(cell, drawn) for cell in row["cells"])
         + "</tr>"
     )
+
+
+def _cell_drawn(cell, drawn):
+    html = drawn.get(id(cell))
+    if html is None:
+        html = drawn[id(cell)] = _cell(cell)
+    return html
 
 
 def _cell(cell):

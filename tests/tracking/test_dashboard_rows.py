@@ -101,3 +101,19 @@ def test_the_dashboard_shows_a_hostile_name_as_text(people, client_for, module):
     }
     assert statuses["Rita Report"] == ["expiring_soon"]
     assert statuses["Lee Lead"] == ["overdue"]
+
+
+@pytest.mark.django_db
+def test_a_cell_shared_by_several_rows_is_drawn_in_each_of_them():
+    shared = cell(title="WhatsApp", status="passed", label="Passed, valid until 1 May 2027")
+    other = cell(title="WhatsApp", status="overdue", label="Overdue since 3 March 2026")
+    _html, rows = drawn(
+        row(pk=1, cells=[shared]), row(pk=2, cells=[other]), row(pk=3, cells=[shared])
+    )
+    assert [
+        (tr.find("td[2]").get("data-status"), tr.findall("td")[1].text_content()) for tr in rows
+    ] == [
+        ("passed", "Passed, valid until 1 May 2027"),
+        ("overdue", "Overdue since 3 March 2026"),
+        ("passed", "Passed, valid until 1 May 2027"),
+    ]
