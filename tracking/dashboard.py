@@ -88,7 +88,7 @@ def dashboard_choices(*, manager, line=None, team_ids=None, modules=None):
 class LineQuery:
     """What a dashboard request asks of the line, once its filters and sort are checked."""
 
-    people: object  # the reporting line (filtered by team), a queryset
+    people: object  # the reporting line (filtered by team), a queryset; None when read by name
     modules: list
     status: str
     sort: str
@@ -234,10 +234,20 @@ def dashboard_build(*, page=1, page_size=None, kept=None, **asked):
     queries whatever the size of the line (one more when the page asked for is past the end).
     ``kept``: the manager's ``headlines.KeptLine``; the whole line by name then reads its
     headline from it and its page along the name index."""
-    query = line_query(**asked)
     page_size = page_size or settings.LMS_DASHBOARD_PAGE_SIZE
     number = _page_number(page)
     if kept is not None and whole_line_by_name(**asked):
+        # No filter and no sort to check, and the page is read by the manager's id: the line's
+        # queryset (``line_query``) would be built for nothing.
+        query = LineQuery(
+            people=None,
+            modules=list(asked["all_modules"]),
+            status="",
+            sort="name",
+            module_id=None,
+            descending=bool(asked.get("descending")),
+            today=asked.get("today") or timezone.localdate(),
+        )
         number = Paginator(range(kept.totals.people), page_size).get_page(number).number
         people = status_sql.line_page_by_name(
             manager_id=asked["manager"].pk,
@@ -253,6 +263,7 @@ def dashboard_build(*, page=1, page_size=None, kept=None, **asked):
             page_size=page_size,
             totals=kept.totals,
         )
+    query = line_query(**asked)
     found = status_sql.LinePage(people=[], totals=None, facts={})
     if 1 <= number <= MAX_PAGE // page_size:
         found = query.page(offset=(number - 1) * page_size, limit=page_size)
