@@ -562,13 +562,13 @@ def attempts_retry_at(*, person_ids, module_ids, now=None, submitted=None):
     starts only after as many failures in a row as the quiz allows, so the pairs with fewer
     attempts than that cannot be waiting, and their histories are not read (one query then,
     when none can)."""
+    wanted_modules = set(module_ids)
     quizzes = {
         quiz.pk: quiz
-        # The cooldown rule reads these settings alone.
-        for quiz in Quiz.objects.filter(module_id__in=module_ids).only(
-            "pk", "module_id", "attempts_before_cooldown", "cooldown_hours"
-        )
-        if quiz.attempts_before_cooldown and quiz.cooldown_hours
+        for quiz in quiz_cooldowns()
+        if quiz.module_id in wanted_modules
+        and quiz.attempts_before_cooldown
+        and quiz.cooldown_hours
     }
     if submitted is not None:
         fewest = {}
@@ -613,6 +613,37 @@ def attempts_retry_at(*, person_ids, module_ids, now=None, submitted=None):
         if retry_at is not None:
             waits[(person_id, quizzes[quiz_id].module_id)] = retry_at
     return waits
+
+
+@dataclass(frozen=True)
+class QuizCooldown:
+    """What the cooldown rule reads of a quiz (``_cooldown_state``)."""
+
+    pk: int
+    module_id: int
+    attempts_before_cooldown: int | None
+    cooldown_hours: int | None
+
+
+QUIZ_COOLDOWNS_KEY = "quizzes:cooldowns"
+
+
+def quiz_cooldowns():
+    """Every quiz's cooldown settings, from the shared cache while the content is unchanged
+    (``modules.selectors.content_cached``): the dashboards and a person's page show when each
+    person may retry, and read the settings once a request that way instead of once a query.
+    ``attempt_start`` decides a retry from the quiz itself (``attempt_retry_at``), never from
+    this."""
+
+    def compute():
+        return [
+            QuizCooldown(*row)
+            for row in Quiz.objects.order_by("pk").values_list(
+                "pk", "module_id", "attempts_before_cooldown", "cooldown_hours"
+            )
+        ]
+
+    return content_cached(key=QUIZ_COOLDOWNS_KEY, compute=compute)
 
 
 def retry_at_from_history(*, history, quiz, now):

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from quizzes.selectors import attempts_retry_at
+from modules.services import content_cache_forget
+from quizzes.selectors import attempts_retry_at, quiz_cooldowns
 from tests.factories import attempt_make
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +48,10 @@ def test_the_counts_change_what_is_read_not_the_answer(histories, quiz):
     assert attempts_retry_at(person_ids=person_ids, module_ids=[module], submitted=told_two) == {}
 
 
-def test_nobody_with_enough_attempts_costs_one_query(histories, quiz):
+def test_nobody_with_enough_attempts_costs_no_query_once_the_settings_are_cached(histories, quiz):
     module = quiz.module_id
     submitted = {(person.pk, module): 2 for person in histories.values()}
+    quiz_cooldowns()  # as the first page read since the content last changed leaves them
     with CaptureQueriesContext(connection) as queries:
         assert (
             attempts_retry_at(
@@ -59,4 +61,24 @@ def test_nobody_with_enough_attempts_costs_one_query(histories, quiz):
             )
             == {}
         )
-    assert len(queries) == 1
+    assert len(queries) == 0
+
+
+def test_a_changed_cooldown_counts_once_the_content_is_forgotten_as_every_change_does(
+    histories, quiz
+):
+    person_ids = sorted(person.pk for person in histories.values())
+    module = quiz.module_id
+    waits = attempts_retry_at(person_ids=person_ids, module_ids=[module])
+    assert waits.keys() == {(histories["waiting"].pk, module)}
+    # Two failures in a row now start a wait: the person two short of it before is waiting.
+    quiz.attempts_before_cooldown = 2
+    quiz.save()
+    content_cache_forget()  # what the admin's hooks and the content services call
+    waits = attempts_retry_at(person_ids=person_ids, module_ids=[module])
+    assert waits.keys() == {(histories["waiting"].pk, module), (histories["close"].pk, module)}
+    # No cooldown at all: nobody waits.
+    quiz.cooldown_hours = 0
+    quiz.save()
+    content_cache_forget()
+    assert attempts_retry_at(person_ids=person_ids, module_ids=[module]) == {}

@@ -14,6 +14,7 @@ from bench.organisation import organisation_generate
 from people.models import Person
 from people.selectors import reporting_line
 from tracking.dashboard import EXPORT_CHUNK
+from tracking.status import FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +113,12 @@ def test_query_count_does_not_grow_with_the_reporting_line(
             assert lookups <= COOLDOWN_LOOKUP_AT_MOST * (chunks if "export" in params else 1)
             if not params:
                 assert response.context["dashboard"].headline.people == size - 1
-                # A line this big has someone on the first page who failed: the look-up is there.
-                assert lookups >= 1
+                # A line this big has someone on the first page who failed, whose wait (if any)
+                # the look-up reads: the bound above is tested where it applies. (The quizzes'
+                # cooldown settings come from the shared cache, so the look-up's own queries
+                # are only the histories of those with enough failures to be waiting.)
+                shown = response.context["dashboard"].page.object_list
+                assert any(cell.status == FAILED for row in shown for cell in row["cells"])
     assert big.certificates > 1000 and big.attempts > 500
 
 
