@@ -555,13 +555,15 @@ def quiz_standing(*, person, quiz, now=None):
 
 
 def attempts_retry_at(*, person_ids, module_ids, now=None, submitted=None):
-    """``attempt_retry_at`` for many people and modules at once, in at most three queries however
-    many there are: {(person_id, module_id): datetime} for those who must still wait.
+    """``attempt_retry_at`` for many people and modules at once, in at most two queries however
+    many there are, with the quizzes' settings from ``quiz_cooldowns`` (one query more when the
+    shared cache does not hold them): {(person_id, module_id): datetime} for those who must
+    still wait.
 
     ``submitted``, when the caller knows it: {(person_id, module_id): attempts submitted}. A wait
     starts only after as many failures in a row as the quiz allows, so the pairs with fewer
-    attempts than that cannot be waiting, and their histories are not read (one query then,
-    when none can)."""
+    attempts than that cannot be waiting, and their histories are not read (no query then, when
+    none can)."""
     wanted_modules = set(module_ids)
     quizzes = {
         quiz.pk: quiz
