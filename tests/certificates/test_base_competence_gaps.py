@@ -16,9 +16,23 @@ from people.models import Organisation
 from quizzes.content_import import content_load
 from quizzes.models import Quiz
 from quizzes.services import AttemptError
+from tests.conftest import rows_shared_by_a_module
 from tests.factories import PersonFactory, attempt_begin
 
 NONE_APPLY = "None of its quiz's questions is on a policy that applies to them."
+
+
+@pytest.fixture(scope="module")
+def _shipped_once(django_db_setup, django_db_blocker):
+    with rows_shared_by_a_module(django_db_blocker, make=content_load) as loaded:
+        yield loaded
+
+
+@pytest.fixture
+def shipped(db, _shipped_once):
+    """What loading the shipped content reported: loaded once for this module's tests (about
+    five seconds a load), each test's own changes rolled back after it."""
+    return _shipped_once
 
 
 def _gaps_by_name():
@@ -29,8 +43,10 @@ def _gaps_by_name():
 
 
 @pytest.mark.django_db
-def test_the_shipped_content_leaves_probation_and_together4children_short_of_base_competence():
-    assert content_load()["errors"] == []
+def test_the_shipped_content_leaves_probation_and_together4children_short_of_base_competence(
+    shipped,
+):
+    assert shipped["errors"] == []
     assert _gaps_by_name() == {
         "probation": [
             ("whatsapp-with-children-and-families", NONE_APPLY),
@@ -48,8 +64,8 @@ def test_the_shipped_content_leaves_probation_and_together4children_short_of_bas
 
 
 @pytest.mark.django_db
-def test_a_module_is_listed_exactly_when_its_quiz_refuses_that_organisations_staff_a_start():
-    assert content_load()["errors"] == []
+def test_a_module_is_listed_exactly_when_its_quiz_refuses_that_organisations_staff_a_start(shipped):
+    assert shipped["errors"] == []
     gaps = {
         (gap.organisation.pk, module.pk)
         for gap in base_competence_gaps()
@@ -71,8 +87,8 @@ def test_a_module_is_listed_exactly_when_its_quiz_refuses_that_organisations_sta
 
 @pytest.mark.django_db
 @override_settings(LMS_HOME_ORGANISATION="together4children")
-def test_staff_are_counted_while_they_work_there_those_without_an_organisation_at_home():
-    assert content_load()["errors"] == []
+def test_staff_are_counted_while_they_work_there_those_without_an_organisation_at_home(shipped):
+    assert shipped["errors"] == []
     probation = Organisation.objects.get(code="probation")
     PersonFactory(organisation=probation)
     PersonFactory(organisation=probation, left_on=datetime.date(2026, 1, 31))
@@ -82,8 +98,8 @@ def test_staff_are_counted_while_they_work_there_those_without_an_organisation_a
 
 
 @pytest.mark.django_db
-def test_a_base_competence_module_without_a_published_quiz_is_out_of_everyones_reach():
-    assert content_load()["errors"] == []
+def test_a_base_competence_module_without_a_published_quiz_is_out_of_everyones_reach(shipped):
+    assert shipped["errors"] == []
     module = ModulePage.objects.get(slug="your-personal-use-of-social-media")
     Quiz.objects.filter(module=module).update(live=False)
     gaps = base_competence_gaps()
@@ -102,8 +118,8 @@ def test_a_base_competence_module_without_a_published_quiz_is_out_of_everyones_r
 
 
 @pytest.mark.django_db
-def test_authors_see_the_gaps_on_the_admin_home_and_auditors_do_not(people, client_for):
-    assert content_load()["errors"] == []
+def test_authors_see_the_gaps_on_the_admin_home_and_auditors_do_not(shipped, people, client_for):
+    assert shipped["errors"] == []
     home = client_for(people["author"]).get(reverse("wagtailadmin_home")).content.decode()
     assert "Staff who cannot reach base competence" in home
     assert "Probation Service" in home and "Together4Children" in home
@@ -114,8 +130,8 @@ def test_authors_see_the_gaps_on_the_admin_home_and_auditors_do_not(people, clie
 
 
 @pytest.mark.django_db
-def test_no_panel_when_every_organisation_can_reach_base_competence(people):
-    assert content_load()["errors"] == []
+def test_no_panel_when_every_organisation_can_reach_base_competence(shipped, people):
+    assert shipped["errors"] == []
     ModulePage.objects.update(base_competence=False)
     assert base_competence_gaps() == []
     assert base_competence_gap_panel_for(people["author"].user) is None
