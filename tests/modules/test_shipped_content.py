@@ -13,9 +13,11 @@ from modules.models import ModulePage, PolicyClause
 from people.models import Organisation
 from quizzes.content_import import content_load
 from quizzes.models import Option, Question, Quiz, clause_snapshot
+from quizzes.scoring import response_parse, response_score
 from quizzes.services import AttemptError
 from tests.conftest import rows_shared_by_a_module
 from tests.factories import PersonFactory, attempt_begin, attempt_failed
+from tests.quizzes.answers import right_values
 
 SHIPPED_FILES = sorted(CONTENT_DIR.glob("module-*.json"))
 
@@ -148,3 +150,24 @@ def test_learners_see_where_to_find_a_clause_the_document_does_not_number(shippe
     assert "'Sharing case information', first paragraph" in str(
         option.question.get_real_instance().snapshot()
     )
+
+
+def test_every_shipped_question_loads_and_its_keyed_answer_scores_as_right(shipped):
+    """Each question of every file is in the bank, of a kind the platform scores, and answered
+    with its key it scores as right (loading it twice adds nothing: ``test_content_import.py``)."""
+    expected = {}
+    for path in SHIPPED_FILES:
+        for spec in json.loads(path.read_text())["quiz"]["questions"]:
+            expected[spec["type"]] = expected.get(spec["type"], 0) + 1
+    assert shipped["questions"] == sum(expected.values()) == Question.objects.count()
+    assert set(expected) <= {
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "ordering",
+        "scenario_judgement",
+    }
+    for question in Question.objects.all():
+        snapshot = question.snapshot()
+        response = response_parse(question=snapshot, values=right_values(snapshot))
+        assert response_score(question=snapshot, response=response).correct, question.key
