@@ -263,3 +263,21 @@ def _module_status_facts_agree(request):
         "LineHeadline holds figures that counting does not give (manager: (kept, counted)); "
         "a change to what it rests on did not move its epoch or generation on"
     )
+
+
+@pytest.fixture(autouse=True)
+def _reference_index_left_to_its_own_tests(request):
+    """Wagtail records after every save of a page, question or clause what it refers to (its
+    reference index, which the admin's usage view of a policy clause reads; nothing of ours
+    does). The test settings run tasks at once, so every save paid for that record in the test:
+    a fifth of a typical test's time on PostgreSQL (tests/quizzes: 228 s against 175 s). Left
+    out here, in the test's own thread; tests marked ``reference_index`` keep it
+    (tests/modules/test_reference_index.py: our blocks and questions are indexed), and so does
+    the live server's thread behind the browser tests."""
+    if request.node.get_closest_marker("reference_index"):
+        yield
+        return
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    with disable_reference_index_auto_update():
+        yield
