@@ -281,3 +281,18 @@ def _reference_index_left_to_its_own_tests(request):
 
     with disable_reference_index_auto_update():
         yield
+
+
+@pytest.fixture(scope="module")
+def _shipped_content_once(django_db_setup, django_db_blocker):
+    from quizzes.content_import import content_load
+
+    with rows_shared_by_a_module(django_db_blocker, make=content_load) as loaded:
+        yield loaded
+
+
+@pytest.fixture
+def shipped(db, _shipped_content_once):
+    """What loading the shipped content (modules/content/) reported: loaded once for each test
+    module that asks (about five seconds a load), each test's own changes rolled back after it."""
+    return _shipped_content_once

@@ -13,26 +13,11 @@ from certificates.home_panels import base_competence_gap_panel_for
 from certificates.selectors import base_competence_gaps
 from modules.models import ModulePage
 from people.models import Organisation
-from quizzes.content_import import content_load
 from quizzes.models import Quiz
 from quizzes.services import AttemptError
-from tests.conftest import rows_shared_by_a_module
 from tests.factories import PersonFactory, attempt_begin
 
 NONE_APPLY = "None of its quiz's questions is on a policy that applies to them."
-
-
-@pytest.fixture(scope="module")
-def _shipped_once(django_db_setup, django_db_blocker):
-    with rows_shared_by_a_module(django_db_blocker, make=content_load) as loaded:
-        yield loaded
-
-
-@pytest.fixture
-def shipped(db, _shipped_once):
-    """What loading the shipped content reported: loaded once for this module's tests (about
-    five seconds a load), each test's own changes rolled back after it."""
-    return _shipped_once
 
 
 def _gaps_by_name():

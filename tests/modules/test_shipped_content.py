@@ -6,32 +6,16 @@ idempotent is tested from an empty database in ``test_content_import.py``."""
 
 import json
 
-import pytest
-
 from modules.content_import import CONTENT_DIR
 from modules.models import ModulePage, PolicyClause
 from people.models import Organisation
-from quizzes.content_import import content_load
 from quizzes.models import Option, Question, Quiz, clause_snapshot
 from quizzes.scoring import response_parse, response_score
 from quizzes.services import AttemptError
-from tests.conftest import rows_shared_by_a_module
 from tests.factories import PersonFactory, attempt_begin, attempt_failed
 from tests.quizzes.answers import right_values
 
 SHIPPED_FILES = sorted(CONTENT_DIR.glob("module-*.json"))
-
-
-@pytest.fixture(scope="module")
-def _shipped_once(django_db_setup, django_db_blocker):
-    with rows_shared_by_a_module(django_db_blocker, make=content_load) as loaded:
-        yield loaded
-
-
-@pytest.fixture
-def shipped(db, _shipped_once):
-    """What loading the shipped content reported (loaded once for this module)."""
-    return _shipped_once
 
 
 def test_a_retry_of_a_shipped_quiz_asks_new_questions_whichever_organisation_takes_it(shipped):
