@@ -4,8 +4,9 @@ of thousands reads one row instead of counting every cell of the line on each re
 A kept headline is used only while it is still what counting would give:
 - it was counted today (overdue and expiring soon move with the date);
 - the modules and the quizzes' refusals it was counted against are the same (``basis``);
-- no person, team, assignment or reporting link it rests on has changed since (the epoch of
-  ``LineInputs``, which database triggers keep, read before counting);
+- no person, team, assignment or reporting link it rests on has changed since: database
+  triggers record each change (``LineInputsChange`` on PostgreSQL, the epoch of ``LineInputs``
+  on SQLite), and what of them could be seen is read before counting (``line_inputs_seen``);
 - no learner below the manager has had their recorded facts refreshed since (the row's
   ``generation``, which ``tracking.facts`` adds one to in the refresh's own transaction).
 
@@ -17,17 +18,18 @@ test ends by checking that each headline that claims to hold is what counting gi
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 
 from people.models import ReportingLink
 from people.selectors import LineRead, reporting_line_read_once, teams_above
 from quizzes.selectors import quiz_refusals
 
-from .models import LineHeadline, LineInputs
+from .models import LineHeadline, LineInputs, LineInputsChange
 from .status_sql import LineTotals, line_totals
 
 
@@ -63,28 +65,70 @@ def headline_basis(*, modules):
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
-# The setting by which PostgreSQL's trigger marks a transaction whose changes have already moved
-# the epoch on (tracking migration 0004).
+CHANGES = LineInputsChange._meta.db_table
+# PostgreSQL's pg_snapshot as text: the oldest unfinished transaction, the first not yet begun,
+# and those between still running.
+SNAPSHOT = re.compile(r"\d+:\d+:(\d+(,\d+)*)?")
+
+# The setting by which PostgreSQL's trigger marks a transaction whose changes are already recorded
+# (tracking migrations 0004 and 0005).
 STEPPED_MARK = "tracking.line_inputs_stepped"
 
 
-def line_inputs_epoch():
-    """The epoch now (0 before any change has been counted). On PostgreSQL the epoch moves once
-    a transaction; reading it clears that transaction's mark, so that a change made after the
-    read, in the same transaction, moves it again."""
+def line_inputs_seen():
+    """What of the changes to people, teams, assignments and reporting links can be seen now, as
+    text to keep with a count taken after it: ``line_inputs_unchanged_since`` tells later whether
+    any change has appeared since.
+
+    On PostgreSQL: the last ``LineInputsChange`` row, this transaction's id and the snapshot, all
+    read by one statement. A row added later has a higher id; a row with a lower id that the
+    snapshot did not see (its transaction had not yet committed) is found by the snapshot. Reading
+    clears this transaction's mark, so that a change made after the read, in the same
+    transaction, adds a row. On SQLite: the epoch."""
     if connection.vendor != "postgresql":
-        return LineInputs.objects.filter(pk=1).values_list("epoch", flat=True).first() or 0
+        epoch = LineInputs.objects.filter(pk=1).values_list("epoch", flat=True).first() or 0
+        return f"epoch {epoch}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT set_config(%s, '', true), (SELECT epoch FROM {LineInputs._meta.db_table} "  # noqa: S608  (our table name)
-            "WHERE id = 1)",
+            f"SELECT set_config(%s, '', true), (SELECT max(id) FROM {CHANGES}), "  # noqa: S608  (our table name)
+            "pg_current_xact_id_if_assigned()::text, pg_current_snapshot()::text",
             [STEPPED_MARK],
         )
-        return cursor.fetchone()[1] or 0
+        _cleared, last, own, snapshot = cursor.fetchone()
+    return f"{last or 0} {own or '-'} {snapshot}"
 
 
-def _holds(row, *, today, epoch, basis):
-    return row.counted_on == today and row.epoch == epoch and row.basis == basis
+def line_inputs_unchanged_since(seen):
+    """Whether no change to people, teams, assignments or reporting links has appeared since
+    ``seen`` (``line_inputs_seen``) was read. Anything unreadable counts as changed."""
+    if connection.vendor != "postgresql":
+        return seen == line_inputs_seen()
+    parts = seen.split(" ")
+    if len(parts) != 3:
+        return False
+    last, own, snapshot = parts
+    if not (last.isdigit() and (own == "-" or own.isdigit()) and SNAPSHOT.fullmatch(snapshot)):
+        return False
+    last, own = int(last), (-1 if own == "-" else int(own))
+    oldest_unfinished = int(snapshot.split(":", 1)[0])
+    # Rows of transactions older than the snapshot's oldest unfinished one were all seen (or
+    # rolled back, and so never there): the index on the transaction id leaves them unread.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {CHANGES} WHERE id > %s) OR EXISTS ("  # noqa: S608  (our table name)
+            f"SELECT 1 FROM {CHANGES} WHERE transaction_id >= %s AND transaction_id <> %s "
+            "AND NOT pg_visible_in_snapshot(transaction_id::text::xid8, %s::pg_snapshot))",
+            [last, oldest_unfinished, own, snapshot],
+        )
+        return not cursor.fetchone()[0]
+
+
+def _holds(row, *, today, basis):
+    return (
+        row.counted_on == today
+        and row.basis == basis
+        and line_inputs_unchanged_since(row.inputs_seen)
+    )
 
 
 def _totals_of(row):
@@ -123,14 +167,14 @@ def line_headline_kept(*, manager, modules, today):
             [LineHeadline(manager_id=manager.pk)], ignore_conflicts=True
         )
         row = LineHeadline.objects.get(manager_id=manager.pk)
-    epoch = line_inputs_epoch()
-    if _holds(row, today=today, epoch=epoch, basis=basis):
+    if _holds(row, today=today, basis=basis):
         return KeptLine(team_ids=frozenset(row.team_ids), totals=_totals_of(row))
+    seen = line_inputs_seen()
     line, totals = line_count(manager=manager, modules=modules, today=today)
     team_ids = sorted(team_id for team_id in line.team_ids if team_id is not None)
     LineHeadline.objects.filter(manager_id=manager.pk, generation=row.generation).update(
         counted_on=today,
-        epoch=epoch,
+        inputs_seen=seen,
         basis=basis,
         people=totals.people,
         assigned_people=totals.assigned_people,
@@ -161,14 +205,37 @@ def _generation_forward(headlines):
     headlines.update(generation=F("generation") + 1, counted_on=None)
 
 
+def line_inputs_changes_prune():
+    """Remove the recorded changes that every transaction already sees (PostgreSQL), and have
+    every headline counted again when next shown: the number of rows removed.
+
+    A removed row may be the very change that stops a kept headline from holding, so every
+    headline is forgotten in the same transaction; and the headlines' table is locked against
+    writes first, so that a count in flight, which read its generation before, can neither
+    write back nor add a row until the removal has committed (it then finds its generation
+    gone, and its count is shown but not kept)."""
+    if connection.vendor != "postgresql":
+        line_headlines_forget_all()
+        return 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {LineHeadline._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        line_headlines_forget_all()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {CHANGES} WHERE transaction_id < "  # noqa: S608  (our table name)
+                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            )
+            return cursor.rowcount
+
+
 def line_headlines_differences(*, modules, today):
     """``{manager id: (kept totals, counted totals)}`` for every kept headline that claims to
     hold today and is not what counting gives now: empty when nothing has bent them."""
     basis = headline_basis(modules=modules)
-    epoch = line_inputs_epoch()
     differences = {}
     for row in LineHeadline.objects.select_related("manager"):
-        if not _holds(row, today=today, epoch=epoch, basis=basis):
+        if not _holds(row, today=today, basis=basis):
             continue
         line, counted = line_count(manager=row.manager, modules=modules, today=today)
         kept_teams = frozenset(row.team_ids)

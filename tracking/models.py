@@ -135,11 +135,13 @@ class ModuleStatusFacts(models.Model):
 
 
 class LineInputs(models.Model):
-    """One row: ``epoch`` counts the changes to what every manager's stored headline
-    (``LineHeadline``) rests on besides the learners' own records. Database triggers (tracking
-    migration 0004) add one whenever a person joins, leaves, moves team or manager, or changes
-    start date or organisation, whenever a team moves, and on any change to an assignment:
-    whatever writes it, the HR import, the admin, a shell or a test's factory."""
+    """SQLite's record of changes to what every manager's kept headline (``LineHeadline``) rests
+    on besides the learners' own records: one row whose ``epoch`` database triggers (tracking
+    migration 0004) add one to whenever a person joins, leaves, moves team or manager, or changes
+    start date or organisation, whenever a team moves, and on any change to an assignment or a
+    reporting link: whatever writes it, the HR import, the admin, a shell or a test's factory.
+    SQLite lets one transaction write at a time, so the one row is never fought over; PostgreSQL
+    keeps ``LineInputsChange`` instead."""
 
     epoch = models.BigIntegerField(default=0)
 
@@ -147,21 +149,37 @@ class LineInputs(models.Model):
         return f"Line inputs at epoch {self.epoch}"
 
 
+class LineInputsChange(models.Model):
+    """PostgreSQL's record of the same changes: a row for each transaction that made one, added
+    by the triggers (tracking migration 0005) with the transaction's id. Only ever added to, so
+    that writers never wait for each other on it (one row updated by every such transaction
+    took its lock after the person's row, and an HR import and an edit deadlocked); a kept
+    headline holds while no row has appeared that the snapshot it was counted in did not see
+    (``tracking.headlines``). ``manage.py line_headlines --prune`` removes the rows every
+    transaction already sees."""
+
+    transaction_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"Line inputs changed by transaction {self.transaction_id}"
+
+
 class LineHeadline(models.Model):
     """A manager's dashboard headline over their whole reporting line, kept so that a line of
     thousands is not counted again on every request (``tracking.headlines``). It holds only
     while all of these still stand: the day it was counted on (``counted_on``), what the
-    modules and the quizzes' refusals were (``basis``), the inputs' epoch read before counting
-    (``LineInputs``), and its ``generation``, which every refresh of a learner's facts below
-    the manager adds one to (``tracking.facts``); a count is stored only if the generation it
-    started from is still the row's."""
+    modules and the quizzes' refusals were (``basis``), the changes to people, teams and
+    assignments that the count saw (``inputs_seen``, read before counting), and its
+    ``generation``, which every refresh of a learner's facts below the manager adds one to
+    (``tracking.facts``); a count is stored only if the generation it started from is still the
+    row's."""
 
     manager = models.OneToOneField(
         "people.Person", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     generation = models.BigIntegerField(default=0)
     counted_on = models.DateField(null=True)
-    epoch = models.BigIntegerField(null=True)
+    inputs_seen = models.TextField(blank=True)
     basis = models.CharField(max_length=64, blank=True)
     people = models.PositiveIntegerField(default=0)
     assigned_people = models.PositiveIntegerField(default=0)

@@ -25,8 +25,13 @@ from tests.factories import (
 )
 from tracking import headlines
 from tracking.facts import module_status_facts_rebuild
-from tracking.headlines import line_headline_kept, line_headlines_differences, line_inputs_epoch
-from tracking.models import Assignment, LineHeadline
+from tracking.headlines import (
+    line_headline_kept,
+    line_headlines_differences,
+    line_inputs_seen,
+    line_inputs_unchanged_since,
+)
+from tracking.models import Assignment, LineHeadline, LineInputs, LineInputsChange
 from tracking.selectors import modules_for_tracking
 from tracking.services import assignment_create
 
@@ -108,7 +113,7 @@ def test_a_certificate_issued_below_the_manager_has_it_counted_again(
 )
 def test_a_change_to_someone_in_the_line_has_it_counted_again(kept, people, change, client_for):
     staff = Person.objects.get(pk=people["staff"].pk)
-    epoch = line_inputs_epoch()
+    seen = line_inputs_seen()
     if change == "joins":
         people["other_staff"].line_manager = people["lead"]
         people["other_staff"].save()
@@ -127,16 +132,16 @@ def test_a_change_to_someone_in_the_line_has_it_counted_again(kept, people, chan
         Person.objects.filter(pk=people["deep"].pk).update(line_manager=people["other_manager"])
     elif change == "is deleted":
         staff.user.delete()
-    assert line_inputs_epoch() > epoch
+    assert not line_inputs_unchanged_since(seen)
     _counted_again(client_for, kept)
 
 
 def test_an_edit_that_changes_nothing_a_status_rests_on_keeps_it(kept, people, client_for):
-    epoch = line_inputs_epoch()
+    seen = line_inputs_seen()
     Person.objects.filter(pk=people["staff"].pk).update(job_title="Family court adviser")
     staff = Person.objects.get(pk=people["staff"].pk)
     staff.save()  # every column written, none of them changed
-    assert line_inputs_epoch() == epoch
+    assert line_inputs_unchanged_since(seen)
     assert str(PLANTED) in _dashboard(client_for, kept).content.decode()
 
 
@@ -215,18 +220,44 @@ def test_the_check_finds_a_bent_headline(kept):
     assert (kept_figures.people, counted.people) == (PLANTED, 3)
 
 
-def test_the_epoch_is_kept_by_the_database_whatever_writes(people):
-    """Raw SQL too: the triggers, not the application, move the epoch on."""
-    epoch = line_inputs_epoch()
+def _changes_recorded():
+    if connection.vendor == "postgresql":
+        return LineInputsChange.objects.count()
+    return LineInputs.objects.get(pk=1).epoch
+
+
+def test_changes_are_recorded_by_the_database_whatever_writes(people):
+    """Raw SQL too: the triggers, not the application, record the change."""
+    seen = line_inputs_seen()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE lms_person SET start_date = %s WHERE id = %s",
             [days(-10), people["staff"].pk],
         )
-    assert line_inputs_epoch() == epoch + 1
+    assert not line_inputs_unchanged_since(seen)
+    seen = line_inputs_seen()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE lms_person SET job_title = 'x' WHERE id = %s", [people["staff"].pk])
-    assert line_inputs_epoch() == epoch + 1
+    assert line_inputs_unchanged_since(seen)
+
+
+def test_a_change_after_a_reading_in_the_same_transaction_is_not_taken_as_seen(people):
+    """On PostgreSQL a transaction records its changes once, marked by a setting local to it;
+    a reading clears the mark, so that a change made after it is recorded again. A reading
+    taken after the transaction's own change counts that change as seen."""
+    staff = people["staff"]
+    with transaction.atomic():
+        Person.objects.filter(pk=staff.pk).update(start_date=days(-10))
+        seen = line_inputs_seen()
+        assert line_inputs_unchanged_since(seen)
+        Person.objects.filter(pk=staff.pk).update(start_date=days(-11))
+        assert not line_inputs_unchanged_since(seen)
+
+
+def test_what_cannot_be_read_counts_as_changed(people):
+    assert line_inputs_unchanged_since(line_inputs_seen())
+    for unreadable in ["", "epoch", "x y z", "1 - not-a-snapshot", "1 - 3:x:", "a - 3:4:"]:
+        assert not line_inputs_unchanged_since(unreadable)
 
 
 def test_the_command_checks_and_forgets(kept):
@@ -240,23 +271,60 @@ def test_the_command_checks_and_forgets(kept):
     assert "is what counting gives" in out.getvalue()
 
 
-def test_a_change_rolled_back_leaves_the_epoch_and_the_next_one_moves_it(people):
-    """On PostgreSQL the epoch moves once a transaction, marked by a setting local to it: the
-    mark must go with a savepoint rolled back, or the next change would not move it."""
+def test_a_change_rolled_back_leaves_nothing_recorded_and_the_next_one_is(people):
+    """The mark that a transaction's change is recorded must go with a savepoint rolled back, or
+    the next change would not be recorded."""
     staff = people["staff"]
-    epoch = line_inputs_epoch()
+    seen = line_inputs_seen()
     with pytest.raises(RuntimeError), transaction.atomic():
         Person.objects.filter(pk=staff.pk).update(start_date=days(-10))
-        assert line_inputs_epoch() == epoch + 1
+        assert not line_inputs_unchanged_since(seen)
         raise RuntimeError
-    assert line_inputs_epoch() == epoch
+    assert line_inputs_unchanged_since(seen)
     Person.objects.filter(pk=staff.pk).update(start_date=days(-11))
-    assert line_inputs_epoch() > epoch
+    assert not line_inputs_unchanged_since(seen)
 
 
-def test_a_statement_changing_many_people_moves_the_epoch(people):
-    epoch = line_inputs_epoch()
+def test_a_statement_changing_many_people_is_recorded_once_on_postgresql(people):
+    seen = line_inputs_seen()
+    before = _changes_recorded()
     changed = Person.objects.update(start_date=days(-30))
     assert changed == len(people)
-    moved = line_inputs_epoch() - epoch
-    assert moved == (1 if connection.vendor == "postgresql" else changed)
+    assert not line_inputs_unchanged_since(seen)
+    recorded = _changes_recorded() - before
+    assert recorded == (1 if connection.vendor == "postgresql" else changed)
+
+
+def test_pruning_keeps_nothing_counted_before_it(kept, people, client_for):
+    """The recorded changes are removed and every headline is counted again when next shown;
+    changes made after the pruning are recorded as before."""
+    Person.objects.filter(pk=people["staff"].pk).update(start_date=days(-10))
+    out = io.StringIO()
+    call_command("line_headlines", "--prune", stdout=out)
+    assert "counted again" in out.getvalue()
+    _counted_again(client_for, kept)
+    seen = line_inputs_seen()
+    Person.objects.filter(pk=people["staff"].pk).update(start_date=days(-12))
+    assert not line_inputs_unchanged_since(seen)
+
+
+def test_a_count_that_a_pruning_overtakes_is_shown_but_not_kept(people, module, monkeypatch):
+    """A pruning may remove the very change a count in flight had not seen: the count is shown
+    to the manager who asked, but not kept."""
+    manager = people["manager"]
+    modules = list(modules_for_tracking())
+    today = timezone.localdate()
+    counting = headlines.line_count
+
+    def count_then_a_pruning_lands(**kwargs):
+        counted = counting(**kwargs)
+        call_command("line_headlines", "--prune", stdout=io.StringIO())
+        return counted
+
+    monkeypatch.setattr(headlines, "line_count", count_then_a_pruning_lands)
+    line = line_headline_kept(manager=manager, modules=modules, today=today)
+    assert line.totals.people == 3
+    assert LineHeadline.objects.get(manager=manager).counted_on is None
+    monkeypatch.setattr(headlines, "line_count", counting)
+    assert line_headline_kept(manager=manager, modules=modules, today=today).line is not None
+    assert line_headline_kept(manager=manager, modules=modules, today=today).line is None

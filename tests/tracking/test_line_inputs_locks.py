@@ -1,28 +1,39 @@
-"""The epoch of what the kept headlines rest on (``LineInputs``, tracking migration 0004) is one
-row that PostgreSQL's trigger updates, once a transaction, after the first watched change. Its
-lock is therefore taken after the lock of the person row that was changed, and held until the
-commit: a write that changes several people (the HR import) and a write that changes one of
-them (an administrator's edit) can each hold what the other waits for."""
+"""The record of changes that the kept headlines rest on, under concurrent writers (PostgreSQL).
+
+Until tracking migration 0005 it was one row that each changing transaction updated, taking its
+lock after the lock of the person row the trigger fired for and holding it to the commit: an HR
+import that had changed one person and went on to a second, and an edit of that second person
+waiting for the row, deadlocked. Each changing transaction now adds a row of its own, so no
+writer waits for another on it; a kept headline's reading finds, through its snapshot, a change
+whose transaction had begun before the reading and committed after it.
+
+Every wait here is for an event or for PostgreSQL to show a lock being waited for (pg_locks),
+never a guessed pause."""
 
 import datetime
+import io
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from django.db import OperationalError, connection, connections, transaction
+from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from people.models import Person
 from tests.factories import PersonFactory
+from tracking.headlines import line_inputs_seen, line_inputs_unchanged_since
+from tracking.models import LineInputsChange
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
 
-# Long enough for any machine to reach the wait; the test never sleeps this long when it works.
+# Long enough for any machine to reach the wait; the tests never sleep this long when they work.
 PATIENCE_SECONDS = 60
+NEW_START = datetime.date(2020, 1, 1)
 
 
 def _waiting_for_a_lock(backend_pid):
@@ -33,61 +44,115 @@ def _waiting_for_a_lock(backend_pid):
         return cursor.fetchone()[0] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="known defect: the epoch row is locked after a person row, so a write changing "
-    "several people and one changing one of them deadlock (PostgreSQL aborts one)",
-)
+def _run(function):
+    try:
+        return function(), None
+    except Exception as error:  # noqa: BLE001  (the outcome is what the test inspects)
+        return None, error
+    finally:
+        connections.close_all()
+
+
+def _move(person, *, days=0):
+    Person.objects.filter(pk=person.pk).update(start_date=NEW_START + datetime.timedelta(days=days))
+
+
+def _finished_or_waiting(outcome, pid):
+    """Wait until the thread behind ``outcome`` has finished or is waiting for a lock: True if it
+    finished."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while not outcome.done():
+        if pid and _waiting_for_a_lock(pid[0]):
+            return False
+        assert time.monotonic() < deadline, "neither finished nor waited"
+        time.sleep(0.01)
+    return True
+
+
 def test_a_write_changing_several_people_and_one_changing_one_of_them_both_commit():
+    """The order that deadlocked: the import changes person 1, an edit of person 2 runs, the
+    import goes on to person 2. Now the edit commits at once and the import follows it."""
     first, second = PersonFactory(), PersonFactory()
-    new_start = datetime.date(2020, 1, 1)
     several_has_first = threading.Event()
-    one_started = threading.Event()
-    one_waits = threading.Event()
+    one_done = threading.Event()
     one_pid = []
 
     def several():  # as the HR import: the first person, then the second, in one transaction
         with transaction.atomic():
-            Person.objects.filter(pk=first.pk).update(start_date=new_start)
+            _move(first)
             several_has_first.set()
-            assert one_waits.wait(PATIENCE_SECONDS)
-            Person.objects.filter(pk=second.pk).update(start_date=new_start)
+            assert one_done.wait(PATIENCE_SECONDS)
+            _move(second)
 
     def one():  # as an administrator's edit of the second person
         assert several_has_first.wait(PATIENCE_SECONDS)
         with transaction.atomic():
             one_pid.append(connection.connection.info.backend_pid)
-            one_started.set()
-            Person.objects.filter(pk=second.pk).update(
-                start_date=new_start + datetime.timedelta(days=1)
-            )
-
-    def run(function):
-        try:
-            function()
-            return None
-        except Exception as error:  # noqa: BLE001  (the outcome is what the test inspects)
-            return error
-        finally:
-            connections.close_all()
+            _move(second, days=1)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = [pool.submit(run, several), pool.submit(run, one)]
-        assert one_started.wait(PATIENCE_SECONDS)
-        # The single edit either waits for a lock the import holds or goes through: either way
-        # the import may go on once that is known, never after a guessed pause.
-        deadline = time.monotonic() + PATIENCE_SECONDS
-        while not (_waiting_for_a_lock(one_pid[0]) or outcomes[1].done()):
-            assert time.monotonic() < deadline, "the single edit neither waited nor finished"
-            time.sleep(0.01)
-        one_waits.set()
-        errors = [outcome.result() for outcome in outcomes]
+        outcomes = [pool.submit(_run, several), pool.submit(_run, one)]
+        assert several_has_first.wait(PATIENCE_SECONDS)
+        one_finished = _finished_or_waiting(outcomes[1], one_pid)
+        one_done.set()
+        errors = [outcome.result()[1] for outcome in outcomes]
 
-    # The first error as it was raised: only PostgreSQL's "deadlock detected" is the known defect.
-    for error in errors:
-        if error is not None:
-            raise error
-    assert set(
-        Person.objects.filter(pk__in=[first.pk, second.pk]).values_list("start_date", flat=True)
-    ) <= {new_start, new_start + datetime.timedelta(days=1)}
+    assert errors == [None, None]
+    assert one_finished, "the edit of the second person waited for the import of the first"
+    assert Person.objects.get(pk=first.pk).start_date == NEW_START
+    # The import's change to the second person came after the edit, so it is the one that stays.
+    assert Person.objects.get(pk=second.pk).start_date == NEW_START
+
+
+def test_a_change_begun_before_a_reading_and_committed_after_it_is_not_taken_as_seen():
+    """Rows are numbered when added, not when committed: the first change below has the lower
+    number but commits last, after a reading that saw the second. The reading's snapshot knows
+    the first was still running."""
+    first, second = PersonFactory(), PersonFactory()
+    first_changed = threading.Event()
+    read = threading.Event()
+
+    def slow():
+        with transaction.atomic():
+            _move(first)
+            first_changed.set()
+            assert read.wait(PATIENCE_SECONDS)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = pool.submit(_run, slow)
+        assert first_changed.wait(PATIENCE_SECONDS)
+        _move(second)  # committed at once, with a higher number
+        seen = line_inputs_seen()
+        assert line_inputs_unchanged_since(seen)
+        read.set()
+        assert outcome.result() == (None, None)
+
+    assert not line_inputs_unchanged_since(seen)
+    last_seen = int(seen.split(" ")[0])
+    numbers = LineInputsChange.objects.order_by("id").values_list("id", flat=True)
+    assert max(numbers) == last_seen, "the late change has a number below the last one seen"
+
+
+def test_pruning_removes_what_every_transaction_sees_and_keeps_what_one_still_runs():
+    finished_long_ago = LineInputsChange.objects.create(transaction_id=1)
+    person = PersonFactory()
+    changed = threading.Event()
+    pruned = threading.Event()
+
+    def still_running():
+        with transaction.atomic():
+            _move(person)
+            changed.set()
+            assert pruned.wait(PATIENCE_SECONDS)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = pool.submit(_run, still_running)
+        assert changed.wait(PATIENCE_SECONDS)
+        seen = line_inputs_seen()
+        call_command("line_headlines", "--prune", stdout=io.StringIO())
+        assert not LineInputsChange.objects.filter(pk=finished_long_ago.pk).exists()
+        pruned.set()
+        assert outcome.result() == (None, None)
+
+    # The running transaction's change was kept: the reading taken while it ran still finds it.
+    assert not line_inputs_unchanged_since(seen)
