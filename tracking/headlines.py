@@ -202,7 +202,15 @@ def line_headlines_forget_all():
 def _generation_forward(headlines):
     # In one statement, with no read first: a count in flight compares the generation it began
     # with when it writes, and PostgreSQL checks that comparison again once this commits.
-    headlines.update(generation=F("generation") + 1, counted_on=None)
+    # The rows are locked in the managers' order, so that two refreshes below the same managers
+    # (two learners of a team submitting at once) take them in the same order and the second
+    # waits for the first; a plain UPDATE locks them in its plan's order, which along each
+    # learner's reporting links can differ, and each could hold a row the other waits for.
+    in_order = headlines.order_by("manager_id").select_for_update().values("manager_id")
+    with transaction.atomic(savepoint=False):  # the caller's, or one of its own (the command)
+        LineHeadline.objects.filter(manager_id__in=in_order).update(
+            generation=F("generation") + 1, counted_on=None
+        )
 
 
 def line_inputs_changes_prune():

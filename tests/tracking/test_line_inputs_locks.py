@@ -19,12 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from people.models import Person
 from tests.factories import PersonFactory
-from tracking.headlines import line_inputs_seen, line_inputs_unchanged_since
-from tracking.models import LineInputsChange
+from tracking.headlines import (
+    line_headlines_forget,
+    line_inputs_seen,
+    line_inputs_unchanged_since,
+)
+from tracking.models import LineHeadline, LineInputsChange
 
 pytestmark = [
     pytest.mark.postgres,
@@ -156,3 +160,61 @@ def test_pruning_removes_what_every_transaction_sees_and_keeps_what_one_still_ru
 
     # The running transaction's change was kept: the reading taken while it ran still finds it.
     assert not line_inputs_unchanged_since(seen)
+
+
+def test_a_refresh_locks_the_managers_headlines_in_their_order():
+    """Two refreshes below the same managers (two learners of one team submitting at once) must
+    take the managers' kept headlines in one order, or each can hold a row the other waits for.
+    The lower manager's row is made first, so that the table's own order is the other way round;
+    while the higher row is held elsewhere, the refresh must already hold the lower one."""
+    top = PersonFactory()
+    middle = PersonFactory(line_manager=top)
+    learner = PersonFactory(line_manager=middle)
+    assert top.pk < middle.pk
+    LineHeadline.objects.create(manager=middle)
+    LineHeadline.objects.create(manager=top)
+    holding = threading.Event()
+    released = threading.Event()
+    refresh_pid = []
+
+    def hold_the_higher_row():
+        with transaction.atomic():
+            list(LineHeadline.objects.select_for_update().filter(manager=middle))
+            holding.set()
+            assert released.wait(PATIENCE_SECONDS)
+
+    def refresh():
+        assert holding.wait(PATIENCE_SECONDS)
+        with transaction.atomic():
+            refresh_pid.append(connection.connection.info.backend_pid)
+            line_headlines_forget(person_ids=[learner.pk])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(_run, hold_the_higher_row)
+        outcome = pool.submit(_run, refresh)
+        assert holding.wait(PATIENCE_SECONDS)
+        finished = _finished_or_waiting(outcome, refresh_pid)
+        lower_row_taken = False
+        if not finished:
+            try:
+                with transaction.atomic():
+                    list(LineHeadline.objects.select_for_update(nowait=True).filter(manager=top))
+            except OperationalError:
+                lower_row_taken = True
+        released.set()
+        assert holder.result() == (None, None)
+        assert outcome.result() == (None, None)
+
+    assert not finished, "the refresh did not wait for the row held elsewhere"
+    assert lower_row_taken, "the refresh waited for the higher row before taking the lower"
+    assert set(LineHeadline.objects.values_list("generation", flat=True)) == {1}
+
+
+def test_the_command_forgets_and_prunes_outside_any_transaction():
+    """As cron runs it: each statement on its own, no transaction of the test around it."""
+    manager = PersonFactory()
+    LineHeadline.objects.create(manager=manager, counted_on=datetime.date.today())
+    for action in ("--forget", "--prune"):
+        call_command("line_headlines", action, stdout=io.StringIO())
+    assert LineHeadline.objects.get(manager=manager).counted_on is None
+    assert LineHeadline.objects.get(manager=manager).generation == 2
