@@ -164,9 +164,10 @@ def test_pruning_removes_what_every_transaction_sees_and_keeps_what_one_still_ru
 
 def test_a_refresh_locks_the_managers_headlines_in_their_order():
     """Two refreshes below the same managers (two learners of one team submitting at once) must
-    take the managers' kept headlines in one order, or each can hold a row the other waits for.
-    The lower manager's row is made first, so that the table's own order is the other way round;
-    while the higher row is held elsewhere, the refresh must already hold the lower one."""
+    take the managers' kept headlines in one order (their ids'), or each can hold a row the
+    other waits for. The row of the manager with the greater id is made first, so that the
+    table's own order is the other way round; while that row is held elsewhere, the refresh must
+    already hold the other."""
     top = PersonFactory()
     middle = PersonFactory(line_manager=top)
     learner = PersonFactory(line_manager=middle)
@@ -177,7 +178,7 @@ def test_a_refresh_locks_the_managers_headlines_in_their_order():
     released = threading.Event()
     refresh_pid = []
 
-    def hold_the_higher_row():
+    def hold_the_greater_id_s_row():
         with transaction.atomic():
             list(LineHeadline.objects.select_for_update().filter(manager=middle))
             holding.set()
@@ -190,23 +191,25 @@ def test_a_refresh_locks_the_managers_headlines_in_their_order():
             line_headlines_forget(person_ids=[learner.pk])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        holder = pool.submit(_run, hold_the_higher_row)
+        holder = pool.submit(_run, hold_the_greater_id_s_row)
         outcome = pool.submit(_run, refresh)
         assert holding.wait(PATIENCE_SECONDS)
         finished = _finished_or_waiting(outcome, refresh_pid)
-        lower_row_taken = False
+        lesser_row_taken = False
         if not finished:
             try:
                 with transaction.atomic():
                     list(LineHeadline.objects.select_for_update(nowait=True).filter(manager=top))
             except OperationalError:
-                lower_row_taken = True
+                lesser_row_taken = True
         released.set()
         assert holder.result() == (None, None)
         assert outcome.result() == (None, None)
 
     assert not finished, "the refresh did not wait for the row held elsewhere"
-    assert lower_row_taken, "the refresh waited for the higher row before taking the lower"
+    assert lesser_row_taken, (
+        "the refresh waited for the greater id's row before taking the lesser's"
+    )
     assert set(LineHeadline.objects.values_list("generation", flat=True)) == {1}
 
 
