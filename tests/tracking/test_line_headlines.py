@@ -189,27 +189,39 @@ def test_a_rebuild_of_every_fact_has_every_headline_counted_again(kept, people, 
     _counted_again(client_for, kept)
 
 
-def test_a_count_that_a_refresh_overtakes_is_shown_but_not_kept(people, module, quiz, monkeypatch):
-    """A submission committed while the line is being counted moves the generation on: the
-    count is shown to the manager who asked, but not kept for the next."""
-    manager = people["manager"]
+def _a_count_overtaken_by(overtake, *, manager, monkeypatch):
+    """Count the manager's line with ``overtake()`` landing as the count ends: the count is
+    shown (3 people) but not kept, and the next two requests count and then read the row.
+    Returns the row as the overtaken count left it."""
     modules = list(modules_for_tracking())
     today = timezone.localdate()
     counting = headlines.line_count
 
-    def count_then_a_submission_lands(**kwargs):
+    def count_then_overtake(**kwargs):
         counted = counting(**kwargs)
-        attempt_make(person=people["staff"], quiz=quiz, passed=False, percent=10)
+        overtake()
         return counted
 
-    monkeypatch.setattr(headlines, "line_count", count_then_a_submission_lands)
+    monkeypatch.setattr(headlines, "line_count", count_then_overtake)
     line = line_headline_kept(manager=manager, modules=modules, today=today)
     assert line.totals.people == 3
     row = LineHeadline.objects.get(manager=manager)
-    assert (row.counted_on, row.generation) == (None, 1)
+    assert row.counted_on is None
     monkeypatch.setattr(headlines, "line_count", counting)
     assert line_headline_kept(manager=manager, modules=modules, today=today).line is not None
     assert line_headline_kept(manager=manager, modules=modules, today=today).line is None
+    return row
+
+
+def test_a_count_that_a_refresh_overtakes_is_shown_but_not_kept(people, module, quiz, monkeypatch):
+    """A submission committed while the line is being counted moves the generation on: the
+    count is shown to the manager who asked, but not kept for the next."""
+    row = _a_count_overtaken_by(
+        lambda: attempt_make(person=people["staff"], quiz=quiz, passed=False, percent=10),
+        manager=people["manager"],
+        monkeypatch=monkeypatch,
+    )
+    assert row.generation == 1
 
 
 def test_the_check_finds_a_bent_headline(kept):
@@ -311,20 +323,8 @@ def test_pruning_keeps_nothing_counted_before_it(kept, people, client_for):
 def test_a_count_that_a_pruning_overtakes_is_shown_but_not_kept(people, module, monkeypatch):
     """A pruning may remove the very change a count in flight had not seen: the count is shown
     to the manager who asked, but not kept."""
-    manager = people["manager"]
-    modules = list(modules_for_tracking())
-    today = timezone.localdate()
-    counting = headlines.line_count
-
-    def count_then_a_pruning_lands(**kwargs):
-        counted = counting(**kwargs)
-        call_command("line_headlines", "--prune", stdout=io.StringIO())
-        return counted
-
-    monkeypatch.setattr(headlines, "line_count", count_then_a_pruning_lands)
-    line = line_headline_kept(manager=manager, modules=modules, today=today)
-    assert line.totals.people == 3
-    assert LineHeadline.objects.get(manager=manager).counted_on is None
-    monkeypatch.setattr(headlines, "line_count", counting)
-    assert line_headline_kept(manager=manager, modules=modules, today=today).line is not None
-    assert line_headline_kept(manager=manager, modules=modules, today=today).line is None
+    _a_count_overtaken_by(
+        lambda: call_command("line_headlines", "--prune", stdout=io.StringIO()),
+        manager=people["manager"],
+        monkeypatch=monkeypatch,
+    )

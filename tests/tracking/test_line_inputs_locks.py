@@ -15,6 +15,7 @@ import io
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -108,28 +109,38 @@ def test_a_write_changing_several_people_and_one_changing_one_of_them_both_commi
     assert Person.objects.get(pk=second.pk).start_date == NEW_START
 
 
+@contextmanager
+def _a_change_held_open(person):
+    """Another transaction moves ``person`` and stays open until the block ends; it then
+    commits."""
+    changed = threading.Event()
+    released = threading.Event()
+
+    def change_and_wait():
+        with transaction.atomic():
+            _move(person)
+            changed.set()
+            assert released.wait(PATIENCE_SECONDS)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = pool.submit(_run, change_and_wait)
+        assert changed.wait(PATIENCE_SECONDS)
+        try:
+            yield
+        finally:
+            released.set()
+        assert outcome.result() == (None, None)
+
+
 def test_a_change_begun_before_a_reading_and_committed_after_it_is_not_taken_as_seen():
     """Rows are numbered when added, not when committed: the first change below has the lower
     number but commits last, after a reading that saw the second. The reading's snapshot knows
     the first was still running."""
     first, second = PersonFactory(), PersonFactory()
-    first_changed = threading.Event()
-    read = threading.Event()
-
-    def slow():
-        with transaction.atomic():
-            _move(first)
-            first_changed.set()
-            assert read.wait(PATIENCE_SECONDS)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        outcome = pool.submit(_run, slow)
-        assert first_changed.wait(PATIENCE_SECONDS)
+    with _a_change_held_open(first):
         _move(second)  # committed at once, with a higher number
         seen = line_inputs_seen()
         assert line_inputs_unchanged_since(seen)
-        read.set()
-        assert outcome.result() == (None, None)
 
     assert not line_inputs_unchanged_since(seen)
     last_seen = int(seen.split(" ")[0])
@@ -139,24 +150,10 @@ def test_a_change_begun_before_a_reading_and_committed_after_it_is_not_taken_as_
 
 def test_pruning_removes_what_every_transaction_sees_and_keeps_what_one_still_runs():
     finished_long_ago = LineInputsChange.objects.create(transaction_id=1)
-    person = PersonFactory()
-    changed = threading.Event()
-    pruned = threading.Event()
-
-    def still_running():
-        with transaction.atomic():
-            _move(person)
-            changed.set()
-            assert pruned.wait(PATIENCE_SECONDS)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        outcome = pool.submit(_run, still_running)
-        assert changed.wait(PATIENCE_SECONDS)
+    with _a_change_held_open(PersonFactory()):
         seen = line_inputs_seen()
         call_command("line_headlines", "--prune", stdout=io.StringIO())
         assert not LineInputsChange.objects.filter(pk=finished_long_ago.pk).exists()
-        pruned.set()
-        assert outcome.result() == (None, None)
 
     # The running transaction's change was kept: the reading taken while it ran still finds it.
     assert not line_inputs_unchanged_since(seen)
