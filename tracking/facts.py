@@ -43,11 +43,10 @@ def module_status_facts_refresh(*, person_ids, module_ids):
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
         people_lock(person_ids=person_ids)
-        people = Person.objects.filter(pk__in=person_ids)
-        ModuleStatusFacts.objects.filter(
-            person_id__in=person_ids, module_id__in=module_ids
-        ).delete()
-        _facts_insert(people=people, module_ids=module_ids, narrow=True)
+        _facts_delete(person_ids=person_ids, module_ids=module_ids)
+        _facts_insert(
+            people=Person.objects.filter(pk__in=person_ids), module_ids=module_ids, narrow=True
+        )
         line_headlines_forget(person_ids=person_ids)
 
 
@@ -74,6 +73,22 @@ def module_status_facts_rows_rebuild():
             narrow=False,
         )
         return ModuleStatusFacts.objects.count()
+
+
+def _facts_delete(*, person_ids, module_ids):
+    if connection.vendor != "postgresql":
+        ModuleStatusFacts.objects.filter(
+            person_id__in=person_ids, module_id__in=module_ids
+        ).delete()
+        return
+    # Our own statement on PostgreSQL: every submission runs it, and the ORM spent longer
+    # building its DELETE than PostgreSQL took to run it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {ModuleStatusFacts._meta.db_table} "  # noqa: S608  (our table name)
+            "WHERE person_id = ANY(%s) AND module_id = ANY(%s)",
+            [list(person_ids), list(module_ids)],
+        )
 
 
 def _facts_insert(*, people, module_ids, narrow):

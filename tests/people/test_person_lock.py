@@ -7,6 +7,8 @@ import threading
 import pytest
 
 from django.db import OperationalError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from people.services import people_lock
 
@@ -54,3 +56,20 @@ def test_the_lock_leaves_the_persons_account_free_for_a_sign_in(people):
     with transaction.atomic():
         people_lock(person_ids=[person.pk])
         assert not _locked_elsewhere("auth_user", person.user_id)
+
+
+def test_the_lock_taken_outside_a_transaction_is_refused(people):
+    """Outside a transaction each statement commits at once, so the lock would be let go before
+    the write it guards: a caller that forgot its transaction is told, not left unguarded."""
+    with pytest.raises(TransactionManagementError):
+        people_lock(person_ids=[people["staff"].pk])
+
+
+def test_the_rows_are_locked_in_the_order_of_their_ids_whatever_order_they_are_given_in(people):
+    """Two writes locking the same people take them in one order, so neither can hold a row the
+    other waits for."""
+    ids = sorted(person.pk for person in (people["staff"], people["deep"], people["lead"]))
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        people_lock(person_ids=list(reversed(ids)))
+    (statement,) = [query["sql"] for query in queries if "FOR UPDATE" in query["sql"]]
+    assert "ORDER BY id FOR UPDATE" in statement
