@@ -365,8 +365,17 @@ def certificate_revoke(*, certificate, by, reason, category):
             subject=locked.person,
             target=locked,
         )
-        dependants = Certificate.objects.select_for_update().filter(
-            pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values("pk")
+        # Locked in the order of their ids, as every write that locks several certificates
+        # does, so that two revocations sharing base-competence certificates cannot deadlock
+        # (the default order, by issue time, leaves ties to the plan).
+        dependants = (
+            Certificate.objects.select_for_update()
+            .filter(
+                pk__in=locked.base_certificates.exclude(status=Certificate.Status.REVOKED).values(
+                    "pk"
+                )
+            )
+            .order_by("pk")
         )
         for dependant in dependants:
             _status_change(
@@ -449,7 +458,8 @@ def _module_certificates_hand_off(*, certificates):
 
 
 def _supersede(*, predecessors, successor, reason):
-    for predecessor in predecessors.select_for_update():
+    # In the order of their ids, as certificate_revoke explains.
+    for predecessor in predecessors.select_for_update().order_by("pk"):
         _status_change(
             certificate=predecessor,
             to_status=Certificate.Status.SUPERSEDED,

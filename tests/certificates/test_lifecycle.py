@@ -198,3 +198,31 @@ def test_a_revocation_without_a_kind_of_reason_an_auditor_may_choose_is_refused(
         )
     assert Certificate.objects.get(pk=held["first"].pk).status == "valid"
     assert not held["first"].events.filter(to_status="revoked").exists()
+
+
+@pytest.mark.django_db
+def test_the_certificates_resting_on_a_revoked_one_fall_in_the_order_of_their_ids(
+    held, people, second_quiz
+):
+    """They are locked and changed in the order of their ids, as every write that changes several
+    certificates takes them, so that two revocations sharing them cannot each hold one the other
+    waits for. By the default order (newest issue first) the newer would be taken first."""
+    staff = people["staff"]
+    module_certificate_for(person=staff, quiz=second_quiz)
+    newer_base = certificate_issue_base_competence(person=staff)
+    older_base = held["base"]
+    older_base.refresh_from_db()
+    assert older_base.status == Certificate.Status.SUPERSEDED
+    assert older_base.pk < newer_base.pk
+
+    certificate_revoke(
+        certificate=held["first"],
+        by=people["auditor"].user,
+        reason="Sat by a colleague",
+        category="not_holders_own",
+    )
+
+    fallen = CertificateEvent.objects.filter(
+        to_status=Certificate.Status.REVOKED, certificate__in=[older_base, newer_base]
+    ).order_by("pk")
+    assert [event.certificate_id for event in fallen] == [older_base.pk, newer_base.pk]
