@@ -43,7 +43,7 @@ def certificate_sample(*, data):
     """A certificate issued through the real service (scope, QR code, stored file), made once.
     Its attempt holds a real draw of the quiz's questions (snapshots as an attempt freezes them),
     so the certificate lists the policies and clause versions a learner's would."""
-    person = data.submitters[0]
+    person = data.certificate_holder
     for existing in Certificate.objects.filter(person=person, module=data.module).exclude(pdf=""):
         if existing.scope.get("clauses"):
             return existing

@@ -8,13 +8,20 @@ import pytest
 from django.db import connection, transaction
 
 from bench.certificates import certificate_sample
-from bench.data import attempts_open, dead_rows_remove, submission_body
+from bench.data import (
+    SUBMITTER_PREFIX,
+    _submitters_ensure,
+    attempts_open,
+    dead_rows_remove,
+    submission_body,
+)
 from bench.organisation import organisation_generate
 from bench.queries import _line_limit, steps_build
+from modules.services import roles_sync
 from people.models import Person
 from people.selectors import reporting_line_ids
 from quizzes.models import Attempt
-from tests.factories import ordering_create, scenario_judgement_create
+from tests.factories import attempt_passed, ordering_create, scenario_judgement_create
 
 
 def test_submission_body_is_a_complete_valid_submission_of_every_question_type(
@@ -108,9 +115,26 @@ def test_a_rolled_back_line_cut_is_vacuumed_away_outside_a_transaction_and_left_
 def test_the_certificate_measured_cites_the_policies_and_clauses_a_learners_would(
     people, quiz, clause
 ):
-    data = SimpleNamespace(submitters=[people["staff"]], module=quiz.module, quiz=quiz)
+    data = SimpleNamespace(certificate_holder=people["staff"], module=quiz.module, quiz=quiz)
     certificate = certificate_sample(data=data)
     assert certificate.pdf
     assert [cited["id"] for cited in certificate.scope["clauses"]] == [clause.pk]
     assert certificate.scope["policies"][0]["title"] == clause.document.title
     assert certificate_sample(data=data) == certificate
+
+
+def test_the_submitters_are_accounts_that_have_submitted_nothing_at_the_quiz_yet(quiz):
+    """A learner has a handful of attempts; submitters who had collected hundreds over the runs
+    made each submission cost more than a learner's, and more with every run."""
+    roles_sync()  # as the bench's data preparation does first
+    first = _submitters_ensure(count=2, quiz=quiz)
+    assert len(first) == 2
+    assert all(person.user.username.startswith(SUBMITTER_PREFIX) for person in first)
+    assert all(person.user.groups.filter(name="Staff").exists() for person in first)
+
+    attempt_passed(person=first[0], quiz=quiz)
+    second = _submitters_ensure(count=2, quiz=quiz)
+
+    assert first[0] not in second
+    assert first[1] in second
+    assert Person.objects.filter(user__username__startswith=SUBMITTER_PREFIX).count() == 3
