@@ -295,3 +295,76 @@ def test_the_planner_knows_how_few_groups_item_analysis_makes():
     assert columns == sorted(["question_id", "version", "points", "attempt_points", "response"])
     sql = inspect.getsource(selectors._answer_groups_sql)
     assert "GROUP BY question_id, version, points, attempt_points, response" in sql
+
+
+def _submitted_straight(*, person, quiz, answers, results):
+    snapshots = [question.snapshot(quiz=quiz) for question in quiz.questions.all()]
+    attempt = Attempt.objects.create(
+        person=person,
+        quiz=quiz,
+        pass_mark=quiz.pass_mark,
+        questions=snapshots,
+        results=results(snapshots),
+        answers=answers(snapshots),
+        submitted_at=timezone.now(),
+        score=0,
+        max_score=len(snapshots),
+        percent=0,
+        passed=False,
+    )
+    facts_refresh(person=person, module=quiz.module)  # written straight, as a generator would
+    return attempt
+
+
+def _results_all_wrong(snapshots):
+    return [
+        {"question": str(q["id"]), "points": "0", "max_points": "1", "correct": False}
+        for q in snapshots
+    ]
+
+
+def test_an_answer_stored_as_json_null_is_no_answer(people, quiz):
+    attempt = _submitted_straight(
+        person=people["staff"],
+        quiz=quiz,
+        answers=lambda snapshots: {str(snapshots[0]["id"]): None},
+        results=_results_all_wrong,
+    )
+    answered_questions_record(attempts=[attempt])
+    first = AnsweredQuestion.objects.get(attempt=attempt, position=1)
+    assert first.response is None
+    assert AnsweredQuestion.objects.filter(attempt=attempt, response__isnull=True).count() == len(
+        attempt.questions
+    )
+
+
+def test_a_question_without_a_result_writes_no_row_at_all(people, quiz):
+    """A broken record is refused whole, on either database, rather than copied in part."""
+    attempt = _submitted_straight(
+        person=people["staff"],
+        quiz=quiz,
+        answers=lambda snapshots: {},
+        results=lambda snapshots: _results_all_wrong(snapshots)[1:],
+    )
+    with pytest.raises((KeyError, DatabaseError)), transaction.atomic():
+        answered_questions_record(attempts=[attempt])
+    assert not AnsweredQuestion.objects.filter(attempt=attempt).exists()
+
+
+def test_the_rows_follow_the_attempts_in_the_order_given(people, quiz):
+    earlier, later = (
+        _submitted_straight(
+            person=people["staff"], quiz=quiz, answers=lambda s: {}, results=_results_all_wrong
+        )
+        for _ in range(2)
+    )
+    answered_questions_record(attempts=[later, earlier])
+    written = list(
+        AnsweredQuestion.objects.filter(attempt__in=[earlier, later])
+        .order_by("pk")
+        .values_list("attempt_id", "position")
+    )
+    count = len(later.questions)
+    assert written == [(later.pk, n) for n in range(1, count + 1)] + [
+        (earlier.pk, n) for n in range(1, count + 1)
+    ]
