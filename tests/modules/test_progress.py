@@ -1,12 +1,15 @@
 """Staff working through a module: in order, leaving and resuming, feedback straight away, and
 progress that stays on the revision they started even when the module is republished."""
 
+import datetime
 import json
 
 import pytest
 
+from django.utils import timezone
+
 from modules.models import ModuleProgress
-from modules.selectors import module_steps
+from modules.selectors import module_progress_current, module_steps, person_module_progress
 from modules.services import (
     ProgressError,
     module_decision_record,
@@ -267,3 +270,50 @@ def test_starting_again_after_completing_opens_a_new_run_on_the_live_revision(pe
     module_progress_complete(person_id=people["staff"].pk, module=module)
     second = module_progress_start(person=people["staff"], module=module)
     assert second.pk != first.pk and second.steps_completed == 0
+
+
+@pytest.mark.django_db
+def test_the_pages_find_the_run_the_services_call_current(people, module):
+    """The module pages read the person with their current run's id in one statement of its own
+    (``person_module_progress``); it must pick the run ``module_progress_current`` picks: the one
+    under way, else the latest finished, else none."""
+    person = people["staff"]
+    user = person.user
+
+    def found():
+        reader_person, progress = person_module_progress(user=user, module=module)
+        assert reader_person == person
+        return progress
+
+    assert found() is None and module_progress_current(person=person, module=module) is None
+
+    first = module_progress_start(person=person, module=module)
+    assert found() == first == module_progress_current(person=person, module=module)
+
+    now = timezone.now()
+    runs = ModuleProgress.objects.filter(pk=first.pk)
+    runs.update(completed_at=now - datetime.timedelta(days=30))
+    second = module_progress_start(person=person, module=module)
+    assert second != first
+    assert found() == second == module_progress_current(person=person, module=module)
+
+    # Two finished: the one finished last, though started first.
+    ModuleProgress.objects.filter(pk=second.pk).update(
+        completed_at=now - datetime.timedelta(days=40)
+    )
+    assert found() == first == module_progress_current(person=person, module=module)
+    # Finished at the same moment: the one started last.
+    ModuleProgress.objects.filter(pk=second.pk).update(
+        completed_at=now - datetime.timedelta(days=30)
+    )
+    assert found() == second == module_progress_current(person=person, module=module)
+
+    # Under way again, though an older run: under way comes first.
+    runs.update(completed_at=None)
+    assert found() == first == module_progress_current(person=person, module=module)
+
+
+@pytest.mark.django_db
+def test_an_account_without_a_person_record_has_no_run(module, django_user_model):
+    user = django_user_model.objects.create_user(username="no-person", password="x")
+    assert person_module_progress(user=user, module=module) == (None, None)
