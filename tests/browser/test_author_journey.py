@@ -116,6 +116,16 @@ def _choose_clause(page, field_id, clause):
     expect(modal).to_be_hidden()
 
 
+def _tick(page, box):
+    """Tick a checkbox or choose a radio button from the keyboard. A click is aimed at where the
+    box was a moment before, and the editor above it can still be moving then (a chooser showing
+    the clause just chosen): in CI a click once landed beside the radio button and chose
+    nothing."""
+    box.focus()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+
+
 def _add_question(page, label):
     page.locator(
         "#panel-child-questions-question_editor-section button.c-sf-add-button"
@@ -144,7 +154,7 @@ def test_author_creates_a_quiz_from_its_module_with_questions_on_one_screen(
         option = f"{question}-options-{index}-value"
         page.locator(f"{option}-text").fill(text)
         if keyed:
-            page.locator(f"{option}-is_correct").check()
+            _tick(page, page.locator(f"{option}-is_correct"))
         page.locator(f"{option}-feedback").fill(f"Because: {text}")
         _choose_clause(page, f"{option[1:]}-clause", clause)
 
@@ -152,7 +162,7 @@ def test_author_creates_a_quiz_from_its_module_with_questions_on_one_screen(
     _add_question(page, "True or false")
     statement = "#question_editor-1-value"
     page.locator(f"{statement}-text").fill("A child's consent is enough.")
-    page.get_by_role("radio", name="False").check()
+    _tick(page, page.get_by_role("radio", name="False"))
     page.locator(f"{statement}-feedback_true").fill("No: a parent must agree.")
     page.locator(f"{statement}-feedback_false").fill("Right: a parent must agree.")
     _choose_clause(page, f"{statement[1:]}-clause", clause)
