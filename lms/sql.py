@@ -53,6 +53,16 @@ def whole_organisation_query():
         yield
 
 
+def ids_in(column, ids):
+    """``(sql, params)`` of a condition that ``column`` is one of ``ids``: one array parameter on
+    PostgreSQL, so the statement's text is the same however many there are (and can stay
+    prepared); a placeholder each elsewhere."""
+    ids = [int(value) for value in ids]
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
 def rows_insert(*, model, rows):
     """Insert ``rows`` (dicts of column attribute name, such as ``attempt_id``, to value; the same
     keys in each) into ``model``'s table: one statement, sent once per row (``executemany``),

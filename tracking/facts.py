@@ -11,6 +11,7 @@ or restored from a backup."""
 
 from django.db import connection, transaction
 
+from lms.sql import ids_in
 from modules.models import ModulePage
 from people.models import Person
 from people.services import people_lock
@@ -76,18 +77,14 @@ def module_status_facts_rows_rebuild():
 
 
 def _facts_delete(*, person_ids, module_ids):
-    if connection.vendor != "postgresql":
-        ModuleStatusFacts.objects.filter(
-            person_id__in=person_ids, module_id__in=module_ids
-        ).delete()
-        return
-    # Our own statement on PostgreSQL: every submission runs it, and the ORM spent longer
-    # building its DELETE than PostgreSQL took to run it.
+    # Our own statement: every submission runs it, and the ORM spent longer building its DELETE
+    # than PostgreSQL took to run it.
+    people, people_params = ids_in("person_id", person_ids)
+    modules, module_params = ids_in("module_id", module_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {ModuleStatusFacts._meta.db_table} "  # noqa: S608  (our table name)
-            "WHERE person_id = ANY(%s) AND module_id = ANY(%s)",
-            [list(person_ids), list(module_ids)],
+            f"DELETE FROM {ModuleStatusFacts._meta.db_table} WHERE {people} AND {modules}",  # noqa: S608  (our table name)
+            people_params + module_params,
         )
 
 

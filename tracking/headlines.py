@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
+from lms.sql import ids_in
 from people.models import ReportingLink
 from people.selectors import LineRead, reporting_line_read_once, teams_above
 from quizzes.selectors import quiz_refusals
@@ -192,18 +193,8 @@ def line_headlines_forget(*, person_ids):
     inside the transaction that refreshes their facts."""
     if not person_ids:
         return
-    person_ids = [int(person_id) for person_id in person_ids]
-    if connection.vendor == "postgresql":
-        _generation_forward(
-            f"SELECT manager_id FROM {LINKS} WHERE person_id = ANY(%s)",  # noqa: S608  (our table name)
-            [person_ids],
-        )
-    else:
-        placeholders = ", ".join(["%s"] * len(person_ids))
-        _generation_forward(
-            f"SELECT manager_id FROM {LINKS} WHERE person_id IN ({placeholders})",  # noqa: S608  (our table name)
-            person_ids,
-        )
+    people, params = ids_in("person_id", person_ids)
+    _generation_forward(f"SELECT manager_id FROM {LINKS} WHERE {people}", params)  # noqa: S608  (our table name)
 
 
 def line_headlines_forget_all():
