@@ -189,6 +189,12 @@ def content_cached(*, key, compute):
     return entry["value"]
 
 
+def content_generation():
+    """The content generation now (see ``content_cached``): what is kept elsewhere from the
+    content, such as a manager's dashboard as drawn, holds only while it is the same."""
+    return _generation(cache.get(CONTENT_GENERATION_KEY), key=CONTENT_GENERATION_KEY)
+
+
 def _generation(found, *, key):
     """The generation read from the cache, or a new one when there is none (first use, or it
     expired: every entry made before is stale anyway)."""

@@ -263,6 +263,14 @@ def _module_status_facts_agree(request):
         "LineHeadline holds figures that counting does not give (manager: (kept, counted)); "
         "a change to what it rests on did not move its epoch or generation on"
     )
+    # And every kept dashboard view that would be shown today is what drawing it again gives.
+    from tracking.kept_view import line_views_differences
+
+    views = line_views_differences(modules=list(modules_for_tracking()), today=timezone.localdate())
+    assert views == {}, (
+        f"A kept dashboard view is not what drawing it again gives (managers {sorted(views)}); "
+        "a change to what it shows did not change what it is kept against"
+    )
 
 
 @pytest.fixture(autouse=True)

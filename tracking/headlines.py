@@ -14,6 +14,9 @@ A count is written back only if the generation it started from is still the row'
 submission committed while the line was being counted never leaves a headline without it. Every
 test ends by checking that each headline that claims to hold is what counting gives now
 (tests/conftest.py), and ``manage.py line_headlines --check`` does the same on a live database.
+
+The default view drawn from a kept headline is kept beside it (``kept_view``), against
+``KeptLine.state``.
 """
 
 import hashlib
@@ -41,6 +44,12 @@ class KeptLine:
     team_ids: frozenset
     totals: LineTotals
     line: LineRead | None = None
+    # What the kept row holds with, as text (``_state``): None when this count could not be kept
+    # (a refresh overtook it). The default view drawn from it is kept against it
+    # (``tracking.kept_view``), with the view last kept for the row, when asked for.
+    state: str | None = None
+    view_of: str = ""
+    view_html: str = ""
 
 
 def headline_basis(*, modules):
@@ -125,11 +134,32 @@ def line_inputs_unchanged_since(seen):
         return not cursor.fetchone()[0]
 
 
-def _holds(row, *, today, basis):
+def headline_holds(row, *, today, basis):
+    """Whether the kept row still holds (the module docstring's list)."""
     return (
         row.counted_on == today
         and row.basis == basis
         and line_inputs_unchanged_since(row.inputs_seen)
+    )
+
+
+def _state(*, generation, counted_on, basis, inputs_seen, totals, team_ids):
+    """Everything a kept row holds, as one text: equal only for one count kept unchanged."""
+    return json.dumps(
+        [
+            generation,
+            counted_on.isoformat(),
+            basis,
+            inputs_seen,
+            [
+                totals.people,
+                totals.assigned_people,
+                totals.compliant_people,
+                totals.overdue,
+                totals.expiring_soon,
+            ],
+            team_ids,
+        ]
     )
 
 
@@ -140,6 +170,25 @@ def _totals_of(row):
         compliant_people=row.compliant_people,
         overdue=row.overdue,
         expiring_soon=row.expiring_soon,
+    )
+
+
+def kept_line_of(row, *, with_view=True):
+    """The ``KeptLine`` of a kept row that holds; ``with_view``: with its kept view (read)."""
+    totals = _totals_of(row)
+    return KeptLine(
+        team_ids=frozenset(row.team_ids),
+        totals=totals,
+        state=_state(
+            generation=row.generation,
+            counted_on=row.counted_on,
+            basis=row.basis,
+            inputs_seen=row.inputs_seen,
+            totals=totals,
+            team_ids=row.team_ids,
+        ),
+        view_of=row.view_of if with_view else "",
+        view_html=row.view_html if with_view else "",
     )
 
 
@@ -157,11 +206,12 @@ def line_count(*, manager, modules, today):
     return line, totals
 
 
-def line_headline_kept(*, manager, modules, today):
+def line_headline_kept(*, manager, modules, today, with_view=False):
     """The manager's ``KeptLine``: the kept headline if it still holds, else counted now and
-    kept for the next request."""
+    kept for the next request. ``with_view``: with the default view last kept for it too."""
     basis = headline_basis(modules=modules)
-    row = LineHeadline.objects.filter(manager_id=manager.pk).first()
+    rows = LineHeadline.objects.filter(manager_id=manager.pk)
+    row = (rows if with_view else rows.defer("view_of", "view_html")).first()
     if row is None:
         # The row exists before counting starts, so that a refresh committed during the count
         # finds it and moves its generation on.
@@ -169,12 +219,13 @@ def line_headline_kept(*, manager, modules, today):
             [LineHeadline(manager_id=manager.pk)], ignore_conflicts=True
         )
         row = LineHeadline.objects.get(manager_id=manager.pk)
-    if _holds(row, today=today, basis=basis):
-        return KeptLine(team_ids=frozenset(row.team_ids), totals=_totals_of(row))
+    if headline_holds(row, today=today, basis=basis):
+        return kept_line_of(row, with_view=with_view)
     seen = line_inputs_seen()
     line, totals = line_count(manager=manager, modules=modules, today=today)
     team_ids = sorted(team_id for team_id in line.team_ids if team_id is not None)
-    LineHeadline.objects.filter(manager_id=manager.pk, generation=row.generation).update(
+    team_ids += [None] if None in line.team_ids else []
+    kept = LineHeadline.objects.filter(manager_id=manager.pk, generation=row.generation).update(
         counted_on=today,
         inputs_seen=seen,
         basis=basis,
@@ -183,9 +234,19 @@ def line_headline_kept(*, manager, modules, today):
         compliant_people=totals.compliant_people,
         overdue=totals.overdue,
         expiring_soon=totals.expiring_soon,
-        team_ids=team_ids + ([None] if None in line.team_ids else []),
+        team_ids=team_ids,
     )
-    return KeptLine(team_ids=line.team_ids, totals=totals, line=line)
+    state = None
+    if kept:
+        state = _state(
+            generation=row.generation,
+            counted_on=today,
+            basis=basis,
+            inputs_seen=seen,
+            totals=totals,
+            team_ids=team_ids,
+        )
+    return KeptLine(team_ids=line.team_ids, totals=totals, line=line, state=state)
 
 
 def line_headlines_forget(*, person_ids):
@@ -255,7 +316,7 @@ def line_headlines_differences(*, modules, today):
     basis = headline_basis(modules=modules)
     differences = {}
     for row in LineHeadline.objects.select_related("manager"):
-        if not _holds(row, today=today, basis=basis):
+        if not headline_holds(row, today=today, basis=basis):
             continue
         line, counted = line_count(manager=row.manager, modules=modules, today=today)
         kept_teams = frozenset(row.team_ids)

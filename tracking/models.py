@@ -188,6 +188,11 @@ class LineHeadline(models.Model):
     expiring_soon = models.PositiveIntegerField(default=0)
     # The teams the line's people are in, which the dashboard's team choices start from.
     team_ids = models.JSONField(default=list)
+    # The default view of the dashboard (the whole line by name, its first page) as last drawn
+    # from this headline, and a digest of everything it was drawn from (``tracking.kept_view``):
+    # shown only while the digest is that of the row and the content as they are now.
+    view_of = models.CharField(max_length=64, blank=True, default="")
+    view_html = models.TextField(blank=True, default="")
 
     def __str__(self):
         return f"Headline of {self.manager_id} counted on {self.counted_on}"

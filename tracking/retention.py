@@ -15,6 +15,8 @@ from certificates.models import Certificate
 from lms.audit import PERSON_ANONYMISED, audit_record
 from people.models import Person
 
+from .kept_view import line_views_forget
+
 ANONYMOUS_HOLDER = "Former member of staff"
 
 
@@ -58,6 +60,8 @@ def person_anonymise(*, person, today):
         if certificate.pdf:
             certificate.pdf.delete(save=False)
     Certificate.objects.filter(person=person).update(holder_name=ANONYMOUS_HOLDER, pdf="")
+    # A manager's dashboard may have been kept as drawn with this person's name in it.
+    line_views_forget()
     audit_record(
         action=PERSON_ANONYMISED,
         summary=f"Personal details of person #{person.pk} removed (retention)",

@@ -1,15 +1,15 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from certificates.selectors import certificates_for_person
 from lms import roles
 from lms.access import current_person, has_role, require_role
 from lms.audit import audit_export
 from lms.exports import table_response
-from modules.selectors import modules_live
+from modules.selectors import content_generation, modules_live
 from people.selectors import person_in_reporting_line, reporting_line_read_once
 
 from .dashboard import (
@@ -19,10 +19,11 @@ from .dashboard import (
     dashboard_headers,
     whole_line_by_name,
 )
-from .dashboard_rows import reporting_line_rows_html
+from .dashboard_page import dashboard_asked, dashboard_content_html, dashboard_default_html
 from .forms import DashboardFilterForm
 from .headlines import line_headline_kept
 from .insight import SUPPRESSED_WHY, manager_insight
+from .kept_view import line_view_keep, line_view_kept
 from .selectors import module_status_grid, modules_for_tracking, modules_for_tracking_cached
 
 
@@ -45,32 +46,34 @@ def home(request):
 @login_required
 def team_dashboard(request):
     """The manager's whole reporting line, a page at a time: filters, sort and export all come
-    from the query string, so the export is exactly the table on the screen (every page of it)."""
+    from the query string, so the export is exactly the table on the screen (every page of it).
+    The default view (nothing asked) is kept as drawn while nothing it shows has changed
+    (``kept_view``)."""
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
     today = timezone.localdate()
     modules = modules_for_tracking_cached()
-    kept = line_headline_kept(manager=manager, modules=modules, today=today)
+    default = not request.GET
+    kept = line_headline_kept(manager=manager, modules=modules, today=today, with_view=default)
+    if default:
+        content = content_generation()
+        html = line_view_kept(kept=kept, content=content)
+        if html is None:
+            html = dashboard_default_html(manager=manager, kept=kept, modules=modules, today=today)
+            line_view_keep(manager=manager, kept=kept, content=content, html=html)
+        return _dashboard_page(request, content_html=mark_safe(html))  # noqa: S308  (drawn by us)
     teams, all_modules = dashboard_choices(manager=manager, team_ids=kept.team_ids, modules=modules)
-    form = DashboardFilterForm(request.GET or None, modules=all_modules, teams=teams)
-    chosen = {}
-    if form.is_bound:
-        form.is_valid()
-        chosen = {
-            name: value for name, value in form.cleaned_data.items() if name not in form.errors
-        }
-    asked = {
-        "manager": manager,
-        "line": kept.line,
-        "teams": teams,
-        "all_modules": all_modules,
-        "status": chosen.get("status") or "",
-        "module_id": chosen.get("module"),
-        "team_id": chosen.get("team"),
-        "sort": chosen.get("sort") or "name",
-        "descending": chosen.get("order") == "desc",
-        "today": today,
-    }
+    form = DashboardFilterForm(request.GET, modules=all_modules, teams=teams)
+    form.is_valid()
+    chosen = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+    asked = dashboard_asked(
+        manager=manager,
+        kept=kept,
+        teams=teams,
+        all_modules=all_modules,
+        chosen=chosen,
+        today=today,
+    )
     export = request.GET.get("export")
     if asked["line"] is None and (export or not whole_line_by_name(**asked)):
         # Walked once for the rest of the request: a filtered or sorted page and its totals, or
@@ -88,46 +91,19 @@ def team_dashboard(request):
             stream=True,
         )
     dashboard = dashboard_build(page=request.GET.get("page"), kept=kept, **asked)
-    return render(
+    return _dashboard_page(
         request,
-        "tracking/team_dashboard.html",
-        {
-            "form": form,
-            "dashboard": dashboard,
-            "expiring_soon_days": settings.LMS_EXPIRING_SOON_DAYS,
-            "page": dashboard.page,
-            "rows_html": reporting_line_rows_html(dashboard.page.object_list),
-            "columns": _sortable_columns(request, dashboard),
-            "query_without_page": _query(request, drop=("page", "export")),
-        },
+        content_html=dashboard_content_html(form=form, dashboard=dashboard, query=request.GET),
+        has_errors=bool(form.errors),
     )
 
 
-def _query(request, *, drop=(), **changes):
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    for name, value in changes.items():
-        params[name] = value
-    return params.urlencode()
-
-
-def _sortable_columns(request, dashboard):
-    """Each column heading with the link that sorts by it and its aria-sort state."""
-    keys = ["name", "team", *(f"module-{module.pk}" for module in dashboard.modules)]
-    columns = []
-    for heading, key in zip(dashboard.headers, keys, strict=True):
-        current = key == dashboard.sort
-        aria_sort = ("descending" if dashboard.descending else "ascending") if current else "none"
-        order = "asc" if current and dashboard.descending else ("desc" if current else "asc")
-        columns.append(
-            {
-                "heading": heading,
-                "aria_sort": aria_sort,
-                "url": "?" + _query(request, drop=("page", "export"), sort=key, order=order),
-            }
-        )
-    return columns
+def _dashboard_page(request, *, content_html, has_errors=False):
+    return render(
+        request,
+        "tracking/team_dashboard.html",
+        {"content_html": content_html, "has_errors": has_errors},
+    )
 
 
 @login_required

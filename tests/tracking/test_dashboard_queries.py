@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.organisation import organisation_generate
-from people.models import Person
+from people.models import Person, ReportingLink, Team
 from people.selectors import reporting_line
 from tracking.dashboard import EXPORT_CHUNK
+from tracking.kept_view import line_views_forget
+from tracking.models import Assignment, ModuleStatusFacts
 from tracking.status import FAILED
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,9 @@ def _counted(queries):
 
 def dashboard_queries(client, person, params=None):
     _sign_in(client, person)
+    # The default view drawn, not read back as kept (tracking.kept_view; the kept view's own
+    # reads are counted by test_a_kept_view_reads_neither_the_line_nor_its_facts).
+    line_views_forget()
     with CaptureQueriesContext(connection) as queries:
         response = _read(client.get(reverse("team_dashboard"), params))
     assert response.status_code == 200
@@ -104,6 +109,7 @@ def test_query_count_does_not_grow_with_the_reporting_line(
         chunks = math.ceil((size - 1) / EXPORT_CHUNK)
         for params, baseline in zip(VIEWS, baselines, strict=True):
             expected = baseline + (per_chunk * (chunks - 1) if "export" in params else 0)
+            line_views_forget()
             with CaptureQueriesContext(connection) as queries:
                 response = _read(client.get(reverse("team_dashboard"), params))
             assert response.status_code == 200
@@ -149,14 +155,40 @@ def test_the_whole_line_by_name_reads_its_kept_headline_and_its_page_s_cells(
     role_groups, module, quiz, client
 ):
     """The default view counts the whole line once and keeps the headline
-    (tracking.headlines); the next request reads only the page's people's facts."""
+    (tracking.headlines); drawn again from the kept headline, it reads only the page's people's
+    facts."""
     line = organisation_generate(people=300, seed=5)
     _sign_in(client, line.top_manager)
     _shown, counting = _facts_reads(client, {})
     assert len(counting) == 2  # the whole line counted, then the page's cells
+    line_views_forget()
     shown, facts_reads = _facts_reads(client, {})
     assert len(facts_reads) == 1 and "total_people" not in facts_reads[0]
     assert len(shown) == 100  # a whole page of the 299
+
+
+def _main(response):
+    """The page's main content (the rest of the page carries each response's own nonce)."""
+    return response.content.split(b"<main", 1)[1].split(b"</main>", 1)[0]
+
+
+def test_a_kept_view_reads_neither_the_line_nor_its_facts(role_groups, module, quiz, client):
+    """Shown again while nothing has changed, the default view is the kept one
+    (tracking.kept_view): the headline's row, the check that nothing it rests on changed, and
+    the signed-in manager's own reads; nothing of the line, its people or their facts."""
+    line = organisation_generate(people=300, seed=5)
+    _sign_in(client, line.top_manager)
+    drawn = client.get(reverse("team_dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(reverse("team_dashboard"))
+    assert _main(kept) == _main(drawn)
+    assert b"299 people in your reporting line, page 1 of 3" in _main(kept)
+    assert "dashboard" not in kept.context  # not drawn again
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    for model in (ModuleStatusFacts, ReportingLink, Team, Assignment):
+        assert model._meta.db_table not in tables
+    assert "dash_fact" not in tables
+    assert len(queries.captured_queries) <= 6, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_the_generated_line_is_deep_and_the_generator_is_idempotent(role_groups, module):
