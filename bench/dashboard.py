@@ -21,16 +21,22 @@ from django.test import Client
 
 from people.models import Person, ReportingLink
 from people.selectors import reporting_line
+from tracking.kept_view import line_views_forget
 
 from .data import dead_rows_remove
 from .stats import Figure
 
 # The page and filters measured at both sizes: the default view (page 1, by name), and a filtered,
 # sorted one that a manager uses to chase (an extra figure; the goal is on the default view).
+# The default view is measured drawn (its kept view dropped before each request, so each draws
+# it from the kept headline and keeps it again, as the first request after a learner's change
+# does), and, as an extra figure, kept as drawn (tracking.kept_view: nothing changed since).
 VIEWS = {
     "page 1 by name": {},
+    "page 1 by name, kept as drawn": {},
     "overdue, by the first module, page 2": {"status": "overdue", "sort": "module", "page": "2"},
 }
+KEPT_VIEW = "page 1 by name, kept as drawn"
 GOAL_MS, GOAL_RATIO = 300, 2
 
 
@@ -107,6 +113,8 @@ def _measure_line(*, top, size, views, requests, warmup=3):
             for _ in range(warmup):
                 _time_request(client, "/team/", params)
             for _ in range(requests):
+                if view != KEPT_VIEW:
+                    line_views_forget()
                 times[view].append(_time_request(client, "/team/", params)[0])
         people = reporting_line(manager=top).count()
     finally:
