@@ -30,9 +30,14 @@ def test_each_page_is_measured_against_the_bare_page_and_the_bare_page_against_t
         "module page": [_run(110)],  # 0.55: meets 0.5
         "quiz page": [_run(90)],  # 0.45: misses 0.5
         "manager dashboard": [_run(70)],  # 0.35: meets 0.3
+        "manager dashboard, drawn": [_run(30)],  # no goal of its own
         "quiz submission": [_run(50)],  # 0.25: misses 0.3
     }
     figures = {figure.name: figure for figure in _page_figures(results, exhausted=0)}
+    drawn = figures["manager dashboard, drawn: requests/s"]
+    assert (drawn.goal, drawn.passed, drawn.yardstick) == ("", None, BARE_PAGE)
+    assert "drawn on every request" in drawn.note
+    assert "kept as drawn" in figures["manager dashboard: requests/s"].note
     bare_page = figures["bare page: requests/s"]
     assert bare_page.yardstick == BARE_VIEW and bare_page.yardstick_value == 1000
     assert bare_page.passed is None and bare_page.goal == ""
