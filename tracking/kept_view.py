@@ -9,8 +9,8 @@ A kept view is shown only while its digest (``view_of``) is that of:
   assignments it saw; the day; the basis; the figures and teams themselves;
 - the content as it is now (``modules.selectors.content_generation``): module titles, quizzes'
   cooldowns and refusals;
-- the page size and the code that draws the view (``_drawing``): a release that draws it
-  differently draws it again.
+- the page size and the project's code and templates (``_drawing``): after a release every view
+  is drawn again.
 
 A view is kept against what it was drawn from, never against the row as it is when written, so
 a refresh committed while it was being drawn leaves a view that is never shown. Every test ends by drawing again every view that would be shown and
@@ -22,17 +22,13 @@ are removed (``retention.person_anonymise``)."""
 
 import functools
 import hashlib
-import inspect
 from pathlib import Path
 
 from django.conf import settings
-from django.template.loader import get_template
 
-from lms import html_parts
-from lms.templatetags import govuk
 from modules.selectors import content_generation
 
-from . import dashboard_page, dashboard_rows, forms
+from . import dashboard_page
 from .headlines import headline_basis, headline_holds, kept_line_of
 from .models import LineHeadline
 
@@ -97,16 +93,20 @@ def line_views_differences(*, modules, today):
     return differences
 
 
+# What a view is drawn by reaches into most of the project (the status words, names, dates, the
+# templates): all of it is taken as the drawing code.
+DRAWN_BY = ("lms", "people", "modules", "quizzes", "certificates", "tracking", "templates")
+
+
 @functools.cache
 def _drawing():
-    """A digest of the code and templates that draw the view, once a process."""
-    sources = [
-        get_template(dashboard_page.TEMPLATE).origin.name,
-        get_template("includes/error_summary.html").origin.name,
-        *(inspect.getsourcefile(module) for module in (dashboard_page, dashboard_rows, forms)),
-        *(inspect.getsourcefile(module) for module in (govuk, html_parts)),
-    ]
+    """A digest of the project's code and templates, once a process: a release draws every kept
+    view again, whatever it changed."""
+    base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    for source in sources:
-        digest.update(Path(source).read_bytes())
+    for folder in DRAWN_BY:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -166,9 +166,27 @@ def test_another_page_size_has_it_drawn_again(kept, client_for):
     LineHeadline.objects.filter(manager=kept).update(view_of="", view_html="")
 
 
-def test_another_release_drawing_it_differently_has_it_drawn_again(kept, client_for, monkeypatch):
+def test_a_release_has_it_drawn_again(kept, client_for, monkeypatch):
     monkeypatch.setattr(kept_view, "_drawing", lambda: "the next release")
     _drawn_again(client_for, kept)
+
+
+def test_the_drawing_code_is_every_module_and_template_but_the_migrations(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "tracking" / "migrations").mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    status, template = tmp_path / "tracking" / "status.py", tmp_path / "templates" / "a.html"
+    migration = tmp_path / "tracking" / "migrations" / "0001.py"
+    for path in (status, template, migration):
+        path.write_text("before")
+    drawing = kept_view._drawing.__wrapped__
+    first = drawing()
+    migration.write_text("after")
+    assert drawing() == first
+    for path in (status, template):
+        path.write_text("after")
+        assert drawing() != first
+        first = drawing()
 
 
 def test_a_filtered_view_neither_reads_nor_writes_it(kept, client_for):
