@@ -135,7 +135,9 @@ def line_inputs_unchanged_since(seen):
 
 
 def headline_holds(row, *, today, basis):
-    """Whether the kept row still holds (the module docstring's list)."""
+    """Whether the kept row still holds: counted today, against the same basis, with no change
+    recorded since to what it rests on. A learner's refresh below the manager clears
+    ``counted_on`` as it moves the generation on (``_generation_forward``)."""
     return (
         row.counted_on == today
         and row.basis == basis
