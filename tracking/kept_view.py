@@ -5,20 +5,22 @@ to wait for the same page to be read and drawn again.
 
 A kept view is shown only while its digest (``view_of``) is that of:
 - the kept headline as it holds now (``headlines.KeptLine.state``): its generation, which every
-  refresh of a learner's facts below the manager moves on; the changes to people, teams and
-  assignments it saw; the day; the basis; the figures and teams themselves;
+  refresh of a learner's facts below the manager moves on; the changes it saw to people, teams,
+  names, assignments and reporting links; the day; the basis; the figures and teams themselves;
 - the content as it is now (``modules.selectors.content_generation``): module titles, quizzes'
   cooldowns and refusals;
 - the page size and the project's code and templates (``_drawing``): after a release every view
   is drawn again.
 
 A view is kept against what it was drawn from, never against the row as it is when written, so
-a refresh committed while it was being drawn leaves a view that is never shown. Every test ends by drawing again every view that would be shown and
-comparing (tests/conftest.py); ``manage.py line_headlines --check`` does the same.
+a refresh committed while it was being drawn leaves a view that is never shown. Every test ends
+by drawing again every view that would be shown and comparing (tests/conftest.py);
+``manage.py line_headlines --check`` does the same.
 
-The views hold the names of the people in each line. They are dropped every night (``line_
-headlines --prune``, when every headline is counted again anyway) and whenever someone's details
-are removed (``retention.person_anonymise``)."""
+The views hold the names of the people in each line. They are dropped every night
+(``line_headlines --prune``, when every headline is counted again anyway), by
+``line_headlines --forget``, and whenever someone's details are removed
+(``retention.person_anonymise``)."""
 
 import functools
 import hashlib

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         "line of every manager whose kept headline would be shown today and fails where it is "
         "not what counting gives; --forget has every headline counted again when next shown "
         "(after records were changed outside the services, as a rebuild of the facts does); "
-        "kept dashboard views are checked and forgotten with them; "
+        "kept dashboard views are checked with them and dropped by --forget and --prune; "
         "--prune removes the recorded changes to people, teams and assignments that every "
         "transaction already sees, and has every headline counted again (nightly, just after "
         "midnight, when every headline is counted again anyway)."
@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, forget=False, prune=False, **options):
         if prune:
             removed = line_inputs_changes_prune()
-            # None of them would be shown again anyway (they were drawn before today), and each
+            # Run nightly, every kept view is yesterday's and would not be shown again; and each
             # holds the names of a line.
             line_views_forget()
             self.stdout.write(
