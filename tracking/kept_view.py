@@ -70,6 +70,18 @@ def line_view_keep(*, manager, kept, content, html):
     )
 
 
+def line_view_shown(*, manager, kept, modules, today, content):
+    """The manager's default view as HTML: as kept, if it still holds; else drawn now and kept.
+    ``content``: the content generation, read before ``modules`` were."""
+    html = line_view_kept(kept=kept, content=content)
+    if html is None:
+        html = dashboard_page.dashboard_default_html(
+            manager=manager, kept=kept, modules=modules, today=today
+        )
+        line_view_keep(manager=manager, kept=kept, content=content, html=html)
+    return html
+
+
 def line_views_forget():
     """Drop every kept view (their names with them)."""
     LineHeadline.objects.exclude(view_of="").update(view_of="", view_html="")

@@ -19,11 +19,11 @@ from .dashboard import (
     dashboard_headers,
     whole_line_by_name,
 )
-from .dashboard_page import dashboard_asked, dashboard_content_html, dashboard_default_html
+from .dashboard_page import dashboard_asked, dashboard_content_html
 from .forms import DashboardFilterForm
 from .headlines import line_headline_kept
 from .insight import SUPPRESSED_WHY, manager_insight
-from .kept_view import line_view_keep, line_view_kept
+from .kept_view import line_view_shown
 from .selectors import module_status_grid, modules_for_tracking, modules_for_tracking_cached
 
 
@@ -52,15 +52,16 @@ def team_dashboard(request):
     require_role(request.user, roles.LINE_MANAGERS)
     manager = current_person(request)
     today = timezone.localdate()
-    modules = modules_for_tracking_cached()
     default = not request.GET
+    # Read before the modules: a view is never kept under a content generation newer than the
+    # modules it was drawn from (a publish between the two reads would keep old titles).
+    content = content_generation() if default else None
+    modules = modules_for_tracking_cached()
     kept = line_headline_kept(manager=manager, modules=modules, today=today, with_view=default)
     if default:
-        content = content_generation()
-        html = line_view_kept(kept=kept, content=content)
-        if html is None:
-            html = dashboard_default_html(manager=manager, kept=kept, modules=modules, today=today)
-            line_view_keep(manager=manager, kept=kept, content=content, html=html)
+        html = line_view_shown(
+            manager=manager, kept=kept, modules=modules, today=today, content=content
+        )
         return _dashboard_page(request, content_html=mark_safe(html))  # noqa: S308  (drawn by us)
     teams, all_modules = dashboard_choices(manager=manager, team_ids=kept.team_ids, modules=modules)
     form = DashboardFilterForm(request.GET, modules=all_modules, teams=teams)

@@ -18,6 +18,7 @@ from modules.services import content_cache_forget
 from people.models import Person, Team
 from tests.factories import attempt_make, certificate_make, days, progress_make
 from tracking import kept_view
+from tracking import views as tracking_views
 from tracking.headlines import line_headline_kept
 from tracking.kept_view import line_view_keep, line_views_differences
 from tracking.models import LineHeadline
@@ -148,6 +149,29 @@ def test_a_renamed_module_has_it_drawn_again(kept, module, client_for):
     content_cache_forget()  # as the admin's publish hook does
     response = _drawn_again(client_for, kept)
     assert table_of(response)[0][2].startswith("Personal use, again")
+
+
+def test_a_module_renamed_while_the_view_is_drawn_is_shown_renamed_next(
+    people, module, client_for, monkeypatch
+):
+    """A publish between the request's read of the content generation and its read of the
+    modules: the view drawn with the old title is kept under the generation read before, which
+    the publish has moved on, so the next request draws it with the new title."""
+    reading = tracking_views.modules_for_tracking_cached
+
+    def read_then_publish():
+        modules = reading()
+        ModulePage.objects.filter(pk=module.pk).update(title="Personal use, again")
+        content_cache_forget()  # as the admin's publish hook does
+        return modules
+
+    monkeypatch.setattr(tracking_views, "modules_for_tracking_cached", read_then_publish)
+    during = _dashboard(client_for, people["manager"])
+    assert not table_of(during)[0][2].startswith("Personal use, again")
+    monkeypatch.undo()
+    after = _dashboard(client_for, people["manager"])
+    assert "dashboard" in after.context  # drawn again, not the view kept during the publish
+    assert table_of(after)[0][2].startswith("Personal use, again")
 
 
 def test_the_next_day_it_is_drawn_again(kept, people):
