@@ -1,8 +1,6 @@
 """Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language, title and
 fonts bundled in the project, so the output does not depend on the machine's fonts)."""
 
-from collections import Counter
-
 import segno
 import weasyprint
 from segno import consts as qr_modes
@@ -44,38 +42,47 @@ def verification_qr(*, certificate):
     )
 
 
-def clause_versions_by_document(*, clauses):
-    """The clause versions a certificate rests on (its scope's ``clauses``), one line per
-    document: "Social media policy: clauses 2.1, 2.5 and 2.13, version 1 of each". Each
-    reference and version is still stated, but the document is named once rather than once a
-    clause. A certificate citing two dozen clauses read as a wall of text, and that one
-    paragraph took WeasyPrint longer than the rest of the certificate, since it lays out what
-    is left of a paragraph again for each line it breaks. A document title that two
-    organisations share is given with its organisation."""
-    by_document = {}
+def assessed_against_lines(*, policies, clauses):
+    """What a certificate was assessed against, one line per policy document: the document with
+    its version, then the clauses cited from it in reading order with their versions ("Cafcass
+    Social media policy, version 2.1: clauses 2.1, 2.5 and 2.13 (clause version 1 of each)").
+
+    The certificate used to name the documents in one row and again, with their clauses, in a
+    second: every title twice, and the second row was the longest text on the page, which
+    WeasyPrint lays out again for each line it breaks. Each document is now named once, with
+    everything both rows said. A document whose clauses the scope does not hold is named with
+    its version alone."""
+    cited = {}
     for clause in clauses:
-        key = (clause["organisation"], clause["document"])
-        by_document.setdefault(key, []).append(clause)
-    organisations_per_title = Counter(title for _, title in by_document)
+        key = (clause["organisation"], clause["document"], clause["document_version"])
+        cited.setdefault(key, []).append(clause)
+    documents = [
+        (policy["organisation"], policy["title"], policy["version"]) for policy in policies
+    ]
+    documents += [key for key in cited if key not in set(documents)]
     lines = []
-    for (organisation, title), cited in by_document.items():
-        cited.sort(
-            key=lambda clause: (clause_reference_order(clause["reference"]), clause["version"])
-        )
-        name = f"{organisation} {title}" if organisations_per_title[title] > 1 else title
-        versions = {clause["version"] for clause in cited}
-        if len(cited) == 1:
-            [clause] = cited
-            lines.append(f"{name}: clause {clause['reference']}, version {clause['version']}")
-        elif len(versions) == 1:
-            references = get_text_list([clause["reference"] for clause in cited], "and")
-            lines.append(f"{name}: clauses {references}, version {versions.pop()} of each")
-        else:
-            references = get_text_list(
-                [f"{clause['reference']} (version {clause['version']})" for clause in cited], "and"
-            )
-            lines.append(f"{name}: clauses {references}")
+    for organisation, title, version in documents:
+        name = f"{organisation} {title}, version {version}"
+        of_document = cited.get((organisation, title, version))
+        lines.append(f"{name}: {_clauses_text(of_document)}" if of_document else name)
     return lines
+
+
+def _clauses_text(clauses):
+    clauses = sorted(
+        clauses, key=lambda clause: (clause_reference_order(clause["reference"]), clause["version"])
+    )
+    if len(clauses) == 1:
+        [clause] = clauses
+        return f"clause {clause['reference']} (clause version {clause['version']})"
+    versions = {clause["version"] for clause in clauses}
+    if len(versions) == 1:
+        references = get_text_list([clause["reference"] for clause in clauses], "and")
+        return f"clauses {references} (clause version {versions.pop()} of each)"
+    return "clauses " + get_text_list(
+        [f"{clause['reference']} (clause version {clause['version']})" for clause in clauses],
+        "and",
+    )
 
 
 def certificate_pdf_html(*, certificate):
@@ -88,7 +95,10 @@ def certificate_pdf_html(*, certificate):
         # sharp as a vector at any size, and WeasyPrint draws it in a fraction of an SVG's time.
         "qr_png_data_uri": verification_qr(certificate=certificate).png_data_uri(scale=1, border=0),
         "organisation_name": settings.ORGANISATION_NAME,
-        "clause_lines": clause_versions_by_document(clauses=certificate.scope.get("clauses", [])),
+        "assessed_against": assessed_against_lines(
+            policies=certificate.scope.get("policies", []),
+            clauses=certificate.scope.get("clauses", []),
+        ),
     }
     return render_to_string("certificates/certificate_pdf.html", context)
 

@@ -72,60 +72,103 @@ def test_the_pdf_names_the_person_scope_policies_serial_and_verification_link(ce
 
 
 @pytest.mark.parametrize(
-    ("cited", "lines"),
+    ("policies", "cited", "lines"),
     [
         pytest.param(
             [
-                ("Cafcass", "Social media policy", "2.13", 1),
-                ("Cafcass", "Social media policy", "2.5", 1),
-                ("Cafcass", "Social media policy", "2.1", 1),
-                ("Cafcass", "Community guidelines", "s.3.1", 2),
-                ("Cafcass", "Dos and don'ts", "do.10", 1),
-                ("Cafcass", "Dos and don'ts", "do.2", 3),
+                ("Cafcass", "Community guidelines", "not stated"),
+                ("Cafcass", "Dos and don'ts", "3"),
+                ("Cafcass", "Social media policy", "2.1"),
             ],
             [
-                "Social media policy: clauses 2.1, 2.5 and 2.13, version 1 of each",
-                "Community guidelines: clause s.3.1, version 2",
-                "Dos and don'ts: clauses do.2 (version 3) and do.10 (version 1)",
+                ("Cafcass", "Social media policy", "2.1", "2.13", 1),
+                ("Cafcass", "Social media policy", "2.1", "2.5", 1),
+                ("Cafcass", "Social media policy", "2.1", "2.1", 1),
+                ("Cafcass", "Community guidelines", "not stated", "s.3.1", 2),
+                ("Cafcass", "Dos and don'ts", "3", "do.10", 1),
+                ("Cafcass", "Dos and don'ts", "3", "do.2", 3),
             ],
-            id="each document once, references in reading order, every version",
+            [
+                "Cafcass Community guidelines, version not stated: clause s.3.1 (clause version 2)",
+                "Cafcass Dos and don'ts, version 3: clauses do.2 (clause version 3) and do.10 "
+                "(clause version 1)",
+                "Cafcass Social media policy, version 2.1: clauses 2.1, 2.5 and 2.13 (clause "
+                "version 1 of each)",
+            ],
+            id="each document once with its version, references in reading order, every version",
         ),
         pytest.param(
+            [("Cafcass", "Social media policy", "2"), ("Probation", "Social media policy", "1")],
             [
-                ("Cafcass", "Social media policy", "2.1", 1),
-                ("Probation", "Social media policy", "2.1", 4),
-                ("Probation", "RIPA guidance", "1", 1),
+                ("Probation", "Social media policy", "1", "2.1", 4),
+                ("Cafcass", "Social media policy", "2", "2.1", 1),
             ],
             [
-                "Cafcass Social media policy: clause 2.1, version 1",
-                "Probation Social media policy: clause 2.1, version 4",
-                "RIPA guidance: clause 1, version 1",
+                "Cafcass Social media policy, version 2: clause 2.1 (clause version 1)",
+                "Probation Social media policy, version 1: clause 2.1 (clause version 4)",
             ],
-            id="a title two organisations share names its organisation",
+            id="a title two organisations share is two documents",
         ),
-        pytest.param([], [], id="no clauses"),
+        pytest.param(
+            [("Cafcass", "Social media policy", "2.0"), ("Cafcass", "Social media policy", "2.1")],
+            [
+                ("Cafcass", "Social media policy", "2.1", "2.5", 2),
+                ("Cafcass", "Social media policy", "2.0", "2.5", 1),
+            ],
+            [
+                "Cafcass Social media policy, version 2.0: clause 2.5 (clause version 1)",
+                "Cafcass Social media policy, version 2.1: clause 2.5 (clause version 2)",
+            ],
+            id="a base-competence scope holding a document at two versions keeps them apart",
+        ),
+        pytest.param(
+            [("Cafcass", "Social media policy", "2.1")],
+            [("Cafcass", "RIPA guidance", "1", "4", 1)],
+            [
+                "Cafcass Social media policy, version 2.1",
+                "Cafcass RIPA guidance, version 1: clause 4 (clause version 1)",
+            ],
+            id="a document without clauses is named alone, and a clause's document is never lost",
+        ),
+        pytest.param([], [], [], id="nothing cited"),
     ],
 )
-def test_clause_versions_by_document(cited, lines):
+def test_assessed_against_lines(policies, cited, lines):
     clauses = [
         {
             "organisation": organisation,
             "document": document,
+            "document_version": document_version,
             "reference": reference,
             "version": version,
         }
-        for organisation, document, reference, version in cited
+        for organisation, document, document_version, reference, version in cited
     ]
-    assert pdf.clause_versions_by_document(clauses=clauses) == lines
+    policies = [
+        {"organisation": organisation, "title": title, "version": version}
+        for organisation, title, version in policies
+    ]
+    assert pdf.assessed_against_lines(policies=policies, clauses=clauses) == lines
 
 
 @pytest.mark.django_db
-def test_the_pdf_states_the_version_of_each_clause_cited(certificate, clause):
+def test_the_pdf_names_each_document_once_with_the_version_of_each_clause_cited(
+    certificate, clause
+):
     text = re.sub(r"\s+", " ", _text(_reader(certificate)))
     assert certificate.scope["clauses"]
-    for line in pdf.clause_versions_by_document(clauses=certificate.scope["clauses"]):
+    lines = pdf.assessed_against_lines(
+        policies=certificate.scope["policies"], clauses=certificate.scope["clauses"]
+    )
+    for line in lines:
         assert line in text
-    assert f"{clause.document.title}: clause {clause.reference}, version {clause.version}" in text
+    document = clause.document
+    assert (
+        f"{document.organisation} {document.title}, version {clause.edition}: "
+        f"clause {clause.reference} (clause version {clause.version})"
+    ) in text
+    assert text.count(document.title) == 1
+    assert "Clause versions" not in text
 
 
 @pytest.mark.django_db
@@ -312,7 +355,7 @@ def test_a_base_competence_certificate_of_the_shipped_modules_fits_on_one_page(
     assert len(base.scope["clauses"]) == 41
     reader = PdfReader(io.BytesIO(pdf.certificate_pdf_render(certificate=base)))
     assert len(reader.pages) == 1
-    assert "dont.10 and dont.11, version 1 of each" in re.sub(r"\s+", " ", _text(reader))
+    assert "dont.10 and dont.11 (clause version 1 of each)" in re.sub(r"\s+", " ", _text(reader))
 
 
 @pytest.mark.django_db
