@@ -1,8 +1,6 @@
 """Rendering a certificate to an accessible PDF (PDF/A-3a: tagged, with language, title and
 fonts bundled in the project, so the output does not depend on the machine's fonts)."""
 
-import re
-
 import segno
 import weasyprint
 from segno import consts as qr_modes
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils.text import get_text_list
 
 from lms.pdf_fonts import pdf_font_config, pdf_stylesheet
+from lms.pdf_text import words_unbroken
 from modules.selectors import clause_reference_order
 
 STYLESHEET = "certificates/certificate_pdf.css"
@@ -70,35 +69,22 @@ def assessed_against_lines(*, policies, clauses):
     return lines
 
 
-# A line may break after the punctuation inside a reference ("s." then "3.1" on the next line, as
-# if they were two references). The word joiner (U+2060) forbids that break; it has no glyph, so
-# the reference reads and copies as written.
-WORD_JOINER = "\u2060"
-BREAKABLE_INSIDE_REFERENCE = re.compile(r"(?<=[./\-–])(?=\S)")
-
-
-def reference_unbroken(reference):
-    return BREAKABLE_INSIDE_REFERENCE.sub(WORD_JOINER, reference)
-
-
 def _clauses_text(clauses):
     clauses = sorted(
         clauses, key=lambda clause: (clause_reference_order(clause["reference"]), clause["version"])
     )
     if len(clauses) == 1:
         [clause] = clauses
-        return (
-            f"clause {reference_unbroken(clause['reference'])} (clause version {clause['version']})"
-        )
+        return f"clause {words_unbroken(clause['reference'])} (clause version {clause['version']})"
     versions = {clause["version"] for clause in clauses}
     if len(versions) == 1:
         references = get_text_list(
-            [reference_unbroken(clause["reference"]) for clause in clauses], "and"
+            [words_unbroken(clause["reference"]) for clause in clauses], "and"
         )
         return f"clauses {references} (clause version {versions.pop()} of each)"
     return "clauses " + get_text_list(
         [
-            f"{reference_unbroken(clause['reference'])} (clause version {clause['version']})"
+            f"{words_unbroken(clause['reference'])} (clause version {clause['version']})"
             for clause in clauses
         ],
         "and",

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from certificates.models import Certificate
-from certificates.pdf import WORD_JOINER
 from lms import audit, roles
 from lms.models import AuditEvent
+from lms.pdf_text import WORD_JOINER
 from modules.models import ClauseChange, ModulePage, PolicyClause, PolicyDocument
 from modules.services import (
     PolicyError,
