@@ -60,7 +60,8 @@ def assessed_against_lines(*, policies, clauses):
     documents = [
         (policy["organisation"], policy["title"], policy["version"]) for policy in policies
     ]
-    documents += [key for key in cited if key not in set(documents)]
+    named = set(documents)
+    documents += [key for key in cited if key not in named]
     lines = []
     for organisation, title, version in documents:
         name = f"{organisation} {title}, version {version}"
