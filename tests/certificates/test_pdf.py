@@ -39,7 +39,7 @@ def _reader(certificate):
 
 
 def _text(reader):
-    """The text as a reader copies it. Whether a word joiner (certificates.WORD_JOINER, which
+    """The text as a reader copies it. Whether a word joiner (lms.pdf_text.WORD_JOINER, which
     has no glyph) comes out with its neighbour depends on the text library's build: dropped."""
     return " ".join(page.extract_text() for page in reader.pages).replace(WORD_JOINER, "")
 
