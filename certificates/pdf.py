@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.text import get_text_list
 
 from lms.pdf_fonts import pdf_font_config, pdf_stylesheet
-from lms.pdf_text import words_unbroken
 from modules.selectors import clause_reference_order
 
 STYLESHEET = "certificates/certificate_pdf.css"
@@ -74,20 +73,14 @@ def _clauses_text(clauses):
     clauses = sorted(
         clauses, key=lambda clause: (clause_reference_order(clause["reference"]), clause["version"])
     )
-    if len(clauses) == 1:
-        [clause] = clauses
-        return f"clause {words_unbroken(clause['reference'])} (clause version {clause['version']})"
     versions = {clause["version"] for clause in clauses}
     if len(versions) == 1:
-        references = get_text_list(
-            [words_unbroken(clause["reference"]) for clause in clauses], "and"
-        )
+        references = get_text_list([clause["reference"] for clause in clauses], "and")
+        if len(clauses) == 1:
+            return f"clause {references} (clause version {versions.pop()})"
         return f"clauses {references} (clause version {versions.pop()} of each)"
     return "clauses " + get_text_list(
-        [
-            f"{words_unbroken(clause['reference'])} (clause version {clause['version']})"
-            for clause in clauses
-        ],
+        [f"{clause['reference']} (clause version {clause['version']})" for clause in clauses],
         "and",
     )
 

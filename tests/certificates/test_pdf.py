@@ -151,8 +151,7 @@ def test_assessed_against_lines(policies, cited, lines):
         {"organisation": organisation, "title": title, "version": version}
         for organisation, title, version in policies
     ]
-    found = pdf.assessed_against_lines(policies=policies, clauses=clauses)
-    assert [line.replace(WORD_JOINER, "") for line in found] == lines
+    assert pdf.assessed_against_lines(policies=policies, clauses=clauses) == lines
 
 
 @pytest.mark.django_db
@@ -196,7 +195,7 @@ def test_the_pdf_names_each_document_once_with_the_version_of_each_clause_cited(
         policies=certificate.scope["policies"], clauses=certificate.scope["clauses"]
     )
     for line in lines:
-        assert line.replace(WORD_JOINER, "") in text
+        assert line in text
     document = clause.document
     assert (
         f"{document.organisation} {document.title}, version {clause.edition}: "
