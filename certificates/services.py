@@ -28,7 +28,7 @@ from .models import (
     CertificateEvent,
     RevocationReason,
 )
-from .pdf import certificate_pdf_render
+from .pdf import CertificateRenderError, certificate_pdf_render
 from .signing import pdf_sign_if_configured
 
 SYSTEM_ACTOR = "System"
@@ -221,7 +221,11 @@ def _certificate_finish(*, certificate, stored_files):
     """Give the certificate its serial, render, sign and store the PDF once, and record the issue."""
     # The primary key is unique under any concurrency, so a serial built from it is too.
     certificate.serial = f"{certificate.issued_at:%Y}-{certificate.pk:06d}"
-    pdf_bytes = pdf_sign_if_configured(pdf_bytes=certificate_pdf_render(certificate=certificate))
+    try:
+        pdf_bytes = certificate_pdf_render(certificate=certificate)
+    except CertificateRenderError as error:
+        raise CertificateError(str(error)) from error
+    pdf_bytes = pdf_sign_if_configured(pdf_bytes=pdf_bytes)
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf_bytes), save=False)
     stored_files.append((certificate.pdf.storage, certificate.pdf.name))
     # The hash is of the final bytes as stored: after signing, if any.

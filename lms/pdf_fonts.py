@@ -3,7 +3,8 @@ project, so a PDF never depends on the fonts of the machine that rendered it. Te
 them with @font-face under their own family name, which shows in the PDF which files were used.
 
 Each family comes in two files: the European letters first (``*-Europe.ttf``, made by
-``scripts/pdf_fonts_subset.py``), then the full DejaVu file for any other character. WeasyPrint
+``scripts/pdf_fonts_subset.py``), then the full DejaVu file (in ``full/``, the only folder the
+certificate's Typst compiler reads) for any other character. WeasyPrint
 copies and subsets the whole file a text run came from on every render, so the small file most
 text comes from saves that work; the full file is read only when a character needs it.
 
@@ -21,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from django.template.loader import render_to_string
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FULL_FONTS_DIR = FONTS_DIR / "full"
 
 _per_thread = threading.local()
 
@@ -31,8 +33,8 @@ def pdf_font_uris():
     return {
         "font_regular": (FONTS_DIR / "DejaVuSans-Europe.ttf").as_uri(),
         "font_bold": (FONTS_DIR / "DejaVuSans-Bold-Europe.ttf").as_uri(),
-        "font_regular_full": (FONTS_DIR / "DejaVuSans.ttf").as_uri(),
-        "font_bold_full": (FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri(),
+        "font_regular_full": (FULL_FONTS_DIR / "DejaVuSans.ttf").as_uri(),
+        "font_bold_full": (FULL_FONTS_DIR / "DejaVuSans-Bold.ttf").as_uri(),
     }
 
 

@@ -1,5 +1,5 @@
-"""Make the smaller font files the PDFs try first (lms/fonts/*-Europe.ttf) from the full DejaVu
-files beside them: the Latin, Greek and Cyrillic letters, punctuation and symbols that names,
+"""Make the smaller font files the evidence record's PDF tries first (lms/fonts/*-Europe.ttf) from
+the full DejaVu files in lms/fonts/full/: the Latin, Greek and Cyrillic letters, punctuation and symbols that names,
 titles and policy references are written in, with every OpenType layout feature kept.
 
 Each render embeds only the glyphs it uses whichever file it reads, but WeasyPrint copies and
@@ -37,7 +37,7 @@ def main():
         options.name_IDs = ["*"]  # keeps the copyright and licence notices the licence requires
         options.notdef_outline = True
         options.drop_tables += ["FFTM"]  # FontForge's timestamp, which fontTools cannot subset
-        font = subset.load_font(str(FONTS_DIR / f"{name}.ttf"), options)
+        font = subset.load_font(str(FONTS_DIR / "full" / f"{name}.ttf"), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=subset.parse_unicodes(",".join(UNICODE_RANGES)))
         subsetter.subset(font)

@@ -19,7 +19,7 @@ def second_quiz(quiz, clause):
 
 @pytest.fixture
 def fast_pdf(monkeypatch):
-    """Stand in for WeasyPrint where a test is about lists, logs or statuses, not the PDF itself:
+    """Stand in for the renderer where a test is about lists, logs or statuses, not the PDF itself:
     a small, distinct PDF-looking file per certificate, still stored through the storage API."""
     calls = []
 

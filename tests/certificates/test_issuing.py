@@ -302,3 +302,27 @@ def test_concurrent_issuing_gives_unique_serials_and_one_certificate_per_pass(
     serials = list(Certificate.objects.values_list("serial", flat=True))
     assert len(serials) == len(set(serials)) == 3 * len(learners)
     assert not any(serial.startswith("pending") for serial in serials)
+
+
+@pytest.mark.django_db
+def test_a_name_the_certificate_fonts_cannot_draw_fails_clearly_and_leaves_nothing(
+    people, quiz, monkeypatch
+):
+    """The real render (no stand-in): PDF/A may not draw a character without a glyph, so a name
+    in a script the bundled DejaVu lacks stops the issue with a message naming the character,
+    and no certificate, event or stored file is left behind for a retry to trip over."""
+    person = people["staff"]
+    person.user.first_name, person.user.last_name = "小明", "王"
+    person.user.save()
+    attempt = attempt_passed(person=person, quiz=quiz)
+    storage = Certificate._meta.get_field("pdf").storage
+    stored = []
+    real_save = storage.save
+    monkeypatch.setattr(
+        storage, "save", lambda *args, **kwargs: stored.append(real_save(*args, **kwargs))
+    )
+    with pytest.raises(services.CertificateError, match=r"“[小明王 ]+” cannot be drawn"):
+        certificate_issue_task.call(attempt_id=attempt.pk)
+    assert not Certificate.objects.exists()
+    assert not CertificateEvent.objects.exists()
+    assert stored == []

@@ -6,9 +6,11 @@ import hashlib
 import io
 import re
 import threading
+from pathlib import Path
 
 import pytest
 import segno
+import typst
 import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image
@@ -31,6 +33,8 @@ from tests.pdf_accessibility import (
 )
 
 PDFA_ID = "http://www.aiim.org/pdfa/ns/id/"
+PDFUA_ID = "http://www.aiim.org/pdfua/ns/id/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def _reader(certificate):
@@ -241,7 +245,8 @@ def test_the_qr_code_is_the_verification_link_one_pixel_per_module_drawn_without
     expected = pdf.verification_qr(certificate=certificate).matrix
     assert drawn == [[bool(module) for module in row] for row in expected]
     [xobject] = [value.get_object() for value in page["/Resources"]["/XObject"].values()]
-    assert xobject["/Interpolate"].value is False  # pypdf BooleanObject
+    # No /Interpolate is PDF's default, false: a viewer draws each module as a sharp square.
+    assert not bool(xobject.get("/Interpolate", False))
     link = pdf.verification_url(certificate=certificate)
     assert _decoded(image.image) == [link]
     assert pixels.width <= segno.make(link, error="m").symbol_size(scale=1, border=0)[0]
@@ -273,20 +278,25 @@ def test_a_code_from_before_the_capitals_only_codes_is_carried_in_bytes(certific
     assert _decoded_as_drawn(qr) == [pdf.verification_url(certificate=certificate)]
 
 
+def _xmp(reader, namespace, name):
+    """A property of the PDF's XMP metadata, written as an element or as an attribute."""
+    root = reader.xmp_metadata.rdf_root
+    values = [node.firstChild.data for node in root.getElementsByTagNameNS(namespace, name)]
+    for description in root.getElementsByTagNameNS(RDF, "Description"):
+        if description.hasAttributeNS(namespace, name):
+            values.append(description.getAttributeNS(namespace, name))
+    return values
+
+
 @pytest.mark.django_db
-def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bundled_fonts(
+def test_the_pdf_is_pdfa_3a_and_pdfua_1_tagged_with_language_title_alt_text_and_bundled_fonts(
     certificate,
 ):
     reader = _reader(certificate)
     catalog = reader.trailer["/Root"]
-    description = reader.xmp_metadata.rdf_root.getElementsByTagNameNS(
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Description"
-    )
-    pdfa = {
-        (node.getAttributeNS(PDFA_ID, "part"), node.getAttributeNS(PDFA_ID, "conformance"))
-        for node in description
-    }
-    assert ("3", "A") in pdfa
+    assert _xmp(reader, PDFA_ID, "part") == ["3"]
+    assert _xmp(reader, PDFA_ID, "conformance") == ["A"]
+    assert _xmp(reader, PDFUA_ID, "part") == ["1"]
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "en-GB"
@@ -294,19 +304,31 @@ def test_the_pdf_is_pdfa_3a_tagged_with_language_title_alt_text_and_embedded_bun
     assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
 
     tags = _structure(catalog["/StructTreeRoot"], [])
-    assert {"/H1", "/Table", "/TH", "/Link"} <= {tag for tag, _ in tags}
+    assert {"/H1", "/L", "/Lbl", "/LBody", "/Link"} <= {tag for tag, _ in tags}
     figures = [alt for tag, alt in tags if tag == "/Figure"]
     assert figures == [
         f"QR code linking to the verification page for certificate {certificate.serial}"
     ]
 
     fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert {fonts[key].get_object()["/BaseFont"].split("+", 1)[1] for key in fonts} == {
+        "DejaVuSans",
+        "DejaVuSans-Bold",
+    }
     for key in fonts:
-        font = fonts[key].get_object()
-        # The @font-face family name proves the project's bundled files were used, not the machine's.
-        assert "Certificate-DejaVu-Sans" in font["/BaseFont"]
-        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-        assert "/FontFile2" in descriptor
+        descendant = fonts[key].get_object()["/DescendantFonts"][0].get_object()
+        assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+
+
+def test_the_certificate_knows_no_font_but_the_project_s_own_files():
+    """Neither the machine's fonts nor those built into Typst: a certificate looks the same
+    whichever machine rendered it."""
+    fonts = pdf._compiler_fonts().fonts()
+    assert {(font.family, font.weight) for font in fonts} == {
+        ("DejaVu Sans", 400),
+        ("DejaVu Sans", 700),
+    }
+    assert {Path(font.path).parent for font in fonts} == {pdf_fonts.FULL_FONTS_DIR}
 
 
 @pytest.mark.django_db
@@ -401,7 +423,7 @@ def test_a_download_serves_the_stored_file_and_never_renders(
 
     monkeypatch.setattr(pdf, "certificate_pdf_render", must_not_render)
     monkeypatch.setattr(services, "certificate_pdf_render", must_not_render)
-    monkeypatch.setattr(pdf.weasyprint.HTML, "write_pdf", must_not_render)
+    monkeypatch.setattr(pdf, "_compiler", must_not_render)
 
     response = client_for(people["staff"]).get(
         reverse("certificates:download", args=[certificate.serial])
@@ -414,8 +436,8 @@ def test_a_download_serves_the_stored_file_and_never_renders(
 @pytest.mark.django_db
 def test_a_screen_reader_finds_all_of_a_certificate_in_its_structure(people, quiz, second_quiz):
     """Beyond the metadata: every piece of text is inside the structure tree, headings are in
-    order, the QR code is a figure with alternative text, the modules are a real table's rows and
-    every font is embedded."""
+    order, the QR code is a figure with alternative text, each detail is a labelled item of a list
+    (its label, then its value, the modules included), and every font is embedded."""
     module_certificate_for(person=people["staff"], quiz=quiz)
     module_certificate_for(person=people["staff"], quiz=second_quiz)
     base = certificate_issue_base_competence(person=people["staff"])
@@ -428,10 +450,12 @@ def test_a_screen_reader_finds_all_of_a_certificate_in_its_structure(people, qui
     assert (
         figure["alt"] == f"QR code linking to the verification page for certificate {base.serial}"
     )
-    [table] = [element for element in elements if element["tag"] == "/Table"]
-    rows = [element for element in elements if element["tag"] == "/TR"]
-    assert set(table["children"]) <= {"/THead", "/TBody"} and len(rows) >= 4
-    assert all(row["children"] == ["/TH", "/TD"] for row in rows), rows
+    [details] = [element for element in elements if element["tag"] == "/L"]
+    assert (
+        details["children"] == ["/LI"] * 6
+    )  # modules, assessed against, issued, valid, serial, code
+    items = [element for element in elements if element["tag"] == "/LI"]
+    assert [item["children"] for item in items] == [["/Lbl", "/LBody"]] * 6
     assert fonts_not_embedded(reader) == []
 
 
@@ -442,53 +466,65 @@ def _render_for(certificate, holder_name):
 
 
 @pytest.mark.django_db
-def test_european_names_come_from_the_small_font_files_and_other_scripts_from_the_full_ones(
-    certificate,
+@pytest.mark.parametrize(
+    "holder_name", ["Zoë Łukasiewicz-Ωμέγα Жанна", "Անի Ծառուկյան", "Siân ap Gwilym", "O'Brien"]
+)
+def test_names_in_the_scripts_dejavu_covers_come_out_whole_in_the_bundled_fonts(
+    certificate, holder_name
 ):
-    """The European subsets are tried first; a character they lack still comes out in the
-    bundled DejaVu (its full file), embedded, never in a font of the rendering machine."""
-    reader, text = _render_for(certificate, "Zoë Łukasiewicz-Ωμέγα Жанна")
-    assert "Zoë Łukasiewicz-Ωμέγα Жанна" in text
-    families = {name.split("+", 1)[1] for name in font_names(reader)}
-    assert families == {"Certificate-DejaVu-Sans", "Certificate-DejaVu-Sans-Bold"}
-
-    reader, text = _render_for(certificate, "Անի Ծառուկյան")
-    assert "Անի Ծառուկյան" in text
-    families = {name.split("+", 1)[1] for name in font_names(reader)}
-    assert "Certificate-DejaVu-Sans-Full-Bold" in families
-    assert all(family.startswith("Certificate-DejaVu-Sans") for family in families)
+    reader, text = _render_for(certificate, holder_name)
+    assert holder_name in text
+    assert {name.split("+", 1)[1] for name in font_names(reader)} <= {
+        "DejaVuSans",
+        "DejaVuSans-Bold",
+    }
     assert fonts_not_embedded(reader) == []
     assert text_outside_the_structure_tree(reader) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "holder_name",
+    ['#panic("typst code")', "*bold* _emph_ $x$ ] [ \\ // comment", "<label> @ref = Heading"],
+)
+def test_a_name_written_like_typst_markup_is_shown_as_written_never_run(certificate, holder_name):
+    """The data goes in as JSON and is only ever shown as text: a name cannot run code,
+    restyle the page or add a heading."""
+    reader, text = _render_for(certificate, holder_name)
+    assert holder_name in text
+    headings = [element for element in structure_elements(reader) if element["tag"] == "/H1"]
+    assert len(headings) == 1
+
+
+@pytest.mark.django_db
+def test_a_name_the_bundled_fonts_cannot_draw_stops_the_render_with_a_clear_error(certificate):
+    """PDF/A forbids drawing a character with no glyph (WeasyPrint drew an empty box in its
+    place). A name in a script DejaVu lacks, such as Chinese, stops the render and says which
+    character; the service then saves nothing (test_issuing)."""
+    with pytest.raises(pdf.CertificateRenderError, match="“王” cannot be drawn") as raised:
+        _render_for(certificate, "王小明")
+    assert isinstance(raised.value.__cause__, typst.TypstError)
 
 
 def test_the_european_font_files_hold_what_they_promise_and_the_full_files_the_rest():
     for name in ("DejaVuSans", "DejaVuSans-Bold"):
         europe = set(TTFont(pdf_fonts.FONTS_DIR / f"{name}-Europe.ttf").getBestCmap())
-        full = set(TTFont(pdf_fonts.FONTS_DIR / f"{name}.ttf").getBestCmap())
+        full = set(TTFont(pdf_fonts.FULL_FONTS_DIR / f"{name}.ttf").getBestCmap())
         assert {ord(char) for char in "AzÿŁœŵẞΩωЖжё€–“”…"} <= europe
         assert europe < full and ord("Ա") in full - europe
 
 
 @pytest.mark.django_db
-def test_renders_in_one_thread_share_one_font_configuration_and_another_thread_gets_its_own(
-    certificate,
-):
-    """WeasyPrint's font configuration (and the stylesheet parsed against it) is made once per
-    thread: remade per render it cost a third of the time and memory that only a new process gave
-    back; shared between threads, Pango's objects are not safe."""
-    pdf.certificate_pdf_render(certificate=certificate)
-    here = pdf_fonts.pdf_font_config()
-    sheet = pdf_fonts.pdf_stylesheet(pdf.STYLESHEET)
-    pdf.certificate_pdf_render(certificate=certificate)
-    assert pdf_fonts.pdf_font_config() is here
-    assert pdf_fonts.pdf_stylesheet(pdf.STYLESHEET) is sheet
+def test_renders_in_one_thread_share_one_compiler_and_another_thread_gets_its_own(certificate):
+    """The compiler reads the template and fonts once per thread and keeps its layout caches
+    for the next certificate; the Typst binding does not promise its compilers are safe to
+    share between threads."""
+    first = pdf.certificate_pdf_render(certificate=certificate)
+    here = pdf._compiler()
+    assert pdf.certificate_pdf_render(certificate=certificate) == first  # dated by the issue
+    assert pdf._compiler() is here
     elsewhere = {}
-    worker = threading.Thread(
-        target=lambda: elsewhere.update(
-            font_config=pdf_fonts.pdf_font_config(),
-            sheet=pdf_fonts.pdf_stylesheet(pdf.STYLESHEET),
-        )
-    )
+    worker = threading.Thread(target=lambda: elsewhere.update(compiler=pdf._compiler()))
     worker.start()
     worker.join()
-    assert elsewhere["font_config"] is not here and elsewhere["sheet"] is not sheet
+    assert elsewhere["compiler"] is not here
