@@ -39,7 +39,6 @@ SIZES = {
     "BENCH_SIMULTANEOUS": ("50", "50"),
     "BENCH_CONCURRENCY_ROUNDS": ("3", "1"),
     "BENCH_RENDER_ROUNDS": ("9", "3"),
-    "BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ": ("3", "1"),
     "BENCH_RENDERS": ("500", "20"),
     # Certificate renders as tasks through `manage.py run_worker` (its memory after all of them
     # against after a tenth).
@@ -233,7 +232,6 @@ def main(argv=None):
         lambda: render_measure(
             certificate=sample,
             rounds=sizes["BENCH_RENDER_ROUNDS"],
-            rounds_without=sizes["BENCH_RENDER_ROUNDS_WITHOUT_HARFBUZZ"],
             renders_for_memory=sizes["BENCH_RENDERS"],
             log=_log,
         ),
