@@ -126,3 +126,47 @@ def test_a_submission_and_a_certificate_for_one_person_at_once_leave_true_facts(
         assert (facts.attempts, facts.certificate_status) == (2, Certificate.Status.VALID)
         # The second pass waits for its own certificate (the hand-off is off in this test).
         assert facts.passed_pending == 1
+
+
+def test_a_refresh_waits_for_the_persons_writer_and_reads_what_it_committed(people, quiz):
+    """Step by step, where the test above leaves the meeting of two writes to chance: a
+    submission holds its learner (its facts refreshed, its commit not yet made) while a second
+    refresh of the same learner and module starts. The second must wait for the person, then
+    work the facts out from records read after the submission committed: read before, they
+    would say nothing was submitted, and as the later write they would be the ones kept. (The
+    submission fails, so that no certificate task refreshes the facts again after both.)"""
+    from django.db import connection, transaction
+
+    from tests.factories import answers_all
+    from tests.locks import PATIENCE_SECONDS, finished_or_waiting, run_closing
+    from tracking.facts import module_status_facts_refresh
+    from tracking.models import ModuleStatusFacts
+
+    person = _learner("held")
+    attempt = attempt_begin(person=person, quiz=quiz)
+    submitted, released = threading.Event(), threading.Event()
+    refresh_pid = []
+
+    def submit_and_hold():
+        with transaction.atomic():
+            attempt_submit(attempt=attempt, answers=answers_all(attempt, right=False))
+            submitted.set()
+            assert released.wait(PATIENCE_SECONDS)
+
+    def refresh():
+        with transaction.atomic():
+            refresh_pid.append(connection.connection.info.backend_pid)
+            module_status_facts_refresh(person_ids=[person.pk], module_ids=[quiz.module_id])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(run_closing, submit_and_hold)
+        assert submitted.wait(PATIENCE_SECONDS)
+        second = pool.submit(run_closing, refresh)
+        finished_first = finished_or_waiting(second, refresh_pid)
+        released.set()
+        assert holder.result() == (None, None)
+        assert second.result() == (None, None)
+
+    assert not finished_first, "the second refresh did not wait for the person"
+    facts = ModuleStatusFacts.objects.get(person=person, module=quiz.module)
+    assert (facts.attempts, facts.started) == (1, True)

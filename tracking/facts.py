@@ -16,19 +16,21 @@ from modules.models import ModulePage
 from people.models import Person
 from people.services import people_lock
 
-from .headlines import line_headlines_forget, line_headlines_forget_all
+from .headlines import line_headlines_forget, line_headlines_forget_all, line_headlines_forget_sql
 from .models import ModuleStatusFacts
-from .status_sql import recorded_facts_sql, sql_date, sql_datetime
+from .status_sql import (
+    RECORDED_FACTS_COLUMNS,
+    recorded_facts_ctes,
+    recorded_facts_sql,
+    sql_date,
+    sql_datetime,
+)
 
-FACT_COLUMNS = (
-    "person_id",
-    "module_id",
-    "certificate_status",
-    "expires_on",
-    "revoked_at",
-    "attempts",
-    "passed_pending",
-    "started",
+# The table holds the recorded facts as they are worked out, column for column.
+FACT_COLUMNS = RECORDED_FACTS_COLUMNS
+# What a row's facts are read as ("started" is worked out as 1 or 0, and stored as true or false).
+FACTS_AS_STORED = ", ".join(
+    "started = 1" if column == "started" else column for column in FACT_COLUMNS
 )
 
 
@@ -44,10 +46,12 @@ def module_status_facts_refresh(*, person_ids, module_ids):
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
         people_lock(person_ids=person_ids)
+        people = Person.objects.filter(pk__in=person_ids)
+        if connection.vendor == "postgresql":
+            _facts_replace(people=people, module_ids=module_ids)
+            return
         _facts_delete(person_ids=person_ids, module_ids=module_ids)
-        _facts_insert(
-            people=Person.objects.filter(pk__in=person_ids), module_ids=module_ids, narrow=True
-        )
+        _facts_insert(people=people, module_ids=module_ids, narrow=True)
         line_headlines_forget(person_ids=person_ids)
 
 
@@ -76,6 +80,40 @@ def module_status_facts_rows_rebuild():
         return ModuleStatusFacts.objects.count()
 
 
+def _facts_replace(*, people, module_ids):
+    """PostgreSQL: the refresh after the lock, as one statement. Every submission runs it; as
+    three (delete the rows, insert them worked out again, forget the headlines above) it took
+    two more round trips, and the delete and the update were planned afresh each time, as
+    PostgreSQL settled on no generic plan for their array parameters. Here the people and the
+    modules come from the facts' own CTEs: one person in one module is one text, prepared once
+    per connection.
+
+    A row whose pair still has records is updated rather than deleted and inserted again, and
+    a row whose pair has none left is deleted. The statement's snapshot is taken after the
+    lock, so it reads the records as the last write about these people committed them."""
+    ctes, params = recorded_facts_ctes(people=people, module_ids=module_ids, narrow=True)
+    table = ModuleStatusFacts._meta.db_table
+    kept = ", ".join(f"{column} = EXCLUDED.{column}" for column in FACT_COLUMNS[2:])
+    forget = line_headlines_forget_sql(people_sql="SELECT person_id FROM dash_line")
+    query = f"""WITH {ctes},
+    dash_headlines_forgotten AS ({forget}),
+    dash_facts_gone AS (
+        DELETE FROM {table} stored
+        WHERE stored.person_id IN (SELECT person_id FROM dash_line)
+            AND stored.module_id IN (SELECT module_id FROM dash_module)
+            AND NOT EXISTS (
+                SELECT 1 FROM dash_recorded_facts recorded
+                WHERE recorded.person_id = stored.person_id
+                    AND recorded.module_id = stored.module_id
+            )
+    )
+    INSERT INTO {table} ({", ".join(FACT_COLUMNS)})
+    SELECT {FACTS_AS_STORED} FROM dash_recorded_facts
+    ON CONFLICT (person_id, module_id) DO UPDATE SET {kept}"""  # noqa: S608  (our names only; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+
+
 def _facts_delete(*, person_ids, module_ids):
     # Our own statement: every submission runs it, and the ORM spent longer building its DELETE
     # than PostgreSQL took to run it.
@@ -96,9 +134,7 @@ def _facts_insert(*, people, module_ids, narrow):
     table = ModuleStatusFacts._meta.db_table
     # The records' query as a subquery: SQLite and PostgreSQL both take a WITH inside one.
     query = f"""INSERT INTO {table} ({", ".join(FACT_COLUMNS)})
-    SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
-        passed_pending, started = 1
-    FROM ({sql}) recorded"""  # noqa: S608  (our names only; every value is a parameter)
+    SELECT {FACTS_AS_STORED} FROM ({sql}) recorded"""  # noqa: S608  (our names only; every value is a parameter)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
 

@@ -260,6 +260,14 @@ def line_headlines_forget(*, person_ids):
     _generation_forward(f"SELECT manager_id FROM {LINKS} WHERE {people}", params)  # noqa: S608  (our table name)
 
 
+def line_headlines_forget_sql(*, people_sql):
+    """The UPDATE that ``line_headlines_forget`` runs, over the people ``people_sql`` selects
+    (one column, no parameters of its own): for a refresh that runs it inside a statement of
+    its own, as a data-modifying WITH (PostgreSQL)."""
+    managers = f"SELECT manager_id FROM {LINKS} WHERE person_id IN ({people_sql})"  # noqa: S608  (our table name; the caller's SQL)
+    return _generation_forward_sql(managers)
+
+
 def line_headlines_forget_all():
     _generation_forward(None, [])
 
@@ -267,6 +275,11 @@ def line_headlines_forget_all():
 def _generation_forward(managers_sql, params):
     """Move on the generation of the headlines of the managers ``managers_sql`` selects (of
     every manager when None), in the caller's transaction or one of its own (the command's)."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_generation_forward_sql(managers_sql), params)
+
+
+def _generation_forward_sql(managers_sql):
     # In one statement, with no read first: a count in flight compares the generation it began
     # with when it writes, and PostgreSQL checks that comparison again once this commits.
     # The rows are locked in the managers' order, so that two refreshes below the same managers
@@ -280,12 +293,10 @@ def _generation_forward(managers_sql, params):
         rows += f" WHERE manager_id IN ({managers_sql})"
     if connection.vendor == "postgresql":
         rows += " ORDER BY manager_id FOR UPDATE"
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {HEADLINES} SET generation = generation + 1, counted_on = NULL "  # noqa: S608  (our table names)
-            f"WHERE manager_id IN ({rows})",
-            params,
-        )
+    return (
+        f"UPDATE {HEADLINES} SET generation = generation + 1, counted_on = NULL "  # noqa: S608  (our table names)
+        f"WHERE manager_id IN ({rows})"
+    )
 
 
 def line_inputs_changes_prune():

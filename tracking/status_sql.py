@@ -338,6 +338,18 @@ def _refused_sql(*, modules):
     return f"CASE {' '.join(cases)} ELSE 0 END", params
 
 
+RECORDED_FACTS_COLUMNS = (
+    "person_id",
+    "module_id",
+    "certificate_status",
+    "expires_on",
+    "revoked_at",
+    "attempts",
+    "passed_pending",
+    "started",
+)
+
+
 def recorded_facts_sql(*, people, module_ids, narrow=True):
     """(SQL, params) of a SELECT of the recorded facts of each person of ``people`` (a queryset)
     in each module of ``module_ids``, worked out from the records: person_id, module_id,
@@ -347,6 +359,18 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
     certificate resting on it yet) and started (1 when the module was opened), for the pairs
     with any of them. What ``ModuleStatusFacts`` stores (``tracking.facts``). ``narrow=False``
     when ``people`` is everyone: their records need no picking out."""
+    ctes, params = recorded_facts_ctes(people=people, module_ids=module_ids, narrow=narrow)
+    # Named once, the last CTE is folded into this SELECT: the plan is the one a single query
+    # would get.
+    columns = ", ".join(RECORDED_FACTS_COLUMNS)
+    return f"WITH {ctes} SELECT {columns} FROM dash_recorded_facts", params  # noqa: S608  (our names)
+
+
+def recorded_facts_ctes(*, people, module_ids, narrow=True):
+    """(SQL, params) of the common table expressions behind ``recorded_facts_sql``, for a
+    statement that goes on to write them (``tracking.facts``): ``dash_line`` (person_id) and
+    ``dash_module`` (module_id) are the people and modules asked about, ``dash_recorded_facts``
+    their recorded facts (``RECORDED_FACTS_COLUMNS``)."""
     line_sql, params = people.order_by().values_list("pk").query.sql_with_params()
     params = list(params)
     module_ids = list(module_ids) or [0]
@@ -361,7 +385,7 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
     in_line = "IN (SELECT person_id FROM dash_line)" if narrow else "IS NOT NULL"
     in_modules = "IN (SELECT module_id FROM dash_module)"
     status = Certificate.Status
-    sql = f"""WITH
+    sql = f"""
     dash_line(person_id) AS ({line_sql}),
     dash_module(module_id) AS ({module_sql}),
     dash_line_certificate AS (
@@ -413,12 +437,14 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
             LEFT JOIN dash_revoked r ON r.person_id = p.person_id AND r.module_id = m.module_id
             LEFT JOIN dash_attempt a ON a.person_id = p.person_id AND a.module_id = m.module_id
             LEFT JOIN dash_started s ON s.person_id = p.person_id AND s.module_id = m.module_id
-    )
-    SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
-        passed_pending, started
-    FROM dash_recorded
-    WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
-        OR started = 1"""  # noqa: S608  (only our names; every value is a parameter)
+    ),
+    dash_recorded_facts AS (
+        SELECT person_id, module_id, certificate_status, expires_on, revoked_at, attempts,
+            passed_pending, started
+        FROM dash_recorded
+        WHERE certificate_status IS NOT NULL OR revoked_at IS NOT NULL OR attempts > 0
+            OR started = 1
+    )"""  # noqa: S608  (only our names; every value is a parameter)
     params += [
         Certificate.Kind.MODULE,
         status.VALID,
@@ -432,7 +458,7 @@ def recorded_facts_sql(*, people, module_ids, narrow=True):
 
 
 # The facts of ``dash_fact`` that ``status.status_compute`` is given for a cell, in this order
-# (``stored_grid.status_grid_build``): the stored recorded facts (``facts.FACT_COLUMNS``) and
+# (``stored_grid.status_grid_build``): the stored recorded facts (``RECORDED_FACTS_COLUMNS``) and
 # those worked out on reading (the plan's dates, assigned, the quiz's refusal).
 CELL_FACT_COLUMNS = (
     "certificate_status",

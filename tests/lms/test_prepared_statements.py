@@ -116,3 +116,26 @@ def test_whole_organisation_query_turns_both_off_and_back_on():
             assert cursor.fetchone()[0] == "off"
         assert connection.connection.prepare_threshold is None
     assert connection.connection.prepare_threshold == _threshold()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_refresh_of_a_learners_facts_is_one_statement_after_the_lock_and_is_prepared(
+    people, module
+):
+    """Every submission refreshes its learner's facts (``tracking.facts``): after the person's
+    lock, one statement that writes the facts and forgets the headlines above, the same text
+    for every learner, so that it is parsed and planned once per connection."""
+    from tracking.facts import module_status_facts_refresh
+
+    runs = _threshold() + 1
+    with CaptureQueriesContext(connection) as queries:
+        for person in [people["staff"], people["deep"]] * runs:
+            module_status_facts_refresh(person_ids=[person.pk], module_ids=[module.pk])
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 2 * (2 * runs)
+    locks = [sql for sql in statements if sql.startswith("SELECT id FROM lms_person")]
+    written = [sql for sql in statements if "tracking_modulestatusfacts" in sql]
+    assert (len(locks), len(written)) == (2 * runs, 2 * runs)
+    assert all("tracking_lineheadline" in sql for sql in written)
+    assert _prepared("dash_headlines_forgotten")

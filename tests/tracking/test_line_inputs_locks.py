@@ -7,23 +7,24 @@ waiting for the row, deadlocked. Each changing transaction now adds a row of its
 writer waits for another on it; a kept headline's reading finds, through its snapshot, a change
 whose transaction had begun before the reading and committed after it.
 
-Every wait here is for an event or for PostgreSQL to show a lock being waited for (pg_locks),
-never a guessed pause."""
+Every wait here is for an event or for PostgreSQL to show a lock being waited for
+(``tests.locks``), never a guessed pause."""
 
 import datetime
 import io
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
 
 from django.core.management import call_command
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connection, transaction
 
 from people.models import Person
 from tests.factories import PersonFactory
+from tests.locks import PATIENCE_SECONDS, finished_or_waiting, run_closing
+from tracking.facts import module_status_facts_refresh
 from tracking.headlines import (
     line_headlines_forget,
     line_inputs_seen,
@@ -36,42 +37,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# Long enough for any machine to reach the wait; the tests never sleep this long when they work.
-PATIENCE_SECONDS = 60
 NEW_START = datetime.date(2020, 1, 1)
-
-
-def _waiting_for_a_lock(backend_pid):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [backend_pid]
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def _run(function):
-    try:
-        return function(), None
-    except Exception as error:  # noqa: BLE001  (the outcome is what the test inspects)
-        return None, error
-    finally:
-        connections.close_all()
 
 
 def _move(person, *, days=0):
     Person.objects.filter(pk=person.pk).update(start_date=NEW_START + datetime.timedelta(days=days))
-
-
-def _finished_or_waiting(outcome, pid):
-    """Wait until the thread behind ``outcome`` has finished or is waiting for a lock: True if it
-    finished."""
-    deadline = time.monotonic() + PATIENCE_SECONDS
-    while not outcome.done():
-        if pid and _waiting_for_a_lock(pid[0]):
-            return False
-        assert time.monotonic() < deadline, "neither finished nor waited"
-        time.sleep(0.01)
-    return True
 
 
 def test_a_write_changing_several_people_and_one_changing_one_of_them_both_commit():
@@ -96,9 +66,9 @@ def test_a_write_changing_several_people_and_one_changing_one_of_them_both_commi
             _move(second, days=1)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = [pool.submit(_run, several), pool.submit(_run, one)]
+        outcomes = [pool.submit(run_closing, several), pool.submit(run_closing, one)]
         assert several_has_first.wait(PATIENCE_SECONDS)
-        one_finished = _finished_or_waiting(outcomes[1], one_pid)
+        one_finished = finished_or_waiting(outcomes[1], one_pid)
         one_done.set()
         errors = [outcome.result()[1] for outcome in outcomes]
 
@@ -123,7 +93,7 @@ def _a_change_held_open(person):
             assert released.wait(PATIENCE_SECONDS)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        outcome = pool.submit(_run, change_and_wait)
+        outcome = pool.submit(run_closing, change_and_wait)
         assert changed.wait(PATIENCE_SECONDS)
         try:
             yield
@@ -159,12 +129,21 @@ def test_pruning_removes_what_every_transaction_sees_and_keeps_what_one_still_ru
     assert not line_inputs_unchanged_since(seen)
 
 
-def test_a_refresh_locks_the_managers_headlines_in_their_order():
+def _forget(learner, module):
+    line_headlines_forget(person_ids=[learner.pk])
+
+
+def _refresh(learner, module):
+    module_status_facts_refresh(person_ids=[learner.pk], module_ids=[module.pk])
+
+
+@pytest.mark.parametrize("forget", [_forget, _refresh], ids=["forget alone", "the facts' refresh"])
+def test_a_refresh_locks_the_managers_headlines_in_their_order(forget, module):
     """Two refreshes below the same managers (two learners of one team submitting at once) must
     take the managers' kept headlines in one order (their ids'), or each can hold a row the
     other waits for. The row of the manager with the greater id is made first, so that the
     table's own order is the other way round; while that row is held elsewhere, the refresh must
-    already hold the other."""
+    already hold the other. The facts' refresh forgets them inside its own statement."""
     top = PersonFactory()
     middle = PersonFactory(line_manager=top)
     learner = PersonFactory(line_manager=middle)
@@ -185,13 +164,13 @@ def test_a_refresh_locks_the_managers_headlines_in_their_order():
         assert holding.wait(PATIENCE_SECONDS)
         with transaction.atomic():
             refresh_pid.append(connection.connection.info.backend_pid)
-            line_headlines_forget(person_ids=[learner.pk])
+            forget(learner, module)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        holder = pool.submit(_run, hold_the_greater_id_s_row)
-        outcome = pool.submit(_run, refresh)
+        holder = pool.submit(run_closing, hold_the_greater_id_s_row)
+        outcome = pool.submit(run_closing, refresh)
         assert holding.wait(PATIENCE_SECONDS)
-        finished = _finished_or_waiting(outcome, refresh_pid)
+        finished = finished_or_waiting(outcome, refresh_pid)
         lesser_row_taken = False
         if not finished:
             try:

@@ -16,6 +16,7 @@ from certificates.services import (
     certificate_revoke,
     certificates_mark_recertification_due,
 )
+from modules.models import ModulePage
 from modules.services import module_progress_start
 from quizzes.models import Quiz
 from quizzes.services import attempt_close_overdue, attempt_submit
@@ -25,6 +26,7 @@ from tests.factories import (
     attempt_make,
     certificate_make,
     facts_refreshed_once,
+    module_page_create,
     progress_make,
 )
 from tests.tracking.line_maker import line_make, line_modules
@@ -179,6 +181,33 @@ def test_the_check_names_a_row_that_disagrees_and_a_rebuild_mends_it(quiz, peopl
     call_command("module_status_facts_rebuild")
     assert module_status_facts_differences() == {}
     assert _facts(staff, quiz.module)["attempts"] == 1
+
+
+def test_a_refresh_mends_a_row_that_disagrees_and_removes_one_with_nothing_on_record(
+    quiz, people, clause, wagtail_root
+):
+    """A refresh works its pairs out from the records whatever the table held before: a row that
+    disagrees is put right, a row for a pair with no records is removed, and the rows of other
+    people and other modules are left as they were, however wrong."""
+    staff, deep = people["staff"], people["deep"]
+    attempt = attempt_begin(person=staff, quiz=quiz)
+    attempt_submit(attempt=attempt, answers=answers_all(attempt, right=False))
+    other_module = ModulePage.objects.exclude(pk=quiz.module_id).first() or module_page_create(
+        clause=clause, title="Other module", slug="other-module"
+    )
+    # Bent by hand, past the services: a wrong count, and rows for pairs nobody has touched.
+    ModuleStatusFacts.objects.filter(person=staff, module=quiz.module).update(attempts=5)
+    for person, module in ((staff, other_module), (deep, quiz.module)):
+        ModuleStatusFacts.objects.create(person=person, module=module, attempts=3)
+
+    module_status_facts_refresh(
+        person_ids=[staff.pk, staff.pk], module_ids=[quiz.module_id, other_module.pk]
+    )
+
+    assert _facts(staff, quiz.module) == NOTHING_YET | {"attempts": 1, "started": True}
+    assert _facts(staff, other_module) is None
+    assert _facts(deep, quiz.module)["attempts"] == 3, "another person's row was touched"
+    ModuleStatusFacts.objects.filter(person=deep).delete()  # the check after the test
 
 
 def test_a_refresh_of_nobody_or_no_module_writes_nothing(people, module):
