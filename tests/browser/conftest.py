@@ -33,6 +33,10 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct-horse-battery"
 NAVIGATION_TIMEOUT_MS = 60_000
+# How long an action or an expect() waits for an element on a page already there. Playwright's
+# expect() keeps its own default of 5 s apart from the context's: under a full parallel run on
+# 2 cores, the admin once took longer than that to open a new StreamField block's editor.
+ELEMENT_TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(items):
@@ -150,7 +154,9 @@ def browser(frontend_built, django_db_setup):
     if unavailable:
         action, reason = unavailable
         (pytest.skip if action == "skip" else pytest.fail)(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=ELEMENT_TIMEOUT_MS)
 
     # Playwright's sync API keeps an event loop running in this thread; the tests' own ORM calls
     # (and pytest-django's database set-up) are still plain synchronous code, so Django's
@@ -232,7 +238,7 @@ def new_page(browser, html_checker, live_server, served):
             viewport={"width": width, "height": height},
         )
         context.add_cookies([{"name": GENERATION_COOKIE, "value": served, "url": live_server.url}])
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ELEMENT_TIMEOUT_MS)
         # A page's answer is awaited as long as a slow machine may need (an admin save writes
         # revisions and indexes as it goes); a wait for an element on a page already there stays
         # short, so that a missing one fails fast.
