@@ -461,12 +461,7 @@ def recorded_facts_ctes(*, people, module_ids, narrow=True):
 # (``stored_grid.status_grid_build``): the stored recorded facts (``RECORDED_FACTS_COLUMNS``) and
 # those worked out on reading (the plan's dates, assigned, the quiz's refusal).
 CELL_FACT_COLUMNS = (
-    "certificate_status",
-    "expires_on",
-    "revoked_at",
-    "attempts",
-    "passed_pending",
-    "started",
+    *RECORDED_FACTS_COLUMNS[2:],
     "recertify_by",
     "assigned",
     "due_on",
