@@ -46,12 +46,11 @@ def module_status_facts_refresh(*, person_ids, module_ids):
         # task, say) take turns here, and the second reads the records after the first has
         # committed, not from a snapshot taken before it.
         people_lock(person_ids=person_ids)
-        people = Person.objects.filter(pk__in=person_ids)
         if connection.vendor == "postgresql":
-            _facts_replace(people=people, module_ids=module_ids)
+            _facts_replace(person_ids=person_ids, module_ids=module_ids)
             return
         _facts_delete(person_ids=person_ids, module_ids=module_ids)
-        _facts_insert(people=people, module_ids=module_ids, narrow=True)
+        _facts_insert(people=person_ids, module_ids=module_ids, narrow=True)
         line_headlines_forget(person_ids=person_ids)
 
 
@@ -80,7 +79,7 @@ def module_status_facts_rows_rebuild():
         return ModuleStatusFacts.objects.count()
 
 
-def _facts_replace(*, people, module_ids):
+def _facts_replace(*, person_ids, module_ids):
     """PostgreSQL: the refresh after the lock, as one statement. Every submission runs it; as
     three (delete the rows, insert them worked out again, forget the headlines above) it took
     two more round trips, and the delete and the update were planned afresh each time, as
@@ -91,7 +90,7 @@ def _facts_replace(*, people, module_ids):
     A row whose pair still has records is updated rather than deleted and inserted again, and
     a row whose pair has none left is deleted. The statement's snapshot is taken after the
     lock, so it reads the records as the last write about these people committed them."""
-    ctes, params = recorded_facts_ctes(people=people, module_ids=module_ids, narrow=True)
+    ctes, params = recorded_facts_ctes(people=person_ids, module_ids=module_ids, narrow=True)
     table = ModuleStatusFacts._meta.db_table
     kept = ", ".join(f"{column} = EXCLUDED.{column}" for column in FACT_COLUMNS[2:])
     forget = line_headlines_forget_sql(people_sql="SELECT person_id FROM dash_line")

@@ -370,8 +370,9 @@ def recorded_facts_ctes(*, people, module_ids, narrow=True):
     """(SQL, params) of the common table expressions behind ``recorded_facts_sql``, for a
     statement that goes on to write them (``tracking.facts``): ``dash_line`` (person_id) and
     ``dash_module`` (module_id) are the people and modules asked about, ``dash_recorded_facts``
-    their recorded facts (``RECORDED_FACTS_COLUMNS``)."""
-    line_sql, params = people.order_by().values_list("pk").query.sql_with_params()
+    their recorded facts (``RECORDED_FACTS_COLUMNS``). ``people``: a queryset, or a list of
+    ids."""
+    line_sql, params = _people_ids_sql(people)
     params = list(params)
     module_ids = list(module_ids) or [0]
     module_sql = " UNION ALL ".join("SELECT %s" for _ in module_ids)
@@ -455,6 +456,17 @@ def recorded_facts_ctes(*, people, module_ids, narrow=True):
         True,
     ]
     return sql, params
+
+
+def _people_ids_sql(people):
+    """(SQL, params) of a SELECT of the ids of ``people``, a queryset or a list of ids. A list is
+    written without the ORM: a submission's refresh passes one id, and compiling the queryset
+    took 0.1 ms of its Python."""
+    if not isinstance(people, list | tuple):
+        return people.order_by().values_list("pk").query.sql_with_params()
+    ids = [int(person_id) for person_id in people]
+    placeholders = ", ".join(["%s"] * len(ids))
+    return f"SELECT id FROM {Person._meta.db_table} WHERE id IN ({placeholders})", ids  # noqa: S608  (our table name)
 
 
 # The facts of ``dash_fact`` that ``status.status_compute`` is given for a cell, in this order
