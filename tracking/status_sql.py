@@ -351,8 +351,8 @@ RECORDED_FACTS_COLUMNS = (
 
 
 def recorded_facts_sql(*, people, module_ids, narrow=True):
-    """(SQL, params) of a SELECT of the recorded facts of each person of ``people`` (a queryset)
-    in each module of ``module_ids``, worked out from the records: person_id, module_id,
+    """(SQL, params) of a SELECT of the recorded facts of each person of ``people`` (a queryset,
+    or a list of ids) in each module of ``module_ids``, worked out from the records: person_id, module_id,
     certificate_status (the latest module certificate that is valid or due for
     recertification), expires_on, revoked_at (the last revocation of a revoked one, while
     nothing has been submitted since), attempts (submitted), passed_pending (passed, no
@@ -370,8 +370,7 @@ def recorded_facts_ctes(*, people, module_ids, narrow=True):
     """(SQL, params) of the common table expressions behind ``recorded_facts_sql``, for a
     statement that goes on to write them (``tracking.facts``): ``dash_line`` (person_id) and
     ``dash_module`` (module_id) are the people and modules asked about, ``dash_recorded_facts``
-    their recorded facts (``RECORDED_FACTS_COLUMNS``). ``people``: a queryset, or a list of
-    ids."""
+    their recorded facts (``RECORDED_FACTS_COLUMNS``)."""
     line_sql, params = _people_ids_sql(people)
     params = list(params)
     module_ids = list(module_ids) or [0]
