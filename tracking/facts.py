@@ -114,8 +114,8 @@ def _facts_replace(*, person_ids, module_ids):
 
 
 def _facts_delete(*, person_ids, module_ids):
-    # Our own statement: every submission runs it, and the ORM spent longer building its DELETE
-    # than PostgreSQL took to run it.
+    # SQLite's refresh (PostgreSQL's deletes inside ``_facts_replace``). Our own statement: the
+    # ORM spent longer building its DELETE than the database took to run it.
     people, people_params = ids_in("person_id", person_ids)
     modules, module_params = ids_in("module_id", module_ids)
     with connection.cursor() as cursor:
