@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Person
+from quizzes.answered_questions import answered_questions_record
 from quizzes.models import AnsweredQuestion, Attempt
-from quizzes.services import answered_questions_record
 from tracking.facts import module_status_facts_rebuild
 
 from .reports import PLAIN_COUNT

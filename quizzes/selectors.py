@@ -482,12 +482,19 @@ def attempts_shown(*, person, quiz):
 
 def questions_answered_right(*, person, quiz):
     """Ids of the quiz's questions the person has answered right in any submitted attempt (a
-    retry's draw asks these again last: ``quizzes.drawing.questions_draw``). One query."""
-    return set(
-        AnsweredQuestion.objects.filter(person=person, quiz=quiz, correct=True).values_list(
-            "question_id", flat=True
-        )
-    )
+    retry's draw asks these again last: ``quizzes.drawing.questions_draw``). One query.
+
+    Read from the attempts' own results, not from the reports' answered questions: the worker
+    writes those after the submission (``quizzes.submitted``), and a retry started at once must
+    already count the attempt just submitted."""
+    return {
+        int(result["question"])
+        for results in Attempt.objects.filter(
+            person=person, quiz=quiz, submitted_at__isnull=False
+        ).values_list("results", flat=True)
+        for result in results
+        if result["correct"]
+    }
 
 
 def attempt_retry_at(*, person, quiz, now=None):

@@ -2,8 +2,9 @@
 
 A submitted attempt is evidence and is never changed again: every write below is a conditional
 UPDATE on ``submitted_at IS NULL``, so not even a race can touch a submitted row, and the database
-refuses any other change (triggers, ``quizzes`` migration 0008). Each submission queues the sealing
-of its evidence PDF for after the commit (``quizzes/evidence.py``)."""
+refuses any other change (triggers, ``quizzes`` migration 0008). Each submission queues, in its own
+transaction, what it leaves to the worker (``quizzes/submitted.py``): the reports' answered
+questions and the sealing of its evidence PDF."""
 
 import datetime
 import json
@@ -21,7 +22,6 @@ from lms import audit
 from lms.audit import audit_record
 from lms.background import task_enqueue_on_commit
 from lms.names import user_display_name
-from lms.sql import rows_insert
 from lms.xapi import (
     xapi_activity,
     xapi_is_enabled,
@@ -39,7 +39,7 @@ from .drawing import questions_draw
 from .handoffs import attempt_passed
 from .kinds import kind_of
 from .kinds.editor import QUESTION_ID_PREFIX, pk_from_item_id
-from .models import AnsweredQuestion, Attempt, Question, RetryAllowance
+from .models import Attempt, Question, RetryAllowance
 from .scoring import InvalidResponse, ResponseError, attempt_score, draft_check, response_parse
 from .selectors import (
     NO_ORGANISATION_MESSAGE,
@@ -57,7 +57,7 @@ from .selectors import (
     quiz_standing,
     quiz_withdrawal_restore_problems,
 )
-from .tasks import attempt_evidence_seal_task
+from .tasks import attempt_submitted_task
 
 
 class AttemptError(Exception):
@@ -318,8 +318,7 @@ def attempt_submit(*, attempt, answers, revision=None, now=None):
         ).update(**submitted)
         _written_or_why_not(attempt=attempt, updated=updated)
         _attempt_set_as_stored(attempt=attempt, values=submitted)
-        answered_questions_record(attempts=[attempt])
-        _evidence_seal_queue(attempt_id=attempt.pk)
+        _submission_follow_up_queue(attempt_id=attempt.pk)
         _xapi_attempt_record(
             attempt=attempt, verb="passed" if score.passed else "failed", at=now, score=score
         )
@@ -373,8 +372,7 @@ def attempt_close_overdue(*, attempt, now=None):
         )
         attempt.refresh_from_db()
         if closed:
-            answered_questions_record(attempts=[attempt])
-            _evidence_seal_queue(attempt_id=attempt.pk)
+            _submission_follow_up_queue(attempt_id=attempt.pk)
             _xapi_attempt_record(
                 attempt=attempt, verb="failed", at=attempt.submit_by, score=score, passed=False
             )
@@ -389,11 +387,11 @@ def _submission_hand_off(*, attempt):
     )
 
 
-def _evidence_seal_queue(*, attempt_id):
-    """Render the evidence PDF in the background: the learner's result page does not wait for it.
-    Queued with the submission, so that a committed submission always has its seal to come and a
-    rolled-back one has nothing to seal."""
-    task_enqueue_on_commit(attempt_evidence_seal_task, evidence_attempt_id=attempt_id)
+def _submission_follow_up_queue(*, attempt_id):
+    """Leave to the worker what only the reports and auditors read (``quizzes.submitted``): the
+    learner's result page does not wait for it. Queued with the submission, so that a committed
+    submission always has it to come and a rolled-back one has nothing to follow."""
+    task_enqueue_on_commit(attempt_submitted_task, submitted_attempt_id=attempt_id)
 
 
 def _xapi_attempt_record(*, attempt, verb, at, score=None, passed=None):
@@ -420,40 +418,6 @@ def _xapi_attempt_record(*, attempt, verb, at, score=None, passed=None):
         parent=xapi_activity(kind="module", key=quiz.module_id, name=quiz.module.title),
         registration=xapi_registration(event=f"attempt/{attempt.pk}"),
     )
-
-
-def answered_questions_record(*, attempts):
-    """Write the reports' rows (``AnsweredQuestion``) of submitted ``attempts``, one per question
-    in the order shown, from what each attempt stored: its snapshot, results and answers. The
-    submission calls it inside its own transaction, so that the rows and the attempt are written
-    together or not at all; data written straight into the table (a bank import's history, the
-    bench) calls it afterwards. Attempts not submitted are skipped; ``quizzes`` migration 0010
-    holds a copy of it for the attempts submitted before the table existed."""
-    rows = []
-    for attempt in attempts:
-        if attempt.submitted_at is None:
-            continue
-        results = {str(result["question"]): result for result in attempt.results}
-        attempt_points = sum((Decimal(result["points"]) for result in results.values()), Decimal(0))
-        for position, question in enumerate(attempt.questions, start=1):
-            result = results[str(question["id"])]
-            rows.append(
-                {
-                    "attempt_id": attempt.pk,
-                    "quiz_id": attempt.quiz_id,
-                    "person_id": attempt.person_id,
-                    "submitted_at": attempt.submitted_at,
-                    "position": position,
-                    "question_id": question["id"],
-                    "version": question["version"],
-                    "points": result["points"],
-                    "max_points": result["max_points"],
-                    "correct": bool(result["correct"]),
-                    "response": attempt.answers.get(str(question["id"])),
-                    "attempt_points": attempt_points,
-                }
-            )
-    rows_insert(model=AnsweredQuestion, rows=rows)
 
 
 def _results(*, attempt, score):

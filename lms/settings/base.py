@@ -329,6 +329,7 @@ TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "60"))
 TASK_RETRY_MAX_SECONDS = int(os.environ.get("TASK_RETRY_MAX_SECONDS", str(60 * 60)))
 TASK_RETRYABLE = [
     "certificates.tasks.certificate_issue_task",
+    "quizzes.tasks.attempt_submitted_task",
     "quizzes.tasks.attempt_evidence_seal_task",
     "tracking.tasks.reminder_send_task",
     "lms.outbox.outbox_send_task",  # only a message the server refused outright is tried again

@@ -1,8 +1,8 @@
 """Work caused by a record is queued with it (``lms.background.task_enqueue_on_commit``): with the
 database task backend the task row is written in the record's own transaction, so a committed
-submission always has its evidence seal and its certificate to come, a rolled-back one has
-neither, and no commit of its own is spent on the queue; any other backend gets the task only
-once the transaction commits."""
+submission always has its follow-up (answered questions, evidence seal) and its certificate to
+come, a rolled-back one has neither, and no commit of its own is spent on the queue; any other
+backend gets the task only once the transaction commits."""
 
 import pytest
 from django_tasks import task
@@ -47,7 +47,7 @@ def _queued(task_path):
 
 
 REMEMBER = f"{__name__}.remember_task"
-SEAL = "quizzes.tasks.attempt_evidence_seal_task"
+FOLLOW_UP = "quizzes.tasks.attempt_submitted_task"
 ISSUE = "certificates.tasks.certificate_issue_task"
 
 
@@ -97,22 +97,22 @@ def test_another_backend_gets_nothing_from_a_rolled_back_transaction(
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_a_pass_queues_its_seal_and_its_certificate_with_the_submission(
+def test_a_pass_queues_its_follow_up_and_its_certificate_with_the_submission(
     people, quiz, django_capture_on_commit_callbacks
 ):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     with django_capture_on_commit_callbacks() as callbacks:
         attempt_submit(attempt=attempt, answers=answers_all(attempt))
-    assert _queued(SEAL) == [{"args": [], "kwargs": {"evidence_attempt_id": attempt.pk}}]
+    assert _queued(FOLLOW_UP) == [{"args": [], "kwargs": {"submitted_attempt_id": attempt.pk}}]
     assert _queued(ISSUE) == [{"args": [], "kwargs": {"attempt_id": attempt.pk}}]
     assert callbacks == [], "neither waits for a commit that a crash could cut off"
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_a_fail_queues_its_seal_and_no_certificate(people, quiz):
+def test_a_fail_queues_its_follow_up_and_no_certificate(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     attempt_submit(attempt=attempt, answers=answers_all(attempt, right=False))
-    assert _queued(SEAL) == [{"args": [], "kwargs": {"evidence_attempt_id": attempt.pk}}]
+    assert _queued(FOLLOW_UP) == [{"args": [], "kwargs": {"submitted_attempt_id": attempt.pk}}]
     assert _queued(ISSUE) == []
 
 
@@ -129,6 +129,6 @@ def test_a_submission_that_fails_at_its_last_step_leaves_no_task_and_no_submissi
     monkeypatch.setattr(quiz_services, "_submission_hand_off", hand_off_failing)
     with pytest.raises(_Undo):
         attempt_submit(attempt=attempt, answers=answers_all(attempt))
-    assert _queued(SEAL) == [] and _queued(ISSUE) == []
+    assert _queued(FOLLOW_UP) == [] and _queued(ISSUE) == []
     assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
     assert not Certificate.objects.filter(attempt_id=attempt.pk).exists()

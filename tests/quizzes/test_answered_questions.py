@@ -1,5 +1,6 @@
 """The reports' answered questions (``AnsweredQuestion``) against the attempts' snapshots they
-copy: written with each submission and never changed, filled for attempts submitted before the
+copy: written once for each submission by the worker (``quizzes.submitted``; the request
+itself writes none: tests/quizzes/test_submission_follow_up.py) and never changed, filled for attempts submitted before the
 table, and giving the same item analysis and most-missed clauses as the snapshots did, on a
 fixed, random-looking set of attempts (several people, repeated attempts, two versions of a
 question, part marks, unanswered questions, months apart)."""
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from people.selectors import reporting_line
 from quizzes import selectors
+from quizzes.answered_questions import answered_questions_record
 from quizzes.item_analysis import item_analysis
 from quizzes.models import AnsweredQuestion, Attempt
 from quizzes.selectors import (
@@ -28,8 +30,8 @@ from quizzes.selectors import (
     item_analysis_attempts,
     quiz_item_analysis,
 )
-from quizzes.services import answered_questions_record, attempt_submit
-from tests.factories import attempt_begin, facts_refresh
+from quizzes.services import attempt_submit
+from tests.factories import attempt_begin, facts_refresh, submission_followed_up
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +190,9 @@ def test_most_missed_clauses_from_the_table_are_the_snapshots_ones(
 def test_a_submission_writes_its_answered_questions_in_order(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
     wrong = {attempt.questions[0]["id"]}
-    attempt = attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
+    attempt = submission_followed_up(
+        attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong))
+    )
     rows = list(AnsweredQuestion.objects.filter(attempt=attempt).order_by("position"))
     assert [(row.position, row.question_id, row.version) for row in rows] == [
         (number, question["id"], question["version"])
@@ -221,8 +225,10 @@ def test_an_attempt_closed_when_its_time_ran_out_records_unanswered_questions_as
     attempt_save_progress(
         attempt=attempt, answers={str(first["id"]): answers_for(attempt)[str(first["id"])]}
     )
-    attempt = attempt_close_overdue(
-        attempt=attempt, now=attempt.submit_by + datetime.timedelta(seconds=1)
+    attempt = submission_followed_up(
+        attempt_close_overdue(
+            attempt=attempt, now=attempt.submit_by + datetime.timedelta(seconds=1)
+        )
     )
     assert attempt.timed_out
     rows = list(AnsweredQuestion.objects.filter(attempt=attempt).order_by("position"))
@@ -235,15 +241,16 @@ def test_an_attempt_closed_when_its_time_ran_out_records_unanswered_questions_as
 
 def test_a_refused_submission_writes_no_answered_questions(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    attempt_submit(attempt=attempt, answers=answers_for(attempt))
+    submission_followed_up(attempt_submit(attempt=attempt, answers=answers_for(attempt)))
     with pytest.raises(Exception, match="already"):
         attempt_submit(attempt=attempt, answers=answers_for(attempt))
+    submission_followed_up(attempt)
     assert AnsweredQuestion.objects.filter(attempt=attempt).count() == len(attempt.questions)
 
 
 def test_answered_questions_cannot_be_changed(people, quiz):
     attempt = attempt_begin(person=people["staff"], quiz=quiz)
-    attempt_submit(attempt=attempt, answers=answers_for(attempt))
+    submission_followed_up(attempt_submit(attempt=attempt, answers=answers_for(attempt)))
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AnsweredQuestion.objects.filter(attempt=attempt).update(correct=False)
     assert set(AnsweredQuestion.objects.values_list("correct", flat=True)) == {True}

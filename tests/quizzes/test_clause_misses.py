@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from people.selectors import reporting_line
+from quizzes.answered_questions import answered_questions_record
 from quizzes.models import Attempt
 from quizzes.selectors import clause_misses, months_back
-from quizzes.services import answered_questions_record
 from tests.factories import facts_refresh
 
 pytestmark = pytest.mark.django_db

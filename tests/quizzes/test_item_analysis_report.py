@@ -21,7 +21,7 @@ from quizzes.selectors import (
     quiz_item_analysis,
 )
 from quizzes.services import attempt_submit
-from tests.factories import attempt_begin
+from tests.factories import attempt_begin, submission_followed_up
 from tests.quizzes.answers import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,9 @@ REPORT = "quizzes_report_item-analysis"
 def _sit(person, quiz, *, at, passing):
     attempt = attempt_begin(person=person, quiz=quiz, now=at)
     wrong = set() if passing else {question["id"] for question in attempt.questions}
-    return attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong), now=at)
+    return submission_followed_up(
+        attempt_submit(attempt=attempt, answers=answers_for(attempt, wrong=wrong), now=at)
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.factories import (
     days,
     module_page_create,
     single_choice_create,
+    submission_followed_up,
     true_false_create,
 )
 from tracking.services import assignment_create
@@ -78,7 +79,7 @@ def hostile(people, clause, monkeypatch):
     expiring = person("hostile.expiring", EXPIRING_NAME, "@E3")
     assignment_create(module=module, due_on=days(-10))
     attempt = attempt_begin(person=passed, quiz=quiz)
-    attempt = attempt_submit(attempt=attempt, answers=_answers(attempt))
+    attempt = submission_followed_up(attempt_submit(attempt=attempt, answers=_answers(attempt)))
     certificate = certificate_issue_for_attempt(attempt_id=attempt.pk)
     certificate_make(person=expiring, module=module, expires_on=days(20))
     return {
